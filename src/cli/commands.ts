@@ -1,0 +1,16 @@
+// Every `virtlab` command. Adding one: write src/cli/<name>.ts exporting a
+// `register<Name>(program, ctx)` that calls `program.command(...)`, and add it here.
+
+import type { Command } from 'commander';
+import { registerAsm } from './asm.js';
+import type { CliContext } from './context.js';
+import { registerDisasm } from './disasm.js';
+import { registerIsa } from './isa.js';
+
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;
+
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerAsm,
+  registerDisasm,
+  registerIsa,
+];
