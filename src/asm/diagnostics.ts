@@ -1,0 +1,60 @@
+// Collecting and printing diagnostics. Both passes may report the same
+// problem (a .set is evaluated twice); identical reports are kept once.
+
+import { columnOf, expansionNote, type SourceLine } from './source.js';
+
+export interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  severity: 'error' | 'warning';
+  sourceLine?: string;
+}
+
+export class Diagnostics {
+  private readonly items: { d: Diagnostic; seq: number; order: number }[] = [];
+  private readonly seen = new Set<string>();
+
+  /** Report at offset `pos` of a line's parsed text. */
+  at(line: SourceLine, pos: number, message: string, severity: 'error' | 'warning' = 'error'): void {
+    this.add({
+      file: line.file,
+      line: line.line,
+      column: columnOf(line, pos),
+      message: message + expansionNote(line.macro),
+      severity,
+      sourceLine: line.raw,
+    }, line.seq);
+  }
+
+  /** Report something that has no source line (command-line defines, an unreadable main file). */
+  add(d: Diagnostic, seq = -1): void {
+    const key = `${d.file}\0${d.line}\0${d.column}\0${d.severity}\0${d.message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.items.push({ d, seq, order: this.items.length });
+  }
+
+  get count(): number {
+    return this.items.length;
+  }
+
+  get hasErrors(): boolean {
+    return this.items.some((i) => i.d.severity === 'error');
+  }
+
+  /** In source order (the order pass 1 met the lines), then in order of report. */
+  list(): Diagnostic[] {
+    return [...this.items].sort((a, b) => a.seq - b.seq || a.order - b.order).map((i) => i.d);
+  }
+}
+
+/** "file:line:col: error: msg", then the source line and a caret under the column. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const head = `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`;
+  if (d.sourceLine === undefined) return head;
+  // Copy tabs from the source so the caret lines up however tabs are displayed.
+  const lead = [...d.sourceLine.slice(0, Math.max(0, d.column - 1))].map((c) => (c === '\t' ? '\t' : ' ')).join('');
+  return `${head}\n  ${d.sourceLine}\n  ${lead}^`;
+}
