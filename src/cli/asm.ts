@@ -2,10 +2,10 @@
 
 import type { Command } from 'commander';
 import { dirname, extname, join, basename, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { assemble, formatDiagnostic, formatListing } from '../asm/index.js';
+import { formatListing } from '../asm/index.js';
 import { writeElf } from '../elf/index.js';
-import { CliError, readInput, UsageError, writeOutput, type CliContext } from './context.js';
+import { UsageError, writeOutput, type CliContext } from './context.js';
+import { assembleOrFail } from './program.js';
 import { parseNumber } from './numbers.js';
 
 interface AsmOpts { output?: string; define?: string[]; listing?: string }
@@ -25,15 +25,7 @@ export function registerAsm(program: Command, ctx: CliContext): void {
       const defines = parseDefines(opts.define ?? []);
       const output = opts.output ?? defaultOutput(file);
       if (resolve(ctx.cwd, output) === resolve(ctx.cwd, file)) throw new UsageError(`output '${output}' would overwrite the source`);
-      const source = readInput(ctx, file).toString('utf8');
-      const result = assemble(source, {
-        file,
-        defines,
-        readFile: (path) => readFileSync(resolve(ctx.cwd, path), 'utf8'),
-      });
-      for (const d of result.diagnostics) ctx.io.err(formatDiagnostic(d).replace(/\n?$/, '\n'));
-      const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-      if (errors > 0 || !result.image) throw new CliError(`${Math.max(errors, 1)} error${errors === 1 ? '' : 's'}`);
+      const result = assembleOrFail(ctx, file, defines);
       writeOutput(ctx, output, writeElf(result.image, output));
       if (opts.listing) writeOutput(ctx, opts.listing, formatListing(result.listing));
     });
