@@ -1,0 +1,3 @@
+// Engines execute a Machine; see engine.ts for the interface.
+export type { Engine, RunResult, Stop } from './engine.js';
+export { Interpreter, createInterpreter } from './interp/index.js';

@@ -1,0 +1,404 @@
+// The bare machine: CPU state, RAM, MMU and TLB, bus and devices, interrupt
+// lines, counters, and the one trap path. The machine owns all state; an
+// engine (src/engine) executes instructions against it and calls back here for
+// everything off its fast path (traps, control registers, I/O, TLB misses).
+
+import { CAUSE, CR, IRQ, REG, STATUS } from '../isa/index.js';
+import { Console, CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, CONSOLE_PORT_BASE, type ConsoleOptions } from '../devices/console.js';
+import { Timer, TIMER_PORT_BASE } from '../devices/timer.js';
+import { Bus } from './bus.js';
+import { createCounters, EXC_COUNTER, type Counters } from './counters.js';
+import { Cpu } from './cpu.js';
+import type { AccessSize, DeviceContext, MachineDevice } from './device.js';
+import type { Observer, StepRecord, TrapDelivery } from './events.js';
+import { MemoryJournal } from './journal.js';
+import { DEFAULT_MEMORY_SIZE, PhysicalMemory } from './memory.js';
+import { Mmu, type Translation } from './mmu.js';
+import type { Stop } from './stop.js';
+import { Tlb, type TlbState } from './tlb.js';
+import { describeTrap, type TrapHook, type TrapInfo } from './trap.js';
+
+export interface MachineOptions {
+  /** RAM size in bytes: a multiple of 4096, at most 1 GiB. Default 16 MiB. */
+  memorySize?: number;
+  /** Console options, or false for no console. Default: console with captured output, no input. */
+  console?: ConsoleOptions | false;
+  /** Attach the interval timer (default true). */
+  timer?: boolean;
+}
+
+/** Everything but RAM, for reverse stepping: cheap to take, restore gives the same machine. */
+export interface MachineState {
+  regs: Int32Array;
+  pc: number;
+  cr: Int32Array;
+  tlb: TlbState;
+  irqPending: number;
+  devices: unknown[];
+  counters: Counters;
+  stopped: Stop | undefined;
+}
+
+const PIE_IE_CPL_PPL = STATUS.PIE | STATUS.IE | STATUS.CPL_MASK | STATUS.PPL_MASK;
+const FLAGS_RING0 = STATUS.IE | STATUS.USER_MASK;
+
+function hex(n: number): string {
+  return '0x' + (n >>> 0).toString(16).padStart(8, '0');
+}
+
+export class Machine implements DeviceContext {
+  readonly cpu = new Cpu();
+  readonly mem: PhysicalMemory;
+  readonly tlb = new Tlb();
+  readonly counters: Counters = createCounters();
+  readonly mmu: Mmu;
+  readonly bus: Bus;
+  readonly devices: MachineDevice[] = [];
+  readonly console: Console | undefined;
+  readonly timer: Timer | undefined;
+
+  /** Interrupt lines currently raised (bit n = line n). */
+  irqPending = 0;
+  /** Set once the machine cannot continue (halt, unhandled trap, deadlock). */
+  stopped: Stop | undefined;
+  /** A stop asked for by a hook, device or breakpoint; the engine ends its run with it. */
+  stopRequest: Stop | undefined;
+  /** Consulted for every trap before it is delivered (the monitor's interception point). */
+  trapHook: TrapHook | undefined;
+  /** Receives one record per step; engines run a slower, recording loop while it is set. */
+  observer: Observer | undefined;
+  /** Virtual pcs (unsigned) where run() stops before executing. */
+  readonly breakpoints = new Set<number>();
+  /** The record of the step in progress, while an observer is attached. */
+  record: StepRecord | undefined;
+
+  constructor(options: MachineOptions = {}) {
+    this.mem = new PhysicalMemory(options.memorySize ?? DEFAULT_MEMORY_SIZE);
+    this.mmu = new Mmu(this.cpu, this.mem, this.tlb, this.counters, this);
+    this.bus = new Bus(this.mem.size);
+    if (options.timer !== false) {
+      const timer = new Timer(this);
+      this.bus.registerPio(TIMER_PORT_BASE, 3, timer.name, timer);
+      this.addDevice(timer);
+      this.timer = timer;
+    }
+    if (options.console !== false) {
+      const con = new Console(this, options.console || {});
+      this.bus.registerPio(CONSOLE_PORT_BASE, 3, con.name, con.pio);
+      this.bus.registerMmio(CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, con.name, con.mmio);
+      this.addDevice(con);
+      this.console = con;
+    }
+    this.reset(0);
+  }
+
+  /** Devices with state to reset, snapshot or tick. Register their bus ranges on `bus` yourself. */
+  addDevice(device: MachineDevice): void {
+    this.devices.push(device);
+  }
+
+  /**
+   * Reset state: registers and control registers 0 (ring 0, IE 0, PG 0), pc = entry,
+   * sp = top of RAM, TLB empty, lines low, counters 0, devices reset. RAM is kept.
+   */
+  reset(entry: number): void {
+    this.cpu.reset(entry);
+    this.cpu.regs[REG.sp] = this.mem.size;
+    this.tlb.flush();
+    this.irqPending = 0;
+    this.stopped = undefined;
+    this.stopRequest = undefined;
+    Object.assign(this.counters, createCounters());
+    for (const d of this.devices) d.reset();
+  }
+
+  // --- time and interrupt lines ---------------------------------------------
+
+  /** Instructions retired plus idle ticks: the only notion of time. */
+  clock(): number {
+    return this.counters.instructions + this.counters.idle;
+  }
+
+  setIrq(line: number, level: boolean): void {
+    if (line < 0 || line >= IRQ.LINES) throw new RangeError(`interrupt line ${line} does not exist`);
+    const before = this.irqPending;
+    this.irqPending = level ? before | (1 << line) : before & ~(1 << line);
+    if (before !== this.irqPending) this.record?.events.push({ kind: 'irq', line, level });
+  }
+
+  /** Earliest clock value at which some device needs a tick, or Infinity. */
+  nextDeadline(): number {
+    let d = Infinity;
+    for (const dev of this.devices) if (dev.nextDeadline) d = Math.min(d, dev.nextDeadline());
+    return d;
+  }
+
+  /** Let time-driven devices act on the current clock. */
+  tickDevices(): void {
+    const now = this.clock();
+    for (const dev of this.devices) {
+      if (dev.tick && dev.nextDeadline!() <= now) dev.tick(now);
+    }
+  }
+
+  /** Steps an engine may run before it must call tickDevices() again (at least 1). */
+  horizon(): number {
+    return Math.max(1, this.nextDeadline() - this.clock());
+  }
+
+  flushDevices(): void {
+    for (const d of this.devices) d.flush?.();
+  }
+
+  // --- traps -------------------------------------------------------------------
+
+  /**
+   * An exception from the engine. cpu.pc must hold the faulting instruction's pc
+   * and the counters must be current (the step itself counted, not retired).
+   */
+  exception(cause: number, faultaddr: number | undefined, epc: number, word: number | undefined): void {
+    const c = this.counters;
+    c.exceptions++;
+    const name = EXC_COUNTER[cause & CAUSE.CODE_MASK];
+    if (name) c[name]++;
+    const t: TrapInfo = { cause: cause >>> 0, pc: this.cpu.pc >>> 0, epc: epc >>> 0 };
+    if (faultaddr !== undefined) t.faultaddr = faultaddr >>> 0;
+    if (word !== undefined) t.word = word >>> 0;
+    const delivered = this.raise(t);
+    this.record?.events.push({
+      kind: 'exception', cause: t.cause, pc: t.pc, epc: t.epc,
+      ...(t.faultaddr === undefined ? {} : { faultaddr: t.faultaddr }), delivered,
+    });
+  }
+
+  /** Take the lowest pending interrupt line (the caller checked IE and irqPending). Counts one step. */
+  takeInterrupt(): void {
+    const p = this.irqPending;
+    const line = 31 - Math.clz32(p & -p);
+    this.counters.steps++;
+    this.counters.interrupts++;
+    const pc = this.cpu.pc >>> 0;
+    const cause = (CAUSE.INTERRUPT | line) >>> 0;
+    const delivered = this.raise({ cause, pc, epc: pc });
+    this.record?.events.push({ kind: 'interrupt', line, cause, epc: pc, delivered });
+  }
+
+  /** The single trap path: hook, else the guest's vector, else stop (TVEC = 0). */
+  raise(t: TrapInfo): TrapDelivery {
+    if (this.trapHook && this.trapHook(this, t) === 'handled') {
+      this.counters.trapsIntercepted++;
+      return 'hook';
+    }
+    if (this.cpu.cr[CR.tvec] === 0) {
+      this.stopped = {
+        kind: 'trap', cause: t.cause, pc: t.pc, epc: t.epc,
+        ...(t.faultaddr === undefined ? {} : { faultaddr: t.faultaddr }),
+        message: `unhandled trap: ${describeTrap(t)} (TVEC is 0)`,
+      };
+      return 'unhandled';
+    }
+    this.enterTrap(t.cause, t.epc, t.faultaddr);
+    return 'vector';
+  }
+
+  /** Architectural trap entry; a monitor may call it to reflect or inject a trap. */
+  enterTrap(cause: number, epc: number, faultaddr?: number): void {
+    const cr = this.cpu.cr;
+    const st = cr[CR.status]!;
+    const cpl = st & STATUS.CPL_MASK;
+    cr[CR.status] = (st & ~PIE_IE_CPL_PPL) | (cpl << STATUS.PPL_SHIFT) | ((st & STATUS.IE) !== 0 ? STATUS.PIE : 0);
+    cr[CR.cause] = cause;
+    cr[CR.epc] = epc;
+    if (faultaddr !== undefined) cr[CR.faultaddr] = faultaddr;
+    this.cpu.pc = cr[CR.tvec]!;
+  }
+
+  /** Count `n` instructions retired outside the engine (a monitor emulating them). */
+  retire(n = 1): void {
+    this.counters.instructions += n;
+  }
+
+  requestStop(reason: string): void {
+    this.stopRequest ??= { kind: 'requested', reason };
+  }
+
+  // --- instruction side effects (engines call these off the fast path) ---------
+
+  writeCr(n: number, value: number): void {
+    const cr = this.cpu.cr;
+    if (n === CR.status) {
+      const old = cr[CR.status]!;
+      const next = (old & ~STATUS.WRITABLE) | (value & STATUS.WRITABLE);
+      cr[CR.status] = next;
+      if (((old ^ next) & STATUS.PG) !== 0) this.tlbFlush();
+    } else {
+      cr[n] = value;
+      if (n === CR.ptbr) this.tlbFlush();
+    }
+    this.record?.events.push({ kind: 'cr', cr: n, value: cr[n]! >>> 0 });
+  }
+
+  /** wrflags: IE and the user flags at ring 0, only the user flags elsewhere (IE silently kept). */
+  writeFlags(value: number): void {
+    const cr = this.cpu.cr;
+    const st = cr[CR.status]!;
+    const mask = (st & STATUS.CPL_MASK) === 0 ? FLAGS_RING0 : STATUS.USER_MASK;
+    cr[CR.status] = (st & ~mask) | (value & mask);
+    this.record?.events.push({ kind: 'cr', cr: CR.status, value: cr[CR.status]! >>> 0 });
+  }
+
+  rett(): void {
+    const cr = this.cpu.cr;
+    const st = cr[CR.status]!;
+    const ppl = (st & STATUS.PPL_MASK) >>> STATUS.PPL_SHIFT;
+    cr[CR.status] = (st & ~(STATUS.CPL_MASK | STATUS.IE)) | ppl | ((st & STATUS.PIE) !== 0 ? STATUS.IE : 0);
+    this.cpu.pc = cr[CR.epc]!;
+    this.record?.events.push({ kind: 'rett', pc: this.cpu.pc >>> 0, ring: ppl });
+  }
+
+  halt(code: number, pc: number): void {
+    this.stopped = { kind: 'halted', code, pc: pc >>> 0 };
+    this.record?.events.push({ kind: 'halt', code });
+  }
+
+  /** After `wfi` at `pc` retired: idle until an interrupt is pending, or stop if none ever can be. */
+  wfi(pc: number): void {
+    if (this.irqPending !== 0) return;
+    const deadline = this.nextDeadline();
+    if (deadline === Infinity) {
+      this.stopped = { kind: 'deadlock', pc: pc >>> 0, message: `deadlock: wfi with no interrupt source at pc ${hex(pc)}` };
+      return;
+    }
+    const ticks = deadline - this.clock();
+    if (ticks > 0) {
+      this.counters.idle += ticks;
+      this.record?.events.push({ kind: 'idle', ticks });
+    }
+    this.tickDevices();
+  }
+
+  tlbInvalidate(va: number): void {
+    this.counters.tlbInvalidations++;
+    this.tlb.invalidatePage(va >>> 12);
+    this.record?.events.push({ kind: 'tlb-flush', vaddr: va >>> 0 });
+  }
+
+  tlbFlush(): void {
+    this.counters.tlbFlushes++;
+    this.tlb.flush();
+    this.record?.events.push({ kind: 'tlb-flush' });
+  }
+
+  /** `in`: a 32-bit port read; unmapped ports read 0xffffffff. Returns int32. */
+  portRead(port: number): number {
+    const c = this.counters;
+    c.ioReads++;
+    const r = this.bus.pioAt(port);
+    let v: number;
+    if (r) v = r.device.read(port - r.base, 4) | 0;
+    else {
+      c.ioUnmapped++;
+      v = -1;
+    }
+    this.record?.events.push({ kind: 'io', dir: 'in', port, value: v >>> 0, device: r?.name });
+    return v;
+  }
+
+  /** `out`: a 32-bit port write; unmapped ports ignore it. */
+  portWrite(port: number, value: number): void {
+    const c = this.counters;
+    c.ioWrites++;
+    const r = this.bus.pioAt(port);
+    if (r) r.device.write(port - r.base, 4, value >>> 0);
+    else c.ioUnmapped++;
+    this.record?.events.push({ kind: 'io', dir: 'out', port, value: value >>> 0, device: r?.name });
+  }
+
+  /** A load from a physical address outside RAM; unmapped reads give all ones. Zero-extended to `size`. */
+  mmioRead(paddr: number, size: AccessSize): number {
+    const c = this.counters;
+    c.mmioReads++;
+    const r = this.bus.mmioAt(paddr);
+    let v: number;
+    if (r) v = r.device.read(paddr - r.base, size);
+    else {
+      c.mmioUnmapped++;
+      v = 0xffffffff;
+    }
+    v = size === 4 ? v >>> 0 : v & (size === 2 ? 0xffff : 0xff);
+    this.record?.events.push({ kind: 'mmio', dir: 'read', paddr, size, value: v, device: r?.name });
+    return v;
+  }
+
+  mmioWrite(paddr: number, size: AccessSize, value: number): void {
+    const c = this.counters;
+    c.mmioWrites++;
+    const r = this.bus.mmioAt(paddr);
+    const v = size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff);
+    if (r) r.device.write(paddr - r.base, size, v);
+    else c.mmioUnmapped++;
+    this.record?.events.push({ kind: 'mmio', dir: 'write', paddr, size, value: v, device: r?.name });
+  }
+
+  // --- inspection (debugger, tools): no side effects on the guest -------------
+
+  /** Where virtual address `va` leads through the current page tables (ignoring the TLB). */
+  translateDebug(va: number): Translation | undefined {
+    return this.mmu.probe(va);
+  }
+
+  /** Read `size` bytes at virtual `va` as the page tables map it, or undefined if unmapped or not RAM. */
+  readVirtual(va: number, size: AccessSize): number | undefined {
+    const t = this.mmu.probe(va);
+    if (!t || t.paddr % size !== 0 || t.paddr + size > this.mem.size) return undefined;
+    return size === 4 ? this.mem.i32[t.paddr >>> 2]! >>> 0 : size === 2 ? this.mem.u16[t.paddr >>> 1]! : this.mem.u8[t.paddr]!;
+  }
+
+  // --- snapshots and the write journal ------------------------------------
+
+  captureState(): MachineState {
+    return {
+      regs: this.cpu.regs.slice(),
+      pc: this.cpu.pc,
+      cr: this.cpu.cr.slice(),
+      tlb: this.tlb.save(),
+      irqPending: this.irqPending,
+      devices: this.devices.map((d) => d.save()),
+      counters: { ...this.counters },
+      stopped: this.stopped,
+    };
+  }
+
+  restoreState(s: MachineState): void {
+    this.cpu.regs.set(s.regs);
+    this.cpu.pc = s.pc;
+    this.cpu.cr.set(s.cr);
+    this.tlb.restore(s.tlb);
+    this.irqPending = s.irqPending;
+    this.devices.forEach((d, i) => d.restore(s.devices[i]));
+    Object.assign(this.counters, s.counters);
+    this.stopped = s.stopped;
+    this.stopRequest = undefined;
+  }
+
+  /** Start (or keep) journaling RAM writes; see MemoryJournal.mark()/undoTo(). */
+  enableJournal(): MemoryJournal {
+    this.mem.journal ??= new MemoryJournal(this.mem);
+    return this.mem.journal;
+  }
+
+  disableJournal(): void {
+    this.mem.journal = undefined;
+  }
+
+  /** Exit code for `halt`, the message otherwise (for one-line reports). */
+  static describeStop(stop: Stop): string {
+    switch (stop.kind) {
+      case 'halted': return `halted with exit code ${stop.code}`;
+      case 'trap': case 'deadlock': return stop.message;
+      case 'budget': return 'step budget used up';
+      case 'breakpoint': return `breakpoint at ${hex(stop.pc)}`;
+      case 'requested': return `stopped: ${stop.reason}`;
+    }
+  }
+}
