@@ -16,6 +16,7 @@ faulting:
         halt    a0
 
 handler:
+        mov     s0, t2                  ; rt_report clobbers t-registers
         call    rt_report
         mfcr    t0, epc
         la      t1, faulting
@@ -24,7 +25,7 @@ handler:
         la      a1, msg_epc_is
         call    rt_check
         li      t0, 99                  ; the destination kept its old value
-        sub     a0, t2, t0
+        sub     a0, s0, t0
         seqz    a0, a0
         la      a1, msg_kept
         call    rt_check

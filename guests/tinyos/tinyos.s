@@ -743,6 +743,7 @@ hexdigits:      .ascii "0123456789abcdef"
 hexbuf:         .ascii "0x00000000"
 decbuf:         .space 12
 decbuf_end:
+        .align  4               ; a table of words
 cause_names:
         .word   cn_fault, cn_undefined, cn_protection, cn_page_fault
         .word   cn_misaligned, cn_divide, cn_breakpoint, cn_syscall
