@@ -6,6 +6,8 @@ import { registerAsm } from './asm.js';
 import type { CliContext } from './context.js';
 import { registerDisasm } from './disasm.js';
 import { registerIsa } from './isa.js';
+import { registerRun } from './run.js';
+import { registerTrace } from './trace.js';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
@@ -13,4 +15,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerAsm,
   registerDisasm,
   registerIsa,
+  registerRun,
+  registerTrace,
 ];

@@ -29,6 +29,13 @@ export class UsageError extends CliError {
   }
 }
 
+/** Ends a command with an exit code and nothing more to say (e.g. `run` passing on the guest's halt code). */
+export class ExitStatus extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit status ${exitCode}`);
+  }
+}
+
 export function readInput(ctx: CliContext, path: string): Buffer {
   try {
     return readFileSync(resolve(ctx.cwd, path));

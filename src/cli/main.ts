@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ElfError } from '../elf/error.js';
 import { COMMANDS } from './commands.js';
-import { CliError, type CliContext, type CliIo } from './context.js';
+import { CliError, ExitStatus, type CliContext, type CliIo } from './context.js';
 import { packageVersion } from './version.js';
 
 export const EXIT_OK = 0;
@@ -61,6 +61,7 @@ function describeFailure(e: unknown): { message?: string; code: number } {
       default: return { message: oneLine(e.message.replace(/^error: /, '')), code: EXIT_USAGE };
     }
   }
+  if (e instanceof ExitStatus) return { code: e.exitCode };
   if (e instanceof CliError) return { message: oneLine(e.message), code: e.exitCode };
   if (e instanceof ElfError) return { message: oneLine(e.message), code: EXIT_ERROR };
   const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

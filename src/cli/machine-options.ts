@@ -1,0 +1,78 @@
+// Options shared by the commands that run a guest (run, trace, debug): the
+// step budget, RAM size and console input, and building a loaded machine from
+// them. Later --mode/--engine belong here too, so all three stay in step.
+
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Image } from '../elf/image.js';
+import type { Engine } from '../engine/engine.js';
+import { createInterpreter } from '../engine/interp/index.js';
+import { LoadError, loadImage, Machine } from '../machine/index.js';
+import { CliError, type CliContext } from './context.js';
+import { parseNumber } from './numbers.js';
+
+export const DEFAULT_MAX_STEPS = 100_000_000;
+export const DEFAULT_MEMORY_MIB = 16;
+export const MAX_MEMORY_MIB = 1024;
+
+/** What addMachineOptions() leaves in `cmd.opts()`. */
+export interface MachineOptionValues {
+  /** Step budget: instructions attempted plus interrupts taken. */
+  maxSteps: number;
+  /** RAM in MiB. */
+  memory: number;
+  /** Bytes the guest can read from the console. */
+  input?: string;
+}
+
+/** Where the guest's console output goes: a CLI stream, or kept in memory (Console.text()). */
+export type ConsoleTarget = 'stdout' | 'stderr' | 'capture';
+
+export interface LoadedMachine {
+  machine: Machine;
+  engine: Engine;
+  /** The step budget to hand to engine.run(). */
+  maxSteps: number;
+}
+
+function integerOption(what: string, min: number, max: number): (text: string) => number {
+  return (text) => {
+    const n = parseNumber(text.trim());
+    if (n === undefined || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected ${what} from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+export function addMachineOptions(cmd: Command): Command {
+  return cmd
+    .option('--max-steps <n>', 'stop after this many steps (instructions and interrupts)',
+      integerOption('a whole number', 1, Number.MAX_SAFE_INTEGER), DEFAULT_MAX_STEPS)
+    .option('--memory <MiB>', 'RAM size in MiB', integerOption('a whole number of MiB', 1, MAX_MEMORY_MIB), DEFAULT_MEMORY_MIB)
+    .option('--input <text>', 'bytes the guest reads from the console (port 0x10)');
+}
+
+/** A machine with the image loaded and an engine for it; console output goes to `target`. */
+export function machineFromOptions(
+  ctx: CliContext,
+  image: Image,
+  opts: MachineOptionValues,
+  target: ConsoleTarget = 'stdout',
+): LoadedMachine {
+  const decoder = new TextDecoder();
+  const write = target === 'stdout' ? ctx.io.out : target === 'stderr' ? ctx.io.err : undefined;
+  const machine = new Machine({
+    memorySize: opts.memory * 1024 * 1024,
+    console: {
+      ...(opts.input === undefined ? {} : { input: opts.input }),
+      ...(write ? { sink: (bytes: Uint8Array) => write(decoder.decode(bytes, { stream: true })) } : {}),
+    },
+  });
+  try {
+    loadImage(machine, image);
+  } catch (e) {
+    if (e instanceof LoadError) throw new CliError(`cannot load the image: ${e.message}`);
+    throw e;
+  }
+  return { machine, engine: createInterpreter(machine), maxSteps: opts.maxSteps };
+}

@@ -1,0 +1,78 @@
+// `virtlab run`: load a program (assembling a .s on the fly), run it on the
+// bare machine and exit with its halt code (see outcome.ts for the other ways a
+// run ends). --stats prints the counters on stderr; --json prints one object
+// on stdout with the console output captured into it.
+
+import type { Command } from 'commander';
+import { CAUSE } from '../isa/index.js';
+import type { Counters, Machine, Stop } from '../machine/index.js';
+import { trapName } from '../trace/convert.js';
+import { parseDefines } from './asm.js';
+import { UsageError, type CliContext } from './context.js';
+import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
+import { exitCodeOf, finishRun, stopMessage } from './outcome.js';
+import { isAssemblySource, loadProgram } from './program.js';
+import { formatCounters } from './stats.js';
+
+interface RunOpts extends MachineOptionValues {
+  stats?: boolean;
+  json?: boolean;
+  define?: string[];
+}
+
+/** The --json object. */
+export interface RunReport {
+  exitCode: number;
+  stopReason: Stop['kind'];
+  /** The value `halt` was given (signed 32-bit), or null when the guest did not halt. */
+  haltCode: number | null;
+  /** One-line reason when the guest did not halt, else null. */
+  message: string | null;
+  trap: { cause: number; code: number; name: string; pc: number; epc: number; faultaddr: number | null } | null;
+  steps: number;
+  counters: Counters;
+  console: string;
+}
+
+export function collectDefines(specs: readonly string[] | undefined, file: string): Record<string, number | string> {
+  if (specs?.length && !isAssemblySource(file)) throw new UsageError(`-D applies to assembler sources (.s), not '${file}'`);
+  return parseDefines(specs ?? []);
+}
+
+export function registerRun(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('run')
+    .description('run a program on the bare machine; exits with its halt code')
+    .argument('<program>', 'ELF image, or assembler source (.s) to assemble first');
+  addMachineOptions(cmd)
+    .option('--stats', 'print the event counters on stderr after the run')
+    .option('--json', 'print one JSON object (stop reason, counters, console output) on stdout')
+    .option('-D, --define <NAME[=VALUE]>', 'define a symbol when assembling a .s (repeatable)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .action((file: string, opts: RunOpts) => {
+      const image = loadProgram(ctx, file, collectDefines(opts.define, file));
+      const { machine, engine, maxSteps } = machineFromOptions(ctx, image, opts, opts.json ? 'capture' : 'stdout');
+      const { stop } = engine.run(maxSteps);
+      if (opts.json) ctx.io.out(JSON.stringify(runReport(machine, stop, maxSteps)) + '\n');
+      if (opts.stats) ctx.io.err(formatCounters(machine.counters));
+      finishRun(ctx, stop, maxSteps);
+    });
+}
+
+export function runReport(machine: Machine, stop: Stop, maxSteps: number): RunReport {
+  return {
+    exitCode: exitCodeOf(stop),
+    stopReason: stop.kind,
+    haltCode: stop.kind === 'halted' ? stop.code | 0 : null,
+    message: stopMessage(stop, maxSteps) ?? null,
+    trap: stop.kind === 'trap'
+      ? {
+        cause: stop.cause >>> 0, code: stop.cause & CAUSE.CODE_MASK, name: trapName(stop.cause),
+        pc: stop.pc >>> 0, epc: stop.epc >>> 0, faultaddr: stop.faultaddr === undefined ? null : stop.faultaddr >>> 0,
+      }
+      : null,
+    steps: machine.counters.steps,
+    counters: { ...machine.counters },
+    console: machine.console?.text() ?? '',
+  };
+}

@@ -1,0 +1,99 @@
+// `virtlab trace`: run a program with one record per instruction and event,
+// as aligned text or JSON Lines (docs/trace.md), on stdout or into a file.
+// The guest's console output goes to stderr while the trace is on stdout, and
+// to stdout when the trace goes to a file. The exit code is the one `run` gives.
+
+import { Option, InvalidArgumentError, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { didYouMean } from '../asm/suggest.js';
+import {
+  callbackSink, EVENT_KINDS, fileSink, isEventKind, Symbolizer, traceRun, TRACE_FORMATS,
+  type EventKind, type TraceFormat, type TraceSink,
+} from '../trace/index.js';
+import { UsageError, writeOutput, type CliContext } from './context.js';
+import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
+import { parseAddress, parseNumber } from './numbers.js';
+import { finishRun } from './outcome.js';
+import { loadProgram } from './program.js';
+import { collectDefines } from './run.js';
+
+interface TraceOpts extends MachineOptionValues {
+  format: TraceFormat;
+  events?: Set<EventKind>;
+  limit?: number;
+  startAt?: string;
+  output?: string;
+  define?: string[];
+}
+
+export function parseEventKinds(text: string): Set<EventKind> {
+  const kinds = new Set<EventKind>();
+  for (const raw of text.split(',')) {
+    const word = raw.trim();
+    if (word === 'all') EVENT_KINDS.forEach((k) => kinds.add(k));
+    else if (isEventKind(word)) kinds.add(word);
+    else {
+      throw new InvalidArgumentError(
+        `unknown event kind '${word}'${didYouMean(word, EVENT_KINDS)}; kinds are ${EVENT_KINDS.join(', ')} (or all)`);
+    }
+  }
+  return kinds;
+}
+
+function parseLimit(text: string): number {
+  const n = parseNumber(text.trim());
+  if (n === undefined || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of records, at least 1');
+  return n;
+}
+
+/** A symbol of the image, or an address (4-aligned: instructions are). */
+export function resolveStart(text: string, symbols: Symbolizer): number {
+  const byName = symbols.lookup(text);
+  const addr = byName ?? parseAddress(text);
+  if (addr === undefined) {
+    throw new UsageError(`--start-at '${text}' is neither a symbol of the program nor an address${didYouMean(text, symbols.names(), false)}`);
+  }
+  if (addr % 4 !== 0) throw new UsageError(`--start-at '${text}' is 0x${addr.toString(16)}, not 4-aligned: no instruction starts there`);
+  return addr;
+}
+
+export function registerTrace(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('trace')
+    .description('run a program and print one record per instruction and event (text or JSON Lines)')
+    .argument('<program>', 'ELF image, or assembler source (.s) to assemble first')
+    .addOption(new Option('--format <format>', 'text (aligned, for people) or jsonl (one JSON object per line)')
+      .choices(TRACE_FORMATS).default('text'))
+    .option('--events <kinds>', `record kinds to keep, comma-separated: ${EVENT_KINDS.join(',')} (default: all)`, parseEventKinds)
+    .option('--limit <n>', 'stop the guest after this many records', parseLimit)
+    .option('--start-at <symbol|addr>', 'trace from the first time the pc reaches this (runs untraced until then)')
+    .option('-o, --output <file>', 'write the trace to a file (the guest console then goes to stdout)');
+  addMachineOptions(cmd)
+    .option('-D, --define <NAME[=VALUE]>', 'define a symbol when assembling a .s (repeatable)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .action((file: string, opts: TraceOpts) => {
+      const image = loadProgram(ctx, file, collectDefines(opts.define, file));
+      const symbolizer = new Symbolizer(image);
+      const startAt = opts.startAt === undefined ? undefined : resolveStart(opts.startAt, symbolizer);
+      const { engine, maxSteps } = machineFromOptions(ctx, image, opts, opts.output === undefined ? 'stderr' : 'stdout');
+      let sink: TraceSink;
+      if (opts.output === undefined) sink = callbackSink(ctx.io.out);
+      else {
+        writeOutput(ctx, opts.output, ''); // a clear one-line error if the file cannot be written
+        sink = fileSink(resolve(ctx.cwd, opts.output));
+      }
+      let result;
+      try {
+        result = traceRun({
+          engine, symbolizer, sink, format: opts.format, maxSteps,
+          ...(opts.events ? { events: opts.events } : {}),
+          ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+          ...(startAt !== undefined ? { startAt } : {}),
+        });
+      } finally {
+        sink.close();
+      }
+      if (!result.started) ctx.io.err(`virtlab: warning: --start-at ${opts.startAt} was never reached; nothing traced\n`);
+      finishRun(ctx, result.stop, maxSteps);
+    });
+}

@@ -1,0 +1,93 @@
+// The human-readable trace: one aligned line per record. Instruction lines:
+//
+//   step  pc          ring  disassembly                     effects                                 ; location
+//      3  0x00001008  r0    lbu t0, 0(a0)                   t0=0x00000048 load.b 0x00002000=0x48    ; _start+0x8 hello.s:10
+//
+// Event lines keep the step column and put the record type where the pc was:
+//
+//      5  io          out port 0x10 <- 0x00000048 (console)
+
+import { basename } from 'node:path';
+import type { InsnRecord, MemRecord, TraceRecord } from './records.js';
+
+const STEP_WIDTH = 8;
+const DISASM_WIDTH = 30;
+const EFFECTS_WIDTH = 38;
+
+export function hex32(n: number): string {
+  return '0x' + (n >>> 0).toString(16).padStart(8, '0');
+}
+
+function hexSized(n: number, size: number): string {
+  return '0x' + (n >>> 0).toString(16).padStart(size * 2, '0');
+}
+
+const SIZE_SUFFIX: Record<number, string> = { 1: 'b', 2: 'h', 4: 'w' };
+
+function memText(m: MemRecord): string {
+  const phys = m.paddr === m.vaddr ? '' : ` (pa ${hex32(m.paddr)})`;
+  return `${m.kind === 'read' ? 'load' : 'store'}.${SIZE_SUFFIX[m.size]} ${hex32(m.vaddr)}=${hexSized(m.value, m.size)}${phys}`;
+}
+
+function effects(r: InsnRecord): string {
+  const parts = [
+    ...r.regs.map((x) => `${x.reg}=${hex32(x.value)}`),
+    ...r.cr.map((x) => `${x.cr}=${hex32(x.value)}`),
+    ...r.mem.map(memText),
+  ];
+  if (!r.retired) parts.push('(trapped)');
+  return parts.join(' ');
+}
+
+function location(r: InsnRecord): string {
+  const where: string[] = [];
+  if (r.sym !== null) where.push(r.sym);
+  if (r.src !== null) {
+    const colon = r.src.lastIndexOf(':');
+    where.push(basename(r.src.slice(0, colon)) + r.src.slice(colon));
+  }
+  return where.join(' ');
+}
+
+function eventLine(step: number, type: string, text: string): string {
+  return `${String(step).padStart(STEP_WIDTH)}  ${type.padEnd(10)}  ${text}`;
+}
+
+function orNull(n: number | null, f: (n: number) => string): string {
+  return n === null ? '-' : f(n);
+}
+
+export function formatTextRecord(r: TraceRecord): string {
+  switch (r.type) {
+    case 'insn': {
+      const head = `${String(r.step).padStart(STEP_WIDTH)}  ${hex32(r.pc)}  r${r.ring}  ${r.disasm.padEnd(DISASM_WIDTH)}`;
+      const where = location(r);
+      const eff = effects(r);
+      return (where ? `${head}  ${eff.padEnd(EFFECTS_WIDTH)}  ; ${where}` : `${head}  ${eff}`).trimEnd();
+    }
+    case 'halt': return eventLine(r.step, 'halt', `exit code ${r.code}`);
+    case 'exception': {
+      const detail = r.detail.length ? ` [${r.detail.join(',')}]` : '';
+      const fa = r.faultaddr === null ? '' : ` faultaddr ${hex32(r.faultaddr)}`;
+      return eventLine(r.step, 'exception',
+        `${r.name} (cause ${hex32(r.cause)})${detail} pc ${hex32(r.pc)} epc ${hex32(r.epc)}${fa} -> ${r.delivered}`);
+    }
+    case 'interrupt':
+      return eventLine(r.step, 'interrupt', `line ${r.line} (cause ${hex32(r.cause)}) epc ${hex32(r.epc)} -> ${r.delivered}`);
+    case 'idle': return eventLine(r.step, 'idle', `${r.ticks} ticks`);
+    case 'io':
+      return eventLine(r.step, 'io', `${r.dir.padEnd(3)} port 0x${r.port.toString(16)} ${r.dir === 'in' ? '->' : '<-'} ${hex32(r.value)} (${r.device ?? 'unmapped'})`);
+    case 'mmio':
+      return eventLine(r.step, 'mmio', `${r.dir.padEnd(5)} ${hex32(r.paddr)}.${SIZE_SUFFIX[r.size] ?? r.size} ${r.dir === 'read' ? '->' : '<-'} ${hexSized(r.value, r.size)} (${r.device ?? 'unmapped'})`);
+    case 'walk': {
+      const result = r.fault === null ? `-> ${orNull(r.paddr, hex32)}` : `-> fault (cause ${hex32(r.fault)})`;
+      return eventLine(r.step, 'walk', `${r.access.padEnd(5)} ${hex32(r.vaddr)} pde ${hex32(r.pde)} pte ${orNull(r.pte, hex32)} ${result}`);
+    }
+    case 'tlb-flush': return eventLine(r.step, 'tlb-flush', r.vaddr === null ? 'all' : `page ${hex32(r.vaddr)}`);
+  }
+}
+
+/** A closing remark (why the trace ended); text format only. */
+export function formatTextNote(note: string): string {
+  return `-- ${note}`;
+}

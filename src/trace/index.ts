@@ -1,0 +1,8 @@
+// Trace records, their text and JSONL forms, sinks, and the tracer (docs/trace.md).
+export * from './records.js';
+export * from './symbolizer.js';
+export * from './convert.js';
+export * from './format.js';
+export * from './format-text.js';
+export * from './sink.js';
+export * from './tracer.js';

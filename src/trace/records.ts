@@ -1,0 +1,142 @@
+// Trace records: what `virtlab trace` writes, one per retired (or faulting)
+// instruction and one per machine event. Field names and meanings are a
+// public, documented format (docs/trace.md); add fields, never rename them.
+// Every number is a plain JSON number; addresses, words and register values
+// are unsigned 32-bit.
+
+/** The kinds --events selects; each record type belongs to exactly one. */
+export const EVENT_KINDS = ['insn', 'exception', 'interrupt', 'io', 'mmu'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export interface RegValue {
+  /** ABI name (a0, sp, ...). */
+  reg: string;
+  value: number;
+}
+
+export interface CrValue {
+  /** Control-register name (status, tvec, ...). */
+  cr: string;
+  value: number;
+}
+
+export interface MemRecord {
+  kind: 'read' | 'write';
+  vaddr: number;
+  paddr: number;
+  size: 1 | 2 | 4;
+  /** Zero-extended to the access size. */
+  value: number;
+}
+
+export interface InsnRecord {
+  type: 'insn';
+  step: number;
+  pc: number;
+  ring: number;
+  word: number;
+  disasm: string;
+  /** `symbol` or `symbol+0xoff` for pc, or null outside every symbol. */
+  sym: string | null;
+  /** `file:line` of the source line that produced pc, or null. */
+  src: string | null;
+  /** False when the instruction trapped instead of completing (see the exception record that follows). */
+  retired: boolean;
+  regs: RegValue[];
+  cr: CrValue[];
+  mem: MemRecord[];
+}
+
+export interface HaltRecord { type: 'halt'; step: number; code: number }
+
+export interface ExceptionRecord {
+  type: 'exception';
+  step: number;
+  /** The whole CAUSE register value. */
+  cause: number;
+  /** Exception code (CAUSE bits 7:0) and its name. */
+  code: number;
+  name: string;
+  /** Detail bits of CAUSE that are set: `write`, `fetch`, `user`, `present`. */
+  detail: string[];
+  pc: number;
+  epc: number;
+  faultaddr: number | null;
+  /** `vector` (guest TVEC), `hook` (a monitor handled it) or `unhandled` (TVEC 0: the machine stopped). */
+  delivered: 'vector' | 'hook' | 'unhandled';
+}
+
+export interface InterruptRecord {
+  type: 'interrupt';
+  step: number;
+  line: number;
+  cause: number;
+  /** The pc that was interrupted (it runs again after rett). */
+  epc: number;
+  delivered: 'vector' | 'hook' | 'unhandled';
+}
+
+/** `wfi` skipped `ticks` clock ticks waiting for the next device deadline. */
+export interface IdleRecord { type: 'idle'; step: number; ticks: number }
+
+export interface IoRecord {
+  type: 'io';
+  step: number;
+  dir: 'in' | 'out';
+  port: number;
+  value: number;
+  /** Device owning the port, or null for an unmapped port. */
+  device: string | null;
+}
+
+export interface MmioRecord {
+  type: 'mmio';
+  step: number;
+  dir: 'read' | 'write';
+  paddr: number;
+  size: number;
+  value: number;
+  device: string | null;
+}
+
+/** A page-table walk: after a TLB miss, or a store through a TLB entry whose D bit is clear. */
+export interface WalkRecord {
+  type: 'walk';
+  step: number;
+  vaddr: number;
+  access: 'read' | 'write' | 'fetch';
+  /** Directory entry read (before A/D updates). */
+  pde: number;
+  /** Table entry read, or null when the directory entry was not present. */
+  pte: number | null;
+  /** The translation, or null when the walk faulted. */
+  paddr: number | null;
+  /** CAUSE of the page fault, or null when the walk succeeded. */
+  fault: number | null;
+}
+
+/** A TLB flush: one page (`vaddr`) or, with vaddr null, the whole TLB. */
+export interface TlbFlushRecord { type: 'tlb-flush'; step: number; vaddr: number | null }
+
+export type TraceRecord =
+  | InsnRecord | HaltRecord | ExceptionRecord | InterruptRecord | IdleRecord
+  | IoRecord | MmioRecord | WalkRecord | TlbFlushRecord;
+
+export type RecordType = TraceRecord['type'];
+
+/** The --events kind of each record type. */
+export const KIND_OF: Record<RecordType, EventKind> = {
+  'insn': 'insn',
+  'halt': 'insn',
+  'exception': 'exception',
+  'interrupt': 'interrupt',
+  'idle': 'interrupt',
+  'io': 'io',
+  'mmio': 'io',
+  'walk': 'mmu',
+  'tlb-flush': 'mmu',
+};
+
+export function isEventKind(s: string): s is EventKind {
+  return (EVENT_KINDS as readonly string[]).includes(s);
+}
