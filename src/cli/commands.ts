@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { registerAsm } from './asm.js';
 import type { CliContext } from './context.js';
+import { registerDebug } from './debug.js';
 import { registerDisasm } from './disasm.js';
 import { registerIsa } from './isa.js';
 import { registerRun } from './run.js';
@@ -17,4 +18,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerIsa,
   registerRun,
   registerTrace,
+  registerDebug,
 ];

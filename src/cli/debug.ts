@@ -1,0 +1,121 @@
+// `virtlab debug`: the stepping debugger on a program (.s source or ELF image).
+// Commands come from --script FILE, or from stdin: interactive with a `(vl) `
+// prompt on a terminal, otherwise read line by line and echoed, so the output
+// reads as a transcript. See docs/debugger.md.
+
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DebugSession, DEFAULT_HISTORY, isRepeatable } from '../debug/index.js';
+import { parseDefines } from './asm.js';
+import { CliError, readInput, type CliContext } from './context.js';
+import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
+import { parseNumber } from './numbers.js';
+import { loadProgram } from './program.js';
+
+export interface DebugOpts extends MachineOptionValues {
+  script?: string;
+  history: number;
+  strict?: boolean;
+  define?: string[];
+}
+
+/** Where commands come from when there is no --script. */
+export interface DebugInput {
+  stream: NodeJS.ReadableStream;
+  /** A terminal: prompt, no echo, Ctrl-C interrupts a running command. */
+  interactive: boolean;
+}
+
+function historyOption(text: string): number {
+  const n = parseNumber(text.trim());
+  if (n === undefined || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of steps >= 0');
+  return n;
+}
+
+export function registerDebug(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('debug')
+    .description('step through a program: breakpoints, watchpoints, registers, memory, and reverse stepping')
+    .argument('<program>', 'ELF image, or assembler source (.s) to assemble first')
+    .option('--script <file>', 'read debugger commands from a file instead of stdin')
+    .option('--history <steps>', 'how many steps `back` can undo (0 turns it off)', historyOption, DEFAULT_HISTORY)
+    .option('--strict', 'exit with status 1 if any command failed')
+    .option('-D, --define <NAME[=VALUE]>', 'define a symbol when assembling a .s program (repeatable)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  addMachineOptions(cmd).action(async (file: string, opts: DebugOpts) => {
+    await debugCommand(ctx, file, opts, { stream: process.stdin, interactive: process.stdin.isTTY === true });
+  });
+}
+
+export async function debugCommand(ctx: CliContext, file: string, opts: DebugOpts, input: DebugInput): Promise<void> {
+  const image = loadProgram(ctx, file, parseDefines(opts.define ?? []));
+  const script = opts.script === undefined ? undefined : readInput(ctx, opts.script).toString('utf8');
+  const { machine, engine } = machineFromOptions(ctx, image, opts, 'capture');
+  const session = new DebugSession({
+    machine,
+    engine,
+    image,
+    maxSteps: opts.maxSteps,
+    history: opts.history,
+    write: ctx.io.out,
+    readSource: (f) => {
+      try {
+        return readFileSync(resolve(ctx.cwd, f), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  session.banner(file);
+
+  let failures = 0;
+  const run = async (line: string, echo: boolean): Promise<boolean> => {
+    if (echo && line.trim() !== '') session.echo(line);
+    const r = await session.executeAsync(line);
+    if (!r.ok) failures++;
+    return r.quit;
+  };
+
+  if (script !== undefined) {
+    for (const line of script.split(/\r?\n/)) if (await run(line, true)) break;
+  } else if (input.interactive) {
+    await interactiveLoop(ctx, session, input.stream, run);
+  } else {
+    const rl = createInterface({ input: input.stream, terminal: false, crlfDelay: Infinity });
+    for await (const line of rl) if (await run(line, true)) break;
+    rl.close();
+  }
+  if (opts.strict && failures > 0) throw new CliError(`${failures} debugger command${failures === 1 ? '' : 's'} failed`);
+}
+
+async function interactiveLoop(
+  ctx: CliContext,
+  session: DebugSession,
+  stream: NodeJS.ReadableStream,
+  run: (line: string, echo: boolean) => Promise<boolean>,
+): Promise<void> {
+  const rl = createInterface({ input: stream, output: process.stdout, terminal: true, prompt: '(vl) ' });
+  let running = false;
+  let last = '';
+  rl.on('SIGINT', () => {
+    if (running) session.interrupt();
+    else {
+      ctx.io.out("\n(type 'quit' or press Ctrl-D to leave)\n");
+      rl.prompt();
+    }
+  });
+  rl.prompt();
+  for await (const typed of rl) {
+    const line = typed.trim() === '' && isRepeatable(last) ? last : typed;
+    if (line.trim() !== '') last = line;
+    running = true;
+    const quit = await run(line, false);
+    running = false;
+    if (quit) break;
+    rl.prompt();
+  }
+  rl.close();
+}

@@ -1,0 +1,431 @@
+// The debugger session: a loaded machine driven by command strings. Each
+// command prints through one ordered Output (guest console output included)
+// and returns what it printed. Resuming commands share one run loop that
+// executes in chunks, so breakpoints, watchpoints, `next`/`finish` targets,
+// the history's keyframes, console streaming and interrupts all happen at
+// exact step boundaries.
+
+import { CAUSE, CR, EXC, EXC_NAMES, REG } from '../isa/index.js';
+import type { Image } from '../elf/image.js';
+import type { Engine, RunResult } from '../engine/engine.js';
+import { loadImage, type Machine, type MemAccess, type StepRecord } from '../machine/index.js';
+import { PointTable, type Breakpoint, type Condition, type Watchpoint } from './breakpoints.js';
+import { DebugError } from './errors.js';
+import { evaluate, parseExpr, type Expr, type ExprEnv } from './expr.js';
+import { FinishTracker } from './flow.js';
+import { hex8, plural, valueText } from './format.js';
+import { DEFAULT_HISTORY, History } from './history.js';
+import { Output } from './output.js';
+import { SymbolTable, type SourceReader } from './symbols.js';
+import { locationLine, readWord, symbolSuffix } from './views.js';
+import { dispatch } from './commands.js';
+
+export const DEFAULT_SESSION_MAX_STEPS = 100_000_000;
+/** Longest engine run between two looks at console output and interrupt requests. */
+const MAX_CHUNK = 1 << 16;
+
+export interface DebugSessionOptions {
+  /** A machine with the image loaded (nothing run yet) and an engine for it. */
+  machine: Machine;
+  engine: Engine;
+  image: Image;
+  /** Step budget of one `continue`, `next` or `finish`. */
+  maxSteps?: number;
+  /** Steps `back` can reach (0: reverse stepping off). */
+  history?: number;
+  /** Source text for `where` (file names as the line table records them). */
+  readSource?: SourceReader;
+  /** Receives all output as it is produced (debugger text and guest console). */
+  write?: (text: string) => void;
+}
+
+export interface CommandResult {
+  /** Everything the command printed, guest output included. */
+  output: string;
+  /** False when the command failed (its one-line message is in `output`). */
+  ok: boolean;
+  /** True after `quit`. */
+  quit: boolean;
+}
+
+/** What a resuming command runs toward. */
+export interface Goal {
+  kind: 'step' | 'next' | 'continue' | 'finish';
+  /** Steps this command may take. */
+  limit: number;
+  /** A stop of `next`: the return address, accepted when `accept()` holds there. */
+  temp?: { addr: number; accept: () => boolean };
+  finish?: FinishTracker;
+  /** `step`: run the last step alone, to report a trap it took. */
+  noteLastTrap?: boolean;
+}
+
+interface WatchHit {
+  wp: Watchpoint;
+  access: MemAccess;
+  pc: number;
+  old?: number;
+  value: number;
+  error?: string;
+}
+
+export class DebugSession {
+  readonly machine: Machine;
+  readonly engine: Engine;
+  readonly image: Image;
+  readonly symbols: SymbolTable;
+  readonly points = new PointTable();
+  readonly history: History;
+  readonly maxSteps: number;
+  readonly out: Output;
+  /** Console bytes already shown: output re-produced after `back` is not shown twice. */
+  private shown = 0;
+  private interruptRequested = false;
+  private quitRequested = false;
+  private failed = false;
+  private watchHits: WatchHit[] = [];
+  private stepMark = 0;
+  private lastStepTrap = false;
+
+  constructor(options: DebugSessionOptions) {
+    this.machine = options.machine;
+    this.engine = options.engine;
+    this.image = options.image;
+    this.maxSteps = options.maxSteps ?? DEFAULT_SESSION_MAX_STEPS;
+    this.symbols = new SymbolTable(options.image, options.readSource);
+    this.history = new History(this.machine, options.history ?? DEFAULT_HISTORY);
+    this.out = new Output(options.write);
+  }
+
+  // --- driving -------------------------------------------------------------------
+
+  /** The opening lines: what is loaded and where it stands. */
+  banner(name: string): string {
+    const h = this.history.enabled ? `history ${this.history.budget} steps` : 'reverse stepping off';
+    this.out.text(`virtlab debug: ${name}, entry ${hex8(this.image.entry)}${symbolSuffix(this.symbols, this.image.entry)}, ${h}; 'help' lists the commands`);
+    this.printLocation();
+    return this.out.take();
+  }
+
+  /** Print a command line as typed (transcripts of scripts and piped input); not part of any command's output. */
+  echo(line: string): void {
+    this.out.text(`(vl) ${line}`);
+    this.out.take();
+  }
+
+  /** Run one command to completion. */
+  execute(line: string): CommandResult {
+    const it = this.command(line);
+    while (!it.next().done) { /* run to the end */ }
+    return this.result();
+  }
+
+  /** Run one command, returning to the event loop every `sliceMs` so interrupt() can take effect. */
+  async executeAsync(line: string, sliceMs = 50): Promise<CommandResult> {
+    const it = this.command(line);
+    let since = Date.now();
+    while (!it.next().done) {
+      if (Date.now() - since >= sliceMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        since = Date.now();
+      }
+    }
+    return this.result();
+  }
+
+  /** Ask a running command to stop at the next chunk boundary (Ctrl-C). */
+  interrupt(): void {
+    this.interruptRequested = true;
+  }
+
+  requestQuit(): void {
+    this.quitRequested = true;
+  }
+
+  private result(): CommandResult {
+    return { output: this.out.take(), ok: !this.failed, quit: this.quitRequested };
+  }
+
+  private *command(line: string): Generator<void, void, void> {
+    this.failed = false;
+    this.interruptRequested = false;
+    try {
+      const work = dispatch(this, line);
+      if (work) yield* work;
+    } catch (e) {
+      this.failed = true;
+      if (e instanceof DebugError) this.out.text(`error: ${e.message}`);
+      else this.out.text(`internal error: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.replace(/\s*\n\s*/g, ' '));
+    } finally {
+      this.disarm();
+      this.flushConsole();
+    }
+  }
+
+  // --- expressions ---------------------------------------------------------------
+
+  parse(text: string): Expr {
+    return parseExpr(text, this.symbols);
+  }
+
+  readonly env: ExprEnv = {
+    reg: (n) => this.machine.cpu.regs[n]!,
+    pc: () => this.machine.cpu.pc,
+    cr: (n) => this.machine.cpu.cr[n]!,
+    ring: () => this.machine.cpu.cpl,
+    step: () => this.machine.counters.steps,
+    readWord: (addr) => {
+      if ((addr & 3) !== 0) throw new DebugError(`cannot read the word at ${hex8(addr)}: not 4-aligned`);
+      const v = readWord(this.machine, addr);
+      if (v === undefined) throw new DebugError(`cannot read the word at ${hex8(addr)}: not mapped to RAM`);
+      return v;
+    },
+  };
+
+  evaluate(text: string): number {
+    return evaluate(this.parse(text), this.env);
+  }
+
+  condition(text: string): Condition {
+    return { text: text.trim(), expr: this.parse(text) };
+  }
+
+  // --- output --------------------------------------------------------------------
+
+  printLocation(): void {
+    this.out.text(locationLine(this.machine, this.symbols, this.machine.cpu.pc));
+  }
+
+  describeAddress(addr: number): string {
+    return `${hex8(addr)}${symbolSuffix(this.symbols, addr)}`;
+  }
+
+  /** Show console output the guest produced since the last call (and not shown before `back`). */
+  flushConsole(): void {
+    const con = this.machine.console;
+    if (!con) return;
+    const length = con.save().outputLength;
+    if (length <= this.shown) return;
+    this.out.guest(con.output().subarray(this.shown, length));
+    this.shown = length;
+  }
+
+  // --- running ---------------------------------------------------------------------
+
+  /** Refuse to resume a machine that has stopped for good. */
+  requireRunnable(): void {
+    const s = this.machine.stopped;
+    if (!s) return;
+    const what = s.kind === 'halted' ? `halted (exit code ${s.code})` : `stopped (${'message' in s ? s.message : s.kind})`;
+    throw new DebugError(`the guest has ${what}; 'back' steps backwards, 'restart' starts over`);
+  }
+
+  /** The run loop of step, next, continue and finish. */
+  *resume(goal: Goal): Generator<void, void, void> {
+    this.requireRunnable();
+    const m = this.machine;
+    const start = m.counters.steps;
+    // A breakpoint at the pc we resume from does not stop us (engine.run skips it too);
+    // after a chunk ends for any other reason, the pc must be checked before running on.
+    let checkPc = false;
+    this.lastStepTrap = false;
+    for (;;) {
+      if (checkPc && this.stopAtBreakpoint(goal)) return;
+      checkPc = true;
+      const left = goal.limit - (m.counters.steps - start);
+      if (left <= 0) return this.reportLimit(goal);
+      if (this.interruptRequested) {
+        this.out.text(`interrupted after ${plural(m.counters.steps - start, 'step')}`);
+        return this.printLocation();
+      }
+      let chunk = Math.min(left, this.history.room(), MAX_CHUNK);
+      if (goal.noteLastTrap && left > 1) chunk = Math.min(chunk, left - 1);
+      const trapsBefore = m.counters.exceptions + m.counters.interrupts;
+      const result = this.runChunk(chunk, goal);
+      this.lastStepTrap = m.counters.exceptions + m.counters.interrupts !== trapsBefore;
+      this.history.checkpoint();
+      this.flushConsole();
+      if (this.watchHits.length > 0) return this.reportWatchHits();
+      if (goal.finish?.done) return this.reportFinish();
+      if (m.stopped) return this.reportFinal();
+      if (result.stop.kind === 'breakpoint') {
+        if (this.stopAtBreakpoint(goal)) return;
+        checkPc = false;
+      }
+      yield;
+    }
+  }
+
+  private runChunk(steps: number, goal: Goal): RunResult {
+    const m = this.machine;
+    m.breakpoints.clear();
+    for (const a of this.points.breakAddresses()) m.breakpoints.add(a);
+    if (goal.temp) m.breakpoints.add(goal.temp.addr);
+    const watches = this.points.activeWatchpoints();
+    this.watchHits = [];
+    if (watches.length > 0 || goal.finish) {
+      this.stepMark = this.history.journal.mark();
+      m.observer = (rec) => this.observe(rec, watches, goal);
+    }
+    try {
+      return this.engine.run(steps);
+    } finally {
+      this.disarm();
+    }
+  }
+
+  private disarm(): void {
+    this.machine.observer = undefined;
+    this.machine.breakpoints.clear();
+    this.machine.stopRequest = undefined;
+  }
+
+  /** Re-execute `steps` steps with nothing attached (history replay). */
+  replay(steps: number): void {
+    this.disarm();
+    this.engine.run(steps);
+    this.disarm();
+  }
+
+  private observe(rec: StepRecord, watches: readonly Watchpoint[], goal: Goal): void {
+    const m = this.machine;
+    for (const wp of watches) {
+      for (const acc of rec.mem) {
+        if (!matches(wp, acc)) continue;
+        const hit = this.watchHit(wp, acc, rec.pc);
+        if (wp.cond) {
+          try {
+            if (evaluate(wp.cond.expr, this.env) === 0) continue;
+          } catch (e) {
+            if (!(e instanceof DebugError)) throw e;
+            hit.error = e.message;
+          }
+        }
+        wp.hits++;
+        this.watchHits.push(hit);
+        break;
+      }
+    }
+    goal.finish?.observe(rec, m.cpu.cr[CR.ptbr]!);
+    if (this.watchHits.length > 0 || goal.finish?.done) m.requestStop('debugger');
+    this.stepMark = this.history.journal.mark();
+  }
+
+  private watchHit(wp: Watchpoint, acc: MemAccess, pc: number): WatchHit {
+    const m = this.machine;
+    const base = wp.physical ? wp.addr : acc.vaddr;
+    const wordPaddr = (acc.paddr - (base - wp.addr)) >>> 0;
+    const inRam = wordPaddr + 4 <= m.mem.size;
+    if (acc.kind === 'write') {
+      if (!inRam) return { wp, access: acc, pc, value: acc.value };
+      return { wp, access: acc, pc, old: this.history.journal.wordAt(wordPaddr, this.stepMark), value: m.mem.i32[wordPaddr >>> 2]! >>> 0 };
+    }
+    return { wp, access: acc, pc, value: inRam ? m.mem.i32[wordPaddr >>> 2]! >>> 0 : acc.value };
+  }
+
+  /** At a breakpoint address: stop if a breakpoint's condition holds (or `next` has come back). */
+  private stopAtBreakpoint(goal: Goal): boolean {
+    const pc = this.machine.cpu.pc >>> 0;
+    const stopping: Breakpoint[] = [];
+    const errors: string[] = [];
+    for (const bp of this.points.breakpointsAt(pc)) {
+      if (!bp.cond) { stopping.push(bp); continue; }
+      try {
+        if (evaluate(bp.cond.expr, this.env) !== 0) stopping.push(bp);
+      } catch (e) {
+        if (!(e instanceof DebugError)) throw e;
+        errors.push(`error in the condition of breakpoint ${bp.id} (${bp.cond.text}): ${e.message}`);
+        stopping.push(bp);
+      }
+    }
+    if (stopping.length > 0) {
+      for (const bp of stopping) bp.hits++;
+      const which = stopping.map((bp) => `breakpoint ${bp.id}${bp.cond ? ` (${bp.cond.text})` : ''}, hit ${plural(bp.hits, 'time')}`);
+      this.out.text(`stopped at ${which.join('; ')}`);
+      for (const e of errors) this.out.text(e);
+      this.printLocation();
+      return true;
+    }
+    if (goal.temp && goal.temp.addr === pc && goal.temp.accept()) {
+      this.printLocation();
+      return true;
+    }
+    return false;
+  }
+
+  private reportLimit(goal: Goal): void {
+    if (goal.kind === 'step' || (goal.kind === 'next' && !goal.temp)) {
+      if (this.lastStepTrap) this.out.text(this.trapNote());
+    } else {
+      this.out.text(`stopped after ${plural(goal.limit, 'step')}: the step budget of one command (--max-steps); 'continue' goes on`);
+    }
+    this.printLocation();
+  }
+
+  /** After a step that took a trap: what the machine just entered. */
+  private trapNote(): string {
+    const cr = this.machine.cpu.cr;
+    const cause = cr[CR.cause]! >>> 0;
+    const code = cause & CAUSE.CODE_MASK;
+    if (cause & CAUSE.INTERRUPT) return `interrupt line ${code} taken, epc ${this.describeAddress(cr[CR.epc]!)}`;
+    const fa = code === EXC.PAGE_FAULT || code === EXC.MISALIGNED ? `, faultaddr ${hex8(cr[CR.faultaddr]!)}` : '';
+    const name = EXC_NAMES[code] ?? `exception ${code}`;
+    return `trap taken: ${name} (cause ${hex8(cause)}), epc ${this.describeAddress(cr[CR.epc]!)}${fa}`;
+  }
+
+  private reportWatchHits(): void {
+    for (const h of this.watchHits) {
+      const where = h.wp.physical ? `physical ${hex8(h.wp.addr)}` : this.describeAddress(h.wp.addr);
+      const by = `by ${this.describeAddress(h.pc)}`;
+      const what = h.access.kind === 'write'
+        ? (h.old === undefined ? `wrote ${hex8(h.value)}` : `${hex8(h.old)} -> ${hex8(h.value)}`)
+        : `value ${hex8(h.value)}`;
+      this.out.text(`stopped at watchpoint ${h.wp.id} (${h.access.kind} ${where}) ${by}: ${what}`);
+      if (h.error) this.out.text(`error in the condition of watchpoint ${h.wp.id} (${h.wp.cond!.text}): ${h.error}`);
+    }
+    this.watchHits = [];
+    this.printLocation();
+  }
+
+  private reportFinish(): void {
+    this.out.text(`returned; a0 = ${valueText(this.machine.cpu.regs[REG.a0]!)}`);
+    this.printLocation();
+  }
+
+  private reportFinal(): void {
+    const s = this.machine.stopped!;
+    if (s.kind === 'halted') this.out.text(`the guest halted with exit code ${s.code} at ${this.describeAddress(s.pc)}`);
+    else this.out.text(`the guest stopped: ${s.kind === 'trap' || s.kind === 'deadlock' ? s.message : s.kind}`);
+  }
+
+  // --- reverse -----------------------------------------------------------------------
+
+  back(n: number): void {
+    const h = this.history;
+    if (!h.enabled) throw new DebugError("reverse stepping is off (--history 0)");
+    const steps = this.machine.counters.steps;
+    const k = Math.min(n, h.available());
+    if (k > 0) h.rewind(steps - k, (s) => this.replay(s));
+    if (k < n) {
+      const why = steps - k === 0 ? 'this is the start of the run' : `--history keeps ${plural(h.budget, 'step')}`;
+      this.out.text(k === 0 ? `history exhausted: no earlier step recorded (${why})` : `history exhausted: went back ${k} of ${plural(n, 'step')} (${why})`);
+    }
+    this.printLocation();
+  }
+
+  /** Reload the image and start over; breakpoints stay. */
+  restart(): void {
+    this.disarm();
+    loadImage(this.machine, this.image);
+    this.history.reset();
+    this.shown = 0;
+    this.out.text('restarted');
+    this.printLocation();
+  }
+}
+
+function matches(wp: Watchpoint, acc: MemAccess): boolean {
+  if (acc.kind === 'read' ? wp.access === 'w' : wp.access === 'r') return false;
+  const a = wp.physical ? acc.paddr : acc.vaddr;
+  return a < wp.addr + 4 && wp.addr < a + acc.size;
+}

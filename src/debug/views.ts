@@ -1,0 +1,144 @@
+// Text views of the machine: the location line, registers, memory dump,
+// disassembly, breakpoint table. They only read: a virtual address is
+// translated as the CPU would translate it now (a cached TLB entry if there
+// is one, even a stale one, else the page tables in RAM), but without a TLB
+// fill, an A/D-bit update or a counter; and device memory is never read.
+
+import { CAUSE, CR, CR_NAMES, disassembleWord, EXC_NAMES, NUM_REGS, PAGE_SHIFT, PAGE_SIZE, regName, STATUS } from '../isa/index.js';
+import type { Machine } from '../machine/index.js';
+import { ACCESS_WORDS, type Point } from './breakpoints.js';
+import { hex8 } from './format.js';
+import type { SymbolTable } from './symbols.js';
+
+export type Space = 'virtual' | 'physical';
+
+/** Where virtual `va` leads now, without side effects; undefined when not mapped. */
+export function peekTranslate(m: Machine, va: number): number | undefined {
+  if (m.cpu.paging) {
+    const set = m.tlb.lookup(va >>> PAGE_SHIFT);
+    if (set >= 0) return (m.tlb.frame[set]! | (va & (PAGE_SIZE - 1))) >>> 0;
+  }
+  return m.translateDebug(va)?.paddr;
+}
+
+/** Physical address of `addr` in `space`, or undefined when not mapped or not RAM. */
+export function ramAddress(m: Machine, addr: number, space: Space): number | undefined {
+  const pa = space === 'physical' ? addr >>> 0 : peekTranslate(m, addr);
+  return pa === undefined || pa >= m.mem.size ? undefined : pa;
+}
+
+/** The word at `addr` (unsigned), or undefined when not readable. */
+export function readWord(m: Machine, addr: number, space: Space = 'virtual'): number | undefined {
+  if ((addr & 3) !== 0) return undefined;
+  const pa = ramAddress(m, addr, space);
+  return pa === undefined ? undefined : m.mem.i32[pa >>> 2]! >>> 0;
+}
+
+/** `<sym+off>` with a leading space, or ''. */
+export function symbolSuffix(sym: SymbolTable, addr: number): string {
+  const d = sym.describe(addr);
+  return d === undefined ? '' : ` <${d}>`;
+}
+
+/** The disassembly of the instruction at virtual `pc`, as the CPU would fetch it now. */
+export function instructionText(m: Machine, sym: SymbolTable, pc: number): string {
+  if ((pc & 3) !== 0) return '<misaligned pc>';
+  const pa = peekTranslate(m, pc);
+  if (pa === undefined) return '<not mapped>';
+  if (pa >= m.mem.size) return '<not in RAM>';
+  return disassembleWord(m.mem.i32[pa >>> 2]! >>> 0, pc >>> 0, (a) => sym.nameAt(a));
+}
+
+/** `0x00001010 <_start+16> guests/hello.s:12   addi a0, a0, 1` */
+export function locationLine(m: Machine, sym: SymbolTable, pc: number): string {
+  const line = sym.lineOf(pc);
+  const where = line ? ` ${line.file}:${line.line}` : '';
+  return `${hex8(pc)}${symbolSuffix(sym, pc)}${where}   ${instructionText(m, sym, pc)}`;
+}
+
+function statusText(st: number): string {
+  const parts = [`ring ${st & STATUS.CPL_MASK}`];
+  if (st & STATUS.IE) parts.push('IE');
+  if (st & STATUS.PG) parts.push('PG');
+  parts.push(`PPL ${(st & STATUS.PPL_MASK) >>> STATUS.PPL_SHIFT}`);
+  if (st & STATUS.PIE) parts.push('PIE');
+  const user = (st & STATUS.USER_MASK) >>> 8;
+  if (user) parts.push(`flags ${'0x' + user.toString(16)}`);
+  return parts.join(' ');
+}
+
+function causeText(cause: number): string {
+  if (cause === 0) return 'none';
+  if (cause & CAUSE.INTERRUPT) return `interrupt line ${cause & CAUSE.CODE_MASK}`;
+  return EXC_NAMES[cause & CAUSE.CODE_MASK] ?? `exception ${cause & CAUSE.CODE_MASK}`;
+}
+
+/** Every register: r0..r15 with ABI names, pc, ring, and the control registers (decoded where useful). */
+export function registersView(m: Machine, sym: SymbolTable): string {
+  const out: string[] = [];
+  const cells: string[] = [];
+  for (let r = 0; r < NUM_REGS; r++) cells.push(`${`r${r}`.padEnd(3)} ${regName(r).padEnd(4)} ${hex8(m.cpu.regs[r]!)}`);
+  for (let i = 0; i < cells.length; i += 4) out.push(cells.slice(i, i + 4).join('   '));
+  const cr = m.cpu.cr;
+  out.push(`pc        ${hex8(m.cpu.pc)}${symbolSuffix(sym, m.cpu.pc)}   ring ${m.cpu.cpl}`);
+  const crCell = (n: number, note?: string) => `${CR_NAMES[n]!.padEnd(10)}${hex8(cr[n]!)}${note ? `  (${note})` : ''}`;
+  out.push(crCell(CR.status, statusText(cr[CR.status]!)));
+  out.push([crCell(CR.tvec), crCell(CR.ptbr)].join('   '));
+  out.push(crCell(CR.cause, causeText(cr[CR.cause]! >>> 0)));
+  out.push([crCell(CR.epc), crCell(CR.faultaddr), crCell(CR.scratch)].join('   '));
+  return out.join('\n') + '\n';
+}
+
+/** Hex dump, 16 bytes a line with ASCII; `??` for bytes that are not mapped or not RAM. */
+export function memoryView(m: Machine, addr: number, length: number, space: Space): string {
+  const lines: string[] = [];
+  const start = addr >>> 0;
+  for (let row = 0; row < length; row += 16) {
+    const bytes: string[] = [];
+    let ascii = '';
+    for (let i = 0; i < 16 && row + i < length; i++) {
+      const a = (start + row + i) >>> 0;
+      const pa = ramAddress(m, a, space);
+      if (pa === undefined) {
+        bytes.push('??');
+        ascii += ' ';
+      } else {
+        const b = m.mem.u8[pa]!;
+        bytes.push(b.toString(16).padStart(2, '0'));
+        ascii += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
+      }
+    }
+    const hexPart = bytes.slice(0, 8).join(' ') + (bytes.length > 8 ? '  ' + bytes.slice(8).join(' ') : '');
+    lines.push(`${hex8(start + row)}:  ${hexPart.padEnd(16 * 3)}  |${ascii}|`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** `n` instructions from `addr`; `=>` marks the pc, `*` a breakpoint. */
+export function disassemblyView(m: Machine, sym: SymbolTable, addr: number, n: number, breakpoints: ReadonlySet<number>): string {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = (addr + 4 * i) >>> 0;
+    const mark = (a === m.cpu.pc >>> 0 ? '=>' : '  ') + (breakpoints.has(a) ? '*' : ' ');
+    lines.push(`${mark} ${locationLine(m, sym, a)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function pointsView(points: readonly Point[], sym: SymbolTable): string {
+  if (points.length === 0) return 'no breakpoints or watchpoints\n';
+  const rows = points.map((p) => {
+    const what = p.kind === 'breakpoint'
+      ? `${hex8(p.addr)}${symbolSuffix(sym, p.addr)}${lineSuffix(sym, p.addr)}`
+      : `${ACCESS_WORDS[p.access]} ${p.physical ? 'physical ' : ''}${hex8(p.addr)}${p.physical ? '' : symbolSuffix(sym, p.addr)}`;
+    const cond = p.cond ? ` if ${p.cond.text}` : '';
+    const hits = p.hits > 0 ? `  (hit ${p.hits} time${p.hits === 1 ? '' : 's'})` : '';
+    return `${String(p.id).padEnd(4)} ${p.kind.padEnd(11)} ${p.enabled ? 'y' : 'n'}    ${what}${cond}${hits}`;
+  });
+  return ['Num  Type        Enb  What', ...rows].join('\n') + '\n';
+}
+
+function lineSuffix(sym: SymbolTable, addr: number): string {
+  const l = sym.lineOf(addr);
+  return l ? ` ${l.file}:${l.line}` : '';
+}
