@@ -1,6 +1,7 @@
 ; divzero.s: div by zero raises exception 5; nothing of the div is committed.
 ; The handler prints the trap registers and checks the saved pc.
 
+        .include "../lib/trap-test.inc"
         .text
         .global _start
 _start:
@@ -10,20 +11,12 @@ _start:
         li      t2, 99
 faulting:
         div     t2, t1, zero
-        la      a0, msg_missed          ; only reached if nothing trapped
-        call    rt_puts
-        li      a0, 1
-        halt    a0
+        RT_NO_TRAP
 
 handler:
         mov     s0, t2                  ; rt_report clobbers t-registers
         call    rt_report
-        mfcr    t0, epc
-        la      t1, faulting
-        sub     a0, t0, t1
-        seqz    a0, a0
-        la      a1, msg_epc_is
-        call    rt_check
+        RT_CHECK_EPC faulting, rt_s_epc_is
         li      t0, 99                  ; the destination kept its old value
         sub     a0, s0, t0
         seqz    a0, a0
@@ -35,7 +28,3 @@ msg_kept:       .asciz "destination register unchanged"
         halt    zero
 
         .include "../lib/rt.inc"
-        .data
-msg_missed:     .asciz "no trap was taken\n"
-msg_epc_is:     .asciz "epc is the faulting instruction"
-msg_epc_next:   .asciz "epc is the instruction after it"
