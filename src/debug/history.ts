@@ -13,8 +13,7 @@
 // attempted plus interrupts taken). Keyframes older than the budget are
 // dropped together with the journal entries they needed.
 
-import type { Machine, MachineState } from '../machine/index.js';
-import { TrimmableJournal } from './journal.js';
+import { MemoryJournal, type Machine, type MachineState } from '../machine/index.js';
 
 interface Keyframe {
   steps: number;
@@ -27,7 +26,7 @@ export const DEFAULT_HISTORY = 1_000_000;
 const MAX_INTERVAL = 1000;
 
 export class History {
-  readonly journal: TrimmableJournal;
+  readonly journal: MemoryJournal;
   /** Steps between keyframes. */
   readonly interval: number;
   private frames: Keyframe[] = [];
@@ -36,7 +35,7 @@ export class History {
   constructor(private readonly machine: Machine, readonly budget: number) {
     if (!Number.isSafeInteger(budget) || budget < 0) throw new RangeError(`history budget ${budget} must be a whole number >= 0`);
     this.interval = Math.max(1, Math.min(MAX_INTERVAL, Math.ceil(budget / 1000)));
-    this.journal = new TrimmableJournal(machine.mem);
+    this.journal = new MemoryJournal(machine.mem);
     machine.mem.journal = this.journal;
     this.reset();
   }

@@ -3,6 +3,5 @@ export { DebugSession, DEFAULT_SESSION_MAX_STEPS, type CommandResult, type Debug
 export { COMMANDS, isRepeatable } from './commands.js';
 export { DebugError } from './errors.js';
 export { DEFAULT_HISTORY, History } from './history.js';
-export { TrimmableJournal } from './journal.js';
 export { evaluate, parseExpr, type Expr, type ExprEnv, type NameScope } from './expr.js';
 export { SymbolTable, type SourceReader } from './symbols.js';

@@ -43,8 +43,8 @@ export class Console implements MachineDevice {
   private readonly sink: ((bytes: Uint8Array) => void) | undefined;
   /** Captured output (no sink), or pending output not yet given to the sink. */
   private out: number[] = [];
-  /** Bytes already handed to the sink (they cannot be taken back by restore()). */
-  private sent = 0;
+  /** Logical output position of out[0]: bytes before it went to the sink and cannot be taken back. */
+  private outStart = 0;
 
   /** Port view: one register per port. */
   readonly pio: BusDevice = {
@@ -67,7 +67,7 @@ export class Console implements MachineDevice {
     this.control = 0;
     this.flush();
     this.out = [];
-    this.sent = 0;
+    this.outStart = 0;
     this.updateLine();
   }
 
@@ -93,22 +93,29 @@ export class Console implements MachineDevice {
   flush(): void {
     if (this.sink && this.out.length > 0) {
       this.sink(Uint8Array.from(this.out));
-      this.sent += this.out.length;
+      this.outStart += this.out.length;
       this.out = [];
     }
   }
 
   save(): ConsoleState {
-    return { inputPos: this.inputPos, outputLength: this.sent + this.out.length, control: this.control };
+    return { inputPos: this.inputPos, outputLength: this.outStart + this.out.length, control: this.control };
   }
 
-  /** Output already given to a sink stays written; captured output is cut back. */
+  /**
+   * Output already given to a sink stays written (the outside world saw it),
+   * but the device's position goes back, so save() after restore() matches.
+   */
   restore(state: unknown): void {
     const s = state as ConsoleState;
     this.inputPos = s.inputPos;
     this.control = s.control;
-    const keep = Math.max(0, s.outputLength - this.sent);
-    if (keep < this.out.length) this.out.length = keep;
+    if (s.outputLength >= this.outStart) {
+      this.out.length = Math.min(this.out.length, s.outputLength - this.outStart);
+    } else {
+      this.out = [];
+      this.outStart = s.outputLength;
+    }
   }
 
   private available(): boolean {

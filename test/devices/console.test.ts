@@ -71,3 +71,19 @@ describe('input', () => {
     expect(m.irqPending).toBe(0);
   });
 });
+
+describe('snapshots', () => {
+  test('with a sink, save() after restore() to before flushed output equals the saved state', () => {
+    const seen: number[] = [];
+    const { m, eng } = boot([...putc('a'), ...putc('b'), ...putc('c'), ['halt', 'zero']], { console: { sink: (b) => seen.push(...b) } });
+    eng.run(4); // 'a' and 'b' written
+    const con = m.console!;
+    const early = con.save();
+    eng.run(100);
+    con.flush(); // "abc" handed to the sink: the outside world saw it
+    expect(String.fromCharCode(...seen)).toBe('abc');
+    con.restore(early);
+    expect(con.save()).toEqual(early);
+    expect(String.fromCharCode(...seen)).toBe('abc'); // nothing can be unsent
+  });
+});
