@@ -1,0 +1,110 @@
+// The cost model: turns event counts into modelled cycles. It only prices;
+// every count comes from the machinery (machine and monitor counters). A
+// preset gives the price of a few primitives, each with its source; the
+// events the monitor counts are priced as formulas over those primitives
+// (docs/cost-model.md explains each formula and source).
+
+import type { Counters } from '../machine/counters.js';
+import type { MonitorCounters } from './counters.js';
+
+export interface Price {
+  cycles: number;
+  /** Where the number comes from. */
+  source: string;
+  /** False where the number could not be checked against its source (see docs/cost-model.md). */
+  verified: boolean;
+}
+
+export interface CostPreset {
+  name: CostPresetName;
+  description: string;
+  /** One guest instruction executed directly. */
+  instruction: Price;
+  /** One guest -> monitor -> guest round trip (a trap to the monitor, or a VM exit and entry). */
+  exit: Price;
+  /** The monitor reads / writes one word of guest-visible state (a virtual CPU field, a guest page-table entry). */
+  stateRead: Price;
+  stateWrite: Price;
+}
+
+export const COST_PRESET_NAMES = ['p4-2006', 'modern'] as const;
+export type CostPresetName = (typeof COST_PRESET_NAMES)[number];
+
+const ADAMS_AGESEN = 'Adams & Agesen, "A Comparison of Software and Hardware Techniques for x86 Virtualization", ASPLOS 2006 (Pentium 4)';
+const AGESEN_2012 = 'Agesen, Mattson, Rugina & Sheldon, "Software Techniques for Avoiding Hardware Virtualization Exits", USENIX ATC 2012';
+
+export const COST_PRESETS: Record<CostPresetName, CostPreset> = {
+  'p4-2006': {
+    name: 'p4-2006',
+    description: 'a Pentium 4 with first-generation hardware support, as measured by Adams & Agesen (2006)',
+    instruction: { cycles: 1, source: 'assumption: one cycle per directly executed instruction (CPI 1)', verified: true },
+    exit: { cycles: 2409, source: `${ADAMS_AGESEN}: VM entry, about 2409 cycles`, verified: false },
+    stateRead: { cycles: 178, source: `${ADAMS_AGESEN}: VMCB read, 178 cycles`, verified: false },
+    stateWrite: { cycles: 171, source: `${ADAMS_AGESEN}: VMCB write, 171 cycles`, verified: false },
+  },
+  modern: {
+    name: 'modern',
+    description: 'a later core on which a VM exit round trip costs about 500 cycles',
+    instruction: { cycles: 1, source: 'assumption: one cycle per directly executed instruction (CPI 1)', verified: true },
+    exit: { cycles: 500, source: `${AGESEN_2012}: hardware round-trip latency on later cores, about 500 cycles`, verified: false },
+    stateRead: { cycles: 10, source: 'assumption: VMCS fields cached on chip; a placeholder, not a measurement', verified: true },
+    stateWrite: { cycles: 10, source: 'assumption: VMCS fields cached on chip; a placeholder, not a measurement', verified: true },
+  },
+};
+
+export function costPreset(name: string): CostPreset {
+  const p = (COST_PRESETS as Record<string, CostPreset | undefined>)[name];
+  if (!p) throw new RangeError(`unknown cost model '${name}' (known: ${COST_PRESET_NAMES.join(', ')})`);
+  return p;
+}
+
+export interface CostRow {
+  /** Event kind, e.g. 'traps to the monitor'. */
+  kind: string;
+  /** The counter(s) counted. */
+  counter: string;
+  count: number;
+  /** Modelled cycles per event, and the formula over the preset's primitives. */
+  each: number;
+  formula: string;
+  cycles: number;
+}
+
+export interface CostReport {
+  preset: CostPresetName;
+  rows: CostRow[];
+  /** Cycles of directly executed guest instructions. */
+  guestCycles: number;
+  /** Cycles the monitor adds. */
+  overheadCycles: number;
+  totalCycles: number;
+}
+
+export interface CountersToPrice {
+  machine: Counters;
+  monitor?: MonitorCounters | undefined;
+}
+
+/** Modelled cycles per event kind and in total. Without monitor counters (native) only the instructions are priced. */
+export function priceCounters(counts: CountersToPrice, preset: CostPreset | CostPresetName = 'p4-2006'): CostReport {
+  const p = typeof preset === 'string' ? costPreset(preset) : preset;
+  const x = p.exit.cycles, r = p.stateRead.cycles, w = p.stateWrite.cycles;
+  const mon = counts.monitor;
+  const rows: CostRow[] = [];
+  const row = (kind: string, counter: string, count: number, each: number, formula: string) =>
+    rows.push({ kind, counter, count, each, formula, cycles: count * each });
+  row('guest instructions', 'instructions', counts.machine.instructions, p.instruction.cycles, 'instruction');
+  if (mon) {
+    row('traps to the monitor', 'traps', mon.traps, x, 'exit');
+    row('instructions emulated', 'emulated', mon.emulated, r + w, 'read + write (decode against the virtual CPU, update it)');
+    row('exceptions reflected', 'reflected', mon.reflected, r + 4 * w, 'read TVEC + write EPC, CAUSE, STATUS, pc');
+    row('interrupts injected', 'injected', mon.injected, r + 4 * w, 'read TVEC + write EPC, CAUSE, STATUS, pc');
+    row('shadow fills', 'shadowFills', mon.shadowFills, 2 * r + 2 * w, 'read PDE, PTE + write guest A/D, shadow entry');
+    row('traced page-table writes', 'tracedWrites', mon.tracedWrites, r, 'read the old entry (the store itself is an emulation)');
+    row('shadow invalidations', 'shadowInvalidations', mon.shadowInvalidations, w, 'write the shadow entry');
+    row('shadow switches', 'shadowSwitches', mon.shadowSwitches, w, 'write the real PTBR');
+  }
+  const guestCycles = rows[0]!.cycles;
+  const totalCycles = rows.reduce((s, q) => s + q.cycles, 0);
+  return { preset: p.name, rows, guestCycles, overheadCycles: totalCycles - guestCycles, totalCycles };
+}

@@ -1,0 +1,80 @@
+// The monitor's counters: one flat object of named numbers, incremented where
+// the event happens (like the machine's). They feed `--stats` and the cost
+// model. Per-kind names are derived from the ISA table and the exception codes,
+// so no list here can drift from them.
+
+import { EXC, INSTRUCTIONS, type ExcName, type InsnDef } from '../isa/index.js';
+import { exceptionCounterName } from '../machine/counters.js';
+
+const FIXED = [
+  /** Traps the machine handed to the monitor (every exception and interrupt while the guest runs). */
+  'traps',
+  /** ...of which real interrupts (the monitor's timer). */
+  'trapInterrupt',
+  /** Instructions the monitor emulated (each also retires one guest instruction). */
+  'emulated',
+  /** Exceptions delivered into the guest as the hardware would have delivered them. */
+  'reflected',
+  /** Virtual interrupts delivered into the guest. */
+  'injected',
+  /** Real page faults the monitor resolved itself, invisibly to the guest (shadow misses, dirty-bit upgrades). */
+  'shadowFaults',
+  /** Shadow page-table entries installed. */
+  'shadowFills',
+  /** Shadow entries dropped (guest tlbi, traced writes, page faults, evictions) and shadow regions dropped. */
+  'shadowInvalidations',
+  'shadowRegionDrops',
+  /** Guest frames that became page-table pages the monitor traces (write-protected in every shadow). */
+  'tracedPages',
+  /** Guest stores into a traced page, emulated by the monitor. */
+  'tracedWrites',
+  /** Changes of the current shadow address space (guest PTBR writes, paging on/off). */
+  'shadowSwitches',
+  /** Shadow address spaces built from scratch (a miss in the shadow cache), and thrown away to make room. */
+  'shadowsCreated',
+  'shadowEvictions',
+  /** Guest loads and stores to guest-physical addresses outside RAM (device registers), emulated. */
+  'mmioEmulated',
+] as const;
+
+type FixedName = (typeof FIXED)[number];
+export type MonitorCounters = Record<FixedName, number> & Record<string, number>;
+
+/** `excPageFault` -> `trapPageFault` / `reflectPageFault`. */
+function byCause(prefix: string, name: ExcName): string {
+  return prefix + exceptionCounterName(name).slice(3);
+}
+
+export const TRAP_COUNTER: readonly (string | undefined)[] = causeTable('trap');
+export const REFLECT_COUNTER: readonly (string | undefined)[] = causeTable('reflect');
+
+function causeTable(prefix: string): (string | undefined)[] {
+  const t: (string | undefined)[] = new Array(256).fill(undefined);
+  for (const [name, code] of Object.entries(EXC)) t[code] = byCause(prefix, name as ExcName);
+  return t;
+}
+
+/** Rows the monitor may emulate: privileged instructions, and loads/stores (traced page tables, device memory). */
+export function emulatable(def: InsnDef): boolean {
+  return def.klass === 'privileged' || def.sem.kind === 'load' || def.sem.kind === 'store';
+}
+
+/** `mfcr` -> `emuMfcr`. */
+export function emulationCounterName(mnemonic: string): string {
+  return 'emu' + mnemonic[0]!.toUpperCase() + mnemonic.slice(1);
+}
+
+export function createMonitorCounters(): MonitorCounters {
+  const c: Record<string, number> = {};
+  const add = (name: string | undefined) => { if (name) c[name] = 0; };
+  // Grouped for reading: each total followed by its kinds.
+  add('traps');
+  TRAP_COUNTER.forEach(add);
+  add('trapInterrupt');
+  add('emulated');
+  for (const def of INSTRUCTIONS) if (emulatable(def)) add(emulationCounterName(def.mnemonic));
+  add('reflected');
+  REFLECT_COUNTER.forEach(add);
+  for (const n of FIXED) add(n);
+  return c as MonitorCounters;
+}

@@ -1,0 +1,108 @@
+// The guest's platform: its own bus (the same port and guest-physical MMIO map
+// as the real machine, rust-vmm IoManager style), a virtual interval timer and
+// a virtual console, and the virtual interrupt lines they drive.
+//
+// The virtual timer is the machine's Timer model attached to a virtual context:
+// its clock is the guest's clock (instructions the guest retired plus idle
+// ticks), its line a virtual one. So a virtual tick falls at exactly the guest
+// instruction count at which the real timer would have fired natively.
+
+import { CONSOLE_IRQ, CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, CONSOLE_PORT_BASE } from '../../devices/console.js';
+import { Timer, TIMER_PORT_BASE } from '../../devices/timer.js';
+import { IRQ } from '../../isa/index.js';
+import { Bus } from '../../machine/bus.js';
+import type { AccessSize } from '../../machine/device.js';
+import type { Machine } from '../../machine/machine.js';
+import { VirtualConsole } from './virtual-console.js';
+
+export interface PlatformState {
+  lines: number;
+  timer: unknown;
+  console: number;
+}
+
+export class VirtualPlatform {
+  readonly bus: Bus;
+  readonly timer: Timer;
+  readonly console: VirtualConsole | undefined;
+  /** Virtual lines raised by devices that drive them (the timer); the console's level is polled. */
+  private lines = 0;
+
+  constructor(machine: Machine, guestSize: number, guestClock: () => number) {
+    this.bus = new Bus(guestSize);
+    this.timer = new Timer({
+      clock: guestClock,
+      setIrq: (line, level) => {
+        if (line < 0 || line >= IRQ.LINES) throw new RangeError(`interrupt line ${line} does not exist`);
+        this.lines = level ? this.lines | (1 << line) : this.lines & ~(1 << line);
+      },
+    });
+    this.bus.registerPio(TIMER_PORT_BASE, 3, this.timer.name, this.timer);
+    if (machine.console) {
+      const con = new VirtualConsole(machine);
+      this.bus.registerPio(CONSOLE_PORT_BASE, 3, con.name, con.pio);
+      this.bus.registerMmio(CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, con.name, con.mmio);
+      this.console = con;
+    }
+  }
+
+  reset(): void {
+    this.lines = 0;
+    this.timer.reset();
+    this.console?.reset();
+  }
+
+  /** Virtual interrupt lines now raised (bit n = line n). */
+  pendingLines(): number {
+    return this.console?.level() ? this.lines | (1 << CONSOLE_IRQ) : this.lines;
+  }
+
+  /** Let the virtual timer act on the guest clock `now`. */
+  tick(now: number): void {
+    if (this.timer.nextDeadline() <= now) this.timer.tick(now);
+  }
+
+  /** Whether the virtual timer's line is raised (and not yet acknowledged by the guest). */
+  timerLineHigh(): boolean {
+    return (this.lines & (1 << this.timer.line)) !== 0;
+  }
+
+  /** Guest clock value of the next virtual timer deadline, or Infinity. */
+  nextDeadline(): number {
+    return this.timer.nextDeadline();
+  }
+
+  /** A guest `in`: unmapped ports read all ones, as on the machine. Returns int32. */
+  portRead(port: number): number {
+    const r = this.bus.pioAt(port);
+    return r ? r.device.read(port - r.base, 4) | 0 : -1;
+  }
+
+  portWrite(port: number, value: number): void {
+    const r = this.bus.pioAt(port);
+    if (r) r.device.write(port - r.base, 4, value >>> 0);
+  }
+
+  /** A guest load from a guest-physical address outside RAM; zero-extended to `size`. */
+  mmioRead(gpa: number, size: AccessSize): number {
+    const r = this.bus.mmioAt(gpa >>> 0);
+    const v = r ? r.device.read((gpa >>> 0) - r.base, size) : 0xffffffff;
+    return size === 4 ? v >>> 0 : v & (size === 2 ? 0xffff : 0xff);
+  }
+
+  mmioWrite(gpa: number, size: AccessSize, value: number): void {
+    const r = this.bus.mmioAt(gpa >>> 0);
+    const v = size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff);
+    if (r) r.device.write((gpa >>> 0) - r.base, size, v);
+  }
+
+  save(): PlatformState {
+    return { lines: this.lines, timer: this.timer.save(), console: this.console?.save() ?? 0 };
+  }
+
+  restore(s: PlatformState): void {
+    this.lines = s.lines;
+    this.timer.restore(s.timer);
+    this.console?.restore(s.console);
+  }
+}

@@ -1,0 +1,129 @@
+// Emulation of one guest instruction against the virtual CPU, the virtual
+// devices and guest memory: the privileged instructions a deprivileged guest
+// kernel traps on, and the loads and stores that fault because they touch a
+// traced page table or device memory. Every emulated instruction retires
+// exactly one guest instruction (machine.retire), so the guest's instruction
+// count, and with it its timer, runs as it would natively. Device accesses
+// happen before the instruction retires, as on the machine.
+//
+// Shared by the modes: trap-and-emulate calls it from a fault, binary
+// translation from a callout.
+
+import { CR, EXC, STATUS, type Decoded } from '../isa/index.js';
+import { emulationCounterName } from './counters.js';
+import type { Monitor } from './monitor.js';
+
+function setReg(m: Monitor, rd: number, value: number): void {
+  if (rd !== 0) m.machine.cpu.regs[rd] = value | 0;
+}
+
+function count(m: Monitor, d: Decoded, pc: number): void {
+  m.counters.emulated++;
+  m.counters[emulationCounterName(d.def.mnemonic)]!++;
+  m.listener?.({ kind: 'emulate', pc: pc >>> 0, mnemonic: d.def.mnemonic });
+}
+
+/**
+ * A privileged instruction the guest executed at virtual ring 0. Leaves the
+ * guest at the next instruction (or where rett goes), delivering a virtual
+ * interrupt first if the instruction made one deliverable.
+ */
+export function emulatePrivileged(m: Monitor, d: Decoded, pc: number): void {
+  const machine = m.machine, v = m.vcpu, R = machine.cpu.regs, cr = machine.cpu.cr;
+  const sem = d.def.sem;
+  if (sem.kind !== 'system' || d.def.klass !== 'privileged') throw new Error(`monitor: ${d.def.mnemonic} is not a privileged instruction`);
+  count(m, d, pc);
+  let next = (pc + 4) | 0;
+  let mayInterrupt = false;
+  switch (sem.op) {
+    case 'mfcr':
+      setReg(m, d.a, v.readCr(d.b, cr[CR.status]!));
+      break;
+    case 'mtcr': {
+      const value = R[d.a]!;
+      // The user flags are real state (wrflags reaches them at any ring).
+      if (d.b === CR.status) cr[CR.status] = (cr[CR.status]! & ~STATUS.USER_MASK) | (value & STATUS.USER_MASK);
+      const effect = v.writeCr(d.b, value);
+      if (effect.addressSpace) m.shadow.switchAddressSpace();
+      mayInterrupt = effect.interruptsEnabled;
+      break;
+    }
+    case 'rett':
+      next = v.rett();
+      m.applyRing();
+      mayInterrupt = true;
+      break;
+    case 'halt':
+      machine.halt(R[d.a]!, pc);
+      break;
+    case 'wfi':
+      // wfi retires first, then idles (docs/machine.md): the clock jumps to the
+      // real timer's deadline, which the monitor armed for the next virtual one.
+      machine.retire();
+      if (m.platform.pendingLines() === 0) machine.wfi(pc);
+      m.mode.setGuestPc(next);
+      return;
+    case 'in':
+      setReg(m, d.a, m.platform.portRead((R[d.b]! + d.imm) & 0xffff));
+      mayInterrupt = true;
+      break;
+    case 'out':
+      m.platform.portWrite((R[d.b]! + d.imm) & 0xffff, R[d.a]!);
+      m.armRealTimer();
+      mayInterrupt = true;
+      break;
+    case 'tlbi':
+      m.shadow.invalidatePage(R[d.a]!);
+      break;
+    case 'tlbia':
+      m.shadow.flushAll();
+      break;
+    case 'cli':
+      v.ie = false;
+      break;
+    case 'sti':
+      v.ie = true;
+      mayInterrupt = true;
+      break;
+    default:
+      throw new Error(`monitor: no emulation for ${d.def.mnemonic}`);
+  }
+  machine.retire();
+  m.mode.setGuestPc(next);
+  if (mayInterrupt) m.injectIfPending(next);
+}
+
+/**
+ * A load or store the shadow refused: into a traced guest page table (a store;
+ * the monitor performs it and keeps the shadows coherent) or to guest-physical
+ * memory outside RAM (device registers: the virtual bus; nothing there reads
+ * all ones and ignores stores, as on the machine). `va` is the faulting
+ * address, `gpa` where the guest's tables send it.
+ */
+export function emulateAccess(m: Monitor, d: Decoded, pc: number, va: number, gpa: number, device: boolean): void {
+  const sem = d.def.sem;
+  const R = m.machine.cpu.regs;
+  if (sem.kind !== 'load' && sem.kind !== 'store') throw new Error(`monitor: ${d.def.mnemonic} at 0x${(pc >>> 0).toString(16)} does not access memory`);
+  const ea = (R[d.b]! + d.imm) >>> 0;
+  if (ea !== va >>> 0) throw new Error(`monitor: ${d.def.mnemonic} at 0x${(pc >>> 0).toString(16)} accesses 0x${ea.toString(16)}, not the faulting 0x${(va >>> 0).toString(16)}`);
+  count(m, d, pc);
+  if (sem.kind === 'store') {
+    if (device) m.platform.mmioWrite(gpa, sem.width, R[d.a]!);
+    else m.shadow.guestStore(gpa, sem.width, R[d.a]!, pc);
+  } else {
+    if (!device) throw new Error('monitor: a load from guest RAM cannot fault in the shadow');
+    const raw = m.platform.mmioRead(gpa, sem.width);
+    const shift = 32 - 8 * sem.width;
+    setReg(m, d.a, sem.signed && shift > 0 ? (raw << shift) >> shift : raw);
+  }
+  if (device) m.counters.mmioEmulated++;
+  m.machine.retire();
+  const next = (pc + 4) | 0;
+  m.mode.setGuestPc(next);
+  if (device) m.injectIfPending(next);
+}
+
+/** The fetch of an instruction from outside guest RAM: an undefined instruction, as on the machine. */
+export function fetchOutsideRam(m: Monitor, pc: number): void {
+  m.reflect(EXC.UNDEFINED, pc, undefined, pc);
+}

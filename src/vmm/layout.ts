@@ -1,0 +1,53 @@
+// Where a virtual machine lives in host-physical memory:
+//
+//   [0, base)                      guard: never mapped, never written
+//   [base, base + guestSize)       guest-physical RAM (guest-physical 0 = host base)
+//   [base + guestSize, ramSize)    the monitor's own memory (shadow tables, later a translation cache)
+//
+// The guest starts at a non-zero base so that a guest-physical address used as a
+// host-physical one by mistake lands a megabyte off and shows. The monitor sits
+// above the guest so that none of its host-physical addresses can equal a
+// guest-physical address of guest RAM (rdptbr under trap-and-emulate then never
+// returns, by coincidence, a value the guest could have installed itself).
+
+import { PAGE_SIZE } from '../isa/index.js';
+import { DEFAULT_MEMORY_SIZE, MAX_MEMORY_SIZE } from '../machine/memory.js';
+
+export const GUEST_BASE = 0x0010_0000;
+export const DEFAULT_GUEST_MEMORY = DEFAULT_MEMORY_SIZE;
+export const DEFAULT_MONITOR_MEMORY = 0x0010_0000;
+
+export class LayoutError extends Error {
+  override readonly name = 'LayoutError';
+}
+
+export interface VmLayout {
+  /** Host-physical address of guest-physical 0. */
+  readonly base: number;
+  /** Bytes of guest-physical RAM. */
+  readonly guestSize: number;
+  /** Host-physical start of the monitor's memory. */
+  readonly monitorBase: number;
+  readonly monitorSize: number;
+  /** Host RAM: guard + guest + monitor. */
+  readonly ramSize: number;
+}
+
+function checkSize(what: string, n: number): void {
+  if (!Number.isInteger(n) || n < PAGE_SIZE || n % PAGE_SIZE !== 0) {
+    throw new LayoutError(`${what} ${n} must be a positive multiple of ${PAGE_SIZE} bytes`);
+  }
+}
+
+export function makeLayout(guestSize = DEFAULT_GUEST_MEMORY, monitorSize = DEFAULT_MONITOR_MEMORY): VmLayout {
+  checkSize('guest memory', guestSize);
+  checkSize('monitor memory', monitorSize);
+  if (monitorSize < 2 * PAGE_SIZE) {
+    throw new LayoutError(`monitor memory ${monitorSize} must be at least ${2 * PAGE_SIZE} bytes (one shadow directory and one shadow table)`);
+  }
+  const ramSize = GUEST_BASE + guestSize + monitorSize;
+  if (ramSize > MAX_MEMORY_SIZE) {
+    throw new LayoutError(`guest memory ${guestSize} + monitor memory ${monitorSize} + ${GUEST_BASE} guard bytes exceed the machine's ${MAX_MEMORY_SIZE} bytes`);
+  }
+  return { base: GUEST_BASE, guestSize, monitorBase: GUEST_BASE + guestSize, monitorSize, ramSize };
+}

@@ -1,0 +1,273 @@
+// The monitor core: everything the modes share. It owns the virtual CPU, the
+// guest's memory window, the monitor's own frames, shadow paging, the virtual
+// platform (devices and interrupt lines) and the counters; it installs itself
+// as the machine's trap hook and hands each trap to the current mode, and it
+// is a MachineDevice so that the machine's reset, snapshots and restores carry
+// the monitor's state along with the CPU's (reverse stepping works under a
+// monitor as it does on the bare machine).
+//
+// The monitor runs "at ring 0": in JavaScript, in the trap hook, between two
+// guest instructions. It touches the real CPU only through its state (the
+// registers, pc, STATUS.CPL, PTBR, TVEC), the machine's own operations (port
+// I/O, TLB invalidation, halt, wfi) and guest memory.
+
+import { TIMER_PORT_BASE, TIMER_PORTS } from '../devices/timer.js';
+import type { Image } from '../elf/image.js';
+import { CAUSE, CR, decode, IRQ, REG, STATUS, type Decoded } from '../isa/index.js';
+import type { MachineDevice } from '../machine/device.js';
+import type { Machine } from '../machine/machine.js';
+import { describeTrap, type TrapDecision, type TrapInfo } from '../machine/trap.js';
+import { createMonitorCounters, REFLECT_COUNTER, TRAP_COUNTER, type MonitorCounters } from './counters.js';
+import { VirtualPlatform, type PlatformState } from './devices/platform.js';
+import type { MonitorListener } from './events.js';
+import { GuestMemory } from './guest-memory.js';
+import type { VmLayout } from './layout.js';
+import type { MonitorMode } from './modes/mode.js';
+import { FramePool, type FramePoolState } from './monitor-memory.js';
+import { probeGuest } from './shadow/guest-walk.js';
+import { ShadowMmu, type ShadowState } from './shadow/shadow-mmu.js';
+import { VCpu, type VCpuState } from './vcpu.js';
+
+/**
+ * The real TVEC while a monitor runs. Every trap goes to the trap hook first
+ * and the hook handles all of them, so the CPU never vectors here; the value
+ * is what a guest reading the trap-vector base without trapping (rdtvec) sees:
+ * the top 4 MiB of the address space, where monitors such as Xen placed themselves.
+ */
+export const MONITOR_TVEC = 0xffc0_0000 | 0;
+
+export interface MonitorOptions {
+  /** Shadow address spaces kept (the current one included). Default 8; 1 rebuilds on every switch. */
+  shadowCache?: number;
+}
+
+interface MonitorState {
+  vcpu: VCpuState;
+  platform: PlatformState;
+  frames: FramePoolState;
+  shadow: ShadowState;
+  counters: MonitorCounters;
+}
+
+function hex(n: number): string {
+  return '0x' + (n >>> 0).toString(16);
+}
+
+export class Monitor implements MachineDevice {
+  readonly name = 'monitor';
+  readonly vcpu = new VCpu();
+  readonly counters: MonitorCounters = createMonitorCounters();
+  readonly guest: GuestMemory;
+  readonly frames: FramePool;
+  readonly platform: VirtualPlatform;
+  readonly shadow: ShadowMmu;
+  readonly mode: MonitorMode;
+  /** Receives one event per monitor action (traces, debugger); nothing is built without it. */
+  listener: MonitorListener | undefined;
+
+  constructor(
+    readonly machine: Machine,
+    readonly layout: VmLayout,
+    makeMode: (monitor: Monitor) => MonitorMode,
+    options: MonitorOptions = {},
+  ) {
+    if (!machine.timer) throw new Error('a monitor needs the machine timer for its own ticks');
+    if (machine.mem.size !== layout.ramSize) throw new Error(`machine RAM ${machine.mem.size} does not match the VM layout's ${layout.ramSize}`);
+    this.guest = new GuestMemory(machine.mem, layout);
+    this.frames = new FramePool(machine.mem, layout);
+    this.mode = makeMode(this);
+    this.platform = new VirtualPlatform(machine, layout.guestSize, () => this.mode.guestClock());
+    this.shadow = new ShadowMmu(machine, this.guest, this.frames, this.vcpu, this.counters,
+      options.shadowCache ?? 8, () => this.listener);
+    machine.addDevice(this);
+    machine.trapHook = this.onTrap;
+  }
+
+  /** Put the image into guest memory and reset the machine (and so the monitor) to its entry point. */
+  load(image: Image): void {
+    this.guest.load(image);
+    this.machine.reset(image.entry);
+  }
+
+  // --- MachineDevice: reset and snapshots ---------------------------------------
+
+  /**
+   * Called by Machine.reset() after the CPU was reset: the guest starts as the
+   * bare machine would (virtual ring 0, interrupts and paging off, sp at the
+   * top of guest RAM) while the real CPU runs it deprivileged, with paging on
+   * through an empty shadow and interrupts on.
+   */
+  reset(): void {
+    this.vcpu.reset();
+    this.platform.reset();
+    this.frames.reset();
+    Object.assign(this.counters, createMonitorCounters());
+    const cr = this.machine.cpu.cr;
+    cr[CR.status] = STATUS.PG | STATUS.IE | this.mode.realRing(0);
+    cr[CR.tvec] = MONITOR_TVEC;
+    this.shadow.reset();
+    this.machine.cpu.regs[REG.sp] = this.layout.guestSize;
+  }
+
+  save(): MonitorState {
+    return {
+      vcpu: this.vcpu.save(), platform: this.platform.save(), frames: this.frames.save(),
+      shadow: this.shadow.save(), counters: { ...this.counters },
+    };
+  }
+
+  restore(state: unknown): void {
+    const s = state as MonitorState;
+    this.vcpu.restore(s.vcpu);
+    this.platform.restore(s.platform);
+    this.frames.restore(s.frames);
+    this.shadow.restore(s.shadow);
+    Object.assign(this.counters, s.counters);
+  }
+
+  // --- the trap hook ---------------------------------------------------------------
+
+  private readonly onTrap = (_m: Machine, t: TrapInfo): TrapDecision => {
+    const c = this.counters;
+    c.traps++;
+    if ((t.cause & CAUSE.INTERRUPT) !== 0) c.trapInterrupt++;
+    else {
+      const name = TRAP_COUNTER[t.cause & CAUSE.CODE_MASK];
+      if (name) c[name]!++;
+    }
+    this.listener?.({ kind: 'trap', cause: t.cause, pc: t.pc });
+    this.platform.tick(this.mode.guestClock());
+    const decision = this.mode.handleTrap(t);
+    this.settleTime();
+    return decision;
+  };
+
+  /**
+   * After the monitor acted: if the guest clock has reached a virtual deadline
+   * (an emulated instruction retired onto it), the virtual line rises now, as
+   * the real one would at this instruction boundary; then the real timer is
+   * armed for the next deadline.
+   */
+  private settleTime(): void {
+    if (this.machine.stopped) return;
+    const now = this.mode.guestClock();
+    if (this.platform.nextDeadline() <= now) {
+      this.platform.tick(now);
+      this.injectIfPending(this.mode.guestPc());
+    }
+    this.armRealTimer();
+  }
+
+  /** Before a run: deliver what became pending outside the guest (console input fed between runs). */
+  beforeRun(): void {
+    if (this.machine.stopped) return;
+    this.platform.tick(this.mode.guestClock());
+    this.armRealTimer();
+    this.injectIfPending(this.mode.guestPc());
+  }
+
+  // --- pieces the modes share --------------------------------------------------
+
+  /** Run the real CPU at the ring that stands for the guest's virtual ring. */
+  applyRing(): void {
+    const cr = this.machine.cpu.cr;
+    cr[CR.status] = (cr[CR.status]! & ~STATUS.CPL_MASK) | this.mode.realRing(this.vcpu.ring);
+  }
+
+  /**
+   * Program the real timer for the next virtual deadline (nothing to do when
+   * it already is). While the virtual line is high a deadline changes nothing
+   * the guest can see (ticks are not queued) until the guest touches the timer,
+   * which traps and catches the virtual timer up first; so the real timer
+   * stays quiet instead of interrupting the monitor for nothing.
+   */
+  armRealTimer(): void {
+    const vd = this.platform.timerLineHigh() ? Infinity : this.platform.nextDeadline();
+    const target = vd === Infinity ? Infinity : this.mode.realClockAt(vd);
+    const timer = this.machine.timer!;
+    if (timer.nextDeadline() === target) return;
+    const period = target === Infinity ? 0 : target - this.machine.clock();
+    if (period < 0 || (period === 0 && target !== Infinity)) throw new Error(`monitor: virtual deadline ${vd} is already due`);
+    this.machine.portWrite(TIMER_PORT_BASE + TIMER_PORTS.period, period);
+  }
+
+  /** A real interrupt reached the monitor: the real timer, armed for the next virtual deadline. */
+  realInterrupt(line: number, pc: number): void {
+    if (line !== IRQ.TIMER) throw new Error(`monitor: unexpected real interrupt on line ${line}`);
+    this.machine.portWrite(TIMER_PORT_BASE + TIMER_PORTS.ack, 1);
+    this.platform.tick(this.mode.guestClock());
+    this.armRealTimer();
+    this.injectIfPending(pc);
+  }
+
+  /**
+   * Deliver an exception or interrupt into the guest exactly as the hardware
+   * would (vEPC, vCAUSE, vFAULTADDR, vPPL/vPIE, vIE = 0, virtual ring 0, pc =
+   * vTVEC). With no guest vector the machine stops as it would natively.
+   */
+  deliver(cause: number, epc: number, faultaddr: number | undefined, pc: number): void {
+    if (this.vcpu.tvec === 0) {
+      const t: TrapInfo = { cause: cause >>> 0, pc: pc >>> 0, epc: epc >>> 0 };
+      if (faultaddr !== undefined) t.faultaddr = faultaddr >>> 0;
+      this.machine.stopped = {
+        kind: 'trap', cause: t.cause, pc: t.pc, epc: t.epc,
+        ...(t.faultaddr === undefined ? {} : { faultaddr: t.faultaddr }),
+        message: `unhandled trap: ${describeTrap(t)} (TVEC is 0)`,
+      };
+      return;
+    }
+    this.vcpu.enterTrap(cause, epc, faultaddr);
+    this.applyRing();
+    this.mode.setGuestPc(this.vcpu.tvec);
+  }
+
+  /** Reflect an exception the guest must see (its own page faults, syscalls, faults of its processes, ...). */
+  reflect(cause: number, epc: number, faultaddr: number | undefined, pc: number): void {
+    const c = this.counters;
+    c.reflected++;
+    const name = REFLECT_COUNTER[cause & CAUSE.CODE_MASK];
+    if (name) c[name]!++;
+    this.listener?.({ kind: 'reflect', cause: cause >>> 0, epc: epc >>> 0, ...(faultaddr === undefined ? {} : { faultaddr: faultaddr >>> 0 }) });
+    this.deliver(cause, epc, faultaddr, pc);
+  }
+
+  /** If the guest's interrupt flag allows it, deliver its lowest pending virtual interrupt before `pc`. */
+  injectIfPending(pc: number): boolean {
+    if (!this.vcpu.ie || this.machine.stopped) return false;
+    const pending = this.platform.pendingLines();
+    if (pending === 0) return false;
+    const line = 31 - Math.clz32(pending & -pending);
+    this.counters.injected++;
+    this.listener?.({ kind: 'inject', line, epc: pc >>> 0 });
+    this.deliver((CAUSE.INTERRUPT | line) >>> 0, pc, undefined, pc);
+    return true;
+  }
+
+  /**
+   * The instruction at guest pc. The machine reports the word it executed
+   * with every trap that fetched one, and that word is what must be emulated
+   * (even if the guest has since remapped its code without tlbi). Otherwise it
+   * is fetched from guest memory: through the mappings the CPU is using (the
+   * shadow), else through the guest's own tables.
+   */
+  decodeAt(pc: number, executed: number | undefined): Decoded {
+    const word = executed === undefined ? this.fetchGuestWord(pc) : executed >>> 0;
+    if (word === undefined) throw new Error(`monitor: cannot read the guest instruction at ${hex(pc)}`);
+    const d = decode(word);
+    if (!d) throw new Error(`monitor: the word ${hex(word)} at ${hex(pc)} is not an instruction`);
+    return d;
+  }
+
+  /** The word at guest-virtual `pc` (4-aligned), or undefined where nothing of guest RAM is mapped. */
+  fetchGuestWord(pc: number): number | undefined {
+    if ((pc & 3) !== 0) return undefined;
+    const hpa = this.machine.translateDebug(pc)?.paddr;
+    const gpa = hpa !== undefined && this.guest.guestOf(hpa) >= 0 ? this.guest.guestOf(hpa) : this.guestTranslate(pc);
+    return gpa !== undefined && this.guest.contains(gpa, 4) ? this.guest.read(gpa, 4) : undefined;
+  }
+
+  /** Where guest-virtual `va` leads through the guest's own tables (tools; no side effects). */
+  guestTranslate(va: number): number | undefined {
+    return probeGuest(this.guest, this.vcpu.pg, this.vcpu.ptbr, va);
+  }
+}

@@ -1,0 +1,64 @@
+// The guest's own two-level page walk, done by the monitor in software over
+// guest-physical memory: the same rules as the machine's MMU (src/machine/mmu.ts),
+// so that the faults the monitor reflects carry exactly the cause the guest's
+// tables imply, and the accessed/dirty bits appear in the guest's tables when
+// the hardware would have set them.
+
+import { CAUSE, EXC, PTE } from '../../isa/index.js';
+import { ACCESS, type AccessKind } from '../../machine/events.js';
+import type { GuestMemory } from '../guest-memory.js';
+
+export interface GuestTranslation {
+  /** Guest-physical address. */
+  gpa: number;
+  /** Guest-physical addresses and values of the directory and table entries read. */
+  pdeAddr: number;
+  pde: number;
+  pteAddr: number;
+  pte: number;
+  /** Effective W and U (both levels). */
+  perm: number;
+}
+
+export type GuestWalk = { ok: true; t: GuestTranslation } | { ok: false; cause: number };
+
+/** The CAUSE of a page fault, as the MMU composes it. */
+export function pageFaultCause(access: AccessKind, user: boolean, present: boolean): number {
+  return EXC.PAGE_FAULT
+    | (access === ACCESS.WRITE ? CAUSE.WRITE : 0)
+    | (access === ACCESS.FETCH ? CAUSE.FETCH : 0)
+    | (user ? CAUSE.USER : 0)
+    | (present ? CAUSE.PRESENT : 0);
+}
+
+/** Walk the guest's tables rooted at guest PTBR `ptbr` for an access to `va`. Reads only. */
+export function walkGuest(gm: GuestMemory, ptbr: number, va: number, access: AccessKind, user: boolean): GuestWalk {
+  const pdeAddr = ((ptbr & PTE.FRAME_MASK) >>> 0) + (va >>> 22) * 4;
+  const pde = gm.readEntry(pdeAddr);
+  if ((pde & PTE.P) === 0) return { ok: false, cause: pageFaultCause(access, user, false) };
+  const pteAddr = ((pde & PTE.FRAME_MASK) >>> 0) + ((va >>> 12) & 0x3ff) * 4;
+  const pte = gm.readEntry(pteAddr);
+  const perm = pde & pte & (PTE.W | PTE.U);
+  if ((pte & PTE.P) === 0 || (user && (perm & PTE.U) === 0) || (access === ACCESS.WRITE && (perm & PTE.W) === 0)) {
+    return { ok: false, cause: pageFaultCause(access, user, (pte & PTE.P) !== 0) };
+  }
+  return { ok: true, t: { gpa: ((pte & PTE.FRAME_MASK) | (va & 0xfff)) >>> 0, pdeAddr, pde, pteAddr, pte, perm } };
+}
+
+/**
+ * Set A on both levels and, for a store, D on the table entry, as a successful
+ * hardware walk does. Returns the table entry as it now is.
+ */
+export function markAccessed(gm: GuestMemory, t: GuestTranslation, write: boolean): number {
+  if ((t.pde & PTE.A) === 0) gm.write(t.pdeAddr, 4, t.pde | PTE.A);
+  const pte = t.pte | PTE.A | (write ? PTE.D : 0);
+  if (pte !== t.pte) gm.write(t.pteAddr, 4, pte);
+  return pte;
+}
+
+/** Read-only translation for tools (debugger): undefined where the guest maps nothing. */
+export function probeGuest(gm: GuestMemory, pg: boolean, ptbr: number, va: number): number | undefined {
+  if (!pg) return va >>> 0;
+  const w = walkGuest(gm, ptbr, va, ACCESS.READ, false);
+  return w.ok ? w.t.gpa : undefined;
+}

@@ -1,0 +1,115 @@
+// A virtual machine: a machine, an engine, and (except natively) a monitor
+// running the guest image in one of the modes. This is the library entry the
+// CLI's --mode uses.
+//
+// native: no monitor at all; the image runs on the bare machine exactly as
+//         `virtlab run` always ran it (the baseline).
+// trap:   the guest's RAM is a window of host RAM at a non-zero base, the
+//         monitor's memory lies above it, and the monitor (src/vmm/monitor.ts)
+//         runs the guest by trap-and-emulate with shadow paging.
+
+import type { ConsoleOptions } from '../devices/console.js';
+import type { Image } from '../elf/image.js';
+import { createInterpreter } from '../engine/interp/index.js';
+import type { Engine } from '../engine/engine.js';
+import { loadImage, Machine, type Counters, type RunResult } from '../machine/index.js';
+import { priceCounters, type CostPreset, type CostPresetName, type CostReport } from './cost-model.js';
+import type { MonitorCounters } from './counters.js';
+import { DEFAULT_GUEST_MEMORY, makeLayout, type VmLayout } from './layout.js';
+import { isModeName, MODE_NAMES, type ModeName, type MonitorMode } from './modes/mode.js';
+import { TrapMode } from './modes/trap.js';
+import { Monitor } from './monitor.js';
+
+export interface VmOptions {
+  image: Image;
+  /** Default 'native'. */
+  mode?: ModeName;
+  /** Guest RAM in bytes (a multiple of 4096). Default 16 MiB, as the bare machine. */
+  guestMemory?: number;
+  /** The monitor's own memory in bytes (shadow tables). Default 1 MiB. Ignored natively. */
+  monitorMemory?: number;
+  /** Console input and output sink, or false for no console (as MachineOptions.console). */
+  console?: ConsoleOptions | false;
+  /** Shadow address spaces the monitor keeps (default 8; 1 rebuilds on every switch). */
+  shadowCache?: number;
+  /** The engine to run the machine with (default: the reference interpreter). */
+  engine?: (machine: Machine) => Engine;
+}
+
+export interface VmCounters {
+  machine: Counters;
+  /** Undefined natively (no monitor). */
+  monitor: MonitorCounters | undefined;
+}
+
+export interface VmStats extends VmCounters {
+  mode: ModeName;
+  cost: CostReport;
+}
+
+export interface Vm {
+  readonly mode: ModeName;
+  readonly image: Image;
+  readonly machine: Machine;
+  readonly engine: Engine;
+  /** Undefined natively. */
+  readonly monitor: Monitor | undefined;
+  /** Where guest and monitor memory lie in host RAM; undefined natively (guest-physical = host-physical). */
+  readonly layout: VmLayout | undefined;
+  /** Run until the guest stops or `budget` steps are used (Engine.run). */
+  run(budget?: number): RunResult;
+  step(): RunResult;
+  /** Reload the image and start over. */
+  reset(): void;
+  /** Copies of the machine's and the monitor's counters. */
+  counters(): VmCounters;
+  /** Counters and their modelled cycles under a cost-model preset (default p4-2006). */
+  stats(preset?: CostPreset | CostPresetName): VmStats;
+  /** Console output so far, when it is captured (no sink). */
+  consoleText(): string;
+}
+
+const MODE_FACTORIES: Record<Exclude<ModeName, 'native'>, (m: Monitor) => MonitorMode> = {
+  trap: (m) => new TrapMode(m),
+};
+
+export function createVm(opts: VmOptions): Vm {
+  const mode = opts.mode ?? 'native';
+  if (!isModeName(mode)) throw new RangeError(`unknown mode '${String(mode)}' (known: ${MODE_NAMES.join(', ')})`);
+  const guestMemory = opts.guestMemory ?? DEFAULT_GUEST_MEMORY;
+  const consoleOpt = opts.console === undefined ? {} : { console: opts.console };
+  let machine: Machine, monitor: Monitor | undefined, layout: VmLayout | undefined;
+  let load: () => void;
+  if (mode === 'native') {
+    machine = new Machine({ memorySize: guestMemory, ...consoleOpt });
+    load = () => loadImage(machine, opts.image);
+  } else {
+    layout = makeLayout(guestMemory, opts.monitorMemory);
+    machine = new Machine({ memorySize: layout.ramSize, ...consoleOpt });
+    const mon = new Monitor(machine, layout, MODE_FACTORIES[mode],
+      opts.shadowCache === undefined ? {} : { shadowCache: opts.shadowCache });
+    monitor = mon;
+    load = () => mon.load(opts.image);
+  }
+  load();
+  const engine = (opts.engine ?? createInterpreter)(machine);
+  const counters = (): VmCounters => ({ machine: { ...machine.counters }, monitor: monitor ? { ...monitor.counters } : undefined });
+  return {
+    mode, image: opts.image, machine, engine, monitor, layout,
+    run(budget?: number): RunResult {
+      monitor?.beforeRun();
+      return engine.run(budget);
+    },
+    step(): RunResult {
+      monitor?.beforeRun();
+      return engine.step();
+    },
+    reset: load,
+    counters,
+    stats(preset: CostPreset | CostPresetName = 'p4-2006'): VmStats {
+      const c = counters();
+      return { mode, ...c, cost: priceCounters(c, preset) };
+    },
+    consoleText: () => machine.console?.text() ?? '',
+  };
+}

@@ -1,0 +1,67 @@
+// The cost model prices counts; it never produces them.
+
+import { describe, expect, test } from 'vitest';
+import { createCounters } from '../../src/machine/counters.js';
+import { COST_PRESET_NAMES, COST_PRESETS, costPreset, createMonitorCounters, formatCostReport, priceCounters } from '../../src/vmm/index.js';
+import { guestImage, runVm } from './helpers.js';
+
+describe('presets', () => {
+  test('p4-2006 and modern, every number with its source', () => {
+    expect([...COST_PRESET_NAMES]).toEqual(['p4-2006', 'modern']);
+    for (const p of Object.values(COST_PRESETS)) {
+      for (const price of [p.instruction, p.exit, p.stateRead, p.stateWrite]) {
+        expect(price.source.length).toBeGreaterThan(10);
+        expect(Number.isInteger(price.cycles) && price.cycles > 0).toBe(true);
+      }
+    }
+    expect(COST_PRESETS['p4-2006'].exit.cycles).toBe(2409);
+    expect(COST_PRESETS['p4-2006'].stateRead.cycles).toBe(178);
+    expect(COST_PRESETS['p4-2006'].stateWrite.cycles).toBe(171);
+    expect(COST_PRESETS.modern.exit.cycles).toBe(500);
+    expect(COST_PRESETS['p4-2006'].exit.source).toMatch(/Adams & Agesen.*ASPLOS 2006/);
+  });
+
+  test('an unknown name is refused with the known ones', () => {
+    expect(() => costPreset('p3')).toThrow("unknown cost model 'p3' (known: p4-2006, modern)");
+  });
+});
+
+describe('pricing', () => {
+  test('each kind is its count times its formula over the primitives', () => {
+    const machine = { ...createCounters(), instructions: 1000 };
+    const monitor = { ...createMonitorCounters(), traps: 10, emulated: 7, reflected: 2, injected: 1, shadowFills: 3, tracedWrites: 1, shadowInvalidations: 4, shadowSwitches: 2 };
+    const r = priceCounters({ machine, monitor }, 'p4-2006');
+    const by = Object.fromEntries(r.rows.map((x) => [x.counter, x.cycles]));
+    expect(by).toEqual({
+      instructions: 1000,
+      traps: 10 * 2409,
+      emulated: 7 * (178 + 171),
+      reflected: 2 * (178 + 4 * 171),
+      injected: 1 * (178 + 4 * 171),
+      shadowFills: 3 * (2 * 178 + 2 * 171),
+      tracedWrites: 178,
+      shadowInvalidations: 4 * 171,
+      shadowSwitches: 2 * 171,
+    });
+    expect(r.guestCycles).toBe(1000);
+    expect(r.totalCycles).toBe(Object.values(by).reduce((a, b) => a + b, 0));
+    expect(r.overheadCycles).toBe(r.totalCycles - 1000);
+  });
+
+  test('native has no overhead; trap has, and costs less on a modern core', () => {
+    const image = guestImage('exceptions/timer.s');
+    const native = runVm(image, 'native').vm.stats();
+    expect(native.monitor).toBeUndefined();
+    expect(native.cost.overheadCycles).toBe(0);
+    expect(native.cost.totalCycles).toBe(native.machine.instructions);
+    const trap = runVm(image, 'trap').vm;
+    const p4 = trap.stats('p4-2006').cost, modern = trap.stats('modern').cost;
+    expect(p4.guestCycles).toBe(native.cost.guestCycles);
+    expect(p4.overheadCycles).toBeGreaterThan(10 * p4.guestCycles);
+    expect(modern.overheadCycles).toBeLessThan(p4.overheadCycles / 4);
+    const text = formatCostReport(p4);
+    expect(text).toMatch(/^modelled cycles, cost model p4-2006: /);
+    expect(text).toMatch(new RegExp(`traps to the monitor\\s+${trap.monitor!.counters.traps}\\s+2409\\s+${trap.monitor!.counters.traps * 2409}\\n`));
+    expect(text).toMatch(/monitor overhead \d+ cycles \(\d+\.\d% of the total\)\n$/);
+  });
+});

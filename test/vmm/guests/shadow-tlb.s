@@ -1,0 +1,134 @@
+; shadow-tlb.s: the TLB behaviour a shadow page table must reproduce. The
+; page at VA maps frame A, then frame B, then (through another page table)
+; frame C; each access records what it saw in `results`:
+;   r0  VA through a fresh mapping             frame A's word
+;   r1  the PTE after that read                 A set by the walk
+;   r2  VA after the PTE moved to B, no tlbi    still A (the stale entry)
+;   r3  the PTE                                 what the guest wrote
+;   r4  VA after tlbi                           frame B's word
+;   r5  the PTE                                 A set again
+;   r6  the PTE after a store through VA        A and D
+;   r7  a store after the PTE became read-only, no invalidation: the cached
+;       dirty entry still allows it             the stored value
+;   r8  faults taken by a store after tlbia     1
+;   r9  the word that store aimed at            unchanged (0)
+;   r10 VA after the directory entry moved to another table, no invalidation: frame B's word
+;   r11 VA after tlbia                          frame C's word
+;   r12 FAULTADDR of the fault                  VA + 12
+;   r13 CAUSE of the fault                      page fault | WRITE | PRESENT
+
+        .equ PTE_P, 1
+        .equ PTE_W, 2
+        .equ VA, 0x400000
+
+        .text
+        .global _start
+_start:
+        la      t0, handler
+        mtcr    tvec, t0
+        la      s0, results
+        la      t0, frame_a
+        li      t1, 0xaaaa0000
+        sw      t1, 0(t0)
+        la      t0, frame_b
+        li      t1, 0xbbbb0000
+        sw      t1, 0(t0)
+        la      t0, frame_c
+        li      t1, 0xcccc0000
+        sw      t1, 0(t0)
+        la      t0, pt0                 ; identity-map 0..4 MiB, supervisor, writable
+        li      t1, 0
+        li      t2, 0x400000
+1:      ori     a0, t1, PTE_P | PTE_W
+        sw      a0, 0(t0)
+        addi    t0, t0, 4
+        li      a1, 4096
+        add     t1, t1, a1
+        bltu    t1, t2, 1b
+        la      s1, pt1                 ; s1: the PTE for VA
+        la      t0, frame_a
+        ori     t0, t0, PTE_P | PTE_W
+        sw      t0, 0(s1)
+        la      t0, pt2
+        la      t1, frame_c
+        ori     t1, t1, PTE_P | PTE_W
+        sw      t1, 0(t0)
+        la      t0, dir
+        la      t1, pt0
+        ori     t1, t1, PTE_P | PTE_W
+        sw      t1, 0(t0)
+        la      t1, pt1
+        ori     t1, t1, PTE_P | PTE_W
+        sw      t1, 4(t0)
+        mtcr    ptbr, t0
+        mfcr    t0, status
+        ori     t0, t0, 0x40
+        mtcr    status, t0
+        li      s2, VA
+        lw      t0, 0(s2)
+        sw      t0, 0(s0)               ; r0
+        lw      t0, 0(s1)
+        sw      t0, 4(s0)               ; r1
+        la      t0, frame_b
+        ori     t0, t0, PTE_P | PTE_W
+        sw      t0, 0(s1)               ; VA -> B, no tlbi
+        lw      t0, 0(s2)
+        sw      t0, 8(s0)               ; r2
+        lw      t0, 0(s1)
+        sw      t0, 12(s0)              ; r3
+        tlbi    s2
+        lw      t0, 0(s2)
+        sw      t0, 16(s0)              ; r4
+        lw      t0, 0(s1)
+        sw      t0, 20(s0)              ; r5
+        li      t0, 0x77
+        sw      t0, 4(s2)
+        lw      t0, 0(s1)
+        sw      t0, 24(s0)              ; r6
+        la      t0, frame_b
+        ori     t0, t0, PTE_P           ; read-only, no invalidation
+        sw      t0, 0(s1)
+        li      t0, 0x88
+        sw      t0, 8(s2)
+        lw      t0, 8(s2)
+        sw      t0, 28(s0)              ; r7
+        tlbia
+        li      t3, 0
+        li      t0, 0x99
+        sw      t0, 12(s2)              ; faults now
+        sw      t3, 32(s0)              ; r8
+        lw      t0, 12(s2)
+        sw      t0, 36(s0)              ; r9
+        la      t0, dir
+        la      t1, pt2
+        ori     t1, t1, PTE_P | PTE_W
+        sw      t1, 4(t0)               ; VA's region -> pt2, no invalidation
+        lw      t0, 0(s2)
+        sw      t0, 40(s0)              ; r10
+        tlbia
+        lw      t0, 0(s2)
+        sw      t0, 44(s0)              ; r11
+        mfcr    t0, faultaddr
+        sw      t0, 48(s0)              ; r12
+        halt    zero
+
+handler:                                ; count the fault, note its cause, skip the instruction
+        addi    t3, t3, 1
+        mfcr    fp, cause
+        sw      fp, 52(s0)              ; r13
+        mfcr    fp, epc
+        addi    fp, fp, 4
+        mtcr    epc, fp
+        rett
+
+        .data
+results: .space 56
+        .bss
+        .align  4096
+dir:     .space 4096
+pt0:     .space 4096
+pt1:     .space 4096
+pt2:     .space 4096
+frame_a: .space 4096
+frame_b: .space 4096
+frame_c: .space 4096
