@@ -159,7 +159,7 @@ describe('guests/popek at native: every check says yes', () => {
     ['rdflags.s', ['rdflags says the kernel runs at ring 0: yes', 'rdflags says interrupts are off after cli: yes']],
     ['rdptbr.s', ['rdptbr returns the table the kernel installed: yes']],
     ['rdtvec.s', ['rdtvec returns the vector the kernel installed: yes']],
-    ['wrflags.s', ['interrupts are on again after the flags restore: yes']],
+    ['wrflags.s', ['a timer interrupt arrives after the flags restore: yes']],
   ];
   POPEK.forEach(([file]) => covered.add(`popek/${file}`));
   test.each(POPEK)('%s', async (file, lines) => {
