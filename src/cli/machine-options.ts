@@ -1,12 +1,12 @@
 // Options shared by the commands that run a guest (run, trace, debug): the
-// step budget, RAM size and console input, and building a loaded machine from
-// them. Later --mode/--engine belong here too, so all three stay in step.
+// step budget, RAM size, console input, the virtualization mode and the cost
+// model, and building a loaded VM from them, so all three stay in step.
 
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Image } from '../elf/image.js';
 import type { Engine } from '../engine/engine.js';
-import { createInterpreter } from '../engine/interp/index.js';
-import { LoadError, loadImage, Machine } from '../machine/index.js';
+import { LoadError, type Machine } from '../machine/index.js';
+import { COST_PRESET_NAMES, createVm, LayoutError, MODE_NAMES, type CostPresetName, type ModeName, type Vm } from '../vmm/index.js';
 import { CliError, type CliContext } from './context.js';
 import { parseNumber } from './numbers.js';
 
@@ -22,6 +22,10 @@ export interface MachineOptionValues {
   memory: number;
   /** Bytes the guest can read from the console. */
   input?: string;
+  /** How the guest runs: on the bare machine, or under the monitor. */
+  mode: ModeName;
+  /** Cost-model preset that prices the counters (--stats, --json). */
+  costModel: CostPresetName;
 }
 
 /** Where the guest's console output goes: a CLI stream, or kept in memory (Console.text()). */
@@ -29,7 +33,9 @@ export type ConsoleTarget = 'stdout' | 'stderr' | 'capture';
 
 export interface LoadedMachine {
   machine: Machine;
+  /** Runs the guest; under a monitor it goes through the VM, so the monitor is ready before every run. */
   engine: Engine;
+  vm: Vm;
   /** The step budget to hand to engine.run(). */
   maxSteps: number;
 }
@@ -49,7 +55,11 @@ export function addMachineOptions(cmd: Command): Command {
     .option('--max-steps <n>', 'stop after this many steps (instructions and interrupts)',
       integerOption('a whole number', 1, Number.MAX_SAFE_INTEGER), DEFAULT_MAX_STEPS)
     .option('--memory <MiB>', 'RAM size in MiB', integerOption('a whole number of MiB', 1, MAX_MEMORY_MIB), DEFAULT_MEMORY_MIB)
-    .option('--input <text>', 'bytes the guest reads from the console (port 0x10)');
+    .option('--input <text>', 'bytes the guest reads from the console (port 0x10)')
+    .addOption(new Option('--mode <mode>', 'native: the bare machine; trap: trap-and-emulate under the monitor')
+      .choices(MODE_NAMES).default('native'))
+    .addOption(new Option('--cost-model <preset>', 'prices the event counts in modelled cycles (docs/cost-model.md)')
+      .choices(COST_PRESET_NAMES).default('p4-2006'));
 }
 
 /** A machine with the image loaded and an engine for it; console output goes to `target`. */
@@ -61,18 +71,23 @@ export function machineFromOptions(
 ): LoadedMachine {
   const decoder = new TextDecoder();
   const write = target === 'stdout' ? ctx.io.out : target === 'stderr' ? ctx.io.err : undefined;
-  const machine = new Machine({
-    memorySize: opts.memory * 1024 * 1024,
-    console: {
-      ...(opts.input === undefined ? {} : { input: opts.input }),
-      ...(write ? { sink: (bytes: Uint8Array) => write(decoder.decode(bytes, { stream: true })) } : {}),
-    },
-  });
+  let vm: Vm;
   try {
-    loadImage(machine, image);
+    vm = createVm({
+      image,
+      mode: opts.mode,
+      guestMemory: opts.memory * 1024 * 1024,
+      console: {
+        ...(opts.input === undefined ? {} : { input: opts.input }),
+        ...(write ? { sink: (bytes: Uint8Array) => write(decoder.decode(bytes, { stream: true })) } : {}),
+      },
+    });
   } catch (e) {
-    if (e instanceof LoadError) throw new CliError(`cannot load the image: ${e.message}`);
+    if (e instanceof LoadError || e instanceof LayoutError) throw new CliError(`cannot load the image: ${e.message}`);
     throw e;
   }
-  return { machine, engine: createInterpreter(machine), maxSteps: opts.maxSteps };
+  const engine: Engine = vm.monitor
+    ? { name: vm.engine.name, machine: vm.machine, step: () => vm.step(), run: (budget?: number) => vm.run(budget) }
+    : vm.engine;
+  return { machine: vm.machine, engine, vm, maxSteps: opts.maxSteps };
 }

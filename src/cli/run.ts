@@ -5,14 +5,15 @@
 
 import type { Command } from 'commander';
 import { CAUSE } from '../isa/index.js';
-import type { Counters, Machine, Stop } from '../machine/index.js';
+import type { Counters, Stop } from '../machine/index.js';
+import type { CostReport, ModeName, MonitorCounters, Vm } from '../vmm/index.js';
 import { trapName } from '../trace/convert.js';
 import { parseDefines } from './asm.js';
 import { UsageError, type CliContext } from './context.js';
 import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
 import { exitCodeOf, finishRun, stopMessage } from './outcome.js';
 import { isAssemblySource, loadProgram } from './program.js';
-import { formatCounters } from './stats.js';
+import { formatRunStats } from './stats.js';
 
 interface RunOpts extends MachineOptionValues {
   stats?: boolean;
@@ -30,7 +31,12 @@ export interface RunReport {
   message: string | null;
   trap: { cause: number; code: number; name: string; pc: number; epc: number; faultaddr: number | null } | null;
   steps: number;
+  mode: ModeName;
   counters: Counters;
+  /** The monitor's counters; null natively. */
+  monitor: MonitorCounters | null;
+  /** Modelled cycles under the --cost-model preset. */
+  cost: CostReport;
   console: string;
 }
 
@@ -42,7 +48,7 @@ export function collectDefines(specs: readonly string[] | undefined, file: strin
 export function registerRun(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('run')
-    .description('run a program on the bare machine; exits with its halt code')
+    .description('run a program on the bare machine or under the monitor (--mode); exits with its halt code')
     .argument('<program>', 'ELF image, or assembler source (.s) to assemble first');
   addMachineOptions(cmd)
     .option('--stats', 'print the event counters on stderr after the run')
@@ -51,15 +57,17 @@ export function registerRun(program: Command, ctx: CliContext): void {
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .action((file: string, opts: RunOpts) => {
       const image = loadProgram(ctx, file, collectDefines(opts.define, file));
-      const { machine, engine, maxSteps } = machineFromOptions(ctx, image, opts, opts.json ? 'capture' : 'stdout');
+      const { vm, engine, maxSteps } = machineFromOptions(ctx, image, opts, opts.json ? 'capture' : 'stdout');
       const { stop } = engine.run(maxSteps);
-      if (opts.json) ctx.io.out(JSON.stringify(runReport(machine, stop, maxSteps)) + '\n');
-      if (opts.stats) ctx.io.err(formatCounters(machine.counters));
+      if (opts.json) ctx.io.out(JSON.stringify(runReport(vm, stop, maxSteps, opts)) + '\n');
+      if (opts.stats) ctx.io.err(formatRunStats(vm, opts.costModel));
       finishRun(ctx, stop, maxSteps);
     });
 }
 
-export function runReport(machine: Machine, stop: Stop, maxSteps: number): RunReport {
+export function runReport(vm: Vm, stop: Stop, maxSteps: number, opts: Pick<MachineOptionValues, 'costModel'>): RunReport {
+  const machine = vm.machine;
+  const stats = vm.stats(opts.costModel);
   return {
     exitCode: exitCodeOf(stop),
     stopReason: stop.kind,
@@ -72,7 +80,10 @@ export function runReport(machine: Machine, stop: Stop, maxSteps: number): RunRe
       }
       : null,
     steps: machine.counters.steps,
-    counters: { ...machine.counters },
-    console: machine.console?.text() ?? '',
+    mode: vm.mode,
+    counters: stats.machine,
+    monitor: stats.monitor ?? null,
+    cost: stats.cost,
+    console: vm.consoleText(),
   };
 }

@@ -76,11 +76,13 @@ describe('virtlab run', () => {
     expect(r.stdout.endsWith('\n')).toBe(true);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(['exitCode', 'stopReason', 'haltCode', 'message', 'trap', 'steps', 'counters', 'console']);
+    expect(Object.keys(report)).toEqual(['exitCode', 'stopReason', 'haltCode', 'message', 'trap', 'steps', 'mode', 'counters', 'monitor', 'cost', 'console']);
     expect(report).toMatchObject({
-      exitCode: 0, stopReason: 'halted', haltCode: 0, message: null, trap: null, steps: 105,
+      exitCode: 0, stopReason: 'halted', haltCode: 0, message: null, trap: null, steps: 105, mode: 'native', monitor: null,
       console: 'Hello from virtlab!\n',
     });
+    // Natively every cycle is a guest instruction's: the model adds no overhead.
+    expect(report.cost).toMatchObject({ preset: 'p4-2006', overheadCycles: 0 });
     expect(report.counters).toEqual({ ...createCounters(), steps: 105, instructions: 105, ioWrites: 20 });
   });
 
@@ -196,6 +198,47 @@ describe('virtlab run', () => {
       expect(r.code).toBe(1);
       expect(oneErrorLine(r)).toMatch(/^virtlab: cannot load the image: section \.data .* lies outside memory/);
       expect((await runCli(['run', src, '--memory', '4'])).code).toBe(0);
+    });
+  });
+
+  describe('--mode', () => {
+    test('trap: hello runs the same as natively, with the monitor emulating its port writes', async () => {
+      const native = JSON.parse((await runCli(['run', guest('hello.s'), '--json'])).stdout);
+      const r = await runCli(['run', guest('hello.s'), '--json', '--mode', 'trap']);
+      expect(r.code).toBe(0);
+      const trap = JSON.parse(r.stdout);
+      expect(trap.console).toBe(native.console);
+      expect(trap.mode).toBe('trap');
+      expect(trap.counters.instructions).toBe(native.counters.instructions);
+      expect(trap.monitor.emuOut).toBe(20); // one per character, each a trap out of ring 1
+      expect(trap.monitor.traps).toBeGreaterThanOrEqual(20);
+      expect(trap.cost.overheadCycles).toBeGreaterThan(0);
+    });
+
+    test('trap: tinyos loses its interrupts and panics at its timer check (exit 1); native runs to 0', async () => {
+      const trap = await runCli(['run', guest('tinyos/tinyos.s'), '--mode', 'trap']);
+      expect(trap.code).toBe(1);
+      expect(trap.stdout).toContain('tinyos: panic: no timer interrupt arrived');
+      const native = await runCli(['run', guest('tinyos/tinyos.s')]);
+      expect(native.code).toBe(0);
+      expect(native.stdout).toContain('tinyos: all processes exited, halting');
+    });
+
+    test('--stats under trap adds the monitor counters and the modelled cycles of the chosen preset', async () => {
+      const r = await runCli(['run', guest('hello.s'), '--stats', '--mode', 'trap', '--cost-model', 'modern']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/^monitor \(trap\), non-zero counters:$/m);
+      expect(r.stderr).toMatch(/^emuOut +20$/m);
+      expect(r.stderr).toMatch(/^modelled cycles, cost model modern/m);
+    });
+
+    test('an unknown mode or cost model is a usage error naming the choices', async () => {
+      const r = await runCli(['run', guest('hello.s'), '--mode', 'magic']);
+      expect(r.code).toBe(2);
+      expect(oneErrorLine(r)).toMatch(/argument 'magic' is invalid.*native, trap/);
+      const c = await runCli(['run', guest('hello.s'), '--cost-model', 'z80']);
+      expect(c.code).toBe(2);
+      expect(oneErrorLine(c)).toMatch(/p4-2006/);
     });
   });
 });
