@@ -53,11 +53,12 @@ export function registerDebug(program: Command, ctx: CliContext): void {
 export async function debugCommand(ctx: CliContext, file: string, opts: DebugOpts, input: DebugInput): Promise<void> {
   const image = loadProgram(ctx, file, parseDefines(opts.define ?? []));
   const script = opts.script === undefined ? undefined : readInput(ctx, opts.script).toString('utf8');
-  const { machine, engine } = machineFromOptions(ctx, image, opts, 'capture');
+  const { machine, engine, vm } = machineFromOptions(ctx, image, opts, 'capture');
   const session = new DebugSession({
     machine,
     engine,
     image,
+    ...(vm.monitor ? { monitor: vm.monitor, reload: () => vm.reset() } : {}),
     maxSteps: opts.maxSteps,
     history: opts.history,
     write: ctx.io.out,

@@ -75,7 +75,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
       const image = loadProgram(ctx, file, collectDefines(opts.define, file));
       const symbolizer = new Symbolizer(image);
       const startAt = opts.startAt === undefined ? undefined : resolveStart(opts.startAt, symbolizer);
-      const { engine, maxSteps } = machineFromOptions(ctx, image, opts, opts.output === undefined ? 'stderr' : 'stdout');
+      const { engine, maxSteps, vm } = machineFromOptions(ctx, image, opts, opts.output === undefined ? 'stderr' : 'stdout');
       let sink: TraceSink;
       if (opts.output === undefined) sink = callbackSink(ctx.io.out);
       else {
@@ -86,6 +86,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
       try {
         result = traceRun({
           engine, symbolizer, sink, format: opts.format, maxSteps,
+          ...(vm.monitor ? { monitor: vm.monitor } : {}),
           ...(opts.events ? { events: opts.events } : {}),
           ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
           ...(startAt !== undefined ? { startAt } : {}),

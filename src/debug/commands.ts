@@ -67,7 +67,7 @@ function ids(s: DebugSession, verb: string, args: string): number[] {
 function nextGoal(s: DebugSession): Goal {
   const m = s.machine;
   const pc = m.cpu.pc >>> 0;
-  const word = readWord(m, pc);
+  const word = readWord(m, pc, 'virtual', s.translate);
   const flow = word === undefined ? undefined : classify(word);
   if (flow !== 'call' && flow !== 'syscall') return { kind: 'next', limit: 1, noteLastTrap: true };
   const sp0 = m.cpu.regs[REG.sp]! >>> 0;
@@ -195,7 +195,7 @@ export const COMMANDS: readonly CommandSpec[] = [
           : `info: unknown topic '${topic}'${didYouMean(topic, topics)}; try breakpoints, registers or history`);
       }
       const t = match[0]!;
-      if (t === 'registers') s.out.text(registersView(s.machine, s.symbols));
+      if (t === 'registers') s.out.text(registersView(s.machine, s.symbols, s.monitor));
       else if (t === 'history') {
         const h = s.history;
         s.out.text(h.enabled
@@ -207,7 +207,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'regs', aliases: ['registers'], usage: 'regs',
     summary: 'all 16 registers with ABI names, pc, ring and the control registers',
-    run: (s, args) => { noArgs('regs', args); s.out.text(registersView(s.machine, s.symbols)); },
+    run: (s, args) => { noArgs('regs', args); s.out.text(registersView(s.machine, s.symbols, s.monitor)); },
   },
   {
     name: 'mem', aliases: ['x'], usage: 'mem [-p] ADDR [LEN]',
@@ -223,7 +223,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       if (list.length === 0 || list.length > 2) throw new DebugError('usage: mem [-p] ADDR [LEN]');
       const addr = s.evaluate(list[0]!) >>> 0;
       const len = list.length === 2 ? parseCount(list[1]!, 'a length in bytes', 1, MAX_DUMP) : 64;
-      s.out.text(memoryView(s.machine, addr, len, space));
+      s.out.text(memoryView(s.machine, addr, len, space, s.translate));
     },
   },
   {
@@ -234,7 +234,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       if (list.length > 2) throw new DebugError('usage: disasm [ADDR] [N]');
       const addr = list.length > 0 ? codeLocation(s, list[0]!).addr : s.machine.cpu.pc >>> 0;
       const n = list.length === 2 ? parseCount(list[1]!, 'a number of instructions', 1, MAX_DISASM) : 8;
-      s.out.text(disassemblyView(s.machine, s.symbols, addr, n, new Set(s.points.breakAddresses())));
+      s.out.text(disassemblyView(s.machine, s.symbols, addr, n, new Set(s.points.breakAddresses()), s.translate));
     },
   },
   {

@@ -17,7 +17,8 @@ import { hex8, plural, valueText } from './format.js';
 import { DEFAULT_HISTORY, History } from './history.js';
 import { Output } from './output.js';
 import { SymbolTable, type SourceReader } from './symbols.js';
-import { locationLine, readWord, symbolSuffix } from './views.js';
+import type { Monitor, MonitorEvent } from '../vmm/index.js';
+import { guestTranslator, locationLine, readWord, symbolSuffix, type Translate } from './views.js';
 import { dispatch } from './commands.js';
 
 export const DEFAULT_SESSION_MAX_STEPS = 100_000_000;
@@ -37,6 +38,10 @@ export interface DebugSessionOptions {
   readSource?: SourceReader;
   /** Receives all output as it is produced (debugger text and guest console). */
   write?: (text: string) => void;
+  /** The monitor running the guest (--mode trap): views show the guest's virtual CPU and its own address space. */
+  monitor?: Monitor;
+  /** Reload the image and reset (`restart`); default loadImage() on the bare machine. */
+  reload?: () => void;
 }
 
 export interface CommandResult {
@@ -78,6 +83,12 @@ export class DebugSession {
   readonly history: History;
   readonly maxSteps: number;
   readonly out: Output;
+  readonly monitor: Monitor | undefined;
+  /** Virtual to physical for the views: under a monitor through the guest's own page tables first. */
+  readonly translate: Translate;
+  private readonly reload: () => void;
+  /** Monitor events of the last single-stepped step (what the monitor did about its trap). */
+  private lastMonitorEvents: MonitorEvent[] = [];
   /** Console bytes already shown: output re-produced after `back` is not shown twice. */
   private shown = 0;
   private interruptRequested = false;
@@ -95,6 +106,9 @@ export class DebugSession {
     this.symbols = new SymbolTable(options.image, options.readSource);
     this.history = new History(this.machine, options.history ?? DEFAULT_HISTORY);
     this.out = new Output(options.write);
+    this.monitor = options.monitor;
+    this.translate = guestTranslator(this.machine, this.monitor);
+    this.reload = options.reload ?? (() => loadImage(this.machine, this.image));
   }
 
   // --- driving -------------------------------------------------------------------
@@ -176,7 +190,7 @@ export class DebugSession {
     step: () => this.machine.counters.steps,
     readWord: (addr) => {
       if ((addr & 3) !== 0) throw new DebugError(`cannot read the word at ${hex8(addr)}: not 4-aligned`);
-      const v = readWord(this.machine, addr);
+      const v = readWord(this.machine, addr, 'virtual', this.translate);
       if (v === undefined) throw new DebugError(`cannot read the word at ${hex8(addr)}: not mapped to RAM`);
       return v;
     },
@@ -193,7 +207,7 @@ export class DebugSession {
   // --- output --------------------------------------------------------------------
 
   printLocation(): void {
-    this.out.text(locationLine(this.machine, this.symbols, this.machine.cpu.pc));
+    this.out.text(locationLine(this.machine, this.symbols, this.machine.cpu.pc, this.translate));
   }
 
   describeAddress(addr: number): string {
@@ -241,8 +255,18 @@ export class DebugSession {
       let chunk = Math.min(left, this.history.room(), MAX_CHUNK);
       if (goal.noteLastTrap && left > 1) chunk = Math.min(chunk, left - 1);
       const trapsBefore = m.counters.exceptions + m.counters.interrupts;
-      const result = this.runChunk(chunk, goal);
-      this.lastStepTrap = m.counters.exceptions + m.counters.interrupts !== trapsBefore;
+      // A single step under a monitor: keep what the monitor did, to tell a trap the guest received from one it never saw.
+      const events: MonitorEvent[] = [];
+      const listen = this.monitor !== undefined && chunk === 1;
+      if (listen) this.monitor!.listener = (e) => { events.push(e); };
+      let result: RunResult;
+      try {
+        result = this.runChunk(chunk, goal);
+      } finally {
+        if (listen) this.monitor!.listener = undefined;
+      }
+      this.lastMonitorEvents = events;
+      this.lastStepTrap = this.monitor ? listen && events.length > 0 : m.counters.exceptions + m.counters.interrupts !== trapsBefore;
       this.history.checkpoint();
       this.flushConsole();
       if (this.watchHits.length > 0) return this.reportWatchHits();
@@ -364,6 +388,7 @@ export class DebugSession {
 
   /** After a step that took a trap: what the machine just entered. */
   private trapNote(): string {
+    if (this.monitor) return this.monitorNote();
     const cr = this.machine.cpu.cr;
     const cause = cr[CR.cause]! >>> 0;
     const code = cause & CAUSE.CODE_MASK;
@@ -371,6 +396,30 @@ export class DebugSession {
     const fa = code === EXC.PAGE_FAULT || code === EXC.MISALIGNED ? `, faultaddr ${hex8(cr[CR.faultaddr]!)}` : '';
     const name = EXC_NAMES[code] ?? `exception ${code}`;
     return `trap taken: ${name} (cause ${hex8(cause)}), epc ${this.describeAddress(cr[CR.epc]!)}${fa}`;
+  }
+
+  /**
+   * Under a monitor: a trap only when the guest received one (reflected or
+   * injected, described from its virtual CPU); else what the monitor did.
+   */
+  private monitorNote(): string {
+    const ev = this.lastMonitorEvents;
+    const v = this.monitor!.vcpu;
+    const inject = ev.find((e) => e.kind === 'inject');
+    if (inject) return `interrupt line ${inject.line} taken by the guest, epc ${this.describeAddress(v.epc)}`;
+    if (ev.some((e) => e.kind === 'reflect')) {
+      const code = v.cause & CAUSE.CODE_MASK;
+      const fa = code === EXC.PAGE_FAULT || code === EXC.MISALIGNED ? `, faultaddr ${hex8(v.faultaddr)}` : '';
+      return `trap taken by the guest: ${EXC_NAMES[code] ?? `exception ${code}`} (cause ${hex8(v.cause)}), epc ${this.describeAddress(v.epc)}${fa}`;
+    }
+    const done: string[] = [];
+    for (const e of ev) {
+      if (e.kind === 'emulate') done.push(`emulated ${e.mnemonic}`);
+      else if (e.kind === 'shadow-fill') done.push(`filled the shadow entry for ${hex8(e.vaddr)}`);
+      else if (e.kind === 'traced-write') done.push(`emulated a page-table store to guest-physical ${hex8(e.gpa)}`);
+    }
+    if (done.length === 0) done.push('handled a trap the guest does not see');
+    return `monitor: ${[...new Set(done)].join(', ')}`;
   }
 
   private reportWatchHits(): void {
@@ -416,7 +465,7 @@ export class DebugSession {
   /** Reload the image and start over; breakpoints stay. */
   restart(): void {
     this.disarm();
-    loadImage(this.machine, this.image);
+    this.reload();
     this.history.reset();
     this.shown = 0;
     this.out.text('restarted');

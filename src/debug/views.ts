@@ -6,6 +6,7 @@
 
 import { CAUSE, CR, CR_NAMES, disassembleWord, EXC_NAMES, NUM_REGS, PAGE_SHIFT, PAGE_SIZE, regName, STATUS } from '../isa/index.js';
 import type { Machine } from '../machine/index.js';
+import type { Monitor } from '../vmm/index.js';
 import { ACCESS_WORDS, type Point } from './breakpoints.js';
 import { hex8 } from './format.js';
 import type { SymbolTable } from './symbols.js';
@@ -21,16 +22,32 @@ export function peekTranslate(m: Machine, va: number): number | undefined {
   return m.translateDebug(va)?.paddr;
 }
 
+/** A virtual-to-physical translation for the views (host-physical, side-effect free). */
+export type Translate = (va: number) => number | undefined;
+
+/**
+ * The guest's view under a monitor: through the guest's own page tables (the
+ * shadow holds only what the guest touched so far), falling back to the real
+ * translation (the monitor's own mappings).
+ */
+export function guestTranslator(m: Machine, monitor: Monitor | undefined): Translate {
+  if (!monitor) return (va) => peekTranslate(m, va);
+  return (va) => {
+    const gpa = monitor.guestTranslate(va);
+    return gpa !== undefined && monitor.guest.contains(gpa) ? monitor.guest.host(gpa) : peekTranslate(m, va);
+  };
+}
+
 /** Physical address of `addr` in `space`, or undefined when not mapped or not RAM. */
-export function ramAddress(m: Machine, addr: number, space: Space): number | undefined {
-  const pa = space === 'physical' ? addr >>> 0 : peekTranslate(m, addr);
+export function ramAddress(m: Machine, addr: number, space: Space, translate?: Translate): number | undefined {
+  const pa = space === 'physical' ? addr >>> 0 : (translate ?? ((va: number) => peekTranslate(m, va)))(addr);
   return pa === undefined || pa >= m.mem.size ? undefined : pa;
 }
 
 /** The word at `addr` (unsigned), or undefined when not readable. */
-export function readWord(m: Machine, addr: number, space: Space = 'virtual'): number | undefined {
+export function readWord(m: Machine, addr: number, space: Space = 'virtual', translate?: Translate): number | undefined {
   if ((addr & 3) !== 0) return undefined;
-  const pa = ramAddress(m, addr, space);
+  const pa = ramAddress(m, addr, space, translate);
   return pa === undefined ? undefined : m.mem.i32[pa >>> 2]! >>> 0;
 }
 
@@ -41,19 +58,19 @@ export function symbolSuffix(sym: SymbolTable, addr: number): string {
 }
 
 /** The disassembly of the instruction at virtual `pc`, as the CPU would fetch it now. */
-export function instructionText(m: Machine, sym: SymbolTable, pc: number): string {
+export function instructionText(m: Machine, sym: SymbolTable, pc: number, translate?: Translate): string {
   if ((pc & 3) !== 0) return '<misaligned pc>';
-  const pa = peekTranslate(m, pc);
+  const pa = translate ? translate(pc) : peekTranslate(m, pc);
   if (pa === undefined) return '<not mapped>';
   if (pa >= m.mem.size) return '<not in RAM>';
   return disassembleWord(m.mem.i32[pa >>> 2]! >>> 0, pc >>> 0, (a) => sym.nameAt(a));
 }
 
 /** `0x00001010 <_start+16> guests/hello.s:12   addi a0, a0, 1` */
-export function locationLine(m: Machine, sym: SymbolTable, pc: number): string {
+export function locationLine(m: Machine, sym: SymbolTable, pc: number, translate?: Translate): string {
   const line = sym.lineOf(pc);
   const where = line ? ` ${line.file}:${line.line}` : '';
-  return `${hex8(pc)}${symbolSuffix(sym, pc)}${where}   ${instructionText(m, sym, pc)}`;
+  return `${hex8(pc)}${symbolSuffix(sym, pc)}${where}   ${instructionText(m, sym, pc, translate)}`;
 }
 
 function statusText(st: number): string {
@@ -73,24 +90,31 @@ function causeText(cause: number): string {
   return EXC_NAMES[cause & CAUSE.CODE_MASK] ?? `exception ${cause & CAUSE.CODE_MASK}`;
 }
 
-/** Every register: r0..r15 with ABI names, pc, ring, and the control registers (decoded where useful). */
-export function registersView(m: Machine, sym: SymbolTable): string {
+/**
+ * Every register: r0..r15 with ABI names, pc, ring, and the control registers
+ * (decoded where useful). Under a monitor the ring and control registers are
+ * the guest's (its virtual CPU), and one last line shows the real ring and STATUS.
+ */
+export function registersView(m: Machine, sym: SymbolTable, monitor?: Monitor): string {
   const out: string[] = [];
   const cells: string[] = [];
   for (let r = 0; r < NUM_REGS; r++) cells.push(`${`r${r}`.padEnd(3)} ${regName(r).padEnd(4)} ${hex8(m.cpu.regs[r]!)}`);
   for (let i = 0; i < cells.length; i += 4) out.push(cells.slice(i, i + 4).join('   '));
-  const cr = m.cpu.cr;
-  out.push(`pc        ${hex8(m.cpu.pc)}${symbolSuffix(sym, m.cpu.pc)}   ring ${m.cpu.cpl}`);
+  const realStatus = m.cpu.cr[CR.status]!;
+  const cr: ArrayLike<number> = monitor ? CR_NAMES.map((_, n) => monitor.vcpu.readCr(n, realStatus)) : m.cpu.cr;
+  const ring = monitor ? monitor.vcpu.ring : m.cpu.cpl;
+  out.push(`pc        ${hex8(m.cpu.pc)}${symbolSuffix(sym, m.cpu.pc)}   ring ${ring}${monitor ? " (guest's virtual CPU)" : ''}`);
   const crCell = (n: number, note?: string) => `${CR_NAMES[n]!.padEnd(10)}${hex8(cr[n]!)}${note ? `  (${note})` : ''}`;
   out.push(crCell(CR.status, statusText(cr[CR.status]!)));
   out.push([crCell(CR.tvec), crCell(CR.ptbr)].join('   '));
   out.push(crCell(CR.cause, causeText(cr[CR.cause]! >>> 0)));
   out.push([crCell(CR.epc), crCell(CR.faultaddr), crCell(CR.scratch)].join('   '));
+  if (monitor) out.push(`real (monitor)  ring ${m.cpu.cpl}   status ${hex8(realStatus)}  (${statusText(realStatus)})`);
   return out.join('\n') + '\n';
 }
 
 /** Hex dump, 16 bytes a line with ASCII; `??` for bytes that are not mapped or not RAM. */
-export function memoryView(m: Machine, addr: number, length: number, space: Space): string {
+export function memoryView(m: Machine, addr: number, length: number, space: Space, translate?: Translate): string {
   const lines: string[] = [];
   const start = addr >>> 0;
   for (let row = 0; row < length; row += 16) {
@@ -98,7 +122,7 @@ export function memoryView(m: Machine, addr: number, length: number, space: Spac
     let ascii = '';
     for (let i = 0; i < 16 && row + i < length; i++) {
       const a = (start + row + i) >>> 0;
-      const pa = ramAddress(m, a, space);
+      const pa = ramAddress(m, a, space, translate);
       if (pa === undefined) {
         bytes.push('??');
         ascii += ' ';
@@ -115,12 +139,14 @@ export function memoryView(m: Machine, addr: number, length: number, space: Spac
 }
 
 /** `n` instructions from `addr`; `=>` marks the pc, `*` a breakpoint. */
-export function disassemblyView(m: Machine, sym: SymbolTable, addr: number, n: number, breakpoints: ReadonlySet<number>): string {
+export function disassemblyView(
+  m: Machine, sym: SymbolTable, addr: number, n: number, breakpoints: ReadonlySet<number>, translate?: Translate,
+): string {
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
     const a = (addr + 4 * i) >>> 0;
     const mark = (a === m.cpu.pc >>> 0 ? '=>' : '  ') + (breakpoints.has(a) ? '*' : ' ');
-    lines.push(`${mark} ${locationLine(m, sym, a)}`);
+    lines.push(`${mark} ${locationLine(m, sym, a, translate)}`);
   }
   return lines.join('\n') + '\n';
 }

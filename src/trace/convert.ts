@@ -5,8 +5,9 @@
 // between steps, outside any record).
 
 import { CAUSE, CR_NAMES, disassembleWord, EXC_NAMES, regName } from '../isa/index.js';
-import type { StepRecord } from '../machine/events.js';
-import type { InsnRecord, TraceRecord } from './records.js';
+import type { MachineEvent, StepRecord } from '../machine/events.js';
+import type { MonitorEvent } from '../vmm/events.js';
+import type { InsnRecord, MonitorRecord, TraceRecord } from './records.js';
 import type { Symbolizer } from './symbolizer.js';
 
 const DETAIL_BITS: readonly [number, string][] = [
@@ -32,9 +33,75 @@ function sourceOf(sym: Symbolizer, pc: number): string | null {
   return s ? `${s.file}:${s.line}` : null;
 }
 
-export function convertStep(rec: StepRecord, sym: Symbolizer): TraceRecord[] {
+/** A monitor event and where it happened: before `rec.events[at]` of its step, or before the step began (at -1). */
+export interface PlacedMonitorEvent {
+  at: number;
+  event: MonitorEvent;
+}
+
+export function convertMonitorEvent(e: MonitorEvent, step: number, sym: Symbolizer): MonitorRecord {
+  const r: MonitorRecord = {
+    type: 'monitor', step, event: e.kind, pc: null, epc: null, sym: null, cause: null, name: null, mnemonic: null,
+    faultaddr: null, line: null, vaddr: null, gpa: null, value: null, write: null, user: null, region: null,
+    reason: null, key: null, created: null,
+  };
+  switch (e.kind) {
+    case 'trap': r.pc = e.pc >>> 0; r.cause = e.cause >>> 0; r.name = trapName(e.cause); break;
+    case 'emulate': r.pc = e.pc >>> 0; r.mnemonic = e.mnemonic; break;
+    case 'reflect':
+      r.epc = e.epc >>> 0; r.cause = e.cause >>> 0; r.name = trapName(e.cause);
+      r.faultaddr = e.faultaddr === undefined ? null : e.faultaddr >>> 0;
+      break;
+    case 'inject': r.epc = e.epc >>> 0; r.line = e.line; r.name = `interrupt line ${e.line}`; break;
+    case 'shadow-fill': r.vaddr = e.vaddr >>> 0; r.gpa = e.gpa >>> 0; r.write = e.write; r.user = e.user; break;
+    case 'shadow-invalidate': r.vaddr = e.vaddr >>> 0; r.region = e.region; r.reason = e.reason; break;
+    case 'traced-write': r.pc = e.pc >>> 0; r.gpa = e.gpa >>> 0; r.value = e.value >>> 0; break;
+    case 'shadow-switch': r.key = e.key | 0; r.created = e.created; break;
+  }
+  const where = r.pc ?? r.epc ?? r.vaddr;
+  r.sym = where === null ? null : sym.describe(where) ?? null;
+  return r;
+}
+
+type Item = { machine: MachineEvent } | { monitor: MonitorEvent };
+
+function isHookTrap(i: Item): boolean {
+  return 'machine' in i && (i.machine.kind === 'exception' || i.machine.kind === 'interrupt') && i.machine.delivered === 'hook';
+}
+
+/**
+ * Machine and monitor events of one step in the order they happened, except
+ * that a trap the monitor handled comes before what the monitor did about it:
+ * the machine records the trap only once the hook returned, after the events
+ * of the monitor's own work (its port I/O, for one).
+ */
+function interleave(events: readonly MachineEvent[], placed: readonly PlacedMonitorEvent[]): Item[] {
+  const items: Item[] = [];
+  let next = 0;
+  for (let k = 0; k <= events.length; k++) {
+    while (next < placed.length && placed[next]!.at <= k) items.push({ monitor: placed[next++]!.event });
+    if (k < events.length) items.push({ machine: events[k]! });
+  }
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (!('monitor' in it) || it.monitor.kind !== 'trap') continue;
+    const j = items.findIndex((x, n) => n > i && isHookTrap(x));
+    if (j < 0) continue;
+    const [trap] = items.splice(j, 1);
+    items.splice(i, 0, trap!);
+    i++;
+  }
+  return items;
+}
+
+export function convertStep(rec: StepRecord, sym: Symbolizer, monitor: readonly PlacedMonitorEvent[] = []): TraceRecord[] {
   const out: TraceRecord[] = [];
   const step = rec.step;
+  // Monitor work done before the step began (an interrupt injected on resuming) comes before the instruction.
+  const before = monitor.filter((p) => p.at < 0);
+  for (const p of before) out.push(convertMonitorEvent(p.event, step, sym));
+  const during = before.length === 0 ? monitor : monitor.filter((p) => p.at >= 0);
+  const items = during.length === 0 ? rec.events.map((e): Item => ({ machine: e })) : interleave(rec.events, during);
   let insn: InsnRecord | undefined;
   if (rec.word !== undefined) {
     insn = {
@@ -53,7 +120,12 @@ export function convertStep(rec: StepRecord, sym: Symbolizer): TraceRecord[] {
     };
     out.push(insn);
   }
-  for (const e of rec.events) {
+  for (const item of items) {
+    if ('monitor' in item) {
+      out.push(convertMonitorEvent(item.monitor, step, sym));
+      continue;
+    }
+    const e = item.machine;
     switch (e.kind) {
       case 'cr': insn?.cr.push({ cr: CR_NAMES[e.cr] ?? `cr${e.cr}`, value: e.value >>> 0 }); break;
       case 'halt': out.push({ type: 'halt', step, code: e.code | 0 }); break;

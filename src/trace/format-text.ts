@@ -8,7 +8,7 @@
 //      5  io          out port 0x10 <- 0x00000048 (console)
 
 import { basename } from 'node:path';
-import type { InsnRecord, MemRecord, TraceRecord } from './records.js';
+import type { InsnRecord, MemRecord, MonitorRecord, TraceRecord } from './records.js';
 
 const STEP_WIDTH = 8;
 const DISASM_WIDTH = 30;
@@ -84,6 +84,31 @@ export function formatTextRecord(r: TraceRecord): string {
       return eventLine(r.step, 'walk', `${r.access.padEnd(5)} ${hex32(r.vaddr)} pde ${hex32(r.pde)} pte ${orNull(r.pte, hex32)} ${result}`);
     }
     case 'tlb-flush': return eventLine(r.step, 'tlb-flush', r.vaddr === null ? 'all' : `page ${hex32(r.vaddr)}`);
+    case 'monitor': return eventLine(r.step, 'monitor', monitorText(r));
+  }
+}
+
+function at(addr: number | null, r: MonitorRecord): string {
+  return addr === null ? '' : `${hex32(addr)}${r.sym === null ? '' : ` <${r.sym}>`}`;
+}
+
+function monitorText(r: MonitorRecord): string {
+  switch (r.event) {
+    case 'trap': return `trap ${r.name} (cause ${hex32(r.cause ?? 0)}) pc ${at(r.pc, r)}`;
+    case 'emulate': return `emulate ${r.mnemonic} pc ${at(r.pc, r)}`;
+    case 'reflect': {
+      const fa = r.faultaddr === null ? '' : ` faultaddr ${hex32(r.faultaddr)}`;
+      return `reflect ${r.name} (cause ${hex32(r.cause ?? 0)}) epc ${at(r.epc, r)}${fa}`;
+    }
+    case 'inject': return `inject line ${r.line} epc ${at(r.epc, r)}`;
+    case 'shadow-fill': {
+      const perm = [r.write ? 'write' : '', r.user ? 'user' : ''].filter(Boolean);
+      return `shadow-fill ${at(r.vaddr, r)} -> gpa ${hex32(r.gpa ?? 0)}${perm.length ? ` [${perm.join(',')}]` : ''}`;
+    }
+    case 'shadow-invalidate': return `shadow-invalidate ${r.region ? 'region' : 'page'} ${hex32(r.vaddr ?? 0)} (${r.reason})`;
+    case 'traced-write': return `traced-write gpa ${hex32(r.gpa ?? 0)} <- ${hex32(r.value ?? 0)} pc ${at(r.pc, r)}`;
+    case 'shadow-switch':
+      return `shadow-switch ${r.key === -1 ? 'paging off' : `directory ${hex32(r.key ?? 0)}`}${r.created ? ' (new)' : ''}`;
   }
 }
 

@@ -5,7 +5,7 @@
 // are unsigned 32-bit.
 
 /** The kinds --events selects; each record type belongs to exactly one. */
-export const EVENT_KINDS = ['insn', 'exception', 'interrupt', 'io', 'mmu'] as const;
+export const EVENT_KINDS = ['insn', 'exception', 'interrupt', 'io', 'mmu', 'monitor'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export interface RegValue {
@@ -118,9 +118,54 @@ export interface WalkRecord {
 /** A TLB flush: one page (`vaddr`) or, with vaddr null, the whole TLB. */
 export interface TlbFlushRecord { type: 'tlb-flush'; step: number; vaddr: number | null }
 
+/**
+ * What a monitor did (--mode trap): one record per monitor event. Every event
+ * kind has the same fields; those an event does not have are null. Addresses
+ * are the guest's (virtual unless named gpa).
+ */
+export interface MonitorRecord {
+  type: 'monitor';
+  step: number;
+  event: 'trap' | 'emulate' | 'reflect' | 'inject' | 'shadow-fill' | 'shadow-invalidate' | 'traced-write' | 'shadow-switch';
+  /** Guest pc of the trapping or emulated instruction (trap, emulate, traced-write). */
+  pc: number | null;
+  /** Guest EPC of a delivered exception or interrupt (reflect, inject). */
+  epc: number | null;
+  /** `symbol+0xoff` of pc, else of epc, else of vaddr; null outside every symbol. */
+  sym: string | null;
+  /** CAUSE of the trap or reflected exception. */
+  cause: number | null;
+  /** Name of the trap (`page fault`, `interrupt line 0`, ...). */
+  name: string | null;
+  /** The emulated instruction's mnemonic. */
+  mnemonic: string | null;
+  faultaddr: number | null;
+  /** Virtual interrupt line injected. */
+  line: number | null;
+  /** Guest-virtual page (shadow-fill, shadow-invalidate). */
+  vaddr: number | null;
+  /** Guest-physical address (shadow-fill, traced-write). */
+  gpa: number | null;
+  /** Value stored (traced-write). */
+  value: number | null;
+  /** The shadow entry allows writes / user access (shadow-fill). */
+  write: boolean | null;
+  user: boolean | null;
+  /** A whole 4 MiB region dropped (shadow-invalidate). */
+  region: boolean | null;
+  /** Why shadow entries were dropped (shadow-invalidate). */
+  reason: string | null;
+  /** Guest directory frame of the new shadow address space, -1 for paging off (shadow-switch). */
+  key: number | null;
+  /** The shadow address space was built anew (shadow-switch). */
+  created: boolean | null;
+}
+
+export type MonitorEventName = MonitorRecord['event'];
+
 export type TraceRecord =
   | InsnRecord | HaltRecord | ExceptionRecord | InterruptRecord | IdleRecord
-  | IoRecord | MmioRecord | WalkRecord | TlbFlushRecord;
+  | IoRecord | MmioRecord | WalkRecord | TlbFlushRecord | MonitorRecord;
 
 export type RecordType = TraceRecord['type'];
 
@@ -135,6 +180,7 @@ export const KIND_OF: Record<RecordType, EventKind> = {
   'mmio': 'io',
   'walk': 'mmu',
   'tlb-flush': 'mmu',
+  'monitor': 'monitor',
 };
 
 export function isEventKind(s: string): s is EventKind {

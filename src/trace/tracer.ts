@@ -7,7 +7,8 @@ import type { Engine } from '../engine/engine.js';
 import type { StepRecord } from '../machine/events.js';
 import { Machine } from '../machine/machine.js';
 import type { Stop } from '../machine/stop.js';
-import { convertStep } from './convert.js';
+import type { MonitorEvent, MonitorListener } from '../vmm/events.js';
+import { convertMonitorEvent, convertStep, type PlacedMonitorEvent } from './convert.js';
 import { formatterFor, type TraceFormat } from './format.js';
 import { EVENT_KINDS, KIND_OF, type EventKind, type TraceRecord } from './records.js';
 import type { TraceSink } from './sink.js';
@@ -24,20 +25,48 @@ export interface TracerOptions {
   emit: (record: TraceRecord) => void;
 }
 
+/** What the tracer needs of a monitor: its event listener slot (src/vmm Monitor). */
+export interface MonitorTap {
+  listener: MonitorListener | undefined;
+}
+
 /** Attach with `machine.observer = tracer.observer`. */
 export class Tracer {
   records = 0;
   limitReached = false;
   private readonly events: ReadonlySet<EventKind>;
+  /** Monitor events since the last step record, each placed among the machine events of the step in progress. */
+  private pending: PlacedMonitorEvent[] = [];
 
   constructor(private readonly engine: Engine, private readonly options: TracerOptions) {
     this.events = options.events ?? new Set(EVENT_KINDS);
   }
 
-  readonly observer = (step: StepRecord): void => {
+  /** Attach with `monitor.listener = tracer.monitorListener` (the step record then carries what the monitor did). */
+  readonly monitorListener = (event: MonitorEvent): void => {
     if (this.limitReached) return;
-    const { limit, emit, symbolizer } = this.options;
-    for (const r of convertStep(step, symbolizer)) {
+    const rec = this.engine.machine.record;
+    this.pending.push({ at: rec ? rec.events.length : -1, event });
+  };
+
+  readonly observer = (step: StepRecord): void => {
+    const placed = this.pending;
+    this.pending = [];
+    this.write(convertStep(step, this.options.symbolizer, placed));
+  };
+
+  /** Monitor events after the last step (work done on resuming, when no step followed), stamped with the last step. */
+  flushMonitorEvents(): void {
+    const placed = this.pending;
+    this.pending = [];
+    const step = this.engine.machine.counters.steps;
+    this.write(placed.map((p) => convertMonitorEvent(p.event, step, this.options.symbolizer)));
+  }
+
+  private write(records: readonly TraceRecord[]): void {
+    if (this.limitReached) return;
+    const { limit, emit } = this.options;
+    for (const r of records) {
       if (!this.events.has(KIND_OF[r.type])) continue;
       emit(r);
       this.records++;
@@ -47,7 +76,7 @@ export class Tracer {
         return;
       }
     }
-  };
+  }
 }
 
 export interface TraceRunOptions {
@@ -61,6 +90,8 @@ export interface TraceRunOptions {
   startAt?: number;
   /** Step budget for the whole run, traced and untraced. */
   maxSteps: number;
+  /** The monitor running the guest (--mode trap): its events become `monitor` records. */
+  monitor?: MonitorTap;
 }
 
 export interface TraceRunResult {
@@ -104,14 +135,18 @@ export function traceRun(o: TraceRunOptions): TraceRunResult {
     emit: (r) => o.sink.line(formatter.record(r)),
   });
   const before = m.observer;
+  const beforeListener = o.monitor?.listener;
   m.observer = tracer.observer;
+  if (o.monitor) o.monitor.listener = tracer.monitorListener;
   let stop: Stop;
   try {
     const r = o.engine.run(Math.max(0, o.maxSteps - steps));
     steps += r.steps;
     stop = r.stop.kind === 'requested' && m.stopped ? m.stopped : r.stop;
+    tracer.flushMonitorEvents();
   } finally {
     m.observer = before;
+    if (o.monitor) o.monitor.listener = beforeListener;
   }
   const why = tracer.limitReached && stop.kind === 'requested'
     ? `trace limit of ${tracer.records} records reached at step ${m.counters.steps}; guest stopped`

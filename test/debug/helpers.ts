@@ -18,15 +18,19 @@ export interface SessionOptions {
   history?: number;
   maxSteps?: number;
   input?: string;
+  /** native (default) or trap: under the monitor, as `virtlab debug --mode trap`. */
+  mode?: 'native' | 'trap';
 }
 
 export function session(file: string, options: SessionOptions = {}): DebugSession {
   const image = loadProgram(ctx, file);
-  const { machine, engine } = machineFromOptions(ctx, image, {
+  const { machine, engine, vm } = machineFromOptions(ctx, image, {
     maxSteps: options.maxSteps ?? 100_000_000, memory: 16, ...(options.input === undefined ? {} : { input: options.input }),
+    mode: options.mode ?? 'native', costModel: 'p4-2006',
   }, 'capture');
   return new DebugSession({
-    machine, engine, image, maxSteps: options.maxSteps ?? 100_000_000, history: options.history ?? 1_000_000,
+    machine, engine, image,
+    ...(vm.monitor ? { monitor: vm.monitor, reload: () => vm.reset() } : {}), maxSteps: options.maxSteps ?? 100_000_000, history: options.history ?? 1_000_000,
     readSource: (f) => {
       try { return readFileSync(resolve(ROOT, f), 'utf8'); } catch { return undefined; }
     },

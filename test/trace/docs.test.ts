@@ -64,6 +64,7 @@ describe('docs/trace.md', () => {
       ...(await records([guest('tinyos/tinyos.s')])),
       ...(await records([guest('exceptions/pagefault.s')])),
       ...(await records([extra])),
+      ...(await records([guest('tinyos/tinyos.s'), '--mode', 'trap', '--limit', '20000'])),
     ];
     const fields = documentedFields();
     const seen = new Set<string>();

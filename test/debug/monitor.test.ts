@@ -1,0 +1,56 @@
+// The debugger under --mode trap: the guest's view (its virtual CPU, its own
+// page tables), stop reasons that tell what the guest saw from what the
+// monitor did, and reverse stepping that restores the monitor's state too.
+
+import { describe, expect, test } from 'vitest';
+import { fullState, out, run, session } from './helpers.js';
+
+describe('debug --mode trap', () => {
+  test("regs shows the guest's virtual ring 0 and the real ring 1 on its own line", () => {
+    const s = session('guests/hello.s', { mode: 'trap' });
+    run(s, 'step 3');
+    const regs = out(s, 'regs');
+    expect(s.machine.cpu.cpl).toBe(1);
+    expect(regs).toMatch(/^pc .* ring 0 \(guest's virtual CPU\)$/m);
+    expect(regs).toMatch(/^status +0x00000000 +\(ring 0 PPL 0\)$/m);
+    expect(regs).toMatch(/^real \(monitor\) +ring 1 +status 0x[0-9a-f]{8} +\(ring 1 IE PG PPL 0\)$/m);
+    // Natively there is no such line.
+    expect(out(session('guests/hello.s'), 'regs')).not.toMatch(/real \(monitor\)/);
+  });
+
+  test('an emulated out is reported as the monitor\'s work, not as a trap the guest took', () => {
+    const s = session('guests/hello.s', { mode: 'trap' });
+    run(s, 'break _start+16', 'continue');
+    const text = out(s, 'step');
+    expect(text).toMatch(/^monitor: emulated out$/m);
+    expect(text).not.toMatch(/trap taken/);
+  });
+
+  test('where and disasm read code through the guest\'s tables before the shadow has it', () => {
+    const s = session('guests/hello.s', { mode: 'trap' });
+    // Nothing of the guest is in the shadow before the first step; the guest's own (identity) view is used.
+    expect(out(s, 'where')).toMatch(/lui a0, 0x0/);
+    expect(out(s, 'disasm _start+16 1')).toMatch(/out t0, 0x10\(zero\)/);
+    expect(out(s, 'mem message 5')).toMatch(/\|Hello\|/);
+  });
+
+  test('step 500 then back 500 restores the machine and the monitor exactly', () => {
+    const s = session('guests/tinyos/tinyos.s', { mode: 'trap' });
+    const initial = fullState(s.machine);
+    out(s, 'step 500');
+    const after = fullState(s.machine);
+    expect(after.state).not.toEqual(initial.state);
+    out(s, 'back 500');
+    expect(fullState(s.machine)).toEqual(initial);
+    out(s, 'step 500');
+    expect(fullState(s.machine)).toEqual(after);
+  });
+
+  test('restart under the monitor reloads the guest the monitor way, and it runs to the end again', () => {
+    const s = session('guests/hello.s', { mode: 'trap' });
+    run(s, 'step 50', 'restart');
+    expect(s.machine.cpu.pc >>> 0).toBe(0x1000);
+    expect(s.monitor!.vcpu.ring).toBe(0);
+    expect(out(s, 'continue')).toMatch(/Hello from virtlab!\nthe guest halted with exit code 0/);
+  });
+});
