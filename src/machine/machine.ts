@@ -104,7 +104,7 @@ export class Machine implements DeviceContext {
   reset(entry: number): void {
     this.cpu.reset(entry);
     this.cpu.regs[REG.sp] = this.mem.size;
-    this.tlb.flush();
+    this.tlb.reset();
     this.irqPending = 0;
     this.stopped = undefined;
     this.stopRequest = undefined;

@@ -63,6 +63,13 @@ export class Tlb {
     this.version++;
   }
 
+  /** Power-on state: flushed, and the dead entries' fields zeroed too, so two resets capture identically. */
+  reset(): void {
+    this.flush();
+    this.frame.fill(0);
+    this.perm.fill(0);
+  }
+
   /** The set holding `vpn`, or -1. */
   lookup(vpn: number): number {
     const s = vpn & this.mask;

@@ -5,16 +5,13 @@
 // Writes go through PhysicalMemory's write methods so the debugger's journal
 // records them like any other RAM write.
 
-import type { Image, ImageSection } from '../elf/image.js';
-import { LoadError } from '../machine/loader.js';
+import type { Image } from '../elf/image.js';
+import { checkImageFits } from '../machine/loader.js';
 import type { PhysicalMemory } from '../machine/memory.js';
 import type { VmLayout } from './layout.js';
 
 export type Width = 1 | 2 | 4;
 
-function hex(n: number): string {
-  return '0x' + (n >>> 0).toString(16);
-}
 
 export class GuestMemory {
   readonly base: number;
@@ -62,23 +59,7 @@ export class GuestMemory {
 
   /** Clear guest RAM and copy the image's sections to their guest-physical addresses. */
   load(image: Image): void {
-    const sections = image.sections.filter((s) => s.size > 0);
-    const extent = (s: ImageSection) => `${s.name} [${hex(s.addr)}, ${hex(s.addr + s.size)})`;
-    for (const s of sections) {
-      if (!Number.isInteger(s.addr) || s.addr < 0 || s.addr + s.size > this.size) {
-        throw new LoadError(`section ${extent(s)} lies outside guest memory (guest RAM is [0x0, ${hex(this.size)}))`);
-      }
-      if (s.data.length > s.size) throw new LoadError(`section ${s.name} has ${s.data.length} bytes of data but size ${s.size}`);
-    }
-    const sorted = [...sections].sort((a, b) => a.addr - b.addr);
-    for (let i = 1; i < sorted.length; i++) {
-      const prev = sorted[i - 1]!, cur = sorted[i]!;
-      if (cur.addr < prev.addr + prev.size) throw new LoadError(`sections ${extent(prev)} and ${extent(cur)} overlap`);
-    }
-    if (!Number.isInteger(image.entry) || image.entry < 0 || image.entry >= this.size) {
-      throw new LoadError(`entry point ${hex(image.entry)} lies outside guest memory (guest RAM is [0x0, ${hex(this.size)}))`);
-    }
-    if (image.entry % 4 !== 0) throw new LoadError(`entry point ${hex(image.entry)} is not 4-aligned`);
+    const sections = checkImageFits(image, this.size, 'guest memory', 'guest RAM');
     this.mem.u8.fill(0, this.base, this.base + this.size);
     for (const s of sections) this.mem.load(this.host(s.addr), s.data);
   }

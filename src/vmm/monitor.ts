@@ -85,6 +85,7 @@ export class Monitor implements MachineDevice {
 
   /** Put the image into guest memory and reset the machine (and so the monitor) to its entry point. */
   load(image: Image): void {
+    this.machine.mem.clear(); // guard and monitor memory too: a reload starts from the same bytes as a fresh VM
     this.guest.load(image);
     this.machine.reset(image.entry);
   }
