@@ -9,7 +9,7 @@
 // Output goes to a sink (e.g. stdout) in chunks, or is captured in memory;
 // input comes from a string or buffer given up front, or fed later with feed().
 
-import type { AccessSize, BusDevice, DeviceContext, MachineDevice } from '../machine/device.js';
+import { registerViews, type BusDevice, type DeviceContext, type MachineDevice } from '../machine/device.js';
 
 export const CONSOLE_PORT_BASE = 0x10;
 export const CONSOLE_MMIO_BASE = 0xf000_0000;
@@ -46,16 +46,10 @@ export class Console implements MachineDevice {
   /** Logical output position of out[0]: bytes before it went to the sink and cannot be taken back. */
   private outStart = 0;
 
-  /** Port view: one register per port. */
-  readonly pio: BusDevice = {
-    read: (offset) => this.readReg(offset),
-    write: (offset, _size, value) => this.writeReg(offset, value),
-  };
-  /** MMIO view: one register per 4 bytes. */
-  readonly mmio: BusDevice = {
-    read: (offset, _size: AccessSize) => (offset & 3) === 0 ? this.readReg(offset >>> 2) : 0,
-    write: (offset, _size, value) => { if ((offset & 3) === 0) this.writeReg(offset >>> 2, value); },
-  };
+  /** Port view (one register per port) and MMIO view (one register per 4 bytes). */
+  private readonly views = registerViews((reg) => this.readReg(reg), (reg, value) => this.writeReg(reg, value));
+  readonly pio: BusDevice = this.views.pio;
+  readonly mmio: BusDevice = this.views.mmio;
 
   constructor(private readonly ctx: DeviceContext, options: ConsoleOptions = {}) {
     this.input = toBytes(options.input);

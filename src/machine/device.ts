@@ -10,6 +10,24 @@ export interface BusDevice {
   write(offset: number, size: AccessSize, value: number): void;
 }
 
+/**
+ * The two bus views of a device with word registers: one register per port,
+ * and one register per 4 bytes of MMIO (accesses that are not at a register's
+ * first byte read 0 and write nothing).
+ */
+export function registerViews(
+  readReg: (reg: number) => number,
+  writeReg: (reg: number, value: number) => void,
+): { pio: BusDevice; mmio: BusDevice } {
+  return {
+    pio: { read: (offset) => readReg(offset), write: (offset, _size, value) => writeReg(offset, value) },
+    mmio: {
+      read: (offset) => ((offset & 3) === 0 ? readReg(offset >>> 2) : 0),
+      write: (offset, _size, value) => { if ((offset & 3) === 0) writeReg(offset >>> 2, value); },
+    },
+  };
+}
+
 /** What a device may ask of the machine. */
 export interface DeviceContext {
   /** The machine clock: instructions retired + idle ticks (never the wall clock). */

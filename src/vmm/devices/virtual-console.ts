@@ -6,23 +6,17 @@
 // interrupts the monitor would have to mask.
 
 import { CONSOLE_CONTROL_RX_IRQ, CONSOLE_PORT_BASE, CONSOLE_REGS, CONSOLE_STATUS_INPUT } from '../../devices/console.js';
-import type { AccessSize, BusDevice } from '../../machine/device.js';
+import { registerViews, type BusDevice } from '../../machine/device.js';
 import type { Machine } from '../../machine/machine.js';
 
 export class VirtualConsole {
   readonly name = 'console';
   private control = 0;
 
-  /** Port view: one register per port. */
-  readonly pio: BusDevice = {
-    read: (offset) => this.readReg(offset),
-    write: (offset, _size, value) => this.writeReg(offset, value),
-  };
-  /** MMIO view: one register per 4 bytes. */
-  readonly mmio: BusDevice = {
-    read: (offset, _size: AccessSize) => (offset & 3) === 0 ? this.readReg(offset >>> 2) : 0,
-    write: (offset, _size, value) => { if ((offset & 3) === 0) this.writeReg(offset >>> 2, value); },
-  };
+  /** Port view (one register per port) and MMIO view (one register per 4 bytes). */
+  private readonly views = registerViews((reg) => this.readReg(reg), (reg, value) => this.writeReg(reg, value));
+  readonly pio: BusDevice = this.views.pio;
+  readonly mmio: BusDevice = this.views.mmio;
 
   constructor(private readonly machine: Machine) {}
 
