@@ -185,8 +185,9 @@ export class DebugSession {
   readonly env: ExprEnv = {
     reg: (n) => this.machine.cpu.regs[n]!,
     pc: () => this.machine.cpu.pc,
-    cr: (n) => this.machine.cpu.cr[n]!,
-    ring: () => this.machine.cpu.cpl,
+    // Under a monitor, what the guest believes: its virtual CPU (as `regs` shows).
+    cr: (n) => (this.monitor ? this.monitor.vcpu.readCr(n, this.machine.cpu.cr[CR.status]!) : this.machine.cpu.cr[n]!),
+    ring: () => (this.monitor ? this.monitor.vcpu.ring : this.machine.cpu.cpl),
     step: () => this.machine.counters.steps,
     readWord: (addr) => {
       if ((addr & 3) !== 0) throw new DebugError(`cannot read the word at ${hex8(addr)}: not 4-aligned`);

@@ -18,6 +18,16 @@ describe('debug --mode trap', () => {
     expect(out(session('guests/hello.s'), 'regs')).not.toMatch(/real \(monitor\)/);
   });
 
+  test('expressions see the guest\'s virtual CPU too: ring and control registers', () => {
+    const s = session('guests/popek/rdtvec.s', { mode: 'trap' });
+    run(s, 'step 8'); // past la s0, handler; mtcr tvec, s0 (emulated; the first steps also take shadow faults)
+    expect(s.machine.cpu.cpl).toBe(1);
+    expect(out(s, 'print ring')).toMatch(/\b0\b/);
+    expect(s.evaluate('ring')).toBe(0);
+    expect(s.evaluate('tvec')).toBe(s.evaluate('handler'));
+    expect(s.evaluate('tvec')).not.toBe(s.machine.cpu.cr[1]! >>> 0); // the real TVEC is the monitor's
+  });
+
   test('an emulated out is reported as the monitor\'s work, not as a trap the guest took', () => {
     const s = session('guests/hello.s', { mode: 'trap' });
     run(s, 'break _start+16', 'continue');
