@@ -11,6 +11,8 @@ export interface CliIo {
 
 export interface CliContext {
   io: CliIo;
+  /** All of standard input (read once, when a command asks for it). */
+  readStdin: () => Uint8Array;
   /** Relative paths on the command line are resolved against this. */
   cwd: string;
 }

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DebugSession, DEFAULT_HISTORY, isRepeatable } from '../debug/index.js';
 import { parseDefines } from './asm.js';
-import { CliError, readInput, type CliContext } from './context.js';
+import { CliError, readInput, UsageError, type CliContext } from './context.js';
 import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
 import { parseNumber } from './numbers.js';
 import { loadProgram } from './program.js';
@@ -51,6 +51,9 @@ export function registerDebug(program: Command, ctx: CliContext): void {
 }
 
 export async function debugCommand(ctx: CliContext, file: string, opts: DebugOpts, input: DebugInput): Promise<void> {
+  if (opts.stdin && opts.script === undefined) {
+    throw new UsageError('--stdin needs --script: without it the debugger reads its commands from standard input');
+  }
   const image = loadProgram(ctx, file, parseDefines(opts.define ?? []));
   const script = opts.script === undefined ? undefined : readInput(ctx, opts.script).toString('utf8');
   const { machine, engine, vm } = machineFromOptions(ctx, image, opts, 'capture');

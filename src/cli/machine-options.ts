@@ -7,7 +7,7 @@ import type { Image } from '../elf/image.js';
 import type { Engine } from '../engine/engine.js';
 import { LoadError, type Machine } from '../machine/index.js';
 import { COST_PRESET_NAMES, createVm, LayoutError, MODE_NAMES, type CostPresetName, type ModeName, type Vm } from '../vmm/index.js';
-import { CliError, type CliContext } from './context.js';
+import { CliError, UsageError, type CliContext } from './context.js';
 import { parseNumber } from './numbers.js';
 
 export const DEFAULT_MAX_STEPS = 100_000_000;
@@ -22,6 +22,8 @@ export interface MachineOptionValues {
   memory: number;
   /** Bytes the guest can read from the console. */
   input?: string;
+  /** Take the console input from standard input instead (read whole before the run). */
+  stdin?: boolean;
   /** How the guest runs: on the bare machine, or under the monitor. */
   mode: ModeName;
   /** Cost-model preset that prices the counters (--stats, --json). */
@@ -56,6 +58,7 @@ export function addMachineOptions(cmd: Command): Command {
       integerOption('a whole number', 1, Number.MAX_SAFE_INTEGER), DEFAULT_MAX_STEPS)
     .option('--memory <MiB>', 'RAM size in MiB', integerOption('a whole number of MiB', 1, MAX_MEMORY_MIB), DEFAULT_MEMORY_MIB)
     .option('--input <text>', 'bytes the guest reads from the console (port 0x10)')
+    .option('--stdin', 'the guest reads its console input from standard input (read whole before the run, so runs stay deterministic)')
     .addOption(new Option('--mode <mode>', 'native: the bare machine; trap: trap-and-emulate under the monitor')
       .choices(MODE_NAMES).default('native'))
     .addOption(new Option('--cost-model <preset>', 'prices the event counts in modelled cycles (docs/cost-model.md)')
@@ -71,6 +74,8 @@ export function machineFromOptions(
 ): LoadedMachine {
   const decoder = new TextDecoder();
   const write = target === 'stdout' ? ctx.io.out : target === 'stderr' ? ctx.io.err : undefined;
+  if (opts.stdin && opts.input !== undefined) throw new UsageError('--stdin and --input both give console input: choose one');
+  const input = opts.stdin ? ctx.readStdin() : opts.input;
   let vm: Vm;
   try {
     vm = createVm({
@@ -78,7 +83,7 @@ export function machineFromOptions(
       mode: opts.mode,
       guestMemory: opts.memory * 1024 * 1024,
       console: {
-        ...(opts.input === undefined ? {} : { input: opts.input }),
+        ...(input === undefined ? {} : { input }),
         ...(write ? { sink: (bytes: Uint8Array) => write(decoder.decode(bytes, { stream: true })) } : {}),
       },
     });

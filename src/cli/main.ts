@@ -2,6 +2,7 @@
 // Every failure ends here as one line on stderr and an exit code:
 //   0 success, 1 error, 2 usage error, 70 internal error (a bug: EX_SOFTWARE).
 
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ElfError } from '../elf/error.js';
 import { COMMANDS } from './commands.js';
@@ -15,6 +16,8 @@ export const EXIT_INTERNAL = 70;
 
 export interface MainOptions extends Partial<CliIo> {
   cwd?: string;
+  /** Standard input for --stdin (default: the process's, read to the end). */
+  stdin?: () => Uint8Array;
 }
 
 /** Run the CLI on `argv` as process.argv spells it (node, script, args...); resolves to the exit code. */
@@ -25,6 +28,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       err: options.err ?? ((s) => { process.stderr.write(s); }),
     },
     cwd: options.cwd ?? process.cwd(),
+    readStdin: options.stdin ?? (() => readFileSync(0)),
   };
   try {
     await buildProgram(ctx).parseAsync(argv, { from: 'node' });

@@ -241,4 +241,13 @@ describe('virtlab run', () => {
       expect(oneErrorLine(c)).toMatch(/p4-2006/);
     });
   });
+
+  test('--stdin with --input is a usage error; debug --stdin needs --script', async () => {
+    const both = await runCli(['run', guest('echo.s'), '--stdin', '--input', 'x']);
+    expect(both.code).toBe(2);
+    expect(oneErrorLine(both)).toBe('virtlab: --stdin and --input both give console input: choose one');
+    const dbg = await runCli(['debug', guest('echo.s'), '--stdin']);
+    expect(dbg.code).toBe(2);
+    expect(oneErrorLine(dbg)).toMatch(/--stdin needs --script/);
+  });
 });

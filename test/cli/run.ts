@@ -4,13 +4,14 @@ import { main } from '../../src/cli/main.js';
 
 export interface CliRun { code: number; stdout: string; stderr: string }
 
-export async function runCli(args: string[], cwd?: string): Promise<CliRun> {
+export async function runCli(args: string[], cwd?: string, stdin?: string): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(['node', 'virtlab', ...args], {
     out: (s) => { stdout += s; },
     err: (s) => { stderr += s; },
     cwd,
+    stdin: () => new TextEncoder().encode(stdin ?? ''),
   });
   return { code, stdout, stderr };
 }

@@ -53,8 +53,17 @@ async function run(name: string) {
 
 // Every program in guests/ must appear in one of the tables below.
 const covered = new Set<string>([
-  'hello.s', 'tinyos/tinyos.s', 'exceptions/divzero.s', 'exceptions/pagefault.s', 'exceptions/timer.s', 'smc.s',
+  'hello.s', 'tinyos/tinyos.s', 'exceptions/divzero.s', 'exceptions/pagefault.s', 'exceptions/timer.s', 'smc.s', 'echo.s',
 ]);
+
+describe('guests/echo.s', () => {
+  test('echoes its console input upper-cased, from --input or --stdin, natively and under trap', async () => {
+    expect(await runCli(['run', guest('echo.s'), '--input', 'hello, World!'])).toEqual({ code: 0, stdout: 'HELLO, WORLD!', stderr: '' });
+    expect(await runCli(['run', guest('echo.s'), '--stdin', '--mode', 'trap'], undefined, 'from stdin\n'))
+      .toEqual({ code: 0, stdout: 'FROM STDIN\n', stderr: '' });
+    expect(await runCli(['run', guest('echo.s')])).toEqual({ code: 0, stdout: '', stderr: '' }); // no input at all
+  });
+});
 
 describe('guests/smc.s', () => {
   test('each pass runs the instruction as rewritten just before it: sums 10, 20, 40, 80', async () => {
