@@ -1,0 +1,45 @@
+// Builders for the few instruction words the translator emits. The rows are
+// found by their semantics in the table, so no opcode number appears here.
+
+import { encode, INSTRUCTIONS, lookupMnemonic, type InsnDef } from '../../isa/index.js';
+
+function row(what: string, pred: (d: InsnDef) => boolean): InsnDef {
+  const def = INSTRUCTIONS.find(pred);
+  if (!def) throw new Error(`bt: the ISA table has no ${what} instruction`);
+  return def;
+}
+
+const LUI = row('lui', (d) => d.sem.kind === 'lui');
+const HCALL = row('hcall', (d) => d.sem.kind === 'system' && d.sem.op === 'hcall');
+const JAL = row('jal', (d) => d.sem.kind === 'jal');
+// ori is an ordinary ALU row; its name is the only stable handle on it.
+const ORI = lookupMnemonic('ori') ?? row('ori', () => false);
+
+/** `hcall id`: traps to the monitor with the word (hcall is undefined on the machine). */
+export function hcallWord(id: number): number {
+  return encode(HCALL, [id]);
+}
+
+/**
+ * Words setting register `rd` to the 32-bit constant `value`: lui/ori, or one
+ * of them when the other half is zero; nothing for the zero register.
+ */
+export function loadConstWords(rd: number, value: number): number[] {
+  if (rd === 0) return [];
+  const v = value >>> 0;
+  const hi = v >>> 16;
+  const lo = v & 0xffff;
+  if (hi === 0) return [encode(ORI, [rd, 0, lo])];
+  const words = [encode(LUI, [rd, hi])];
+  if (lo !== 0) words.push(encode(ORI, [rd, rd, lo]));
+  return words;
+}
+
+/**
+ * `jal zero, byteOffset`: what a chaining pass writes over an exit's hcall to
+ * jump straight to another unit's translation (the offset is relative to the
+ * exit word's own address, within +-2 MiB).
+ */
+export function chainJumpWord(byteOffset: number): number {
+  return encode(JAL, [0, byteOffset]);
+}
