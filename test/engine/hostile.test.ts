@@ -4,25 +4,9 @@
 // and check that every run ends in a well-formed stop, deterministically.
 import { describe, expect, it } from 'vitest';
 import { createInterpreter } from '../../src/engine/interp/index.js';
-import { CR, INSTRUCTIONS, operandRange, STATUS, type OperandValue, encode } from '../../src/isa/index.js';
+import { CR, STATUS } from '../../src/isa/index.js';
 import { Machine } from '../../src/machine/index.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
-}
-
-function randomWord(next: () => number): number {
-  if (next() % 4 === 0) return next() | 0; // raw noise: mostly undefined instructions
-  const def = INSTRUCTIONS[next() % INSTRUCTIONS.length]!;
-  const values: OperandValue[] = def.operands.map((spec) => {
-    const r = operandRange(spec)!;
-    const steps = Math.floor((r.max - r.min) / r.step) + 1;
-    const pick = (n: number) => r.min + (n % steps) * r.step;
-    return spec.kind === 'mem' || spec.kind === 'port' ? { offset: pick(next()), base: next() % 16 } : pick(next());
-  });
-  return encode(def, values);
-}
+import { randomWord, rng } from '../support/random-code.js';
 
 function runChaos(seed: number, paging: boolean) {
   const next = rng(seed);
