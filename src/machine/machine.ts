@@ -164,11 +164,14 @@ export class Machine implements DeviceContext {
     const t: TrapInfo = { cause: cause >>> 0, pc: this.cpu.pc >>> 0, epc: epc >>> 0 };
     if (faultaddr !== undefined) t.faultaddr = faultaddr >>> 0;
     if (word !== undefined) t.word = word >>> 0;
+    // Recorded before it is raised, so whatever a trap hook does about it comes after it in the record.
+    const event = this.record && {
+      kind: 'exception' as const, cause: t.cause, pc: t.pc, epc: t.epc,
+      ...(t.faultaddr === undefined ? {} : { faultaddr: t.faultaddr }), delivered: 'vector' as TrapDelivery,
+    };
+    if (event) this.record!.events.push(event);
     const delivered = this.raise(t);
-    this.record?.events.push({
-      kind: 'exception', cause: t.cause, pc: t.pc, epc: t.epc,
-      ...(t.faultaddr === undefined ? {} : { faultaddr: t.faultaddr }), delivered,
-    });
+    if (event) event.delivered = delivered;
   }
 
   /** Take the lowest pending interrupt line (the caller checked IE and irqPending). Counts one step. */
@@ -179,8 +182,10 @@ export class Machine implements DeviceContext {
     this.counters.interrupts++;
     const pc = this.cpu.pc >>> 0;
     const cause = (CAUSE.INTERRUPT | line) >>> 0;
+    const event = this.record && { kind: 'interrupt' as const, line, cause, epc: pc, delivered: 'vector' as TrapDelivery };
+    if (event) this.record!.events.push(event);
     const delivered = this.raise({ cause, pc, epc: pc });
-    this.record?.events.push({ kind: 'interrupt', line, cause, epc: pc, delivered });
+    if (event) event.delivered = delivered;
   }
 
   /** The single trap path: hook, else the guest's vector, else stop (TVEC = 0). */

@@ -65,15 +65,10 @@ export function convertMonitorEvent(e: MonitorEvent, step: number, sym: Symboliz
 
 type Item = { machine: MachineEvent } | { monitor: MonitorEvent };
 
-function isHookTrap(i: Item): boolean {
-  return 'machine' in i && (i.machine.kind === 'exception' || i.machine.kind === 'interrupt') && i.machine.delivered === 'hook';
-}
-
 /**
- * Machine and monitor events of one step in the order they happened, except
- * that a trap the monitor handled comes before what the monitor did about it:
- * the machine records the trap only once the hook returned, after the events
- * of the monitor's own work (its port I/O, for one).
+ * Machine and monitor events of one step in the order they happened (the
+ * machine records a trap before raising it, so a hooked trap precedes what the
+ * monitor did about it).
  */
 function interleave(events: readonly MachineEvent[], placed: readonly PlacedMonitorEvent[]): Item[] {
   const items: Item[] = [];
@@ -81,15 +76,6 @@ function interleave(events: readonly MachineEvent[], placed: readonly PlacedMoni
   for (let k = 0; k <= events.length; k++) {
     while (next < placed.length && placed[next]!.at <= k) items.push({ monitor: placed[next++]!.event });
     if (k < events.length) items.push({ machine: events[k]! });
-  }
-  for (let i = 0; i < items.length; i++) {
-    const it = items[i]!;
-    if (!('monitor' in it) || it.monitor.kind !== 'trap') continue;
-    const j = items.findIndex((x, n) => n > i && isHookTrap(x));
-    if (j < 0) continue;
-    const [trap] = items.splice(j, 1);
-    items.splice(i, 0, trap!);
-    i++;
   }
   return items;
 }
