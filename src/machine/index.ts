@@ -12,3 +12,4 @@ export * from './events.js';
 export * from './stop.js';
 export * from './trap.js';
 export * from './loader.js';
+export * from './fetch-window.js';

@@ -13,6 +13,7 @@ import type { AccessSize, DeviceContext, MachineDevice } from './device.js';
 import type { Observer, StepRecord, TrapDelivery } from './events.js';
 import { MemoryJournal } from './journal.js';
 import { DEFAULT_MEMORY_SIZE, PhysicalMemory } from './memory.js';
+import { fetchWindowPaddr, type FetchWindow } from './fetch-window.js';
 import { Mmu, type Translation } from './mmu.js';
 import type { Stop } from './stop.js';
 import { Tlb, type TlbState } from './tlb.js';
@@ -71,6 +72,12 @@ export class Machine implements DeviceContext {
   readonly breakpoints = new Set<number>();
   /** The record of the step in progress, while an observer is attached. */
   record: StepRecord | undefined;
+  /**
+   * Supervisor fetches inside this window bypass the page tables (a monitor's
+   * translation cache; see fetch-window.ts). Configuration, not guest state:
+   * snapshots do not carry it.
+   */
+  fetchWindow: FetchWindow | undefined;
 
   constructor(options: MachineOptions = {}) {
     this.mem = new PhysicalMemory(options.memorySize ?? DEFAULT_MEMORY_SIZE);
@@ -350,6 +357,15 @@ export class Machine implements DeviceContext {
   /** Where virtual address `va` leads through the current page tables (ignoring the TLB). */
   translateDebug(va: number): Translation | undefined {
     return this.mmu.probe(va);
+  }
+
+  /** Host-physical address the CPU would fetch `pc` from now (fetch window, then page tables), or undefined. */
+  fetchPaddr(pc: number): number | undefined {
+    if (this.cpu.cpl !== 3) {
+      const w = fetchWindowPaddr(this.fetchWindow, pc);
+      if (w !== undefined) return w;
+    }
+    return this.mmu.probe(pc)?.paddr;
   }
 
   /** Read `size` bytes at virtual `va` as the page tables map it, or undefined if unmapped or not RAM. */

@@ -219,6 +219,8 @@ return function slice(m, limit, skip) {
   let pc = cpu.pc | 0;
   const st = CR[${CR.status}], ring = st & ${STATUS.CPL_MASK}, user = ring === ${USER_RING};
   const pg = (st & ${STATUS.PG}) !== 0, uoff = user ? ${TLB_SETS} : 0, udet = user ? ${CAUSE.USER} : 0;
+  // The fetch window (a monitor's translation cache) serves supervisor fetches only; checked on the slow fetch path.
+  const FW = user ? undefined : m.fetchWindow, wbase = FW ? FW.base | 0 : 0, wsize = FW ? FW.size : 0, wphys = FW ? FW.phys : 0;
   ${ctx.obs ? 'const O = m.record;' : ''}
   ${ctx.journal ? 'const J = mem.journal;' : ''}
   let fpage = 1, fbase = 0;
@@ -234,7 +236,8 @@ return function slice(m, limit, skip) {
       fslow++;
       if ((pc & 3) !== 0) ${trap(`${EXC.MISALIGNED | CAUSE.FETCH} | udet`, 'pc', 'pc', 'undefined')}
       let pa;
-      if (pg) { cpu.pc = pc; pa = mmu.translate(pc, ${ACCESS.FETCH}, user); if (mmu.fault !== 0) ${trap('mmu.fault', 'pc', 'pc', 'undefined')} }
+      if (wsize !== 0 && ((pc - wbase) >>> 0) < wsize) pa = wphys + ((pc - wbase) | 0);
+      else if (pg) { cpu.pc = pc; pa = mmu.translate(pc, ${ACCESS.FETCH}, user); if (mmu.fault !== 0) ${trap('mmu.fault', 'pc', 'pc', 'undefined')} }
       else pa = pc;
       // Outside RAM the bus reads all ones, which is not an instruction.
       if ((pa >>> 0) >= RAM) ${trap(String(EXC.UNDEFINED), 'undefined', 'pc', '-1')}
