@@ -43,7 +43,7 @@ export function convertMonitorEvent(e: MonitorEvent, step: number, sym: Symboliz
   const r: MonitorRecord = {
     type: 'monitor', step, event: e.kind, pc: null, epc: null, sym: null, cause: null, name: null, mnemonic: null,
     faultaddr: null, line: null, vaddr: null, gpa: null, value: null, write: null, user: null, region: null,
-    reason: null, key: null, created: null,
+    reason: null, key: null, created: null, tc: null, insns: null, words: null, callout: null, what: null, target: null, units: null,
   };
   switch (e.kind) {
     case 'trap': r.pc = e.pc >>> 0; r.cause = e.cause >>> 0; r.name = trapName(e.cause); break;
@@ -57,6 +57,14 @@ export function convertMonitorEvent(e: MonitorEvent, step: number, sym: Symboliz
     case 'shadow-invalidate': r.vaddr = e.vaddr >>> 0; r.region = e.region; r.reason = e.reason; break;
     case 'traced-write': r.pc = e.pc >>> 0; r.gpa = e.gpa >>> 0; r.value = e.value >>> 0; break;
     case 'shadow-switch': r.key = e.key | 0; r.created = e.created; break;
+    case 'translate': r.pc = e.pc >>> 0; r.gpa = e.gpa >>> 0; r.insns = e.insns; r.words = e.words; r.tc = e.tc >>> 0; break;
+    case 'callout':
+      r.pc = e.pc >>> 0; r.callout = e.callout; r.what = e.what;
+      r.target = e.target === undefined ? null : e.target >>> 0;
+      break;
+    case 'chain': r.pc = e.pc >>> 0; r.target = e.target >>> 0; break;
+    case 'tc-invalidate': r.pc = e.pc >>> 0; r.reason = e.reason; r.gpa = e.gpa === undefined ? null : e.gpa >>> 0; break;
+    case 'tc-flush': r.units = e.units; break;
   }
   const where = r.pc ?? r.epc ?? r.vaddr;
   r.sym = where === null ? null : sym.describe(where) ?? null;

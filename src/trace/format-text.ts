@@ -109,6 +109,14 @@ function monitorText(r: MonitorRecord): string {
     case 'traced-write': return `traced-write gpa ${hex32(r.gpa ?? 0)} <- ${hex32(r.value ?? 0)} pc ${at(r.pc, r)}`;
     case 'shadow-switch':
       return `shadow-switch ${r.key === -1 ? 'paging off' : `directory ${hex32(r.key ?? 0)}`}${r.created ? ' (new)' : ''}`;
+    case 'translate': return `translate ${at(r.pc, r)} gpa ${hex32(r.gpa ?? 0)}: ${r.insns} insns -> ${r.words} words at tc ${hex32(r.tc ?? 0)}`;
+    case 'callout': {
+      const to = r.target === null ? '' : ` -> ${hex32(r.target)}`;
+      return `callout ${r.callout} ${r.what} pc ${at(r.pc, r)}${to}`;
+    }
+    case 'chain': return `chain ${at(r.pc, r)} -> ${hex32(r.target ?? 0)}`;
+    case 'tc-invalidate': return `tc-invalidate unit ${at(r.pc, r)} (${r.reason}${r.gpa === null ? '' : `, write to gpa ${hex32(r.gpa)}`})`;
+    case 'tc-flush': return `tc-flush ${r.units} units`;
   }
 }
 

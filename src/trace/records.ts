@@ -126,7 +126,8 @@ export interface TlbFlushRecord { type: 'tlb-flush'; step: number; vaddr: number
 export interface MonitorRecord {
   type: 'monitor';
   step: number;
-  event: 'trap' | 'emulate' | 'reflect' | 'inject' | 'shadow-fill' | 'shadow-invalidate' | 'traced-write' | 'shadow-switch';
+  event: 'trap' | 'emulate' | 'reflect' | 'inject' | 'shadow-fill' | 'shadow-invalidate' | 'traced-write' | 'shadow-switch'
+    | 'translate' | 'callout' | 'chain' | 'tc-invalidate' | 'tc-flush';
   /** Guest pc of the trapping or emulated instruction (trap, emulate, traced-write). */
   pc: number | null;
   /** Guest EPC of a delivered exception or interrupt (reflect, inject). */
@@ -159,6 +160,19 @@ export interface MonitorRecord {
   key: number | null;
   /** The shadow address space was built anew (shadow-switch). */
   created: boolean | null;
+  /** Translation-cache address of a new unit (translate). */
+  tc: number | null;
+  /** Guest instructions and translated words of a new unit (translate). */
+  insns: number | null;
+  words: number | null;
+  /** Callout kind: `emulate`, `exit` or `fault` (callout). */
+  callout: string | null;
+  /** What the callout did: the emulated mnemonic, the exit kind (`taken`, `not-taken`, `jump`, `indirect`, `fallthrough`) or the fault. */
+  what: string | null;
+  /** Guest pc control went to (callout exits, chain). */
+  target: number | null;
+  /** Units dropped by a whole-cache flush (tc-flush). */
+  units: number | null;
 }
 
 export type MonitorEventName = MonitorRecord['event'];

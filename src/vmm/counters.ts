@@ -35,6 +35,35 @@ const FIXED = [
   'shadowEvictions',
   /** Guest loads and stores to guest-physical addresses outside RAM (device registers), emulated. */
   'mmioEmulated',
+  // Binary translation (zero in the other modes).
+  /** Translation units made, and the guest instructions and translated words in them. */
+  'translations',
+  'translatedInsns',
+  'translatedWords',
+  /** Guest instructions copied unchanged (IDENT) and rewritten (non-IDENT), over all translations. */
+  'identInsns',
+  'nonIdentInsns',
+  /** Lookups of a guest pc in the translation cache: found, or translated. */
+  'tcHits',
+  'tcMisses',
+  /** Exits patched into direct jumps between units, and chains undone. */
+  'chains',
+  'unchains',
+  /** Callouts from translated code into the monitor, by kind. */
+  'callouts',
+  'calloutEmulate',
+  'calloutExit',
+  'calloutIndirect',
+  'calloutFault',
+  /** Guest frames write-protected because they hold translated code; monitor stores into them. */
+  'codePagesProtected',
+  'codeWrites',
+  /** Units thrown away because their guest code was written, and whole-cache flushes (cache full). */
+  'unitsInvalidated',
+  'tcFlushes',
+  /** Units retranslated because an instruction kept faulting, and the accesses their callouts then performed. */
+  'adaptiveRetranslations',
+  'adaptiveAccesses',
 ] as const;
 
 type FixedName = (typeof FIXED)[number];
@@ -54,9 +83,12 @@ function causeTable(prefix: string): (string | undefined)[] {
   return t;
 }
 
-/** Rows the monitor may emulate: privileged instructions, and loads/stores (traced page tables, device memory). */
+/**
+ * Rows the monitor may emulate: privileged instructions, loads/stores (traced
+ * page tables, device memory), and under binary translation the sensitive ones.
+ */
 export function emulatable(def: InsnDef): boolean {
-  return def.klass === 'privileged' || def.sem.kind === 'load' || def.sem.kind === 'store';
+  return def.klass === 'privileged' || def.klass === 'sensitive' || def.sem.kind === 'load' || def.sem.kind === 'store';
 }
 
 /** `mfcr` -> `emuMfcr`. */

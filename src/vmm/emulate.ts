@@ -9,9 +9,11 @@
 // Shared by the modes: trap-and-emulate calls it from a fault, binary
 // translation from a callout.
 
-import { CR, EXC, STATUS, type Decoded } from '../isa/index.js';
+import { CAUSE, CR, EXC, STATUS, type Decoded } from '../isa/index.js';
+import { ACCESS } from '../machine/events.js';
 import { emulationCounterName } from './counters.js';
 import type { Monitor } from './monitor.js';
+import { markAccessed, walkGuest } from './shadow/guest-walk.js';
 
 function setReg(m: Monitor, rd: number, value: number): void {
   if (rd !== 0) m.machine.cpu.regs[rd] = value | 0;
@@ -126,4 +128,86 @@ export function emulateAccess(m: Monitor, d: Decoded, pc: number, va: number, gp
 /** The fetch of an instruction from outside guest RAM: an undefined instruction, as on the machine. */
 export function fetchOutsideRam(m: Monitor, pc: number): void {
   m.reflect(EXC.UNDEFINED, pc, undefined, pc);
+}
+
+/**
+ * A sensitive-but-unprivileged instruction, performed against the virtual CPU
+ * (binary translation's callout; trap-and-emulate never sees these, which is
+ * its failure). The guest sees exactly what the bare machine would show it at
+ * its virtual ring: its own STATUS, trap vector and page-table base, and a
+ * flags write that changes IE only at virtual ring 0.
+ */
+export function emulateSensitive(m: Monitor, d: Decoded, pc: number): void {
+  const v = m.vcpu, cr = m.machine.cpu.cr, R = m.machine.cpu.regs;
+  const sem = d.def.sem;
+  if (sem.kind !== 'system' || d.def.klass !== 'sensitive') throw new Error(`monitor: ${d.def.mnemonic} is not a sensitive instruction`);
+  count(m, d, pc);
+  let mayInterrupt = false;
+  switch (sem.op) {
+    case 'rdflags': setReg(m, d.a, v.status(cr[CR.status]!)); break;
+    case 'rdtvec': setReg(m, d.a, v.tvec); break;
+    case 'rdptbr': setReg(m, d.a, v.ptbr); break;
+    case 'wrflags': {
+      const value = R[d.a]!;
+      cr[CR.status] = (cr[CR.status]! & ~STATUS.USER_MASK) | (value & STATUS.USER_MASK);
+      if (v.ring === 0) {
+        mayInterrupt = !v.ie && (value & STATUS.IE) !== 0;
+        v.ie = (value & STATUS.IE) !== 0;
+      }
+      break;
+    }
+    default:
+      throw new Error(`monitor: no emulation for ${d.def.mnemonic}`);
+  }
+  m.machine.retire();
+  const next = (pc + 4) | 0;
+  m.mode.setGuestPc(next);
+  if (mayInterrupt) m.injectIfPending(next);
+}
+
+/**
+ * A load or store the translator turned into a callout (adaptive translation):
+ * performed through the guest's own tables without a hardware fault, with the
+ * faults the bare machine would raise (misaligned, page fault), A/D bits set
+ * as its MMU would, and stores into traced page tables or translated code
+ * kept coherent by the shadow.
+ */
+export function emulateAccessCallout(m: Monitor, d: Decoded, pc: number): void {
+  const sem = d.def.sem;
+  if (sem.kind !== 'load' && sem.kind !== 'store') throw new Error(`monitor: ${d.def.mnemonic} does not access memory`);
+  const R = m.machine.cpu.regs;
+  const store = sem.kind === 'store';
+  const ea = (R[d.b]! + d.imm) >>> 0;
+  const user = m.vcpu.ring === 3;
+  if ((ea & (sem.width - 1)) !== 0) {
+    m.reflect(EXC.MISALIGNED | (store ? CAUSE.WRITE : 0) | (user ? CAUSE.USER : 0), pc, ea, pc);
+    return;
+  }
+  let gpa = ea;
+  if (m.vcpu.pg) {
+    const w = walkGuest(m.guest, m.vcpu.ptbr, ea, store ? ACCESS.WRITE : ACCESS.READ, user);
+    if (!w.ok) {
+      m.shadow.dropForFault(ea);
+      m.reflect(w.cause, pc, ea, pc);
+      return;
+    }
+    markAccessed(m.guest, w.t, store);
+    gpa = w.t.gpa;
+  }
+  count(m, d, pc);
+  m.counters.adaptiveAccesses++;
+  const device = !m.guest.contains(gpa, sem.width);
+  if (store) {
+    if (device) m.platform.mmioWrite(gpa, sem.width, R[d.a]!);
+    else m.shadow.guestStore(gpa, sem.width, R[d.a]!, pc);
+  } else {
+    const raw = device ? m.platform.mmioRead(gpa, sem.width) : m.guest.read(gpa, sem.width);
+    const shift = 32 - 8 * sem.width;
+    setReg(m, d.a, sem.signed && shift > 0 ? (raw << shift) >> shift : raw);
+  }
+  if (device) m.counters.mmioEmulated++;
+  m.machine.retire();
+  const next = (pc + 4) | 0;
+  m.mode.setGuestPc(next);
+  if (device) m.injectIfPending(next);
 }

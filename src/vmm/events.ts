@@ -18,7 +18,17 @@ export type MonitorEvent =
   /** A guest store into one of its page-table pages, emulated. */
   | { kind: 'traced-write'; pc: number; gpa: number; value: number }
   /** The current shadow address space changed (`key`: guest directory frame, or -1 for paging off). */
-  | { kind: 'shadow-switch'; key: number; created: boolean };
+  | { kind: 'shadow-switch'; key: number; created: boolean }
+  /** Binary translation: a unit translated into the cache at TC address `tc`. */
+  | { kind: 'translate'; pc: number; gpa: number; insns: number; words: number; tc: number }
+  /** Translated code called the monitor (`what`: the emulated mnemonic, the exit kind or the fault). */
+  | { kind: 'callout'; pc: number; callout: 'emulate' | 'exit' | 'fault'; what: string; target?: number }
+  /** An exit of the unit at `pc` patched into a direct jump to the unit at `target`. */
+  | { kind: 'chain'; pc: number; target: number }
+  /** Translations thrown away: the unit at `pc` (its guest code was written, or it is retranslated). */
+  | { kind: 'tc-invalidate'; pc: number; reason: 'code-write' | 'retranslate'; gpa?: number }
+  /** The whole translation cache flushed (it was full). */
+  | { kind: 'tc-flush'; units: number };
 
 export type ShadowDropReason = 'tlbi' | 'flush' | 'traced-write' | 'page-fault' | 'evict' | 'memory';
 

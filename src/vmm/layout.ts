@@ -2,7 +2,8 @@
 //
 //   [0, base)                      guard: never mapped, never written
 //   [base, base + guestSize)       guest-physical RAM (guest-physical 0 = host base)
-//   [base + guestSize, ramSize)    the monitor's own memory (shadow tables, later a translation cache)
+//   [base + guestSize, ramSize)    the monitor's own memory: frames for shadow tables,
+//                                  then the translation cache (bt only; empty otherwise)
 //
 // The guest starts at a non-zero base so that a guest-physical address used as a
 // host-physical one by mistake lands a megabyte off and shows. The monitor sits
@@ -16,6 +17,10 @@ import { DEFAULT_MEMORY_SIZE, MAX_MEMORY_SIZE } from '../machine/memory.js';
 export const GUEST_BASE = 0x0010_0000;
 export const DEFAULT_GUEST_MEMORY = DEFAULT_MEMORY_SIZE;
 export const DEFAULT_MONITOR_MEMORY = 0x0010_0000;
+/** The binary translator's cache: 256 KiB holds tinyos's whole kernel many times over. */
+export const DEFAULT_TC_SIZE = 0x0004_0000;
+/** The translation cache runs from a 4 MiB fetch window at the top of the address space. */
+export const MAX_TC_SIZE = 0x0040_0000;
 
 export class LayoutError extends Error {
   override readonly name = 'LayoutError';
@@ -26,9 +31,12 @@ export interface VmLayout {
   readonly base: number;
   /** Bytes of guest-physical RAM. */
   readonly guestSize: number;
-  /** Host-physical start of the monitor's memory. */
+  /** Host-physical start of the monitor's memory (frames, then the translation cache). */
   readonly monitorBase: number;
   readonly monitorSize: number;
+  /** Host-physical start and size of the translation cache (size 0 outside bt), the last part of monitor memory. */
+  readonly tcBase: number;
+  readonly tcSize: number;
   /** Host RAM: guard + guest + monitor. */
   readonly ramSize: number;
 }
@@ -39,15 +47,19 @@ function checkSize(what: string, n: number): void {
   }
 }
 
-export function makeLayout(guestSize = DEFAULT_GUEST_MEMORY, monitorSize = DEFAULT_MONITOR_MEMORY): VmLayout {
+/** `monitorSize`: frames for shadow tables; `tcSize`: translation cache bytes added after them (0: none). */
+export function makeLayout(guestSize = DEFAULT_GUEST_MEMORY, monitorSize = DEFAULT_MONITOR_MEMORY, tcSize = 0): VmLayout {
   checkSize('guest memory', guestSize);
   checkSize('monitor memory', monitorSize);
+  if (tcSize !== 0) checkSize('translation cache', tcSize);
+  if (tcSize > MAX_TC_SIZE) throw new LayoutError(`translation cache ${tcSize} exceeds its ${MAX_TC_SIZE}-byte fetch window`);
   if (monitorSize < 2 * PAGE_SIZE) {
     throw new LayoutError(`monitor memory ${monitorSize} must be at least ${2 * PAGE_SIZE} bytes (one shadow directory and one shadow table)`);
   }
-  const ramSize = GUEST_BASE + guestSize + monitorSize;
+  const ramSize = GUEST_BASE + guestSize + monitorSize + tcSize;
   if (ramSize > MAX_MEMORY_SIZE) {
-    throw new LayoutError(`guest memory ${guestSize} + monitor memory ${monitorSize} + ${GUEST_BASE} guard bytes exceed the machine's ${MAX_MEMORY_SIZE} bytes`);
+    throw new LayoutError(`guest memory ${guestSize} + monitor memory ${monitorSize + tcSize} + ${GUEST_BASE} guard bytes exceed the machine's ${MAX_MEMORY_SIZE} bytes`);
   }
-  return { base: GUEST_BASE, guestSize, monitorBase: GUEST_BASE + guestSize, monitorSize, ramSize };
+  const monitorBase = GUEST_BASE + guestSize;
+  return { base: GUEST_BASE, guestSize, monitorBase, monitorSize: monitorSize + tcSize, tcBase: monitorBase + monitorSize, tcSize, ramSize };
 }

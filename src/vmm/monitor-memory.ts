@@ -1,6 +1,6 @@
 // The monitor's own memory: host RAM above the guest, handed out in 4 KiB
-// frames (shadow directories and tables now; a translation cache will want a
-// region of its own later). No shadow page table ever maps a frame from here,
+// frames (shadow directories and tables; the translation cache has its own
+// region after them, see layout.ts). No shadow page table ever maps a frame from here,
 // so no guest access can reach it.
 
 import { PAGE_SIZE } from '../isa/index.js';
@@ -21,9 +21,9 @@ export class FramePool {
 
   /** All frames free again (a frame is cleared when it is handed out). */
   reset(): void {
-    const { monitorBase, monitorSize } = this.layout;
+    const { monitorBase, tcBase } = this.layout;
     this.free = [];
-    for (let a = monitorBase + monitorSize - PAGE_SIZE; a >= monitorBase; a -= PAGE_SIZE) this.free.push(a);
+    for (let a = tcBase - PAGE_SIZE; a >= monitorBase; a -= PAGE_SIZE) this.free.push(a);
   }
 
   get available(): number {

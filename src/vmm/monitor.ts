@@ -47,6 +47,7 @@ interface MonitorState {
   frames: FramePoolState;
   shadow: ShadowState;
   counters: MonitorCounters;
+  mode: unknown;
 }
 
 function hex(n: number): string {
@@ -75,10 +76,10 @@ export class Monitor implements MachineDevice {
     if (machine.mem.size !== layout.ramSize) throw new Error(`machine RAM ${machine.mem.size} does not match the VM layout's ${layout.ramSize}`);
     this.guest = new GuestMemory(machine.mem, layout);
     this.frames = new FramePool(machine.mem, layout);
-    this.mode = makeMode(this);
     this.platform = new VirtualPlatform(machine, layout.guestSize, () => this.mode.guestClock());
     this.shadow = new ShadowMmu(machine, this.guest, this.frames, this.vcpu, this.counters,
       options.shadowCache ?? 8, () => this.listener);
+    this.mode = makeMode(this);
     machine.addDevice(this);
     machine.trapHook = this.onTrap;
   }
@@ -107,13 +108,15 @@ export class Monitor implements MachineDevice {
     cr[CR.status] = STATUS.PG | STATUS.IE | this.mode.realRing(0);
     cr[CR.tvec] = MONITOR_TVEC;
     this.shadow.reset();
+    this.mode.reset?.();
     this.machine.cpu.regs[REG.sp] = this.layout.guestSize;
+    this.mode.setGuestPc(this.machine.cpu.pc);
   }
 
   save(): MonitorState {
     return {
       vcpu: this.vcpu.save(), platform: this.platform.save(), frames: this.frames.save(),
-      shadow: this.shadow.save(), counters: { ...this.counters },
+      shadow: this.shadow.save(), counters: { ...this.counters }, mode: this.mode.save?.(),
     };
   }
 
@@ -124,6 +127,7 @@ export class Monitor implements MachineDevice {
     this.frames.restore(s.frames);
     this.shadow.restore(s.shadow);
     Object.assign(this.counters, s.counters);
+    this.mode.restore?.(s.mode);
   }
 
   // --- the trap hook ---------------------------------------------------------------
@@ -162,6 +166,7 @@ export class Monitor implements MachineDevice {
   /** Before a run: deliver what became pending outside the guest (console input fed between runs). */
   beforeRun(): void {
     if (this.machine.stopped) return;
+    this.mode.settle?.();
     this.platform.tick(this.mode.guestClock());
     this.armRealTimer();
     this.injectIfPending(this.mode.guestPc());
@@ -195,6 +200,10 @@ export class Monitor implements MachineDevice {
   /** A real interrupt reached the monitor: the real timer, armed for the next virtual deadline. */
   realInterrupt(line: number, pc: number): void {
     if (line !== IRQ.TIMER) throw new Error(`monitor: unexpected real interrupt on line ${line}`);
+    if (this.mode.settle) {
+      this.mode.settle();
+      pc = this.mode.guestPc();
+    }
     this.machine.portWrite(TIMER_PORT_BASE + TIMER_PORTS.ack, 1);
     this.platform.tick(this.mode.guestClock());
     this.armRealTimer();

@@ -7,6 +7,8 @@
 // trap:   the guest's RAM is a window of host RAM at a non-zero base, the
 //         monitor's memory lies above it, and the monitor (src/vmm/monitor.ts)
 //         runs the guest by trap-and-emulate with shadow paging.
+// bt:     the same, but the guest's kernel runs from a translation cache
+//         (src/vmm/modes/bt.ts).
 
 import type { ConsoleOptions } from '../devices/console.js';
 import type { Image } from '../elf/image.js';
@@ -15,8 +17,9 @@ import type { Engine } from '../engine/engine.js';
 import { loadImage, Machine, type Counters, type RunResult } from '../machine/index.js';
 import { priceCounters, type CostPreset, type CostPresetName, type CostReport } from './cost-model.js';
 import type { MonitorCounters } from './counters.js';
-import { DEFAULT_GUEST_MEMORY, makeLayout, type VmLayout } from './layout.js';
+import { DEFAULT_GUEST_MEMORY, DEFAULT_TC_SIZE, makeLayout, type VmLayout } from './layout.js';
 import { isModeName, MODE_NAMES, type ModeName, type MonitorMode } from './modes/mode.js';
+import { BtMode } from './modes/bt.js';
 import { TrapMode } from './modes/trap.js';
 import { Monitor } from './monitor.js';
 
@@ -30,6 +33,8 @@ export interface VmOptions {
   monitorMemory?: number;
   /** Console input and output sink, or false for no console (as MachineOptions.console). */
   console?: ConsoleOptions | false;
+  /** Translation cache bytes under bt (default 256 KiB, at most 4 MiB). */
+  tcSize?: number;
   /** Shadow address spaces the monitor keeps (default 8; 1 rebuilds on every switch). */
   shadowCache?: number;
   /** The engine to run the machine with (default: the reference interpreter). */
@@ -71,6 +76,7 @@ export interface Vm {
 
 const MODE_FACTORIES: Record<Exclude<ModeName, 'native'>, (m: Monitor) => MonitorMode> = {
   trap: (m) => new TrapMode(m),
+  bt: (m) => new BtMode(m),
 };
 
 export function createVm(opts: VmOptions): Vm {
@@ -84,7 +90,7 @@ export function createVm(opts: VmOptions): Vm {
     machine = new Machine({ memorySize: guestMemory, ...consoleOpt });
     load = () => loadImage(machine, opts.image);
   } else {
-    layout = makeLayout(guestMemory, opts.monitorMemory);
+    layout = makeLayout(guestMemory, opts.monitorMemory, mode === 'bt' ? opts.tcSize ?? DEFAULT_TC_SIZE : 0);
     machine = new Machine({ memorySize: layout.ramSize, ...consoleOpt });
     const mon = new Monitor(machine, layout, MODE_FACTORIES[mode],
       opts.shadowCache === undefined ? {} : { shadowCache: opts.shadowCache });

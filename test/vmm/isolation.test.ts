@@ -62,7 +62,7 @@ describe('layout', () => {
   test('guest-physical 0 is host-physical GUEST_BASE, not 0; the monitor lies above the guest', () => {
     const image = imageOf('.text\n.global _start\n_start: li a0, 7\n halt a0\n');
     const vm = createVm({ image, mode: 'trap', guestMemory: 0x100000, monitorMemory: 0x20000 });
-    expect(vm.layout).toEqual({ base: GUEST_BASE, guestSize: 0x100000, monitorBase: GUEST_BASE + 0x100000, monitorSize: 0x20000, ramSize: GUEST_BASE + 0x120000 });
+    expect(vm.layout).toEqual({ base: GUEST_BASE, guestSize: 0x100000, monitorBase: GUEST_BASE + 0x100000, monitorSize: 0x20000, tcBase: GUEST_BASE + 0x120000, tcSize: 0, ramSize: GUEST_BASE + 0x120000 });
     expect(GUEST_BASE).toBeGreaterThan(0);
     const text = image.sections.find((s) => s.name === '.text')!;
     const first = new DataView(text.data.buffer, text.data.byteOffset).getInt32(0, true);

@@ -32,6 +32,12 @@ export interface TranslateOptions {
    * table passes an allocator here and keeps the records it is given.
    */
   allocId?: (callout: Omit<Callout, 'id'>) => number;
+  /**
+   * Guest pcs whose load or store is emitted as an emulate callout instead of
+   * IDENT: adaptive translation of an access that keeps faulting (a store into
+   * a traced page table), so the monitor performs it without a hardware fault.
+   */
+  calloutPcs?: ReadonlySet<number>;
 }
 
 /** Guest word at a guest pc; undefined if the pc is not mapped (or not executable). */
@@ -129,7 +135,9 @@ export function translateUnit(fetch: FetchWord, startPc: number, opts: Translate
       end = 'undefined';
       break;
     }
-    const treatment = classify(d.def);
+    const kind = d.def.sem.kind;
+    const adaptive = opts.calloutPcs?.has(pc) === true && (kind === 'load' || kind === 'store');
+    const treatment = adaptive ? 'emulate' : classify(d.def);
     const insn = b.begin({ guestPc: pc, word: w, text, def: d.def, ident: treatment === 'ident', treatment });
     switch (treatment) {
       case 'ident': b.emit(insn, [w]); break;

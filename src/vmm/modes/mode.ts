@@ -21,9 +21,19 @@ export interface MonitorMode {
   setGuestPc(pc: number): void;
   /** Every trap the machine raises while this mode runs the guest. */
   handleTrap(trap: TrapInfo): TrapDecision;
+  /**
+   * Bring the CPU to a guest instruction boundary before the monitor delivers
+   * something there (a run or an interrupt may stop between the words of one
+   * translated guest instruction). Optional: trap mode is always at one.
+   */
+  settle?(): void;
+  /** The mode's own state, reset and carried by snapshots with the monitor's. */
+  reset?(): void;
+  save?(): unknown;
+  restore?(state: unknown): void;
 }
 
-export const MODE_NAMES = ['native', 'trap'] as const;
+export const MODE_NAMES = ['native', 'trap', 'bt'] as const;
 export type ModeName = (typeof MODE_NAMES)[number];
 
 export function isModeName(name: string): name is ModeName {

@@ -77,7 +77,15 @@ export interface ShadowState {
   tick: number;
   users: [number, Users][];
   rmap: [number, number[]][];
+  codeFrames: number[];
 }
+
+/**
+ * Told of every store the monitor performs into a guest frame that holds
+ * translated code (binary translation); returns whether the frame still holds
+ * translations (and so stays write-protected).
+ */
+export type CodeWriteHandler = (gpa: number, width: Width) => boolean;
 
 /** What resolve() found for a real page fault. */
 export type Resolution =
@@ -99,6 +107,10 @@ export class ShadowMmu {
   private users = new Map<number, Users>();
   /** Guest frame -> shadow leaves (id * 2^20 + vpn) that may map it writable. May hold stale keys; checked on use. */
   private rmap = new Map<number, Set<number>>();
+  /** Guest frames holding translated code: write-protected like page tables so that writes reach the translator. */
+  private codeFrames = new Set<number>();
+  /** Set by the binary translator. */
+  onCodeWrite: CodeWriteHandler | undefined;
 
   constructor(
     private readonly machine: Machine,
@@ -119,6 +131,7 @@ export class ShadowMmu {
     this.byKey.clear();
     this.users.clear();
     this.rmap.clear();
+    this.codeFrames.clear();
     this.nextId = 1;
     this.tick = 0;
     this.current = this.create(this.keyOfGuest());
@@ -135,9 +148,23 @@ export class ShadowMmu {
     return this.shadows.size;
   }
 
-  /** Whether guest frame `gfn` is a page-table page the monitor write-protects. */
+  /** Whether the monitor write-protects guest frame `gfn` (a page-table page, or a frame of translated code). */
   isTraced(gfn: number): boolean {
-    return this.users.has(gfn);
+    return this.users.has(gfn) || this.codeFrames.has(gfn);
+  }
+
+  /** Write-protect guest frame `gfn` because the translator holds code from it (idempotent). */
+  protectCode(gfn: number): void {
+    if (this.codeFrames.has(gfn)) return;
+    const wasTraced = this.isTraced(gfn);
+    this.codeFrames.add(gfn);
+    this.counters.codePagesProtected++;
+    if (!wasTraced) this.writeProtect(gfn);
+  }
+
+  /** The translator no longer holds code from `gfn` (its whole cache was flushed, say); stores upgrade lazily. */
+  unprotectCode(gfn: number): void {
+    this.codeFrames.delete(gfn);
   }
 
   private keyOfGuest(): number {
@@ -276,6 +303,11 @@ export class ShadowMmu {
     const word = gpa & ~3;
     const before = this.guest.read(word, 4);
     this.guest.write(gpa, width, value);
+    const gfn = gpa >>> 12;
+    if (this.codeFrames.has(gfn)) {
+      this.counters.codeWrites++;
+      if (!this.onCodeWrite?.(gpa, width)) this.codeFrames.delete(gfn);
+    }
     const users = this.users.get(gpa >>> 12);
     if (!users) return;
     this.counters.tracedWrites++;
@@ -448,6 +480,7 @@ export class ShadowMmu {
       tick: this.tick,
       users: [...this.users.entries()],
       rmap: [...this.rmap.entries()].map(([k, v]) => [k, [...v]] as [number, number[]]),
+      codeFrames: [...this.codeFrames],
     });
   }
 
@@ -460,5 +493,6 @@ export class ShadowMmu {
     this.tick = copy.tick;
     this.users = new Map(copy.users);
     this.rmap = new Map(copy.rmap.map(([k, v]) => [k, new Set(v)]));
+    this.codeFrames = new Set(copy.codeFrames);
   }
 }
