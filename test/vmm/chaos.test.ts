@@ -24,30 +24,33 @@ function chaosImage(seed: number): Image {
   return { entry: 0x1000, sections: [{ name: '.text', addr: 0x1000, data, size: data.length, flags: { read: true, write: true, exec: true } }], symbols: [], lines: [] };
 }
 
-function runChaos(seed: number) {
-  const vm = createVm({ image: chaosImage(seed), mode: 'trap', guestMemory: 1 << 20, console: {} });
+function runChaos(seed: number, mode: 'trap' | 'bt') {
+  const vm = createVm({ image: chaosImage(seed), mode, guestMemory: 1 << 20, console: {} });
   const r = vm.run(30_000);
   return { stop: r.stop, counters: vm.counters(), console: vm.consoleText() };
 }
 
-describe('chaos under the monitor', () => {
+describe.each(['trap', 'bt'] as const)('chaos under the monitor (%s)', (mode) => {
   test('random programs end in a well-formed stop, the monitor busy throughout, never a host exception', () => {
-    let emulated = 0, reflected = 0, shadowFills = 0;
+    let emulated = 0, reflected = 0, shadowFills = 0, translations = 0;
     for (let seed = 1; seed <= 40; seed++) {
-      const r = runChaos(seed);
+      const r = runChaos(seed, mode);
       expect(['halted', 'trap', 'deadlock', 'budget']).toContain(r.stop.kind);
       emulated += r.counters.monitor!.emulated;
       reflected += r.counters.monitor!.reflected;
       shadowFills += r.counters.monitor!.shadowFills;
+      translations += r.counters.monitor!.translations;
     }
     // The chaos really reaches the monitor's paths, not just the first fault.
     expect(emulated).toBeGreaterThan(100);
     expect(reflected).toBeGreaterThan(100);
-    expect(shadowFills).toBeGreaterThan(40);
+    // Under bt the chaos kernel's fetches go through the translation cache, not the shadow.
+    expect(shadowFills).toBeGreaterThan(mode === 'bt' ? 0 : 40);
+    if (mode === 'bt') expect(translations).toBeGreaterThan(100);
   });
 
   test('the same chaos runs the same way twice', () => {
-    expect(runChaos(11)).toEqual(runChaos(11));
-    expect(runChaos(12)).toEqual(runChaos(12));
+    expect(runChaos(11, mode)).toEqual(runChaos(11, mode));
+    expect(runChaos(12, mode)).toEqual(runChaos(12, mode));
   });
 });

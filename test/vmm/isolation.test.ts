@@ -8,6 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { PTE } from '../../src/isa/index.js';
 import type { StepRecord } from '../../src/machine/index.js';
 import { createVm, GUEST_BASE, LayoutError } from '../../src/vmm/index.js';
+import { TC_VBASE } from '../../src/vmm/bt/cache.js';
+import type { BtMode } from '../../src/vmm/modes/bt.js';
 import { imageOf, imageOfFile, runVm, VMM_GUESTS } from './helpers.js';
 
 const GUEST_MEMORY = 0x40000;
@@ -21,6 +23,22 @@ describe('a hostile guest kernel', () => {
     const trap = runVm(image, 'trap', 10_000_000, { guestMemory: GUEST_MEMORY }).out;
     expect(native.console).toBe('mismatches 0x00000000, sum above RAM 0xffffdffe, sum of region 1 0xfffffc00, page faults 0x00000004\n');
     expect(trap).toEqual(native);
+    const bt = runVm(image, 'bt', 10_000_000, { guestMemory: GUEST_MEMORY }).out;
+    expect(bt).toEqual(native);
+  });
+
+  test('under bt it cannot reach the translation cache either: every unit\'s words are intact', () => {
+    const vm = createVm({ image, mode: 'bt', guestMemory: GUEST_MEMORY });
+    expect(vm.run(10_000_000).stop.kind).toBe('halted');
+    const { cache } = vm.monitor!.mode as BtMode;
+    const { tcBase } = vm.layout!;
+    for (const cu of cache.all()) {
+      const chained = new Set(cu.outgoing.map(([site]) => site));
+      cu.unit.words.forEach((w, i) => {
+        if (!chained.has(i)) expect(vm.machine.mem.read32(tcBase + ((cu.addr - TC_VBASE) >>> 0) + 4 * i) >>> 0).toBe(w >>> 0);
+      });
+    }
+    expect(cache.all().length).toBeGreaterThan(0);
   });
 
   test('cannot read or change the monitor\'s memory or the guard below its own', () => {
@@ -77,7 +95,9 @@ describe('layout', () => {
     expect(() => createVm({ image, mode: 'trap', guestMemory: 1000 })).toThrow(new LayoutError('guest memory 1000 must be a positive multiple of 4096 bytes'));
     expect(() => createVm({ image, mode: 'trap', guestMemory: 1024 * 1024 * 1024 })).toThrow(LayoutError);
     expect(() => createVm({ image, mode: 'trap', guestMemory: 0x1000 })).toThrow(/lies outside guest memory \(guest RAM is \[0x0, 0x1000\)\)/);
-    expect(() => createVm({ image, mode: 'bt' as never })).toThrow("unknown mode 'bt' (known: native, trap)");
+    expect(() => createVm({ image, mode: 'pv' as never })).toThrow("unknown mode 'pv' (known: native, trap, bt)");
+    expect(() => createVm({ image, mode: 'bt', tcSize: 0x800000 })).toThrow(new LayoutError('translation cache 8388608 exceeds its 4194304-byte fetch window'));
+    expect(() => createVm({ image, mode: 'bt', tcSize: 100 })).toThrow(new LayoutError('translation cache 100 must be a positive multiple of 4096 bytes'));
   });
 
   test('monitor memory too small for one shadow is refused', () => {

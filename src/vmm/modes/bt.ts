@@ -90,7 +90,7 @@ export class BtMode implements MonitorMode {
   guestPc(): number {
     const pc = this.monitor.machine.cpu.pc;
     if (!this.inCache()) return pc;
-    if (pc === this.cache.reservedAddr(ENTRY_FAULT_STUB)) return this.pendingFault?.pc ?? 0;
+    if ((pc | 0) === this.cache.reservedAddr(ENTRY_FAULT_STUB)) return this.pendingFault?.pc ?? 0;
     const cu = this.cache.unitAt(pc);
     const g = cu ? guestPcAtWord(cu.unit, ((pc - cu.addr) >>> 0) >>> 2) : undefined;
     if (g === undefined) throw new Error(`bt: the CPU is at 0x${(pc >>> 0).toString(16)}, outside every translation`);
@@ -99,6 +99,8 @@ export class BtMode implements MonitorMode {
 
   setGuestPc(pc: number): void {
     const cpu = this.monitor.machine.cpu;
+    // After halt nothing runs: do not translate what follows it.
+    if (this.monitor.machine.stopped) return;
     if (this.monitor.vcpu.ring === 3) {
       cpu.pc = pc | 0;
       return;
@@ -233,7 +235,7 @@ export class BtMode implements MonitorMode {
       this.directTrap(t);
       return 'handled';
     }
-    if (t.pc === this.cache.reservedAddr(ENTRY_FAULT_STUB)) {
+    if ((t.pc | 0) === this.cache.reservedAddr(ENTRY_FAULT_STUB)) {
       const f = this.pendingFault;
       if (!f) throw new Error('bt: the entry-fault stub ran with no fault pending');
       this.pendingFault = undefined;
