@@ -7,6 +7,18 @@
 ; faults with a message naming the fault, and halts with exit code 0 once every
 ; process has ended.
 ;
+; The console output never depends on where the timer ticks land (they land on
+; different instructions natively, translated, paravirtualized or with hardware
+; help): lines pass a turnstile. Every line a process or the kernel prints on a
+; process's behalf is that process's next "event"; events are printed in a fixed
+; round-robin over the live processes in pid order (1, 2, 3, 4, 5, 1, ...). A
+; write that is not its caller's turn blocks the caller and runs again when the
+; turn comes; the last line of a process (exit or kill) waits for its turn the
+; same way, and the process leaves the order once it is printed. Each process's
+; own sequence of lines depends only on its program (the system calls' results
+; do not depend on time), so the output is a fixed merge of fixed sequences.
+; Preemption decides only when a line is printed, never which one is next.
+;
 ; Every privileged operation goes through priv.inc. The console driver saves
 ; and restores the flags around its critical section, as Linux's printk does
 ; with spin_lock_irqsave (PUSHF; CLI ... POPF), and the boot path checks that
@@ -24,10 +36,16 @@
         .equ CONSOLE, 0x10
         .equ TIMER_PERIOD_PORT, 0x20
         .equ TIMER_ACK_PORT, 0x21
-        .equ TIMER_PERIOD, 1500         ; instructions between timer interrupts
+        .ifndef TICK_PERIOD             ; -D TICK_PERIOD=N to change it
+        .equ TICK_PERIOD, 1500          ; instructions of a time slice: between timer interrupts
+        .endif
+        .if TICK_PERIOD < 50
+        .error "TICK_PERIOD must be at least 50: the kernel spends about 30 instructions between re-arming the timer and returning"
+        .endif
         .equ STATUS_PG, 0x40
         .equ STATUS_PPL, 0x18
         .equ USER_STATUS, 0x78          ; PG | PPL=3 | PIE: how a process is resumed
+        .equ EXC_PAGE_FAULT, 3
         .equ EXC_SYSCALL, 7
         .equ PTE_P, 1
         .equ PTE_W, 2
@@ -48,10 +66,14 @@
         .equ PCB_PTBR, 8
         .equ PCB_PC, 12
         .equ PCB_STATUS, 16
+        .equ PCB_END_CAUSE, 20          ; how it ended: EXC_SYSCALL for exit, else the fault's cause
+        .equ PCB_END_VALUE, 24          ; the exit code, or the fault address
         .equ PCB_REGS, 64               ; r0..r15, one word each
         .equ ST_FREE, 0
         .equ ST_READY, 1
-        .equ ST_DONE, 2
+        .equ ST_DONE, 2                 ; ended and its last line printed: out of the turn order
+        .equ ST_WAITING, 3              ; blocked in write until its turn
+        .equ ST_ENDING, 4               ; ended; its last line waits for its turn
 
 ; --- trap frame, on the kernel stack -----------------------------------------
         .equ FRAME_SIZE, 80             ; r1..r15 at 4*n
@@ -90,16 +112,20 @@ _start:
         call    puts
 
         ; Start the timer and open interrupts, then make sure ticks arrive
-        ; before trusting the scheduler to them (Linux: check_timer()).
-        li      t0, TIMER_PERIOD
+        ; before trusting the scheduler to them (Linux: check_timer()). A tick
+        ; must come after the console's output, whose flags restore has to
+        ; leave interrupts on; one that came before it would prove nothing.
+        li      t0, TICK_PERIOD
         PRIV_OUT t0, TIMER_PERIOD_PORT
         PRIV_IRQ_ENABLE
         la      a0, msg_timer
         call    puts                    ; the console saves/restores flags around its output
-        li      t1, 20000               ; bounded wait: a tick is due within TIMER_PERIOD instructions
+        la      t0, ticks
+        lw      t2, 0(t0)               ; the ticks so far
+        li      t1, 20000 + TICK_PERIOD ; bounded wait: a tick is due within TICK_PERIOD instructions, an iteration takes 6
 1:      la      t0, ticks
         lw      t0, 0(t0)
-        bnez    t0, 2f
+        bne     t0, t2, 2f
         addi    t1, t1, -1
         bnez    t1, 1b
         la      a0, msg_no_timer
@@ -161,7 +187,10 @@ create_processes:
         addi    s1, s1, PCB_SIZE
         addi    s2, s2, 1
         j       1b
-2:      pop     s2
+2:      la      t0, live
+        addi    s2, s2, -1
+        sw      s2, 0(t0)               ; all of them are in the turn order
+        pop     s2
         pop     s1
         pop     s0
         pop     ra
@@ -302,18 +331,24 @@ trap_dispatch:
 interrupt:
         andi    t1, t0, 0xff
         bnez    t1, dispatch_done       ; no external devices yet: ignore
-        li      t1, 1
-        PRIV_OUT t1, TIMER_ACK_PORT
         la      t1, ticks
         lw      t2, 0(t1)
         addi    t2, t2, 1
         sw      t2, 0(t1)
         lw      t2, TF_STATUS(s0)
         andi    t2, t2, STATUS_PPL
-        beqz    t2, dispatch_done       ; a tick in the kernel: no preemption
-        mov     a0, s0                  ; a tick in a process: next one's turn
+        beqz    t2, 1f                  ; a tick in the kernel: no preemption
+        mov     a0, s0                  ; a tick in a process: the next one runs
         li      a1, 1
         call    schedule
+        ; Re-arm the timer, then lower the line, as late as possible: the slice
+        ; of what runs next is a whole period, however long the kernel took. With
+        ; a period shorter than this path, a tick acknowledged on entry would be
+        ; pending again at rett and no process would ever run an instruction.
+1:      li      t1, TICK_PERIOD
+        PRIV_OUT t1, TIMER_PERIOD_PORT
+        li      t1, 1
+        PRIV_OUT t1, TIMER_ACK_PORT
 dispatch_done:
         pop     s0
         pop     ra
@@ -349,37 +384,45 @@ syscall_entry:
         j       dispatch_done
 
 ; write(a1 = buffer, a2 = length) -> length, or -1 if the buffer is not the caller's.
+; Prints only on the caller's turn (see the turnstile below); otherwise the
+; caller waits, and the same syscall instruction runs again once it is woken.
 sys_write:
         lw      a0, TF_A1(s0)
         lw      a1, TF_A2(s0)
         call    user_buffer_ok
-        beqz    a0, 1f
+        beqz    a0, 2f
+        la      t0, current
+        lw      t0, 0(t0)
+        la      t1, turn
+        lw      t1, 0(t1)
+        bne     t0, t1, 1f
         lw      a0, TF_A1(s0)
         lw      a1, TF_A2(s0)
         call    console_write
         lw      t0, TF_A2(s0)
         sw      t0, TF_A0(s0)
+        call    pass_turn
         j       dispatch_done
-1:      li      t0, -1
+1:      lw      t0, TF_EPC(s0)          ; the pc after the syscall: back to the syscall itself
+        addi    t0, t0, -4
+        sw      t0, TF_EPC(s0)
+        call    current_pcb
+        li      t0, ST_WAITING
+        sw      t0, PCB_STATE(a0)
+        mov     a0, s0
+        li      a1, 1
+        call    schedule
+        j       dispatch_done
+2:      li      t0, -1
         sw      t0, TF_A0(s0)
         j       dispatch_done
 
-; exit(a1 = code)
+; exit(a1 = code): "pid N exited" is printed on the process's turn.
 sys_exit:
-        la      a0, msg_pid
-        call    puts
-        call    current_pcb
-        lw      a0, PCB_PID(a0)
-        call    print_dec
-        la      a0, msg_exited
-        call    puts
-        lw      a0, TF_A1(s0)
-        call    print_dec
-        la      a0, msg_newline
-        call    puts
-        call    current_pcb
-        li      t0, ST_DONE
-        sw      t0, PCB_STATE(a0)
+        mov     a0, s0
+        li      a1, EXC_SYSCALL
+        lw      a2, TF_A1(s0)
+        call    end_current
         mov     a0, s0
         li      a1, 0
         call    schedule
@@ -422,47 +465,142 @@ user_buffer_ok:
 4:      li      a0, 1
         ret
 
-; kill_current(a0 = trap frame): report the fault and end the process.
+; kill_current(a0 = trap frame): end the process that faulted; the message
+; naming the fault is printed on its turn.
 kill_current:
+        lw      a1, TF_CAUSE(a0)
+        andi    a1, a1, 0xff
+        PRIV_READ_FAULTADDR a2          ; read now: the turn may come after other faults
+        j       end_current
+
+; end_current(a0 = trap frame, a1 = how: EXC_SYSCALL or a fault's cause,
+; a2 = exit code or fault address): the running process ends. It stays in the
+; turn order until its last line is printed.
+end_current:
         push    ra
         push    s0
         mov     s0, a0
-        la      a0, msg_killed
-        call    puts
         call    current_pcb
-        lw      a0, PCB_PID(a0)
+        sw      a1, PCB_END_CAUSE(a0)
+        sw      a2, PCB_END_VALUE(a0)
+        lw      t1, TF_EPC(s0)
+        sw      t1, PCB_PC(a0)
+        li      t1, ST_ENDING
+        sw      t1, PCB_STATE(a0)
+        call    settle_turn             ; its turn already? then the line is printed now
+        pop     s0
+        pop     ra
+        ret
+
+; announce_end(a0 = pcb): the last line of an ended process.
+announce_end:
+        push    ra
+        push    s0
+        mov     s0, a0
+        lw      t0, PCB_END_CAUSE(s0)
+        li      t1, EXC_SYSCALL
+        bne     t0, t1, 1f
+        la      a0, msg_pid
+        call    puts
+        lw      a0, PCB_PID(s0)
+        call    print_dec
+        la      a0, msg_exited
+        call    puts
+        lw      a0, PCB_END_VALUE(s0)
+        call    print_dec
+        j       3f
+1:      la      a0, msg_killed
+        call    puts
+        lw      a0, PCB_PID(s0)
         call    print_dec
         la      a0, msg_colon
         call    puts
-        lw      t0, TF_CAUSE(s0)
-        andi    t0, t0, 0xff
+        lw      t0, PCB_END_CAUSE(s0)
         li      t1, 7
-        bleu    t0, t1, 1f
+        bleu    t0, t1, 2f
         li      t0, 0                   ; unknown cause: name 0 is "fault"
-1:      slli    t0, t0, 2
+2:      slli    t0, t0, 2
         la      t1, cause_names
         add     t1, t1, t0
         lw      a0, 0(t1)
         call    puts
         la      a0, msg_at_pc
         call    puts
-        lw      a0, TF_EPC(s0)
+        lw      a0, PCB_PC(s0)
         call    print_hex
-        lw      t0, TF_CAUSE(s0)
-        andi    t0, t0, 0xff
-        li      t1, 3                   ; page faults also name the address
-        bne     t0, t1, 2f
+        lw      t0, PCB_END_CAUSE(s0)
+        li      t1, EXC_PAGE_FAULT      ; page faults also name the address
+        bne     t0, t1, 3f
         la      a0, msg_addr
         call    puts
-        PRIV_READ_FAULTADDR a0
+        lw      a0, PCB_END_VALUE(s0)
         call    print_hex
-2:      la      a0, msg_newline
+3:      la      a0, msg_newline
         call    puts
-        call    current_pcb
-        li      t0, ST_DONE
-        sw      t0, PCB_STATE(a0)
         pop     s0
         pop     ra
+        ret
+
+; --- console turnstile -------------------------------------------------------------
+; `turn` is the slot of the process whose line comes next; `live` counts the
+; processes still in the order (not ST_DONE). Invariant, whenever a process
+; runs: if live > 0, the process at `turn` is ST_READY. So the turn holder
+; always gets to run and print, and the other processes never wait for ever.
+
+; pass_turn: the turn holder printed its line; the turn moves to the next process.
+pass_turn:
+        push    ra
+        call    next_turn
+        call    settle_turn
+        pop     ra
+        ret
+
+; settle_turn: restore the invariant. Skip finished slots; print the last line
+; of an ended process and drop it from the order; wake a waiting one.
+settle_turn:
+        push    ra
+        push    s0
+1:      la      t0, live
+        lw      t0, 0(t0)
+        beqz    t0, 4f                  ; nobody left
+        la      t0, turn
+        lw      t0, 0(t0)
+        slli    t0, t0, 7               ; * PCB_SIZE
+        la      s0, pcbs
+        add     s0, s0, t0
+        lw      t1, PCB_STATE(s0)
+        li      t2, ST_READY
+        beq     t1, t2, 4f
+        li      t2, ST_WAITING
+        bne     t1, t2, 2f
+        li      t1, ST_READY            ; its write runs again when it is scheduled
+        sw      t1, PCB_STATE(s0)
+        j       4f
+2:      li      t2, ST_ENDING
+        bne     t1, t2, 3f
+        mov     a0, s0
+        call    announce_end
+        li      t1, ST_DONE
+        sw      t1, PCB_STATE(s0)
+        la      t0, live
+        lw      t1, 0(t0)
+        addi    t1, t1, -1
+        sw      t1, 0(t0)
+3:      call    next_turn               ; done (or just announced): not its turn any more
+        j       1b
+4:      pop     s0
+        pop     ra
+        ret
+
+; next_turn: the next slot in pid order, wrapping around.
+next_turn:
+        la      t0, turn
+        lw      t1, 0(t0)
+        addi    t1, t1, 1
+        li      t2, NPROC
+        blt     t1, t2, 1f
+        li      t1, 0
+1:      sw      t1, 0(t0)
         ret
 
 ; --- scheduler -------------------------------------------------------------------
@@ -501,9 +639,16 @@ schedule:
         beq     t2, t3, 4f
         addi    s2, s2, -1
         bnez    s2, 2b
-        la      a0, msg_all_done        ; nothing left to run
+        la      t0, live                ; nothing left to run: all ended, or a kernel bug
+        lw      t0, 0(t0)
+        bnez    t0, 5f
+        la      a0, msg_all_done
         call    puts
         PRIV_HALT zero
+5:      la      a0, msg_panic_stuck
+        call    puts
+        li      a0, 3
+        PRIV_HALT a0
 4:      la      t0, current
         sw      s1, 0(t0)
         mov     s1, t1
@@ -737,6 +882,8 @@ user_text_end:
 proc_entries:
         .word   worker_a, worker_b, worker_c, prober, meddler, 0
 current:        .word -1
+turn:           .word 0                 ; slot whose line is next (pid 1 first)
+live:           .word 0
 ticks:          .word 0
 next_frame:     .word 0
 hexdigits:      .ascii "0123456789abcdef"
@@ -769,6 +916,7 @@ msg_pid:        .asciz "tinyos: pid "
 msg_exited:     .asciz " exited with code "
 msg_newline:    .asciz "\n"
 msg_all_done:   .asciz "tinyos: all processes exited, halting\n"
+msg_panic_stuck: .asciz "tinyos: panic: no process can run\n"
 
         .bss
         .align  PAGE

@@ -55,18 +55,19 @@ describe('virtlab run', () => {
     expect(r.code).toBe(0);
     const s = parseStats(r.stderr);
     // Syscalls: A getpid + 3 writes + intact + exit = 6; B getpid + 4 writes + 4 yields + intact + exit = 11;
-    // C getpid + 2 writes + intact + exit = 5; the prober and the meddler one write each.
-    expect(s.excSyscall).toBe(24);
+    // C getpid + 2 writes + intact + exit = 5; the prober and the meddler one write each: 24, plus one
+    // more for each write that found it was not its process's turn and ran again when the turn came.
+    expect(s.excSyscall).toBeGreaterThanOrEqual(24);
     expect(s.excPageFault).toBe(1);
     expect(s.excProtection).toBe(1);
-    expect(s.exceptions).toBe(26);
+    expect(s.exceptions).toBe(s.excSyscall + 2);
     expect(s.interrupts).toBeGreaterThan(0);
     expect(s.steps).toBe(s.instructions + s.exceptions + s.interrupts);
     expect(s.tlbMisses).toBeGreaterThan(0);
     expect(s.tlbHits).toBeGreaterThan(s.tlbMisses);
     expect(s.tlbWalks).toBeGreaterThanOrEqual(s.tlbMisses);
     expect(s.tlbFlushes).toBeGreaterThan(5); // one per address-space switch at least
-    expect(s.ioWrites).toBe(r.stdout.length + s.interrupts + 1); // console bytes, timer acks, the period
+    expect(s.ioWrites).toBe(r.stdout.length + 2 * s.interrupts + 1); // console bytes, per tick a re-arm and an ack, the period
   });
 
   test('--json: one object on stdout, the console output inside it', async () => {

@@ -194,18 +194,18 @@ A1: step 0
 B2: step 0
 C3: step 0
 P4: reading kernel memory at 0x1000
-tinyos: killed pid 4: page fault at pc 0x0000216c, address 0x00001000
 M5: trying to disable interrupts
-tinyos: killed pid 5: protection fault at pc 0x00002194
+A1: step 1
 B2: step 1
 C3: step 1
-A1: step 1
-B2: step 2
+tinyos: killed pid 4: page fault at pc 0x0000216c, address 0x00001000
+tinyos: killed pid 5: protection fault at pc 0x00002194
 A1: step 2
+B2: step 2
 C3: private page intact, exiting
-tinyos: pid 3 exited with code 0
-B2: step 3
 A1: private page intact, exiting
+B2: step 3
+tinyos: pid 3 exited with code 0
 tinyos: pid 1 exited with code 0
 B2: private page intact, exiting
 tinyos: pid 2 exited with code 0
