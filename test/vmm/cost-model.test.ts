@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { createCounters } from '../../src/machine/counters.js';
 import { COST_PRESET_NAMES, COST_PRESETS, costPreset, createMonitorCounters, formatCostReport, priceCounters } from '../../src/vmm/index.js';
-import { guestImage, runVm } from './helpers.js';
+import { guestImage, runVm, trapFriendlyTinyos } from './helpers.js';
 
 describe('presets', () => {
   test('p4-2006 and modern, every number with its source', () => {
@@ -63,5 +63,24 @@ describe('pricing', () => {
     expect(text).toMatch(/^modelled cycles, cost model p4-2006: /);
     expect(text).toMatch(new RegExp(`traps to the monitor\\s+${trap.monitor!.counters.traps}\\s+2409\\s+${trap.monitor!.counters.traps * 2409}\\n`));
     expect(text).toMatch(/monitor overhead \d+ cycles \(\d+\.\d% of the total\)\n$/);
+  });
+});
+
+describe('pricing binary translation', () => {
+  test('callouts are priced as calls into the monitor, not as traps; translation and lookups have rows of their own', () => {
+    const bt = runVm(guestImage('tinyos/tinyos.s'), 'bt', 100_000_000).vm;
+    const c = bt.monitor!.counters;
+    const r = bt.stats('p4-2006').cost;
+    const by = Object.fromEntries(r.rows.map((x) => [x.kind, x]));
+    expect(by['traps to the monitor']).toMatchObject({ counter: 'traps - callouts', count: c.traps - c.callouts, each: 2409 });
+    expect(by['callouts']).toMatchObject({ count: c.callouts - c.calloutIndirect, each: COST_PRESETS['p4-2006'].callout.cycles });
+    expect(by['indirect lookups']).toMatchObject({ count: c.calloutIndirect, each: 40 });
+    expect(by['instructions translated']).toMatchObject({ count: c.translatedInsns, each: 200 });
+    expect(c.callouts).toBeGreaterThan(c.traps / 2); // most of bt's monitor entries are callouts
+    // Translating the kernel costs far less than trapping on it (the variant of tinyos that runs under trap).
+    const trap = runVm(trapFriendlyTinyos(), 'trap', 100_000_000).vm.stats('p4-2006').cost;
+    expect(r.overheadCycles).toBeLessThan(trap.overheadCycles);
+    // No bt rows outside bt.
+    expect(trap.rows.map((x) => x.kind)).not.toContain('callouts');
   });
 });
