@@ -59,7 +59,7 @@ export function addMachineOptions(cmd: Command): Command {
     .option('--memory <MiB>', 'RAM size in MiB', integerOption('a whole number of MiB', 1, MAX_MEMORY_MIB), DEFAULT_MEMORY_MIB)
     .option('--input <text>', 'bytes the guest reads from the console (port 0x10)')
     .option('--stdin', 'the guest reads its console input from standard input (read whole before the run, so runs stay deterministic)')
-    .addOption(new Option('--mode <mode>', 'native: the bare machine; trap: trap-and-emulate under the monitor')
+    .addOption(new Option('--mode <mode>', 'native: the bare machine; trap: trap-and-emulate under the monitor; bt: binary translation of the guest kernel')
       .choices(MODE_NAMES).default('native'))
     .addOption(new Option('--cost-model <preset>', 'prices the event counts in modelled cycles (docs/cost-model.md)')
       .choices(COST_PRESET_NAMES).default('p4-2006'));
