@@ -10,7 +10,7 @@ import { guestImage } from './helpers.js';
 const ramHash = (m: Machine) => createHash('sha1').update(m.mem.u8).digest('hex');
 
 describe('reset', () => {
-  for (const mode of ['native', 'trap'] as const) {
+  for (const mode of ['native', 'trap', 'bt'] as const) {
     test(`${mode}: after running, reset() gives the state of a fresh VM, and the same run`, () => {
       const image = guestImage('tinyos/tinyos.s');
       const fresh = createVm({ image, mode, console: {} });

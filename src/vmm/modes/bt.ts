@@ -121,6 +121,7 @@ export class BtMode implements MonitorMode {
 
   reset(): void {
     this.cache.flush();
+    this.cache.generation = 0; // a reset VM equals a fresh one
     this.cache.writeWord(this.cache.reservedAddr(ENTRY_FAULT_STUB), hcallWord(ENTRY_FAULT_ID));
     this.resumeIn = undefined;
     this.pendingFault = undefined;
