@@ -15,7 +15,7 @@
 // journal sees them and reverse stepping restores the cache with the rest.
 
 import type { PhysicalMemory } from '../../machine/memory.js';
-import { chainJumpWord } from './emit.js';
+import { chainJumpWord, retargetBranch } from './emit.js';
 import type { TranslationUnit } from './unit.js';
 
 /** Virtual base of the fetch window: the top 4 MiB, where the monitor lives (see MONITOR_TVEC). */
@@ -136,8 +136,23 @@ export class TranslationCache {
     return cu;
   }
 
-  /** Patch exit `site` of `from` into a direct jump to `to`. */
-  chain(from: CachedUnit, site: number, to: CachedUnit): void {
+  /**
+   * Patch exit `site` of `from` into a direct jump to `to`. For a taken exit
+   * pass the conditional branch's word index as `branchSite`: when `to` is in
+   * its reach the branch itself is retargeted, so a chained loop costs no
+   * instruction more than natively.
+   */
+  chain(from: CachedUnit, site: number, to: CachedUnit, branchSite?: number): void {
+    if (branchSite !== undefined) {
+      const at = (from.addr + 4 * branchSite) | 0;
+      const word = retargetBranch(from.unit.words[branchSite]!, to.addr - at);
+      if (word !== undefined) {
+        this.writeWord(at, word);
+        from.outgoing.push([branchSite, to.id]);
+        to.incoming.push(at);
+        return;
+      }
+    }
     const at = (from.addr + 4 * site) | 0;
     this.writeWord(at, chainJumpWord(to.addr - at));
     from.outgoing.push([site, to.id]);

@@ -1,7 +1,7 @@
 // Builders for the few instruction words the translator emits. The rows are
 // found by their semantics in the table, so no opcode number appears here.
 
-import { encode, INSTRUCTIONS, lookupMnemonic, type InsnDef } from '../../isa/index.js';
+import { decode, encode, INSTRUCTIONS, lookupMnemonic, operandRange, operandValues, type InsnDef } from '../../isa/index.js';
 
 function row(what: string, pred: (d: InsnDef) => boolean): InsnDef {
   const def = INSTRUCTIONS.find(pred);
@@ -42,4 +42,21 @@ export function loadConstWords(rd: number, value: number): number[] {
  */
 export function chainJumpWord(byteOffset: number): number {
   return encode(JAL, [0, byteOffset]);
+}
+
+/**
+ * The conditional branch `word` with its target moved to `byteOffset` from
+ * itself (a chained taken exit: the branch jumps straight to the target's
+ * translation), or undefined when the offset is out of the branch's reach.
+ */
+export function retargetBranch(word: number, byteOffset: number): number | undefined {
+  const d = decode(word >>> 0);
+  if (d?.def.sem.kind !== 'branch') return undefined;
+  const i = d.def.operands.findIndex((o) => o.kind === 'branch');
+  const r = operandRange(d.def.operands[i]!);
+  if (!r) return undefined;
+  if (byteOffset < r.min || byteOffset > r.max || byteOffset % r.step !== 0) return undefined;
+  const values = operandValues(d);
+  values[i] = byteOffset;
+  return encode(d.def, values);
 }

@@ -390,7 +390,7 @@ export class BtMode implements MonitorMode {
     cpu.pc = next.addr;
     // Chain within one guest page (see cache.ts), unless the source went in a flush.
     if (cu.valid && next.valid && generation === this.cache.generation && (target >>> 12) === (cu.pc >>> 12)) {
-      this.cache.chain(cu, c.site, next);
+      this.cache.chain(cu, c.site, next, c.exit === 'taken' ? insn.offset : undefined);
       m.counters.chains++;
       m.listener?.({ kind: 'chain', pc: c.guestPc, target });
     }

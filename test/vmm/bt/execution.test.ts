@@ -3,7 +3,9 @@
 // a full cache, and instruction boundaries when a run stops mid-translation.
 
 import { describe, expect, test } from 'vitest';
-import { CR } from '../../../src/isa/index.js';
+import { CR, disassembleWord } from '../../../src/isa/index.js';
+import { retargetBranch } from '../../../src/vmm/bt/emit.js';
+import { ins } from './helpers.js';
 import { ADAPT_THRESHOLD } from '../../../src/vmm/modes/bt.js';
 import type { BtMode } from '../../../src/vmm/modes/bt.js';
 import { guestImage, imageOf, nonZero, runVm, symbol } from '../helpers.js';
@@ -211,6 +213,25 @@ handler: li     a0, 99
       });
     }
     expect(patched).toBeGreaterThan(0);
+  });
+});
+
+describe('chaining', () => {
+  test('a chained loop branches straight to its own translation: no more real instructions than natively', () => {
+    const image = guestImage('workloads/alu.s');
+    const native = runVm(image, 'native', 100_000_000).vm.machine.counters.instructions;
+    const bt = runVm(image, 'bt', 100_000_000).vm;
+    const extra = bt.machine.counters.instructions - native;
+    expect(extra).toBeGreaterThanOrEqual(0);
+    expect(extra).toBeLessThan(100); // the million loop iterations add nothing; only the first passes do
+    expect(bt.monitor!.counters.calloutExit).toBeLessThan(20);
+  });
+
+  test('retargetBranch keeps the condition and registers, and refuses what the branch cannot reach', () => {
+    const word = ins('bne', [4, 5, 8]);
+    expect(disassembleWord(retargetBranch(word, -64)!, 0x1000)).toBe('bne a0, a1, 0xfc0');
+    expect(retargetBranch(word, 0x20000)).toBeUndefined();
+    expect(retargetBranch(ins('addi', [4, 4, 1]), 8)).toBeUndefined();
   });
 });
 
