@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { registerAsm } from './asm.js';
+import { registerBtDump } from './bt-dump.js';
 import type { CliContext } from './context.js';
 import { registerDebug } from './debug.js';
 import { registerDisasm } from './disasm.js';
@@ -19,4 +20,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRun,
   registerTrace,
   registerDebug,
+  registerBtDump,
 ];
