@@ -61,7 +61,7 @@ export async function debugCommand(ctx: CliContext, file: string, opts: DebugOpt
     machine,
     engine,
     image,
-    ...(vm.monitor ? { monitor: vm.monitor, reload: () => vm.reset() } : {}),
+    ...(vm.monitor ? { monitor: vm.monitor, reload: () => vm.reset(), directEngine: vm.engine } : {}),
     maxSteps: opts.maxSteps,
     history: opts.history,
     write: ctx.io.out,

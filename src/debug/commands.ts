@@ -10,7 +10,7 @@ import { DebugError } from './errors.js';
 import { classify, FinishTracker } from './flow.js';
 import { hex8, plural, valueText } from './format.js';
 import type { DebugSession, Goal } from './session.js';
-import { disassemblyView, memoryView, pointsView, readWord, registersView, type Space } from './views.js';
+import { disassemblyView, memoryView, pointsView, readWord, registersView, translationText, type Space } from './views.js';
 
 type Work = Generator<void, void, void> | void;
 
@@ -41,7 +41,7 @@ function optionalCount(verb: string, args: string, what: string): number {
 
 /** A code address: empty (the pc), FILE:LINE, or an expression (a leading `*` is allowed). */
 function codeLocation(s: DebugSession, text: string): { addr: number; note: string } {
-  if (text === '') return { addr: s.machine.cpu.pc >>> 0, note: '' };
+  if (text === '') return { addr: s.pc(), note: '' };
   const fileLine = /^(.+):(\d+)$/.exec(text);
   if (fileLine && !/^\s*\[/.test(text)) {
     const [, file, line] = fileLine;
@@ -66,7 +66,7 @@ function ids(s: DebugSession, verb: string, args: string): number[] {
 /** `next`: over a call or syscall, stop at the instruction after it once the same frame is back. */
 function nextGoal(s: DebugSession): Goal {
   const m = s.machine;
-  const pc = m.cpu.pc >>> 0;
+  const pc = s.pc();
   const word = readWord(m, pc, 'virtual', s.translate);
   const flow = word === undefined ? undefined : classify(word);
   if (flow !== 'call' && flow !== 'syscall') return { kind: 'next', limit: 1, noteLastTrap: true };
@@ -110,7 +110,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: (s, args) => {
       noArgs('finish', args);
       const m = s.machine;
-      return s.resume({ kind: 'finish', limit: s.maxSteps, finish: new FinishTracker(m.cpu.cpl, m.cpu.cr[CR.ptbr]!) });
+      // Under bt the guest's kernel runs at real ring 1: traps into it count there.
+      const cpl = m.cpu.cpl;
+      const finish = s.bt ? new FinishTracker(cpl, m.cpu.cr[CR.ptbr]!, cpl !== 3) : new FinishTracker(cpl, m.cpu.cr[CR.ptbr]!);
+      return s.resume({ kind: 'finish', limit: s.maxSteps, finish });
     },
   },
   {
@@ -195,7 +198,7 @@ export const COMMANDS: readonly CommandSpec[] = [
           : `info: unknown topic '${topic}'${didYouMean(topic, topics)}; try breakpoints, registers or history`);
       }
       const t = match[0]!;
-      if (t === 'registers') s.out.text(registersView(s.machine, s.symbols, s.monitor));
+      if (t === 'registers') s.out.text(registersView(s.machine, s.symbols, s.monitor, s.pc()));
       else if (t === 'history') {
         const h = s.history;
         s.out.text(h.enabled
@@ -207,7 +210,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'regs', aliases: ['registers'], usage: 'regs',
     summary: 'all 16 registers with ABI names, pc, ring and the control registers',
-    run: (s, args) => { noArgs('regs', args); s.out.text(registersView(s.machine, s.symbols, s.monitor)); },
+    run: (s, args) => { noArgs('regs', args); s.out.text(registersView(s.machine, s.symbols, s.monitor, s.pc())); },
   },
   {
     name: 'mem', aliases: ['x'], usage: 'mem [-p] ADDR [LEN]',
@@ -232,9 +235,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: (s, args) => {
       const list = splitArgs(args);
       if (list.length > 2) throw new DebugError('usage: disasm [ADDR] [N]');
-      const addr = list.length > 0 ? codeLocation(s, list[0]!).addr : s.machine.cpu.pc >>> 0;
+      const addr = list.length > 0 ? codeLocation(s, list[0]!).addr : s.pc();
       const n = list.length === 2 ? parseCount(list[1]!, 'a number of instructions', 1, MAX_DISASM) : 8;
-      s.out.text(disassemblyView(s.machine, s.symbols, addr, n, new Set(s.points.breakAddresses()), s.translate));
+      s.out.text(disassemblyView(s.machine, s.symbols, addr, n, new Set(s.points.breakAddresses()), s.translate, s.pc()));
     },
   },
   {
@@ -244,11 +247,13 @@ export const COMMANDS: readonly CommandSpec[] = [
       noArgs('where', args);
       const m = s.machine;
       s.printLocation();
-      const line = s.symbols.lineOf(m.cpu.pc);
+      const line = s.symbols.lineOf(s.pc());
       const text = line ? s.symbols.sourceLine(line) : undefined;
       if (line && text !== undefined) s.out.text(`  ${line.line} | ${text.replace(/\s+$/, '')}`);
       const paging = m.cpu.paging ? `paging on (ptbr ${hex8(m.cpu.cr[CR.ptbr]!)})` : 'paging off';
       s.out.text(`  ring ${m.cpu.cpl}, ${paging}, step ${m.counters.steps}`);
+      const place = s.bt?.view.here();
+      if (place) s.out.text(`  ${translationText(place, s.symbols)}`);
     },
   },
   {

@@ -37,20 +37,34 @@ export class FinishTracker {
   depth = 0;
   done = false;
 
-  constructor(readonly ring: number, readonly ptbr: number) {}
+  /**
+   * `countsTraps`: traps entering the guest count as calls and `rett` as
+   * their return (natively in ring 0; under a monitor wherever the guest's
+   * kernel runs, since its real ring is not 0).
+   */
+  constructor(readonly ring: number, readonly ptbr: number, readonly countsTraps = ring === 0) {}
 
   observe(rec: StepRecord, ptbrNow: number): void {
     if (this.done) return;
-    if (rec.retired && rec.word !== undefined && rec.ring === this.ring && (this.ring !== 3 || ptbrNow === this.ptbr)) {
-      const f = classify(rec.word);
+    let traps = 0;
+    for (const ev of rec.events) {
+      if ((ev.kind === 'exception' || ev.kind === 'interrupt') && ev.delivered === 'vector') traps++;
+    }
+    this.count(rec.retired ? rec.word : undefined, rec.ring, ptbrNow, traps);
+  }
+
+  /**
+   * One step: `retiredWord` is the instruction that completed (undefined if
+   * none did), `traps` the traps that entered the guest during the step.
+   */
+  count(retiredWord: number | undefined, ring: number, ptbrNow: number, traps: number): void {
+    if (this.done) return;
+    if (retiredWord !== undefined && ring === this.ring && (this.ring !== 3 || ptbrNow === this.ptbr)) {
+      const f = classify(retiredWord);
       if (f === 'call') this.depth++;
       else if (f === 'return' || f === 'rett') this.depth--;
     }
-    if (this.ring === 0) {
-      for (const ev of rec.events) {
-        if ((ev.kind === 'exception' || ev.kind === 'interrupt') && ev.delivered === 'vector') this.depth++;
-      }
-    }
+    if (this.countsTraps) this.depth += traps;
     if (this.depth < 0) this.done = true;
   }
 }

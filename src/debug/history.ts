@@ -82,6 +82,12 @@ export class History {
     return Math.min(this.budget, this.steps - this.frames[0]!.steps);
   }
 
+  /** Step number of the last keyframe at or before step `target`, or undefined before the oldest one. */
+  keyframeAtOrBefore(target: number): number | undefined {
+    for (let i = this.frames.length - 1; i >= 0; i--) if (this.frames[i]!.steps <= target) return this.frames[i]!.steps;
+    return undefined;
+  }
+
   /**
    * Return the machine to step `target` (at most available() steps back).
    * `replay(n)` must run exactly n steps with no observer and no breakpoints.

@@ -20,6 +20,7 @@ import { SymbolTable, type SourceReader } from './symbols.js';
 import type { Monitor, MonitorEvent } from '../vmm/index.js';
 import { guestTranslator, locationLine, readWord, symbolSuffix, type Translate } from './views.js';
 import { dispatch } from './commands.js';
+import { BtRunner } from './bt.js';
 
 export const DEFAULT_SESSION_MAX_STEPS = 100_000_000;
 /** Longest engine run between two looks at console output and interrupt requests. */
@@ -42,6 +43,11 @@ export interface DebugSessionOptions {
   monitor?: Monitor;
   /** Reload the image and reset (`restart`); default loadImage() on the bare machine. */
   reload?: () => void;
+  /**
+   * Under --mode bt: the engine itself, without the VM's per-run preparation
+   * (Vm.engine, where `engine` is Vm.run). Default: an interpreter on `machine`.
+   */
+  directEngine?: Engine;
 }
 
 export interface CommandResult {
@@ -56,7 +62,7 @@ export interface CommandResult {
 /** What a resuming command runs toward. */
 export interface Goal {
   kind: 'step' | 'next' | 'continue' | 'finish';
-  /** Steps this command may take. */
+  /** Steps this command may take (under bt, for `step` and a `next` that is a step: guest instructions). */
   limit: number;
   /** A stop of `next`: the return address, accepted when `accept()` holds there. */
   temp?: { addr: number; accept: () => boolean };
@@ -86,6 +92,8 @@ export class DebugSession {
   readonly monitor: Monitor | undefined;
   /** Virtual to physical for the views: under a monitor through the guest's own page tables first. */
   readonly translate: Translate;
+  /** Under --mode bt: guest instruction boundaries, and runs that respect them (src/debug/bt.ts). */
+  readonly bt: BtRunner | undefined;
   private readonly reload: () => void;
   /** Monitor events of the last single-stepped step (what the monitor did about its trap). */
   private lastMonitorEvents: MonitorEvent[] = [];
@@ -108,6 +116,7 @@ export class DebugSession {
     this.out = new Output(options.write);
     this.monitor = options.monitor;
     this.translate = guestTranslator(this.machine, this.monitor);
+    this.bt = BtRunner.of(this.machine, this.engine, this.monitor, options.directEngine);
     this.reload = options.reload ?? (() => loadImage(this.machine, this.image));
   }
 
@@ -184,10 +193,10 @@ export class DebugSession {
 
   readonly env: ExprEnv = {
     reg: (n) => this.machine.cpu.regs[n]!,
-    pc: () => this.machine.cpu.pc,
+    pc: () => this.pc(),
     // Under a monitor, what the guest believes: its virtual CPU (as `regs` shows).
-    cr: (n) => (this.monitor ? this.monitor.vcpu.readCr(n, this.machine.cpu.cr[CR.status]!) : this.machine.cpu.cr[n]!),
-    ring: () => (this.monitor ? this.monitor.vcpu.ring : this.machine.cpu.cpl),
+    cr: (n) => (this.monitor ? this.monitor.guestCr(n) : this.machine.cpu.cr[n]!),
+    ring: () => (this.monitor ? this.monitor.guestRing() : this.machine.cpu.cpl),
     step: () => this.machine.counters.steps,
     readWord: (addr) => {
       if ((addr & 3) !== 0) throw new DebugError(`cannot read the word at ${hex8(addr)}: not 4-aligned`);
@@ -205,10 +214,15 @@ export class DebugSession {
     return { text: text.trim(), expr: this.parse(text) };
   }
 
+  /** The pc as the guest sees it: under bt, the guest instruction the translated code stands for. */
+  pc(): number {
+    return this.bt ? this.bt.view.guestPc() : this.machine.cpu.pc >>> 0;
+  }
+
   // --- output --------------------------------------------------------------------
 
   printLocation(): void {
-    this.out.text(locationLine(this.machine, this.symbols, this.machine.cpu.pc, this.translate));
+    this.out.text(locationLine(this.machine, this.symbols, this.pc(), this.translate));
   }
 
   describeAddress(addr: number): string {
@@ -237,6 +251,7 @@ export class DebugSession {
 
   /** The run loop of step, next, continue and finish. */
   *resume(goal: Goal): Generator<void, void, void> {
+    if (this.bt) return yield* this.resumeBt(goal, this.bt);
     this.requireRunnable();
     const m = this.machine;
     const start = m.counters.steps;
@@ -281,6 +296,100 @@ export class DebugSession {
     }
   }
 
+  /**
+   * The run loop under bt. A step is one guest instruction: the real steps
+   * from one guest instruction boundary to the next (one step for code run
+   * directly; for translated kernel code the words of its translation, and an
+   * interrupt taken at a boundary counts as a step of its own, as natively).
+   * Breakpoints, `next`'s return address and step counts are checked after
+   * every real step, at boundaries, against the guest pc: translated code
+   * runs at cache addresses that exist only once translated, so the machine's
+   * own breakpoints (on the real pc) cannot serve. Runs end at boundaries.
+   */
+  private *resumeBt(goal: Goal, bt: BtRunner): Generator<void, void, void> {
+    this.requireRunnable();
+    const m = this.machine;
+    const view = bt.view;
+    const monitor = this.monitor!;
+    const start = m.counters.steps;
+    // step, and next on anything but a call: `limit` counts guest instructions; the step budget is real steps.
+    const counting = goal.kind === 'step' || (goal.kind === 'next' && !goal.temp);
+    const budget = counting ? this.maxSteps : goal.limit;
+    let guestSteps = 0;
+    let events: MonitorEvent[] = [];
+    let trapsIn = 0;
+    this.lastStepTrap = false;
+    this.lastMonitorEvents = [];
+    const listenerBefore = monitor.listener;
+    monitor.listener = (e) => {
+      events.push(e);
+      if (e.kind === 'reflect' || e.kind === 'inject') trapsIn++;
+    };
+    try {
+      for (;;) {
+        const used = m.counters.steps - start;
+        if (used >= budget) {
+          this.out.text(`stopped after ${plural(used, 'step')}: the step budget of one command (--max-steps); 'continue' goes on`);
+          return this.printLocation();
+        }
+        if (this.interruptRequested) {
+          this.out.text(`interrupted after ${plural(used, 'step')}`);
+          return this.printLocation();
+        }
+        const chunk = Math.min(budget - used, this.history.room(), MAX_CHUNK);
+        const watches = this.points.activeWatchpoints();
+        this.watchHits = [];
+        this.stepMark = this.history.journal.mark();
+        let hit = false;
+        let reached = false;
+        let here = view.here();
+        let trapsSeen = trapsIn;
+        m.observer = (rec) => {
+          // Where this step began: the guest instruction it belongs to.
+          const from = here && here.tc === rec.pc ? here : view.place(rec.pc, rec.ring, rec.word);
+          here = view.here();
+          this.checkWatches(rec, watches, from?.guestPc ?? rec.pc);
+          if (goal.finish) {
+            // Calls and returns are the guest's instructions, seen at the step that began each.
+            const began = rec.retired && rec.word !== undefined && (!from || from.start);
+            const word = began ? (from ? from.insn?.word : rec.word) : undefined;
+            goal.finish.count(word, rec.ring, m.cpu.cr[CR.ptbr]!, trapsIn - trapsSeen);
+          }
+          trapsSeen = trapsIn;
+          this.stepMark = this.history.journal.mark();
+          if (this.watchHits.length > 0 || goal.finish?.done) m.requestStop('debugger');
+          if (!(here === undefined || here.start || here.role === 'stub')) return;
+          // At a guest instruction boundary: one guest step done.
+          guestSteps++;
+          this.lastMonitorEvents = events;
+          events = [];
+          if (counting && guestSteps >= goal.limit) reached = true;
+          const pc = view.guestPc();
+          if (this.points.breakpointsAt(pc).length > 0 || goal.temp?.addr === pc) hit = true;
+          if (reached || hit) m.requestStop('debugger');
+        };
+        try {
+          bt.run(chunk, true);
+        } finally {
+          this.disarm();
+        }
+        this.history.checkpoint();
+        this.flushConsole();
+        if (this.watchHits.length > 0) return this.reportWatchHits();
+        if (goal.finish?.done) return this.reportFinish();
+        if (m.stopped) return this.reportFinal();
+        if (hit && this.stopAtBreakpoint(goal)) return;
+        if (reached) {
+          this.lastStepTrap = this.lastMonitorEvents.length > 0;
+          return this.reportLimit(goal);
+        }
+        yield;
+      }
+    } finally {
+      monitor.listener = listenerBefore;
+    }
+  }
+
   private runChunk(steps: number, goal: Goal): RunResult {
     const m = this.machine;
     m.breakpoints.clear();
@@ -308,16 +417,25 @@ export class DebugSession {
   /** Re-execute `steps` steps with nothing attached (history replay). */
   replay(steps: number): void {
     this.disarm();
-    this.engine.run(steps);
+    if (this.bt) this.bt.run(steps, false);
+    else this.engine.run(steps);
     this.disarm();
   }
 
   private observe(rec: StepRecord, watches: readonly Watchpoint[], goal: Goal): void {
     const m = this.machine;
+    this.checkWatches(rec, watches, rec.pc);
+    goal.finish?.observe(rec, m.cpu.cr[CR.ptbr]!);
+    if (this.watchHits.length > 0 || goal.finish?.done) m.requestStop('debugger');
+    this.stepMark = this.history.journal.mark();
+  }
+
+  /** Watchpoints the accesses of one step hit (`pc`: the instruction's, as the guest sees it). */
+  private checkWatches(rec: StepRecord, watches: readonly Watchpoint[], pc: number): void {
     for (const wp of watches) {
       for (const acc of rec.mem) {
         if (!matches(wp, acc)) continue;
-        const hit = this.watchHit(wp, acc, rec.pc);
+        const hit = this.watchHit(wp, acc, pc);
         if (wp.cond) {
           try {
             if (evaluate(wp.cond.expr, this.env) === 0) continue;
@@ -331,9 +449,6 @@ export class DebugSession {
         break;
       }
     }
-    goal.finish?.observe(rec, m.cpu.cr[CR.ptbr]!);
-    if (this.watchHits.length > 0 || goal.finish?.done) m.requestStop('debugger');
-    this.stepMark = this.history.journal.mark();
   }
 
   private watchHit(wp: Watchpoint, acc: MemAccess, pc: number): WatchHit {
@@ -350,7 +465,7 @@ export class DebugSession {
 
   /** At a breakpoint address: stop if a breakpoint's condition holds (or `next` has come back). */
   private stopAtBreakpoint(goal: Goal): boolean {
-    const pc = this.machine.cpu.pc >>> 0;
+    const pc = this.pc();
     const stopping: Breakpoint[] = [];
     const errors: string[] = [];
     for (const bp of this.points.breakpointsAt(pc)) {
@@ -405,7 +520,8 @@ export class DebugSession {
    */
   private monitorNote(): string {
     const ev = this.lastMonitorEvents;
-    const v = this.monitor!.vcpu;
+    const mon = this.monitor!;
+    const v = { epc: mon.guestCr(CR.epc), cause: mon.guestCr(CR.cause), faultaddr: mon.guestCr(CR.faultaddr) };
     const inject = ev.find((e) => e.kind === 'inject');
     if (inject) return `interrupt line ${inject.line} taken by the guest, epc ${this.describeAddress(v.epc)}`;
     if (ev.some((e) => e.kind === 'reflect')) {
@@ -418,6 +534,12 @@ export class DebugSession {
       if (e.kind === 'emulate') done.push(`emulated ${e.mnemonic}`);
       else if (e.kind === 'shadow-fill') done.push(`filled the shadow entry for ${hex8(e.vaddr)}`);
       else if (e.kind === 'traced-write') done.push(`emulated a page-table store to guest-physical ${hex8(e.gpa)}`);
+      // Binary translation (the emulate and reflect events of a callout say the rest).
+      else if (e.kind === 'callout' && e.callout === 'exit') done.push(`left the unit (${e.what} exit to ${this.describeAddress(e.target ?? 0)})`);
+      else if (e.kind === 'translate') done.push(`translated ${e.insns} instructions at ${this.describeAddress(e.pc)}`);
+      else if (e.kind === 'chain') done.push(`chained the exit to ${this.describeAddress(e.target)}`);
+      else if (e.kind === 'tc-invalidate') done.push(`dropped the translation of ${this.describeAddress(e.pc)} (${e.reason})`);
+      else if (e.kind === 'tc-flush') done.push(`flushed the translation cache (${plural(e.units, 'unit')})`);
     }
     if (done.length === 0) done.push('handled a trap the guest does not see');
     return `monitor: ${[...new Set(done)].join(', ')}`;
@@ -453,11 +575,58 @@ export class DebugSession {
   back(n: number): void {
     const h = this.history;
     if (!h.enabled) throw new DebugError("reverse stepping is off (--history 0)");
+    if (this.bt) return this.backBt(n, this.bt);
     const steps = this.machine.counters.steps;
     const k = Math.min(n, h.available());
     if (k > 0) h.rewind(steps - k, (s) => this.replay(s));
     if (k < n) {
       const why = steps - k === 0 ? 'this is the start of the run' : `--history keeps ${plural(h.budget, 'step')}`;
+      this.out.text(k === 0 ? `history exhausted: no earlier step recorded (${why})` : `history exhausted: went back ${k} of ${plural(n, 'step')} (${why})`);
+    }
+    this.printLocation();
+  }
+
+  /**
+   * `back N` under bt: N guest steps, to the Nth guest instruction boundary
+   * before this one (a position between the words of a translation is never
+   * one to stop at). Boundaries are found by re-executing history one
+   * keyframe interval at a time, newest first, with an observer.
+   */
+  private backBt(n: number, bt: BtRunner): void {
+    const h = this.history;
+    const m = this.machine;
+    const view = bt.view;
+    const now = m.counters.steps;
+    const oldest = now - h.available();
+    let found: number[] = []; // boundary positions in [lo, now), ascending
+    let lo = now;
+    while (found.length < n && lo > oldest) {
+      const from = Math.max(h.keyframeAtOrBefore(lo - 1) ?? oldest, 0);
+      const hi = lo;
+      h.rewind(from, (k) => this.replay(k));
+      const part: number[] = [];
+      if (from >= oldest && view.atBoundary()) part.push(from);
+      m.observer = () => {
+        const p = m.counters.steps;
+        if (p < hi && p >= oldest && view.atBoundary()) part.push(p);
+      };
+      try {
+        bt.run(hi - from, false);
+      } finally {
+        this.disarm();
+      }
+      found = [...part, ...found];
+      lo = from;
+    }
+    const k = Math.min(n, found.length);
+    const target = k === 0 ? now : found[found.length - k]!;
+    // The scan left the machine at the start of its last window: go to the target from there.
+    const at = m.counters.steps;
+    if (target < at) h.rewind(target, (s) => this.replay(s));
+    else if (target > at) this.replay(target - at);
+    h.checkpoint();
+    if (k < n) {
+      const why = oldest === 0 ? 'this is the start of the run' : `--history keeps ${plural(h.budget, 'step')}`;
       this.out.text(k === 0 ? `history exhausted: no earlier step recorded (${why})` : `history exhausted: went back ${k} of ${plural(n, 'step')} (${why})`);
     }
     this.printLocation();

@@ -6,6 +6,7 @@
 
 import { CAUSE, CR, CR_NAMES, disassembleWord, EXC_NAMES, NUM_REGS, PAGE_SHIFT, PAGE_SIZE, regName, STATUS } from '../isa/index.js';
 import type { Machine } from '../machine/index.js';
+import type { TcPlace } from '../trace/bt-view.js';
 import type { Monitor } from '../vmm/index.js';
 import { ACCESS_WORDS, type Point } from './breakpoints.js';
 import { hex8 } from './format.js';
@@ -94,22 +95,25 @@ function causeText(cause: number): string {
  * Every register: r0..r15 with ABI names, pc, ring, and the control registers
  * (decoded where useful). Under a monitor the ring and control registers are
  * the guest's (its virtual CPU), and one last line shows the real ring and STATUS.
+ * `pc` is the guest's pc; under bt, when the CPU runs a translation of it, the
+ * last line shows the real (translation-cache) pc too.
  */
-export function registersView(m: Machine, sym: SymbolTable, monitor?: Monitor): string {
+export function registersView(m: Machine, sym: SymbolTable, monitor?: Monitor, pc: number = m.cpu.pc): string {
   const out: string[] = [];
   const cells: string[] = [];
   for (let r = 0; r < NUM_REGS; r++) cells.push(`${`r${r}`.padEnd(3)} ${regName(r).padEnd(4)} ${hex8(m.cpu.regs[r]!)}`);
   for (let i = 0; i < cells.length; i += 4) out.push(cells.slice(i, i + 4).join('   '));
   const realStatus = m.cpu.cr[CR.status]!;
-  const cr: ArrayLike<number> = monitor ? CR_NAMES.map((_, n) => monitor.vcpu.readCr(n, realStatus)) : m.cpu.cr;
-  const ring = monitor ? monitor.vcpu.ring : m.cpu.cpl;
-  out.push(`pc        ${hex8(m.cpu.pc)}${symbolSuffix(sym, m.cpu.pc)}   ring ${ring}${monitor ? " (guest's virtual CPU)" : ''}`);
+  const cr: ArrayLike<number> = monitor ? CR_NAMES.map((_, n) => monitor.guestCr(n)) : m.cpu.cr;
+  const ring = monitor ? monitor.guestRing() : m.cpu.cpl;
+  out.push(`pc        ${hex8(pc)}${symbolSuffix(sym, pc)}   ring ${ring}${monitor ? " (guest's virtual CPU)" : ''}`);
   const crCell = (n: number, note?: string) => `${CR_NAMES[n]!.padEnd(10)}${hex8(cr[n]!)}${note ? `  (${note})` : ''}`;
   out.push(crCell(CR.status, statusText(cr[CR.status]!)));
   out.push([crCell(CR.tvec), crCell(CR.ptbr)].join('   '));
   out.push(crCell(CR.cause, causeText(cr[CR.cause]! >>> 0)));
   out.push([crCell(CR.epc), crCell(CR.faultaddr), crCell(CR.scratch)].join('   '));
-  if (monitor) out.push(`real (monitor)  ring ${m.cpu.cpl}   status ${hex8(realStatus)}  (${statusText(realStatus)})`);
+  const realPc = pc >>> 0 === m.cpu.pc >>> 0 ? '' : `   pc ${hex8(m.cpu.pc)} (translated code)`;
+  if (monitor) out.push(`real (monitor)  ring ${m.cpu.cpl}   status ${hex8(realStatus)}  (${statusText(realStatus)})${realPc}`);
   return out.join('\n') + '\n';
 }
 
@@ -138,14 +142,15 @@ export function memoryView(m: Machine, addr: number, length: number, space: Spac
   return lines.join('\n') + '\n';
 }
 
-/** `n` instructions from `addr`; `=>` marks the pc, `*` a breakpoint. */
+/** `n` instructions from `addr`; `=>` marks the pc (the guest's, default the CPU's), `*` a breakpoint. */
 export function disassemblyView(
   m: Machine, sym: SymbolTable, addr: number, n: number, breakpoints: ReadonlySet<number>, translate?: Translate,
+  pc: number = m.cpu.pc,
 ): string {
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
     const a = (addr + 4 * i) >>> 0;
-    const mark = (a === m.cpu.pc >>> 0 ? '=>' : '  ') + (breakpoints.has(a) ? '*' : ' ');
+    const mark = (a === pc >>> 0 ? '=>' : '  ') + (breakpoints.has(a) ? '*' : ' ');
     lines.push(`${mark} ${locationLine(m, sym, a, translate)}`);
   }
   return lines.join('\n') + '\n';
@@ -167,4 +172,25 @@ export function pointsView(points: readonly Point[], sym: SymbolTable): string {
 function lineSuffix(sym: SymbolTable, addr: number): string {
   const l = sym.lineOf(addr);
   return l ? ` ${l.file}:${l.line}` : '';
+}
+
+const ROLE_TEXT: Record<TcPlace['role'], string> = {
+  ident: 'the guest instruction, copied',
+  const: 'a constant load',
+  branch: 'the local branch',
+  exit: 'an exit to the monitor',
+  chain: 'a chained jump to the next unit',
+  callout: 'a callout to the monitor',
+  stub: 'the entry-fault stub',
+};
+
+/**
+ * Under bt, where the CPU is in the translation cache:
+ * `translated: tc 0xffc00010, word 1 of the unit for 0x00001008 <_start+8>: the local branch`.
+ */
+export function translationText(place: TcPlace, sym: SymbolTable): string {
+  if (place.role === 'stub') return `translated: tc ${hex8(place.tc)}, ${ROLE_TEXT.stub} (the guest's next fetch faults)`;
+  const unit = place.unitPc ?? 0;
+  const where = place.start ? '' : `, inside the translation of ${hex8(place.guestPc ?? 0)}`;
+  return `translated: tc ${hex8(place.tc)}, word ${place.index} of the unit for ${hex8(unit)}${symbolSuffix(sym, unit)}: ${ROLE_TEXT[place.role]}${where}`;
 }

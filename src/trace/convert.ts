@@ -7,6 +7,7 @@
 import { CAUSE, CR_NAMES, disassembleWord, EXC_NAMES, regName } from '../isa/index.js';
 import type { MachineEvent, StepRecord } from '../machine/events.js';
 import type { MonitorEvent } from '../vmm/events.js';
+import type { TcPlace } from './bt-view.js';
 import type { InsnRecord, MonitorRecord, TraceRecord } from './records.js';
 import type { Symbolizer } from './symbolizer.js';
 
@@ -37,16 +38,26 @@ function sourceOf(sym: Symbolizer, pc: number): string | null {
 export interface PlacedMonitorEvent {
   at: number;
   event: MonitorEvent;
+  /** Under bt, a trap taken in the translation cache: where (its pc is then shown as the guest's). */
+  tc?: TcPlace;
 }
 
-export function convertMonitorEvent(e: MonitorEvent, step: number, sym: Symbolizer): MonitorRecord {
+/** Under --mode bt: where the step's pc stood in the translation cache (undefined: the guest's code ran directly). */
+export interface BtStep {
+  place: TcPlace | undefined;
+}
+
+export function convertMonitorEvent(e: MonitorEvent, step: number, sym: Symbolizer, tc?: TcPlace): MonitorRecord {
   const r: MonitorRecord = {
     type: 'monitor', step, event: e.kind, pc: null, epc: null, sym: null, cause: null, name: null, mnemonic: null,
     faultaddr: null, line: null, vaddr: null, gpa: null, value: null, write: null, user: null, region: null,
     reason: null, key: null, created: null, tc: null, insns: null, words: null, callout: null, what: null, target: null, units: null,
   };
   switch (e.kind) {
-    case 'trap': r.pc = e.pc >>> 0; r.cause = e.cause >>> 0; r.name = trapName(e.cause); break;
+    case 'trap':
+      r.pc = (tc?.guestPc ?? e.pc) >>> 0; r.cause = e.cause >>> 0; r.name = trapName(e.cause);
+      if (tc) r.tc = tc.tc;
+      break;
     case 'emulate': r.pc = e.pc >>> 0; r.mnemonic = e.mnemonic; break;
     case 'reflect':
       r.epc = e.epc >>> 0; r.cause = e.cause >>> 0; r.name = trapName(e.cause);
@@ -65,13 +76,17 @@ export function convertMonitorEvent(e: MonitorEvent, step: number, sym: Symboliz
     case 'chain': r.pc = e.pc >>> 0; r.target = e.target >>> 0; break;
     case 'tc-invalidate': r.pc = e.pc >>> 0; r.reason = e.reason; r.gpa = e.gpa === undefined ? null : e.gpa >>> 0; break;
     case 'tc-flush': r.units = e.units; break;
+    case 'vmexit': r.pc = e.pc >>> 0; r.reason = e.reason; break;
+    case 'hypercall':
+      r.pc = e.pc >>> 0; r.name = e.name; r.value = e.result === undefined ? null : e.result | 0; r.what = e.error ?? null;
+      break;
   }
   const where = r.pc ?? r.epc ?? r.vaddr;
   r.sym = where === null ? null : sym.describe(where) ?? null;
   return r;
 }
 
-type Item = { machine: MachineEvent } | { monitor: MonitorEvent };
+type Item = { machine: MachineEvent } | { monitor: PlacedMonitorEvent };
 
 /**
  * Machine and monitor events of one step in the order they happened (the
@@ -82,18 +97,42 @@ function interleave(events: readonly MachineEvent[], placed: readonly PlacedMoni
   const items: Item[] = [];
   let next = 0;
   for (let k = 0; k <= events.length; k++) {
-    while (next < placed.length && placed[next]!.at <= k) items.push({ monitor: placed[next++]!.event });
+    while (next < placed.length && placed[next]!.at <= k) items.push({ monitor: placed[next++]! });
     if (k < events.length) items.push({ machine: events[k]! });
   }
   return items;
 }
 
-export function convertStep(rec: StepRecord, sym: Symbolizer, monitor: readonly PlacedMonitorEvent[] = []): TraceRecord[] {
+/** The guest's view of an instruction run from the translation cache: its guest pc and word, and the translation's. */
+function btInsn(insn: InsnRecord, rec: StepRecord, sym: Symbolizer, place: TcPlace | undefined): void {
+  if (!place) {
+    Object.assign(insn, { tc: null, tcWord: null, tcDisasm: null, tcRole: null, overhead: false });
+    return;
+  }
+  const executed = rec.word! >>> 0;
+  const pc = place.guestPc ?? rec.pc;
+  const guestWord = place.insn?.word;
+  insn.pc = pc >>> 0;
+  insn.word = guestWord ?? executed;
+  insn.disasm = guestWord !== undefined ? disassembleWord(guestWord, pc, (a) => sym.describe(a))
+    : place.insn?.text ?? disassembleWord(executed, rec.pc);
+  insn.sym = sym.describe(pc) ?? null;
+  insn.src = sourceOf(sym, pc);
+  Object.assign(insn, {
+    tc: place.tc, tcWord: executed, tcDisasm: disassembleWord(executed, place.tc), tcRole: place.role, overhead: !place.start,
+  });
+}
+
+export function convertStep(rec: StepRecord, sym: Symbolizer, monitor: readonly PlacedMonitorEvent[] = [], bt?: BtStep): TraceRecord[] {
   const out: TraceRecord[] = [];
   const step = rec.step;
+  // Under bt a pc in the translation cache is shown as the guest's, with the real one in `tc`.
+  const place = bt?.place;
+  const guest = (a: number): number => (place && a >>> 0 === place.tc && place.guestPc !== undefined ? place.guestPc : a >>> 0);
+  const tcOf = (a: number): number | null => (place && a >>> 0 === place.tc ? place.tc : null);
   // Monitor work done before the step began (an interrupt injected on resuming) comes before the instruction.
   const before = monitor.filter((p) => p.at < 0);
-  for (const p of before) out.push(convertMonitorEvent(p.event, step, sym));
+  for (const p of before) out.push(convertMonitorEvent(p.event, step, sym, p.tc));
   const during = before.length === 0 ? monitor : monitor.filter((p) => p.at >= 0);
   const items = during.length === 0 ? rec.events.map((e): Item => ({ machine: e })) : interleave(rec.events, during);
   let insn: InsnRecord | undefined;
@@ -112,11 +151,12 @@ export function convertStep(rec: StepRecord, sym: Symbolizer, monitor: readonly 
       cr: [],
       mem: rec.mem.map((m) => ({ kind: m.kind, vaddr: m.vaddr, paddr: m.paddr, size: m.size, value: m.value })),
     };
+    if (bt) btInsn(insn, rec, sym, place);
     out.push(insn);
   }
   for (const item of items) {
     if ('monitor' in item) {
-      out.push(convertMonitorEvent(item.monitor, step, sym));
+      out.push(convertMonitorEvent(item.monitor.event, step, sym, item.monitor.tc));
       continue;
     }
     const e = item.machine;
@@ -126,12 +166,16 @@ export function convertStep(rec: StepRecord, sym: Symbolizer, monitor: readonly 
       case 'exception':
         out.push({
           type: 'exception', step, cause: e.cause >>> 0, code: e.cause & CAUSE.CODE_MASK, name: exceptionName(e.cause),
-          detail: causeDetail(e.cause), pc: e.pc >>> 0, epc: e.epc >>> 0,
+          detail: causeDetail(e.cause), pc: guest(e.pc), epc: guest(e.epc),
           faultaddr: e.faultaddr === undefined ? null : e.faultaddr >>> 0, delivered: e.delivered,
+          ...(bt ? { tc: tcOf(e.pc) } : {}),
         });
         break;
       case 'interrupt':
-        out.push({ type: 'interrupt', step, line: e.line, cause: e.cause >>> 0, epc: e.epc >>> 0, delivered: e.delivered });
+        out.push({
+          type: 'interrupt', step, line: e.line, cause: e.cause >>> 0, epc: guest(e.epc), delivered: e.delivered,
+          ...(bt ? { tc: tcOf(e.epc) } : {}),
+        });
         break;
       case 'idle': out.push({ type: 'idle', step, ticks: e.ticks }); break;
       case 'io':

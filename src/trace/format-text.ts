@@ -46,7 +46,26 @@ function location(r: InsnRecord): string {
     const colon = r.src.lastIndexOf(':');
     where.push(basename(r.src.slice(0, colon)) + r.src.slice(colon));
   }
+  const tc = translation(r);
+  if (tc) where.push(tc);
   return where.join(' ');
+}
+
+/**
+ * Under bt, for a step run from the translation cache: `[tc ADDR]` for a
+ * copied guest word, `[tc ADDR ROLE: WORD]` when the word executed is not the
+ * guest's; overhead steps show the translated word as their disassembly, so
+ * only the role here.
+ */
+function translation(r: InsnRecord): string {
+  if (r.tc === undefined || r.tc === null) return '';
+  if (r.overhead) return `[tc ${hex32(r.tc)} ${r.tcRole}]`;
+  return r.tcWord === r.word ? `[tc ${hex32(r.tc)}]` : `[tc ${hex32(r.tc)} ${r.tcRole}: ${r.tcDisasm}]`;
+}
+
+/** ` [tc ADDR]` after an event that happened in the translation cache (bt), or ''. */
+function tcSuffix(tc: number | null | undefined): string {
+  return tc === undefined || tc === null ? '' : ` [tc ${hex32(tc)}]`;
 }
 
 function eventLine(step: number, type: string, text: string): string {
@@ -60,7 +79,9 @@ function orNull(n: number | null, f: (n: number) => string): string {
 export function formatTextRecord(r: TraceRecord): string {
   switch (r.type) {
     case 'insn': {
-      const head = `${String(r.step).padStart(STEP_WIDTH)}  ${hex32(r.pc)}  r${r.ring}  ${r.disasm.padEnd(DISASM_WIDTH)}`;
+      // A step of translation overhead shows the word it ran, marked `+`, under the guest instruction it belongs to.
+      const disasm = r.overhead ? `+ ${r.tcDisasm}` : r.disasm;
+      const head = `${String(r.step).padStart(STEP_WIDTH)}  ${hex32(r.pc)}  r${r.ring}  ${disasm.padEnd(DISASM_WIDTH)}`;
       const where = location(r);
       const eff = effects(r);
       return (where ? `${head}  ${eff.padEnd(EFFECTS_WIDTH)}  ; ${where}` : `${head}  ${eff}`).trimEnd();
@@ -70,10 +91,10 @@ export function formatTextRecord(r: TraceRecord): string {
       const detail = r.detail.length ? ` [${r.detail.join(',')}]` : '';
       const fa = r.faultaddr === null ? '' : ` faultaddr ${hex32(r.faultaddr)}`;
       return eventLine(r.step, 'exception',
-        `${r.name} (cause ${hex32(r.cause)})${detail} pc ${hex32(r.pc)} epc ${hex32(r.epc)}${fa} -> ${r.delivered}`);
+        `${r.name} (cause ${hex32(r.cause)})${detail} pc ${hex32(r.pc)} epc ${hex32(r.epc)}${fa} -> ${r.delivered}${tcSuffix(r.tc)}`);
     }
     case 'interrupt':
-      return eventLine(r.step, 'interrupt', `line ${r.line} (cause ${hex32(r.cause)}) epc ${hex32(r.epc)} -> ${r.delivered}`);
+      return eventLine(r.step, 'interrupt', `line ${r.line} (cause ${hex32(r.cause)}) epc ${hex32(r.epc)} -> ${r.delivered}${tcSuffix(r.tc)}`);
     case 'idle': return eventLine(r.step, 'idle', `${r.ticks} ticks`);
     case 'io':
       return eventLine(r.step, 'io', `${r.dir.padEnd(3)} port 0x${r.port.toString(16)} ${r.dir === 'in' ? '->' : '<-'} ${hex32(r.value)} (${r.device ?? 'unmapped'})`);
@@ -94,7 +115,7 @@ function at(addr: number | null, r: MonitorRecord): string {
 
 function monitorText(r: MonitorRecord): string {
   switch (r.event) {
-    case 'trap': return `trap ${r.name} (cause ${hex32(r.cause ?? 0)}) pc ${at(r.pc, r)}`;
+    case 'trap': return `trap ${r.name} (cause ${hex32(r.cause ?? 0)}) pc ${at(r.pc, r)}${tcSuffix(r.tc)}`;
     case 'emulate': return `emulate ${r.mnemonic} pc ${at(r.pc, r)}`;
     case 'reflect': {
       const fa = r.faultaddr === null ? '' : ` faultaddr ${hex32(r.faultaddr)}`;
@@ -115,8 +136,14 @@ function monitorText(r: MonitorRecord): string {
       return `callout ${r.callout} ${r.what} pc ${at(r.pc, r)}${to}`;
     }
     case 'chain': return `chain ${at(r.pc, r)} -> ${hex32(r.target ?? 0)}`;
-    case 'tc-invalidate': return `tc-invalidate unit ${at(r.pc, r)} (${r.reason}${r.gpa === null ? '' : `, write to gpa ${hex32(r.gpa)}`})`;
+    case 'tc-invalidate': {
+      // code-write: the guest stored into the unit's code; retranslate: the store at gpa becomes a callout.
+      const gpa = r.gpa === null ? '' : `, ${r.reason === 'retranslate' ? 'store at' : 'write to'} gpa ${hex32(r.gpa)}`;
+      return `tc-invalidate unit ${at(r.pc, r)} (${r.reason}${gpa})`;
+    }
     case 'tc-flush': return `tc-flush ${r.units} units`;
+    case 'vmexit': return `vmexit ${r.reason} pc ${at(r.pc, r)}`;
+    case 'hypercall': return `hypercall ${r.name} pc ${at(r.pc, r)}${r.value === null ? '' : ` -> ${r.value}${r.what === null ? '' : ` (${r.what})`}`}`;
   }
 }
 

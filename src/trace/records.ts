@@ -45,6 +45,23 @@ export interface InsnRecord {
   regs: RegValue[];
   cr: CrValue[];
   mem: MemRecord[];
+  // Under --mode bt only (absent otherwise, so native and trap traces keep their form):
+  // where the real CPU was in the translation cache. Outside it (guest code run
+  // directly) they are null, and `overhead` is false.
+  /** Translation-cache address the CPU executed (the real pc), or null when the guest's code ran directly. */
+  tc?: number | null;
+  /** The word executed there (the translation), or null. */
+  tcWord?: number | null;
+  /** Its disassembly at the TC address, or null. */
+  tcDisasm?: string | null;
+  /** What the word is for its guest instruction (src/trace/bt-view.ts TcRole), or null. */
+  tcRole?: string | null;
+  /**
+   * True when the step is translation overhead (a later word of the guest
+   * instruction's translation, or the entry-fault stub); false for the step
+   * that began the guest instruction, and for guest code run directly.
+   */
+  overhead?: boolean;
 }
 
 export interface HaltRecord { type: 'halt'; step: number; code: number }
@@ -64,6 +81,8 @@ export interface ExceptionRecord {
   faultaddr: number | null;
   /** `vector` (guest TVEC), `hook` (a monitor handled it) or `unhandled` (TVEC 0: the machine stopped). */
   delivered: 'vector' | 'hook' | 'unhandled';
+  /** Under --mode bt only: the real pc when it was a translation-cache address (pc and epc are then the guest's), else null. */
+  tc?: number | null;
 }
 
 export interface InterruptRecord {
@@ -74,6 +93,8 @@ export interface InterruptRecord {
   /** The pc that was interrupted (it runs again after rett). */
   epc: number;
   delivered: 'vector' | 'hook' | 'unhandled';
+  /** Under --mode bt only: the interrupted real pc when it was a translation-cache address (epc is then the guest's), else null. */
+  tc?: number | null;
 }
 
 /** `wfi` skipped `ticks` clock ticks waiting for the next device deadline. */
@@ -119,7 +140,7 @@ export interface WalkRecord {
 export interface TlbFlushRecord { type: 'tlb-flush'; step: number; vaddr: number | null }
 
 /**
- * What a monitor did (--mode trap): one record per monitor event. Every event
+ * What a monitor did (--mode trap, bt): one record per monitor event. Every event
  * kind has the same fields; those an event does not have are null. Addresses
  * are the guest's (virtual unless named gpa).
  */
@@ -127,8 +148,10 @@ export interface MonitorRecord {
   type: 'monitor';
   step: number;
   event: 'trap' | 'emulate' | 'reflect' | 'inject' | 'shadow-fill' | 'shadow-invalidate' | 'traced-write' | 'shadow-switch'
-    | 'translate' | 'callout' | 'chain' | 'tc-invalidate' | 'tc-flush';
-  /** Guest pc of the trapping or emulated instruction (trap, emulate, traced-write). */
+    | 'translate' | 'callout' | 'chain' | 'tc-invalidate' | 'tc-flush' | 'vmexit'
+    // hypercall (pv): pc of the hcall, name = the hypercall's, value = the result (null: a0 untouched), what = its error name.
+    | 'hypercall';
+  /** Guest pc: of the trapping or emulated instruction (trap, emulate, traced-write), of a unit (translate, tc-invalidate), of the instruction a callout or chained exit stands for (callout, chain). */
   pc: number | null;
   /** Guest EPC of a delivered exception or interrupt (reflect, inject). */
   epc: number | null;
@@ -160,7 +183,7 @@ export interface MonitorRecord {
   key: number | null;
   /** The shadow address space was built anew (shadow-switch). */
   created: boolean | null;
-  /** Translation-cache address of a new unit (translate). */
+  /** Translation-cache address: of a new unit (translate), or the real pc of a trap taken there (trap, under bt). */
   tc: number | null;
   /** Guest instructions and translated words of a new unit (translate). */
   insns: number | null;

@@ -3,11 +3,13 @@
 // record limit. --start-at runs untraced (at full speed, with a breakpoint)
 // until the pc first reaches the start address.
 
-import type { Engine } from '../engine/engine.js';
+import type { Engine, RunResult } from '../engine/engine.js';
 import type { StepRecord } from '../machine/events.js';
 import { Machine } from '../machine/machine.js';
 import type { Stop } from '../machine/stop.js';
 import type { MonitorEvent, MonitorListener } from '../vmm/events.js';
+import type { Monitor } from '../vmm/monitor.js';
+import { BtView, type TcPlace } from './bt-view.js';
 import { convertMonitorEvent, convertStep, type PlacedMonitorEvent } from './convert.js';
 import { formatterFor, type TraceFormat } from './format.js';
 import { EVENT_KINDS, KIND_OF, type EventKind, type TraceRecord } from './records.js';
@@ -23,11 +25,18 @@ export interface TracerOptions {
   /** Stop the run once this many records have been emitted. */
   limit?: number;
   emit: (record: TraceRecord) => void;
+  /** Under --mode bt: instruction records show the guest's pc and code, with the translation beside them. */
+  bt?: BtView;
 }
 
-/** What the tracer needs of a monitor: its event listener slot (src/vmm Monitor). */
+/**
+ * What the tracer needs of a monitor: its event listener slot (src/vmm
+ * Monitor), and under bt its machine and mode, to show guest pcs.
+ */
 export interface MonitorTap {
   listener: MonitorListener | undefined;
+  readonly machine?: Monitor['machine'];
+  readonly mode?: Monitor['mode'];
 }
 
 /** Attach with `machine.observer = tracer.observer`. */
@@ -37,6 +46,12 @@ export class Tracer {
   private readonly events: ReadonlySet<EventKind>;
   /** Monitor events since the last step record, each placed among the machine events of the step in progress. */
   private pending: PlacedMonitorEvent[] = [];
+  /**
+   * Under bt, where the step in progress stood in the translation cache, taken
+   * when it trapped: the monitor may then retranslate, invalidate or flush, and
+   * by the end of the step the address may hold another unit.
+   */
+  private trapPlace: { pc: number; place: TcPlace } | undefined;
 
   constructor(private readonly engine: Engine, private readonly options: TracerOptions) {
     this.events = options.events ?? new Set(EVENT_KINDS);
@@ -45,14 +60,32 @@ export class Tracer {
   /** Attach with `monitor.listener = tracer.monitorListener` (the step record then carries what the monitor did). */
   readonly monitorListener = (event: MonitorEvent): void => {
     if (this.limitReached) return;
-    const rec = this.engine.machine.record;
-    this.pending.push({ at: rec ? rec.events.length : -1, event });
+    const m = this.engine.machine;
+    const rec = m.record;
+    const placed: PlacedMonitorEvent = { at: rec ? rec.events.length : -1, event };
+    const bt = this.options.bt;
+    if (bt && event.kind === 'trap') {
+      // The machine hands the trap over before changing anything: the CPU is still at the trapping word.
+      const place = bt.place(event.pc, m.cpu.cpl, rec?.pc === event.pc >>> 0 ? rec.word : undefined);
+      if (place) {
+        placed.tc = place;
+        if (rec) this.trapPlace = { pc: rec.pc, place };
+      }
+    }
+    this.pending.push(placed);
   };
 
   readonly observer = (step: StepRecord): void => {
     const placed = this.pending;
     this.pending = [];
-    this.write(convertStep(step, this.options.symbolizer, placed));
+    const bt = this.options.bt;
+    let btStep;
+    if (bt) {
+      const t = this.trapPlace;
+      this.trapPlace = undefined;
+      btStep = { place: t && t.pc === step.pc ? t.place : bt.place(step.pc, step.ring, step.word) };
+    }
+    this.write(convertStep(step, this.options.symbolizer, placed, btStep));
   };
 
   /** Monitor events after the last step (work done on resuming, when no step followed), stamped with the last step. */
@@ -60,7 +93,7 @@ export class Tracer {
     const placed = this.pending;
     this.pending = [];
     const step = this.engine.machine.counters.steps;
-    this.write(placed.map((p) => convertMonitorEvent(p.event, step, this.options.symbolizer)));
+    this.write(placed.map((p) => convertMonitorEvent(p.event, step, this.options.symbolizer, p.tc)));
   }
 
   private write(records: readonly TraceRecord[]): void {
@@ -111,16 +144,13 @@ function hex(n: number): string {
 export function traceRun(o: TraceRunOptions): TraceRunResult {
   const m = o.engine.machine;
   const formatter = formatterFor(o.format);
+  const bt = o.monitor?.machine && o.monitor.mode ? BtView.of({ machine: o.monitor.machine, mode: o.monitor.mode }) : undefined;
   let steps = 0;
   let started = true;
-  if (o.startAt !== undefined && m.cpu.pc >>> 0 !== o.startAt >>> 0) {
-    // The engine skips a breakpoint at the pc it starts from, so a start at the entry needs no run here.
-    const hadBreakpoint = m.breakpoints.has(o.startAt >>> 0);
-    m.breakpoints.add(o.startAt >>> 0);
-    const r = o.engine.run(o.maxSteps);
-    if (!hadBreakpoint) m.breakpoints.delete(o.startAt >>> 0);
+  if (o.startAt !== undefined && !atStart(o.engine, bt, o.startAt)) {
+    const r = runToStart(o.engine, bt, o.startAt >>> 0, o.maxSteps);
     steps += r.steps;
-    started = r.stop.kind === 'breakpoint' && r.stop.pc === o.startAt >>> 0;
+    started = atStart(o.engine, bt, o.startAt) && (r.stop.kind === 'breakpoint' || r.stop.kind === 'requested');
     if (!started) {
       const note = formatter.note(`start address ${hex(o.startAt)} never reached; ${Machine.describeStop(r.stop)} after ${steps} steps`);
       if (note !== undefined) o.sink.line(note);
@@ -130,6 +160,7 @@ export function traceRun(o: TraceRunOptions): TraceRunResult {
   }
   const tracer = new Tracer(o.engine, {
     symbolizer: o.symbolizer,
+    ...(bt ? { bt } : {}),
     ...(o.events ? { events: o.events } : {}),
     ...(o.limit !== undefined ? { limit: o.limit } : {}),
     emit: (r) => o.sink.line(formatter.record(r)),
@@ -155,4 +186,35 @@ export function traceRun(o: TraceRunOptions): TraceRunResult {
   if (note !== undefined) o.sink.line(note);
   o.sink.flush();
   return { stop, records: tracer.records, limitReached: tracer.limitReached, started, steps };
+}
+
+/** The CPU is about to run the guest instruction at `addr` (under bt: at its start, wherever it is translated). */
+function atStart(engine: Engine, bt: BtView | undefined, addr: number): boolean {
+  return bt ? bt.atBoundary() && bt.guestPc() === addr >>> 0 : engine.machine.cpu.pc >>> 0 === addr >>> 0;
+}
+
+/**
+ * Run untraced until the pc first reaches `addr`: with a breakpoint, at full
+ * speed. Under bt the kernel's code runs from translations, at addresses that
+ * exist only once translated, so the guest pc is checked after every step instead.
+ */
+function runToStart(engine: Engine, bt: BtView | undefined, addr: number, maxSteps: number): RunResult {
+  const m = engine.machine;
+  if (bt) {
+    const before = m.observer;
+    m.observer = () => { if (atStart(engine, bt, addr)) m.requestStop('start address reached'); };
+    try {
+      return engine.run(maxSteps);
+    } finally {
+      m.observer = before;
+    }
+  }
+  // The engine skips a breakpoint at the pc it starts from, so a start at the entry needs no run here.
+  const hadBreakpoint = m.breakpoints.has(addr);
+  m.breakpoints.add(addr);
+  try {
+    return engine.run(maxSteps);
+  } finally {
+    if (!hadBreakpoint) m.breakpoints.delete(addr);
+  }
 }
