@@ -19,7 +19,9 @@
 ; do not depend on time), so the output is a fixed merge of fixed sequences.
 ; Preemption decides only when a line is printed, never which one is next.
 ;
-; Every privileged operation goes through priv.inc. The console driver saves
+; Every privileged operation goes through priv.inc; `virtlab asm -D PV` builds
+; the paravirtualized kernel for `--mode pv`, whose priv-pv.inc makes
+; hypercalls instead (docs/hypercalls.md). The console driver saves
 ; and restores the flags around its critical section, as Linux's printk does
 ; with spin_lock_irqsave (PUSHF; CLI ... POPF), and the boot path checks that
 ; timer interrupts really arrive, as Linux's check_timer() does. Under
@@ -54,6 +56,7 @@
 ; --- memory layout --------------------------------------------------------------
         .equ KERNEL_SPACE_END, 0x00400000
         .equ FRAME_POOL, 0x00100000     ; page frames for tables and process pages
+        .equ USER_TEXT, 0x00002000      ; the processes' shared code: right after the kernel's
         .equ USER_DATA, 0x00800000
         .equ USER_STACK_TOP, 0x00c00000
         .equ PAGE, 4096
@@ -105,9 +108,7 @@ _start:
         ; Paging on, in the kernel's own address space.
         la      t0, kernel_dir
         PRIV_SET_PTBR t0
-        PRIV_READ_STATUS t0
-        ori     t0, t0, STATUS_PG
-        PRIV_WRITE_STATUS t0
+        PRIV_PAGING_ON t0
         la      a0, msg_paging
         call    puts
 
@@ -146,6 +147,8 @@ _start:
 
 ; build_kernel_space: the page table for 0..4 MiB shared by every address
 ; space. Page 0 stays unmapped so null pointers fault; user text is U, read-only.
+; Entries go through PRIV_PT_SET and take effect at PRIV_PT_COMMIT (one
+; hypercall for the whole table in the paravirtualized build).
 build_kernel_space:
         la      t0, kernel_pt
         li      t1, PAGE                ; physical address of the page being mapped
@@ -157,7 +160,7 @@ build_kernel_space:
         bltu    t1, t2, 2f
         bgeu    t1, t3, 2f
         ori     a0, t1, PTE_P | PTE_U   ; user text: readable and executable by ring 3, not writable
-2:      sw      a0, 0(t0)
+2:      PRIV_PT_SET a0, t0, 0, a2
         addi    t0, t0, 4
         li      a2, PAGE
         add     t1, t1, a2
@@ -166,7 +169,8 @@ build_kernel_space:
         la      t0, kernel_dir
         la      t1, kernel_pt
         ori     t1, t1, PTE_P | PTE_W
-        sw      t1, 0(t0)
+        PRIV_PT_SET t1, t0, 0, t2
+        PRIV_PT_COMMIT
         ret
 
 ; create_processes: one process per entry of proc_entries.
@@ -197,7 +201,8 @@ create_processes:
         ret
 
 ; create_process(a0 = entry pc, a1 = pcb, a2 = pid): a new address space with
-; the shared kernel table, a private data page and a private stack page.
+; the shared kernel table, a private data page and a private stack page
+; (its four entries are one PRIV_PT_COMMIT).
 create_process:
         push    ra
         push    s0
@@ -211,17 +216,18 @@ create_process:
         mov     s2, a0
         la      t0, kernel_pt
         ori     t0, t0, PTE_P | PTE_W | PTE_U   ; U here; the table's entries decide per page
-        sw      t0, 0(s2)               ; directory[0]: 0..4 MiB
+        PRIV_PT_SET t0, s2, 0, t1       ; directory[0]: 0..4 MiB
         call    alloc_frame             ; private table for 8..12 MiB
         ori     t0, a0, PTE_P | PTE_W | PTE_U
-        sw      t0, 8(s2)               ; directory[2]
+        PRIV_PT_SET t0, s2, 8, t1       ; directory[2]
         mov     s2, a0
         call    alloc_frame             ; data page at USER_DATA
         ori     t0, a0, PTE_P | PTE_W | PTE_U
-        sw      t0, 0(s2)
+        PRIV_PT_SET t0, s2, 0, t1
         call    alloc_frame             ; stack page just below USER_STACK_TOP
         ori     t0, a0, PTE_P | PTE_W | PTE_U
-        sw      t0, 4092(s2)
+        PRIV_PT_SET t0, s2, 4092, t1
+        PRIV_PT_COMMIT
         li      t0, USER_STACK_TOP
         sw      t0, PCB_REGS+8(s1)      ; sp
         sw      s0, PCB_PC(s1)
@@ -693,15 +699,22 @@ current_pcb:
 ; --- console ---------------------------------------------------------------------
 ; console_write(a0 = buffer, a1 = length). Output is one critical section:
 ; flags saved, interrupts off, flags restored (spin_lock_irqsave style).
+; Paravirtualized, the driver hands the whole buffer to the monitor in one
+; hypercall (Xen's console_io) instead of one port write per byte.
 console_write:
         PRIV_IRQ_SAVE t3
+        .ifdef PV
+        hcall   HC_CONSOLE_WRITE
+        .else
         beqz    a1, 2f
 1:      lbu     t0, 0(a0)
         PRIV_OUT t0, CONSOLE
         addi    a0, a0, 1
         addi    a1, a1, -1
         bnez    a1, 1b
-2:      PRIV_IRQ_RESTORE t3
+2:
+        .endif
+        PRIV_IRQ_RESTORE t3
         ret
 
 ; puts(a0 = NUL-terminated string)
@@ -754,8 +767,11 @@ print_dec:
 
 ; --- user programs -------------------------------------------------------------
 ; Everything from here to user_text_end is mapped user-readable in every
-; address space. Each process's private data lives at USER_DATA.
+; address space. Each process's private data lives at USER_DATA. The user
+; text sits at the same address in every build (the paravirtualized kernel is
+; longer), so the fault pcs tinyos prints are the same in all of them.
         .align  PAGE
+        .org    USER_TEXT
 user_text_start:
 
 ; Three workers share one body; each prints a few steps, spinning in between

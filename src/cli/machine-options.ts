@@ -28,6 +28,9 @@ export interface MachineOptionValues {
   mode: ModeName;
   /** Cost-model preset that prices the counters (--stats, --json). */
   costModel: CostPresetName;
+  /** hw: second-level translation (false: --no-ept, shadow paging) and tagged TLB entries (false: --no-vpid). */
+  ept: boolean;
+  vpid: boolean;
 }
 
 /** Where the guest's console output goes: a CLI stream, or kept in memory (Console.text()). */
@@ -59,10 +62,12 @@ export function addMachineOptions(cmd: Command): Command {
     .option('--memory <MiB>', 'RAM size in MiB', integerOption('a whole number of MiB', 1, MAX_MEMORY_MIB), DEFAULT_MEMORY_MIB)
     .option('--input <text>', 'bytes the guest reads from the console (port 0x10)')
     .option('--stdin', 'the guest reads its console input from standard input (read whole before the run, so runs stay deterministic)')
-    .addOption(new Option('--mode <mode>', 'native: the bare machine; trap: trap-and-emulate under the monitor; bt: binary translation of the guest kernel')
+    .addOption(new Option('--mode <mode>', 'native: the bare machine; trap: trap-and-emulate under the monitor; bt: binary translation of the guest kernel; pv: a paravirtualized guest (assembled with -D PV); hw: the VMX-like extension')
       .choices(MODE_NAMES).default('native'))
     .addOption(new Option('--cost-model <preset>', 'prices the event counts in modelled cycles (docs/cost-model.md)')
-      .choices(COST_PRESET_NAMES).default('p4-2006'));
+      .choices(COST_PRESET_NAMES).default('p4-2006'))
+    .option('--no-ept', 'hw: no nested paging; the monitor shadows the guest page tables (first-generation VT-x)')
+    .option('--no-vpid', 'hw: flush the TLB at every VM entry and exit instead of tagging the guest\'s entries');
 }
 
 /** A machine with the image loaded and an engine for it; console output goes to `target`. */
@@ -76,12 +81,16 @@ export function machineFromOptions(
   const write = target === 'stdout' ? ctx.io.out : target === 'stderr' ? ctx.io.err : undefined;
   if (opts.stdin && opts.input !== undefined) throw new UsageError('--stdin and --input both give console input: choose one');
   const input = opts.stdin ? ctx.readStdin() : opts.input;
+  if (opts.mode !== 'hw' && (opts.ept === false || opts.vpid === false)) {
+    throw new UsageError(`--no-ept and --no-vpid apply to --mode hw only (the mode is ${opts.mode})`);
+  }
   let vm: Vm;
   try {
     vm = createVm({
       image,
       mode: opts.mode,
       guestMemory: opts.memory * 1024 * 1024,
+      hw: { ept: opts.ept !== false, vpid: opts.vpid !== false },
       console: {
         ...(input === undefined ? {} : { input }),
         ...(write ? { sink: (bytes: Uint8Array) => write(decoder.decode(bytes, { stream: true })) } : {}),

@@ -534,6 +534,8 @@ export class DebugSession {
       if (e.kind === 'emulate') done.push(`emulated ${e.mnemonic}`);
       else if (e.kind === 'shadow-fill') done.push(`filled the shadow entry for ${hex8(e.vaddr)}`);
       else if (e.kind === 'traced-write') done.push(`emulated a page-table store to guest-physical ${hex8(e.gpa)}`);
+      else if (e.kind === 'hypercall') done.push(`hypercall ${e.name}${e.error ? ` (${e.error})` : ''}`);
+      else if (e.kind === 'vmexit') done.push(`VM exit (${e.reason})`);
       // Binary translation (the emulate and reflect events of a callout say the rest).
       else if (e.kind === 'callout' && e.callout === 'exit') done.push(`left the unit (${e.what} exit to ${this.describeAddress(e.target ?? 0)})`);
       else if (e.kind === 'translate') done.push(`translated ${e.insns} instructions at ${this.describeAddress(e.pc)}`);

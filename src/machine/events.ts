@@ -30,6 +30,8 @@ export type MachineEvent =
   /** A page-table walk; `pde`/`pte` are the entries read (before A/D updates), `fault` the CAUSE if it failed. */
   | { kind: 'walk'; vaddr: number; access: 'read' | 'write' | 'fetch'; pde: number; pte?: number; paddr?: number; fault?: number }
   | { kind: 'tlb-flush'; vaddr?: number }
+  /** VMX: non-root operation exited to the monitor (vmx.ts). */
+  | { kind: 'vmexit'; reason: string; pc: number }
   | { kind: 'cr'; cr: number; value: number }
   | { kind: 'irq'; line: number; level: boolean }
   | { kind: 'rett'; pc: number; ring: number }

@@ -3,7 +3,7 @@
 // engine (src/engine) executes instructions against it and calls back here for
 // everything off its fast path (traps, control registers, I/O, TLB misses).
 
-import { CAUSE, CR, IRQ, REG, STATUS } from '../isa/index.js';
+import { CAUSE, CR, decode, IRQ, REG, STATUS } from '../isa/index.js';
 import { Console, CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, CONSOLE_PORT_BASE, type ConsoleOptions } from '../devices/console.js';
 import { Timer, TIMER_PORT_BASE } from '../devices/timer.js';
 import { Bus } from './bus.js';
@@ -18,6 +18,15 @@ import { Mmu, type Translation } from './mmu.js';
 import type { Stop } from './stop.js';
 import { Tlb, type TlbState } from './tlb.js';
 import { describeTrap, type TrapHook, type TrapInfo } from './trap.js';
+import { exceptionExits, instructionExit, VMX_EPT_VIOLATION, VMX_INSN_EXIT, type ExitInfo, type Vmcs, type VmxCounters } from './vmx.js';
+
+/** A monitor's VMX setup: its VMCS, the counters the extension increments, and its exit handler. */
+export interface VmxSetup {
+  vmcs: Vmcs;
+  counters: VmxCounters;
+  /** Called at every VM exit (root operation); resumes the guest with machine.vmEnter() or stops the machine. */
+  onExit: (exit: ExitInfo) => void;
+}
 
 export interface MachineOptions {
   /** RAM size in bytes: a multiple of 4096, at most 1 GiB. Default 16 MiB. */
@@ -78,6 +87,10 @@ export class Machine implements DeviceContext {
    * snapshots do not carry it.
    */
   fetchWindow: FetchWindow | undefined;
+  /** The VMX-like extension's setup (vmx.ts), if a monitor uses it. Configuration, like the fetch window. */
+  vmx: VmxSetup | undefined;
+  /** In non-root operation: the CPU runs the guest of `vmx.vmcs`. */
+  nonRoot = false;
 
   constructor(options: MachineOptions = {}) {
     this.mem = new PhysicalMemory(options.memorySize ?? DEFAULT_MEMORY_SIZE);
@@ -115,6 +128,8 @@ export class Machine implements DeviceContext {
     this.irqPending = 0;
     this.stopped = undefined;
     this.stopRequest = undefined;
+    this.nonRoot = false;
+    this.mmu.nested = undefined;
     Object.assign(this.counters, createCounters());
     for (const d of this.devices) d.reset();
   }
@@ -164,6 +179,7 @@ export class Machine implements DeviceContext {
    * and the counters must be current (the step itself counted, not retired).
    */
   exception(cause: number, faultaddr: number | undefined, epc: number, word: number | undefined): void {
+    if (this.nonRoot && this.vmxException(cause, faultaddr, epc, word)) return;
     const c = this.counters;
     c.exceptions++;
     const name = EXC_COUNTER[cause & CAUSE.CODE_MASK];
@@ -197,7 +213,8 @@ export class Machine implements DeviceContext {
 
   /** The single trap path: hook, else the guest's vector, else stop (TVEC = 0). */
   raise(t: TrapInfo): TrapDelivery {
-    if (this.trapHook && this.trapHook(this, t) === 'handled') {
+    // In non-root operation the guest's exceptions go to the guest's vector unless they exited (vmxException).
+    if (!this.nonRoot && this.trapHook && this.trapHook(this, t) === 'handled') {
       this.counters.trapsIntercepted++;
       return 'hook';
     }
@@ -223,6 +240,99 @@ export class Machine implements DeviceContext {
     cr[CR.epc] = epc;
     if (faultaddr !== undefined) cr[CR.faultaddr] = faultaddr;
     this.cpu.pc = cr[CR.tvec]!;
+  }
+
+  // --- VMX-like extension (vmx.ts) -------------------------------------------
+
+  /**
+   * VM entry: load the guest state of the VMCS into the CPU, enter non-root
+   * operation and deliver the entry injection, if any, through the guest's
+   * own vector. Without VPID the TLB is flushed.
+   */
+  vmEnter(): void {
+    const v = this.vmx;
+    if (!v) throw new Error('vmx: no VMCS');
+    const vmcs = v.vmcs;
+    this.cpu.pc = vmcs.guestPc;
+    this.cpu.cr.set(vmcs.guestCr);
+    this.nonRoot = true;
+    this.mmu.nested = { controls: vmcs.controls, counters: v.counters };
+    v.counters.vmEntries++;
+    if (vmcs.controls.vpid === 0) this.transitionFlush();
+    const inj = vmcs.injection;
+    if (inj) {
+      vmcs.injection = undefined;
+      this.raise({ cause: inj.cause >>> 0, pc: inj.epc >>> 0, epc: inj.epc >>> 0, ...(inj.faultaddr === undefined ? {} : { faultaddr: inj.faultaddr >>> 0 }) });
+    }
+  }
+
+  private vmExit(info: ExitInfo): void {
+    const v = this.vmx!;
+    v.vmcs.guestPc = this.cpu.pc;
+    v.vmcs.guestCr.set(this.cpu.cr);
+    v.vmcs.exit = info;
+    this.nonRoot = false;
+    this.mmu.nested = undefined;
+    v.counters.vmExits++;
+    if (v.vmcs.controls.vpid === 0) this.transitionFlush();
+    this.record?.events.push({ kind: 'vmexit', reason: info.reason, pc: info.pc >>> 0 });
+    v.onExit(info);
+    if (!this.nonRoot && !this.stopped) throw new Error(`vmx: the monitor neither resumed the guest nor stopped the machine after a ${info.reason} exit`);
+  }
+
+  private transitionFlush(): void {
+    this.vmx!.counters.vpidFlushes++;
+    this.tlb.flush();
+  }
+
+  /** An exception in non-root operation that exits (true), or that the guest takes itself (false). */
+  private vmxException(cause: number, faultaddr: number | undefined, epc: number, word: number | undefined): boolean {
+    const pc = this.cpu.pc >>> 0;
+    if (cause === VMX_INSN_EXIT) {
+      const d = decode(word! >>> 0)!;
+      const op = d.def.sem.kind === 'system' ? d.def.sem.op : '';
+      const port = (this.cpu.regs[d.b]! + d.imm) & 0xffff;
+      const reason = instructionExit(op, this.vmx!.vmcs.controls, d.b, port);
+      if (!reason) throw new Error(`vmx: ${d.def.mnemonic} was marked as exiting but no control selects it`);
+      this.vmExit({ reason, pc, word: word! >>> 0 });
+      return true;
+    }
+    if (cause === VMX_EPT_VIOLATION) {
+      const access = this.mmu.eptAccess === 2 ? 'fetch' : this.mmu.eptAccess === 1 ? 'write' : 'read';
+      this.vmExit({ reason: 'ept-violation', pc, ...(word === undefined ? {} : { word: word >>> 0 }),
+        gpa: this.mmu.eptGpa, access, ...(faultaddr === undefined ? {} : { faultaddr: faultaddr >>> 0 }) });
+      return true;
+    }
+    if (!exceptionExits(this.vmx!.vmcs.controls, cause)) return false;
+    const c = this.counters;
+    c.exceptions++;
+    const name = EXC_COUNTER[cause & CAUSE.CODE_MASK];
+    if (name) c[name]++;
+    this.vmExit({ reason: 'exception', pc, cause: cause >>> 0, epc: epc >>> 0,
+      ...(faultaddr === undefined ? {} : { faultaddr: faultaddr >>> 0 }), ...(word === undefined ? {} : { word: word >>> 0 }) });
+    return true;
+  }
+
+  /**
+   * Before each step in non-root operation: a pending external interrupt
+   * exits (whatever the guest's IE), and with interrupt-window exiting an
+   * open guest IE exits. Counts a step when it exits.
+   */
+  vmxEvents(): boolean {
+    const c = this.vmx!.vmcs.controls;
+    if (this.irqPending !== 0) {
+      const line = 31 - Math.clz32(this.irqPending & -this.irqPending);
+      this.counters.steps++;
+      this.counters.interrupts++;
+      this.vmExit({ reason: 'external-interrupt', pc: this.cpu.pc >>> 0, line });
+      return true;
+    }
+    if (c.interruptWindowExit && (this.cpu.cr[CR.status]! & STATUS.IE) !== 0) {
+      this.counters.steps++;
+      this.vmExit({ reason: 'interrupt-window', pc: this.cpu.pc >>> 0 });
+      return true;
+    }
+    return false;
   }
 
   /** Count `n` instructions retired outside the engine (a monitor emulating them). */

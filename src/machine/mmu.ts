@@ -12,6 +12,13 @@ import type { Cpu } from './cpu.js';
 import { ACCESS, ACCESS_NAMES, type AccessKind, type StepRecord } from './events.js';
 import type { PhysicalMemory } from './memory.js';
 import type { Tlb } from './tlb.js';
+import { VMX_EPT_VIOLATION, type VmxCounters, type VmxControls } from './vmx.js';
+
+/** What non-root operation translates through (set by the machine at VM entry, cleared at exit). */
+export interface NestedPaging {
+  controls: VmxControls;
+  counters: VmxCounters;
+}
 
 export interface Translation {
   paddr: number;
@@ -29,6 +36,11 @@ export interface RecordSink {
 export class Mmu {
   /** CAUSE of the last failed translate(), 0 after a successful one. */
   fault = 0;
+  /** Set in non-root operation: walks go through EPT (or the monitor's shadow root). */
+  nested: NestedPaging | undefined;
+  /** After an EPT violation (fault = VMX_EPT_VIOLATION): the guest-physical address and access. */
+  eptGpa = 0;
+  eptAccess: AccessKind = ACCESS.READ;
 
   constructor(
     private readonly cpu: Cpu,
@@ -68,9 +80,18 @@ export class Mmu {
   }
 
   private walk(va: number, access: AccessKind, user: boolean): number {
+    const n = this.nested;
+    if (n) {
+      if (n.controls.eptRoot !== 0) return this.walkEpt(va, access, user, n);
+      return this.walkFrom(n.controls.shadowRoot, va, access, user);
+    }
+    return this.walkFrom(this.cpu.cr[CR.ptbr]!, va, access, user);
+  }
+
+  private walkFrom(root: number, va: number, access: AccessKind, user: boolean): number {
     this.counters.tlbWalks++;
     const rec = this.sink.record;
-    const pdeAddr = ((this.cpu.cr[CR.ptbr]! & PTE.FRAME_MASK) >>> 0) + (va >>> 22) * 4;
+    const pdeAddr = ((root & PTE.FRAME_MASK) >>> 0) + (va >>> 22) * 4;
     const pde = this.readEntry(pdeAddr);
     if ((pde & PTE.P) === 0) {
       const r = this.pageFault(va, access, user, false);
@@ -96,6 +117,66 @@ export class Mmu {
     const paddr = frame | (va & 0xfff);
     rec?.events.push({ kind: 'walk', vaddr: va >>> 0, access: ACCESS_NAMES[access], pde, pte, paddr: paddr >>> 0 });
     return paddr;
+  }
+
+  /**
+   * Non-root operation with EPT: the guest's own walk (if its paging is on)
+   * over guest-physical addresses, each translated through the second-level
+   * tables, then the final guest-physical address through them too: the
+   * two-dimensional walk. A guest fault is a page fault of the guest; a
+   * missing or read-only second-level entry is an EPT violation.
+   */
+  private walkEpt(va: number, access: AccessKind, user: boolean, n: NestedPaging): number {
+    this.counters.tlbWalks++;
+    const write = access === ACCESS.WRITE;
+    let gpa: number, perm: number, dirty: number;
+    if ((this.cpu.cr[CR.status]! & STATUS.PG) !== 0) {
+      const pdeAt = this.ept(((this.cpu.cr[CR.ptbr]! & PTE.FRAME_MASK) >>> 0) + (va >>> 22) * 4, ACCESS.READ, va, n);
+      if (pdeAt < 0) return 0;
+      const pde = this.readEntry(pdeAt);
+      if ((pde & PTE.P) === 0) return this.pageFault(va, access, user, false);
+      const pteAt = this.ept(((pde & PTE.FRAME_MASK) >>> 0) + ((va >>> 12) & 0x3ff) * 4, ACCESS.READ, va, n);
+      if (pteAt < 0) return 0;
+      const pte = this.readEntry(pteAt);
+      perm = pde & pte & (PTE.W | PTE.U);
+      if ((pte & PTE.P) === 0 || (user && (perm & PTE.U) === 0) || (write && (perm & PTE.W) === 0)) {
+        return this.pageFault(va, access, user, (pte & PTE.P) !== 0);
+      }
+      if ((pde & PTE.A) === 0) this.mem.write32(pdeAt, pde | PTE.A);
+      const newPte = pte | PTE.A | (write ? PTE.D : 0);
+      if (newPte !== pte) this.mem.write32(pteAt, newPte);
+      gpa = ((pte & PTE.FRAME_MASK) | (va & 0xfff)) >>> 0;
+      dirty = newPte & PTE.D;
+    } else {
+      gpa = va >>> 0;
+      perm = PTE.W | PTE.U;
+      dirty = PTE.D;
+    }
+    const hpa = this.ept(gpa, access, va, n);
+    if (hpa < 0) return 0;
+    this.tlb.fill(va >>> 12, hpa & PTE.FRAME_MASK, perm | dirty);
+    return hpa;
+  }
+
+  /** Guest-physical to host-physical through the second-level tables; -1 (fault set) on a violation. */
+  private ept(gpa: number, access: AccessKind, va: number, n: NestedPaging): number {
+    const c = n.counters;
+    c.eptWalks++;
+    c.eptEntryReads++;
+    const dir = this.readEntry(((n.controls.eptRoot & PTE.FRAME_MASK) >>> 0) + (gpa >>> 22) * 4);
+    let entry = 0;
+    if ((dir & PTE.P) !== 0) {
+      c.eptEntryReads++;
+      entry = this.readEntry(((dir & PTE.FRAME_MASK) >>> 0) + ((gpa >>> 12) & 0x3ff) * 4);
+    }
+    if ((entry & PTE.P) === 0 || (access === ACCESS.WRITE && (entry & PTE.W) === 0)) {
+      this.fault = VMX_EPT_VIOLATION;
+      this.eptGpa = gpa >>> 0;
+      this.eptAccess = access;
+      this.tlb.invalidatePage(va >>> 12);
+      return -1;
+    }
+    return ((entry & PTE.FRAME_MASK) | (gpa & 0xfff)) >>> 0;
   }
 
   private pageFault(va: number, access: AccessKind, user: boolean, present: boolean): number {

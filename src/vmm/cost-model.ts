@@ -31,6 +31,8 @@ export interface CostPreset {
   lookup: Price;
   /** Binary translation: translating one guest instruction. */
   translate: Price;
+  /** Hardware assist: one page-table entry read by a hardware walk (the second-level entries of the two-dimensional walk). */
+  walkEntry: Price;
 }
 
 export const COST_PRESET_NAMES = ['p4-2006', 'modern'] as const;
@@ -50,6 +52,7 @@ export const COST_PRESETS: Record<CostPresetName, CostPreset> = {
     callout: { cycles: 200, source: `derived from ${ADAMS_AGESEN}: \`in\` under BT about 216 cycles, a callout plus the device emulation`, verified: false },
     lookup: { cycles: 40, source: `derived from ${ADAMS_AGESEN}: call/ret 11 cycles native, 51 under BT; the difference is the return's lookup`, verified: false },
     translate: { cycles: 200, source: 'assumption: a placeholder per translated instruction, not a measurement', verified: true },
+    walkEntry: { cycles: 10, source: 'assumption: an entry read from cache; the Pentium 4 had no EPT (it came with Nehalem, 2008), so this prices the model, not a measurement', verified: true },
   },
   modern: {
     name: 'modern',
@@ -61,6 +64,7 @@ export const COST_PRESETS: Record<CostPresetName, CostPreset> = {
     callout: { cycles: 100, source: 'assumption: half the p4-2006 callout on a core with shorter pipelines; a placeholder', verified: true },
     lookup: { cycles: 20, source: 'assumption: half the p4-2006 lookup; a placeholder', verified: true },
     translate: { cycles: 100, source: 'assumption: a placeholder per translated instruction, not a measurement', verified: true },
+    walkEntry: { cycles: 5, source: 'assumption: an entry read from cache by the page walker; a placeholder', verified: true },
   },
 };
 
@@ -109,10 +113,19 @@ export function priceCounters(counts: CountersToPrice, preset: CostPreset | Cost
   if (mon) {
     // Under bt a callout is a call into the monitor, not a hardware trap (ours are hcall traps, priced apart).
     const callouts = mon.callouts ?? 0;
-    row('traps to the monitor', callouts ? 'traps - callouts' : 'traps', mon.traps - callouts, x, 'exit');
-    row('instructions emulated', 'emulated', mon.emulated, r + w, 'read + write (decode against the virtual CPU, update it)');
-    row('exceptions reflected', 'reflected', mon.reflected, r + 4 * w, 'read TVEC + write EPC, CAUSE, STATUS, pc');
-    row('interrupts injected', 'injected', mon.injected, r + 4 * w, 'read TVEC + write EPC, CAUSE, STATUS, pc');
+    if (mon.vmExits > 0) {
+      // Hardware assist: every exit is a world switch, and every access the monitor makes to the
+      // guest's state is a counted VMREAD or VMWRITE (emulations and injections have no formula of their own).
+      row('VM exits', 'vmExits', mon.vmExits, x, 'exit');
+      row('VMCS reads', 'vmreads', mon.vmreads, r, 'stateRead');
+      row('VMCS writes', 'vmwrites', mon.vmwrites, w, 'stateWrite');
+      row('EPT entries read', 'eptEntryReads', mon.eptEntryReads, p.walkEntry.cycles, 'walkEntry');
+    } else {
+      row('traps to the monitor', callouts ? 'traps - callouts' : 'traps', mon.traps - callouts, x, 'exit');
+      row('instructions emulated', 'emulated', mon.emulated, r + w, 'read + write (decode against the virtual CPU, update it)');
+      row('exceptions reflected', 'reflected', mon.reflected, r + 4 * w, 'read TVEC + write EPC, CAUSE, STATUS, pc');
+      row('interrupts injected', 'injected', mon.injected, r + 4 * w, 'read TVEC + write EPC, CAUSE, STATUS, pc');
+    }
     row('shadow fills', 'shadowFills', mon.shadowFills, 2 * r + 2 * w, 'read PDE, PTE + write guest A/D, shadow entry');
     row('traced page-table writes', 'tracedWrites', mon.tracedWrites, r, 'read the old entry (the store itself is an emulation)');
     row('shadow invalidations', 'shadowInvalidations', mon.shadowInvalidations, w, 'write the shadow entry');
@@ -121,6 +134,11 @@ export function priceCounters(counts: CountersToPrice, preset: CostPreset | Cost
       row('instructions translated', 'translatedInsns', mon.translatedInsns, p.translate.cycles, 'translate');
       row('callouts', 'callouts - calloutIndirect', callouts - mon.calloutIndirect, p.callout.cycles, 'callout');
       row('indirect lookups', 'calloutIndirect', mon.calloutIndirect, p.lookup.cycles, 'lookup');
+    }
+    if (mon.hypercalls > 0) {
+      // Each hypercall is also a trap (priced above); these rows are the monitor's work for it.
+      row('hypercalls', 'hypercalls', mon.hypercalls, r + w, 'read + write (the arguments in, the result out)');
+      row('page-table entries by hypercall', 'mmuUpdateEntries', mon.mmuUpdateEntries, r + w, 'read + write (check the pair, write the entry)');
     }
   }
   const guestCycles = rows[0]!.cycles;

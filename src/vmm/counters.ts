@@ -5,6 +5,7 @@
 
 import { EXC, INSTRUCTIONS, type ExcName, type InsnDef } from '../isa/index.js';
 import { exceptionCounterName } from '../machine/counters.js';
+import { HYPERCALLS, hypercallCounterName } from './pv/abi.js';
 
 const FIXED = [
   /** Traps the machine handed to the monitor (every exception and interrupt while the guest runs). */
@@ -64,6 +65,35 @@ const FIXED = [
   /** Units retranslated because an instruction kept faulting, and the accesses their callouts then performed. */
   'adaptiveRetranslations',
   'adaptiveAccesses',
+  // Hardware assist (zero in the other modes).
+  /** VM entries and exits, and exits by reason. */
+  'vmEntries',
+  'vmExits',
+  'exitException',
+  'exitExternalInterrupt',
+  'exitInterruptWindow',
+  'exitCrAccess',
+  'exitIo',
+  'exitHlt',
+  'exitWfi',
+  'exitVmcall',
+  'exitInvlpg',
+  'exitEptViolation',
+  /** VMCS accesses by the monitor. */
+  'vmreads',
+  'vmwrites',
+  /** Second-level translations in the two-dimensional walk, and the EPT entries they read. */
+  'eptWalks',
+  'eptEntryReads',
+  /** Whole-TLB flushes at entries and exits because VPID is off. */
+  'vpidFlushes',
+  // Paravirtualization (zero in the other modes). Per hypercall: hc<Name> (hcMmuUpdate, ...), from src/vmm/pv/abi.ts.
+  /** Hypercalls the guest made (hcall at virtual ring 0), of which with an unknown number, and those that returned an error. */
+  'hypercalls',
+  'hcUnknown',
+  'hypercallErrors',
+  /** Page-table entries written by mmu_update. */
+  'mmuUpdateEntries',
 ] as const;
 
 type FixedName = (typeof FIXED)[number];
@@ -107,6 +137,8 @@ export function createMonitorCounters(): MonitorCounters {
   for (const def of INSTRUCTIONS) if (emulatable(def)) add(emulationCounterName(def.mnemonic));
   add('reflected');
   REFLECT_COUNTER.forEach(add);
+  add('hypercalls');
+  for (const h of HYPERCALLS) add(hypercallCounterName(h.name));
   for (const n of FIXED) add(n);
   return c as MonitorCounters;
 }

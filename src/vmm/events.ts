@@ -23,12 +23,16 @@ export type MonitorEvent =
   | { kind: 'translate'; pc: number; gpa: number; insns: number; words: number; tc: number }
   /** Translated code called the monitor (`what`: the emulated mnemonic, the exit kind or the fault). */
   | { kind: 'callout'; pc: number; callout: 'emulate' | 'exit' | 'fault'; what: string; target?: number }
-  /** An exit of the unit at `pc` patched into a direct jump to the unit at `target`. */
+  /** The exit of the guest instruction at `pc` patched into a direct jump to the unit at guest pc `target`. */
   | { kind: 'chain'; pc: number; target: number }
   /** Translations thrown away: the unit at `pc` (its guest code was written, or it is retranslated). */
   | { kind: 'tc-invalidate'; pc: number; reason: 'code-write' | 'retranslate'; gpa?: number }
   /** The whole translation cache flushed (it was full). */
-  | { kind: 'tc-flush'; units: number };
+  | { kind: 'tc-flush'; units: number }
+  /** Hardware assist: the guest exited to the monitor (`reason` as in src/machine/vmx.ts). */
+  | { kind: 'vmexit'; reason: string; pc: number }
+  /** Paravirtualization: the guest kernel called the monitor (`result`: what a0 received; `error`: its name when negative). */
+  | { kind: 'hypercall'; pc: number; nr: number; name: string; result?: number; error?: string };
 
 export type ShadowDropReason = 'tlbi' | 'flush' | 'traced-write' | 'page-fault' | 'evict' | 'memory';
 

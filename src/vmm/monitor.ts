@@ -111,6 +111,7 @@ export class Monitor implements MachineDevice {
     this.mode.reset?.();
     this.machine.cpu.regs[REG.sp] = this.layout.guestSize;
     this.mode.setGuestPc(this.machine.cpu.pc);
+    this.mode.start?.();
   }
 
   save(): MonitorState {
@@ -204,10 +205,16 @@ export class Monitor implements MachineDevice {
       this.mode.settle();
       pc = this.mode.guestPc();
     }
-    this.machine.portWrite(TIMER_PORT_BASE + TIMER_PORTS.ack, 1);
-    this.platform.tick(this.mode.guestClock());
+    this.realInterruptAck(line);
     this.armRealTimer();
     this.injectIfPending(pc);
+  }
+
+  /** Acknowledge the real timer's interrupt and let the virtual timer catch up with the guest clock. */
+  realInterruptAck(line: number): void {
+    if (line !== IRQ.TIMER) throw new Error(`monitor: unexpected real interrupt on line ${line}`);
+    this.machine.portWrite(TIMER_PORT_BASE + TIMER_PORTS.ack, 1);
+    this.platform.tick(this.mode.guestClock());
   }
 
   /**
@@ -216,6 +223,7 @@ export class Monitor implements MachineDevice {
    * vTVEC). With no guest vector the machine stops as it would natively.
    */
   deliver(cause: number, epc: number, faultaddr: number | undefined, pc: number): void {
+    if (this.mode.deliverTrap) return this.mode.deliverTrap(cause, epc, faultaddr, pc);
     if (this.vcpu.tvec === 0) {
       const t: TrapInfo = { cause: cause >>> 0, pc: pc >>> 0, epc: epc >>> 0 };
       if (faultaddr !== undefined) t.faultaddr = faultaddr >>> 0;
@@ -243,10 +251,12 @@ export class Monitor implements MachineDevice {
 
   /** If the guest's interrupt flag allows it, deliver its lowest pending virtual interrupt before `pc`. */
   injectIfPending(pc: number): boolean {
-    if (!this.vcpu.ie || this.machine.stopped) return false;
+    if (this.machine.stopped) return false;
     const pending = this.platform.pendingLines();
     if (pending === 0) return false;
     const line = 31 - Math.clz32(pending & -pending);
+    if (this.mode.deliverInterrupt) return this.mode.deliverInterrupt(line, pc);
+    if (!this.vcpu.ie) return false;
     this.counters.injected++;
     this.listener?.({ kind: 'inject', line, epc: pc >>> 0 });
     this.deliver((CAUSE.INTERRUPT | line) >>> 0, pc, undefined, pc);
@@ -274,6 +284,16 @@ export class Monitor implements MachineDevice {
     const hpa = this.machine.translateDebug(pc)?.paddr;
     const gpa = hpa !== undefined && this.guest.guestOf(hpa) >= 0 ? this.guest.guestOf(hpa) : this.guestTranslate(pc);
     return gpa !== undefined && this.guest.contains(gpa, 4) ? this.guest.read(gpa, 4) : undefined;
+  }
+
+  /** The guest's control register `n` as it sees it (tools: debugger views; no side effects). */
+  guestCr(n: number): number {
+    return this.mode.guestCr ? this.mode.guestCr(n) | 0 : this.vcpu.readCr(n, this.machine.cpu.cr[CR.status]!);
+  }
+
+  /** The guest's ring as it sees it. */
+  guestRing(): number {
+    return this.guestCr(CR.status) & STATUS.CPL_MASK;
   }
 
   /** Where guest-virtual `va` leads through the guest's own tables (tools; no side effects). */

@@ -20,6 +20,9 @@ import type { MonitorCounters } from './counters.js';
 import { DEFAULT_GUEST_MEMORY, DEFAULT_TC_SIZE, makeLayout, type VmLayout } from './layout.js';
 import { isModeName, MODE_NAMES, type ModeName, type MonitorMode } from './modes/mode.js';
 import { BtMode } from './modes/bt.js';
+import { HwMode, type HwOptions } from './modes/hw.js';
+import { PvMode } from './modes/pv.js';
+import { checkPvImage } from './pv/image-check.js';
 import { TrapMode } from './modes/trap.js';
 import { Monitor } from './monitor.js';
 
@@ -33,6 +36,8 @@ export interface VmOptions {
   monitorMemory?: number;
   /** Console input and output sink, or false for no console (as MachineOptions.console). */
   console?: ConsoleOptions | false;
+  /** Under hw: EPT and VPID on or off (default both on). */
+  hw?: HwOptions;
   /** Translation cache bytes under bt (default 256 KiB, at most 4 MiB). */
   tcSize?: number;
   /** Shadow address spaces the monitor keeps (default 8; 1 rebuilds on every switch). */
@@ -74,10 +79,14 @@ export interface Vm {
   consoleText(): string;
 }
 
-const MODE_FACTORIES: Record<Exclude<ModeName, 'native'>, (m: Monitor) => MonitorMode> = {
+function modeFactories(hwOptions: HwOptions): Record<Exclude<ModeName, 'native'>, (m: Monitor) => MonitorMode> {
+  return {
   trap: (m) => new TrapMode(m),
   bt: (m) => new BtMode(m),
-};
+  pv: (m) => new PvMode(m),
+  hw: (m) => new HwMode(m, hwOptions),
+  };
+}
 
 export function createVm(opts: VmOptions): Vm {
   const mode = opts.mode ?? 'native';
@@ -90,9 +99,10 @@ export function createVm(opts: VmOptions): Vm {
     machine = new Machine({ memorySize: guestMemory, ...consoleOpt });
     load = () => loadImage(machine, opts.image);
   } else {
+    if (mode === 'pv') checkPvImage(opts.image);
     layout = makeLayout(guestMemory, opts.monitorMemory, mode === 'bt' ? opts.tcSize ?? DEFAULT_TC_SIZE : 0);
     machine = new Machine({ memorySize: layout.ramSize, ...consoleOpt });
-    const mon = new Monitor(machine, layout, MODE_FACTORIES[mode],
+    const mon = new Monitor(machine, layout, modeFactories(opts.hw ?? {})[mode],
       opts.shadowCache === undefined ? {} : { shadowCache: opts.shadowCache });
     monitor = mon;
     load = () => mon.load(opts.image);

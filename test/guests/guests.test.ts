@@ -233,6 +233,19 @@ describe('guests/tinyos/tinyos.s', () => {
   });
 });
 
+describe('guests/pv/ticks.s', () => {
+  covered.add('pv/ticks.s');
+  test('under --mode pv: three timer upcalls, then exit 0; on the bare machine its first hcall is an undefined instruction', async () => {
+    expect(await runCli(['run', guest('pv/ticks.s'), '--mode', 'pv'])).toEqual({
+      code: 0, stderr: '',
+      stdout: 'pv: hello from a paravirtualized kernel\npv: tick\npv: tick\npv: tick\npv: three ticks, halting\n',
+    });
+    const r = await run('pv/ticks.s');
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^virtlab: unhandled trap: undefined instruction .*\(TVEC is 0\)\n$/);
+  });
+});
+
 describe('guests/workloads: halt with the value the JavaScript version computes', () => {
   const SIZES: Record<string, number> = { alu: 1000, memory: 3, calls: 12 };
   WORKLOADS.forEach((w) => covered.add(`workloads/${w.source}`));

@@ -84,3 +84,23 @@ describe('pricing binary translation', () => {
     expect(trap.rows.map((x) => x.kind)).not.toContain('callouts');
   });
 });
+
+describe('pricing hardware assist', () => {
+  test('exits, VMCS accesses and EPT entries are priced; first-generation hardware costs more than translation', () => {
+    const image = guestImage('tinyos/tinyos.s');
+    const hw = runVm(image, 'hw', 100_000_000).vm;
+    const c = hw.monitor!.counters;
+    const r = hw.stats('p4-2006').cost;
+    const by = Object.fromEntries(r.rows.map((x) => [x.kind, x]));
+    expect(by['VM exits']).toMatchObject({ count: c.vmExits, each: 2409 });
+    expect(by['VMCS reads']).toMatchObject({ count: c.vmreads, each: 178 });
+    expect(by['VMCS writes']).toMatchObject({ count: c.vmwrites, each: 171 });
+    expect(by['EPT entries read']).toMatchObject({ count: c.eptEntryReads, each: COST_PRESETS['p4-2006'].walkEntry.cycles });
+    expect(by['instructions emulated']).toBeUndefined(); // their state accesses are the VMCS reads and writes
+    const noEpt = runVm(image, 'hw', 100_000_000, { hw: { ept: false } }).vm.stats('p4-2006').cost;
+    const bt = runVm(image, 'bt', 100_000_000).vm.stats('p4-2006').cost;
+    expect(bt.overheadCycles).toBeLessThan(r.overheadCycles);
+    expect(r.overheadCycles).toBeLessThan(noEpt.overheadCycles);
+    expect(hw.stats('modern').cost.overheadCycles).toBeLessThan(r.overheadCycles / 3);
+  });
+});

@@ -1,8 +1,8 @@
 // Shared helpers for the monitor tests: assemble guests (files or inline
 // source), run them in a mode, and compare runs.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { assemble, assembleFile } from '../../src/asm/index.js';
 import type { Image } from '../../src/elf/image.js';
 import { decode } from '../../src/isa/index.js';
@@ -88,4 +88,33 @@ export function findInstruction(image: Image, from: number, mnemonic: string): n
 /** Non-zero counters only, for readable failure messages. */
 export function nonZero(c: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== 0));
+}
+
+/**
+ * Every guest program under guests/ that runs on the bare machine (relative
+ * paths, sorted): lib/ holds includes, pv/ paravirtualized builds.
+ */
+export function bareMetalGuests(dir = GUESTS): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return f === 'lib' || f === 'pv' ? [] : bareMetalGuests(p);
+    return f.endsWith('.s') ? [relative(GUESTS, p)] : [];
+  }).sort();
+}
+
+/**
+ * Run to `first` steps, snapshot (state + RAM journal mark), run `ahead`
+ * more, rewind to the snapshot, then run to the end: what the debugger's
+ * reverse stepping relies on. Returns the VM.
+ */
+export function runWithRewind(vm: Vm, first: number, ahead: number, budget = 100_000_000): Vm {
+  vm.machine.enableJournal();
+  vm.run(first);
+  const snap = vm.machine.captureState();
+  const mark = vm.machine.mem.journal!.mark();
+  vm.run(ahead);
+  vm.machine.mem.journal!.undoTo(mark);
+  vm.machine.restoreState(snap);
+  vm.run(budget);
+  return vm;
 }

@@ -10,6 +10,7 @@ import type { StepRecord } from '../../src/machine/index.js';
 import { createVm, GUEST_BASE, LayoutError } from '../../src/vmm/index.js';
 import { TC_VBASE } from '../../src/vmm/bt/cache.js';
 import type { BtMode } from '../../src/vmm/modes/bt.js';
+import { MODE_NAMES } from '../../src/vmm/modes/mode.js';
 import { imageOf, imageOfFile, runVm, VMM_GUESTS } from './helpers.js';
 
 const GUEST_MEMORY = 0x40000;
@@ -95,7 +96,7 @@ describe('layout', () => {
     expect(() => createVm({ image, mode: 'trap', guestMemory: 1000 })).toThrow(new LayoutError('guest memory 1000 must be a positive multiple of 4096 bytes'));
     expect(() => createVm({ image, mode: 'trap', guestMemory: 1024 * 1024 * 1024 })).toThrow(LayoutError);
     expect(() => createVm({ image, mode: 'trap', guestMemory: 0x1000 })).toThrow(/lies outside guest memory \(guest RAM is \[0x0, 0x1000\)\)/);
-    expect(() => createVm({ image, mode: 'pv' as never })).toThrow("unknown mode 'pv' (known: native, trap, bt)");
+    expect(() => createVm({ image, mode: 'vmware' as never })).toThrow(`unknown mode 'vmware' (known: ${MODE_NAMES.join(', ')})`);
     expect(() => createVm({ image, mode: 'bt', tcSize: 0x800000 })).toThrow(new LayoutError('translation cache 8388608 exceeds its 4194304-byte fetch window'));
     expect(() => createVm({ image, mode: 'bt', tcSize: 100 })).toThrow(new LayoutError('translation cache 100 must be a positive multiple of 4096 bytes'));
   });

@@ -16,8 +16,9 @@ import { H } from '../../isa/semantics.js';
 import { ACCESS } from '../../machine/events.js';
 import type { Machine } from '../../machine/machine.js';
 import { TLB_SETS } from '../../machine/tlb.js';
+import { VMX_INSN_EXIT } from '../../machine/vmx.js';
 
-export const VARIANT = { OBSERVE: 1, JOURNAL: 2, BREAKPOINTS: 4 } as const;
+export const VARIANT = { OBSERVE: 1, JOURNAL: 2, BREAKPOINTS: 4, NONROOT: 8 } as const;
 
 export type SliceFn = (m: Machine, limit: number, skipBreakpoint: boolean) => number;
 
@@ -51,6 +52,25 @@ export function undefinedCondition(def: InsnDef): string {
 interface Ctx {
   obs: boolean;
   journal: boolean;
+  /** VMX non-root operation: instructions the execution controls select exit; every access is translated. */
+  nonRoot: boolean;
+}
+
+const VMEXIT = `{ xc = ${VMX_INSN_EXIT}; xa = undefined; xe = pc; xw = w; break T; }`;
+
+/** Non-root only: the check that makes this system instruction exit when its control says so. */
+function exitCheck(def: InsnDef, op: string): string {
+  const ops = def.operands;
+  switch (op) {
+    case 'mtcr': return `if (((VC.crWriteExit >>> ${field(ops[0], 'cr', def)}) & 1) !== 0) ${VMEXIT}`;
+    case 'mfcr': return `if (((VC.crReadExit >>> ${field(ops[1], 'cr', def)}) & 1) !== 0) ${VMEXIT}`;
+    case 'in': case 'out': return `{ const p_ = ${value(ops[1]!, def)}; if ((VC.ioBitmap[p_ >>> 3] & (1 << (p_ & 7))) !== 0) ${VMEXIT} }`;
+    case 'halt': return `if (VC.hltExit) ${VMEXIT}`;
+    case 'wfi': return `if (VC.wfiExit) ${VMEXIT}`;
+    case 'hcall': return VMEXIT;
+    case 'tlbi': case 'tlbia': return `if (VC.invlpgExit) ${VMEXIT}`;
+    default: return '';
+  }
 }
 
 function field(spec: OperandSpec | undefined, what: string, def: InsnDef): string {
@@ -195,13 +215,14 @@ function caseBody(ctx: Ctx, def: InsnDef): string {
 }
 
 export function generateSliceSource(flags: number): string {
-  const ctx: Ctx = { obs: (flags & VARIANT.OBSERVE) !== 0, journal: (flags & VARIANT.JOURNAL) !== 0 };
+  const ctx: Ctx = { obs: (flags & VARIANT.OBSERVE) !== 0, journal: (flags & VARIANT.JOURNAL) !== 0, nonRoot: (flags & VARIANT.NONROOT) !== 0 };
   const bp = (flags & VARIANT.BREAKPOINTS) !== 0;
   const cases = INSTRUCTIONS.map((def) => {
     const undef = undefinedCondition(def);
     return `    case 0x${def.opcode.toString(16)}: { // ${def.mnemonic}
       ${undef === 'false' ? '' : `if (${undef}) ${trap(String(EXC.UNDEFINED), 'undefined', 'pc', 'w')}`}
       ${def.klass === 'privileged' ? PRIVILEGED : ''}
+      ${ctx.nonRoot && def.sem.kind === 'system' ? exitCheck(def, def.sem.op) : ''}
       ${caseBody(ctx, def)}
       break;
     }`;
@@ -218,12 +239,14 @@ return function slice(m, limit, skip) {
   let n = limit, committed = 0, fault = 0, fslow = 0, dh = 0;
   let pc = cpu.pc | 0;
   const st = CR[${CR.status}], ring = st & ${STATUS.CPL_MASK}, user = ring === ${USER_RING};
-  const pg = (st & ${STATUS.PG}) !== 0, uoff = user ? ${TLB_SETS} : 0, udet = user ? ${CAUSE.USER} : 0;
+  // In non-root operation every access is translated (guest tables and EPT, or the monitor's shadow).
+  const pg = ${ctx.nonRoot ? 'true' : `(st & ${STATUS.PG}) !== 0`}, uoff = user ? ${TLB_SETS} : 0, udet = user ? ${CAUSE.USER} : 0;
+  ${ctx.nonRoot ? 'const VC = m.vmx.vmcs.controls;' : ''}
   // The fetch window (a monitor's translation cache) serves supervisor fetches only; checked on the slow fetch path.
   const FW = user ? undefined : m.fetchWindow, wbase = FW ? FW.base | 0 : 0, wsize = FW ? FW.size : 0, wphys = FW ? FW.phys : 0;
   ${ctx.obs ? 'const O = m.record;' : ''}
   ${ctx.journal ? 'const J = mem.journal;' : ''}
-  let fpage = 1, fbase = 0;
+  let fpage = 1, fbase = 0, fw = 0, fwAt = 0, wfast = 0;
   let xc = 0, xa, xe = 0, xw;
   X: {
   T: {
@@ -234,9 +257,11 @@ return function slice(m, limit, skip) {
     if ((pc & ${0xfffff003 | 0}) === fpage) w = M32[fbase | ((pc & 4095) >>> 2)];
     else {
       fslow++;
+      // Fast fetches from a fetch-window page are not TLB lookups: count them to take them out of tlbHits.
+      if (fw !== 0) { wfast += limit - n - 1 - fwAt; fw = 0; }
       if ((pc & 3) !== 0) ${trap(`${EXC.MISALIGNED | CAUSE.FETCH} | udet`, 'pc', 'pc', 'undefined')}
       let pa;
-      if (wsize !== 0 && ((pc - wbase) >>> 0) < wsize) pa = wphys + ((pc - wbase) | 0);
+      if (wsize !== 0 && ((pc - wbase) >>> 0) < wsize) { pa = wphys + ((pc - wbase) | 0); fw = 1; fwAt = limit - n; }
       else if (pg) { cpu.pc = pc; pa = mmu.translate(pc, ${ACCESS.FETCH}, user); if (mmu.fault !== 0) ${trap('mmu.fault', 'pc', 'pc', 'undefined')} }
       else pa = pc;
       // Outside RAM the bus reads all ones, which is not an instruction.
@@ -259,7 +284,8 @@ ${cases}
   C.steps += k;
   C.instructions += k - fault;
   // Every fetch and data access with paging on is a TLB lookup; the slow paths count their own.
-  if (pg) C.tlbHits += limit - n - fslow + dh;
+  if (fw !== 0) wfast += limit - n - fwAt;
+  if (pg) C.tlbHits += limit - n - fslow + dh - wfast;
   cpu.pc = pc;
   return limit - n;
 };`;

@@ -46,7 +46,20 @@ export class Interpreter implements Engine {
         }
         m.tickDevices();
         const observer = m.observer;
-        if ((cr[CR.status]! & STATUS.IE) !== 0 && m.irqPending !== 0) {
+        if (m.nonRoot) {
+          // VMX: external interrupts and an open interrupt window exit to the monitor.
+          if (observer) {
+            const rec = this.newRecord();
+            const exited = m.vmxEvents();
+            m.record = undefined;
+            if (exited) observer(rec);
+            if (exited) { left--; skipBreakpoint = false; continue; }
+          } else if (m.vmxEvents()) {
+            left--;
+            skipBreakpoint = false;
+            continue;
+          }
+        } else if ((cr[CR.status]! & STATUS.IE) !== 0 && m.irqPending !== 0) {
           if (observer) {
             const rec = this.newRecord();
             m.takeInterrupt();
@@ -60,7 +73,7 @@ export class Interpreter implements Engine {
           continue;
         }
         const flags = (observer ? VARIANT.OBSERVE : 0) | (m.mem.journal ? VARIANT.JOURNAL : 0)
-          | (m.breakpoints.size > 0 ? VARIANT.BREAKPOINTS : 0);
+          | (m.breakpoints.size > 0 ? VARIANT.BREAKPOINTS : 0) | (m.nonRoot ? VARIANT.NONROOT : 0);
         const slice = sliceFunction(flags);
         if (observer) {
           const rec = this.newRecord();

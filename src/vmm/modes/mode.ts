@@ -27,13 +27,33 @@ export interface MonitorMode {
    * translated guest instruction). Optional: trap mode is always at one.
    */
   settle?(): void;
+  /**
+   * The guest's control register `n` as the guest sees it, for tools (no
+   * counted access). Default: the virtual CPU's. hw: the CPU's own in
+   * non-root operation, the VMCS's guest state otherwise.
+   */
+  guestCr?(n: number): number;
+  /** Called last in the monitor's reset, with the guest at its entry point (hw: the first VM entry). */
+  start?(): void;
+  /**
+   * Deliver virtual interrupt `line` before guest pc `pc` if the guest can take
+   * it now; returns whether it was delivered. Modes whose guest interrupt flag
+   * is not the virtual CPU's (hw: it is in the VMCS) supply their own.
+   */
+  deliverInterrupt?(line: number, pc: number): boolean;
+  /**
+   * Deliver an exception or interrupt into the guest the mode's own way (pv:
+   * to the handlers the guest registered, the trap state in its shared page).
+   * Optional: the monitor otherwise delivers it on the virtual CPU as the hardware would.
+   */
+  deliverTrap?(cause: number, epc: number, faultaddr: number | undefined, pc: number): void;
   /** The mode's own state, reset and carried by snapshots with the monitor's. */
   reset?(): void;
   save?(): unknown;
   restore?(state: unknown): void;
 }
 
-export const MODE_NAMES = ['native', 'trap', 'bt'] as const;
+export const MODE_NAMES = ['native', 'trap', 'bt', 'pv', 'hw'] as const;
 export type ModeName = (typeof MODE_NAMES)[number];
 
 export function isModeName(name: string): name is ModeName {

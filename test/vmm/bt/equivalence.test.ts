@@ -3,24 +3,14 @@
 // byte-identical console output and exit code natively and under bt, and the
 // guest's kernel really ran from the translation cache.
 
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { StepRecord } from '../../../src/machine/index.js';
-import { GUESTS, guestImage, runVm } from '../helpers.js';
-
-function guestFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) return f === 'lib' ? [] : guestFiles(p);
-    return f.endsWith('.s') ? [relative(GUESTS, p)] : [];
-  }).sort();
-}
+import { bareMetalGuests, guestImage, runVm } from '../helpers.js';
 
 const INPUT = 'hello, translator\n';
 
 describe('native and bt give identical output and exit code', () => {
-  test.each(guestFiles(GUESTS))('%s', (name) => {
+  test.each(bareMetalGuests())('%s', (name) => {
     const opts = { console: { input: INPUT } };
     const native = runVm(guestImage(name), 'native', 100_000_000, opts);
     const bt = runVm(guestImage(name), 'bt', 100_000_000, opts);

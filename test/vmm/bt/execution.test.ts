@@ -8,7 +8,7 @@ import { retargetBranch } from '../../../src/vmm/bt/emit.js';
 import { ins } from './helpers.js';
 import { ADAPT_THRESHOLD } from '../../../src/vmm/modes/bt.js';
 import type { BtMode } from '../../../src/vmm/modes/bt.js';
-import { guestImage, imageOf, nonZero, runVm, symbol } from '../helpers.js';
+import { guestImage, imageOf, nonZero, runVm, runWithRewind, symbol } from '../helpers.js';
 
 function btMode(vm: ReturnType<typeof runVm>['vm']): BtMode {
   return vm.monitor!.mode as BtMode;
@@ -288,15 +288,7 @@ describe('snapshots', () => {
   test('restoring a bt machine mid-run and running on gives the same result as never stopping', () => {
     const image = guestImage('tinyos/tinyos.s');
     const straight = runVm(image, 'bt', 100_000_000);
-    const { vm } = runVm(image, 'bt', 0);
-    vm.machine.enableJournal();
-    vm.run(30_000);
-    const snap = vm.machine.captureState();
-    const mark = vm.machine.mem.journal!.mark();
-    vm.run(40_000);
-    vm.machine.mem.journal!.undoTo(mark);
-    vm.machine.restoreState(snap);
-    vm.run(100_000_000);
+    const vm = runWithRewind(runVm(image, 'bt', 0).vm, 30_000, 40_000);
     expect(vm.consoleText()).toBe(straight.vm.consoleText());
     expect(vm.machine.stopped).toEqual(straight.vm.machine.stopped);
   });

@@ -1,0 +1,187 @@
+// A VMX-like extension of the CPU, modelled on Intel VT-x: root and non-root
+// operation and a VMCS. It is not part of the guest ISA (no instruction reads
+// or writes it; opcodes 0xe0-0xef stay reserved): the monitor drives it
+// through this API, as a VMM drives VT-x with VMLAUNCH/VMRESUME, VMREAD and
+// VMWRITE.
+//
+// In non-root operation the CPU runs the guest with the guest's own state in
+// its registers: its ring (the kernel at ring 0), its interrupt flag, its
+// control registers, so the sensitive-but-unprivileged instructions see the
+// guest's own state without any exit. What the execution controls select
+// exits to the monitor instead: control-register accesses, port I/O per
+// port, halt, wait, hypercall, tlb invalidation, exceptions by bitmap,
+// external interrupts, the interrupt window. Memory is translated twice:
+// through the guest's page tables (guest-virtual to guest-physical) and
+// through second-level tables (EPT: guest-physical to host-physical), or,
+// without EPT, through shadow tables the monitor keeps.
+//
+// Root operation runs nothing on the machine: the monitor is JavaScript,
+// called synchronously at the exit and returning after the next entry.
+
+import { CAUSE, CR, CR_NAMES, EXC } from '../isa/index.js';
+
+export const EXIT_REASONS = [
+  'exception', 'external-interrupt', 'interrupt-window', 'cr-access', 'io', 'hlt', 'wfi', 'vmcall', 'invlpg', 'ept-violation',
+] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+/** The engine's marker cause for "this instruction exits" and the MMU's for an EPT violation (never architectural CAUSE values). */
+export const VMX_INSN_EXIT = 0x7fff_0001;
+export const VMX_EPT_VIOLATION = 0x7fff_0002;
+
+export interface VmxControls {
+  /** Bit n: `mtcr` to control register n exits / `mfcr` from it exits. */
+  crWriteExit: number;
+  crReadExit: number;
+  /** One bit per port: `in`/`out` on it exits. */
+  readonly ioBitmap: Uint8Array;
+  hltExit: boolean;
+  wfiExit: boolean;
+  /** `tlbi` and `tlbia` exit. */
+  invlpgExit: boolean;
+  /** Bit n: exception code n exits instead of reaching the guest's vector. */
+  exceptionBitmap: number;
+  /** Exit as soon as the guest's interrupt flag is set (to inject a pending interrupt). */
+  interruptWindowExit: boolean;
+  /** Host-physical address of the second-level directory; 0 without EPT (then `shadowRoot` translates). */
+  eptRoot: number;
+  /** Without EPT: host-physical address of the shadow directory the MMU walks in non-root operation. */
+  shadowRoot: number;
+  /** 0: the TLB is flushed at every entry and exit; otherwise the guest's entries are tagged and survive them. */
+  vpid: number;
+}
+
+export interface ExitInfo {
+  reason: ExitReason;
+  /** Guest pc of the instruction that exited (or that was next, for interrupts). */
+  pc: number;
+  /** The instruction word, when the exit came from an instruction. */
+  word?: number;
+  /** exception: the CAUSE, EPC and FAULTADDR the guest would have received. */
+  cause?: number;
+  epc?: number;
+  faultaddr?: number;
+  /** ept-violation: the guest-physical address and the access. */
+  gpa?: number;
+  access?: 'read' | 'write' | 'fetch';
+  /** external-interrupt: the line. */
+  line?: number;
+}
+
+/** An event the next entry delivers into the guest (as its hardware would). */
+export interface EntryInjection {
+  cause: number;
+  epc: number;
+  faultaddr?: number;
+}
+
+/** Counters the extension increments; the monitor hands in its own object so the cost model sees them. */
+export interface VmxCounters {
+  vmEntries: number;
+  vmExits: number;
+  vmreads: number;
+  vmwrites: number;
+  /** Second-level translations (one per guest-physical address translated) and the entries they read. */
+  eptWalks: number;
+  eptEntryReads: number;
+  /** Whole-TLB flushes at transitions (no VPID). */
+  vpidFlushes: number;
+  [name: string]: number;
+}
+
+/** Guest-state fields of the VMCS, by name (the control registers by their names). */
+export type GuestField = 'pc' | (typeof CR_NAMES)[number];
+
+export class Vmcs {
+  readonly controls: VmxControls = {
+    crWriteExit: 0, crReadExit: 0, ioBitmap: new Uint8Array(8192), hltExit: true, wfiExit: true, invlpgExit: false,
+    exceptionBitmap: 0, interruptWindowExit: false, eptRoot: 0, shadowRoot: 0, vpid: 1,
+  };
+  /** Guest state, loaded into the CPU at entry and saved from it at exit. */
+  guestPc = 0;
+  readonly guestCr = new Int32Array(CR_NAMES.length);
+  exit: ExitInfo | undefined;
+  injection: EntryInjection | undefined;
+
+  constructor(private readonly counters: VmxCounters) {}
+
+  /** VMREAD of a guest-state field. */
+  read(field: GuestField): number {
+    this.counters.vmreads++;
+    return field === 'pc' ? this.guestPc : this.guestCr[CR_NAMES.indexOf(field)]!;
+  }
+
+  /** VMWRITE of a guest-state field. */
+  write(field: GuestField, value: number): void {
+    this.counters.vmwrites++;
+    if (field === 'pc') this.guestPc = value | 0;
+    else this.guestCr[CR_NAMES.indexOf(field)] = value | 0;
+  }
+
+  /** VMREAD of the exit information (reason, qualification). */
+  readExit(): ExitInfo {
+    this.counters.vmreads++;
+    if (!this.exit) throw new Error('vmx: no exit to read');
+    return this.exit;
+  }
+
+  /** VMWRITE of the entry-interruption field. */
+  inject(e: EntryInjection): void {
+    this.counters.vmwrites++;
+    this.injection = e;
+  }
+
+  /** VMWRITE of an execution control. */
+  setControl<K extends keyof VmxControls>(name: K, value: VmxControls[K]): void {
+    this.counters.vmwrites++;
+    (this.controls as { [k in K]: VmxControls[K] })[name] = value;
+  }
+
+  setIoExit(port: number, exits: boolean): void {
+    const b = this.controls.ioBitmap;
+    if (exits) b[port >>> 3]! |= 1 << (port & 7);
+    else b[port >>> 3]! &= ~(1 << (port & 7));
+  }
+
+  ioExits(port: number): boolean {
+    return (this.controls.ioBitmap[(port & 0xffff) >>> 3]! & (1 << (port & 7))) !== 0;
+  }
+
+  save(): unknown {
+    return { controls: { ...this.controls, ioBitmap: this.controls.ioBitmap.slice() }, guestPc: this.guestPc,
+      guestCr: this.guestCr.slice(), exit: this.exit && { ...this.exit }, injection: this.injection && { ...this.injection } };
+  }
+
+  restore(s: unknown): void {
+    const v = s as { controls: VmxControls; guestPc: number; guestCr: Int32Array; exit: ExitInfo | undefined; injection: EntryInjection | undefined };
+    const { ioBitmap, ...rest } = v.controls;
+    Object.assign(this.controls, rest);
+    this.controls.ioBitmap.set(ioBitmap);
+    this.guestPc = v.guestPc;
+    this.guestCr.set(v.guestCr);
+    this.exit = v.exit && { ...v.exit };
+    this.injection = v.injection && { ...v.injection };
+  }
+}
+
+/** The exit an instruction takes in non-root operation under `c`, if any (decided from its word). */
+export function instructionExit(op: string, c: VmxControls, crn: number, port: number): ExitReason | undefined {
+  switch (op) {
+    case 'mtcr': return ((c.crWriteExit >>> crn) & 1) !== 0 ? 'cr-access' : undefined;
+    case 'mfcr': return ((c.crReadExit >>> crn) & 1) !== 0 ? 'cr-access' : undefined;
+    case 'in': case 'out': return (c.ioBitmap[(port & 0xffff) >>> 3]! & (1 << (port & 7))) !== 0 ? 'io' : undefined;
+    case 'halt': return c.hltExit ? 'hlt' : undefined;
+    case 'wfi': return c.wfiExit ? 'wfi' : undefined;
+    case 'hcall': return 'vmcall';
+    case 'tlbi': case 'tlbia': return c.invlpgExit ? 'invlpg' : undefined;
+    default: return undefined;
+  }
+}
+
+/** Whether an exception of CAUSE `cause` exits under the bitmap. */
+export function exceptionExits(c: VmxControls, cause: number): boolean {
+  return ((c.exceptionBitmap >>> (cause & CAUSE.CODE_MASK)) & 1) !== 0;
+}
+
+export const EXC_BIT = (code: number): number => 1 << code;
+export { CR, EXC };

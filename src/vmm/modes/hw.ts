@@ -1,0 +1,401 @@
+// hw: the unmodified guest under the VMX-like extension (src/machine/vmx.ts),
+// modelled on Intel VT-x. The guest kernel runs at ring 0 in non-root
+// operation with its own STATUS, trap vector and page-table base in the CPU:
+// the sensitive-but-unprivileged instructions see the guest's own state, and
+// its exceptions, system calls and rett go to and from its own vector without
+// the monitor. What the execution controls select exits here: port I/O (the
+// guest's devices are virtual), halt and wfi, hcall, external interrupts
+// (the real timer is the monitor's), the interrupt window; and memory:
+//
+//   EPT (default): second-level tables map guest-physical RAM to host RAM;
+//     the guest loads its page-table base and changes its tables without any
+//     exit; an access outside guest RAM is an EPT violation the monitor
+//     emulates (device memory).
+//   --no-ept (first-generation VT-x): the MMU walks the monitor's shadow
+//     tables; writes of PTBR and STATUS, tlbi/tlbia and page faults exit, and
+//     the guest's stores into its page tables fault and are emulated, as under
+//     trap-and-emulate. The VM-exit count on page-table updates is what the
+//     binary translator's adaptive callouts avoided.
+//
+// Every access to the VMCS (guest state, exit information, controls, entry
+// injection) is a VMREAD or VMWRITE, counted for the cost model.
+
+import { CAUSE, CR, decode, EXC, PTE, STATUS, type Decoded } from '../../isa/index.js';
+import { ACCESS } from '../../machine/events.js';
+import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
+import { EXC_BIT, Vmcs, type ExitInfo, type VmxCounters } from '../../machine/vmx.js';
+import type { Monitor } from '../monitor.js';
+import { walkGuest } from '../shadow/guest-walk.js';
+import type { MonitorMode } from './mode.js';
+
+export interface HwOptions {
+  /** Second-level address translation (default true); false: shadow paging, as first-generation VT-x. */
+  ept?: boolean;
+  /** Tag the guest's TLB entries so they survive entries and exits (default true); false: flush at each. */
+  vpid?: boolean;
+}
+
+interface HwState {
+  vmcs: unknown;
+  nonRoot: boolean;
+}
+
+const EXIT_COUNTER: Record<ExitInfo['reason'], string> = {
+  'exception': 'exitException', 'external-interrupt': 'exitExternalInterrupt', 'interrupt-window': 'exitInterruptWindow',
+  'cr-access': 'exitCrAccess', 'io': 'exitIo', 'hlt': 'exitHlt', 'wfi': 'exitWfi', 'vmcall': 'exitVmcall',
+  'invlpg': 'exitInvlpg', 'ept-violation': 'exitEptViolation',
+};
+
+export class HwMode implements MonitorMode {
+  readonly name = 'hw';
+  readonly vmcs: Vmcs;
+  readonly ept: boolean;
+  readonly vpid: boolean;
+
+  constructor(private readonly monitor: Monitor, options: HwOptions = {}) {
+    this.ept = options.ept ?? true;
+    this.vpid = options.vpid ?? true;
+    const counters = monitor.counters as unknown as VmxCounters;
+    this.vmcs = new Vmcs(counters);
+    monitor.machine.vmx = { vmcs: this.vmcs, counters, onExit: (e) => this.onExit(e) };
+  }
+
+  realRing(vring: number): number {
+    return vring;
+  }
+
+  guestClock(): number {
+    return this.monitor.machine.clock();
+  }
+
+  realClockAt(guestClock: number): number {
+    return guestClock;
+  }
+
+  guestPc(): number {
+    const m = this.monitor.machine;
+    return m.nonRoot ? m.cpu.pc : this.vmcs.guestPc;
+  }
+
+  setGuestPc(pc: number): void {
+    const m = this.monitor.machine;
+    if (m.nonRoot) m.cpu.pc = pc | 0;
+    else this.vmcs.write('pc', pc);
+  }
+
+  guestCr(n: number): number {
+    const m = this.monitor.machine;
+    return m.nonRoot ? m.cpu.cr[n]! : this.vmcs.guestCr[n]!;
+  }
+
+  handleTrap(t: TrapInfo): TrapDecision {
+    // Nothing runs in root operation, so no trap can reach the monitor's hook.
+    throw new Error(`hw: a trap (cause 0x${t.cause.toString(16)}) in root operation`);
+  }
+
+  // --- setup -----------------------------------------------------------------------
+
+  /** The VMCS for a guest at reset (the monitor's reset already put the CPU there). */
+  reset(): void {
+    const m = this.monitor;
+    const v = this.vmcs;
+    const c = v.controls;
+    v.guestCr.fill(0);
+    v.exit = undefined;
+    v.injection = undefined;
+    c.ioBitmap.fill(0xff); // every port is a virtual device
+    c.hltExit = true;
+    c.wfiExit = true;
+    c.interruptWindowExit = false;
+    c.vpid = this.vpid ? 1 : 0;
+    if (this.ept) {
+      c.eptRoot = this.buildEpt();
+      c.shadowRoot = 0;
+      c.crWriteExit = 0;
+      c.crReadExit = 0;
+      c.invlpgExit = false;
+      c.exceptionBitmap = 0;
+    } else {
+      c.eptRoot = 0;
+      c.shadowRoot = m.shadow.root;
+      c.crWriteExit = (1 << CR.status) | (1 << CR.ptbr);
+      c.crReadExit = 0;
+      c.invlpgExit = true;
+      c.exceptionBitmap = EXC_BIT(EXC.PAGE_FAULT);
+    }
+  }
+
+  /** First entry, at the guest's entry point. */
+  start(): void {
+    const m = this.monitor.machine;
+    this.vmcs.guestPc = m.cpu.pc;
+    this.vmcs.guestCr.fill(0);
+    m.vmEnter();
+  }
+
+  /** Second-level tables: guest-physical RAM onto its host frames, writable; nothing else. */
+  private buildEpt(): number {
+    const m = this.monitor;
+    const mem = m.machine.mem;
+    const frame = (): number => {
+      const f = m.frames.alloc();
+      if (f === undefined) throw new Error('hw: monitor memory too small for the EPT tables');
+      return f;
+    };
+    const dir = frame();
+    const size = m.layout.guestSize;
+    for (let region = 0; region * 0x400000 < size; region++) {
+      const table = frame();
+      mem.write32(dir + 4 * region, table | PTE.P | PTE.W);
+      for (let i = 0; i < 1024; i++) {
+        const gpa = region * 0x400000 + i * 0x1000;
+        if (gpa >= size) break;
+        mem.write32(table + 4 * i, m.guest.host(gpa) | PTE.P | PTE.W);
+      }
+    }
+    return dir;
+  }
+
+  save(): HwState {
+    return { vmcs: this.vmcs.save(), nonRoot: this.monitor.machine.nonRoot };
+  }
+
+  restore(state: unknown): void {
+    const s = state as HwState;
+    this.vmcs.restore(s.vmcs);
+    const m = this.monitor.machine;
+    m.nonRoot = s.nonRoot;
+    m.mmu.nested = s.nonRoot ? { controls: this.vmcs.controls, counters: this.monitor.counters as unknown as VmxCounters } : undefined;
+  }
+
+  // --- exits -------------------------------------------------------------------------
+
+  private onExit(e: ExitInfo): void {
+    const m = this.monitor;
+    const c = m.counters;
+    const exit = this.vmcs.readExit();
+    c[EXIT_COUNTER[exit.reason]]!++;
+    m.listener?.({ kind: 'vmexit', reason: exit.reason, pc: exit.pc });
+    switch (e.reason) {
+      case 'external-interrupt': this.externalInterrupt(e); break;
+      case 'interrupt-window': this.interruptWindow(); break;
+      case 'io': this.io(e); break;
+      case 'hlt': {
+        const d = decode(e.word!)!;
+        countEmulation(m, d, e.pc);
+        m.machine.halt(m.machine.cpu.regs[d.a]!, e.pc);
+        m.machine.retire(); // halt retires, as on the bare machine
+        return;
+      }
+      case 'wfi': this.wfi(e); break;
+      case 'vmcall': this.injectException(EXC.UNDEFINED, e.pc); break; // no hypercalls for an unmodified guest
+      case 'cr-access': this.crAccess(e); break;
+      case 'invlpg': this.invlpg(e); break;
+      case 'exception': this.exception(e); break;
+      case 'ept-violation': this.eptViolation(e); break;
+    }
+    if (m.machine.stopped) return;
+    this.afterExit();
+    m.machine.vmEnter();
+  }
+
+  /** As after any trap: a virtual deadline reached raises the virtual line; the real timer is re-armed. */
+  private afterExit(): void {
+    const m = this.monitor;
+    const now = this.guestClock();
+    m.platform.tick(now);
+    m.injectIfPending(this.vmcs.guestPc);
+    m.armRealTimer();
+  }
+
+  private next(e: ExitInfo): void {
+    this.monitor.machine.retire();
+    this.vmcs.write('pc', (e.pc + 4) | 0);
+  }
+
+  private externalInterrupt(e: ExitInfo): void {
+    const m = this.monitor;
+    m.counters.trapInterrupt++;
+    m.realInterruptAck(e.line!);
+  }
+
+  private interruptWindow(): void {
+    this.vmcs.setControl('interruptWindowExit', false);
+  }
+
+  private io(e: ExitInfo): void {
+    const m = this.monitor;
+    const d = decode(e.word!)!;
+    const R = m.machine.cpu.regs;
+    const port = (R[d.b]! + d.imm) & 0xffff;
+    countEmulation(m, d, e.pc);
+    if (d.def.sem.kind === 'system' && d.def.sem.op === 'in') {
+      const v = m.platform.portRead(port);
+      if (d.a !== 0) R[d.a] = v;
+    } else {
+      m.platform.portWrite(port, R[d.a]!);
+    }
+    this.next(e);
+  }
+
+  private wfi(e: ExitInfo): void {
+    const m = this.monitor;
+    countEmulation(m, decode(e.word!)!, e.pc);
+    this.next(e);
+    if (m.platform.pendingLines() === 0) {
+      m.armRealTimer();
+      m.machine.wfi(e.pc);
+    }
+  }
+
+  /** --no-ept: the guest wrote STATUS or PTBR; the shadow follows its address space. */
+  private crAccess(e: ExitInfo): void {
+    const m = this.monitor;
+    const d = decode(e.word!)!;
+    countEmulation(m, d, e.pc);
+    const value = m.machine.cpu.regs[d.a]!;
+    const crName = (['status', 'tvec', 'ptbr', 'faultaddr', 'cause', 'epc', 'scratch'] as const)[d.b]!;
+    if (d.b === CR.status) {
+      const old = this.vmcs.read('status');
+      const next = (old & ~STATUS.WRITABLE) | (value & STATUS.WRITABLE);
+      this.vmcs.write('status', next);
+      m.vcpu.pg = (next & STATUS.PG) !== 0;
+      if (((old ^ next) & STATUS.PG) !== 0) this.switchShadow();
+    } else {
+      this.vmcs.write(crName, value);
+      if (d.b === CR.ptbr) {
+        m.vcpu.ptbr = value | 0;
+        this.switchShadow();
+      }
+    }
+    this.next(e);
+  }
+
+  private switchShadow(): void {
+    const m = this.monitor;
+    m.shadow.switchAddressSpace();
+    this.vmcs.setControl('shadowRoot', m.shadow.root);
+  }
+
+  /** --no-ept: tlbi/tlbia reach the shadow. */
+  private invlpg(e: ExitInfo): void {
+    const m = this.monitor;
+    const d = decode(e.word!)!;
+    countEmulation(m, d, e.pc);
+    if (d.def.sem.kind === 'system' && d.def.sem.op === 'tlbi') m.shadow.invalidatePage(m.machine.cpu.regs[d.a]!);
+    else m.shadow.flushAll();
+    this.next(e);
+  }
+
+  /** --no-ept: a page fault of the shadow. */
+  private exception(e: ExitInfo): void {
+    const m = this.monitor;
+    if ((e.cause! & CAUSE.CODE_MASK) !== EXC.PAGE_FAULT) {
+      this.injectException(e.cause!, e.epc!, e.faultaddr);
+      return;
+    }
+    const va = e.faultaddr!;
+    const access = (e.cause! & CAUSE.WRITE) !== 0 ? ACCESS.WRITE : (e.cause! & CAUSE.FETCH) !== 0 ? ACCESS.FETCH : ACCESS.READ;
+    const r = m.shadow.resolve(va, access, (e.cause! & CAUSE.USER) !== 0);
+    switch (r.kind) {
+      case 'filled': return;
+      case 'fault':
+        m.shadow.dropForFault(va);
+        this.injectException(r.cause, e.pc, va);
+        return;
+      case 'traced': {
+        const d = decode(e.word!)!;
+        countEmulation(m, d, e.pc);
+        const sem = d.def.sem;
+        if (sem.kind !== 'store') throw new Error('hw: a traced fault that is not a store');
+        m.shadow.guestStore(r.gpa, sem.width, m.machine.cpu.regs[d.a]!, e.pc);
+        this.next(e);
+        return;
+      }
+      case 'mmio':
+        if (access === ACCESS.FETCH) this.injectException(EXC.UNDEFINED, e.pc);
+        else this.deviceAccess(e, decode(e.word!)!, r.gpa);
+        return;
+    }
+  }
+
+  /** An access outside guest RAM (device memory), or a guest table outside it. */
+  private eptViolation(e: ExitInfo): void {
+    const m = this.monitor;
+    if (e.access === 'fetch' || e.word === undefined) {
+      this.injectException(EXC.UNDEFINED, e.pc); // the bus reads all ones there: not an instruction
+      return;
+    }
+    const d = decode(e.word)!;
+    const sem = d.def.sem;
+    if (sem.kind !== 'load' && sem.kind !== 'store') throw new Error(`hw: EPT violation by ${d.def.mnemonic}`);
+    const va = ((m.machine.cpu.regs[d.b]! + d.imm) >>> 0);
+    const guestSt = this.vmcs.read('status');
+    if ((guestSt & STATUS.PG) !== 0) {
+      // The violation may have been a guest page table outside RAM: natively that reads as not present.
+      const w = walkGuest(m.guest, this.vmcs.read('ptbr'), va, sem.kind === 'store' ? ACCESS.WRITE : ACCESS.READ, (guestSt & STATUS.CPL_MASK) === 3);
+      if (!w.ok) {
+        this.injectException(w.cause, e.pc, va);
+        return;
+      }
+    }
+    this.deviceAccess(e, d, e.gpa!);
+  }
+
+  private deviceAccess(e: ExitInfo, d: Decoded, gpa: number): void {
+    const m = this.monitor;
+    const sem = d.def.sem;
+    if (sem.kind !== 'load' && sem.kind !== 'store') throw new Error(`hw: device access by ${d.def.mnemonic}`);
+    countEmulation(m, d, e.pc);
+    m.counters.mmioEmulated++;
+    const R = m.machine.cpu.regs;
+    if (sem.kind === 'store') m.platform.mmioWrite(gpa, sem.width, R[d.a]!);
+    else {
+      const raw = m.platform.mmioRead(gpa, sem.width);
+      const shift = 32 - 8 * sem.width;
+      if (d.a !== 0) R[d.a] = sem.signed && shift > 0 ? (raw << shift) >> shift : raw;
+    }
+    this.next(e);
+  }
+
+  // --- event injection -------------------------------------------------------------
+
+  /** An exception the guest receives at the next entry, through its own vector. */
+  private injectException(cause: number, epc: number, faultaddr?: number): void {
+    const m = this.monitor;
+    m.counters.reflected++;
+    m.listener?.({ kind: 'reflect', cause: cause >>> 0, epc: epc >>> 0, ...(faultaddr === undefined ? {} : { faultaddr: faultaddr >>> 0 }) });
+    this.vmcs.inject({ cause, epc, ...(faultaddr === undefined ? {} : { faultaddr }) });
+  }
+
+  /**
+   * A virtual interrupt: injected at the next entry if the guest's IE is set
+   * and nothing else is being injected; otherwise the interrupt window is
+   * opened, so the guest exits as soon as it can take it.
+   */
+  deliverInterrupt(line: number, pc: number): boolean {
+    const m = this.monitor;
+    if (m.machine.nonRoot) {
+      // Outside an exit (a run starting): ask for an exit at the first moment the guest can take it.
+      if (!this.vmcs.controls.interruptWindowExit) this.vmcs.setControl('interruptWindowExit', true);
+      return false;
+    }
+    const ie = (this.vmcs.read('status') & STATUS.IE) !== 0;
+    if (!ie || this.vmcs.injection) {
+      if (!this.vmcs.controls.interruptWindowExit) this.vmcs.setControl('interruptWindowExit', true);
+      return false;
+    }
+    m.counters.injected++;
+    m.listener?.({ kind: 'inject', line, epc: pc >>> 0 });
+    this.vmcs.inject({ cause: (CAUSE.INTERRUPT | line) >>> 0, epc: pc });
+    if (this.vmcs.controls.interruptWindowExit) this.vmcs.setControl('interruptWindowExit', false);
+    return true;
+  }
+}
+
+function countEmulation(m: Monitor, d: Decoded, pc: number): void {
+  m.counters.emulated++;
+  const name = 'emu' + d.def.mnemonic[0]!.toUpperCase() + d.def.mnemonic.slice(1);
+  if (m.counters[name] !== undefined) m.counters[name]!++;
+  m.listener?.({ kind: 'emulate', pc: pc >>> 0, mnemonic: d.def.mnemonic });
+}

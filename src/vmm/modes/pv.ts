@@ -1,0 +1,175 @@
+// pv: paravirtualization, Xen style (Barham et al., SOSP 2003). The guest
+// kernel is built to run under a monitor (tinyos with -D PV): it contains no
+// privileged or sensitive instruction, and asks the monitor for what it may not
+// do itself with `hcall N` (docs/hypercalls.md). It runs directly on the CPU at
+// ring 1, its processes at ring 3, as under trap-and-emulate; but nothing it
+// does has to be caught: every hcall is an undefined-instruction trap that this
+// mode turns into a hypercall.
+//
+// Virtual interrupts go through the shared page: the guest masks and unmasks
+// them with plain stores, the monitor publishes the pending lines there and
+// upcalls the guest's event callback when they are unmasked; exceptions go to
+// the guest's trap table the same way, the trap state written into the page
+// (the kernel cannot read control registers any more).
+//
+// Page tables: shadow paging driven by explicit updates. The guest's tables
+// are in guest-physical terms and the real MMU walks the monitor's shadows, as
+// under trap; the guest changes its tables only through mmu_update (batched:
+// one hypercall builds an address space), so no write-protection fault is
+// taken, and the monitor refuses any entry that would map what is not guest RAM.
+//
+// Time: one hypercall retires one guest instruction, so the guest's clock is
+// the machine's, as under trap.
+
+import { CAUSE, CR, EXC, REG, decode } from '../../isa/index.js';
+import { describeTrap, type TrapDecision, type TrapInfo } from '../../machine/trap.js';
+import type { Monitor } from '../monitor.js';
+import { handlePageFault } from '../page-faults.js';
+import { errorName, ERRNO, HYPERCALL_BY_NR, hypercallCounterName } from '../pv/abi.js';
+import { HANDLERS, type HypercallOutcome } from '../pv/hypercalls.js';
+import { SharedPage, type SharedPageState } from '../pv/shared-page.js';
+import type { MonitorMode } from './mode.js';
+
+/** Guest ring 0 runs at real ring 1; rings 1-3 run as themselves. */
+const KERNEL_RING = 1;
+
+export class PvMode implements MonitorMode {
+  readonly name = 'pv';
+  readonly shared: SharedPage;
+
+  constructor(private readonly monitor: Monitor) {
+    this.shared = new SharedPage(monitor);
+  }
+
+  realRing(vring: number): number {
+    return Math.max(KERNEL_RING, vring);
+  }
+
+  guestClock(): number {
+    return this.monitor.machine.clock();
+  }
+
+  realClockAt(guestClock: number): number {
+    return guestClock;
+  }
+
+  guestPc(): number {
+    return this.monitor.machine.cpu.pc;
+  }
+
+  setGuestPc(pc: number): void {
+    this.monitor.machine.cpu.pc = pc | 0;
+  }
+
+  reset(): void {
+    this.shared.reset();
+  }
+
+  save(): SharedPageState {
+    return this.shared.save();
+  }
+
+  restore(state: unknown): void {
+    this.shared.restore(state as SharedPageState);
+  }
+
+  handleTrap(t: TrapInfo): TrapDecision {
+    const m = this.monitor;
+    if ((t.cause & CAUSE.INTERRUPT) !== 0) {
+      m.realInterrupt(t.cause & CAUSE.CODE_MASK, t.pc);
+      return 'handled';
+    }
+    switch (t.cause & CAUSE.CODE_MASK) {
+      case EXC.UNDEFINED: {
+        const d = t.word === undefined ? undefined : decode(t.word >>> 0);
+        // Hypercalls are the kernel's: from a process an hcall is the undefined instruction it is on bare metal.
+        if (d?.def.sem.kind === 'system' && d.def.sem.op === 'hcall' && m.vcpu.ring === 0) this.hypercall(d.imm & 0xffff, t.pc);
+        else m.reflect(t.cause, t.epc, t.faultaddr, t.pc);
+        break;
+      }
+      case EXC.PAGE_FAULT:
+        handlePageFault(m, t.faultaddr!, t.cause, t.pc, t.word);
+        break;
+      default:
+        // A privileged instruction faults here at every virtual ring: a paravirtualized kernel has none,
+        // and the monitor emulates nothing for it. It, and every other exception, reaches the guest.
+        m.reflect(t.cause, t.epc, t.faultaddr, t.pc);
+    }
+    return 'handled';
+  }
+
+  private hypercall(nr: number, pc: number): void {
+    const m = this.monitor;
+    const R = m.machine.cpu.regs;
+    const def = HYPERCALL_BY_NR.get(nr);
+    m.counters.hypercalls++;
+    let out: HypercallOutcome;
+    if (def) {
+      m.counters[hypercallCounterName(def.name)]!++;
+      out = HANDLERS[def.name]!({
+        monitor: m, shared: this.shared, pc,
+        args: [R[REG.a0]!, R[REG.a1]!, R[REG.a2]!, R[REG.a3]!],
+      });
+    } else {
+      m.counters.hcUnknown++;
+      out = { a0: -ERRNO.ENOSYS };
+    }
+    const error = out.a0 === undefined ? undefined : errorName(out.a0);
+    if (error) m.counters.hypercallErrors++;
+    m.listener?.({
+      kind: 'hypercall', pc: pc >>> 0, nr, name: def?.name ?? 'unknown',
+      ...(out.a0 === undefined ? {} : { result: out.a0 | 0 }), ...(error ? { error } : {}),
+    });
+    if (out.a0 !== undefined) R[REG.a0] = out.a0 | 0;
+    if (!out.retired) m.machine.retire();
+    if (m.machine.stopped) return;
+    const next = out.pc ?? (pc + 4) | 0;
+    this.setGuestPc(next);
+    this.shared.publishPending();
+    m.injectIfPending(next);
+  }
+
+  // --- delivery through the shared page -------------------------------------------
+
+  /** The monitor's injection: an upcall to the event callback, if the guest's mask allows it. */
+  deliverInterrupt(line: number, pc: number): boolean {
+    const m = this.monitor;
+    if (this.shared.gpa === undefined) return false; // events cannot be delivered before the page is registered
+    this.shared.publishPending();
+    if (!this.shared.eventsEnabled() || this.shared.callback === 0) return false;
+    m.counters.injected++;
+    m.listener?.({ kind: 'inject', line, epc: pc >>> 0 });
+    m.deliver((CAUSE.INTERRUPT | line) >>> 0, pc, undefined, pc);
+    return true;
+  }
+
+  /**
+   * Trap entry for a paravirtualized guest: interrupts to the event callback,
+   * exceptions to the trap table, events masked, and the state a kernel reads
+   * from its control registers on bare metal written into the shared page.
+   */
+  deliverTrap(cause: number, epc: number, faultaddr: number | undefined, pc: number): void {
+    const m = this.monitor, v = m.vcpu;
+    const isInterrupt = (cause & CAUSE.INTERRUPT) !== 0;
+    const vector = isInterrupt ? this.shared.callback : v.tvec;
+    if (vector === 0) {
+      const t: TrapInfo = { cause: cause >>> 0, pc: pc >>> 0, epc: epc >>> 0, ...(faultaddr === undefined ? {} : { faultaddr: faultaddr >>> 0 }) };
+      m.machine.stopped = {
+        kind: 'trap', cause: t.cause, pc: t.pc, epc: t.epc, ...(t.faultaddr === undefined ? {} : { faultaddr: t.faultaddr }),
+        message: `unhandled trap: ${describeTrap(t)} (no ${isInterrupt ? 'event callback' : 'trap table'} registered)`,
+      };
+      return;
+    }
+    v.ie = this.shared.eventsEnabled();
+    v.enterTrap(cause, epc, faultaddr);
+    m.applyRing();
+    const s = this.shared;
+    s.write('mask', 1);
+    s.write('status', v.status(m.machine.cpu.cr[CR.status]!));
+    s.write('epc', v.epc);
+    s.write('cause', v.cause);
+    if (faultaddr !== undefined) s.write('faultaddr', v.faultaddr);
+    s.write('sp', m.machine.cpu.regs[REG.sp]!);
+    this.setGuestPc(vector);
+  }
+}

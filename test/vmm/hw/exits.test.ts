@@ -1,0 +1,148 @@
+// The VMX-like extension under the hw mode: what exits and what does not,
+// event injection, the two-dimensional walk, EPT violations, VPID, snapshots.
+
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { createVm } from '../../../src/vmm/index.js';
+import { guestImage, imageOf, imageOfFile, nonZero, runVm, runWithRewind, VMM_GUESTS } from '../helpers.js';
+
+describe('what exits', () => {
+  test('hello.s: port I/O and halt exit; nothing else', () => {
+    const { vm, out } = runVm(guestImage('hello.s'), 'hw');
+    expect(out.console).toBe('Hello from virtlab!\n');
+    const c = vm.monitor!.counters;
+    expect(c.exitIo).toBe('Hello from virtlab!\n'.length);
+    expect(c.exitHlt).toBe(1);
+    expect(c.vmExits).toBe(c.exitIo + c.exitHlt);
+  });
+
+  test.each(['rdflags', 'wrflags', 'rdtvec', 'rdptbr'])('popek/%s.s: the sensitive instruction sees the guest\'s own state, without an exit', (insn) => {
+    const { vm, out } = runVm(guestImage(`popek/${insn}.s`), 'hw');
+    expect(out.console).toMatch(/: yes\n$/);
+    const c = vm.monitor!.counters;
+    // Only console output, the timer (wrflags.s) and halt exit: no control-register or flags access does.
+    expect(c.exitCrAccess).toBe(0);
+    expect(c.vmExits).toBe(c.exitIo + c.exitHlt + c.exitExternalInterrupt + c.exitInterruptWindow);
+  });
+
+  test('exceptions go to the guest\'s own vector with EPT; hcall exits and is turned into the guest\'s undefined-instruction trap', () => {
+    const sys = runVm(guestImage('exceptions/syscall.s'), 'hw').vm.monitor!.counters;
+    expect(sys.exitException).toBe(0);
+    expect(sys.reflected).toBe(0);
+    const hc = runVm(guestImage('exceptions/hypercall.s'), 'hw');
+    expect(hc.out.console).toContain('epc is the faulting instruction: yes');
+    expect(hc.vm.monitor!.counters.exitVmcall).toBe(1);
+    expect(hc.vm.monitor!.counters.reflected).toBe(1);
+  });
+
+  test('timer interrupts: the real one exits, the virtual one is injected at entry, once per native interrupt', () => {
+    const image = guestImage('tinyos/tinyos.s');
+    const native = runVm(image, 'native', 100_000_000).vm.machine.counters;
+    const { vm } = runVm(image, 'hw', 100_000_000);
+    const c = vm.monitor!.counters;
+    expect(c.exitExternalInterrupt).toBeGreaterThan(0);
+    expect(c.injected).toBe(native.interrupts);
+    // The guest ran the same instructions, so the ticks landed on the same ones.
+    expect(vm.machine.counters.instructions).toBe(native.instructions);
+  });
+
+  test('the interrupt window: an interrupt pending while the guest has IE off is injected when it sets it', () => {
+    const image = imageOf(`
+        .text
+        .global _start
+_start: la      t0, handler
+        mtcr    tvec, t0
+        li      t0, 50
+        out     t0, 0x20                 ; the timer fires while interrupts are still off
+        li      t1, 500
+1:      addi    t1, t1, -1
+        bnez    t1, 1b
+        li      s0, 0
+        sti                              ; now: the pending tick arrives here
+        li      s0, 1
+        halt    s0
+handler: mfcr   a0, epc
+        li      t0, 1
+        out     t0, 0x21
+        halt    s0                       ; 0: taken right after sti, before li s0, 1
+`);
+    const native = runVm(image, 'native');
+    expect(native.out.code).toBe(0);
+    const { vm, out } = runVm(image, 'hw');
+    expect(out).toEqual(native.out);
+    const c = vm.monitor!.counters;
+    expect(c.exitInterruptWindow).toBe(1);
+    expect(c.injected).toBe(1);
+  });
+});
+
+describe('memory', () => {
+  test('EPT: the guest changes its tables and PTBR without exits; the two-dimensional walk is counted', () => {
+    const { vm } = runVm(guestImage('workloads/memory.s'), 'hw', 100_000_000);
+    const c = vm.monitor!.counters;
+    expect(nonZero(c)).toMatchObject({ exitHlt: 1 });
+    expect(c.vmExits).toBe(1);
+    // A TLB miss with the guest's paging on translates its two table entries' addresses and the result through
+    // EPT (3 second-level walks); with its paging off (the boot), only the address (1).
+    const walks = vm.machine.counters.tlbWalks;
+    expect(c.eptWalks).toBeGreaterThan(2 * walks);
+    expect(c.eptWalks).toBeLessThanOrEqual(3 * walks);
+    expect(c.eptEntryReads).toBe(2 * c.eptWalks);
+  });
+
+  test('--no-ept: PTBR and STATUS writes, tlbi and page faults exit; the shadow does the rest', () => {
+    const { vm } = runVm(guestImage('workloads/memory.s'), 'hw', 100_000_000, { hw: { ept: false } });
+    const c = vm.monitor!.counters;
+    expect(c.exitCrAccess).toBeGreaterThan(0);
+    expect(c.exitException).toBe(c.shadowFaults); // every page fault was a shadow miss
+    expect(c.eptWalks).toBe(0);
+  });
+
+  test('an access outside guest RAM is an EPT violation the monitor emulates as device memory', () => {
+    const image = imageOf(`
+        .text
+        .global _start
+_start: li      t0, 0xf0000000           ; the console's MMIO data register
+        li      t1, 'M'
+        sw      t1, 0(t0)
+        halt    zero
+`);
+    const { vm, out } = runVm(image, 'hw');
+    expect(out.console).toBe('M');
+    expect(vm.monitor!.counters.exitEptViolation).toBe(1);
+    expect(vm.monitor!.counters.mmioEmulated).toBe(1);
+  });
+
+  test('a hostile guest sees the same as natively, with and without EPT', () => {
+    const image = imageOfFile(join(VMM_GUESTS, 'hostile.s'));
+    const native = runVm(image, 'native', 10_000_000, { guestMemory: 0x40000 }).out;
+    expect(runVm(image, 'hw', 10_000_000, { guestMemory: 0x40000 }).out).toEqual(native);
+    expect(runVm(image, 'hw', 10_000_000, { guestMemory: 0x40000, hw: { ept: false } }).out).toEqual(native);
+  });
+
+  test('VPID keeps the guest\'s TLB entries across exits; without it every entry and exit flushes', () => {
+    const image = guestImage('tinyos/tinyos.s');
+    const tagged = runVm(image, 'hw', 100_000_000).vm;
+    const flushed = runVm(image, 'hw', 100_000_000, { hw: { vpid: false } }).vm;
+    const t = tagged.monitor!.counters, f = flushed.monitor!.counters;
+    expect(t.vpidFlushes).toBe(0);
+    expect(f.vpidFlushes).toBe(f.vmEntries + f.vmExits);
+    expect(flushed.machine.counters.tlbMisses).toBeGreaterThan(tagged.machine.counters.tlbMisses + f.vmExits / 2);
+    expect(flushed.consoleText()).toBe(tagged.consoleText());
+  });
+});
+
+describe('state', () => {
+  test('a reset hw VM equals a fresh one, and restoring a snapshot mid-run gives the same run', () => {
+    const image = guestImage('tinyos/tinyos.s');
+    const straight = runVm(image, 'hw', 100_000_000).vm;
+    const vm = createVm({ image, mode: 'hw', console: {} });
+    vm.run(20_000);
+    vm.reset();
+    const fresh = createVm({ image, mode: 'hw', console: {} });
+    expect(vm.machine.captureState()).toEqual(fresh.machine.captureState());
+    runWithRewind(vm, 30_000, 30_000);
+    expect(vm.consoleText()).toBe(straight.consoleText());
+    expect(vm.machine.stopped).toEqual(straight.machine.stopped);
+  });
+});
