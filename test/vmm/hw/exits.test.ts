@@ -76,6 +76,56 @@ handler: mfcr   a0, epc
   });
 });
 
+describe('more exit reasons', () => {
+  test('wfi exits, and the monitor idles the guest until its next virtual tick', () => {
+    const image = imageOf(`
+        .text
+        .global _start
+_start: la      t0, handler
+        mtcr    tvec, t0
+        li      t0, 300
+        out     t0, 0x20
+        sti
+        wfi                              ; sleeps until the tick
+        li      a0, 2
+        halt    a0
+handler: li     t0, 1
+        out     t0, 0x21
+        li      t0, 0
+        out     t0, 0x20                 ; no more ticks
+        rett
+`);
+    const native = runVm(image, 'native');
+    expect(native.out.code).toBe(2);
+    const { vm, out } = runVm(image, 'hw');
+    expect(out).toEqual(native.out);
+    expect(vm.monitor!.counters.exitWfi).toBe(1);
+    expect(vm.machine.counters.idle).toBe(native.vm.machine.counters.idle);
+  });
+
+  test('--no-ept: tlbi and tlbia exit to the shadow; with EPT they run in the guest', () => {
+    const image = imageOf(`
+        .text
+        .global _start
+_start: call    rt_paging_on
+        li      t0, 0x1000
+        tlbi    t0
+        tlbia
+        halt    zero
+        .include "paging.inc"
+        .bss
+        .align 4096
+paging_dir: .space 4096
+paging_pt:  .space 4096
+`);
+    const shadow = runVm(image, 'hw', 1_000_000, { hw: { ept: false } }).vm.monitor!.counters;
+    expect(shadow.exitInvlpg).toBe(2);
+    expect(shadow.exitCrAccess).toBe(2); // PTBR, then STATUS.PG
+    const ept = runVm(image, 'hw', 1_000_000).vm.monitor!.counters;
+    expect(ept.exitInvlpg + ept.exitCrAccess).toBe(0);
+  });
+});
+
 describe('memory', () => {
   test('EPT: the guest changes its tables and PTBR without exits; the two-dimensional walk is counted', () => {
     const { vm } = runVm(guestImage('workloads/memory.s'), 'hw', 100_000_000);
