@@ -62,7 +62,7 @@ export function emulatePrivileged(m: Monitor, d: Decoded, pc: number): void {
       // wfi retires first, then idles (docs/machine.md): the clock jumps to the
       // real timer's deadline, which the monitor armed for the next virtual one.
       machine.retire();
-      if (m.platform.pendingLines() === 0) machine.wfi(pc);
+      m.idleGuest(pc);
       m.mode.setGuestPc(next);
       return;
     case 'in':

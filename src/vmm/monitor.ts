@@ -156,11 +156,10 @@ export class Monitor implements MachineDevice {
    */
   private settleTime(): void {
     if (this.machine.stopped) return;
-    const now = this.mode.guestClock();
-    if (this.platform.nextDeadline() <= now) {
-      this.platform.tick(now);
-      this.injectIfPending(this.mode.guestPc());
-    }
+    // A virtual deadline reached (or a wait that took its tick, idleGuest) leaves a line
+    // pending: deliver it at this boundary if the guest can take it.
+    this.platform.tick(this.mode.guestClock());
+    this.injectIfPending(this.mode.guestPc());
     this.armRealTimer();
   }
 
@@ -208,6 +207,19 @@ export class Monitor implements MachineDevice {
     this.realInterruptAck(line);
     this.armRealTimer();
     this.injectIfPending(pc);
+  }
+
+  /**
+   * The guest waits for an interrupt (wfi, or pv's block) with none pending:
+   * the machine idles to the real timer's deadline, armed for the next virtual
+   * one, and the monitor takes that tick itself: it was the wake-up the wait
+   * asked for, not an interrupt to deliver again afterwards.
+   */
+  idleGuest(pc: number): void {
+    if (this.platform.pendingLines() !== 0) return;
+    this.armRealTimer();
+    this.machine.wfi(pc);
+    if ((this.machine.irqPending & (1 << IRQ.TIMER)) !== 0) this.realInterruptAck(IRQ.TIMER);
   }
 
   /** Acknowledge the real timer's interrupt and let the virtual timer catch up with the guest clock. */

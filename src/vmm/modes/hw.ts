@@ -242,10 +242,7 @@ export class HwMode implements MonitorMode {
     const m = this.monitor;
     countEmulation(m, decode(e.word!)!, e.pc);
     this.next(e);
-    if (m.platform.pendingLines() === 0) {
-      m.armRealTimer();
-      m.machine.wfi(e.pc);
-    }
+    m.idleGuest(e.pc);
   }
 
   /** --no-ept: the guest wrote STATUS or PTBR; the shadow follows its address space. */

@@ -190,7 +190,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
     m.vcpu.ie = true;
     shared.write('mask', 0);
     m.machine.retire();
-    if (m.platform.pendingLines() === 0) m.machine.wfi(pc);
+    m.idleGuest(pc);
     return { a0: 0, retired: true };
   },
 
