@@ -5,6 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Image } from '../elf/image.js';
 import type { Engine } from '../engine/engine.js';
+import { ENGINE_FACTORIES, ENGINE_NAMES, type EngineName } from '../engine/registry.js';
 import { LoadError, type Machine } from '../machine/index.js';
 import { COST_PRESET_NAMES, createVm, LayoutError, MODE_NAMES, type CostPresetName, type ModeName, type Vm } from '../vmm/index.js';
 import { CliError, UsageError, type CliContext } from './context.js';
@@ -31,6 +32,8 @@ export interface MachineOptionValues {
   /** hw: second-level translation (false: --no-ept, shadow paging) and tagged TLB entries (false: --no-vpid). */
   ept: boolean;
   vpid: boolean;
+  /** The engine that executes the machine (every mode runs on every engine). */
+  engine: EngineName;
 }
 
 /** Where the guest's console output goes: a CLI stream, or kept in memory (Console.text()). */
@@ -66,6 +69,8 @@ export function addMachineOptions(cmd: Command): Command {
       .choices(MODE_NAMES).default('native'))
     .addOption(new Option('--cost-model <preset>', 'prices the event counts in modelled cycles (docs/cost-model.md)')
       .choices(COST_PRESET_NAMES).default('p4-2006'))
+    .addOption(new Option('--engine <name>', 'what executes guest instructions: interp, the reference interpreter')
+      .choices(ENGINE_NAMES).default('interp'))
     .option('--no-ept', 'hw: no nested paging; the monitor shadows the guest page tables (first-generation VT-x)')
     .option('--no-vpid', 'hw: flush the TLB at every VM entry and exit instead of tagging the guest\'s entries');
 }
@@ -91,6 +96,7 @@ export function machineFromOptions(
       mode: opts.mode,
       guestMemory: opts.memory * 1024 * 1024,
       hw: { ept: opts.ept !== false, vpid: opts.vpid !== false },
+      engine: ENGINE_FACTORIES[opts.engine ?? 'interp'],
       console: {
         ...(input === undefined ? {} : { input }),
         ...(write ? { sink: (bytes: Uint8Array) => write(decoder.decode(bytes, { stream: true })) } : {}),
