@@ -12,6 +12,7 @@ import { parseDefines } from './asm.js';
 import { UsageError, type CliContext } from './context.js';
 import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
 import { exitCodeOf, finishRun, stopMessage } from './outcome.js';
+import { formatPerIteration, measurePerIteration, withStdinOnce, type PerIterationReport } from './per-iteration.js';
 import { isAssemblySource, loadProgram } from './program.js';
 import { formatRunStats } from './stats.js';
 
@@ -38,6 +39,8 @@ export interface RunReport {
   /** Modelled cycles under the --cost-model preset. */
   cost: CostReport;
   console: string;
+  /** Only for a nanobenchmark (an image with BENCH_ITERATIONS): counts and modelled cycles per iteration (per-iteration.ts). */
+  perIteration?: PerIterationReport;
 }
 
 export function collectDefines(specs: readonly string[] | undefined, file: string): Record<string, number | string> {
@@ -56,11 +59,16 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('-D, --define <NAME[=VALUE]>', 'define a symbol when assembling a .s (repeatable)',
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .action((file: string, opts: RunOpts) => {
-      const image = loadProgram(ctx, file, collectDefines(opts.define, file));
-      const { vm, engine, maxSteps } = machineFromOptions(ctx, image, opts, opts.json ? 'capture' : 'stdout');
+      const c = withStdinOnce(ctx); // a nanobenchmark's baseline run reads the same input
+      const defines = collectDefines(opts.define, file);
+      const image = loadProgram(c, file, defines);
+      const { vm, engine, maxSteps } = machineFromOptions(c, image, opts, opts.json ? 'capture' : 'stdout');
       const { stop } = engine.run(maxSteps);
-      if (opts.json) ctx.io.out(JSON.stringify(runReport(vm, stop, maxSteps, opts)) + '\n');
-      if (opts.stats) ctx.io.err(formatRunStats(vm, opts.costModel));
+      const perIteration = opts.json || opts.stats
+        ? measurePerIteration({ ctx: c, file, defines, image, stats: vm.stats(opts.costModel), stop, opts })
+        : undefined;
+      if (opts.json) ctx.io.out(JSON.stringify({ ...runReport(vm, stop, maxSteps, opts), ...(perIteration ? { perIteration } : {}) }) + '\n');
+      if (opts.stats) ctx.io.err(formatRunStats(vm, opts.costModel) + (perIteration ? formatPerIteration(perIteration) : ''));
       finishRun(ctx, stop, maxSteps);
     });
 }

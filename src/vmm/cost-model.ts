@@ -122,7 +122,10 @@ export function priceCounters(counts: CountersToPrice, preset: CostPreset | Cost
       row('EPT entries read', 'eptEntryReads', mon.eptEntryReads, p.walkEntry.cycles, 'walkEntry');
     } else {
       row('traps to the monitor', callouts ? 'traps - callouts' : 'traps', mon.traps - callouts, x, 'exit');
-      row('instructions emulated', 'emulated', mon.emulated, r + w, 'read + write (decode against the virtual CPU, update it)');
+      // A bt emulate callout is priced whole as a callout (the figure it derives from includes the emulation).
+      const calloutEmulations = mon.calloutEmulate ?? 0;
+      row('instructions emulated', calloutEmulations ? 'emulated - calloutEmulate' : 'emulated', mon.emulated - calloutEmulations, r + w,
+        'read + write (decode against the virtual CPU, update it)');
       row('exceptions reflected', 'reflected', mon.reflected, r + 4 * w, 'read TVEC + write EPC, CAUSE, STATUS, pc');
       row('interrupts injected', 'injected', mon.injected, r + 4 * w, 'read TVEC + write EPC, CAUSE, STATUS, pc');
     }

@@ -260,6 +260,14 @@ describe('guests/workloads: halt with the value the JavaScript version computes'
   });
 });
 
+describe('guests/bench: each nanobenchmark prints its line and halts 0 (bench.test.ts runs them in every mode)', () => {
+  const BENCH = ['syscall', 'in', 'crwrite', 'callret', 'pgfault', 'divzero', 'ptemod', 'ctxswitch', 'aspace'];
+  BENCH.forEach((b) => covered.add(`bench/${b}.s`));
+  test.each(BENCH)('%s', async (b) => {
+    expect(await run(`bench/${b}.s`)).toEqual({ code: 0, stdout: `bench ${b}: 1000 iterations\n`, stderr: '' });
+  });
+});
+
 describe('coverage', () => {
   test('every program in guests/ has an expectation above', () => {
     const all = (function walk(dir: string): string[] {
