@@ -58,7 +58,8 @@ function integerOption(what: string, min: number, max: number): (text: string) =
   };
 }
 
-export function addMachineOptions(cmd: Command): Command {
+/** `engine`: the command's default engine (run: jit; the tools that step: interp, the reference). */
+export function addMachineOptions(cmd: Command, defaults: { engine?: EngineName } = {}): Command {
   return cmd
     .option('--max-steps <n>', 'stop after this many steps (instructions and interrupts)',
       integerOption('a whole number', 1, Number.MAX_SAFE_INTEGER), DEFAULT_MAX_STEPS)
@@ -69,8 +70,8 @@ export function addMachineOptions(cmd: Command): Command {
       .choices(MODE_NAMES).default('native'))
     .addOption(new Option('--cost-model <preset>', 'prices the event counts in modelled cycles (docs/cost-model.md)')
       .choices(COST_PRESET_NAMES).default('p4-2006'))
-    .addOption(new Option('--engine <name>', 'what executes guest instructions: interp, the reference interpreter')
-      .choices(ENGINE_NAMES).default('interp'))
+    .addOption(new Option('--engine <name>', 'what executes guest instructions: interp, the reference interpreter (always used to single-step, trace and debug); jit, which compiles hot code to JavaScript (docs/machine.md, Engines)')
+      .choices(ENGINE_NAMES).default(defaults.engine ?? 'interp'))
     .option('--no-ept', 'hw: no nested paging; the monitor shadows the guest page tables (first-generation VT-x)')
     .option('--no-vpid', 'hw: flush the TLB at every VM entry and exit instead of tagging the guest\'s entries');
 }

@@ -53,7 +53,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .command('run')
     .description('run a program on the bare machine or under the monitor (--mode); exits with its halt code')
     .argument('<program>', 'ELF image, or assembler source (.s) to assemble first');
-  addMachineOptions(cmd)
+  addMachineOptions(cmd, { engine: 'jit' })
     .option('--stats', 'print the event counters on stderr after the run')
     .option('--json', 'print one JSON object (stop reason, counters, console output) on stdout')
     .option('-D, --define <NAME[=VALUE]>', 'define a symbol when assembling a .s (repeatable)',

@@ -5,12 +5,14 @@
 import type { Machine } from '../machine/machine.js';
 import type { Engine } from './engine.js';
 import { createInterpreter } from './interp/index.js';
+import { createJit } from './jit/index.js';
 
-export const ENGINE_NAMES = ['interp'] as const;
+export const ENGINE_NAMES = ['interp', 'jit'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
 export const ENGINE_FACTORIES: Record<EngineName, (machine: Machine) => Engine> = {
   interp: createInterpreter,
+  jit: createJit,
 };
 
 export function isEngineName(name: string): name is EngineName {

@@ -18,9 +18,31 @@ import type { Machine } from '../../machine/machine.js';
 import { TLB_SETS } from '../../machine/tlb.js';
 import { VMX_INSN_EXIT } from '../../machine/vmx.js';
 
-export const VARIANT = { OBSERVE: 1, JOURNAL: 2, BREAKPOINTS: 4, NONROOT: 8 } as const;
+export const VARIANT = { OBSERVE: 1, JOURNAL: 2, BREAKPOINTS: 4, NONROOT: 8, JIT: 16 } as const;
 
-export type SliceFn = (m: Machine, limit: number, skipBreakpoint: boolean) => number;
+/**
+ * What the JIT variant (VARIANT.JIT, src/engine/jit) dispatches to: before an
+ * instruction is interpreted, the compiled block starting at its physical word
+ * (if any) runs instead. Only combined with NONROOT: observation, journal and
+ * breakpoints stay interpreted.
+ */
+export interface JitDispatch {
+  /** Compiled blocks by physical page, then word in page. */
+  readonly pages: ({ mode: number; w0: number; len: number; fn: BlockFn | null } | undefined)[][];
+  /** Execution counts of block starts, hashed by physical word index (HOT_MASK). */
+  readonly hot: Int32Array;
+  /** What a block reads (registers, RAM views, TLB arrays); `out` receives the next pc and data TLB hits. */
+  readonly env: unknown;
+  readonly out: Int32Array;
+  compile(wordIndex: number, mode: number, word: number): { mode: number; w0: number; len: number; fn: BlockFn | null };
+  drop(wordIndex: number): void;
+}
+/** A compiled block: returns steps taken (>0, next pc in out[0]), 0 to interpret instead, -1 if stale. */
+export type BlockFn = (env: unknown, pc: number, left: number) => number;
+export const JIT_HOT_MASK = 0xffff;
+export const JIT_THRESHOLD = 32;
+
+export type SliceFn = (m: Machine, limit: number, skipBreakpoint: boolean, jit?: JitDispatch) => number;
 
 const FIELD = { a: '((w >>> 20) & 15)', b: '((w >>> 16) & 15)', c: '((w >>> 12) & 15)' } as const;
 const SIMM = '((w << 16) >> 16)';
@@ -217,6 +239,8 @@ function caseBody(ctx: Ctx, def: InsnDef): string {
 export function generateSliceSource(flags: number): string {
   const ctx: Ctx = { obs: (flags & VARIANT.OBSERVE) !== 0, journal: (flags & VARIANT.JOURNAL) !== 0, nonRoot: (flags & VARIANT.NONROOT) !== 0 };
   const bp = (flags & VARIANT.BREAKPOINTS) !== 0;
+  const jit = (flags & VARIANT.JIT) !== 0;
+  if (jit && (flags & ~(VARIANT.JIT | VARIANT.NONROOT)) !== 0) throw new Error('gen: the JIT variant combines only with NONROOT');
   const cases = INSTRUCTIONS.map((def) => {
     const undef = undefinedCondition(def);
     return `    case 0x${def.opcode.toString(16)}: { // ${def.mnemonic}
@@ -232,7 +256,7 @@ export function generateSliceSource(flags: number): string {
   // (closures over per-machine state would share one optimized code object without
   // context specialization, which V8 makes markedly slower).
   return `"use strict";
-return function slice(m, limit, skip) {
+return function slice(m, limit, skip${jit ? ', J' : ''}) {
   const cpu = m.cpu, R = cpu.regs, CR = cpu.cr, C = m.counters, mmu = m.mmu, tlb = m.tlb, mem = m.mem;
   const M32 = mem.i32, MU16 = mem.u16, MI16 = mem.i16, MU8 = mem.u8, MI8 = mem.i8, RAM = mem.size;
   const TR = tlb.read, TW = tlb.write, TF = tlb.frame, BP = m.breakpoints;
@@ -246,6 +270,7 @@ return function slice(m, limit, skip) {
   const FW = user ? undefined : m.fetchWindow, wbase = FW ? FW.base | 0 : 0, wsize = FW ? FW.size : 0, wphys = FW ? FW.phys : 0;
   ${ctx.obs ? 'const O = m.record;' : ''}
   ${ctx.journal ? 'const J = mem.journal;' : ''}
+  ${jit ? `const JB = J.pages, HOT = J.hot, E = J.env, S = J.out, mode = ring * 2 + (pg ? 1 : 0);` : ''}
   let fpage = 1, fbase = 0, fw = 0, fwAt = 0, wfast = 0;
   let xc = 0, xa, xe = 0, xw;
   X: {
@@ -270,6 +295,7 @@ return function slice(m, limit, skip) {
       w = M32[pa >>> 2];
     }
     ${ctx.obs ? 'O.word = w >>> 0;' : ''}
+    ${jit ? JIT_DISPATCH : ''}
     switch (w >>> 24) {
 ${cases}
     default: ${trap(String(EXC.UNDEFINED), 'undefined', 'pc', 'w')}
@@ -290,6 +316,26 @@ ${cases}
   return limit - n;
 };`;
 }
+
+/**
+ * The JIT variant's hook, after the fetch of \`w\` (n already counts this step):
+ * a block that runs k steps stands for k loop iterations (its fetches after
+ * the first are same-page fast fetches, which the epilogue counts as TLB hits
+ * like the interpreter's); one that declines (0) leaves the step to the switch.
+ */
+const JIT_DISPATCH = `{
+      const wi = fbase | ((pc & 4095) >>> 2), jp = JB[wi >>> 10];
+      let b = jp === undefined ? undefined : jp[wi & 1023];
+      if (b === undefined || b.mode !== mode || b.w0 !== w) {
+        b = undefined;
+        if (++HOT[wi & ${JIT_HOT_MASK}] >= ${JIT_THRESHOLD}) { HOT[wi & ${JIT_HOT_MASK}] = 0; b = J.compile(wi, mode, w); }
+      }
+      if (b !== undefined && b.fn !== null) {
+        const k = b.fn(E, pc, n + 1);
+        if (k > 0) { n -= k - 1; pc = S[0]; dh += S[1]; continue L; }
+        if (k < 0) J.drop(wi);
+      }
+    }`;
 
 const slices: (SliceFn | undefined)[] = [];
 

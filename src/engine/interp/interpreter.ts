@@ -7,15 +7,19 @@ import type { StepRecord } from '../../machine/events.js';
 import type { Machine } from '../../machine/machine.js';
 import type { RunResult, Stop } from '../../machine/stop.js';
 import type { Engine } from '../engine.js';
-import { sliceFunction, VARIANT } from './gen.js';
+import { sliceFunction, VARIANT, type JitDispatch } from './gen.js';
 
 /** Longest slice between two looks at devices and stop requests. */
 const SLICE_MAX = 1 << 22;
 const BUDGET: Stop = { kind: 'budget' };
 
 export class Interpreter implements Engine {
-  readonly name = 'interp';
-  constructor(readonly machine: Machine) {}
+  readonly name: string = 'interp';
+  /**
+   * @param jit compiled blocks to run from plain slices (the jit engine, jit/jit.ts);
+   *   observed, journaled and breakpoint runs stay interpreted either way.
+   */
+  constructor(readonly machine: Machine, protected readonly jit?: JitDispatch) {}
 
   step(): RunResult {
     return this.run(1);
@@ -72,8 +76,10 @@ export class Interpreter implements Engine {
           skipBreakpoint = false; // the pc run() started at is no longer next
           continue;
         }
-        const flags = (observer ? VARIANT.OBSERVE : 0) | (m.mem.journal ? VARIANT.JOURNAL : 0)
-          | (m.breakpoints.size > 0 ? VARIANT.BREAKPOINTS : 0) | (m.nonRoot ? VARIANT.NONROOT : 0);
+        const interpreted = (observer ? VARIANT.OBSERVE : 0) | (m.mem.journal ? VARIANT.JOURNAL : 0)
+          | (m.breakpoints.size > 0 ? VARIANT.BREAKPOINTS : 0);
+        const jit = interpreted === 0 ? this.jit : undefined;
+        const flags = (jit ? VARIANT.JIT : interpreted) | (m.nonRoot ? VARIANT.NONROOT : 0);
         const slice = sliceFunction(flags);
         if (observer) {
           const rec = this.newRecord();
@@ -87,7 +93,7 @@ export class Interpreter implements Engine {
           left -= done;
           if (done > 0) skipBreakpoint = false;
         } else {
-          const done = slice(m, Math.min(left, m.horizon(), SLICE_MAX), skipBreakpoint);
+          const done = slice(m, Math.min(left, m.horizon(), SLICE_MAX), skipBreakpoint, jit);
           left -= done;
           if (done > 0) skipBreakpoint = false;
         }

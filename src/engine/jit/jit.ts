@@ -1,0 +1,97 @@
+// The JIT engine: the reference interpreter's outer loop (devices, interrupts,
+// VMX events, budgets) around the interpreter's generated slice in its JIT
+// variant, which, before interpreting an instruction, runs the compiled block
+// that starts at its physical address if there is one (gen.ts, JIT_DISPATCH).
+// Blocks are compiled (compile.ts) once their start has been reached
+// JIT_THRESHOLD times. Anything unusual stays interpreted: observed runs (trace,
+// debug step records), the write journal (reverse stepping) and breakpoints
+// use the interpreter's own variants, so `jit` is bit-identical to `interp` by
+// construction there, and by the differential tests elsewhere.
+
+import { H } from '../../isa/semantics.js';
+import type { Machine } from '../../machine/machine.js';
+import { JIT_HOT_MASK, type BlockFn, type JitDispatch } from '../interp/gen.js';
+import { Interpreter } from '../interp/interpreter.js';
+import { compileBlock } from './compile.js';
+
+interface Block {
+  mode: number;
+  w0: number;
+  len: number;
+  fn: BlockFn | null;
+}
+
+/** Compiled block factories by source, shared by every machine in the process (tests build many). */
+const factories = new Map<string, BlockFn>();
+
+/** Counters of the compiler's work, for tests and `bench/jit-check.ts` (not machine state). */
+export interface JitStats {
+  compiled: number;
+  stale: number;
+}
+
+class Dispatch implements JitDispatch {
+  readonly pages: (Block | undefined)[][];
+  readonly hot = new Int32Array(JIT_HOT_MASK + 1);
+  readonly out = new Int32Array(2);
+  readonly env: Record<string, unknown>;
+  /** Physical pages holding compiled code: a compiled store to one ends its block. */
+  readonly code: Uint8Array;
+  readonly stats: JitStats = { compiled: 0, stale: 0 };
+
+  constructor(private readonly m: Machine) {
+    const mem = m.mem;
+    const pageCount = mem.size >>> 12;
+    this.pages = new Array<(Block | undefined)[] | undefined>(pageCount).fill(undefined) as (Block | undefined)[][];
+    this.code = new Uint8Array(pageCount);
+    this.env = {
+      R: m.cpu.regs, CR: m.cpu.cr, M32: mem.i32, MU16: mem.u16, MI16: mem.i16, MU8: mem.u8, MI8: mem.i8,
+      TR: m.tlb.read, TW: m.tlb.write, TF: m.tlb.frame, CODE: this.code, S: this.out,
+    };
+  }
+
+  compile(wi: number, mode: number, w: number): Block {
+    const m = this.m;
+    const end = (wi | 1023) + 1;
+    const { len, source } = compileBlock(m.mem.i32.subarray(wi, end), wi, mode, m.mem.size);
+    let fn: BlockFn | null = null;
+    if (len > 0) {
+      fn = factories.get(source) ?? null;
+      if (fn === null) {
+        fn = (new Function('H', source) as (h: typeof H) => BlockFn)(H);
+        factories.set(source, fn);
+      }
+      this.stats.compiled++;
+      this.code[wi >>> 10] = 1;
+    }
+    const block: Block = { mode, w0: w, len, fn };
+    (this.pages[wi >>> 10] ??= new Array<Block | undefined>(1024).fill(undefined))[wi & 1023] = block;
+    return block;
+  }
+
+  drop(wi: number): void {
+    this.stats.stale++;
+    const page = this.pages[wi >>> 10];
+    if (page) page[wi & 1023] = undefined;
+  }
+}
+
+/** The interpreter's run loop (devices, interrupts, VMX events, budgets), its plain slices running compiled blocks. */
+export class JitEngine extends Interpreter {
+  override readonly name = 'jit';
+  private readonly dispatch: Dispatch;
+
+  constructor(machine: Machine) {
+    const dispatch = new Dispatch(machine);
+    super(machine, dispatch);
+    this.dispatch = dispatch;
+  }
+
+  get stats(): JitStats {
+    return this.dispatch.stats;
+  }
+}
+
+export function createJit(machine: Machine): JitEngine {
+  return new JitEngine(machine);
+}
