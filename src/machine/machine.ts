@@ -270,6 +270,8 @@ export class Machine implements DeviceContext {
     const v = this.vmx!;
     v.vmcs.guestPc = this.cpu.pc;
     v.vmcs.guestCr.set(this.cpu.cr);
+    this.cpu.pc = v.vmcs.hostPc;
+    this.cpu.cr.set(v.vmcs.hostCr);
     v.vmcs.exit = info;
     this.nonRoot = false;
     this.mmu.nested = undefined;

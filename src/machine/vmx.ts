@@ -100,6 +100,14 @@ export class Vmcs {
   /** Guest state, loaded into the CPU at entry and saved from it at exit. */
   guestPc = 0;
   readonly guestCr = new Int32Array(CR_NAMES.length);
+  /**
+   * Host state, loaded into the CPU at exit: the monitor's ring 0 with paging
+   * and interrupts off, its pc at the monitor's entry point. The monitor is
+   * JavaScript and runs no instruction on the machine, so nothing executes in
+   * this state; it is what the CPU holds while the exit is being handled.
+   */
+  hostPc = 0;
+  readonly hostCr = new Int32Array(CR_NAMES.length);
   exit: ExitInfo | undefined;
   injection: EntryInjection | undefined;
 
@@ -149,16 +157,20 @@ export class Vmcs {
 
   save(): unknown {
     return { controls: { ...this.controls, ioBitmap: this.controls.ioBitmap.slice() }, guestPc: this.guestPc,
-      guestCr: this.guestCr.slice(), exit: this.exit && { ...this.exit }, injection: this.injection && { ...this.injection } };
+      guestCr: this.guestCr.slice(), hostPc: this.hostPc, hostCr: this.hostCr.slice(),
+      exit: this.exit && { ...this.exit }, injection: this.injection && { ...this.injection } };
   }
 
   restore(s: unknown): void {
-    const v = s as { controls: VmxControls; guestPc: number; guestCr: Int32Array; exit: ExitInfo | undefined; injection: EntryInjection | undefined };
+    const v = s as { controls: VmxControls; guestPc: number; guestCr: Int32Array; hostPc: number; hostCr: Int32Array;
+      exit: ExitInfo | undefined; injection: EntryInjection | undefined };
     const { ioBitmap, ...rest } = v.controls;
     Object.assign(this.controls, rest);
     this.controls.ioBitmap.set(ioBitmap);
     this.guestPc = v.guestPc;
     this.guestCr.set(v.guestCr);
+    this.hostPc = v.hostPc;
+    this.hostCr.set(v.hostCr);
     this.exit = v.exit && { ...v.exit };
     this.injection = v.injection && { ...v.injection };
   }

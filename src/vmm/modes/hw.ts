@@ -24,7 +24,7 @@ import { CAUSE, CR, decode, EXC, PTE, STATUS, type Decoded } from '../../isa/ind
 import { ACCESS } from '../../machine/events.js';
 import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
 import { EXC_BIT, Vmcs, type ExitInfo, type VmxCounters } from '../../machine/vmx.js';
-import type { Monitor } from '../monitor.js';
+import { MONITOR_TVEC, type Monitor } from '../monitor.js';
 import { walkGuest } from '../shadow/guest-walk.js';
 import type { MonitorMode } from './mode.js';
 
@@ -101,6 +101,9 @@ export class HwMode implements MonitorMode {
     const v = this.vmcs;
     const c = v.controls;
     v.guestCr.fill(0);
+    v.hostCr.fill(0); // the monitor's ring 0, paging and interrupts off
+    v.hostCr[CR.tvec] = MONITOR_TVEC;
+    v.hostPc = MONITOR_TVEC;
     v.exit = undefined;
     v.injection = undefined;
     c.ioBitmap.fill(0xff); // every port is a virtual device

@@ -76,6 +76,24 @@ handler: mfcr   a0, epc
   });
 });
 
+describe('the VMCS', () => {
+  test('an exit saves the guest state and loads the host state; the entry restores the guest', () => {
+    const vm = createVm({ image: guestImage('popek/rdtvec.s'), mode: 'hw', console: {} });
+    const setup = vm.machine.vmx!;
+    const seen: { status: number; tvec: number; pc: number; guestTvec: number }[] = [];
+    const handler = setup.onExit;
+    setup.onExit = (e) => {
+      seen.push({ status: vm.machine.cpu.cr[0]!, tvec: vm.machine.cpu.cr[1]! >>> 0, pc: vm.machine.cpu.pc >>> 0, guestTvec: setup.vmcs.guestCr[1]! >>> 0 });
+      handler(e);
+    };
+    vm.run(1_000_000);
+    expect(vm.consoleText()).toMatch(/: yes\n$/);
+    expect(seen.length).toBeGreaterThan(1);
+    for (const s of seen) expect(s).toMatchObject({ status: 0, tvec: 0xffc00000, pc: 0xffc00000 });
+    expect(seen.at(-1)!.guestTvec).not.toBe(0); // the guest's own vector, saved in the VMCS
+  });
+});
+
 describe('more exit reasons', () => {
   test('wfi exits, and the monitor idles the guest until its next virtual tick', () => {
     const image = imageOf(`
