@@ -108,21 +108,9 @@ export function emulateAccess(m: Monitor, d: Decoded, pc: number, va: number, gp
   if (sem.kind !== 'load' && sem.kind !== 'store') throw new Error(`monitor: ${d.def.mnemonic} at 0x${(pc >>> 0).toString(16)} does not access memory`);
   const ea = (R[d.b]! + d.imm) >>> 0;
   if (ea !== va >>> 0) throw new Error(`monitor: ${d.def.mnemonic} at 0x${(pc >>> 0).toString(16)} accesses 0x${ea.toString(16)}, not the faulting 0x${(va >>> 0).toString(16)}`);
+  if (sem.kind === 'load' && !device) throw new Error('monitor: a load from guest RAM cannot fault in the shadow');
   count(m, d, pc);
-  if (sem.kind === 'store') {
-    if (device) m.platform.mmioWrite(gpa, sem.width, R[d.a]!);
-    else m.shadow.guestStore(gpa, sem.width, R[d.a]!, pc);
-  } else {
-    if (!device) throw new Error('monitor: a load from guest RAM cannot fault in the shadow');
-    const raw = m.platform.mmioRead(gpa, sem.width);
-    const shift = 32 - 8 * sem.width;
-    setReg(m, d.a, sem.signed && shift > 0 ? (raw << shift) >> shift : raw);
-  }
-  if (device) m.counters.mmioEmulated++;
-  m.machine.retire();
-  const next = (pc + 4) | 0;
-  m.mode.setGuestPc(next);
-  if (device) m.injectIfPending(next);
+  performAccess(m, d, pc, gpa, device);
 }
 
 /** The fetch of an instruction from outside guest RAM: an undefined instruction, as on the machine. */
@@ -196,8 +184,18 @@ export function emulateAccessCallout(m: Monitor, d: Decoded, pc: number): void {
   }
   count(m, d, pc);
   m.counters.adaptiveAccesses++;
-  const device = !m.guest.contains(gpa, sem.width);
-  if (store) {
+  performAccess(m, d, pc, gpa, !m.guest.contains(gpa, sem.width));
+}
+
+/**
+ * Perform a load or store the monitor took over, at guest-physical `gpa`
+ * (device memory when `device`), retire it and continue after it.
+ */
+export function performAccess(m: Monitor, d: Decoded, pc: number, gpa: number, device: boolean): void {
+  const sem = d.def.sem;
+  if (sem.kind !== 'load' && sem.kind !== 'store') throw new Error(`monitor: ${d.def.mnemonic} does not access memory`);
+  const R = m.machine.cpu.regs;
+  if (sem.kind === 'store') {
     if (device) m.platform.mmioWrite(gpa, sem.width, R[d.a]!);
     else m.shadow.guestStore(gpa, sem.width, R[d.a]!, pc);
   } else {

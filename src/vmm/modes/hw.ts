@@ -24,6 +24,7 @@ import { CAUSE, CR, decode, EXC, PTE, STATUS, type Decoded } from '../../isa/ind
 import { ACCESS } from '../../machine/events.js';
 import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
 import { EXC_BIT, Vmcs, type ExitInfo, type VmxCounters } from '../../machine/vmx.js';
+import { performAccess } from '../emulate.js';
 import { MONITOR_TVEC, type Monitor } from '../monitor.js';
 import { walkGuest } from '../shadow/guest-walk.js';
 import type { MonitorMode } from './mode.js';
@@ -343,19 +344,8 @@ export class HwMode implements MonitorMode {
   }
 
   private deviceAccess(e: ExitInfo, d: Decoded, gpa: number): void {
-    const m = this.monitor;
-    const sem = d.def.sem;
-    if (sem.kind !== 'load' && sem.kind !== 'store') throw new Error(`hw: device access by ${d.def.mnemonic}`);
-    countEmulation(m, d, e.pc);
-    m.counters.mmioEmulated++;
-    const R = m.machine.cpu.regs;
-    if (sem.kind === 'store') m.platform.mmioWrite(gpa, sem.width, R[d.a]!);
-    else {
-      const raw = m.platform.mmioRead(gpa, sem.width);
-      const shift = 32 - 8 * sem.width;
-      if (d.a !== 0) R[d.a] = sem.signed && shift > 0 ? (raw << shift) >> shift : raw;
-    }
-    this.next(e);
+    countEmulation(this.monitor, d, e.pc);
+    performAccess(this.monitor, d, e.pc, gpa, true);
   }
 
   // --- event injection -------------------------------------------------------------

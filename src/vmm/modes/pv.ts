@@ -28,37 +28,15 @@ import { handlePageFault } from '../page-faults.js';
 import { errorName, ERRNO, HYPERCALL_BY_NR, hypercallCounterName } from '../pv/abi.js';
 import { HANDLERS, type HypercallOutcome } from '../pv/hypercalls.js';
 import { SharedPage, type SharedPageState } from '../pv/shared-page.js';
-import type { MonitorMode } from './mode.js';
+import { DirectMode } from './direct.js';
 
-/** Guest ring 0 runs at real ring 1; rings 1-3 run as themselves. */
-const KERNEL_RING = 1;
-
-export class PvMode implements MonitorMode {
+export class PvMode extends DirectMode {
   readonly name = 'pv';
   readonly shared: SharedPage;
 
-  constructor(private readonly monitor: Monitor) {
+  constructor(monitor: Monitor) {
+    super(monitor);
     this.shared = new SharedPage(monitor);
-  }
-
-  realRing(vring: number): number {
-    return Math.max(KERNEL_RING, vring);
-  }
-
-  guestClock(): number {
-    return this.monitor.machine.clock();
-  }
-
-  realClockAt(guestClock: number): number {
-    return guestClock;
-  }
-
-  guestPc(): number {
-    return this.monitor.machine.cpu.pc;
-  }
-
-  setGuestPc(pc: number): void {
-    this.monitor.machine.cpu.pc = pc | 0;
   }
 
   reset(): void {

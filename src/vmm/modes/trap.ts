@@ -12,38 +12,11 @@
 import { CAUSE, EXC } from '../../isa/index.js';
 import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
 import { emulatePrivileged } from '../emulate.js';
-import type { Monitor } from '../monitor.js';
 import { handlePageFault } from '../page-faults.js';
-import type { MonitorMode } from './mode.js';
+import { DirectMode } from './direct.js';
 
-/** Guest ring 0 runs at real ring 1, where privileged instructions fault; rings 1-3 run as themselves. */
-const KERNEL_RING = 1;
-
-export class TrapMode implements MonitorMode {
+export class TrapMode extends DirectMode {
   readonly name = 'trap';
-
-  constructor(private readonly monitor: Monitor) {}
-
-  realRing(vring: number): number {
-    return Math.max(KERNEL_RING, vring);
-  }
-
-  /** Every real instruction is a guest instruction and every emulated one retires one: the clocks agree. */
-  guestClock(): number {
-    return this.monitor.machine.clock();
-  }
-
-  realClockAt(guestClock: number): number {
-    return guestClock;
-  }
-
-  guestPc(): number {
-    return this.monitor.machine.cpu.pc;
-  }
-
-  setGuestPc(pc: number): void {
-    this.monitor.machine.cpu.pc = pc | 0;
-  }
 
   handleTrap(t: TrapInfo): TrapDecision {
     const m = this.monitor;
