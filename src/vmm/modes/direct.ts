@@ -4,8 +4,10 @@
 // instruction the monitor performs for it retires one, so the guest's clock
 // is the real one and its pc is the real pc.
 
+import { CAUSE, EXC } from '../../isa/index.js';
 import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
 import type { Monitor } from '../monitor.js';
+import { handlePageFault } from '../page-faults.js';
 import type { MonitorMode } from './mode.js';
 
 /** Guest ring 0 runs at real ring 1; rings 1-3 run as themselves. */
@@ -36,5 +38,19 @@ export abstract class DirectMode implements MonitorMode {
     this.monitor.machine.cpu.pc = pc | 0;
   }
 
-  abstract handleTrap(trap: TrapInfo): TrapDecision;
+  /**
+   * Real interrupts are the monitor's timer; page faults go to shadow paging;
+   * every other exception is the mode's to take (handleException) or else the
+   * guest's, reflected as the hardware would have delivered it.
+   */
+  handleTrap(t: TrapInfo): TrapDecision {
+    const m = this.monitor;
+    if ((t.cause & CAUSE.INTERRUPT) !== 0) m.realInterrupt(t.cause & CAUSE.CODE_MASK, t.pc);
+    else if ((t.cause & CAUSE.CODE_MASK) === EXC.PAGE_FAULT) handlePageFault(m, t.faultaddr!, t.cause, t.pc, t.word);
+    else if (!this.handleException(t)) m.reflect(t.cause, t.epc, t.faultaddr, t.pc);
+    return 'handled';
+  }
+
+  /** An exception the mode acts on itself (emulation, a hypercall); false: the guest receives it. */
+  protected abstract handleException(t: TrapInfo): boolean;
 }

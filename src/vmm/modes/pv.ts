@@ -22,9 +22,8 @@
 // the machine's, as under trap.
 
 import { CAUSE, CR, EXC, REG, decode } from '../../isa/index.js';
-import { describeTrap, type TrapDecision, type TrapInfo } from '../../machine/trap.js';
+import { describeTrap, type TrapInfo } from '../../machine/trap.js';
 import type { Monitor } from '../monitor.js';
-import { handlePageFault } from '../page-faults.js';
 import { errorName, ERRNO, HYPERCALL_BY_NR, hypercallCounterName } from '../pv/abi.js';
 import { HANDLERS, type HypercallOutcome } from '../pv/hypercalls.js';
 import { SharedPage, type SharedPageState } from '../pv/shared-page.js';
@@ -51,29 +50,18 @@ export class PvMode extends DirectMode {
     this.shared.restore(state as SharedPageState);
   }
 
-  handleTrap(t: TrapInfo): TrapDecision {
-    const m = this.monitor;
-    if ((t.cause & CAUSE.INTERRUPT) !== 0) {
-      m.realInterrupt(t.cause & CAUSE.CODE_MASK, t.pc);
-      return 'handled';
-    }
-    switch (t.cause & CAUSE.CODE_MASK) {
-      case EXC.UNDEFINED: {
-        const d = t.word === undefined ? undefined : decode(t.word >>> 0);
-        // Hypercalls are the kernel's: from a process an hcall is the undefined instruction it is on bare metal.
-        if (d?.def.sem.kind === 'system' && d.def.sem.op === 'hcall' && m.vcpu.ring === 0) this.hypercall(d.imm & 0xffff, t.pc);
-        else m.reflect(t.cause, t.epc, t.faultaddr, t.pc);
-        break;
-      }
-      case EXC.PAGE_FAULT:
-        handlePageFault(m, t.faultaddr!, t.cause, t.pc, t.word);
-        break;
-      default:
-        // A privileged instruction faults here at every virtual ring: a paravirtualized kernel has none,
-        // and the monitor emulates nothing for it. It, and every other exception, reaches the guest.
-        m.reflect(t.cause, t.epc, t.faultaddr, t.pc);
-    }
-    return 'handled';
+  /**
+   * Hypercalls are the kernel's: from a process an hcall is the undefined
+   * instruction it is on bare metal. A privileged instruction faults at every
+   * virtual ring: a paravirtualized kernel has none, and the monitor emulates
+   * nothing for it; it, and every other exception, reaches the guest.
+   */
+  protected handleException(t: TrapInfo): boolean {
+    if ((t.cause & CAUSE.CODE_MASK) !== EXC.UNDEFINED || this.monitor.vcpu.ring !== 0) return false;
+    const d = t.word === undefined ? undefined : decode(t.word >>> 0);
+    if (d?.def.sem.kind !== 'system' || d.def.sem.op !== 'hcall') return false;
+    this.hypercall(d.imm & 0xffff, t.pc);
+    return true;
   }
 
   private hypercall(nr: number, pc: number): void {

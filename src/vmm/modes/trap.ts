@@ -10,34 +10,23 @@
 // not equivalent to the bare machine (docs/virtualization.md).
 
 import { CAUSE, EXC } from '../../isa/index.js';
-import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
+import type { TrapInfo } from '../../machine/trap.js';
 import { emulatePrivileged } from '../emulate.js';
-import { handlePageFault } from '../page-faults.js';
 import { DirectMode } from './direct.js';
 
 export class TrapMode extends DirectMode {
   readonly name = 'trap';
 
-  handleTrap(t: TrapInfo): TrapDecision {
+  /**
+   * Privileged instructions of the guest kernel are emulated; a guest process
+   * that tries one gets the fault. Undefined instructions (hcall included: it
+   * has no meaning in this mode), misaligned accesses, divide by zero,
+   * breakpoints and system calls reach the guest as they are.
+   */
+  protected handleException(t: TrapInfo): boolean {
     const m = this.monitor;
-    if ((t.cause & CAUSE.INTERRUPT) !== 0) {
-      m.realInterrupt(t.cause & CAUSE.CODE_MASK, t.pc);
-      return 'handled';
-    }
-    switch (t.cause & CAUSE.CODE_MASK) {
-      case EXC.PROTECTION:
-        // Only virtual ring 0 may run privileged instructions; a guest process that tries gets the fault.
-        if (m.vcpu.ring === 0) emulatePrivileged(m, m.decodeAt(t.pc, t.word), t.pc);
-        else m.reflect(t.cause, t.epc, undefined, t.pc);
-        break;
-      case EXC.PAGE_FAULT:
-        handlePageFault(m, t.faultaddr!, t.cause, t.pc, t.word);
-        break;
-      default:
-        // undefined instructions (hcall included: it has no meaning in this mode), misaligned
-        // accesses, divide by zero, breakpoints and system calls reach the guest as they are.
-        m.reflect(t.cause, t.epc, t.faultaddr, t.pc);
-    }
-    return 'handled';
+    if ((t.cause & CAUSE.CODE_MASK) !== EXC.PROTECTION || m.vcpu.ring !== 0) return false;
+    emulatePrivileged(m, m.decodeAt(t.pc, t.word), t.pc);
+    return true;
   }
 }
