@@ -33,6 +33,8 @@ export interface RunReport {
   trap: { cause: number; code: number; name: string; pc: number; epc: number; faultaddr: number | null } | null;
   steps: number;
   mode: ModeName;
+  /** The engine that ran it (`--engine`; identical counters on every engine). */
+  engine: string;
   counters: Counters;
   /** The monitor's counters; null natively. */
   monitor: MonitorCounters | null;
@@ -89,6 +91,7 @@ export function runReport(vm: Vm, stop: Stop, maxSteps: number, opts: Pick<Machi
       : null,
     steps: machine.counters.steps,
     mode: vm.mode,
+    engine: vm.engine.name,
     counters: stats.machine,
     monitor: stats.monitor ?? null,
     cost: stats.cost,

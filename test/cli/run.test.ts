@@ -77,9 +77,9 @@ describe('virtlab run', () => {
     expect(r.stdout.endsWith('\n')).toBe(true);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(['exitCode', 'stopReason', 'haltCode', 'message', 'trap', 'steps', 'mode', 'counters', 'monitor', 'cost', 'console']);
+    expect(Object.keys(report)).toEqual(['exitCode', 'stopReason', 'haltCode', 'message', 'trap', 'steps', 'mode', 'engine', 'counters', 'monitor', 'cost', 'console']);
     expect(report).toMatchObject({
-      exitCode: 0, stopReason: 'halted', haltCode: 0, message: null, trap: null, steps: 105, mode: 'native', monitor: null,
+      exitCode: 0, stopReason: 'halted', haltCode: 0, message: null, trap: null, steps: 105, mode: 'native', engine: 'jit', monitor: null,
       console: 'Hello from virtlab!\n',
     });
     // Natively every cycle is a guest instruction's: the model adds no overhead.
