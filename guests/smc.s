@@ -5,7 +5,7 @@
 ; into a page holding translated code must invalidate those translations
 ; (QEMU's and VMware's code-page coherence), or the stale code runs and the
 ; sums come out wrong.
-
+        .include "lib/priv.inc"         ; out, halt: PRIV_ macros (a PV build with -D PV)
         .text
         .global _start
 _start:
@@ -23,7 +23,7 @@ patched:
         slli    s0, s0, 1               ; 1, 2, 4, 8
         addi    s2, s2, -1
         bnez    s2, 1b
-        halt    zero
+        PRIV_HALT zero
 
 ; patch: rewrite the low 16 bits (the immediate) of the word at `patched` to s0.
 patch:
@@ -39,7 +39,7 @@ rt_hex_line:
         push    ra
         call    rt_hex
         li      a0, '\n'
-        out     a0, RT_CONSOLE
+        PRIV_PUTC a0
         pop     ra
         ret
 

@@ -6,7 +6,7 @@
         .global _start
 _start:
         la      t0, handler
-        mtcr    tvec, t0
+        PRIV_SET_TVEC t0
 faulting:
         brk
         RT_NO_TRAP
@@ -14,6 +14,6 @@ faulting:
 handler:
         call    rt_report
         RT_CHECK_EPC faulting, rt_s_epc_is
-        halt    zero
+        PRIV_HALT zero
 
         .include "../lib/rt.inc"

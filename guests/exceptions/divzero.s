@@ -6,7 +6,7 @@
         .global _start
 _start:
         la      t0, handler
-        mtcr    tvec, t0
+        PRIV_SET_TVEC t0
         li      t1, 7
         li      t2, 99
 faulting:
@@ -25,6 +25,6 @@ handler:
         .data
 msg_kept:       .asciz "destination register unchanged"
         .text
-        halt    zero
+        PRIV_HALT zero
 
         .include "../lib/rt.inc"

@@ -6,7 +6,7 @@
         .global _start
 _start:
         la      t0, handler
-        mtcr    tvec, t0
+        PRIV_SET_TVEC t0
         li      t1, 0x2002
 faulting:
         lw      t2, 0(t1)
@@ -15,6 +15,6 @@ faulting:
 handler:
         call    rt_report
         RT_CHECK_EPC faulting, rt_s_epc_is
-        halt    zero
+        PRIV_HALT zero
 
         .include "../lib/rt.inc"

@@ -14,7 +14,10 @@
 _start:
         li      sp, 0x00380000          ; a stack inside the mapped 4 MiB
         la      t0, handler
-        mtcr    tvec, t0
+        PRIV_SET_TVEC t0
+        ; PV build: plain stores too. Paging is off and the table is not in use
+        ; yet, so it is ordinary memory (Xen's build-then-pin); set_ptbr and
+        ; set_paging install it, and no store is traced (docs/hypercalls.md).
         la      t0, pt                  ; identity-map 0..4 MiB, writable
         li      t1, 0
         li      t2, 0x00400000
@@ -34,10 +37,8 @@ _start:
         la      t1, pt
         ori     t1, t1, PTE_P | PTE_W
         sw      t1, 0(t0)
-        mtcr    ptbr, t0
-        mfcr    t0, status
-        ori     t0, t0, 0x40            ; STATUS.PG
-        mtcr    status, t0
+        PRIV_SET_PTBR t0
+        PRIV_PAGING_ON t0               ; STATUS.PG
         li      s0, 0                   ; which fault comes next
         li      t2, MISSING
         lw      t1, 0(t2)               ; fault 1: read of a page that is not present
@@ -52,9 +53,9 @@ handler:
         bnez    s0, 1f
         li      s0, 1                   ; resume after the first fault
         la      t0, stage1
-        mtcr    epc, t0
-        rett
-1:      halt    zero
+        PRIV_WRITE_EPC t0
+        PRIV_RETURN
+1:      PRIV_HALT zero
 
         .include "../lib/rt.inc"
         .bss

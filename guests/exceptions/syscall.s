@@ -6,12 +6,12 @@
         .global _start
 _start:
         la      t0, handler
-        mtcr    tvec, t0
+        PRIV_SET_TVEC t0
         la      t0, user
-        mtcr    epc, t0
+        PRIV_WRITE_EPC t0
         li      t0, 0x18
-        mtcr    status, t0
-        rett
+        PRIV_WRITE_STATUS t0
+        PRIV_RETURN
 user:
         syscall
 faulting:
@@ -21,6 +21,6 @@ faulting:
 handler:
         call    rt_report
         RT_CHECK_EPC faulting, rt_s_epc_next
-        halt    zero
+        PRIV_HALT zero
 
         .include "../lib/rt.inc"

@@ -9,7 +9,7 @@
 ; the real interrupt flag on while its guest runs (it needs its own timer
 ; interrupts), so rdflags reads 1 natively and under the monitor alike. What
 ; differs is whether the interrupt arrives.
-
+        .include "../lib/priv.inc"      ; PRIV_ macros: a PV build with -D PV
         .equ TIMER_PERIOD_PORT, 0x20
         .equ TIMER_ACK_PORT, 0x21
 
@@ -17,31 +17,34 @@
         .global _start
 _start:
         la      t0, handler
-        mtcr    tvec, t0
+        PRIV_SET_TVEC t0
         li      s1, 0                   ; ticks seen
         li      t0, 50
-        out     t0, TIMER_PERIOD_PORT   ; a tick every 50 instructions
-        sti
-        rdflags s0                      ; save: interrupts on
-        cli
-        wrflags s0                      ; restore
+        PRIV_TIMER_PERIOD t0            ; a tick every 50 instructions
+        PRIV_IRQ_ENABLE                 ; sti
+        ; PV build: the flags are the shared page's mask word (as STATUS.IE);
+        ; the restore is a store to it, and an event_check if that unmasks
+        ; with the tick pending: the monitor cannot miss it (docs/hypercalls.md)
+        PRIV_READ_FLAGS s0              ; rdflags s0: save, interrupts on
+        PRIV_IRQ_DISABLE                ; cli
+        PRIV_WRITE_FLAGS s0             ; wrflags s0: restore
         li      t1, 200                 ; wait: a tick is due within 50 instructions
 1:      bnez    s1, 2f
         addi    t1, t1, -1
         bnez    t1, 1b
-2:      cli
-        out     zero, TIMER_PERIOD_PORT
+2:      PRIV_IRQ_DISABLE
+        PRIV_TIMER_PERIOD zero
         snez    a0, s1
         la      a1, msg_arrived
         call    rt_check
-        halt    zero
+        PRIV_HALT zero
 
 handler:
         li      s1, 1
         li      t0, 1
-        out     t0, TIMER_ACK_PORT
-        out     zero, TIMER_PERIOD_PORT ; one tick is enough
-        rett
+        PRIV_TIMER_ACK t0
+        PRIV_TIMER_PERIOD zero          ; one tick is enough
+        PRIV_RETURN
 
         .include "../lib/rt.inc"
         .data

@@ -1,6 +1,6 @@
 ; alu.s: an ALU loop with paging on. Halts with the low byte of the result;
 ; bench/ runs the same arithmetic in JavaScript and checks it (bench/workloads.ts).
-
+        .include "../lib/priv.inc"      ; halt: PRIV_HALT (a PV build with -D PV)
         .ifndef ITERATIONS
         .equ ITERATIONS, 1000000
         .endif
@@ -20,7 +20,7 @@ _start:
         addi    t0, t0, -1
         bnez    t0, 1b
         add     a0, a0, a1
-        halt    a0
+        PRIV_HALT a0
 
         .include "../lib/paging.inc"
         .bss

@@ -1,6 +1,6 @@
 ; calls.s: a call-heavy recursive function (naive Fibonacci) with paging on,
 ; following the calling convention: ra and s0 saved on the stack.
-
+        .include "../lib/priv.inc"      ; halt: PRIV_HALT (a PV build with -D PV)
         .ifndef N
         .equ N, 24
         .endif
@@ -12,7 +12,7 @@ _start:
         call    rt_paging_on
         li      a0, N
         call    fib
-        halt    a0
+        PRIV_HALT a0
 
 ; fib(a0 = n) -> a0
 fib:

@@ -1,6 +1,6 @@
 ; memory.s: a memory loop over a 64 KiB buffer with paging on: each pass
 ; reads every word, adds it to a sum and writes it back incremented.
-
+        .include "../lib/priv.inc"      ; halt: PRIV_HALT (a PV build with -D PV)
         .ifndef PASSES
         .equ PASSES, 64
         .endif
@@ -24,7 +24,7 @@ _start:
         bne     t0, t1, 2b
         addi    t3, t3, -1
         bnez    t3, 1b
-        halt    a0
+        PRIV_HALT a0
 
         .include "../lib/paging.inc"
         .bss
