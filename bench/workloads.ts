@@ -2,9 +2,7 @@
 // written directly in JavaScript (the ceiling an emulator is measured against).
 // Both compute the same value, so a run can prove it did the work it timed.
 
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, resolve } from 'node:path';
+import { guestPath } from './paths.js';
 
 export interface Workload {
   name: string;
@@ -57,9 +55,7 @@ export const WORKLOADS: readonly Workload[] = [
     what: 'recursive calls (naive fib)' },
 ];
 
-/** guests/workloads/<file>: the package root is the nearest folder up with a package.json (from src or dist). */
+/** guests/workloads/<file>. */
 export function workloadPath(file: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(resolve(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return resolve(dir, 'guests', 'workloads', file);
+  return guestPath('workloads', file);
 }

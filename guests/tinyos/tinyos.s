@@ -104,7 +104,7 @@ _start:
         call    puts
         call    build_kernel_space
         call    create_processes
-
+        .include "workload.inc"         ; -D WORKLOAD=n: benchmark processes instead (virtlab bench)
         ; Paging on, in the kernel's own address space.
         la      t0, kernel_dir
         PRIV_SET_PTBR t0
@@ -882,7 +882,7 @@ meddler:
         li      a0, SYS_EXIT            ; never reached
         li      a1, 1
         syscall
-
+        .include "workload-user.inc"    ; -D WORKLOAD=n: the benchmark process
 umsg_step:      .asciz "step "
 umsg_intact:    .asciz "private page intact, exiting"
 umsg_corrupt:   .asciz "private page CORRUPTED"
@@ -941,3 +941,4 @@ kernel_pt:      .space PAGE
 pcbs:           .space NPROC * PCB_SIZE
 kstack:         .space 4096
 kstack_top:
+        .include "workload-kernel.inc"  ; -D WORKLOAD=n: the benchmark kernel code and data

@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { registerAsm } from './asm.js';
+import { registerBench } from './bench.js';
 import { registerBtDump } from './bt-dump.js';
 import type { CliContext } from './context.js';
 import { registerDebug } from './debug.js';
@@ -21,4 +22,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerTrace,
   registerDebug,
   registerBtDump,
+  registerBench,
 ];

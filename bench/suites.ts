@@ -1,0 +1,158 @@
+// `virtlab bench`: runs the suites, and turns their results into the terminal
+// tables, the --json report and the --svg chart.
+
+import { cpus, platform } from 'node:os';
+import type { EngineName } from '../src/engine/registry.js';
+import type { CostPresetName } from '../src/vmm/index.js';
+import { runEngineSuite, type EngineRow } from './engine-suite.js';
+import { formatNs, MACRO, MODE_COLUMNS, NANO, runGuestSuite, type CellResult, type GuestSuiteResult } from './guest-suite.js';
+import { paperRows, type PaperRow } from './paper.js';
+import { overheadSvg, type ChartCell } from './svg.js';
+import { num, ratio, table } from './table.js';
+
+export const SUITE_NAMES = ['engine', 'nano', 'macro', 'all'] as const;
+export type SuiteName = (typeof SUITE_NAMES)[number];
+
+export interface BenchOptions {
+  suite: SuiteName;
+  /** The engine the nano and macro suites run on (the engine suite runs both). */
+  engine: EngineName;
+  costModel: CostPresetName;
+  quick: boolean;
+  /** Only these workloads or guests (by name), in whichever suites have them. */
+  only?: readonly string[];
+  log: (s: string) => void;
+}
+
+export interface Target { name: string; value: number | null; limit: string; met: boolean | null }
+
+export interface BenchReport {
+  machine: { cpu: string; cores: number; node: string; platform: string };
+  date: string;
+  options: { suite: SuiteName; engine: EngineName; costModel: CostPresetName; quick: boolean };
+  engine?: EngineRow[];
+  nano?: GuestSuiteResult;
+  macro?: GuestSuiteResult;
+  /** The nano suite's modelled cycles beside Adams & Agesen 2006 (native, BT, HW = hw --no-ept). */
+  paper?: PaperRow[];
+  targets: Target[];
+}
+
+export function machineDescription(): BenchReport['machine'] {
+  return { cpu: cpus()[0]?.model.trim() ?? 'unknown CPU', cores: cpus().length, node: process.version, platform: platform() };
+}
+
+export function runBench(o: BenchOptions): BenchReport {
+  const report: BenchReport = {
+    machine: machineDescription(),
+    date: new Date().toISOString(),
+    options: { suite: o.suite, engine: o.engine, costModel: o.costModel, quick: o.quick },
+    targets: [],
+  };
+  const timing = o.quick ? { maxTime: 0.05, minSamples: 2 } : { maxTime: 0.4, minSamples: 5 };
+  const want = (s: SuiteName) => o.suite === 'all' || o.suite === s;
+  const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, ...(o.only ? { only: o.only } : {}) };
+  if (want('engine')) report.engine = runEngineSuite(o.only, o.quick ? timing : { maxTime: 1, minSamples: 5 }, o.log);
+  if (want('nano')) {
+    report.nano = runGuestSuite('nano', NANO, guest);
+    report.paper = paperRows(report.nano.cells);
+  }
+  if (want('macro')) report.macro = runGuestSuite('macro', MACRO, guest);
+  report.targets = targets(report);
+  return report;
+}
+
+function targets(r: BenchReport): Target[] {
+  const t: Target[] = [];
+  for (const row of r.engine ?? []) {
+    t.push({ name: `engine ${row.workload}: jit / JavaScript`, value: round(row.jit.ratioToJs), limit: '>= 0.30', met: row.jit.ratioToJs >= 0.3 });
+    if (row.workload === 'alu') t.push({ name: 'engine alu: jit / interp (speed-up)', value: round(row.jitOverInterp), limit: '>= 5', met: row.jitOverInterp >= 5 });
+  }
+  const compute = r.macro?.cells.filter((c) => c.workload === 'compute') ?? [];
+  for (const [mode, limit] of [['bt', 1.1], ['pv', 1.05], ['hw', 1.05]] as const) {
+    const c = compute.find((x) => x.mode === mode);
+    if (!c) continue;
+    const v = c.ratioToNative.host;
+    t.push({ name: `macro compute: ${mode} host time / native`, value: v, limit: `<= ${limit.toFixed(2)}`, met: v === null ? null : v <= limit });
+  }
+  return t;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+// --- terminal tables ------------------------------------------------------------
+
+export function formatReport(r: BenchReport): string {
+  const m = r.machine;
+  let s = `virtlab bench on ${m.cpu} x${m.cores}, node ${m.node} (${m.platform}), ${r.date.slice(0, 10)}` +
+    `; guests on ${r.options.engine}, cost model ${r.options.costModel}${r.options.quick ? ', --quick' : ''}\n`;
+  if (r.engine) s += '\n' + formatEngine(r.engine);
+  if (r.nano) s += '\n' + formatGuestSuite('nano', r.nano, r.options.costModel);
+  if (r.paper?.length) s += '\n' + formatPaper(r.paper, r.options.costModel);
+  if (r.macro) s += '\n' + formatGuestSuite('macro', r.macro, r.options.costModel);
+  if (r.targets.length) s += '\n' + formatTargets(r.targets);
+  return s;
+}
+
+export function formatEngine(rows: readonly EngineRow[]): string {
+  return 'engine suite: guest workloads on interp and jit against the same work in plain JavaScript (paging on)\n' + table(
+    ['workload', 'guest insns', 'JS ms', 'interp ms', 'jit ms', 'interp MIPS', 'jit MIPS', 'interp/JS', 'jit/JS', 'jit/interp'],
+    rows.map((r) => [r.workload, num(r.instructions), r.jsMs.toFixed(3), r.interp.ms.toFixed(2), r.jit.ms.toFixed(2),
+      r.interp.mips.toFixed(0), r.jit.mips.toFixed(0), r.interp.ratioToJs.toFixed(3), r.jit.ratioToJs.toFixed(3), r.jitOverInterp.toFixed(1)]));
+}
+
+export function formatGuestSuite(suite: string, g: GuestSuiteResult, preset: string): string {
+  const workloads = [...new Set(g.cells.map((c) => c.workload))];
+  const modes = MODE_COLUMNS.map((c) => c.name).filter((m) => g.cells.some((c) => c.mode === m));
+  const cell = (w: string, m: string) => g.cells.find((c) => c.workload === w && c.mode === m);
+  const what = suite === 'nano'
+    ? 'nano suite: guests/bench/*.s, one event per iteration'
+    : 'macro suite: tinyos -D WORKLOAD=n, 3 processes; an iteration is one pass of each process\'s loop';
+  let s = `${what}\nhost time per iteration (boot subtracted) and ratio to native:\n`;
+  s += table(['workload', ...modes], workloads.map((w) => [w, ...modes.map((m) => {
+    const c = cell(w, m);
+    return c ? (m === 'native' ? formatNs(c.host.nsPerIteration) : `${formatNs(c.host.nsPerIteration)} ${ratio(c.ratioToNative.host)}`) : '-';
+  })]));
+  s += `modelled cycles per iteration (${preset}) and ratio to native:\n`;
+  s += table(['workload', ...modes], workloads.map((w) => [w, ...modes.map((m) => {
+    const c = cell(w, m);
+    return c ? (m === 'native' ? num(c.cycles.perIteration, 1) : `${num(c.cycles.perIteration, 1)} ${ratio(c.ratioToNative.cycles)}`) : '-';
+  })]));
+  s += 'counts per iteration: guest instructions / monitor entries (traps + callouts; hw: VM exits):\n';
+  s += table(['workload', ...modes], workloads.map((w) => [w, ...modes.map((m) => {
+    const c = cell(w, m);
+    return c ? `${num(c.counts.machine.instructions ?? 0, 1)} / ${num(monitorEvents(c), 1)}` : '-';
+  })]));
+  const skipped = [...new Set(g.skipped.map((x) => `${x.mode}: ${x.reason}`))];
+  for (const line of skipped) s += `not run under ${line}\n`;
+  return s;
+}
+
+/** How often the monitor is entered: VM exits under hw; otherwise traps into it (hypercalls included) and translator callouts. */
+export function monitorEvents(c: CellResult): number {
+  const m = c.counts.monitor;
+  if (!m) return 0;
+  return round(c.mode.startsWith('hw') ? m.vmExits ?? 0 : (m.traps ?? 0) + (m.callouts ?? 0));
+}
+
+export function formatPaper(rows: readonly PaperRow[], preset: string): string {
+  const f = (x: number | null | undefined) => num(x ?? null);
+  return `nano suite against Adams & Agesen 2006 (Pentium 4 cycles; their HW is first-generation VT-x: compared with hw-noept); model: ${preset}\n` + table(
+    ['guest', 'paper native', 'model native', 'paper BT', 'model bt', 'paper HW', 'model hw-noept'],
+    rows.map((r) => [r.guest, f(r.paper.native), f(r.model.native), r.guest === 'in' ? '~214' : f(r.paper.bt), f(r.model.bt), f(r.paper.hw), f(r.model.hw)]));
+}
+
+export function formatTargets(t: readonly Target[]): string {
+  return 'targets (ratios measured in this run):\n' + table(['target', 'measured', 'wanted', 'met'],
+    t.map((x) => [x.name, x.value === null ? '-' : x.value.toFixed(3), x.limit, x.met === null ? '?' : x.met ? 'yes' : 'NO']));
+}
+
+export function chartOf(r: BenchReport): string {
+  const cells: ChartCell[] = [];
+  for (const [suite, g] of [['nano', r.nano], ['macro', r.macro]] as const) {
+    for (const c of g?.cells ?? []) if (c.mode !== 'native') cells.push({ suite, workload: c.workload, mode: c.mode, ratio: c.ratioToNative.host });
+  }
+  const m = r.machine;
+  return overheadSvg(cells, 'virtlab: host-time overhead relative to native, per mode and workload',
+    `${m.cpu} x${m.cores}, node ${m.node}, ${r.date.slice(0, 10)}; guests on ${r.options.engine}; ×1 = native`);
+}

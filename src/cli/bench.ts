@@ -1,0 +1,54 @@
+// `virtlab bench`: the benchmark suites (bench/: engine, nano, macro), their
+// tables on stdout with progress on stderr, --json FILE and --svg FILE.
+// `npm run bench` runs the same command (bench/run.ts). docs/benchmarks.md.
+
+import { Option, type Command } from 'commander';
+import { ENGINE_NAMES, type EngineName } from '../engine/registry.js';
+import { COST_PRESET_NAMES, type CostPresetName } from '../vmm/index.js';
+import { MACRO, NANO } from '../../bench/guest-suite.js';
+import { WORKLOADS } from '../../bench/workloads.js';
+import { chartOf, formatReport, runBench, SUITE_NAMES, type SuiteName } from '../../bench/suites.js';
+import { UsageError, writeOutput, type CliContext } from './context.js';
+
+interface BenchOpts {
+  suite: SuiteName;
+  engine: EngineName;
+  costModel: CostPresetName;
+  json?: string;
+  svg?: string;
+  quick?: boolean;
+  only?: string;
+}
+
+export function registerBench(program: Command, ctx: CliContext): void {
+  program
+    .command('bench')
+    .description('run the benchmark suites: engines against JavaScript, nanobenchmarks and tinyos workloads under every mode')
+    .addOption(new Option('--suite <name>', 'engine: interp and jit against plain JavaScript; nano: guests/bench under every mode; macro: tinyos workloads under every mode')
+      .choices(SUITE_NAMES).default('all'))
+    .addOption(new Option('--engine <name>', 'the engine the nano and macro suites run on').choices(ENGINE_NAMES).default('jit'))
+    .addOption(new Option('--cost-model <preset>', 'prices the counts in modelled cycles (docs/cost-model.md)').choices(COST_PRESET_NAMES).default('p4-2006'))
+    .option('--json <file>', 'also write every figure as JSON')
+    .option('--svg <file>', 'also write a bar chart of the overhead relative to native (SVG)')
+    .option('--quick', 'fewer iterations and shorter samples (a smoke run; the figures are rough)')
+    .option('--only <names>', 'only these workloads or guests, comma-separated (e.g. in,callret)')
+    .action((opts: BenchOpts) => {
+      const only = opts.only === undefined ? undefined : opts.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (only && only.length === 0) throw new UsageError('--only needs at least one workload name');
+      if (only) checkNames(only);
+      const report = runBench({
+        suite: opts.suite, engine: opts.engine, costModel: opts.costModel, quick: opts.quick === true,
+        ...(only ? { only } : {}),
+        log: (s) => ctx.io.err(s + '\n'),
+      });
+      ctx.io.out(formatReport(report));
+      if (opts.json) writeOutput(ctx, opts.json, JSON.stringify(report, null, 2) + '\n');
+      if (opts.svg) writeOutput(ctx, opts.svg, chartOf(report));
+    });
+}
+
+function checkNames(names: readonly string[]): void {
+  const known = new Set([...WORKLOADS.map((w) => w.name), ...NANO.map((w) => w.name), ...MACRO.map((w) => w.name)]);
+  const bad = names.find((n) => !known.has(n));
+  if (bad !== undefined) throw new UsageError(`unknown workload '${bad}' for --only (known: ${[...known].join(', ')})`);
+}

@@ -1,0 +1,91 @@
+// `virtlab bench`: argument errors, and a --quick nano run on two guests: the
+// table has every mode column, the JSON has the documented shape, the SVG one
+// bar per cell, the paper table the paper's figures. Nothing here is timed.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { oneErrorLine, runCli, type CliRun } from '../cli/run.js';
+
+describe('virtlab bench: arguments', () => {
+  for (const [args, what] of [
+    [['--suite', 'huge'], /suite/],
+    [['--engine', 'fast'], /engine/],
+    [['--cost-model', 'p5'], /cost-model/],
+    [['--bogus'], /unknown option/],
+    [['--only', 'nosuch'], /unknown workload 'nosuch'/],
+  ] as const) {
+    it(`${args.join(' ')}: one line, exit 2`, async () => {
+      const r = await runCli(['bench', ...args]);
+      expect(r.code).toBe(2);
+      expect(oneErrorLine(r)).toMatch(what);
+      expect(r.stdout).toBe('');
+    });
+  }
+});
+
+describe('virtlab bench --quick --suite nano (in, callret)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'virtlab-bench-'));
+  let run: CliRun;
+  let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let svg: string;
+  beforeAll(async () => {
+    run = await runCli(['bench', '--quick', '--suite', 'nano', '--only', 'in,callret', '--json', 'r.json', '--svg', 'r.svg'], dir);
+    json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    svg = readFileSync(join(dir, 'r.svg'), 'utf8');
+  }, 120_000);
+
+  it('succeeds, with progress on stderr and the tables on stdout', () => {
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^nano in native: /m);
+    expect(run.stderr).toMatch(/^nano callret hw-noept: /m);
+    const header = run.stdout.split('\n').find((l) => l.startsWith('workload'))!;
+    expect(header.split(/\s+/)).toEqual(['workload', 'native', 'trap', 'bt', 'pv', 'hw', 'hw-noept']);
+    expect(run.stdout).toMatch(/^in\s/m);
+    expect(run.stdout).toMatch(/^callret\s/m);
+  });
+
+  it('writes the JSON report in the documented shape', () => {
+    expect(Object.keys(json).sort()).toEqual(['date', 'machine', 'nano', 'options', 'paper', 'targets']);
+    expect(json.options).toEqual({ suite: 'nano', engine: 'jit', costModel: 'p4-2006', quick: true });
+    expect(json.nano.modes).toEqual(['native', 'trap', 'bt', 'pv', 'hw', 'hw-noept']);
+    expect(json.nano.cells).toHaveLength(12);
+    for (const c of json.nano.cells) {
+      expect(Object.keys(c).sort()).toEqual(['counts', 'cycles', 'host', 'iterations', 'mode', 'ratioToNative', 'workload']);
+      expect(Object.keys(c.host).sort()).toEqual(['baselineMs', 'nsPerIteration', 'rme', 'runMs', 'samples']);
+      expect(c.cycles.preset).toBe('p4-2006');
+    }
+    // Counts and cycles are exact (not timed): the hw `in` iteration is one I/O exit, 3 + 2,409 + 178 + 171 cycles.
+    const hwIn = json.nano.cells.find((c: any) => c.workload === 'in' && c.mode === 'hw'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(hwIn.counts.monitor.exitIo).toBe(1);
+    expect(hwIn.cycles.perIteration).toBe(2761);
+    const native = json.nano.cells.find((c: any) => c.workload === 'in' && c.mode === 'native'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(native.counts.monitor).toBeNull();
+    expect(hwIn.ratioToNative.cycles).toBeCloseTo(2761 / native.cycles.perIteration, 2);
+  });
+
+  it('draws one bar per cell that is not native, in well-formed SVG', () => {
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+    // Well-formed: every element is closed and properly nested (a small stack check; no XML parser dependency).
+    const stack: string[] = [];
+    for (const m of svg.matchAll(/<(\/?)([a-zA-Z]+)[^>]*?(\/?)>/g)) {
+      if (m[1]) expect(stack.pop()).toBe(m[2]);
+      else if (!m[3]) stack.push(m[2]!);
+    }
+    expect(stack).toEqual([]);
+    const cells = json.nano.cells.filter((c: { mode: string }) => c.mode !== 'native');
+    const bars = [...svg.matchAll(/<rect class="bar"[^>]*data-workload="([^"]+)" data-mode="([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`);
+    const na = (svg.match(/class="na"/g) ?? []).length;
+    expect(bars.length + na).toBe(cells.length);
+    for (const c of cells) if (c.ratioToNative.host !== null) expect(bars).toContain(`${c.workload} ${c.mode}`);
+  });
+
+  it('prints the model beside the paper\'s figures', () => {
+    const section = run.stdout.slice(run.stdout.indexOf('Adams & Agesen 2006'));
+    for (const figure of ['3,209', '~214', '15,826', '11', '51']) expect(section).toContain(figure);
+    expect(json.paper.map((r: { guest: string }) => r.guest)).toEqual(['in', 'callret']);
+    expect(json.paper[0].paper).toMatchObject({ native: 3209, bt: 214, hw: 15826 });
+    expect(json.paper[0].model.hw).toBe(2761);
+  });
+});
