@@ -135,12 +135,13 @@ export function defineDiff(opts: DefineDiffOptions): DefineDiff {
   const without = readBy(opts, shared);
   const names = [...new Set([...withIt.texts.keys(), ...without.texts.keys()])];
   const files: FileDiff[] = names.map((file) => {
-    // Every line of a file either build read, also the ones it skipped.
+    // The code lines at least one of the two builds assembles: lines both skip (other
+    // options' blocks, such as tinyos's WORKLOAD variants) belong to neither kernel.
     const text = withIt.texts.get(file) ?? without.texts.get(file)!;
     const a = withIt.read.get(file) ?? new Set<number>(), b = without.read.get(file) ?? new Set<number>();
     const d: FileDiff = { file, total: 0, onlyWith: 0, onlyWithout: 0 };
     text.forEach((raw, i) => {
-      if (raw === undefined || !isCode(raw)) return;
+      if (raw === undefined || !isCode(raw) || (!a.has(i + 1) && !b.has(i + 1))) return;
       d.total++;
       if (a.has(i + 1) && !b.has(i + 1)) d.onlyWith++;
       if (b.has(i + 1) && !a.has(i + 1)) d.onlyWithout++;
