@@ -15,9 +15,6 @@
 ;           into traced tables are emulated and the new space's pages fault
 ;           into its shadow
 
-        .ifndef BENCH_ITERATIONS        ; -D BENCH_ITERATIONS=N to change it
-        .equ BENCH_ITERATIONS, 1000
-        .endif
         .include "lib/bench.inc"
 
         .equ ASPACE_SETS, 16

@@ -6,9 +6,6 @@
 ;           chained jump; the ret is an indirect exit, whose target the monitor
 ;           looks up in the translation cache
 
-        .ifndef BENCH_ITERATIONS        ; -D BENCH_ITERATIONS=N to change it
-        .equ BENCH_ITERATIONS, 1000
-        .endif
         .include "lib/bench.inc"
 
         .text

@@ -9,9 +9,6 @@
 ;   hw:     no exit with EPT; with --no-ept a STATUS write exits (cr-access),
 ;           because the monitor must see paging being switched
 
-        .ifndef BENCH_ITERATIONS        ; -D BENCH_ITERATIONS=N to change it
-        .equ BENCH_ITERATIONS, 1000
-        .endif
         .include "lib/bench.inc"
 
         .text

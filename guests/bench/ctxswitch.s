@@ -10,9 +10,6 @@
 ;   hw:     no exit with EPT (the walk is two-dimensional); with --no-ept the
 ;           write exits (cr-access) and the monitor switches shadows
 
-        .ifndef BENCH_ITERATIONS        ; -D BENCH_ITERATIONS=N to change it
-        .equ BENCH_ITERATIONS, 1000
-        .endif
         .include "lib/bench.inc"
 
         .text

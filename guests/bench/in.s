@@ -5,9 +5,6 @@
 ;   pv:     the port has no place in a PV kernel: timer_read is a hypercall
 ;   hw:     an I/O exit to the monitor, which emulates the virtual timer
 
-        .ifndef BENCH_ITERATIONS        ; -D BENCH_ITERATIONS=N to change it
-        .equ BENCH_ITERATIONS, 1000
-        .endif
         .include "lib/bench.inc"
 
         .text

@@ -8,9 +8,6 @@
 ;           a hypercall)
 ;   hw:     with EPT the guest's own walk faults and its vector takes it: no exit
 
-        .ifndef BENCH_ITERATIONS        ; -D BENCH_ITERATIONS=N to change it
-        .equ BENCH_ITERATIONS, 1000
-        .endif
         .equ BENCH_TRAPS_PER_ITERATION, 1
         .include "lib/bench.inc"
 

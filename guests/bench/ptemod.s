@@ -10,9 +10,6 @@
 ;   hw:     with EPT, no exit; with --no-ept the store faults on the traced table
 ;           and is emulated, and the tlbi exits (invlpg)
 
-        .ifndef BENCH_ITERATIONS        ; -D BENCH_ITERATIONS=N to change it
-        .equ BENCH_ITERATIONS, 1000
-        .endif
         .include "lib/bench.inc"
 
         .equ PTE_PAGE, KERNEL_SPACE_END - PAGE  ; the map's last page, which nothing uses

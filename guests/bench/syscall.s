@@ -7,9 +7,6 @@
 ;   pv:     the monitor delivers the trap to the trap table; iret is a hypercall
 ;   hw:     no exit: the guest's own vector takes it, as natively
 
-        .ifndef BENCH_ITERATIONS        ; -D BENCH_ITERATIONS=N to change it
-        .equ BENCH_ITERATIONS, 1000
-        .endif
         .equ BENCH_TRAPS_PER_ITERATION, 1
         .include "lib/bench.inc"
 
