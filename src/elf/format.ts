@@ -68,3 +68,16 @@ export const MACHINE_NAMES: Record<number, string> = {
   0xf7: 'BPF',
   0x102: 'LoongArch',
 };
+
+/** The fields of an Elf32_Shdr (sh_name as the name itself), as the reader parses and the writer lays out. */
+export interface SectionHeaderFields {
+  name: string;
+  type: number;
+  flags: number;
+  addr: number;
+  offset: number;
+  size: number;
+  link: number;
+  info: number;
+  entsize: number;
+}

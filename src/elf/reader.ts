@@ -8,17 +8,8 @@ import * as F from './format.js';
 import type { Image, ImageSection, ImageSymbol, LineEntry, SectionName } from './image.js';
 import { decodeLines } from './lines.js';
 
-interface SectionHeader {
+interface SectionHeader extends F.SectionHeaderFields {
   index: number;
-  name: string;
-  type: number;
-  flags: number;
-  addr: number;
-  offset: number;
-  size: number;
-  link: number;
-  info: number;
-  entsize: number;
 }
 
 interface ProgramHeader {

@@ -12,17 +12,8 @@ import type { Image, ImageSection, SectionName } from './image.js';
 import { encodeLines } from './lines.js';
 import { StringTable } from './strtab.js';
 
-interface OutSection {
-  name: string;
-  type: number;
-  flags: number;
-  addr: number;
-  offset: number;
-  size: number;
-  link: number;
-  info: number;
+interface OutSection extends F.SectionHeaderFields {
   align: number;
-  entsize: number;
   /** File contents; undefined for SHT_NULL and SHT_NOBITS. */
   bytes?: Uint8Array;
   /** Set for sections that get a PT_LOAD. */

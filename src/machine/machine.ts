@@ -292,9 +292,8 @@ export class Machine implements DeviceContext {
     const pc = this.cpu.pc >>> 0;
     if (cause === VMX_INSN_EXIT) {
       const d = decode(word! >>> 0)!;
-      const op = d.def.sem.kind === 'system' ? d.def.sem.op : '';
       const port = (this.cpu.regs[d.b]! + d.imm) & 0xffff;
-      const reason = instructionExit(op, this.vmx!.vmcs.controls, d.b, port);
+      const reason = d.def.sem.kind === 'system' ? instructionExit(d.def.sem.op, this.vmx!.vmcs.controls, d.b, port) : undefined;
       if (!reason) throw new Error(`vmx: ${d.def.mnemonic} was marked as exiting but no control selects it`);
       this.vmExit({ reason, pc, word: word! >>> 0 });
       return true;

@@ -18,7 +18,7 @@
 // Root operation runs nothing on the machine: the monitor is JavaScript,
 // called synchronously at the exit and returning after the next entry.
 
-import { CAUSE, CR, CR_NAMES, EXC } from '../isa/index.js';
+import { CAUSE, CR_NAMES, type SystemOp } from '../isa/index.js';
 
 export const EXIT_REASONS = [
   'exception', 'external-interrupt', 'interrupt-window', 'cr-access', 'io', 'hlt', 'wfi', 'vmcall', 'invlpg', 'ept-violation',
@@ -145,16 +145,6 @@ export class Vmcs {
     (this.controls as { [k in K]: VmxControls[K] })[name] = value;
   }
 
-  setIoExit(port: number, exits: boolean): void {
-    const b = this.controls.ioBitmap;
-    if (exits) b[port >>> 3]! |= 1 << (port & 7);
-    else b[port >>> 3]! &= ~(1 << (port & 7));
-  }
-
-  ioExits(port: number): boolean {
-    return (this.controls.ioBitmap[(port & 0xffff) >>> 3]! & (1 << (port & 7))) !== 0;
-  }
-
   save(): unknown {
     return { controls: { ...this.controls, ioBitmap: this.controls.ioBitmap.slice() }, guestPc: this.guestPc,
       guestCr: this.guestCr.slice(), hostPc: this.hostPc, hostCr: this.hostCr.slice(),
@@ -176,24 +166,46 @@ export class Vmcs {
   }
 }
 
-/** The exit an instruction takes in non-root operation under `c`, if any (decided from its word). */
-export function instructionExit(op: string, c: VmxControls, crn: number, port: number): ExitReason | undefined {
-  switch (op) {
-    case 'mtcr': return ((c.crWriteExit >>> crn) & 1) !== 0 ? 'cr-access' : undefined;
-    case 'mfcr': return ((c.crReadExit >>> crn) & 1) !== 0 ? 'cr-access' : undefined;
-    case 'in': case 'out': return (c.ioBitmap[(port & 0xffff) >>> 3]! & (1 << (port & 7))) !== 0 ? 'io' : undefined;
-    case 'halt': return c.hltExit ? 'hlt' : undefined;
-    case 'wfi': return c.wfiExit ? 'wfi' : undefined;
-    case 'hcall': return 'vmcall';
-    case 'tlbi': case 'tlbia': return c.invlpgExit ? 'invlpg' : undefined;
-    default: return undefined;
+/** The execution control that decides whether an instruction exits. */
+export type ExitControl = 'crWrite' | 'crRead' | 'io' | 'hlt' | 'wfi' | 'invlpg' | 'always';
+
+/**
+ * The system instructions that can exit, the control that decides it and the
+ * reason they exit with: the one table the machine (naming an exit) and the
+ * interpreter's non-root loop (testing the control inline, gen.ts) both read.
+ */
+export const INSN_EXIT: Partial<Record<SystemOp, { control: ExitControl; reason: ExitReason }>> = {
+  mtcr: { control: 'crWrite', reason: 'cr-access' },
+  mfcr: { control: 'crRead', reason: 'cr-access' },
+  in: { control: 'io', reason: 'io' },
+  out: { control: 'io', reason: 'io' },
+  halt: { control: 'hlt', reason: 'hlt' },
+  wfi: { control: 'wfi', reason: 'wfi' },
+  hcall: { control: 'always', reason: 'vmcall' },
+  tlbi: { control: 'invlpg', reason: 'invlpg' },
+  tlbia: { control: 'invlpg', reason: 'invlpg' },
+};
+
+/** Whether `control` selects an exit, for control register `crn` or port `port`. */
+export function controlSelects(control: ExitControl, c: VmxControls, crn: number, port: number): boolean {
+  switch (control) {
+    case 'crWrite': return ((c.crWriteExit >>> crn) & 1) !== 0;
+    case 'crRead': return ((c.crReadExit >>> crn) & 1) !== 0;
+    case 'io': return (c.ioBitmap[(port & 0xffff) >>> 3]! & (1 << (port & 7))) !== 0;
+    case 'hlt': return c.hltExit;
+    case 'wfi': return c.wfiExit;
+    case 'invlpg': return c.invlpgExit;
+    case 'always': return true;
   }
+}
+
+/** The exit a system instruction takes in non-root operation under `c`, if any. */
+export function instructionExit(op: SystemOp, c: VmxControls, crn: number, port: number): ExitReason | undefined {
+  const e = INSN_EXIT[op];
+  return e && controlSelects(e.control, c, crn, port) ? e.reason : undefined;
 }
 
 /** Whether an exception of CAUSE `cause` exits under the bitmap. */
 export function exceptionExits(c: VmxControls, cause: number): boolean {
   return ((c.exceptionBitmap >>> (cause & CAUSE.CODE_MASK)) & 1) !== 0;
 }
-
-export const EXC_BIT = (code: number): number => 1 << code;
-export { CR, EXC };

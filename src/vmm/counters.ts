@@ -5,6 +5,7 @@
 
 import { EXC, INSTRUCTIONS, type ExcName, type InsnDef } from '../isa/index.js';
 import { exceptionCounterName } from '../machine/counters.js';
+import { EXIT_REASONS, type ExitReason } from '../machine/vmx.js';
 import { HYPERCALLS, hypercallCounterName } from './pv/abi.js';
 
 const FIXED = [
@@ -69,16 +70,6 @@ const FIXED = [
   /** VM entries and exits, and exits by reason. */
   'vmEntries',
   'vmExits',
-  'exitException',
-  'exitExternalInterrupt',
-  'exitInterruptWindow',
-  'exitCrAccess',
-  'exitIo',
-  'exitHlt',
-  'exitWfi',
-  'exitVmcall',
-  'exitInvlpg',
-  'exitEptViolation',
   /** VMCS accesses by the monitor. */
   'vmreads',
   'vmwrites',
@@ -126,6 +117,11 @@ export function emulationCounterName(mnemonic: string): string {
   return 'emu' + mnemonic[0]!.toUpperCase() + mnemonic.slice(1);
 }
 
+/** `ept-violation` -> `exitEptViolation`: the counter of each VM exit reason. */
+export function exitCounterName(reason: ExitReason): string {
+  return 'exit' + reason.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
+
 export function createMonitorCounters(): MonitorCounters {
   const c: Record<string, number> = {};
   const add = (name: string | undefined) => { if (name) c[name] = 0; };
@@ -139,6 +135,9 @@ export function createMonitorCounters(): MonitorCounters {
   REFLECT_COUNTER.forEach(add);
   add('hypercalls');
   for (const h of HYPERCALLS) add(hypercallCounterName(h.name));
-  for (const n of FIXED) add(n);
+  for (const n of FIXED) {
+    add(n);
+    if (n === 'vmExits') EXIT_REASONS.forEach((r) => add(exitCounterName(r)));
+  }
   return c as MonitorCounters;
 }

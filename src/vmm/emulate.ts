@@ -19,7 +19,8 @@ function setReg(m: Monitor, rd: number, value: number): void {
   if (rd !== 0) m.machine.cpu.regs[rd] = value | 0;
 }
 
-function count(m: Monitor, d: Decoded, pc: number): void {
+/** Count one emulated instruction (by mnemonic) and tell the listener. */
+export function countEmulation(m: Monitor, d: Decoded, pc: number): void {
   m.counters.emulated++;
   m.counters[emulationCounterName(d.def.mnemonic)]!++;
   m.listener?.({ kind: 'emulate', pc: pc >>> 0, mnemonic: d.def.mnemonic });
@@ -34,7 +35,7 @@ export function emulatePrivileged(m: Monitor, d: Decoded, pc: number): void {
   const machine = m.machine, v = m.vcpu, R = machine.cpu.regs, cr = machine.cpu.cr;
   const sem = d.def.sem;
   if (sem.kind !== 'system' || d.def.klass !== 'privileged') throw new Error(`monitor: ${d.def.mnemonic} is not a privileged instruction`);
-  count(m, d, pc);
+  countEmulation(m, d, pc);
   let next = (pc + 4) | 0;
   let mayInterrupt = false;
   switch (sem.op) {
@@ -109,7 +110,7 @@ export function emulateAccess(m: Monitor, d: Decoded, pc: number, va: number, gp
   const ea = (R[d.b]! + d.imm) >>> 0;
   if (ea !== va >>> 0) throw new Error(`monitor: ${d.def.mnemonic} at 0x${(pc >>> 0).toString(16)} accesses 0x${ea.toString(16)}, not the faulting 0x${(va >>> 0).toString(16)}`);
   if (sem.kind === 'load' && !device) throw new Error('monitor: a load from guest RAM cannot fault in the shadow');
-  count(m, d, pc);
+  countEmulation(m, d, pc);
   performAccess(m, d, pc, gpa, device);
 }
 
@@ -129,7 +130,7 @@ export function emulateSensitive(m: Monitor, d: Decoded, pc: number): void {
   const v = m.vcpu, cr = m.machine.cpu.cr, R = m.machine.cpu.regs;
   const sem = d.def.sem;
   if (sem.kind !== 'system' || d.def.klass !== 'sensitive') throw new Error(`monitor: ${d.def.mnemonic} is not a sensitive instruction`);
-  count(m, d, pc);
+  countEmulation(m, d, pc);
   let mayInterrupt = false;
   switch (sem.op) {
     case 'rdflags': setReg(m, d.a, v.status(cr[CR.status]!)); break;
@@ -182,7 +183,7 @@ export function emulateAccessCallout(m: Monitor, d: Decoded, pc: number): void {
     markAccessed(m.guest, w.t, store);
     gpa = w.t.gpa;
   }
-  count(m, d, pc);
+  countEmulation(m, d, pc);
   m.counters.adaptiveAccesses++;
   performAccess(m, d, pc, gpa, !m.guest.contains(gpa, sem.width));
 }

@@ -11,12 +11,12 @@
 // control-register write, I/O, MMIO, wfi, halt, sti, TLB invalidation), so
 // that the caller can tick devices and deliver interrupts.
 
-import { CAUSE, CR, CR_NAMES, EXC, INSTRUCTIONS, STATUS, USER_RING, decode, type InsnDef, type OperandSpec } from '../../isa/index.js';
+import { CAUSE, CR, CR_NAMES, EXC, INSTRUCTIONS, STATUS, USER_RING, decode, type InsnDef, type OperandSpec, type SystemOp } from '../../isa/index.js';
 import { H } from '../../isa/semantics.js';
 import { ACCESS } from '../../machine/events.js';
 import type { Machine } from '../../machine/machine.js';
 import { TLB_SETS } from '../../machine/tlb.js';
-import { VMX_INSN_EXIT } from '../../machine/vmx.js';
+import { INSN_EXIT, VMX_INSN_EXIT } from '../../machine/vmx.js';
 
 export const VARIANT = { OBSERVE: 1, JOURNAL: 2, BREAKPOINTS: 4, NONROOT: 8, JIT: 16 } as const;
 
@@ -80,18 +80,20 @@ interface Ctx {
 
 const VMEXIT = `{ xc = ${VMX_INSN_EXIT}; xa = undefined; xe = pc; xw = w; break T; }`;
 
-/** Non-root only: the check that makes this system instruction exit when its control says so. */
-function exitCheck(def: InsnDef, op: string): string {
+/** Non-root only: the inline test of the control that makes this system instruction exit (vmx.ts INSN_EXIT). */
+function exitCheck(def: InsnDef, op: SystemOp): string {
+  const e = INSN_EXIT[op];
+  if (!e) return '';
   const ops = def.operands;
-  switch (op) {
-    case 'mtcr': return `if (((VC.crWriteExit >>> ${field(ops[0], 'cr', def)}) & 1) !== 0) ${VMEXIT}`;
-    case 'mfcr': return `if (((VC.crReadExit >>> ${field(ops[1], 'cr', def)}) & 1) !== 0) ${VMEXIT}`;
-    case 'in': case 'out': return `{ const p_ = ${value(ops[1]!, def)}; if ((VC.ioBitmap[p_ >>> 3] & (1 << (p_ & 7))) !== 0) ${VMEXIT} }`;
-    case 'halt': return `if (VC.hltExit) ${VMEXIT}`;
+  const cr = () => field(ops.find((o) => o.kind === 'cr'), 'cr', def);
+  switch (e.control) {
+    case 'crWrite': return `if (((VC.crWriteExit >>> ${cr()}) & 1) !== 0) ${VMEXIT}`;
+    case 'crRead': return `if (((VC.crReadExit >>> ${cr()}) & 1) !== 0) ${VMEXIT}`;
+    case 'io': return `{ const p_ = ${value(ops.find((o) => o.kind === 'port')!, def)}; if ((VC.ioBitmap[p_ >>> 3] & (1 << (p_ & 7))) !== 0) ${VMEXIT} }`;
+    case 'hlt': return `if (VC.hltExit) ${VMEXIT}`;
     case 'wfi': return `if (VC.wfiExit) ${VMEXIT}`;
-    case 'hcall': return VMEXIT;
-    case 'tlbi': case 'tlbia': return `if (VC.invlpgExit) ${VMEXIT}`;
-    default: return '';
+    case 'invlpg': return `if (VC.invlpgExit) ${VMEXIT}`;
+    case 'always': return VMEXIT;
   }
 }
 

@@ -20,11 +20,12 @@
 // Every access to the VMCS (guest state, exit information, controls, entry
 // injection) is a VMREAD or VMWRITE, counted for the cost model.
 
-import { CAUSE, CR, decode, EXC, PTE, STATUS, type Decoded } from '../../isa/index.js';
+import { CAUSE, CR, CR_NAMES, decode, EXC, PTE, STATUS, type Decoded } from '../../isa/index.js';
 import { ACCESS } from '../../machine/events.js';
 import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
-import { EXC_BIT, Vmcs, type ExitInfo, type VmxCounters } from '../../machine/vmx.js';
-import { performAccess } from '../emulate.js';
+import { Vmcs, type ExitInfo, type VmxCounters } from '../../machine/vmx.js';
+import { countEmulation, performAccess } from '../emulate.js';
+import { exitCounterName } from '../counters.js';
 import { MONITOR_TVEC, type Monitor } from '../monitor.js';
 import { walkGuest } from '../shadow/guest-walk.js';
 import type { MonitorMode } from './mode.js';
@@ -41,11 +42,6 @@ interface HwState {
   nonRoot: boolean;
 }
 
-const EXIT_COUNTER: Record<ExitInfo['reason'], string> = {
-  'exception': 'exitException', 'external-interrupt': 'exitExternalInterrupt', 'interrupt-window': 'exitInterruptWindow',
-  'cr-access': 'exitCrAccess', 'io': 'exitIo', 'hlt': 'exitHlt', 'wfi': 'exitWfi', 'vmcall': 'exitVmcall',
-  'invlpg': 'exitInvlpg', 'ept-violation': 'exitEptViolation',
-};
 
 export class HwMode implements MonitorMode {
   readonly name = 'hw';
@@ -125,7 +121,7 @@ export class HwMode implements MonitorMode {
       c.crWriteExit = (1 << CR.status) | (1 << CR.ptbr);
       c.crReadExit = 0;
       c.invlpgExit = true;
-      c.exceptionBitmap = EXC_BIT(EXC.PAGE_FAULT);
+      c.exceptionBitmap = 1 << EXC.PAGE_FAULT;
     }
   }
 
@@ -178,7 +174,7 @@ export class HwMode implements MonitorMode {
     const m = this.monitor;
     const c = m.counters;
     const exit = this.vmcs.readExit();
-    c[EXIT_COUNTER[exit.reason]]!++;
+    c[exitCounterName(exit.reason)]!++;
     m.listener?.({ kind: 'vmexit', reason: exit.reason, pc: exit.pc });
     switch (e.reason) {
       case 'external-interrupt': this.externalInterrupt(e); break;
@@ -255,7 +251,6 @@ export class HwMode implements MonitorMode {
     const d = decode(e.word!)!;
     countEmulation(m, d, e.pc);
     const value = m.machine.cpu.regs[d.a]!;
-    const crName = (['status', 'tvec', 'ptbr', 'faultaddr', 'cause', 'epc', 'scratch'] as const)[d.b]!;
     if (d.b === CR.status) {
       const old = this.vmcs.read('status');
       const next = (old & ~STATUS.WRITABLE) | (value & STATUS.WRITABLE);
@@ -263,7 +258,7 @@ export class HwMode implements MonitorMode {
       m.vcpu.pg = (next & STATUS.PG) !== 0;
       if (((old ^ next) & STATUS.PG) !== 0) this.switchShadow();
     } else {
-      this.vmcs.write(crName, value);
+      this.vmcs.write(CR_NAMES[d.b]!, value);
       if (d.b === CR.ptbr) {
         m.vcpu.ptbr = value | 0;
         this.switchShadow();
@@ -381,11 +376,4 @@ export class HwMode implements MonitorMode {
     if (this.vmcs.controls.interruptWindowExit) this.vmcs.setControl('interruptWindowExit', false);
     return true;
   }
-}
-
-function countEmulation(m: Monitor, d: Decoded, pc: number): void {
-  m.counters.emulated++;
-  const name = 'emu' + d.def.mnemonic[0]!.toUpperCase() + d.def.mnemonic.slice(1);
-  if (m.counters[name] !== undefined) m.counters[name]!++;
-  m.listener?.({ kind: 'emulate', pc: pc >>> 0, mnemonic: d.def.mnemonic });
 }
