@@ -22,12 +22,12 @@ export const VARIANT = { OBSERVE: 1, JOURNAL: 2, BREAKPOINTS: 4, NONROOT: 8, JIT
 
 /**
  * What the JIT variant (VARIANT.JIT, src/engine/jit) dispatches to: before an
- * instruction is interpreted, the compiled block starting at its physical word
+ * instruction is interpreted, the compiled region entered at its physical word
  * (if any) runs instead. Only combined with NONROOT: observation, journal and
  * breakpoints stay interpreted.
  */
 export interface JitDispatch {
-  /** Compiled blocks by physical page, then word in page. */
+  /** Compiled regions by entry: physical page, then word in page. */
   readonly pages: ({ mode: number; w0: number; len: number; fn: BlockFn | null } | undefined)[][];
   /** Execution counts of block starts, hashed by physical word index (HOT_MASK). */
   readonly hot: Int32Array;
@@ -37,7 +37,11 @@ export interface JitDispatch {
   compile(wordIndex: number, mode: number, word: number): { mode: number; w0: number; len: number; fn: BlockFn | null };
   drop(wordIndex: number): void;
 }
-/** A compiled block: returns steps taken (>0, next pc in out[0]), 0 to interpret instead, -1 if stale. */
+/**
+ * A compiled region: returns the steps it took (next pc in out[0], data TLB
+ * hits in out[1]; 0: the interpreter runs the instruction at pc); out[2] = 1
+ * if it found some of its code changed (the dispatcher drops it).
+ */
 export type BlockFn = (env: unknown, pc: number, left: number) => number;
 export const JIT_HOT_MASK = 0xffff;
 export const JIT_THRESHOLD = 32;
@@ -321,7 +325,7 @@ ${cases}
 
 /**
  * The JIT variant's hook, after the fetch of \`w\` (n already counts this step):
- * a block that runs k steps stands for k loop iterations (its fetches after
+ * a region that runs k steps stands for k loop iterations (its fetches after
  * the first are same-page fast fetches, which the epilogue counts as TLB hits
  * like the interpreter's); one that declines (0) leaves the step to the switch.
  */
@@ -334,8 +338,8 @@ const JIT_DISPATCH = `{
       }
       if (b !== undefined && b.fn !== null) {
         const k = b.fn(E, pc, n + 1);
+        if (S[2] !== 0) { S[2] = 0; J.drop(wi); }
         if (k > 0) { n -= k - 1; pc = S[0]; dh += S[1]; continue L; }
-        if (k < 0) J.drop(wi);
       }
     }`;
 

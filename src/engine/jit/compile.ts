@@ -1,208 +1,224 @@
-// The block compiler: from the words at a physical address, the JavaScript
-// source of one function that runs them with the guest registers in locals.
-// Semantics come from the instruction table (ALU expressions and branch
-// conditions are the rows' own text, as in the interpreter's generator).
+// The region compiler: the blocks of a region (region.ts) become one
+// JavaScript function with the guest registers in locals, a `switch` on the
+// page offset of the pc that chains its blocks (direct and indirect jumps
+// inside the page never leave the function), and every block that branches
+// back to itself a real JavaScript loop. Semantics come from the instruction
+// table (ALU expressions and branch conditions are the rows' own text, as in
+// the interpreter's generator).
 //
-// A block never does anything the interpreter would do differently: wherever
+// A region never does anything the interpreter would do differently: wherever
 // an instruction leaves the fast path (misaligned address, data TLB fast miss,
-// MMIO, divide by zero, misaligned jalr target, budget too small for another
-// pass of a loop) the block stops *before* it, side-effect free, and the
-// interpreter's switch executes that instruction. Every system instruction but
-// the three pure reads (rdflags, rdtvec, rdptbr) ends a block before it, so
-// traps, control-register writes, I/O, wfi, halt and rett are interpreted.
-// A block ends after a branch, jal or jalr, or at the end of its page; one
-// whose last instruction is a branch or jal back to its first becomes a real
-// JavaScript loop that checks the step budget once per pass.
+// MMIO, a store to a page holding compiled code, divide by zero, misaligned
+// jalr target, budget too small for the next block) the region stops *before*
+// it, side-effect free, and the interpreter's switch executes it. Every system
+// instruction but the three pure reads ends a block, so traps, control-register
+// writes, I/O, wfi, halt and rett are interpreted.
+//
+// Nothing else runs while a region runs (devices tick and interrupts arrive
+// between slices), so the TLB and the set of code pages are constant for one
+// call: each memory instruction keeps the translation of the last page it
+// touched in two locals and looks at the TLB only when its page changes.
 
-import { CR, INSTRUCTIONS, OPCODES, USER_RING, type InsnDef, type OperandSpec } from '../../isa/index.js';
+import { USER_RING, type InsnDef, type OperandSpec } from '../../isa/index.js';
 import { TLB_SETS } from '../../machine/tlb.js';
-import { undefinedCondition, undefinedMask } from '../interp/gen.js';
+import { fieldOf, formRegion, PURE_SYSTEM, type RegionBlock } from './region.js';
 
-/** Block-local names of the RAM views, by access width and signedness (as the interpreter's). */
+/** Region-local names of the RAM views, by access width and signedness (as the interpreter's). */
 const ARRAY: Record<string, string> = { '4s': 'M32', '4u': 'M32', '2s': 'MI16', '2u': 'MU16', '1s': 'MI8', '1u': 'MU8' };
 const SHIFT: Record<number, number> = { 4: 2, 2: 1, 1: 0 };
-const PURE_SYSTEM: Record<string, number> = { rdflags: CR.status, rdtvec: CR.tvec, rdptbr: CR.ptbr };
 
-/** Per opcode: reserved bits that make a word undefined (undefined also when the row has a cr range check). */
-const RESERVED: number[] = new Array<number>(256).fill(-1);
-for (const def of INSTRUCTIONS) {
-  // Rows whose undefinedness needs more than a mask (a cr field) are never compiled: mark them all-undefined.
-  RESERVED[def.opcode] = def.operands.some((o) => o.kind === 'cr') && undefinedCondition(def) !== 'false' ? -1 : undefinedMask(def);
-}
-
-export interface BlockSource {
-  /** Instructions in the block (0: nothing compilable at this address). */
+export interface RegionSource {
+  /** Instructions in the region (0: nothing compilable at the entry). */
   len: number;
-  /** The source of `function (H) { return function blk(E, pc, left) {...} }`'s body, or '' when len is 0. */
+  blocks: number;
+  /** The body of `function (H) { return function rgn(E, pc, left) {...} }`, or '' when len is 0. */
   source: string;
 }
 
-function fieldOf(spec: OperandSpec, w: number): number {
-  if (spec.kind !== 'reg') throw new Error('jit: not a register operand');
-  return spec.field === 'a' ? (w >>> 20) & 15 : spec.field === 'b' ? (w >>> 16) & 15 : (w >>> 12) & 15;
+interface Gen {
+  ring: number;
+  pg: boolean;
+  uoff: number;
+  ram: number;
+  used: Set<number>;
+  written: Set<number>;
+  /** Memory instructions so far: each has its own translation cache (p<n>, d<n>). */
+  sites: number;
 }
 
-/** Whether word `w` can be part of a block (decoded, defined, on the fast path's instruction set). */
-function compilable(w: number, ring: number): InsnDef | undefined {
-  const def = OPCODES[w >>> 24];
-  if (!def) return undefined;
-  const mask = RESERVED[def.opcode]!;
-  if (mask === -1 || (w & mask) !== 0) return undefined;
-  if (def.sem.kind === 'system') return PURE_SYSTEM[def.sem.op] !== undefined ? def : undefined;
-  if (def.klass === 'privileged' && ring !== 0) return undefined;
-  return def;
+function reg(g: Gen, spec: OperandSpec | undefined, w: number): string {
+  const f = fieldOf(spec, w);
+  if (f === 0) return '0';
+  g.used.add(f);
+  return `r${f}`;
 }
 
-const ENDS_BLOCK = new Set(['branch', 'jal', 'jalr']);
+function setReg(g: Gen, spec: OperandSpec | undefined, w: number, val: string): string {
+  const f = fieldOf(spec, w);
+  if (f === 0) return '';
+  g.used.add(f);
+  g.written.add(f);
+  return `r${f} = (${val}) | 0;`;
+}
+
+const simm = (w: number) => (w << 16) >> 16;
+const uimm = (w: number) => w & 0xffff;
+const pcAt = (i: number) => (i === 0 ? 'pc' : `((pc + ${4 * i}) | 0)`);
+/** Leave before instruction i of the current block (nothing of it done): the interpreter runs it. */
+const exitAt = (i: number) => (i === 0 ? '{ npc = pc; break X; }' : `{ left -= ${i}; npc = ${pcAt(i)}; break X; }`);
 
 /**
- * Compile the block whose words `words` (from the block's first word to the
- * end of its page) sit at physical word index `wordIndex`, for `mode` =
- * ring * 2 + paging. `ram` is the RAM size. The block checks at entry that
- * its words after the first are still in RAM (the dispatcher checks the
- * first): that is what makes stores by anyone (the interpreter, a monitor,
- * the loader, a page walk) invalidate it.
+ * `pa` for a data access at `va` by instruction i, through the site's cached
+ * page: a TLB fast hit (the interpreter's own test), RAM, and for stores not
+ * a page with compiled code, checked once per page.
  */
-export function compileBlock(words: ArrayLike<number>, wordIndex: number, mode: number, ram: number): BlockSource {
-  const ring = mode >> 1;
-  const pg = (mode & 1) !== 0;
-  const user = ring === USER_RING;
-  const uoff = user ? TLB_SETS : 0;
-  const defs: InsnDef[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const def = compilable(words[i]! | 0, ring);
-    if (!def) break;
-    defs.push(def);
-    if (ENDS_BLOCK.has(def.sem.kind)) break;
+function access(g: Gen, i: number, store: boolean): string {
+  const n = g.sites++;
+  const p = `p${n}`;
+  const d = `d${n}`;
+  if (!g.pg) {
+    return `if ((va >>> 12) !== ${p}) {
+        if ((va >>> 0) >= ${g.ram}${store ? ' || CODE[va >>> 12] !== 0' : ''}) ${exitAt(i)}
+        ${p} = va >>> 12;
+      }
+      const pa = va;`;
   }
-  const len = defs.length;
-  if (len === 0) return { len: 0, source: '' };
+  return `if ((va >>> 12) !== ${p}) {
+        const vpn = va >>> 12, s = vpn & ${TLB_SETS - 1};
+        if (${store ? 'TW' : 'TR'}[${g.uoff ? `${g.uoff} + ` : ''}s] !== vpn) ${exitAt(i)}
+        const f = TF[s];
+        if ((f >>> 0) >= ${g.ram}${store ? ' || CODE[f >>> 12] !== 0' : ''}) ${exitAt(i)}
+        ${p} = vpn; ${d} = (f - (vpn << 12)) | 0;
+      }
+      const pa = (va + ${d}) | 0; dh++;`;
+}
 
-  const used = new Set<number>();
-  const written = new Set<number>();
-  const rd = (spec: OperandSpec, w: number): string => {
-    const f = fieldOf(spec, w);
-    if (f === 0) return '0';
-    used.add(f);
-    return `r${f}`;
-  };
-  const set = (spec: OperandSpec, w: number, val: string): string => {
-    const f = fieldOf(spec, w);
-    if (f === 0) return '';
-    used.add(f);
-    written.add(f);
-    return `r${f} = (${val}) | 0;`;
-  };
-  const simm = (w: number) => (w << 16) >> 16;
-  const uimm = (w: number) => w & 0xffff;
-  const pcAt = (i: number) => (i === 0 ? 'pc' : `((pc + ${4 * i}) | 0)`);
-
-  const lastDef = defs[len - 1]!;
-  const lastW = words[len - 1]! | 0;
-  const backTo = (len - 1) * -4;
-  const loop = (lastDef.sem.kind === 'branch' && (simm(lastW) << 2) === backTo)
-    || (lastDef.sem.kind === 'jal' && ((((lastW << 12) >> 12) << 2) === backTo));
-  // Leave before instruction i (nothing of it done): the interpreter runs it.
-  const exit = (i: number) => `{ k += ${i}; npc = ${pcAt(i)}; break X; }`;
-
-  const translate = (i: number, tags: string): string => pg
-    ? `const vpn = va >>> 12, s = vpn & ${TLB_SETS - 1};
-      if (${tags}[${uoff ? `${uoff} + ` : ''}s] !== vpn) ${exit(i)}
-      const pa = TF[s] | (va & 4095);
-      if ((pa >>> 0) >= ${ram}) ${exit(i)}
-      dh++;`
-    : `const pa = va; if ((pa >>> 0) >= ${ram}) ${exit(i)}`;
-
-  const body: string[] = [];
-  for (let i = 0; i < len; i++) {
-    const def = defs[i]!;
-    const w = words[i]! | 0;
-    const ops = def.operands;
-    const sem = def.sem;
-    const src = (spec: OperandSpec): string => {
-      switch (spec.kind) {
-        case 'reg': return rd(spec, w);
-        case 'simm16': return String(simm(w));
-        case 'uimm16': case 'shamt': return String(uimm(w));
-        default: throw new Error(`jit: ${def.mnemonic}: unexpected operand ${spec.kind}`);
-      }
-    };
-    const base = () => `((${rd({ kind: 'reg', field: 'b' }, w)} + ${simm(w)}) | 0)`;
-    let code: string;
-    switch (sem.kind) {
-      case 'alu': {
-        const zero = sem.trapsOnZero ? `if (b === 0) ${exit(i)}` : '';
-        code = `const a = ${src(ops[1]!)}, b = ${src(ops[2]!)}; ${zero} ${set(ops[0]!, w, sem.expr)}`;
-        break;
-      }
-      case 'lui': code = set(ops[0]!, w, String(uimm(w) << 16)); break;
-      case 'auipc': code = set(ops[0]!, w, `${pcAt(i)} + ${uimm(w) << 16}`); break;
-      case 'load': {
-        const width = sem.width;
-        code = `const va = ${base()};
-      ${width > 1 ? `if ((va & ${width - 1}) !== 0) ${exit(i)}` : ''}
-      ${translate(i, 'TR')}
-      ${set(ops[0]!, w, `${ARRAY[`${width}${sem.signed ? 's' : 'u'}`]}[pa >>> ${SHIFT[width]}]`)}`;
-        break;
-      }
-      case 'store': {
-        const width = sem.width;
-        code = `const va = ${base()};
-      ${width > 1 ? `if ((va & ${width - 1}) !== 0) ${exit(i)}` : ''}
-      ${translate(i, 'TW')}
-      ${ARRAY[`${width}u`]}[pa >>> ${SHIFT[width]}] = ${src(ops[0]!)};
-      if (CODE[pa >>> 12] !== 0) { k += ${i + 1}; npc = ${pcAt(i + 1)}; break X; }`;
-        break;
-      }
-      case 'branch': {
-        const target = `((pc + ${4 * i + (simm(w) << 2)}) | 0)`;
-        code = `const a = ${src(ops[0]!)}, b = ${src(ops[1]!)};
-      ${loop ? `k += ${len}; if (${sem.cond}) { left -= ${len}; continue; } npc = ${pcAt(len)}; break X;`
-          : `k += ${len}; npc = (${sem.cond}) ? ${target} : ${pcAt(len)}; break X;`}`;
-        break;
-      }
-      case 'jal': {
-        const off = ((w << 12) >> 12) << 2;
-        code = `${set(ops[0]!, w, pcAt(i + 1))}
-      ${loop ? `k += ${len}; left -= ${len}; continue;` : `k += ${len}; npc = (pc + ${4 * i + off}) | 0; break X;`}`;
-        break;
-      }
-      case 'jalr':
-        code = `const t = (${src(ops[1]!)} + ${simm(w)}) | 0;
-      if ((t & 3) !== 0) ${exit(i)}
-      ${set(ops[0]!, w, pcAt(i + 1))} k += ${len}; npc = t; break X;`;
-        break;
-      case 'system':
-        code = set(ops[0]!, w, `CR[${PURE_SYSTEM[sem.op]}]`);
-        break;
+/** The code of instruction i of a block (not its last, if that is a jump: see blockCode). */
+function insnCode(g: Gen, def: InsnDef, w: number, i: number): string {
+  const ops = def.operands;
+  const sem = def.sem;
+  const src = (spec: OperandSpec): string => {
+    switch (spec.kind) {
+      case 'reg': return reg(g, spec, w);
+      case 'simm16': return String(simm(w));
+      case 'uimm16': case 'shamt': return String(uimm(w));
+      default: throw new Error(`jit: ${def.mnemonic}: unexpected operand ${spec.kind}`);
     }
-    body.push(`    { // ${def.mnemonic}\n      ${code}\n    }`);
+  };
+  const va = () => `const va = (${reg(g, { kind: 'reg', field: 'b' }, w)} + ${simm(w)}) | 0;`;
+  const aligned = (width: number) => (width > 1 ? `if ((va & ${width - 1}) !== 0) ${exitAt(i)}` : '');
+  switch (sem.kind) {
+    case 'alu': {
+      const zero = sem.trapsOnZero ? `if (b === 0) ${exitAt(i)}` : '';
+      return `const a = ${src(ops[1]!)}, b = ${src(ops[2]!)}; ${zero} ${setReg(g, ops[0], w, sem.expr)}`;
+    }
+    case 'lui': return setReg(g, ops[0], w, String(uimm(w) << 16));
+    case 'auipc': return setReg(g, ops[0], w, `${pcAt(i)} + ${uimm(w) << 16}`);
+    case 'load': {
+      const arr = ARRAY[`${sem.width}${sem.signed ? 's' : 'u'}`];
+      return `${va()} ${aligned(sem.width)}
+      ${access(g, i, false)}
+      ${setReg(g, ops[0], w, `${arr}[pa >>> ${SHIFT[sem.width]}]`)}`;
+    }
+    case 'store': {
+      const arr = ARRAY[`${sem.width}u`];
+      return `${va()} ${aligned(sem.width)}
+      ${access(g, i, true)}
+      ${arr}[pa >>> ${SHIFT[sem.width]}] = ${src(ops[0]!)};`;
+    }
+    case 'system': return setReg(g, ops[0], w, `CR[${PURE_SYSTEM[sem.op]}]`);
+    default: throw new Error(`jit: ${def.mnemonic} cannot be inside a block`);
   }
-  // Straight-line end at the page boundary (or a cut): fall out with every instruction done.
-  const last = lastDef.sem.kind;
-  if (!ENDS_BLOCK.has(last)) body.push(`    k += ${len}; npc = ${pcAt(len)}; break X;`);
+}
 
-  const regs = [...used].sort((a, b) => a - b);
-  // Only what the body uses is loaded from the environment: small blocks are entered often.
-  const text = body.join('\n');
-  const names = ['R', 'CR', 'MU16', 'MI16', 'MU8', 'MI8', 'TR', 'TW', 'TF', 'CODE']
-    .filter((x) => (x === 'R' ? regs.length > 0 : new RegExp(`\\b${x}\\b`).test(text)));
-  const verify = Array.from({ length: len - 1 }, (_, i) => `M32[wi + ${i + 1}] !== ${words[i + 1]! | 0}`);
-  const source = `"use strict";
-return function blk(E, pc, left) {
-  const M32 = E.M32, wi = ${wordIndex};
-  ${verify.length ? `if (${verify.join(' || ')}) return -1;` : ''}
-  if (left < ${len}) return 0;
-  ${names.length ? `const ${names.map((x) => `${x} = E.${x}`).join(', ')};` : ''}
-  ${regs.length ? `let ${regs.map((r) => `r${r} = R[${r}]`).join(', ')};` : ''}
-  let k = 0, npc = pc, dh = 0;
-  X: for (;;) {
-    ${loop ? `if (left < ${len}) { npc = pc; break X; }` : ''}
-${text}
+/** Words of the code are compared with RAM at every call up to this many; larger regions check each block when a call first reaches it. */
+const EAGER_VERIFY_WORDS = 64;
+
+/** The test that some of `offsets` (words of the page) no longer hold what the region compiled. */
+function changed(page: ArrayLike<number>, pageWord: number, offsets: Iterable<number>): string {
+  return [...offsets].map((o) => `M32[${pageWord + o}] !== ${page[o]! | 0}`).join(' || ');
+}
+
+/** The case of one block: its instructions (verified first in a lazily verified region); a block jumping to itself loops in place. */
+function blockCode(g: Gen, b: RegionBlock, index: number, check: string | undefined): string {
+  const len = b.defs.length;
+  const lastDef = b.defs[len - 1]!;
+  const lastW = b.words[len - 1]!;
+  const body: string[] = [];
+  const straight = b.endsInJump ? len - 1 : len;
+  for (let i = 0; i < straight; i++) body.push(`{ // ${b.defs[i]!.mnemonic}\n      ${insnCode(g, b.defs[i]!, b.words[i]!, i)}\n    }`);
+
+  const at = len - 1;
+  let loop = false;
+  let end: string;
+  if (!b.endsInJump) {
+    end = `left -= ${len}; npc = ${pcAt(len)}; break X;`; // the next word is not compilable, or the page ends
+  } else if (lastDef.sem.kind === 'branch') {
+    const off = simm(lastW);
+    loop = at + off === 0;
+    const cond = `const a = ${reg(g, lastDef.operands[0], lastW)}, b = ${reg(g, lastDef.operands[1], lastW)};`;
+    end = loop
+      ? `${cond} left -= ${len}; if (${lastDef.sem.cond}) continue; pc = ${pcAt(len)}; continue X;`
+      : `${cond} left -= ${len}; pc = (${lastDef.sem.cond}) ? ((pc + ${4 * (at + off)}) | 0) : ${pcAt(len)}; continue X;`;
+  } else if (lastDef.sem.kind === 'jal') {
+    const off = (lastW << 12) >> 12;
+    loop = at + off === 0;
+    end = `${setReg(g, lastDef.operands[0], lastW, pcAt(len))} left -= ${len}; ${loop ? 'continue;' : `pc = (pc + ${4 * (at + off)}) | 0; continue X;`}`;
+  } else {
+    end = `const t = (${reg(g, lastDef.operands[1], lastW)} + ${simm(lastW)}) | 0;
+      if ((t & 3) !== 0) ${exitAt(at)}
+      ${setReg(g, lastDef.operands[0], lastW, pcAt(len))} left -= ${len}; pc = t; continue X;`;
   }
-  ${[...written].sort((a, b) => a - b).map((r) => `R[${r}] = r${r};`).join(' ')}
-  const S = E.S; S[0] = npc; S[1] = dh;
-  return k;
+  const run = `if (left < ${len}) { npc = pc; break X; }
+    ${body.join('\n    ')}
+    ${end}`;
+  return `case ${b.start}: { // block ${index}
+    ${check ? `if (v${index} === 0) { if (${check}) { stale = 1; npc = pc; break X; } v${index} = 1; }` : ''}
+    ${loop ? `for (;;) {\n    ${run}\n    }` : run}
+  }`;
+}
+
+/**
+ * Compile the region entered at word `entry` of the physical page whose words
+ * are `page` and whose first word has index `pageWord` in RAM, for `mode` =
+ * ring * 2 + paging; `ram` is the RAM size. The region checks that its words
+ * are still in RAM (a small one at every call, a large one block by block when
+ * a call first reaches the block): that is what makes stores by anyone (the
+ * interpreter, a monitor, the loader, a page walk) invalidate it.
+ */
+export function compileRegion(page: ArrayLike<number>, pageWord: number, entry: number, mode: number, ram: number): RegionSource {
+  const ring = mode >> 1;
+  const blocks = formRegion(page, entry, ring);
+  if (blocks.length === 0) return { len: 0, blocks: 0, source: '' };
+  const g: Gen = { ring, pg: (mode & 1) !== 0, uoff: ring === USER_RING ? TLB_SETS : 0, ram, used: new Set(), written: new Set(), sites: 0 };
+  const words = new Set(blocks.flatMap((b) => b.words.map((_, i) => b.start + i)));
+  const eager = words.size <= EAGER_VERIFY_WORDS;
+  const cases = blocks.map((b, i) => blockCode(g, b, i, eager ? undefined : changed(page, pageWord, b.words.map((_, k) => b.start + k)))).join('\n  ');
+  const len = blocks.reduce((s, b) => s + b.defs.length, 0);
+
+  const regs = [...g.used].sort((a, b) => a - b);
+  // Only what the code uses is loaded from the environment: regions are entered often.
+  const names = ['CR', 'MU16', 'MI16', 'MU8', 'MI8', 'TR', 'TW', 'TF', 'CODE'].filter((x) => new RegExp(`\\b${x}\\b`).test(cases));
+  const locals = [
+    ...regs.map((r) => `r${r} = R[${r}]`),
+    ...Array.from({ length: g.sites }, (_, n) => `p${n} = -1, d${n} = 0`),
+    ...(eager ? [] : blocks.map((_, i) => `v${i} = 0`)),
+  ];
+  const source = `"use strict";
+return function rgn(E, pc, left) {
+  const M32 = E.M32, R = E.R${names.map((x) => `, ${x} = E.${x}`).join('')};
+  ${eager ? `if (${changed(page, pageWord, [...words].sort((a, b) => a - b))}) { E.S[2] = 1; return 0; }` : ''}
+  const vb = pc & -4096, left0 = left;
+  let ${['npc = pc', 'dh = 0', 'stale = 0', ...locals].join(', ')};
+  X: for (;;) {
+  switch ((pc - vb) >> 2) {
+  ${cases}
+  default: npc = pc; break X;
+  }
+  }
+  ${[...g.written].sort((a, b) => a - b).map((r) => `R[${r}] = r${r};`).join(' ')}
+  const S = E.S; S[0] = npc; S[1] = dh; S[2] = stale;
+  return left0 - left;
 };`;
-  return { len, source };
+  return { len, blocks: blocks.length, source };
 }

@@ -1,2 +1,3 @@
-export { JitEngine, createJit, type JitStats } from './jit.js';
-export { compileBlock, type BlockSource } from './compile.js';
+export { createJit, JitEngine, type JitStats } from './jit.js';
+export { compileRegion, type RegionSource } from './compile.js';
+export { formRegion, type RegionBlock } from './region.js';

@@ -12,7 +12,7 @@ import { H } from '../../isa/semantics.js';
 import type { Machine } from '../../machine/machine.js';
 import { JIT_HOT_MASK, type BlockFn, type JitDispatch } from '../interp/gen.js';
 import { Interpreter } from '../interp/interpreter.js';
-import { compileBlock } from './compile.js';
+import { compileRegion } from './compile.js';
 
 interface Block {
   mode: number;
@@ -21,23 +21,27 @@ interface Block {
   fn: BlockFn | null;
 }
 
-/** Compiled block factories by source, shared by every machine in the process (tests build many). */
+/** Compiled region factories by source, shared by every machine in the process (tests build many). */
 const factories = new Map<string, BlockFn>();
 
 /** Counters of the compiler's work, for tests and `bench/jit-check.ts` (not machine state). */
 export interface JitStats {
+  /** Regions compiled. */
   compiled: number;
+  /** Blocks in them. */
+  blocks: number;
+  /** Regions dropped because their code changed. */
   stale: number;
 }
 
 class Dispatch implements JitDispatch {
   readonly pages: (Block | undefined)[][];
   readonly hot = new Int32Array(JIT_HOT_MASK + 1);
-  readonly out = new Int32Array(2);
+  readonly out = new Int32Array(3);
   readonly env: Record<string, unknown>;
   /** Physical pages holding compiled code: a compiled store to one ends its block. */
   readonly code: Uint8Array;
-  readonly stats: JitStats = { compiled: 0, stale: 0 };
+  readonly stats: JitStats = { compiled: 0, blocks: 0, stale: 0 };
 
   constructor(private readonly m: Machine) {
     const mem = m.mem;
@@ -52,8 +56,8 @@ class Dispatch implements JitDispatch {
 
   compile(wi: number, mode: number, w: number): Block {
     const m = this.m;
-    const end = (wi | 1023) + 1;
-    const { len, source } = compileBlock(m.mem.i32.subarray(wi, end), wi, mode, m.mem.size);
+    const pageWord = wi & ~1023;
+    const { len, blocks, source } = compileRegion(m.mem.i32.subarray(pageWord, pageWord + 1024), pageWord, wi & 1023, mode, m.mem.size);
     let fn: BlockFn | null = null;
     if (len > 0) {
       fn = factories.get(source) ?? null;
@@ -62,6 +66,7 @@ class Dispatch implements JitDispatch {
         factories.set(source, fn);
       }
       this.stats.compiled++;
+      this.stats.blocks += blocks;
       this.code[wi >>> 10] = 1;
     }
     const block: Block = { mode, w0: w, len, fn };

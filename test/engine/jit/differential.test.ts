@@ -26,7 +26,7 @@ const HANDLER = 0x2000;
 const NON_SYSTEM = INSTRUCTIONS.filter((d) => d.sem.kind !== 'system');
 
 /** One random instruction of the loop body at index i of n. */
-function bodyWord(next: () => number, i: number, n: number, smc: boolean): number {
+function bodyWord(next: () => number, i: number, n: number, smc: boolean, back: boolean): number {
   const roll = next() % 100;
   if (roll < 3) return randomWord(next); // anything: system instructions, undefined words, faults
   const def: InsnDef = NON_SYSTEM[next() % NON_SYSTEM.length]!;
@@ -34,7 +34,7 @@ function bodyWord(next: () => number, i: number, n: number, smc: boolean): numbe
   const values: OperandValue[] = def.operands.map((spec, k) => {
     switch (spec.kind) {
       case 'reg': return k === 0 && def.sem.kind !== 'store' && def.sem.kind !== 'branch' ? dst : next() % 12;
-      case 'simm16': return def.sem.kind === 'jalr' ? BODY + 4 * (i + 1 + (next() % 3)) : (next() % 64) - 32;
+      case 'simm16': return def.sem.kind === 'jalr' ? BODY + 4 * Math.max(0, i + (back ? (next() % 7) - 3 : 1 + (next() % 3))) : (next() % 64) - 32;
       case 'uimm16': return next() % 0x10000;
       case 'shamt': return next() % 32;
       case 'mem': {
@@ -43,8 +43,9 @@ function bodyWord(next: () => number, i: number, n: number, smc: boolean): numbe
         if (r < 8 && smc) return { offset: BODY + 4 * (next() % n), base: 0 }; // into the loop itself
         return { offset: (next() % 0x10000) - 0x8000, base: next() % 12 };
       }
-      case 'branch': return 4 * (1 + (next() % 4)); // forward, inside the body
-      case 'jump': return 4 * (1 + (next() % 4));
+      // Forward inside the body; with `back`, also backward and onto itself (loops the budget ends).
+      case 'branch': return back ? 4 * (Math.max(-i, (next() % 9) - 4)) : 4 * (1 + (next() % 4));
+      case 'jump': return back ? 4 * (Math.max(-i, (next() % 9) - 4)) : 4 * (1 + (next() % 4));
       default: return 0;
     }
   });
@@ -52,14 +53,14 @@ function bodyWord(next: () => number, i: number, n: number, smc: boolean): numbe
   return encode(def, values);
 }
 
-interface Setup { paging: boolean; ring: number; timer: number; smc: boolean }
+interface Setup { paging: boolean; ring: number; timer: number; smc: boolean; back?: boolean }
 
 function build(seed: number, s: Setup): Machine {
   const next = rng(seed);
   const m = new Machine({ memorySize: 1 << 20, });
   const n = 24 + (next() % 40);
   const body: number[] = [];
-  for (let i = 0; i < n; i++) body.push(bodyWord(next, i, n, s.smc));
+  for (let i = 0; i < n; i++) body.push(bodyWord(next, i, n, s.smc, s.back ?? false));
   // The loop: s1 counts down; the body may have skipped or rewritten anything.
   const tail = assemble([['addi', 's1', 's1', -1], ['bne', 's1', 'zero', -(4 * (n + 1))], ['halt', 'a0']], BODY + 4 * n).words;
   [...body, ...tail].forEach((w, i) => m.mem.write32(BODY + 4 * i, w));
@@ -123,6 +124,7 @@ function runWith(engine: (m: Machine) => Engine, seed: number, s: Setup) {
       counters: { ...m.counters }, stopped: m.stopped, chunks, traps, console: m.console?.text() ?? '',
     },
     compiled: (eng as JitEngine).stats?.compiled ?? 0,
+    blocks: (eng as JitEngine).stats?.blocks ?? 0,
   };
 }
 
@@ -133,22 +135,27 @@ const SETUPS: Setup[] = [
   { paging: true, ring: 3, timer: 500, smc: false },
   { paging: true, ring: 3, timer: 0, smc: true },
   { paging: false, ring: 3, timer: 300, smc: true },
+  { paging: true, ring: 0, timer: 400, smc: true, back: true },
+  { paging: true, ring: 3, timer: 0, smc: false, back: true },
 ];
 
 describe('jit against interp on random programs', () => {
   for (const s of SETUPS) {
-    it(`paging ${s.paging ? 'on' : 'off'}, ring ${s.ring}, timer ${s.timer || 'off'}${s.smc ? ', self-modifying' : ''}`, () => {
+    it(`paging ${s.paging ? 'on' : 'off'}, ring ${s.ring}, timer ${s.timer || 'off'}${s.smc ? ', self-modifying' : ''}${s.back ? ', backward jumps' : ''}`, () => {
       let compiled = 0;
+      let blocks = 0;
       let faults = 0;
       for (let seed = 1; seed <= 12; seed++) {
         const a = runWith(createInterpreter, seed * 7919 + s.ring, s);
         const b = runWith(createJit, seed * 7919 + s.ring, s);
         expect(b.state, `seed ${seed}`).toEqual(a.state);
         compiled += b.compiled;
+        blocks += b.blocks;
         faults += a.state.counters.exceptions;
       }
       // The comparison means something only if code got compiled and faults happened.
       expect(compiled).toBeGreaterThan(10);
+      expect(blocks).toBeGreaterThan(2 * compiled); // regions chain blocks, not one block each
       expect(faults).toBeGreaterThan(0);
     });
   }
