@@ -44,6 +44,8 @@ interface Gen {
   written: Set<number>;
   /** Memory instructions so far: each has its own translation cache (p<n>, d<n>). */
   sites: number;
+  /** Instructions emitted so far, copies included. */
+  emitted: number;
 }
 
 function reg(g: Gen, spec: OperandSpec | undefined, w: number): string {
@@ -139,43 +141,75 @@ function changed(page: ArrayLike<number>, pageWord: number, offsets: Iterable<nu
   return [...offsets].map((o) => `M32[${pageWord + o}] !== ${page[o]! | 0}`).join(' || ');
 }
 
-/** The case of one block: its instructions (verified first in a lazily verified region); a block jumping to itself loops in place. */
-function blockCode(g: Gen, b: RegionBlock, index: number, check: string | undefined): string {
+/** Blocks of the region by start, with their index (for their verification flag) and how they are checked. */
+interface Layout {
+  byStart: Map<number, { b: RegionBlock; index: number }>;
+  /** Per block index: the lazy verification test, or undefined when the region verifies itself on entry. */
+  checks: (string | undefined)[];
+}
+
+/**
+ * A jump to a small block that does not loop copies it in place (tail
+ * duplication), up to this deep, instead of going round the switch: the
+ * switch's one indirect jump is what the host predicts worst.
+ */
+const INLINE_DEPTH = 2;
+const INLINE_MAX_LEN = 16;
+/** Instructions a region may emit, copies included: bounds the function V8 compiles. */
+const MAX_EMITTED = 1024;
+
+/** Whether a block ends in a branch or jal back to its own first instruction. */
+function selfLoop(b: RegionBlock): boolean {
+  if (!b.endsInJump) return false;
+  const at = b.defs.length - 1;
+  const w = b.words[at]!;
+  const kind = b.defs[at]!.sem.kind;
+  return (kind === 'branch' && at + simm(w) === 0) || (kind === 'jal' && at + ((w << 12) >> 12) === 0);
+}
+
+/** Continue at block start `target` (a word offset; pc already set): in place if small enough, else through the switch. */
+function goTo(g: Gen, lay: Layout, target: number, depth: number): string {
+  const t = lay.byStart.get(target);
+  if (!t || depth >= INLINE_DEPTH || t.b.defs.length > INLINE_MAX_LEN || selfLoop(t.b) || g.emitted + t.b.defs.length > MAX_EMITTED) return 'continue X;';
+  return `{ // block ${t.index}, copied\n    ${blockCode(g, lay, t.b, t.index, depth + 1)}\n    }`;
+}
+
+/** A block's code, from its checks to the jump that leaves it; a block jumping to itself loops in place. */
+function blockCode(g: Gen, lay: Layout, b: RegionBlock, index: number, depth: number): string {
   const len = b.defs.length;
   const lastDef = b.defs[len - 1]!;
   const lastW = b.words[len - 1]!;
+  g.emitted += len;
   const body: string[] = [];
   const straight = b.endsInJump ? len - 1 : len;
   for (let i = 0; i < straight; i++) body.push(`{ // ${b.defs[i]!.mnemonic}\n      ${insnCode(g, b.defs[i]!, b.words[i]!, i)}\n    }`);
 
   const at = len - 1;
-  let loop = false;
+  const loop = selfLoop(b);
   let end: string;
   if (!b.endsInJump) {
     end = `left -= ${len}; npc = ${pcAt(len)}; break X;`; // the next word is not compilable, or the page ends
   } else if (lastDef.sem.kind === 'branch') {
-    const off = simm(lastW);
-    loop = at + off === 0;
-    const cond = `const a = ${reg(g, lastDef.operands[0], lastW)}, b = ${reg(g, lastDef.operands[1], lastW)};`;
+    const target = b.start + at + simm(lastW);
+    const cond = `const a = ${reg(g, lastDef.operands[0], lastW)}, b = ${reg(g, lastDef.operands[1], lastW)}; left -= ${len};`;
     end = loop
-      ? `${cond} left -= ${len}; if (${lastDef.sem.cond}) continue; pc = ${pcAt(len)}; continue X;`
-      : `${cond} left -= ${len}; pc = (${lastDef.sem.cond}) ? ((pc + ${4 * (at + off)}) | 0) : ${pcAt(len)}; continue X;`;
+      ? `${cond} if (${lastDef.sem.cond}) continue; pc = ${pcAt(len)}; ${goTo(g, lay, b.start + len, depth)}`
+      : `${cond} if (${lastDef.sem.cond}) { pc = (pc + ${4 * (target - b.start)}) | 0; ${goTo(g, lay, target, depth)} }
+    pc = ${pcAt(len)}; ${goTo(g, lay, b.start + len, depth)}`;
   } else if (lastDef.sem.kind === 'jal') {
-    const off = (lastW << 12) >> 12;
-    loop = at + off === 0;
-    end = `${setReg(g, lastDef.operands[0], lastW, pcAt(len))} left -= ${len}; ${loop ? 'continue;' : `pc = (pc + ${4 * (at + off)}) | 0; continue X;`}`;
+    const target = b.start + at + ((lastW << 12) >> 12);
+    end = `${setReg(g, lastDef.operands[0], lastW, pcAt(len))} left -= ${len}; ${loop ? 'continue;' : `pc = (pc + ${4 * (target - b.start)}) | 0; ${goTo(g, lay, target, depth)}`}`;
   } else {
     end = `const t = (${reg(g, lastDef.operands[1], lastW)} + ${simm(lastW)}) | 0;
       if ((t & 3) !== 0) ${exitAt(at)}
       ${setReg(g, lastDef.operands[0], lastW, pcAt(len))} left -= ${len}; pc = t; continue X;`;
   }
+  const check = lay.checks[index];
   const run = `if (left < ${len}) { npc = pc; break X; }
     ${body.join('\n    ')}
     ${end}`;
-  return `case ${b.start}: { // block ${index}
-    ${check ? `if (v${index} === 0) { if (${check}) { stale = 1; npc = pc; break X; } v${index} = 1; }` : ''}
-    ${loop ? `for (;;) {\n    ${run}\n    }` : run}
-  }`;
+  return `${check ? `if (v${index} === 0) { if (${check}) { stale = 1; npc = pc; break X; } v${index} = 1; }` : ''}
+    ${loop ? `for (;;) {\n    ${run}\n    }` : run}`;
 }
 
 /**
@@ -190,10 +224,14 @@ export function compileRegion(page: ArrayLike<number>, pageWord: number, entry: 
   const ring = mode >> 1;
   const blocks = formRegion(page, entry, ring);
   if (blocks.length === 0) return { len: 0, blocks: 0, source: '' };
-  const g: Gen = { ring, pg: (mode & 1) !== 0, uoff: ring === USER_RING ? TLB_SETS : 0, ram, used: new Set(), written: new Set(), sites: 0 };
+  const g: Gen = { ring, pg: (mode & 1) !== 0, uoff: ring === USER_RING ? TLB_SETS : 0, ram, used: new Set(), written: new Set(), sites: 0, emitted: 0 };
   const words = new Set(blocks.flatMap((b) => b.words.map((_, i) => b.start + i)));
   const eager = words.size <= EAGER_VERIFY_WORDS;
-  const cases = blocks.map((b, i) => blockCode(g, b, i, eager ? undefined : changed(page, pageWord, b.words.map((_, k) => b.start + k)))).join('\n  ');
+  const lay: Layout = {
+    byStart: new Map(blocks.map((b, index) => [b.start, { b, index }])),
+    checks: blocks.map((b) => (eager ? undefined : changed(page, pageWord, b.words.map((_, k) => b.start + k)))),
+  };
+  const cases = blocks.map((b, i) => `case ${b.start}: { // block ${i}\n    ${blockCode(g, lay, b, i, 0)}\n  }`).join('\n  ');
   const len = blocks.reduce((s, b) => s + b.defs.length, 0);
 
   const regs = [...g.used].sort((a, b) => a - b);

@@ -72,4 +72,14 @@ describe('compileRegion', () => {
     expect(r.source).toMatch(/for \(;;\)/);
     expect(r.source).toMatch(/M32\[1024\] !== .* \|\| M32\[1025\] !== /);
   });
+
+  it('a jump to a small block that does not loop copies it in place; a large region verifies block by block', () => {
+    const p = page(FIB);
+    const r = compileRegion(p.words, 0, p.at('fib'), 1, 1 << 20);
+    expect(r.source).toMatch(/block \d+, copied/);
+    const big = page([['jal', 'ra', '@f'], ...Array.from({ length: 80 }, () => ['addi', 'a0', 'a0', 1] as Row), 'f:', ['jalr', 'zero', 'ra', 0]]);
+    const lazy = compileRegion(big.words, 0, 0, 1, 1 << 20);
+    expect(lazy.source).toMatch(/if \(v0 === 0\)/);
+    expect(lazy.source).not.toMatch(/E\.S\[2\] = 1; return 0;/);
+  });
 });
