@@ -29,9 +29,9 @@ export const VARIANT = { OBSERVE: 1, JOURNAL: 2, BREAKPOINTS: 4, NONROOT: 8, JIT
 export interface JitDispatch {
   /** Compiled regions by entry: physical page, then word in page. */
   readonly pages: ({ mode: number; w0: number; len: number; fn: BlockFn | null } | undefined)[][];
-  /** Execution counts of block starts, hashed by physical word index (HOT_MASK). */
+  /** Execution counts of would-be region entries, hashed by physical word index (HOT_MASK). */
   readonly hot: Int32Array;
-  /** What a block reads (registers, RAM views, TLB arrays); `out` receives the next pc and data TLB hits. */
+  /** What a region reads (registers, RAM views, TLB arrays); `out` receives the next pc, data TLB hits and the stale flag. */
   readonly env: unknown;
   readonly out: Int32Array;
   compile(wordIndex: number, mode: number, word: number): { mode: number; w0: number; len: number; fn: BlockFn | null };
