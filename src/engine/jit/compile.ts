@@ -21,7 +21,7 @@
 
 import { USER_RING, type InsnDef, type OperandSpec } from '../../isa/index.js';
 import { TLB_SETS } from '../../machine/tlb.js';
-import { fieldOf, formRegion, PURE_SYSTEM, type RegionBlock } from './region.js';
+import { fieldOf, formRegion, MAX_REGION_INSNS, PURE_SYSTEM, type RegionBlock } from './region.js';
 
 /** Region-local names of the RAM views, by access width and signedness (as the interpreter's). */
 const ARRAY: Record<string, string> = { '4s': 'M32', '4u': 'M32', '2s': 'MI16', '2u': 'MU16', '1s': 'MI8', '1u': 'MU8' };
@@ -44,8 +44,10 @@ interface Gen {
   written: Set<number>;
   /** Memory instructions so far: each has its own translation cache (p<n>, d<n>). */
   sites: number;
-  /** Instructions emitted so far, copies included. */
-  emitted: number;
+  /** How deep jumps copy their target block in place. */
+  inlineDepth: number;
+  /** Data accesses (fast TLB hits, with paging) the current block has made before the instruction being compiled. */
+  hits: number;
 }
 
 function reg(g: Gen, spec: OperandSpec | undefined, w: number): string {
@@ -66,8 +68,13 @@ function setReg(g: Gen, spec: OperandSpec | undefined, w: number, val: string): 
 const simm = (w: number) => (w << 16) >> 16;
 const uimm = (w: number) => w & 0xffff;
 const pcAt = (i: number) => (i === 0 ? 'pc' : `((pc + ${4 * i}) | 0)`);
-/** Leave before instruction i of the current block (nothing of it done): the interpreter runs it. */
-const exitAt = (i: number) => (i === 0 ? '{ npc = pc; break X; }' : `{ left -= ${i}; npc = ${pcAt(i)}; break X; }`);
+/**
+ * Leave before instruction i of the current block (nothing of it done): the
+ * interpreter runs it. TLB hits are counted per block, not per access.
+ */
+const exitAt = (g: Gen, i: number) => `{ ${i ? `left -= ${i}; ` : ''}${g.hits ? `dh += ${g.hits}; ` : ''}npc = ${pcAt(i)}; break X; }`;
+/** Leave the current block having run all `len` of its instructions. */
+const done = (g: Gen, len: number) => `left -= ${len};${g.hits ? ` dh += ${g.hits};` : ''}`;
 
 /**
  * `pa` for a data access at `va` by instruction i, through the site's cached
@@ -80,19 +87,19 @@ function access(g: Gen, i: number, store: boolean): string {
   const d = `d${n}`;
   if (!g.pg) {
     return `if ((va >>> 12) !== ${p}) {
-        if ((va >>> 0) >= ${g.ram}${store ? ' || CODE[va >>> 12] !== 0' : ''}) ${exitAt(i)}
+        if ((va >>> 0) >= ${g.ram}${store ? ' || CODE[va >>> 12] !== 0' : ''}) ${exitAt(g, i)}
         ${p} = va >>> 12;
       }
       const pa = va;`;
   }
   return `if ((va >>> 12) !== ${p}) {
         const vpn = va >>> 12, s = vpn & ${TLB_SETS - 1};
-        if (${store ? 'TW' : 'TR'}[${g.uoff ? `${g.uoff} + ` : ''}s] !== vpn) ${exitAt(i)}
+        if (${store ? 'TW' : 'TR'}[${g.uoff ? `${g.uoff} + ` : ''}s] !== vpn) ${exitAt(g, i)}
         const f = TF[s];
-        if ((f >>> 0) >= ${g.ram}${store ? ' || CODE[f >>> 12] !== 0' : ''}) ${exitAt(i)}
+        if ((f >>> 0) >= ${g.ram}${store ? ' || CODE[f >>> 12] !== 0' : ''}) ${exitAt(g, i)}
         ${p} = vpn; ${d} = (f - (vpn << 12)) | 0;
       }
-      const pa = (va + ${d}) | 0; dh++;`;
+      const pa = (va + ${d}) | 0;`;
 }
 
 /** The code of instruction i of a block (not its last, if that is a jump: see blockCode). */
@@ -108,10 +115,10 @@ function insnCode(g: Gen, def: InsnDef, w: number, i: number): string {
     }
   };
   const va = () => `const va = (${reg(g, { kind: 'reg', field: 'b' }, w)} + ${simm(w)}) | 0;`;
-  const aligned = (width: number) => (width > 1 ? `if ((va & ${width - 1}) !== 0) ${exitAt(i)}` : '');
+  const aligned = (width: number) => (width > 1 ? `if ((va & ${width - 1}) !== 0) ${exitAt(g, i)}` : '');
   switch (sem.kind) {
     case 'alu': {
-      const zero = sem.trapsOnZero ? `if (b === 0) ${exitAt(i)}` : '';
+      const zero = sem.trapsOnZero ? `if (b === 0) ${exitAt(g, i)}` : '';
       return `const a = ${src(ops[1]!)}, b = ${src(ops[2]!)}; ${zero} ${setReg(g, ops[0], w, sem.expr)}`;
     }
     case 'lui': return setReg(g, ops[0], w, String(uimm(w) << 16));
@@ -150,13 +157,24 @@ interface Layout {
 
 /**
  * A jump to a small block that does not loop copies it in place (tail
- * duplication), up to this deep, instead of going round the switch: the
- * switch's one indirect jump is what the host predicts worst.
+ * duplication) instead of going round the switch, whose one indirect jump is
+ * what the host predicts worst. Copies are limited in depth (Gen.inlineDepth)
+ * and to blocks this small.
  */
-const INLINE_DEPTH = 2;
 const INLINE_MAX_LEN = 16;
-/** Instructions a region may emit, copies included: bounds the function V8 compiles. */
-const MAX_EMITTED = 1024;
+
+/**
+ * Longest region source. V8 optimizes no function whose bytecode exceeds
+ * 60 KiB (--max-optimized-bytecode-size) and runs it unoptimized, ten times
+ * slower; our code makes about 0.6 bytes of bytecode per character.
+ */
+export const MAX_SOURCE = 50_000;
+
+/** How much a region takes in, from the most generous to the leanest: the first whose source fits MAX_SOURCE is used. */
+const SHAPES: readonly { inlineDepth: number; maxInsns: number }[] = [
+  { inlineDepth: 2, maxInsns: MAX_REGION_INSNS }, { inlineDepth: 1, maxInsns: MAX_REGION_INSNS },
+  { inlineDepth: 0, maxInsns: MAX_REGION_INSNS }, { inlineDepth: 0, maxInsns: 128 }, { inlineDepth: 0, maxInsns: 32 },
+];
 
 /** Whether a block ends in a branch or jal back to its own first instruction. */
 function selfLoop(b: RegionBlock): boolean {
@@ -170,7 +188,7 @@ function selfLoop(b: RegionBlock): boolean {
 /** Continue at block start `target` (a word offset; pc already set): in place if small enough, else through the switch. */
 function goTo(g: Gen, lay: Layout, target: number, depth: number): string {
   const t = lay.byStart.get(target);
-  if (!t || depth >= INLINE_DEPTH || t.b.defs.length > INLINE_MAX_LEN || selfLoop(t.b) || g.emitted + t.b.defs.length > MAX_EMITTED) return 'continue X;';
+  if (!t || depth >= g.inlineDepth || t.b.defs.length > INLINE_MAX_LEN || selfLoop(t.b)) return 'continue X;';
   return `{ // block ${t.index}, copied\n    ${blockCode(g, lay, t.b, t.index, depth + 1)}\n    }`;
 }
 
@@ -179,30 +197,34 @@ function blockCode(g: Gen, lay: Layout, b: RegionBlock, index: number, depth: nu
   const len = b.defs.length;
   const lastDef = b.defs[len - 1]!;
   const lastW = b.words[len - 1]!;
-  g.emitted += len;
   const body: string[] = [];
   const straight = b.endsInJump ? len - 1 : len;
-  for (let i = 0; i < straight; i++) body.push(`{ // ${b.defs[i]!.mnemonic}\n      ${insnCode(g, b.defs[i]!, b.words[i]!, i)}\n    }`);
+  g.hits = 0;
+  for (let i = 0; i < straight; i++) {
+    const def = b.defs[i]!;
+    body.push(`{ // ${def.mnemonic}\n      ${insnCode(g, def, b.words[i]!, i)}\n    }`);
+    if (g.pg && (def.sem.kind === 'load' || def.sem.kind === 'store')) g.hits++;
+  }
 
   const at = len - 1;
   const loop = selfLoop(b);
   let end: string;
   if (!b.endsInJump) {
-    end = `left -= ${len}; npc = ${pcAt(len)}; break X;`; // the next word is not compilable, or the page ends
+    end = `${done(g, len)} npc = ${pcAt(len)}; break X;`; // the next word is not compilable, or the page ends
   } else if (lastDef.sem.kind === 'branch') {
     const target = b.start + at + simm(lastW);
-    const cond = `const a = ${reg(g, lastDef.operands[0], lastW)}, b = ${reg(g, lastDef.operands[1], lastW)}; left -= ${len};`;
+    const cond = `const a = ${reg(g, lastDef.operands[0], lastW)}, b = ${reg(g, lastDef.operands[1], lastW)}; ${done(g, len)}`;
     end = loop
       ? `${cond} if (${lastDef.sem.cond}) continue; pc = ${pcAt(len)}; ${goTo(g, lay, b.start + len, depth)}`
       : `${cond} if (${lastDef.sem.cond}) { pc = (pc + ${4 * (target - b.start)}) | 0; ${goTo(g, lay, target, depth)} }
     pc = ${pcAt(len)}; ${goTo(g, lay, b.start + len, depth)}`;
   } else if (lastDef.sem.kind === 'jal') {
     const target = b.start + at + ((lastW << 12) >> 12);
-    end = `${setReg(g, lastDef.operands[0], lastW, pcAt(len))} left -= ${len}; ${loop ? 'continue;' : `pc = (pc + ${4 * (target - b.start)}) | 0; ${goTo(g, lay, target, depth)}`}`;
+    end = `${setReg(g, lastDef.operands[0], lastW, pcAt(len))} ${done(g, len)} ${loop ? 'continue;' : `pc = (pc + ${4 * (target - b.start)}) | 0; ${goTo(g, lay, target, depth)}`}`;
   } else {
     end = `const t = (${reg(g, lastDef.operands[1], lastW)} + ${simm(lastW)}) | 0;
-      if ((t & 3) !== 0) ${exitAt(at)}
-      ${setReg(g, lastDef.operands[0], lastW, pcAt(len))} left -= ${len}; pc = t; continue X;`;
+      if ((t & 3) !== 0) ${exitAt(g, at)}
+      ${setReg(g, lastDef.operands[0], lastW, pcAt(len))} ${done(g, len)} pc = t; continue X;`;
   }
   const check = lay.checks[index];
   const run = `if (left < ${len}) { npc = pc; break X; }
@@ -221,10 +243,18 @@ function blockCode(g: Gen, lay: Layout, b: RegionBlock, index: number, depth: nu
  * interpreter, a monitor, the loader, a page walk) invalidate it.
  */
 export function compileRegion(page: ArrayLike<number>, pageWord: number, entry: number, mode: number, ram: number): RegionSource {
+  for (const shape of SHAPES) {
+    const r = regionSource(page, pageWord, entry, mode, ram, shape.inlineDepth, shape.maxInsns);
+    if (r.source.length <= MAX_SOURCE) return r;
+  }
+  return { len: 0, blocks: 0, source: '' }; // not reached: 32 instructions make a few KiB
+}
+
+function regionSource(page: ArrayLike<number>, pageWord: number, entry: number, mode: number, ram: number, inlineDepth: number, maxInsns: number): RegionSource {
   const ring = mode >> 1;
-  const blocks = formRegion(page, entry, ring);
+  const blocks = formRegion(page, entry, ring, maxInsns);
   if (blocks.length === 0) return { len: 0, blocks: 0, source: '' };
-  const g: Gen = { ring, pg: (mode & 1) !== 0, uoff: ring === USER_RING ? TLB_SETS : 0, ram, used: new Set(), written: new Set(), sites: 0, emitted: 0 };
+  const g: Gen = { ring, pg: (mode & 1) !== 0, uoff: ring === USER_RING ? TLB_SETS : 0, ram, used: new Set(), written: new Set(), sites: 0, inlineDepth, hits: 0 };
   const words = new Set(blocks.flatMap((b) => b.words.map((_, i) => b.start + i)));
   const eager = words.size <= EAGER_VERIFY_WORDS;
   const lay: Layout = {

@@ -11,7 +11,7 @@ import { undefinedCondition, undefinedMask } from '../interp/gen.js';
 
 /** Words in a page. */
 export const PAGE_WORDS = 1024;
-/** Largest region, in instructions: bounds compile time and the size of the function V8 optimizes. */
+/** Largest region, in instructions (compile.ts takes in fewer if the code would be too large to optimize). */
 export const MAX_REGION_INSNS = 384;
 
 /** System instructions a block may contain: pure reads of state that nothing in a block can change. */
@@ -62,19 +62,20 @@ function targetOf(def: InsnDef, w: number, at: number): number | undefined {
 /**
  * The blocks of the region entered at word `entry` of `page` (its 1024 words)
  * for code running at `ring`: the entry block first, then the others in
- * discovery order. Empty if the entry word cannot be compiled.
+ * discovery order, at most `maxInsns` instructions. Empty if the entry word
+ * cannot be compiled.
  */
-export function formRegion(page: ArrayLike<number>, entry: number, ring: number): RegionBlock[] {
+export function formRegion(page: ArrayLike<number>, entry: number, ring: number, maxInsns = MAX_REGION_INSNS): RegionBlock[] {
   const blocks: RegionBlock[] = [];
   const seen = new Set<number>([entry]);
   const queue = [entry];
   let total = 0;
-  while (queue.length > 0 && total < MAX_REGION_INSNS) {
+  while (queue.length > 0 && total < maxInsns) {
     const start = queue.shift()!;
     const defs: InsnDef[] = [];
     const words: number[] = [];
     let endsInJump = false;
-    for (let o = start; o < PAGE_WORDS && total + defs.length < MAX_REGION_INSNS; o++) {
+    for (let o = start; o < PAGE_WORDS && total + defs.length < maxInsns; o++) {
       const w = page[o]! | 0;
       const def = compilable(w, ring);
       if (!def) break;

@@ -2,6 +2,7 @@
 // entry pulls in, where they stop, and that every shape compiles to a function.
 import { describe, expect, it } from 'vitest';
 import { compileRegion, formRegion } from '../../../src/engine/jit/index.js';
+import { MAX_SOURCE } from '../../../src/engine/jit/compile.js';
 import { MAX_REGION_INSNS, PAGE_WORDS } from '../../../src/engine/jit/region.js';
 import { assemble, type Row } from '../../machine/helpers.js';
 
@@ -81,5 +82,16 @@ describe('compileRegion', () => {
     const lazy = compileRegion(big.words, 0, 0, 1, 1 << 20);
     expect(lazy.source).toMatch(/if \(v0 === 0\)/);
     expect(lazy.source).not.toMatch(/E\.S\[2\] = 1; return 0;/);
+  });
+
+  it('a region whose code would be too large for V8 to optimize takes in less: less copying, then fewer instructions', () => {
+    // Loads and forward branches only: every block is small and copyable, every instruction is a large one.
+    const rows: Row[] = [];
+    for (let i = 0; i < 500; i++) rows.push(i % 4 === 3 ? ['beq', 'a0', 'zero', 8] : ['lw', 'a1', { offset: 4 * i, base: 'sp' }]);
+    const p = page(rows);
+    const r = compileRegion(p.words, 0, 0, 1, 1 << 20);
+    expect(r.source.length).toBeLessThanOrEqual(MAX_SOURCE);
+    expect(r.len).toBeGreaterThan(0);
+    expect(r.len).toBeLessThan(MAX_REGION_INSNS);
   });
 });
