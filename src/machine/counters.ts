@@ -66,3 +66,21 @@ export const EXC_COUNTER: readonly (CounterName | undefined)[] = (() => {
   for (const [name, code] of Object.entries(EXC)) table[code] = exceptionCounterName(name as ExcName);
   return table;
 })();
+
+/** Adds 1 to the counter a table names for index `i` (nothing where it names none). */
+export type CounterBump = (counters: Record<string, number>, i: number) => void;
+
+/**
+ * A function that increments `names[i]` of a counters object, written as a
+ * switch with one constant property name per case. `counters[names[i]]++`
+ * takes V8's generic keyed path (a lookup by string at every increment);
+ * this keeps each increment a plain field access. Names come from tables
+ * (exception codes, opcodes, exit reasons), never from input.
+ */
+export function counterBump(names: readonly (string | undefined)[]): CounterBump {
+  const cases = names.flatMap((n, i) => (n === undefined ? [] : [`case ${i}: c[${JSON.stringify(n)}]++; break;`]));
+  return new Function('c', 'i', `switch (i) {\n${cases.join('\n')}\n}`) as CounterBump;
+}
+
+/** EXC_COUNTER[i]++ on the machine's counters. */
+export const bumpExcCounter: CounterBump = counterBump(EXC_COUNTER);

@@ -3,18 +3,19 @@
 // engine (src/engine) executes instructions against it and calls back here for
 // everything off its fast path (traps, control registers, I/O, TLB misses).
 
-import { CAUSE, CR, decode, IRQ, REG, STATUS } from '../isa/index.js';
+import { CAUSE, CR, IRQ, REG, STATUS } from '../isa/index.js';
+import { decodeCached } from './decode-cache.js';
 import { Console, CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, CONSOLE_PORT_BASE, type ConsoleOptions } from '../devices/console.js';
 import { Timer, TIMER_PORT_BASE } from '../devices/timer.js';
 import { Bus } from './bus.js';
-import { createCounters, EXC_COUNTER, type Counters } from './counters.js';
+import { bumpExcCounter, createCounters, type Counters } from './counters.js';
 import { Cpu } from './cpu.js';
 import type { AccessSize, DeviceContext, MachineDevice } from './device.js';
 import type { Observer, StepRecord, TrapDelivery } from './events.js';
 import { MemoryJournal } from './journal.js';
 import { DEFAULT_MEMORY_SIZE, PhysicalMemory } from './memory.js';
 import { fetchWindowPaddr, type FetchWindow } from './fetch-window.js';
-import { Mmu, type Translation } from './mmu.js';
+import { Mmu, type NestedPaging, type Translation } from './mmu.js';
 import type { Stop } from './stop.js';
 import { Tlb, type TlbState } from './tlb.js';
 import { describeTrap, type TrapHook, type TrapInfo } from './trap.js';
@@ -49,6 +50,8 @@ export interface MachineState {
   stopped: Stop | undefined;
 }
 
+type TimedDevice = MachineDevice & Required<Pick<MachineDevice, 'nextDeadline'>>;
+
 const PIE_IE_CPL_PPL = STATUS.PIE | STATUS.IE | STATUS.CPL_MASK | STATUS.PPL_MASK;
 const FLAGS_RING0 = STATUS.IE | STATUS.USER_MASK;
 
@@ -64,6 +67,8 @@ export class Machine implements DeviceContext {
   readonly mmu: Mmu;
   readonly bus: Bus;
   readonly devices: MachineDevice[] = [];
+  /** The devices with a deadline, looked at before every slice an engine runs. */
+  private readonly timed: TimedDevice[] = [];
   readonly console: Console | undefined;
   readonly timer: Timer | undefined;
 
@@ -91,6 +96,8 @@ export class Machine implements DeviceContext {
   vmx: VmxSetup | undefined;
   /** In non-root operation: the CPU runs the guest of `vmx.vmcs`. */
   nonRoot = false;
+  /** What vmEnter() hands the MMU, kept across entries. */
+  private nestedOf: NestedPaging | undefined;
 
   constructor(options: MachineOptions = {}) {
     this.mem = new PhysicalMemory(options.memorySize ?? DEFAULT_MEMORY_SIZE);
@@ -115,6 +122,7 @@ export class Machine implements DeviceContext {
   /** Devices with state to reset, snapshot or tick. Register their bus ranges on `bus` yourself. */
   addDevice(device: MachineDevice): void {
     this.devices.push(device);
+    if (device.nextDeadline) this.timed.push(device as TimedDevice);
   }
 
   /**
@@ -151,15 +159,21 @@ export class Machine implements DeviceContext {
   /** Earliest clock value at which some device needs a tick, or Infinity. */
   nextDeadline(): number {
     let d = Infinity;
-    for (const dev of this.devices) if (dev.nextDeadline) d = Math.min(d, dev.nextDeadline());
+    const timed = this.timed;
+    for (let i = 0; i < timed.length; i++) {
+      const t = timed[i]!.nextDeadline();
+      if (t < d) d = t;
+    }
     return d;
   }
 
   /** Let time-driven devices act on the current clock. */
   tickDevices(): void {
     const now = this.clock();
-    for (const dev of this.devices) {
-      if (dev.tick && dev.nextDeadline!() <= now) dev.tick(now);
+    const timed = this.timed;
+    for (let i = 0; i < timed.length; i++) {
+      const dev = timed[i]!;
+      if (dev.tick && dev.nextDeadline() <= now) dev.tick(now);
     }
   }
 
@@ -182,11 +196,12 @@ export class Machine implements DeviceContext {
     if (this.nonRoot && this.vmxException(cause, faultaddr, epc, word)) return;
     const c = this.counters;
     c.exceptions++;
-    const name = EXC_COUNTER[cause & CAUSE.CODE_MASK];
-    if (name) c[name]++;
-    const t: TrapInfo = { cause: cause >>> 0, pc: this.cpu.pc >>> 0, epc: epc >>> 0 };
-    if (faultaddr !== undefined) t.faultaddr = faultaddr >>> 0;
-    if (word !== undefined) t.word = word >>> 0;
+    bumpExcCounter(c as unknown as Record<string, number>, cause & CAUSE.CODE_MASK);
+    // One object shape for every trap (absent fields present as undefined), so the hook's reads stay monomorphic.
+    const t: TrapInfo = {
+      cause: cause >>> 0, pc: this.cpu.pc >>> 0, epc: epc >>> 0,
+      faultaddr: faultaddr === undefined ? undefined : faultaddr >>> 0, word: word === undefined ? undefined : word >>> 0,
+    };
     // Recorded before it is raised, so whatever a trap hook does about it comes after it in the record.
     const event = this.record && {
       kind: 'exception' as const, cause: t.cause, pc: t.pc, epc: t.epc,
@@ -207,7 +222,7 @@ export class Machine implements DeviceContext {
     const cause = (CAUSE.INTERRUPT | line) >>> 0;
     const event = this.record && { kind: 'interrupt' as const, line, cause, epc: pc, delivered: 'vector' as TrapDelivery };
     if (event) this.record!.events.push(event);
-    const delivered = this.raise({ cause, pc, epc: pc });
+    const delivered = this.raise({ cause, pc, epc: pc, faultaddr: undefined, word: undefined });
     if (event) event.delivered = delivered;
   }
 
@@ -256,7 +271,12 @@ export class Machine implements DeviceContext {
     this.cpu.pc = vmcs.guestPc;
     this.cpu.cr.set(vmcs.guestCr);
     this.nonRoot = true;
-    this.mmu.nested = { controls: vmcs.controls, counters: v.counters };
+    // One NestedPaging per setup, not one per entry: entries are the hot path of an exit.
+    let nested = this.nestedOf;
+    if (nested === undefined || nested.controls !== vmcs.controls || nested.counters !== v.counters) {
+      nested = this.nestedOf = { controls: vmcs.controls, counters: v.counters };
+    }
+    this.mmu.nested = nested;
     v.counters.vmEntries++;
     if (vmcs.controls.vpid === 0) this.transitionFlush();
     const inj = vmcs.injection;
@@ -291,7 +311,7 @@ export class Machine implements DeviceContext {
   private vmxException(cause: number, faultaddr: number | undefined, epc: number, word: number | undefined): boolean {
     const pc = this.cpu.pc >>> 0;
     if (cause === VMX_INSN_EXIT) {
-      const d = decode(word! >>> 0)!;
+      const d = decodeCached(word!)!;
       const port = (this.cpu.regs[d.b]! + d.imm) & 0xffff;
       const reason = d.def.sem.kind === 'system' ? instructionExit(d.def.sem.op, this.vmx!.vmcs.controls, d.b, port) : undefined;
       if (!reason) throw new Error(`vmx: ${d.def.mnemonic} was marked as exiting but no control selects it`);
@@ -307,8 +327,7 @@ export class Machine implements DeviceContext {
     if (!exceptionExits(this.vmx!.vmcs.controls, cause)) return false;
     const c = this.counters;
     c.exceptions++;
-    const name = EXC_COUNTER[cause & CAUSE.CODE_MASK];
-    if (name) c[name]++;
+    bumpExcCounter(c as unknown as Record<string, number>, cause & CAUSE.CODE_MASK);
     this.vmExit({ reason: 'exception', pc, cause: cause >>> 0, epc: epc >>> 0,
       ...(faultaddr === undefined ? {} : { faultaddr: faultaddr >>> 0 }), ...(word === undefined ? {} : { word: word >>> 0 }) });
     return true;

@@ -92,6 +92,9 @@ export interface VmxCounters {
 /** Guest-state fields of the VMCS, by name (the control registers by their names). */
 export type GuestField = 'pc' | (typeof CR_NAMES)[number];
 
+/** Index in guestCr of each control-register field (-1: pc), resolved once: VMREAD/VMWRITE are on every exit. */
+const FIELD_INDEX = Object.fromEntries([['pc', -1], ...CR_NAMES.map((n, i) => [n, i])]) as Record<GuestField, number>;
+
 export class Vmcs {
   readonly controls: VmxControls = {
     crWriteExit: 0, crReadExit: 0, ioBitmap: new Uint8Array(8192), hltExit: true, wfiExit: true, invlpgExit: false,
@@ -116,14 +119,14 @@ export class Vmcs {
   /** VMREAD of a guest-state field. */
   read(field: GuestField): number {
     this.counters.vmreads++;
-    return field === 'pc' ? this.guestPc : this.guestCr[CR_NAMES.indexOf(field)]!;
+    return field === 'pc' ? this.guestPc : this.guestCr[FIELD_INDEX[field]]!;
   }
 
   /** VMWRITE of a guest-state field. */
   write(field: GuestField, value: number): void {
     this.counters.vmwrites++;
     if (field === 'pc') this.guestPc = value | 0;
-    else this.guestCr[CR_NAMES.indexOf(field)] = value | 0;
+    else this.guestCr[FIELD_INDEX[field]] = value | 0;
   }
 
   /** VMREAD of the exit information (reason, qualification). */

@@ -4,7 +4,7 @@
 // so no list here can drift from them.
 
 import { EXC, INSTRUCTIONS, type ExcName, type InsnDef } from '../isa/index.js';
-import { exceptionCounterName } from '../machine/counters.js';
+import { counterBump, exceptionCounterName, type CounterBump } from '../machine/counters.js';
 import { EXIT_REASONS, type ExitReason } from '../machine/vmx.js';
 import { HYPERCALLS, hypercallCounterName } from './pv/abi.js';
 
@@ -119,8 +119,42 @@ export function emulationCounterName(mnemonic: string): string {
 
 /** `ept-violation` -> `exitEptViolation`: the counter of each VM exit reason. */
 export function exitCounterName(reason: ExitReason): string {
+  return EXIT_COUNTER[reason];
+}
+
+function makeExitCounterName(reason: ExitReason): string {
   return 'exit' + reason.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }
+
+/** The counter of each exit reason, built once: exits are counted on the monitor's hot path. */
+const EXIT_COUNTER = Object.fromEntries(EXIT_REASONS.map((r) => [r, makeExitCounterName(r)])) as Record<ExitReason, string>;
+
+/** The emulation counter of each opcode the monitor may emulate (emulationCounterName of its row), built once for the hot path. */
+export const EMULATION_COUNTER: readonly (string | undefined)[] = (() => {
+  const t: (string | undefined)[] = new Array(256).fill(undefined);
+  for (const def of INSTRUCTIONS) if (emulatable(def)) t[def.opcode] = emulationCounterName(def.mnemonic);
+  return t;
+})();
+
+// Increments by table index with constant property names (see counterBump): these run at every trap.
+/** TRAP_COUNTER[code]++ */
+export const bumpTrapCounter: CounterBump = counterBump(TRAP_COUNTER);
+/** REFLECT_COUNTER[code]++ */
+export const bumpReflectCounter: CounterBump = counterBump(REFLECT_COUNTER);
+/** EMULATION_COUNTER[opcode]++ */
+export const bumpEmulationCounter: CounterBump = counterBump(EMULATION_COUNTER);
+/** The counter of exit reason `reason` ++ */
+export const bumpExitCounter: (counters: Record<string, number>, reason: ExitReason) => void = (() => {
+  const cases = EXIT_REASONS.map((r) => `case ${JSON.stringify(r)}: c[${JSON.stringify(makeExitCounterName(r))}]++; break;`);
+  return new Function('c', 'r', `switch (r) {\n${cases.join('\n')}\n}`) as (counters: Record<string, number>, reason: ExitReason) => void;
+})();
+/** The counter of the hypercall numbered i ++ */
+export const bumpHypercallCounter: CounterBump = counterBump(
+  Array.from({ length: Math.max(...HYPERCALLS.map((h) => h.nr)) + 1 }, (_, nr) => {
+    const h = HYPERCALLS.find((x) => x.nr === nr);
+    return h && hypercallCounterName(h.name);
+  }),
+);
 
 export function createMonitorCounters(): MonitorCounters {
   const c: Record<string, number> = {};
@@ -139,5 +173,8 @@ export function createMonitorCounters(): MonitorCounters {
     add(n);
     if (n === 'vmExits') EXIT_REASONS.forEach((r) => add(exitCounterName(r)));
   }
-  return c as MonitorCounters;
+  // Built property by property, an object this size ends up in V8's dictionary mode, where every
+  // increment is a hash lookup; a spread copy has fast properties (and keeps them: later writes
+  // only assign existing keys).
+  return { ...c } as MonitorCounters;
 }

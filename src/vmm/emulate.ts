@@ -11,7 +11,7 @@
 
 import { CAUSE, CR, EXC, STATUS, type Decoded } from '../isa/index.js';
 import { ACCESS } from '../machine/events.js';
-import { emulationCounterName } from './counters.js';
+import { bumpEmulationCounter } from './counters.js';
 import type { Monitor } from './monitor.js';
 import { markAccessed, walkGuest } from './shadow/guest-walk.js';
 
@@ -22,7 +22,7 @@ function setReg(m: Monitor, rd: number, value: number): void {
 /** Count one emulated instruction (by mnemonic) and tell the listener. */
 export function countEmulation(m: Monitor, d: Decoded, pc: number): void {
   m.counters.emulated++;
-  m.counters[emulationCounterName(d.def.mnemonic)]!++;
+  bumpEmulationCounter(m.counters, d.def.opcode);
   m.listener?.({ kind: 'emulate', pc: pc >>> 0, mnemonic: d.def.mnemonic });
 }
 

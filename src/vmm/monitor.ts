@@ -13,11 +13,12 @@
 
 import { TIMER_PORT_BASE, TIMER_PORTS } from '../devices/timer.js';
 import type { Image } from '../elf/image.js';
-import { CAUSE, CR, decode, IRQ, REG, STATUS, type Decoded } from '../isa/index.js';
+import { CAUSE, CR, IRQ, REG, STATUS, type Decoded } from '../isa/index.js';
+import { decodeCached } from '../machine/decode-cache.js';
 import type { MachineDevice } from '../machine/device.js';
 import type { Machine } from '../machine/machine.js';
 import { describeTrap, type TrapDecision, type TrapInfo } from '../machine/trap.js';
-import { createMonitorCounters, REFLECT_COUNTER, TRAP_COUNTER, type MonitorCounters } from './counters.js';
+import { bumpReflectCounter, bumpTrapCounter, createMonitorCounters, type MonitorCounters } from './counters.js';
 import { VirtualPlatform, type PlatformState } from './devices/platform.js';
 import type { MonitorListener } from './events.js';
 import { GuestMemory } from './guest-memory.js';
@@ -138,8 +139,7 @@ export class Monitor implements MachineDevice {
     c.traps++;
     if ((t.cause & CAUSE.INTERRUPT) !== 0) c.trapInterrupt++;
     else {
-      const name = TRAP_COUNTER[t.cause & CAUSE.CODE_MASK];
-      if (name) c[name]!++;
+      bumpTrapCounter(c, t.cause & CAUSE.CODE_MASK);
     }
     this.listener?.({ kind: 'trap', cause: t.cause, pc: t.pc });
     this.platform.tick(this.mode.guestClock());
@@ -159,7 +159,11 @@ export class Monitor implements MachineDevice {
     // A virtual deadline reached (or a wait that took its tick, idleGuest) leaves a line
     // pending: deliver it at this boundary if the guest can take it.
     this.platform.tick(this.mode.guestClock());
-    this.injectIfPending(this.mode.guestPc());
+    // The guest pc is worth finding (bt: a lookup in the unit) only when something is pending
+    // that the guest can take now (with no deliverInterrupt of its own, the mode defers to vIE).
+    if (this.platform.pendingLines() !== 0 && (this.mode.deliverInterrupt !== undefined || this.vcpu.ie)) {
+      this.injectIfPending(this.mode.guestPc());
+    }
     this.armRealTimer();
   }
 
@@ -255,8 +259,7 @@ export class Monitor implements MachineDevice {
   reflect(cause: number, epc: number, faultaddr: number | undefined, pc: number): void {
     const c = this.counters;
     c.reflected++;
-    const name = REFLECT_COUNTER[cause & CAUSE.CODE_MASK];
-    if (name) c[name]!++;
+    bumpReflectCounter(c, cause & CAUSE.CODE_MASK);
     this.listener?.({ kind: 'reflect', cause: cause >>> 0, epc: epc >>> 0, ...(faultaddr === undefined ? {} : { faultaddr: faultaddr >>> 0 }) });
     this.deliver(cause, epc, faultaddr, pc);
   }
@@ -285,7 +288,7 @@ export class Monitor implements MachineDevice {
   decodeAt(pc: number, executed: number | undefined): Decoded {
     const word = executed === undefined ? this.fetchGuestWord(pc) : executed >>> 0;
     if (word === undefined) throw new Error(`monitor: cannot read the guest instruction at ${hex(pc)}`);
-    const d = decode(word);
+    const d = decodeCached(word);
     if (!d) throw new Error(`monitor: the word ${hex(word)} at ${hex(pc)} is not an instruction`);
     return d;
   }

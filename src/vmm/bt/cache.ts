@@ -17,6 +17,7 @@
 import type { PhysicalMemory } from '../../machine/memory.js';
 import { chainJumpWord, retargetBranch } from './emit.js';
 import type { TranslationUnit } from './unit.js';
+import type { UnitIndex } from './unit-index.js';
 
 /** Virtual base of the fetch window: the top 4 MiB, where the monitor lives (see MONITOR_TVEC). */
 export const TC_VBASE = 0xffc0_0000 | 0;
@@ -36,6 +37,8 @@ export interface CachedUnit {
   incoming: number[];
   /** This unit's patched exit sites: word index -> target unit id. */
   outgoing: [number, number][];
+  /** Lookup tables over `unit` for the callout path (unit-index.ts), built on first use; not part of snapshots. */
+  index?: UnitIndex;
 }
 
 export interface CacheState {
@@ -216,7 +219,7 @@ export class TranslationCache {
 
   save(): CacheState {
     return {
-      units: this.units.map((u) => ({ ...u, incoming: u.incoming.slice(), outgoing: u.outgoing.map(([a, b]) => [a, b]) })),
+      units: this.units.map(({ index: _index, ...u }) => ({ ...u, incoming: u.incoming.slice(), outgoing: u.outgoing.map(([a, b]) => [a, b]) })),
       next: this.next,
       generation: this.generation,
     };

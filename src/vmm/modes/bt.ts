@@ -16,18 +16,20 @@
 // terms than natively, as on a real binary translator; guests/ are written so
 // that their output does not depend on where ticks land (docs/virtualization.md).
 
-import { CAUSE, decode, EXC, type Decoded } from '../../isa/index.js';
+import { CAUSE, EXC, type Decoded } from '../../isa/index.js';
+import { decodeCached } from '../../machine/decode-cache.js';
 import { ACCESS } from '../../machine/events.js';
 import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
 import { TC_VBASE, TranslationCache, type CacheState, type CachedUnit } from '../bt/cache.js';
-import { guestPcAtWord, unitCounts } from '../bt/counts.js';
+import { unitCounts } from '../bt/counts.js';
+import { unitIndex } from '../bt/unit-index.js';
 import { hcallWord } from '../bt/emit.js';
 import { translateUnit } from '../bt/translate.js';
-import type { Callout, TranslatedInsn } from '../bt/unit.js';
+import type { Callout } from '../bt/unit.js';
 import { emulateAccessCallout, emulatePrivileged, emulateSensitive } from '../emulate.js';
 import type { Monitor } from '../monitor.js';
 import { handlePageFault } from '../page-faults.js';
-import { markAccessed, walkGuest } from '../shadow/guest-walk.js';
+import { markAccessed, newWalkScratch, walkGuestInto } from '../shadow/guest-walk.js';
 import type { MonitorMode } from './mode.js';
 
 /** Translated guest code (virtual rings 0-2) runs at real ring 1, guest processes at ring 3. */
@@ -61,6 +63,8 @@ export class BtMode implements MonitorMode {
   private faultCounts = new Map<number, number>();
   /** Guest-physical addresses of accesses translated as callouts (adaptive), kept across retranslations. */
   private adaptive = new Set<number>();
+  /** Scratch for the guest walks of lookups (enter()), which happen at most callouts. */
+  private readonly walk = newWalkScratch();
 
   constructor(private readonly monitor: Monitor) {
     const { machine, layout } = monitor;
@@ -92,8 +96,8 @@ export class BtMode implements MonitorMode {
     if (!this.inCache()) return pc;
     if ((pc | 0) === this.cache.reservedAddr(ENTRY_FAULT_STUB)) return this.pendingFault?.pc ?? 0;
     const cu = this.cache.unitAt(pc);
-    const g = cu ? guestPcAtWord(cu.unit, ((pc - cu.addr) >>> 0) >>> 2) : undefined;
-    if (g === undefined) throw new Error(`bt: the CPU is at 0x${(pc >>> 0).toString(16)}, outside every translation`);
+    const g = cu ? unitIndex(cu).pcAt[((pc - cu.addr) >>> 0) >>> 2] : undefined;
+    if (g === undefined || g < 0) throw new Error(`bt: the CPU is at 0x${(pc >>> 0).toString(16)}, outside every translation`);
     return g | 0;
   }
 
@@ -107,9 +111,10 @@ export class BtMode implements MonitorMode {
     }
     const r = this.resumeIn;
     if (r?.valid && r.paging === this.monitor.vcpu.pg) {
-      const insn = r.unit.insns.find((i) => i.guestPc === pc >>> 0 && i.words.length > 0 && i.def !== undefined);
-      if (insn) {
-        cpu.pc = (r.addr + 4 * insn.offset) | 0;
+      const rel = (pc - r.unit.startPc) >>> 0;
+      const offset = (rel & 3) === 0 ? unitIndex(r).resume[rel >>> 2] : undefined;
+      if (offset !== undefined && offset >= 0) {
+        cpu.pc = (r.addr + 4 * offset) | 0;
         return;
       }
     }
@@ -165,13 +170,13 @@ export class BtMode implements MonitorMode {
     }
     let gpa = pc;
     if (m.vcpu.pg) {
-      const w = walkGuest(m.guest, m.vcpu.ptbr, pc, ACCESS.FETCH, false);
-      if (!w.ok) {
+      const w = this.walk;
+      if (!walkGuestInto(m.guest, m.vcpu.ptbr, pc, ACCESS.FETCH, false, w)) {
         this.pendingFault = { cause: w.cause, pc, faultaddr: pc };
         return undefined;
       }
-      markAccessed(m.guest, w.t, false); // the fetch sets A, as the MMU would
-      gpa = w.t.gpa;
+      markAccessed(m.guest, w, false); // the fetch sets A, as the MMU would
+      gpa = w.gpa;
     }
     if (!m.guest.contains(gpa, 4)) {
       this.pendingFault = { cause: EXC.UNDEFINED, pc }; // outside RAM the bus reads all ones
@@ -250,7 +255,7 @@ export class BtMode implements MonitorMode {
     const cu = this.cache.unitAt(t.pc);
     if (!cu) throw new Error(`bt: trap at 0x${(t.pc >>> 0).toString(16)}, outside every translation`);
     const index = ((t.pc - cu.addr) >>> 0) >>> 2;
-    const guestPc = guestPcAtWord(cu.unit, index)!;
+    const guestPc = unitIndex(cu).pcAt[index]!;
     this.resumeIn = cu;
     try {
       const callout = (t.cause & CAUSE.CODE_MASK) === EXC.UNDEFINED ? this.calloutAt(cu, index, t.word) : undefined;
@@ -277,7 +282,11 @@ export class BtMode implements MonitorMode {
 
   /** The callout whose hcall word trapped at word `index` of `cu`, if that is what trapped. */
   private calloutAt(cu: CachedUnit, index: number, word: number | undefined): Callout | undefined {
-    const d = word === undefined ? undefined : decode(word >>> 0);
+    if (word === undefined) return undefined;
+    // The common case: the unit's own hcall word at its callout's site (the translator wrote exactly that word there).
+    const own = cu.unit.callouts[word & 0xffff];
+    if (own !== undefined && own.site === index && cu.unit.words[index] === word >>> 0) return own;
+    const d = decodeCached(word);
     if (d?.def.sem.kind !== 'system' || d.def.sem.op !== 'hcall') return undefined;
     const id = d.imm & 0xffff;
     const c = cu.unit.callouts[id];
@@ -327,7 +336,7 @@ export class BtMode implements MonitorMode {
     switch (c.kind) {
       case 'emulate': {
         m.counters.calloutEmulate++;
-        const d = decode(c.word! >>> 0)!;
+        const d = unitIndex(cu).decoded[c.index]!;
         m.listener?.({ kind: 'callout', pc: c.guestPc, callout: 'emulate', what: d.def.mnemonic });
         this.emulate(d, c.guestPc);
         return;
@@ -374,7 +383,8 @@ export class BtMode implements MonitorMode {
 
   private directExit(cu: CachedUnit, c: Callout): void {
     const m = this.monitor;
-    const insn = ownerInsn(cu, c);
+    const insn = unitIndex(cu).owner[c.index];
+    if (!insn) throw new Error(`bt: callout #${c.index} of the unit at 0x${cu.pc.toString(16)} belongs to no instruction`);
     // An exit with no code before it stands for the guest jump itself: that jump retires here.
     if (c.site === insn.offset) m.machine.retire();
     const target = c.target!;
@@ -435,7 +445,7 @@ export class BtMode implements MonitorMode {
     const def = insn.def;
     const sem = def?.sem;
     if (sem?.kind === 'jal' || sem?.kind === 'auipc') {
-      const d = decode(insn.word!)!;
+      const d = decodeCached(insn.word!)!;
       const value = sem.kind === 'jal' ? (insn.guestPc + 4) | 0 : (insn.guestPc + (d.imm << 16)) | 0;
       if (d.a !== 0) m.machine.cpu.regs[d.a] = value;
     }
@@ -449,10 +459,4 @@ export class BtMode implements MonitorMode {
       m.machine.cpu.pc = (cu.addr + 4 * (insn.offset + insn.words.length)) | 0;
     }
   }
-}
-
-function ownerInsn(cu: CachedUnit, c: Callout): TranslatedInsn {
-  const insn = cu.unit.insns.find((i) => i.callouts.includes(c.index));
-  if (!insn) throw new Error(`bt: callout #${c.index} of the unit at 0x${cu.pc.toString(16)} belongs to no instruction`);
-  return insn;
 }

@@ -20,12 +20,13 @@
 // Every access to the VMCS (guest state, exit information, controls, entry
 // injection) is a VMREAD or VMWRITE, counted for the cost model.
 
-import { CAUSE, CR, CR_NAMES, decode, EXC, PTE, STATUS, type Decoded } from '../../isa/index.js';
+import { CAUSE, CR, CR_NAMES, EXC, PTE, STATUS, type Decoded } from '../../isa/index.js';
+import { decodeCached } from '../../machine/decode-cache.js';
 import { ACCESS } from '../../machine/events.js';
 import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
 import { Vmcs, type ExitInfo, type VmxCounters } from '../../machine/vmx.js';
 import { countEmulation, performAccess } from '../emulate.js';
-import { exitCounterName } from '../counters.js';
+import { bumpExitCounter } from '../counters.js';
 import { MONITOR_TVEC, type Monitor } from '../monitor.js';
 import { walkGuest } from '../shadow/guest-walk.js';
 import type { MonitorMode } from './mode.js';
@@ -174,14 +175,14 @@ export class HwMode implements MonitorMode {
     const m = this.monitor;
     const c = m.counters;
     const exit = this.vmcs.readExit();
-    c[exitCounterName(exit.reason)]!++;
+    bumpExitCounter(c, exit.reason);
     m.listener?.({ kind: 'vmexit', reason: exit.reason, pc: exit.pc });
     switch (e.reason) {
       case 'external-interrupt': this.externalInterrupt(e); break;
       case 'interrupt-window': this.interruptWindow(); break;
       case 'io': this.io(e); break;
       case 'hlt': {
-        const d = decode(e.word!)!;
+        const d = decodeCached(e.word!)!;
         countEmulation(m, d, e.pc);
         m.machine.halt(m.machine.cpu.regs[d.a]!, e.pc);
         m.machine.retire(); // halt retires, as on the bare machine
@@ -204,7 +205,11 @@ export class HwMode implements MonitorMode {
     const m = this.monitor;
     const now = this.guestClock();
     m.platform.tick(now);
-    m.injectIfPending(this.vmcs.guestPc);
+    if (!m.injectIfPending(this.vmcs.guestPc) && this.vmcs.controls.interruptWindowExit && m.platform.pendingLines() === 0) {
+      // What the window was opened for is gone (the guest acknowledged the tick with IE off, as
+      // natively): close it, or the guest would exit for nothing as soon as it sets IE again.
+      this.vmcs.setControl('interruptWindowExit', false);
+    }
     m.armRealTimer();
   }
 
@@ -225,7 +230,7 @@ export class HwMode implements MonitorMode {
 
   private io(e: ExitInfo): void {
     const m = this.monitor;
-    const d = decode(e.word!)!;
+    const d = decodeCached(e.word!)!;
     const R = m.machine.cpu.regs;
     const port = (R[d.b]! + d.imm) & 0xffff;
     countEmulation(m, d, e.pc);
@@ -240,7 +245,7 @@ export class HwMode implements MonitorMode {
 
   private wfi(e: ExitInfo): void {
     const m = this.monitor;
-    countEmulation(m, decode(e.word!)!, e.pc);
+    countEmulation(m, decodeCached(e.word!)!, e.pc);
     this.next(e);
     m.idleGuest(e.pc);
   }
@@ -248,7 +253,7 @@ export class HwMode implements MonitorMode {
   /** --no-ept: the guest wrote STATUS or PTBR; the shadow follows its address space. */
   private crAccess(e: ExitInfo): void {
     const m = this.monitor;
-    const d = decode(e.word!)!;
+    const d = decodeCached(e.word!)!;
     countEmulation(m, d, e.pc);
     const value = m.machine.cpu.regs[d.a]!;
     if (d.b === CR.status) {
@@ -276,7 +281,7 @@ export class HwMode implements MonitorMode {
   /** --no-ept: tlbi/tlbia reach the shadow. */
   private invlpg(e: ExitInfo): void {
     const m = this.monitor;
-    const d = decode(e.word!)!;
+    const d = decodeCached(e.word!)!;
     countEmulation(m, d, e.pc);
     if (d.def.sem.kind === 'system' && d.def.sem.op === 'tlbi') m.shadow.invalidatePage(m.machine.cpu.regs[d.a]!);
     else m.shadow.flushAll();
@@ -300,7 +305,7 @@ export class HwMode implements MonitorMode {
         this.injectException(r.cause, e.pc, va);
         return;
       case 'traced': {
-        const d = decode(e.word!)!;
+        const d = decodeCached(e.word!)!;
         countEmulation(m, d, e.pc);
         const sem = d.def.sem;
         if (sem.kind !== 'store') throw new Error('hw: a traced fault that is not a store');
@@ -310,7 +315,7 @@ export class HwMode implements MonitorMode {
       }
       case 'mmio':
         if (access === ACCESS.FETCH) this.injectException(EXC.UNDEFINED, e.pc);
-        else this.deviceAccess(e, decode(e.word!)!, r.gpa);
+        else this.deviceAccess(e, decodeCached(e.word!)!, r.gpa);
         return;
     }
   }
@@ -322,7 +327,7 @@ export class HwMode implements MonitorMode {
       this.injectException(EXC.UNDEFINED, e.pc); // the bus reads all ones there: not an instruction
       return;
     }
-    const d = decode(e.word)!;
+    const d = decodeCached(e.word)!;
     const sem = d.def.sem;
     if (sem.kind !== 'load' && sem.kind !== 'store') throw new Error(`hw: EPT violation by ${d.def.mnemonic}`);
     const va = ((m.machine.cpu.regs[d.b]! + d.imm) >>> 0);

@@ -21,21 +21,39 @@
 // Time: one hypercall retires one guest instruction, so the guest's clock is
 // the machine's, as under trap.
 
-import { CAUSE, CR, EXC, REG, decode } from '../../isa/index.js';
+import { CAUSE, CR, EXC, REG } from '../../isa/index.js';
+import { decodeCached } from '../../machine/decode-cache.js';
 import { describeTrap, type TrapInfo } from '../../machine/trap.js';
 import type { Monitor } from '../monitor.js';
-import { errorName, ERRNO, HYPERCALL_BY_NR, hypercallCounterName } from '../pv/abi.js';
-import { HANDLERS, type HypercallOutcome } from '../pv/hypercalls.js';
+import { errorName, ERRNO, HYPERCALLS } from '../pv/abi.js';
+import { bumpHypercallCounter } from '../counters.js';
+import { HANDLERS, type HypercallContext, type HypercallOutcome } from '../pv/hypercalls.js';
 import { SharedPage, type SharedPageState } from '../pv/shared-page.js';
 import { DirectMode } from './direct.js';
+
+interface Call {
+  name: string;
+  handler: (ctx: HypercallContext) => HypercallOutcome;
+}
+
+/** Per hypercall number: its name and handler, resolved once (hypercalls are the hot path). */
+const CALLS: readonly (Call | undefined)[] = (() => {
+  const t: (Call | undefined)[] = [];
+  for (const h of HYPERCALLS) t[h.nr] = { name: h.name, handler: HANDLERS[h.name]! };
+  return t;
+})();
 
 export class PvMode extends DirectMode {
   readonly name = 'pv';
   readonly shared: SharedPage;
 
+  private readonly ctx: HypercallContext;
+  private readonly args: [number, number, number, number] = [0, 0, 0, 0];
+
   constructor(monitor: Monitor) {
     super(monitor);
     this.shared = new SharedPage(monitor);
+    this.ctx = { monitor, shared: this.shared, pc: 0, args: this.args };
   }
 
   reset(): void {
@@ -58,7 +76,7 @@ export class PvMode extends DirectMode {
    */
   protected handleException(t: TrapInfo): boolean {
     if ((t.cause & CAUSE.CODE_MASK) !== EXC.UNDEFINED || this.monitor.vcpu.ring !== 0) return false;
-    const d = t.word === undefined ? undefined : decode(t.word >>> 0);
+    const d = t.word === undefined ? undefined : decodeCached(t.word);
     if (d?.def.sem.kind !== 'system' || d.def.sem.op !== 'hcall') return false;
     this.hypercall(d.imm & 0xffff, t.pc);
     return true;
@@ -67,15 +85,20 @@ export class PvMode extends DirectMode {
   private hypercall(nr: number, pc: number): void {
     const m = this.monitor;
     const R = m.machine.cpu.regs;
-    const def = HYPERCALL_BY_NR.get(nr);
+    const call = nr < CALLS.length ? CALLS[nr] : undefined;
     m.counters.hypercalls++;
     let out: HypercallOutcome;
-    if (def) {
-      m.counters[hypercallCounterName(def.name)]!++;
-      out = HANDLERS[def.name]!({
-        monitor: m, shared: this.shared, pc,
-        args: [R[REG.a0]!, R[REG.a1]!, R[REG.a2]!, R[REG.a3]!],
-      });
+    if (call) {
+      bumpHypercallCounter(m.counters, nr);
+      // One context per mode, refilled per call: handlers read it and keep nothing of it.
+      const ctx = this.ctx;
+      ctx.pc = pc;
+      const args = this.args;
+      args[0] = R[REG.a0]!;
+      args[1] = R[REG.a1]!;
+      args[2] = R[REG.a2]!;
+      args[3] = R[REG.a3]!;
+      out = call.handler(ctx);
     } else {
       m.counters.hcUnknown++;
       out = { a0: -ERRNO.ENOSYS };
@@ -83,7 +106,7 @@ export class PvMode extends DirectMode {
     const error = out.a0 === undefined ? undefined : errorName(out.a0);
     if (error) m.counters.hypercallErrors++;
     m.listener?.({
-      kind: 'hypercall', pc: pc >>> 0, nr, name: def?.name ?? 'unknown',
+      kind: 'hypercall', pc: pc >>> 0, nr, name: call?.name ?? 'unknown',
       ...(out.a0 === undefined ? {} : { result: out.a0 | 0 }), ...(error ? { error } : {}),
     });
     if (out.a0 !== undefined) R[REG.a0] = out.a0 | 0;

@@ -26,8 +26,11 @@ export const ERRNO = {
 export type ErrName = keyof typeof ERRNO;
 
 export function errorName(result: number): ErrName | undefined {
-  return (Object.keys(ERRNO) as ErrName[]).find((k) => -ERRNO[k] === result);
+  return result < 0 ? ERROR_BY_RESULT.get(result) : undefined;
 }
+
+/** Negated errno -> name, built once: every hypercall's result is looked up. */
+const ERROR_BY_RESULT: ReadonlyMap<number, ErrName> = new Map((Object.keys(ERRNO) as ErrName[]).map((k) => [-ERRNO[k], k]));
 
 /** Word offsets in the shared page (Xen's shared_info / vcpu_info), one page of guest RAM the guest registers. */
 export const SHARED = {

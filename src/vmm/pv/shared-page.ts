@@ -28,8 +28,7 @@ export class SharedPage {
   }
 
   read(field: SharedField): number {
-    if (this.gpa === undefined) throw new Error('pv: no shared page is registered');
-    return this.monitor.guest.read(this.gpa + SHARED[field], 4) | 0;
+    return this.readAt(SHARED[field]);
   }
 
   /**
@@ -38,19 +37,29 @@ export class SharedPage {
    * that put the page where its page tables are still sees coherent mappings.
    */
   write(field: SharedField, value: number): void {
-    if (this.gpa === undefined) return;
-    if (this.read(field) === (value | 0)) return;
-    this.monitor.shadow.guestStore(this.gpa + SHARED[field], 4, value | 0, this.monitor.mode.guestPc());
+    this.writeAt(SHARED[field], value);
   }
 
   /** The guest's virtual interrupt flag: a page is registered and its mask word is 0. */
   eventsEnabled(): boolean {
-    return this.gpa !== undefined && this.read('mask') === 0;
+    return this.gpa !== undefined && this.readAt(SHARED.mask) === 0;
   }
 
   /** Mirror the virtual lines into the pending word (level-triggered: a bit falls when its line does). */
   publishPending(): void {
-    this.write('pending', this.monitor.platform.pendingLines());
+    this.writeAt(SHARED.pending, this.monitor.platform.pendingLines());
+  }
+
+  // By offset: the per-hypercall paths name their fields statically.
+  private readAt(offset: number): number {
+    if (this.gpa === undefined) throw new Error('pv: no shared page is registered');
+    return this.monitor.guest.read(this.gpa + offset, 4) | 0;
+  }
+
+  private writeAt(offset: number, value: number): void {
+    if (this.gpa === undefined) return;
+    if (this.readAt(offset) === (value | 0)) return;
+    this.monitor.shadow.guestStore(this.gpa + offset, 4, value | 0, this.monitor.mode.guestPc());
   }
 
   save(): SharedPageState {

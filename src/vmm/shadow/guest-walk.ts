@@ -33,16 +33,45 @@ export function pageFaultCause(access: AccessKind, user: boolean, present: boole
 
 /** Walk the guest's tables rooted at guest PTBR `ptbr` for an access to `va`. Reads only. */
 export function walkGuest(gm: GuestMemory, ptbr: number, va: number, access: AccessKind, user: boolean): GuestWalk {
+  const w = newWalkScratch();
+  if (!walkGuestInto(gm, ptbr, va, access, user, w)) return { ok: false, cause: w.cause };
+  return { ok: true, t: { gpa: w.gpa, pdeAddr: w.pdeAddr, pde: w.pde, pteAddr: w.pteAddr, pte: w.pte, perm: w.perm } };
+}
+
+/** A GuestTranslation to walk into again and again (walkGuestInto), or the cause when the walk failed. */
+export interface GuestWalkScratch extends GuestTranslation {
+  cause: number;
+}
+
+export function newWalkScratch(): GuestWalkScratch {
+  return { gpa: 0, pdeAddr: 0, pde: 0, pteAddr: 0, pte: 0, perm: 0, cause: 0 };
+}
+
+/**
+ * walkGuest without allocating, for the monitor's hot paths: true with the
+ * translation in `out`, or false with the page fault's CAUSE in `out.cause`.
+ */
+export function walkGuestInto(gm: GuestMemory, ptbr: number, va: number, access: AccessKind, user: boolean, out: GuestWalkScratch): boolean {
   const pdeAddr = ((ptbr & PTE.FRAME_MASK) >>> 0) + (va >>> 22) * 4;
   const pde = gm.readEntry(pdeAddr);
-  if ((pde & PTE.P) === 0) return { ok: false, cause: pageFaultCause(access, user, false) };
+  if ((pde & PTE.P) === 0) {
+    out.cause = pageFaultCause(access, user, false);
+    return false;
+  }
   const pteAddr = ((pde & PTE.FRAME_MASK) >>> 0) + ((va >>> 12) & 0x3ff) * 4;
   const pte = gm.readEntry(pteAddr);
   const perm = pde & pte & (PTE.W | PTE.U);
   if ((pte & PTE.P) === 0 || (user && (perm & PTE.U) === 0) || (access === ACCESS.WRITE && (perm & PTE.W) === 0)) {
-    return { ok: false, cause: pageFaultCause(access, user, (pte & PTE.P) !== 0) };
+    out.cause = pageFaultCause(access, user, (pte & PTE.P) !== 0);
+    return false;
   }
-  return { ok: true, t: { gpa: ((pte & PTE.FRAME_MASK) | (va & 0xfff)) >>> 0, pdeAddr, pde, pteAddr, pte, perm } };
+  out.gpa = ((pte & PTE.FRAME_MASK) | (va & 0xfff)) >>> 0;
+  out.pdeAddr = pdeAddr;
+  out.pde = pde;
+  out.pteAddr = pteAddr;
+  out.pte = pte;
+  out.perm = perm;
+  return true;
 }
 
 /**

@@ -434,10 +434,15 @@ export class ShadowMmu {
   }
 
   private flushPending(sh: Shadow, reason: ShadowDropReason): void {
-    for (const region of [...sh.pendingRegions]) this.dropRegion(sh, region, reason);
-    for (const vpn of sh.pendingLeaves) this.dropLeaf(sh, vpn, reason);
-    sh.pendingLeaves.clear();
-    sh.pendingRegions.clear();
+    // Usually both are empty (every address-space switch comes here): nothing to copy then.
+    if (sh.pendingRegions.size !== 0) {
+      for (const region of [...sh.pendingRegions]) this.dropRegion(sh, region, reason);
+      sh.pendingRegions.clear();
+    }
+    if (sh.pendingLeaves.size !== 0) {
+      for (const vpn of sh.pendingLeaves) this.dropLeaf(sh, vpn, reason);
+      sh.pendingLeaves.clear();
+    }
   }
 
   private dropLeaf(sh: Shadow, vpn: number, reason: ShadowDropReason): void {
