@@ -34,7 +34,8 @@ export interface JitDispatch {
   /** What a region reads (registers, RAM views, TLB arrays); `out` receives the next pc, data TLB hits and the stale flag. */
   readonly env: unknown;
   readonly out: Int32Array;
-  compile(wordIndex: number, mode: number, word: number): { mode: number; w0: number; len: number; fn: BlockFn | null };
+  /** The region entered at a hot word, or undefined to stay interpreted for now. */
+  compile(wordIndex: number, mode: number, word: number): { mode: number; w0: number; len: number; fn: BlockFn | null } | undefined;
   drop(wordIndex: number): void;
 }
 /**

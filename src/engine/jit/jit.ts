@@ -8,11 +8,10 @@
 // use the interpreter's own variants, so `jit` is bit-identical to `interp` by
 // construction there, and by the differential tests elsewhere.
 
-import { H } from '../../isa/semantics.js';
 import type { Machine } from '../../machine/machine.js';
 import { JIT_HOT_MASK, type BlockFn, type JitDispatch } from '../interp/gen.js';
 import { Interpreter } from '../interp/interpreter.js';
-import { compileRegion } from './compile.js';
+import { regionFor } from './region-cache.js';
 
 interface Block {
   mode: number;
@@ -21,18 +20,19 @@ interface Block {
   fn: BlockFn | null;
 }
 
-/** Compiled region factories by source, shared by every machine in the process (tests build many). */
-const factories = new Map<string, BlockFn>();
-
 /** Counters of the compiler's work, for tests and `bench/jit-check.ts` (not machine state). */
 export interface JitStats {
-  /** Regions compiled. */
+  /** Regions installed (compiled, or reused from the same code compiled before: `reused`). */
   compiled: number;
+  reused: number;
   /** Blocks in them. */
   blocks: number;
   /** Regions dropped because their code changed. */
   stale: number;
 }
+
+/** Most compile requests ignored after a change (each comes JIT_THRESHOLD visits after the last). */
+const BACKOFF_MAX = 15;
 
 class Dispatch implements JitDispatch {
   readonly pages: (Block | undefined)[][];
@@ -41,41 +41,46 @@ class Dispatch implements JitDispatch {
   readonly env: Record<string, unknown>;
   /** Physical pages holding compiled code: a compiled store to one ends its block. */
   readonly code: Uint8Array;
-  readonly stats: JitStats = { compiled: 0, blocks: 0, stale: 0 };
+  /** Per physical page: regions found changed so far (saturating), and compile requests still to ignore. */
+  readonly changes: Uint8Array;
+  readonly backoff: Uint8Array;
+  readonly stats: JitStats = { compiled: 0, reused: 0, blocks: 0, stale: 0 };
 
   constructor(private readonly m: Machine) {
     const mem = m.mem;
     const pageCount = mem.size >>> 12;
     this.pages = new Array<(Block | undefined)[] | undefined>(pageCount).fill(undefined) as (Block | undefined)[][];
     this.code = new Uint8Array(pageCount);
+    this.changes = new Uint8Array(pageCount);
+    this.backoff = new Uint8Array(pageCount);
     this.env = {
       R: m.cpu.regs, CR: m.cpu.cr, M32: mem.i32, MU16: mem.u16, MI16: mem.i16, MU8: mem.u8, MI8: mem.i8,
       TR: m.tlb.read, TW: m.tlb.write, TF: m.tlb.frame, CODE: this.code, S: this.out,
     };
   }
 
-  compile(wi: number, mode: number, w: number): Block {
+  compile(wi: number, mode: number, w: number): Block | undefined {
     const m = this.m;
+    // A page whose code keeps changing (a binary translator patching its exits) waits longer before each recompile.
+    if (this.backoff[wi >>> 10]! > 0) { this.backoff[wi >>> 10]!--; return undefined; }
     const pageWord = wi & ~1023;
-    const { len, blocks, source } = compileRegion(m.mem.i32.subarray(pageWord, pageWord + 1024), pageWord, wi & 1023, mode, m.mem.size);
-    let fn: BlockFn | null = null;
-    if (len > 0) {
-      fn = factories.get(source) ?? null;
-      if (fn === null) {
-        fn = (new Function('H', source) as (h: typeof H) => BlockFn)(H);
-        factories.set(source, fn);
-      }
+    const { region, reused } = regionFor(m.mem.i32.subarray(pageWord, pageWord + 1024), pageWord, wi & 1023, mode, m.mem.size);
+    if (region.fn !== null) {
       this.stats.compiled++;
-      this.stats.blocks += blocks;
+      if (reused) this.stats.reused++;
+      this.stats.blocks += region.blocks;
       this.code[wi >>> 10] = 1;
     }
-    const block: Block = { mode, w0: w, len, fn };
+    const block: Block = { mode, w0: w, len: region.len, fn: region.fn };
     (this.pages[wi >>> 10] ??= new Array<Block | undefined>(1024).fill(undefined))[wi & 1023] = block;
     return block;
   }
 
   drop(wi: number): void {
     this.stats.stale++;
+    const p = wi >>> 10;
+    this.backoff[p] = Math.min(2 * this.changes[p]! + 1, BACKOFF_MAX);
+    if (this.changes[p]! < BACKOFF_MAX) this.changes[p]!++;
     const page = this.pages[wi >>> 10];
     if (page) page[wi & 1023] = undefined;
   }
