@@ -42,16 +42,16 @@ export function runEngineSuite(names: readonly string[] | undefined, timing: Tim
     const instructions = interp.instructions();
     let sink = 0;
     const js = timeIt(`${w.name} js`, () => { sink ^= w.js(w.benchSize); }, timing);
-    log(`engine ${w.name} js: ${(js.mean * 1000).toFixed(3)} ms ±${js.rme.toFixed(1)}%`);
+    log(`engine ${w.name} js: ${(js.median * 1000).toFixed(3)} ms ±${js.rme.toFixed(1)}%`);
     const t = (name: 'interp' | 'jit', g: typeof interp): EngineTiming => {
       const r = timeIt(`${w.name} ${name}`, () => { sink ^= g.run(); }, timing);
-      log(`engine ${w.name} ${name}: ${(r.mean * 1000).toFixed(3)} ms ±${r.rme.toFixed(1)}%`);
-      return { ms: r.mean * 1000, rme: r.rme, mips: instructions / r.mean / 1e6, ratioToJs: js.mean / r.mean };
+      log(`engine ${w.name} ${name}: ${(r.median * 1000).toFixed(3)} ms ±${r.rme.toFixed(1)}%`);
+      return { ms: r.median * 1000, rme: r.rme, mips: instructions / r.median / 1e6, ratioToJs: js.median / r.median };
     };
     const i = t('interp', interp);
     const j = t('jit', jit);
     if (sink === 0.5) log('unreachable'); // keeps `sink` observable so the work is not optimised away
-    rows.push({ workload: w.name, what: w.what, instructions, jsMs: js.mean * 1000, jsRme: js.rme, interp: i, jit: j, jitOverInterp: i.ms / j.ms });
+    rows.push({ workload: w.name, what: w.what, instructions, jsMs: js.median * 1000, jsRme: js.rme, interp: i, jit: j, jitOverInterp: i.ms / j.ms });
   }
   return rows;
 }

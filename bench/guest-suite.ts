@@ -1,7 +1,7 @@
 // The nano and macro suites: guests run under every mode, each cell measured
 // twice over: the build with BENCH_ITERATIONS = N and its baseline (0
 // iterations, the boot and the final line), so that per-iteration figures are
-// (run(N) - run(0)) / N for host time (benchmark.js means) as for counts and
+// (run(N) - run(0)) / N for host time (medians of benchmark.js samples) as for counts and
 // modelled cycles (src/cli/per-iteration.ts). Before timing, every cell is run
 // once and must halt with the output and code of the native run.
 
@@ -80,7 +80,7 @@ export interface CellResult {
   mode: string;
   iterations: number;
   host: {
-    /** (mean(N) - mean(0)) / N, nanoseconds; null when mean(N) <= mean(0) (lost in noise). */
+    /** (median(N) - median(0)) / N, nanoseconds; null when median(N) <= median(0) (lost in noise). */
     nsPerIteration: number | null;
     /** Margin of error of the N run, percent. */
     rme: number;
@@ -111,6 +111,9 @@ function build(w: GuestWorkload, col: ModeColumn, extra: Record<string, number>)
 }
 
 const MAX_STEPS = 2_000_000_000;
+/** Untimed runs of each build before timing a cell: at least min, then until WARM_UP_MS have passed, at most max. */
+const WARM_UP_RUNS = { min: 5, max: 30 };
+const WARM_UP_MS = 500;
 /** Enough for every guest (they use the first 4 MiB); small, so that a reset clears little. */
 const GUEST_MEMORY = 4 << 20;
 
@@ -170,14 +173,16 @@ export function runGuestSuite(suite: string, workloads: readonly GuestWorkload[]
       const run = checked(full, '');
       const baseline = checked(base, ' (baseline)');
       const per = perIteration(n, run.stats, baseline.stats, null);
-      for (let i = 0; i < 2; i++) { run.rerun(); baseline.rerun(); } // warm up the host's JIT on this cell
+      // Warm up the host's JIT and ours on this cell (regions of rarely run code become hot only over several runs).
+      const warmUntil = performance.now() + WARM_UP_MS;
+      for (let i = 0; i < WARM_UP_RUNS.max && (i < WARM_UP_RUNS.min || performance.now() < warmUntil); i++) { run.rerun(); baseline.rerun(); }
       const tRun = timeIt(`${w.name} ${col.name}`, run.rerun, o.timing);
       const tBase = timeIt(`${w.name} ${col.name} baseline`, baseline.rerun, o.timing);
-      // A difference lost in the noise of the two means is reported as null, not as a time.
-      const ns = tRun.mean > tBase.mean ? (tRun.mean - tBase.mean) / n * 1e9 : null;
+      // A difference lost in the noise of the two medians is reported as null, not as a time.
+      const ns = tRun.median > tBase.median ? (tRun.median - tBase.median) / n * 1e9 : null;
       const cell: CellResult = {
         workload: w.name, mode: col.name, iterations: n,
-        host: { nsPerIteration: ns === null ? null : round(ns), rme: round(tRun.rme), samples: tRun.samples, runMs: round(tRun.mean * 1000), baselineMs: round(tBase.mean * 1000) },
+        host: { nsPerIteration: ns === null ? null : round(ns), rme: round(tRun.rme), samples: tRun.samples, runMs: round(tRun.median * 1000), baselineMs: round(tBase.median * 1000) },
         counts: { machine: per.machine, monitor: per.monitor },
         cycles: { preset: per.cost.preset, perIteration: per.cost.totalCycles, guest: per.cost.guestCycles, overhead: per.cost.overheadCycles },
         ratioToNative: { host: null, cycles: null },
@@ -190,7 +195,7 @@ export function runGuestSuite(suite: string, workloads: readonly GuestWorkload[]
         };
       }
       result.cells.push(cell);
-      o.log(`${suite} ${w.name} ${col.name}: ${formatNs(ns)}/iteration (run ${(tRun.mean * 1000).toFixed(2)} ms ±${tRun.rme.toFixed(1)}%, baseline ${(tBase.mean * 1000).toFixed(2)} ms), ${per.cost.totalCycles} cycles/iteration`);
+      o.log(`${suite} ${w.name} ${col.name}: ${formatNs(ns)}/iteration (run ${(tRun.median * 1000).toFixed(2)} ms ±${tRun.rme.toFixed(1)}%, baseline ${(tBase.median * 1000).toFixed(2)} ms), ${per.cost.totalCycles} cycles/iteration`);
     }
   }
   return result;

@@ -6,6 +6,12 @@ import Benchmark from 'benchmark';
 export interface Timing {
   /** Mean seconds per call. */
   mean: number;
+  /**
+   * Median seconds per call over the samples: what the suites report. On a
+   * shared 2-core host a garbage collection or a background compile lands in
+   * a few samples and moves the mean by tens of percent; the median does not.
+   */
+  median: number;
   /** Relative margin of error, in percent. */
   rme: number;
   samples: number;
@@ -22,5 +28,8 @@ export function timeIt(name: string, fn: () => void, o: TimingOptions): Timing {
   bench.run({ async: false });
   const error = (bench as unknown as { error?: unknown }).error;
   if (error) throw error instanceof Error ? error : new Error(String(error));
-  return { mean: bench.stats.mean, rme: bench.stats.rme, samples: bench.stats.sample.length };
+  const sorted = [...bench.stats.sample].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { mean: bench.stats.mean, median, rme: bench.stats.rme, samples: bench.stats.sample.length };
 }
