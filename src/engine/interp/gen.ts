@@ -28,14 +28,14 @@ export const VARIANT = { OBSERVE: 1, JOURNAL: 2, BREAKPOINTS: 4, NONROOT: 8, JIT
  */
 export interface JitDispatch {
   /** Compiled regions by entry: physical page, then word in page. */
-  readonly pages: ({ mode: number; w0: number; len: number; fn: BlockFn | null } | undefined)[][];
+  readonly pages: (JitEntry | undefined)[][];
   /** Execution counts of would-be region entries, hashed by physical word index (HOT_MASK). */
   readonly hot: Int32Array;
   /** What a region reads (registers, RAM views, TLB arrays); `out` receives the next pc, data TLB hits and the stale flag. */
   readonly env: unknown;
   readonly out: Int32Array;
   /** The region entered at a hot word, or undefined to stay interpreted for now. */
-  compile(wordIndex: number, mode: number, word: number): { mode: number; w0: number; len: number; fn: BlockFn | null } | undefined;
+  compile(wordIndex: number, mode: number, word: number): JitEntry | undefined;
   drop(wordIndex: number): void;
 }
 /**
@@ -43,7 +43,13 @@ export interface JitDispatch {
  * hits in out[1]; 0: the interpreter runs the instruction at pc); out[2] = 1
  * if it found some of its code changed (the dispatcher drops it).
  */
-export type BlockFn = (env: unknown, pc: number, left: number) => number;
+export type RegionFn = (env: unknown, pc: number, left: number) => number;
+/** A region entry: valid for the mode (ring * 2 + paging) and first word it was compiled for; fn null if nothing there compiles. */
+export interface JitEntry {
+  mode: number;
+  w0: number;
+  fn: RegionFn | null;
+}
 export const JIT_HOT_MASK = 0xffff;
 export const JIT_THRESHOLD = 32;
 
@@ -147,13 +153,14 @@ function translate(va: string, access: number, fastTags: string): string {
       } else pa = ${va};`;
 }
 
-const ARRAY: Record<string, string> = { '4s': 'M32', '4u': 'M32', '2s': 'MI16', '2u': 'MU16', '1s': 'MI8', '1u': 'MU8' };
-const SHIFT: Record<number, number> = { 4: 2, 2: 1, 1: 0 };
+/** Generated code's names of the RAM views by access width and signedness, and the index shift of each width (shared with the JIT). */
+export const RAM_VIEW: Record<string, string> = { '4s': 'M32', '4u': 'M32', '2s': 'MI16', '2u': 'MU16', '1s': 'MI8', '1u': 'MU8' };
+export const RAM_SHIFT: Record<number, number> = { 4: 2, 2: 1, 1: 0 };
 const SIZE_MASK: Record<number, string> = { 4: '>>> 0', 2: '& 0xffff', 1: '& 0xff' };
 
 function loadCase(ctx: Ctx, def: InsnDef, width: 1 | 2 | 4, signed: boolean): string {
   const dst = field(def.operands[0], 'rd', def);
-  const arr = ARRAY[`${width}${signed ? 's' : 'u'}`]!;
+  const arr = RAM_VIEW[`${width}${signed ? 's' : 'u'}`]!;
   const sext = !signed || width === 4 ? '| 0' : width === 2 ? '<< 16 >> 16' : '<< 24 >> 24';
   const rec = ctx.obs ? `O.mem.push({ kind: 'read', vaddr: va >>> 0, paddr: pa >>> 0, size: ${width}, value: v ${SIZE_MASK[width]} });` : '';
   return `const va = ${value(def.operands[1]!, def)};
@@ -161,7 +168,7 @@ function loadCase(ctx: Ctx, def: InsnDef, width: 1 | 2 | 4, signed: boolean): st
       let pa;
       ${translate('va', ACCESS.READ, 'TR')}
       if ((pa >>> 0) < RAM) {
-        const v = ${arr}[pa >>> ${SHIFT[width]}];
+        const v = ${arr}[pa >>> ${RAM_SHIFT[width]}];
         ${setReg(ctx, dst, 'v')} ${rec} ${NEXT}
       } else {
         ${SYNC_BEFORE} cpu.pc = pc;
@@ -172,7 +179,7 @@ function loadCase(ctx: Ctx, def: InsnDef, width: 1 | 2 | 4, signed: boolean): st
 
 function storeCase(ctx: Ctx, def: InsnDef, width: 1 | 2 | 4): string {
   const src = value(def.operands[0]!, def);
-  const arr = ARRAY[`${width}u`]!;
+  const arr = RAM_VIEW[`${width}u`]!;
   const rec = ctx.obs ? `O.mem.push({ kind: 'write', vaddr: va >>> 0, paddr: pa >>> 0, size: ${width}, value: v ${SIZE_MASK[width]} });` : '';
   return `const va = ${value(def.operands[1]!, def)}, v = ${src};
       ${width > 1 ? `if ((va & ${width - 1}) !== 0) ${trap(`${EXC.MISALIGNED | CAUSE.WRITE} | udet`, 'va', 'pc', 'w')}` : ''}
@@ -180,7 +187,7 @@ function storeCase(ctx: Ctx, def: InsnDef, width: 1 | 2 | 4): string {
       ${translate('va', ACCESS.WRITE, 'TW')}
       if ((pa >>> 0) < RAM) {
         ${ctx.journal ? `if (J !== undefined) J.record(pa, ${width});` : ''}
-        ${arr}[pa >>> ${SHIFT[width]}] = v; ${rec} ${NEXT}
+        ${arr}[pa >>> ${RAM_SHIFT[width]}] = v; ${rec} ${NEXT}
       } else {
         ${SYNC_BEFORE} cpu.pc = pc; m.mmioWrite(pa >>> 0, ${width}, v); ${rec} ${NEXT} break L;
       }`;

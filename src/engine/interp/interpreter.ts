@@ -16,7 +16,7 @@ const BUDGET: Stop = { kind: 'budget' };
 export class Interpreter implements Engine {
   readonly name: string = 'interp';
   /**
-   * @param jit compiled blocks to run from plain slices (the jit engine, jit/jit.ts);
+   * @param jit compiled regions to run from plain slices (the jit engine, jit/jit.ts);
    *   observed, journaled and breakpoint runs stay interpreted either way.
    */
   constructor(readonly machine: Machine, protected readonly jit?: JitDispatch) {}
@@ -56,8 +56,7 @@ export class Interpreter implements Engine {
             const rec = this.newRecord();
             const exited = m.vmxEvents();
             m.record = undefined;
-            if (exited) observer(rec);
-            if (exited) { left--; skipBreakpoint = false; continue; }
+            if (exited) { observer(rec); left--; skipBreakpoint = false; continue; }
           } else if (m.vmxEvents()) {
             left--;
             skipBreakpoint = false;

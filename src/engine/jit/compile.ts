@@ -19,13 +19,10 @@
 // call: each memory instruction keeps the translation of the last page it
 // touched in two locals and looks at the TLB only when its page changes.
 
-import { USER_RING, type InsnDef, type OperandSpec } from '../../isa/index.js';
+import { USER_RING, type Decoded, type OperandSpec } from '../../isa/index.js';
 import { TLB_SETS } from '../../machine/tlb.js';
-import { fieldOf, formRegion, MAX_REGION_INSNS, PURE_SYSTEM, type RegionBlock } from './region.js';
-
-/** Region-local names of the RAM views, by access width and signedness (as the interpreter's). */
-const ARRAY: Record<string, string> = { '4s': 'M32', '4u': 'M32', '2s': 'MI16', '2u': 'MU16', '1s': 'MI8', '1u': 'MU8' };
-const SHIFT: Record<number, number> = { 4: 2, 2: 1, 1: 0 };
+import { RAM_VIEW, RAM_SHIFT } from '../interp/gen.js';
+import { blockWords, formRegion, MAX_REGION_INSNS, PURE_SYSTEM, regionWords, targetOf, type RegionBlock } from './region.js';
 
 export interface RegionSource {
   /** Instructions in the region (0: nothing compilable at the entry). */
@@ -36,7 +33,6 @@ export interface RegionSource {
 }
 
 interface Gen {
-  ring: number;
   pg: boolean;
   uoff: number;
   ram: number;
@@ -50,23 +46,27 @@ interface Gen {
   hits: number;
 }
 
-function reg(g: Gen, spec: OperandSpec | undefined, w: number): string {
-  const f = fieldOf(spec, w);
+/** The register a register operand of `d` names. */
+function regOf(spec: OperandSpec | undefined, d: Decoded): number {
+  if (spec?.kind !== 'reg') throw new Error(`jit: ${d.def.mnemonic}: not a register operand`);
+  return d[spec.field];
+}
+
+function reg(g: Gen, spec: OperandSpec | undefined, d: Decoded): string {
+  const f = regOf(spec, d);
   if (f === 0) return '0';
   g.used.add(f);
   return `r${f}`;
 }
 
-function setReg(g: Gen, spec: OperandSpec | undefined, w: number, val: string): string {
-  const f = fieldOf(spec, w);
+function setReg(g: Gen, spec: OperandSpec | undefined, d: Decoded, val: string): string {
+  const f = regOf(spec, d);
   if (f === 0) return '';
   g.used.add(f);
   g.written.add(f);
   return `r${f} = (${val}) | 0;`;
 }
 
-const simm = (w: number) => (w << 16) >> 16;
-const uimm = (w: number) => w & 0xffff;
 const pcAt = (i: number) => (i === 0 ? 'pc' : `((pc + ${4 * i}) | 0)`);
 /**
  * Leave before instruction i of the current block (nothing of it done): the
@@ -103,39 +103,33 @@ function access(g: Gen, i: number, store: boolean): string {
 }
 
 /** The code of instruction i of a block (not its last, if that is a jump: see blockCode). */
-function insnCode(g: Gen, def: InsnDef, w: number, i: number): string {
+function insnCode(g: Gen, d: Decoded, i: number): string {
+  const def = d.def;
   const ops = def.operands;
   const sem = def.sem;
   const src = (spec: OperandSpec): string => {
     switch (spec.kind) {
-      case 'reg': return reg(g, spec, w);
-      case 'simm16': return String(simm(w));
-      case 'uimm16': case 'shamt': return String(uimm(w));
+      case 'reg': return reg(g, spec, d);
+      case 'simm16': case 'uimm16': case 'shamt': return String(d.imm);
       default: throw new Error(`jit: ${def.mnemonic}: unexpected operand ${spec.kind}`);
     }
   };
-  const va = () => `const va = (${reg(g, { kind: 'reg', field: 'b' }, w)} + ${simm(w)}) | 0;`;
+  const va = () => `const va = (${d.b === 0 ? '0' : reg(g, { kind: 'reg', field: 'b' }, d)} + ${d.imm}) | 0;`;
   const aligned = (width: number) => (width > 1 ? `if ((va & ${width - 1}) !== 0) ${exitAt(g, i)}` : '');
   switch (sem.kind) {
     case 'alu': {
       const zero = sem.trapsOnZero ? `if (b === 0) ${exitAt(g, i)}` : '';
-      return `const a = ${src(ops[1]!)}, b = ${src(ops[2]!)}; ${zero} ${setReg(g, ops[0], w, sem.expr)}`;
+      return `const a = ${src(ops[1]!)}, b = ${src(ops[2]!)}; ${zero} ${setReg(g, ops[0], d, sem.expr)}`;
     }
-    case 'lui': return setReg(g, ops[0], w, String(uimm(w) << 16));
-    case 'auipc': return setReg(g, ops[0], w, `${pcAt(i)} + ${uimm(w) << 16}`);
-    case 'load': {
-      const arr = ARRAY[`${sem.width}${sem.signed ? 's' : 'u'}`];
-      return `${va()} ${aligned(sem.width)}
+    case 'lui': return setReg(g, ops[0], d, String(d.imm << 16));
+    case 'auipc': return setReg(g, ops[0], d, `${pcAt(i)} + ${d.imm << 16}`);
+    case 'load': return `${va()} ${aligned(sem.width)}
       ${access(g, i, false)}
-      ${setReg(g, ops[0], w, `${arr}[pa >>> ${SHIFT[sem.width]}]`)}`;
-    }
-    case 'store': {
-      const arr = ARRAY[`${sem.width}u`];
-      return `${va()} ${aligned(sem.width)}
+      ${setReg(g, ops[0], d, `${RAM_VIEW[`${sem.width}${sem.signed ? 's' : 'u'}`]}[pa >>> ${RAM_SHIFT[sem.width]}]`)}`;
+    case 'store': return `${va()} ${aligned(sem.width)}
       ${access(g, i, true)}
-      ${arr}[pa >>> ${SHIFT[sem.width]}] = ${src(ops[0]!)};`;
-    }
-    case 'system': return setReg(g, ops[0], w, `CR[${PURE_SYSTEM[sem.op]}]`);
+      ${RAM_VIEW[`${sem.width}u`]}[pa >>> ${RAM_SHIFT[sem.width]}] = ${src(ops[0]!)};`;
+    case 'system': return setReg(g, ops[0], d, `CR[${PURE_SYSTEM[sem.op]}]`);
     default: throw new Error(`jit: ${def.mnemonic} cannot be inside a block`);
   }
 }
@@ -178,53 +172,51 @@ const SHAPES: readonly { inlineDepth: number; maxInsns: number }[] = [
 
 /** Whether a block ends in a branch or jal back to its own first instruction. */
 function selfLoop(b: RegionBlock): boolean {
-  if (!b.endsInJump) return false;
-  const at = b.defs.length - 1;
-  const w = b.words[at]!;
-  const kind = b.defs[at]!.sem.kind;
-  return (kind === 'branch' && at + simm(w) === 0) || (kind === 'jal' && at + ((w << 12) >> 12) === 0);
+  const at = b.insns.length - 1;
+  return b.endsInJump && targetOf(b.insns[at]!, b.start + at) === b.start;
 }
 
 /** Continue at block start `target` (a word offset; pc already set): in place if small enough, else through the switch. */
-function goTo(g: Gen, lay: Layout, target: number, depth: number): string {
-  const t = lay.byStart.get(target);
-  if (!t || depth >= g.inlineDepth || t.b.defs.length > INLINE_MAX_LEN || selfLoop(t.b)) return 'continue X;';
+function goTo(g: Gen, lay: Layout, target: number | undefined, depth: number): string {
+  const t = target === undefined ? undefined : lay.byStart.get(target);
+  if (!t || depth >= g.inlineDepth || t.b.insns.length > INLINE_MAX_LEN || selfLoop(t.b)) return 'continue X;';
   return `{ // block ${t.index}, copied\n    ${blockCode(g, lay, t.b, t.index, depth + 1)}\n    }`;
 }
 
 /** A block's code, from its checks to the jump that leaves it; a block jumping to itself loops in place. */
 function blockCode(g: Gen, lay: Layout, b: RegionBlock, index: number, depth: number): string {
-  const len = b.defs.length;
-  const lastDef = b.defs[len - 1]!;
-  const lastW = b.words[len - 1]!;
+  const len = b.insns.length;
+  const last = b.insns[len - 1]!;
   const body: string[] = [];
   const straight = b.endsInJump ? len - 1 : len;
   g.hits = 0;
   for (let i = 0; i < straight; i++) {
-    const def = b.defs[i]!;
-    body.push(`{ // ${def.mnemonic}\n      ${insnCode(g, def, b.words[i]!, i)}\n    }`);
-    if (g.pg && (def.sem.kind === 'load' || def.sem.kind === 'store')) g.hits++;
+    const d = b.insns[i]!;
+    body.push(`{ // ${d.def.mnemonic}\n      ${insnCode(g, d, i)}\n    }`);
+    if (g.pg && (d.def.sem.kind === 'load' || d.def.sem.kind === 'store')) g.hits++;
   }
 
   const at = len - 1;
+  const ops = last.def.operands;
+  const sem = last.def.sem;
   const loop = selfLoop(b);
+  // A direct jump's target: its pc (from the block's) and, inside the page, its word offset.
+  const jumpTo = () => `pc = (pc + ${4 * at + last.imm}) | 0; ${goTo(g, lay, targetOf(last, b.start + at), depth)}`;
   let end: string;
   if (!b.endsInJump) {
     end = `${done(g, len)} npc = ${pcAt(len)}; break X;`; // the next word is not compilable, or the page ends
-  } else if (lastDef.sem.kind === 'branch') {
-    const target = b.start + at + simm(lastW);
-    const cond = `const a = ${reg(g, lastDef.operands[0], lastW)}, b = ${reg(g, lastDef.operands[1], lastW)}; ${done(g, len)}`;
+  } else if (sem.kind === 'branch') {
+    const cond = `const a = ${reg(g, ops[0], last)}, b = ${reg(g, ops[1], last)}; ${done(g, len)}`;
     end = loop
-      ? `${cond} if (${lastDef.sem.cond}) continue; pc = ${pcAt(len)}; ${goTo(g, lay, b.start + len, depth)}`
-      : `${cond} if (${lastDef.sem.cond}) { pc = (pc + ${4 * (target - b.start)}) | 0; ${goTo(g, lay, target, depth)} }
+      ? `${cond} if (${sem.cond}) continue; pc = ${pcAt(len)}; ${goTo(g, lay, b.start + len, depth)}`
+      : `${cond} if (${sem.cond}) { ${jumpTo()} }
     pc = ${pcAt(len)}; ${goTo(g, lay, b.start + len, depth)}`;
-  } else if (lastDef.sem.kind === 'jal') {
-    const target = b.start + at + ((lastW << 12) >> 12);
-    end = `${setReg(g, lastDef.operands[0], lastW, pcAt(len))} ${done(g, len)} ${loop ? 'continue;' : `pc = (pc + ${4 * (target - b.start)}) | 0; ${goTo(g, lay, target, depth)}`}`;
+  } else if (sem.kind === 'jal') {
+    end = `${setReg(g, ops[0], last, pcAt(len))} ${done(g, len)} ${loop ? 'continue;' : jumpTo()}`;
   } else {
-    end = `const t = (${reg(g, lastDef.operands[1], lastW)} + ${simm(lastW)}) | 0;
+    end = `const t = (${reg(g, ops[1], last)} + ${last.imm}) | 0;
       if ((t & 3) !== 0) ${exitAt(g, at)}
-      ${setReg(g, lastDef.operands[0], lastW, pcAt(len))} ${done(g, len)} pc = t; continue X;`;
+      ${setReg(g, ops[0], last, pcAt(len))} ${done(g, len)} pc = t; continue X;`;
   }
   const check = lay.checks[index];
   const run = `if (left < ${len}) { npc = pc; break X; }
@@ -254,15 +246,15 @@ function regionSource(page: ArrayLike<number>, pageWord: number, entry: number, 
   const ring = mode >> 1;
   const blocks = formRegion(page, entry, ring, maxInsns);
   if (blocks.length === 0) return { len: 0, blocks: 0, source: '' };
-  const g: Gen = { ring, pg: (mode & 1) !== 0, uoff: ring === USER_RING ? TLB_SETS : 0, ram, used: new Set(), written: new Set(), sites: 0, inlineDepth, hits: 0 };
-  const words = new Set(blocks.flatMap((b) => b.words.map((_, i) => b.start + i)));
-  const eager = words.size <= EAGER_VERIFY_WORDS;
+  const g: Gen = { pg: (mode & 1) !== 0, uoff: ring === USER_RING ? TLB_SETS : 0, ram, used: new Set(), written: new Set(), sites: 0, inlineDepth, hits: 0 };
+  const words = regionWords(blocks);
+  const eager = words.length <= EAGER_VERIFY_WORDS;
   const lay: Layout = {
     byStart: new Map(blocks.map((b, index) => [b.start, { b, index }])),
-    checks: blocks.map((b) => (eager ? undefined : changed(page, pageWord, b.words.map((_, k) => b.start + k)))),
+    checks: blocks.map((b) => (eager ? undefined : changed(page, pageWord, blockWords(b)))),
   };
   const cases = blocks.map((b, i) => `case ${b.start}: { // block ${i}\n    ${blockCode(g, lay, b, i, 0)}\n  }`).join('\n  ');
-  const len = blocks.reduce((s, b) => s + b.defs.length, 0);
+  const len = blocks.reduce((s, b) => s + b.insns.length, 0);
 
   const regs = [...g.used].sort((a, b) => a - b);
   // Only what the code uses is loaded from the environment: regions are entered often.
@@ -275,7 +267,7 @@ function regionSource(page: ArrayLike<number>, pageWord: number, entry: number, 
   const source = `"use strict";
 return function rgn(E, pc, left) {
   const M32 = E.M32, R = E.R${names.map((x) => `, ${x} = E.${x}`).join('')};
-  ${eager ? `if (${changed(page, pageWord, [...words].sort((a, b) => a - b))}) { E.S[2] = 1; return 0; }` : ''}
+  ${eager ? `if (${changed(page, pageWord, words)}) { E.S[2] = 1; return 0; }` : ''}
   const vb = pc & -4096, left0 = left;
   let ${['npc = pc', 'dh = 0', 'stale = 0', ...locals].join(', ')};
   X: for (;;) {

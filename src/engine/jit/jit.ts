@@ -1,24 +1,17 @@
 // The JIT engine: the reference interpreter's outer loop (devices, interrupts,
 // VMX events, budgets) around the interpreter's generated slice in its JIT
-// variant, which, before interpreting an instruction, runs the compiled block
-// that starts at its physical address if there is one (gen.ts, JIT_DISPATCH).
-// Blocks are compiled (compile.ts) once their start has been reached
-// JIT_THRESHOLD times. Anything unusual stays interpreted: observed runs (trace,
+// variant, which, before interpreting an instruction, runs the compiled region
+// entered at its physical address if there is one (gen.ts, JIT_DISPATCH).
+// Regions (region.ts, compile.ts) are compiled, or reused (region-cache.ts),
+// once their entry has been reached JIT_THRESHOLD times. Anything unusual stays interpreted: observed runs (trace,
 // debug step records), the write journal (reverse stepping) and breakpoints
 // use the interpreter's own variants, so `jit` is bit-identical to `interp` by
 // construction there, and by the differential tests elsewhere.
 
 import type { Machine } from '../../machine/machine.js';
-import { JIT_HOT_MASK, type BlockFn, type JitDispatch } from '../interp/gen.js';
+import { JIT_HOT_MASK, type JitDispatch, type JitEntry } from '../interp/gen.js';
 import { Interpreter } from '../interp/interpreter.js';
 import { regionFor } from './region-cache.js';
-
-interface Block {
-  mode: number;
-  w0: number;
-  len: number;
-  fn: BlockFn | null;
-}
 
 /** Counters of the compiler's work, for tests and `bench/jit-check.ts` (not machine state). */
 export interface JitStats {
@@ -35,11 +28,11 @@ export interface JitStats {
 const BACKOFF_MAX = 15;
 
 class Dispatch implements JitDispatch {
-  readonly pages: (Block | undefined)[][];
+  readonly pages: (JitEntry | undefined)[][];
   readonly hot = new Int32Array(JIT_HOT_MASK + 1);
   readonly out = new Int32Array(3);
   readonly env: Record<string, unknown>;
-  /** Physical pages holding compiled code: a compiled store to one ends its block. */
+  /** Physical pages holding compiled code: a region stops before a store to one. */
   readonly code: Uint8Array;
   /** Per physical page: regions found changed so far (saturating), and compile requests still to ignore. */
   readonly changes: Uint8Array;
@@ -49,7 +42,7 @@ class Dispatch implements JitDispatch {
   constructor(private readonly m: Machine) {
     const mem = m.mem;
     const pageCount = mem.size >>> 12;
-    this.pages = new Array<(Block | undefined)[] | undefined>(pageCount).fill(undefined) as (Block | undefined)[][];
+    this.pages = new Array<(JitEntry | undefined)[] | undefined>(pageCount).fill(undefined) as (JitEntry | undefined)[][];
     this.code = new Uint8Array(pageCount);
     this.changes = new Uint8Array(pageCount);
     this.backoff = new Uint8Array(pageCount);
@@ -59,7 +52,7 @@ class Dispatch implements JitDispatch {
     };
   }
 
-  compile(wi: number, mode: number, w: number): Block | undefined {
+  compile(wi: number, mode: number, w: number): JitEntry | undefined {
     const m = this.m;
     // A page whose code keeps changing (a binary translator patching its exits) waits longer before each recompile.
     if (this.backoff[wi >>> 10]! > 0) { this.backoff[wi >>> 10]!--; return undefined; }
@@ -71,8 +64,8 @@ class Dispatch implements JitDispatch {
       this.stats.blocks += region.blocks;
       this.code[wi >>> 10] = 1;
     }
-    const block: Block = { mode, w0: w, len: region.len, fn: region.fn };
-    (this.pages[wi >>> 10] ??= new Array<Block | undefined>(1024).fill(undefined))[wi & 1023] = block;
+    const block: JitEntry = { mode, w0: w, fn: region.fn };
+    (this.pages[wi >>> 10] ??= new Array<JitEntry | undefined>(1024).fill(undefined))[wi & 1023] = block;
     return block;
   }
 
@@ -86,7 +79,7 @@ class Dispatch implements JitDispatch {
   }
 }
 
-/** The interpreter's run loop (devices, interrupts, VMX events, budgets), its plain slices running compiled blocks. */
+/** The interpreter's run loop (devices, interrupts, VMX events, budgets), its plain slices running compiled regions. */
 export class JitEngine extends Interpreter {
   override readonly name = 'jit';
   private readonly dispatch: Dispatch;

@@ -7,15 +7,14 @@
 // word for word (a collision only costs a compile).
 
 import { H } from '../../isa/semantics.js';
-import type { BlockFn } from '../interp/gen.js';
+import type { RegionFn } from '../interp/gen.js';
 import { compileRegion } from './compile.js';
-import { formRegion } from './region.js';
+import { formRegion, regionWords } from './region.js';
 
 export interface CompiledRegion {
-  /** Instructions and blocks in the region (0 and 0: nothing compilable at the entry; fn is null). */
-  len: number;
+  /** Blocks in the region (0: nothing compilable at the entry; fn is null). */
   blocks: number;
-  fn: BlockFn | null;
+  fn: RegionFn | null;
 }
 
 interface Entry extends CompiledRegion {
@@ -31,16 +30,16 @@ const cache = new Map<string, Entry>();
 /** The region entered at word `entry` of `page` (the physical page at word index `pageWord`), compiled or reused. */
 export function regionFor(page: Int32Array, pageWord: number, entry: number, mode: number, ram: number): { region: CompiledRegion; reused: boolean } {
   // The largest region compileRegion may take in: smaller shapes cover a subset of its words.
-  const offsets = [...new Set(formRegion(page, entry, mode >> 1).flatMap((b) => b.words.map((_, i) => b.start + i)))];
+  const offsets = regionWords(formRegion(page, entry, mode >> 1));
   let h = 0x811c9dc5;
   for (const o of offsets) h = Math.imul(Math.imul(h ^ o, 0x01000193) ^ page[o]!, 0x01000193);
   const key = `${pageWord}/${entry}/${mode}/${ram}/${offsets.length}/${h >>> 0}`;
   const hit = cache.get(key);
   if (hit && hit.offsets.every((o, i) => o === offsets[i] && page[o] === hit.words[i])) return { region: hit, reused: true };
   const { len, blocks, source } = compileRegion(page, pageWord, entry, mode, ram);
-  const fn = len > 0 ? (new Function('H', source) as (h: typeof H) => BlockFn)(H) : null;
+  const fn = len > 0 ? (new Function('H', source) as (h: typeof H) => RegionFn)(H) : null;
   if (cache.size >= MAX_ENTRIES) cache.clear();
-  const made: Entry = { len, blocks, fn, offsets, words: offsets.map((o) => page[o]!) };
+  const made: Entry = { blocks, fn, offsets, words: offsets.map((o) => page[o]!) };
   cache.set(key, made);
   return { region: made, reused: false };
 }

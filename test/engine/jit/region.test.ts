@@ -35,13 +35,13 @@ describe('formRegion', () => {
     const p = page([['addi', 'a0', 'a0', 1], ['out', 'a0', { offset: 0x10, base: 'zero' }], ['addi', 'a0', 'a0', 1]]);
     const blocks = formRegion(p.words, 0, 0);
     expect(blocks).toHaveLength(1);
-    expect(blocks[0]!.defs.map((d) => d.mnemonic)).toEqual(['addi']);
+    expect(blocks[0]!.insns.map((d) => d.def.mnemonic)).toEqual(['addi']);
     expect(blocks[0]!.endsInJump).toBe(false);
   });
 
   it('compiles privileged instructions only at ring 0, and nothing at an uncompilable entry', () => {
     const p = page([['mfcr', 'a0', 'status'], ['rdflags', 'a1'], ['halt', 'a0']]);
-    expect(formRegion(p.words, 1, 0).map((b) => b.defs.length)).toEqual([1]);
+    expect(formRegion(p.words, 1, 0).map((b) => b.insns.length)).toEqual([1]);
     expect(formRegion(p.words, 2, 0)).toEqual([]);
     expect(compileRegion(p.words, 0, 2, 0, 1 << 20)).toEqual({ len: 0, blocks: 0, source: '' });
   });
@@ -50,7 +50,7 @@ describe('formRegion', () => {
     const p = page([['beq', 'a0', 'zero', -0x100], ['jal', 'zero', 0x2000]]);
     expect(formRegion(p.words, 0, 0).map((b) => b.start)).toEqual([0, 1]);
     const big = new Int32Array(PAGE_WORDS).fill(assemble([['addi', 'a0', 'a0', 1]], 0).words[0]!);
-    expect(formRegion(big, 0, 0).reduce((s, b) => s + b.defs.length, 0)).toBe(MAX_REGION_INSNS);
+    expect(formRegion(big, 0, 0).reduce((s, b) => s + b.insns.length, 0)).toBe(MAX_REGION_INSNS);
   });
 });
 
