@@ -234,15 +234,20 @@ export class Machine implements DeviceContext {
       return 'hook';
     }
     if (this.cpu.cr[CR.tvec] === 0) {
-      this.stopped = {
-        kind: 'trap', cause: t.cause, pc: t.pc, epc: t.epc,
-        ...(t.faultaddr === undefined ? {} : { faultaddr: t.faultaddr }),
-        message: `unhandled trap: ${describeTrap(t)} (TVEC is 0)`,
-      };
+      this.stopUnhandled(t, 'TVEC is 0');
       return 'unhandled';
     }
     this.enterTrap(t.cause, t.epc, t.faultaddr);
     return 'vector';
+  }
+
+  /** Stop for good: trap `t` (unsigned fields) has nowhere to go; `why` says why, e.g. "TVEC is 0". */
+  stopUnhandled(t: TrapInfo, why: string): void {
+    this.stopped = {
+      kind: 'trap', cause: t.cause, pc: t.pc, epc: t.epc,
+      ...(t.faultaddr === undefined ? {} : { faultaddr: t.faultaddr }),
+      message: `unhandled trap: ${describeTrap(t)} (${why})`,
+    };
   }
 
   /** Architectural trap entry; a monitor may call it to reflect or inject a trap. */

@@ -20,6 +20,15 @@ export interface NestedPaging {
   counters: VmxCounters;
 }
 
+/** The CAUSE of a page fault, as the MMU composes it (a monitor's software walk reports the same). */
+export function pageFaultCause(access: AccessKind, user: boolean, present: boolean): number {
+  return EXC.PAGE_FAULT
+    | (access === ACCESS.WRITE ? CAUSE.WRITE : 0)
+    | (access === ACCESS.FETCH ? CAUSE.FETCH : 0)
+    | (user ? CAUSE.USER : 0)
+    | (present ? CAUSE.PRESENT : 0);
+}
+
 export interface Translation {
   paddr: number;
   pde: number;
@@ -180,11 +189,7 @@ export class Mmu {
   }
 
   private pageFault(va: number, access: AccessKind, user: boolean, present: boolean): number {
-    this.fault = EXC.PAGE_FAULT
-      | (access === ACCESS.WRITE ? CAUSE.WRITE : 0)
-      | (access === ACCESS.FETCH ? CAUSE.FETCH : 0)
-      | (user ? CAUSE.USER : 0)
-      | (present ? CAUSE.PRESENT : 0);
+    this.fault = pageFaultCause(access, user, present);
     // As on x86, a page fault drops any TLB entry for the page, so a handler
     // that fixes the tables and retries sees the new entry without tlbi.
     this.tlb.invalidatePage(va >>> 12);

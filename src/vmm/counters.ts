@@ -3,8 +3,8 @@
 // model. Per-kind names are derived from the ISA table and the exception codes,
 // so no list here can drift from them.
 
-import { EXC, INSTRUCTIONS, type ExcName, type InsnDef } from '../isa/index.js';
-import { counterBump, exceptionCounterName, type CounterBump } from '../machine/counters.js';
+import { INSTRUCTIONS, type InsnDef } from '../isa/index.js';
+import { counterBump, EXC_COUNTER, type CounterBump } from '../machine/counters.js';
 import { EXIT_REASONS, type ExitReason } from '../machine/vmx.js';
 import { HYPERCALLS, hypercallCounterName } from './pv/abi.js';
 
@@ -90,19 +90,9 @@ const FIXED = [
 type FixedName = (typeof FIXED)[number];
 export type MonitorCounters = Record<FixedName, number> & Record<string, number>;
 
-/** `excPageFault` -> `trapPageFault` / `reflectPageFault`. */
-function byCause(prefix: string, name: ExcName): string {
-  return prefix + exceptionCounterName(name).slice(3);
-}
-
-export const TRAP_COUNTER: readonly (string | undefined)[] = causeTable('trap');
-export const REFLECT_COUNTER: readonly (string | undefined)[] = causeTable('reflect');
-
-function causeTable(prefix: string): (string | undefined)[] {
-  const t: (string | undefined)[] = new Array(256).fill(undefined);
-  for (const [name, code] of Object.entries(EXC)) t[code] = byCause(prefix, name as ExcName);
-  return t;
-}
+/** By exception code, the machine's counter renamed: `excPageFault` -> `trapPageFault` / `reflectPageFault`. */
+export const TRAP_COUNTER: readonly (string | undefined)[] = EXC_COUNTER.map((n) => n && 'trap' + n.slice(3));
+export const REFLECT_COUNTER: readonly (string | undefined)[] = EXC_COUNTER.map((n) => n && 'reflect' + n.slice(3));
 
 /**
  * Rows the monitor may emulate: privileged instructions, loads/stores (traced
@@ -145,7 +135,7 @@ export const bumpReflectCounter: CounterBump = counterBump(REFLECT_COUNTER);
 export const bumpEmulationCounter: CounterBump = counterBump(EMULATION_COUNTER);
 /** The counter of exit reason `reason` ++ */
 export const bumpExitCounter: (counters: Record<string, number>, reason: ExitReason) => void = (() => {
-  const cases = EXIT_REASONS.map((r) => `case ${JSON.stringify(r)}: c[${JSON.stringify(makeExitCounterName(r))}]++; break;`);
+  const cases = EXIT_REASONS.map((r) => `case ${JSON.stringify(r)}: c[${JSON.stringify(EXIT_COUNTER[r])}]++; break;`);
   return new Function('c', 'r', `switch (r) {\n${cases.join('\n')}\n}`) as (counters: Record<string, number>, reason: ExitReason) => void;
 })();
 /** The counter of the hypercall numbered i ++ */

@@ -44,8 +44,7 @@ export function emulatePrivileged(m: Monitor, d: Decoded, pc: number): void {
       break;
     case 'mtcr': {
       const value = R[d.a]!;
-      // The user flags are real state (wrflags reaches them at any ring).
-      if (d.b === CR.status) cr[CR.status] = (cr[CR.status]! & ~STATUS.USER_MASK) | (value & STATUS.USER_MASK);
+      if (d.b === CR.status) m.setUserFlags(value);
       const effect = v.writeCr(d.b, value);
       if (effect.addressSpace) m.shadow.switchAddressSpace();
       mayInterrupt = effect.interruptsEnabled;
@@ -138,7 +137,7 @@ export function emulateSensitive(m: Monitor, d: Decoded, pc: number): void {
     case 'rdptbr': setReg(m, d.a, v.ptbr); break;
     case 'wrflags': {
       const value = R[d.a]!;
-      cr[CR.status] = (cr[CR.status]! & ~STATUS.USER_MASK) | (value & STATUS.USER_MASK);
+      m.setUserFlags(value);
       if (v.ring === 0) {
         mayInterrupt = !v.ie && (value & STATUS.IE) !== 0;
         v.ie = (value & STATUS.IE) !== 0;

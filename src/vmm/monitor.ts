@@ -17,7 +17,7 @@ import { CAUSE, CR, IRQ, REG, STATUS, type Decoded } from '../isa/index.js';
 import { decodeCached } from '../machine/decode-cache.js';
 import type { MachineDevice } from '../machine/device.js';
 import type { Machine } from '../machine/machine.js';
-import { describeTrap, type TrapDecision, type TrapInfo } from '../machine/trap.js';
+import type { TrapDecision, TrapInfo } from '../machine/trap.js';
 import { bumpReflectCounter, bumpTrapCounter, createMonitorCounters, type MonitorCounters } from './counters.js';
 import { VirtualPlatform, type PlatformState } from './devices/platform.js';
 import type { MonitorListener } from './events.js';
@@ -77,7 +77,7 @@ export class Monitor implements MachineDevice {
     if (machine.mem.size !== layout.ramSize) throw new Error(`machine RAM ${machine.mem.size} does not match the VM layout's ${layout.ramSize}`);
     this.guest = new GuestMemory(machine.mem, layout);
     this.frames = new FramePool(machine.mem, layout);
-    this.platform = new VirtualPlatform(machine, layout.guestSize, () => this.mode.guestClock());
+    this.platform = new VirtualPlatform(machine, layout.guestSize, () => machine.clock());
     this.shadow = new ShadowMmu(machine, this.guest, this.frames, this.vcpu, this.counters,
       options.shadowCache ?? 8, () => this.listener);
     this.mode = makeMode(this);
@@ -142,23 +142,23 @@ export class Monitor implements MachineDevice {
       bumpTrapCounter(c, t.cause & CAUSE.CODE_MASK);
     }
     this.listener?.({ kind: 'trap', cause: t.cause, pc: t.pc });
-    this.platform.tick(this.mode.guestClock());
+    this.platform.tick(this.machine.clock());
     const decision = this.mode.handleTrap(t);
     this.settleTime();
     return decision;
   };
 
   /**
-   * After the monitor acted: if the guest clock has reached a virtual deadline
-   * (an emulated instruction retired onto it), the virtual line rises now, as
-   * the real one would at this instruction boundary; then the real timer is
-   * armed for the next deadline.
+   * After the monitor acted (a trap, or hw's exit): if the guest clock has
+   * reached a virtual deadline (an emulated instruction retired onto it), the
+   * virtual line rises now, as the real one would at this instruction
+   * boundary; then the real timer is armed for the next deadline.
    */
-  private settleTime(): void {
+  settleTime(): void {
     if (this.machine.stopped) return;
     // A virtual deadline reached (or a wait that took its tick, idleGuest) leaves a line
     // pending: deliver it at this boundary if the guest can take it.
-    this.platform.tick(this.mode.guestClock());
+    this.platform.tick(this.machine.clock());
     // The guest pc is worth finding (bt: a lookup in the unit) only when something is pending
     // that the guest can take now (with no deliverInterrupt of its own, the mode defers to vIE).
     if (this.platform.pendingLines() !== 0 && (this.mode.deliverInterrupt !== undefined || this.vcpu.ie)) {
@@ -171,7 +171,7 @@ export class Monitor implements MachineDevice {
   beforeRun(): void {
     if (this.machine.stopped) return;
     this.mode.settle?.();
-    this.platform.tick(this.mode.guestClock());
+    this.platform.tick(this.machine.clock());
     this.armRealTimer();
     this.injectIfPending(this.mode.guestPc());
   }
@@ -184,6 +184,12 @@ export class Monitor implements MachineDevice {
     cr[CR.status] = (cr[CR.status]! & ~STATUS.CPL_MASK) | this.mode.realRing(this.vcpu.ring);
   }
 
+  /** The guest wrote its STATUS user flags (mtcr, wrflags, pv's iret): they are real state, any ring reaches them. */
+  setUserFlags(value: number): void {
+    const cr = this.machine.cpu.cr;
+    cr[CR.status] = (cr[CR.status]! & ~STATUS.USER_MASK) | (value & STATUS.USER_MASK);
+  }
+
   /**
    * Program the real timer for the next virtual deadline (nothing to do when
    * it already is). While the virtual line is high a deadline changes nothing
@@ -192,18 +198,17 @@ export class Monitor implements MachineDevice {
    * stays quiet instead of interrupting the monitor for nothing.
    */
   armRealTimer(): void {
-    const vd = this.platform.timerLineHigh() ? Infinity : this.platform.nextDeadline();
-    const target = vd === Infinity ? Infinity : this.mode.realClockAt(vd);
+    // The guest's clock is the machine's in every mode (instructions retired plus idle ticks).
+    const target = this.platform.timerLineHigh() ? Infinity : this.platform.nextDeadline();
     const timer = this.machine.timer!;
     if (timer.nextDeadline() === target) return;
     const period = target === Infinity ? 0 : target - this.machine.clock();
-    if (period < 0 || (period === 0 && target !== Infinity)) throw new Error(`monitor: virtual deadline ${vd} is already due`);
+    if (period < 0 || (period === 0 && target !== Infinity)) throw new Error(`monitor: virtual deadline ${target} is already due`);
     this.machine.portWrite(TIMER_PORT_BASE + TIMER_PORTS.period, period);
   }
 
   /** A real interrupt reached the monitor: the real timer, armed for the next virtual deadline. */
   realInterrupt(line: number, pc: number): void {
-    if (line !== IRQ.TIMER) throw new Error(`monitor: unexpected real interrupt on line ${line}`);
     if (this.mode.settle) {
       this.mode.settle();
       pc = this.mode.guestPc();
@@ -230,7 +235,7 @@ export class Monitor implements MachineDevice {
   realInterruptAck(line: number): void {
     if (line !== IRQ.TIMER) throw new Error(`monitor: unexpected real interrupt on line ${line}`);
     this.machine.portWrite(TIMER_PORT_BASE + TIMER_PORTS.ack, 1);
-    this.platform.tick(this.mode.guestClock());
+    this.platform.tick(this.machine.clock());
   }
 
   /**
@@ -240,19 +245,15 @@ export class Monitor implements MachineDevice {
    */
   deliver(cause: number, epc: number, faultaddr: number | undefined, pc: number): void {
     if (this.mode.deliverTrap) return this.mode.deliverTrap(cause, epc, faultaddr, pc);
-    if (this.vcpu.tvec === 0) {
-      const t: TrapInfo = { cause: cause >>> 0, pc: pc >>> 0, epc: epc >>> 0 };
-      if (faultaddr !== undefined) t.faultaddr = faultaddr >>> 0;
-      this.machine.stopped = {
-        kind: 'trap', cause: t.cause, pc: t.pc, epc: t.epc,
-        ...(t.faultaddr === undefined ? {} : { faultaddr: t.faultaddr }),
-        message: `unhandled trap: ${describeTrap(t)} (TVEC is 0)`,
-      };
-      return;
-    }
+    if (this.vcpu.tvec === 0) return this.stopUnhandled(cause, epc, faultaddr, pc, 'TVEC is 0');
     this.vcpu.enterTrap(cause, epc, faultaddr);
     this.applyRing();
     this.mode.setGuestPc(this.vcpu.tvec);
+  }
+
+  /** The machine stops as it would natively on a trap with nowhere to go (`why`: which vector is missing). */
+  stopUnhandled(cause: number, epc: number, faultaddr: number | undefined, pc: number, why: string): void {
+    this.machine.stopUnhandled({ cause: cause >>> 0, pc: pc >>> 0, epc: epc >>> 0, ...(faultaddr === undefined ? {} : { faultaddr: faultaddr >>> 0 }) }, why);
   }
 
   /** Reflect an exception the guest must see (its own page faults, syscalls, faults of its processes, ...). */
@@ -272,10 +273,15 @@ export class Monitor implements MachineDevice {
     const line = 31 - Math.clz32(pending & -pending);
     if (this.mode.deliverInterrupt) return this.mode.deliverInterrupt(line, pc);
     if (!this.vcpu.ie) return false;
+    this.inject(line, pc);
+    return true;
+  }
+
+  /** Deliver virtual interrupt `line` before `pc` now (the caller decided the guest can take it). */
+  inject(line: number, pc: number): void {
     this.counters.injected++;
     this.listener?.({ kind: 'inject', line, epc: pc >>> 0 });
     this.deliver((CAUSE.INTERRUPT | line) >>> 0, pc, undefined, pc);
-    return true;
   }
 
   /**

@@ -3,6 +3,7 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { expect } from 'vitest';
 import { assemble, assembleFile } from '../../src/asm/index.js';
 import type { Image } from '../../src/elf/image.js';
 import { decode } from '../../src/isa/index.js';
@@ -27,6 +28,11 @@ export function imageOf(source: string): Image {
   const r = assemble(source, { file: join(GUESTS, 'lib', 'inline.s') });
   if (!r.image) throw new Error(`inline guest does not assemble: ${r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('; ')}`);
   return r.image;
+}
+
+/** An inline kernel: `body` is what follows `_start:` in .text (it may switch sections itself). */
+export function kernel(body: string): Image {
+  return imageOf(`        .text\n        .global _start\n_start: ${body}`);
 }
 
 export interface Outcome {
@@ -61,6 +67,13 @@ export function peekWords(vm: Vm, gpa: number, n: number): number[] {
 /** The same image run natively and under trap. */
 export function both(image: Image, budget = 5_000_000, opts: Partial<VmOptions> = {}) {
   return { native: runVm(image, 'native', budget, opts), trap: runVm(image, 'trap', budget, opts) };
+}
+
+/** both(), asserting that the trap run ends as the native one (console, stop, exit code); `c`: the trap run's monitor counters. */
+export function bothAgree(image: Image, budget = 5_000_000, opts: Partial<VmOptions> = {}) {
+  const { native, trap } = both(image, budget, opts);
+  expect(trap.out).toEqual(native.out);
+  return { native, trap, c: trap.vm.monitor!.counters };
 }
 
 /** tinyos with its flags macros using the privileged mfcr/mtcr status: identical natively, trappable under a monitor. */

@@ -1,7 +1,6 @@
 // The monitor's fast paths (tables instead of searches, cached decodes,
-// generated counter increments) give what the plain definitions give, and hw
-// takes no interrupt-window exit for an interrupt the guest acknowledged with
-// its interrupts off.
+// generated counter increments) give what the plain definitions give. (hw's
+// interrupt window, the other hot-path change: hw/exits.test.ts.)
 
 import { describe, expect, test } from 'vitest';
 import { decode, INSTRUCTIONS } from '../../src/isa/index.js';
@@ -12,52 +11,7 @@ import { unitIndex } from '../../src/vmm/bt/unit-index.js';
 import { bumpEmulationCounter, bumpExitCounter, createMonitorCounters, EMULATION_COUNTER, exitCounterName } from '../../src/vmm/counters.js';
 import type { BtMode } from '../../src/vmm/modes/bt.js';
 import { EXIT_REASONS } from '../../src/machine/vmx.js';
-import { guestImage, imageOf, runVm } from './helpers.js';
-
-describe('hw: the interrupt window', () => {
-  test('tinyos acknowledges each tick with IE off: no window exit for it', () => {
-    const image = guestImage('tinyos/tinyos.s');
-    const native = runVm(image, 'native', 100_000_000);
-    const { vm, out } = runVm(image, 'hw', 100_000_000);
-    expect(out).toEqual(native.out);
-    const c = vm.monitor!.counters;
-    expect(c.injected).toBe(native.vm.machine.counters.interrupts);
-    // Only where a tick is still pending when the guest sets IE (the boot's timer check), not once per tick.
-    expect(c.injected).toBeGreaterThan(20);
-    expect(c.exitInterruptWindow).toBeLessThan(c.injected / 5);
-    // A window exit is a step the bare machine does not take; nothing else differs.
-    expect(vm.machine.counters.steps).toBe(native.vm.machine.counters.steps + c.exitInterruptWindow);
-  });
-
-  test('an interrupt still pending when the guest sets IE is injected through the window', () => {
-    const image = imageOf(`
-        .text
-        .global _start
-_start: la      t0, handler
-        mtcr    tvec, t0
-        li      t0, 50
-        out     t0, 0x20
-        li      t1, 200
-1:      addi    t1, t1, -1
-        bnez    t1, 1b
-        li      t0, 0x30
-        out     t0, 0x30                 ; another exit while the tick is pending and IE is off
-        sti
-        li      s0, 1
-        halt    s0
-handler: li     t0, 1
-        out     t0, 0x21
-        li      t0, 0
-        out     t0, 0x20
-        halt    zero
-`);
-    const native = runVm(image, 'native');
-    expect(native.out.code).toBe(0);
-    const { vm, out } = runVm(image, 'hw');
-    expect(out).toEqual(native.out);
-    expect(vm.monitor!.counters.exitInterruptWindow).toBe(1);
-  });
-});
+import { guestImage, runVm } from './helpers.js';
 
 describe('lookup tables', () => {
   test('bt unit indexes agree with the searches they replace, for every unit tinyos needs', () => {

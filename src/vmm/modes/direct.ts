@@ -22,14 +22,6 @@ export abstract class DirectMode implements MonitorMode {
     return Math.max(KERNEL_RING, vring);
   }
 
-  guestClock(): number {
-    return this.monitor.machine.clock();
-  }
-
-  realClockAt(guestClock: number): number {
-    return guestClock;
-  }
-
   guestPc(): number {
     return this.monitor.machine.cpu.pc;
   }

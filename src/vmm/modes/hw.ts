@@ -20,14 +20,15 @@
 // Every access to the VMCS (guest state, exit information, controls, entry
 // injection) is a VMREAD or VMWRITE, counted for the cost model.
 
-import { CAUSE, CR, CR_NAMES, EXC, PTE, STATUS, type Decoded } from '../../isa/index.js';
+import { CAUSE, CR, CR_NAMES, EXC, PTE, STATUS } from '../../isa/index.js';
 import { decodeCached } from '../../machine/decode-cache.js';
 import { ACCESS } from '../../machine/events.js';
 import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
 import { Vmcs, type ExitInfo, type VmxCounters } from '../../machine/vmx.js';
-import { countEmulation, performAccess } from '../emulate.js';
+import { countEmulation, emulateAccess } from '../emulate.js';
 import { bumpExitCounter } from '../counters.js';
 import { MONITOR_TVEC, type Monitor } from '../monitor.js';
+import { handlePageFault } from '../page-faults.js';
 import { walkGuest } from '../shadow/guest-walk.js';
 import type { MonitorMode } from './mode.js';
 
@@ -60,14 +61,6 @@ export class HwMode implements MonitorMode {
 
   realRing(vring: number): number {
     return vring;
-  }
-
-  guestClock(): number {
-    return this.monitor.machine.clock();
-  }
-
-  realClockAt(guestClock: number): number {
-    return guestClock;
   }
 
   guestPc(): number {
@@ -189,7 +182,7 @@ export class HwMode implements MonitorMode {
         return;
       }
       case 'wfi': this.wfi(e); break;
-      case 'vmcall': this.injectException(EXC.UNDEFINED, e.pc); break; // no hypercalls for an unmodified guest
+      case 'vmcall': m.reflect(EXC.UNDEFINED, e.pc, undefined, e.pc); break; // no hypercalls for an unmodified guest
       case 'cr-access': this.crAccess(e); break;
       case 'invlpg': this.invlpg(e); break;
       case 'exception': this.exception(e); break;
@@ -200,17 +193,15 @@ export class HwMode implements MonitorMode {
     m.machine.vmEnter();
   }
 
-  /** As after any trap: a virtual deadline reached raises the virtual line; the real timer is re-armed. */
+  /** As after any trap (Monitor.settleTime), and the interrupt window closed when nothing is left to inject. */
   private afterExit(): void {
     const m = this.monitor;
-    const now = this.guestClock();
-    m.platform.tick(now);
-    if (!m.injectIfPending(this.vmcs.guestPc) && this.vmcs.controls.interruptWindowExit && m.platform.pendingLines() === 0) {
+    m.settleTime();
+    if (this.vmcs.controls.interruptWindowExit && m.platform.pendingLines() === 0) {
       // What the window was opened for is gone (the guest acknowledged the tick with IE off, as
       // natively): close it, or the guest would exit for nothing as soon as it sets IE again.
       this.vmcs.setControl('interruptWindowExit', false);
     }
-    m.armRealTimer();
   }
 
   private next(e: ExitInfo): void {
@@ -288,43 +279,18 @@ export class HwMode implements MonitorMode {
     this.next(e);
   }
 
-  /** --no-ept: a page fault of the shadow. */
+  /** --no-ept: a page fault of the shadow, handled as under trap-and-emulate. */
   private exception(e: ExitInfo): void {
     const m = this.monitor;
-    if ((e.cause! & CAUSE.CODE_MASK) !== EXC.PAGE_FAULT) {
-      this.injectException(e.cause!, e.epc!, e.faultaddr);
-      return;
-    }
-    const va = e.faultaddr!;
-    const access = (e.cause! & CAUSE.WRITE) !== 0 ? ACCESS.WRITE : (e.cause! & CAUSE.FETCH) !== 0 ? ACCESS.FETCH : ACCESS.READ;
-    const r = m.shadow.resolve(va, access, (e.cause! & CAUSE.USER) !== 0);
-    switch (r.kind) {
-      case 'filled': return;
-      case 'fault':
-        m.shadow.dropForFault(va);
-        this.injectException(r.cause, e.pc, va);
-        return;
-      case 'traced': {
-        const d = decodeCached(e.word!)!;
-        countEmulation(m, d, e.pc);
-        const sem = d.def.sem;
-        if (sem.kind !== 'store') throw new Error('hw: a traced fault that is not a store');
-        m.shadow.guestStore(r.gpa, sem.width, m.machine.cpu.regs[d.a]!, e.pc);
-        this.next(e);
-        return;
-      }
-      case 'mmio':
-        if (access === ACCESS.FETCH) this.injectException(EXC.UNDEFINED, e.pc);
-        else this.deviceAccess(e, decodeCached(e.word!)!, r.gpa);
-        return;
-    }
+    if ((e.cause! & CAUSE.CODE_MASK) === EXC.PAGE_FAULT) handlePageFault(m, e.faultaddr!, e.cause!, e.pc, e.word);
+    else m.reflect(e.cause!, e.epc!, e.faultaddr, e.pc);
   }
 
   /** An access outside guest RAM (device memory), or a guest table outside it. */
   private eptViolation(e: ExitInfo): void {
     const m = this.monitor;
     if (e.access === 'fetch' || e.word === undefined) {
-      this.injectException(EXC.UNDEFINED, e.pc); // the bus reads all ones there: not an instruction
+      m.reflect(EXC.UNDEFINED, e.pc, undefined, e.pc); // the bus reads all ones there: not an instruction
       return;
     }
     const d = decodeCached(e.word)!;
@@ -336,25 +302,17 @@ export class HwMode implements MonitorMode {
       // The violation may have been a guest page table outside RAM: natively that reads as not present.
       const w = walkGuest(m.guest, this.vmcs.read('ptbr'), va, sem.kind === 'store' ? ACCESS.WRITE : ACCESS.READ, (guestSt & STATUS.CPL_MASK) === 3);
       if (!w.ok) {
-        this.injectException(w.cause, e.pc, va);
+        m.reflect(w.cause, e.pc, va, e.pc);
         return;
       }
     }
-    this.deviceAccess(e, d, e.gpa!);
-  }
-
-  private deviceAccess(e: ExitInfo, d: Decoded, gpa: number): void {
-    countEmulation(this.monitor, d, e.pc);
-    performAccess(this.monitor, d, e.pc, gpa, true);
+    emulateAccess(m, d, e.pc, va, e.gpa!, true);
   }
 
   // --- event injection -------------------------------------------------------------
 
-  /** An exception the guest receives at the next entry, through its own vector. */
-  private injectException(cause: number, epc: number, faultaddr?: number): void {
-    const m = this.monitor;
-    m.counters.reflected++;
-    m.listener?.({ kind: 'reflect', cause: cause >>> 0, epc: epc >>> 0, ...(faultaddr === undefined ? {} : { faultaddr: faultaddr >>> 0 }) });
+  /** The monitor's delivery of an exception or interrupt: at the next entry, through the guest's own vector. */
+  deliverTrap(cause: number, epc: number, faultaddr: number | undefined): void {
     this.vmcs.inject({ cause, epc, ...(faultaddr === undefined ? {} : { faultaddr }) });
   }
 
@@ -364,21 +322,14 @@ export class HwMode implements MonitorMode {
    * opened, so the guest exits as soon as it can take it.
    */
   deliverInterrupt(line: number, pc: number): boolean {
-    const m = this.monitor;
-    if (m.machine.nonRoot) {
-      // Outside an exit (a run starting): ask for an exit at the first moment the guest can take it.
-      if (!this.vmcs.controls.interruptWindowExit) this.vmcs.setControl('interruptWindowExit', true);
+    const window = this.vmcs.controls.interruptWindowExit;
+    // Outside an exit (a run starting), or the guest cannot take it now: ask for an exit at the first moment it can.
+    if (this.monitor.machine.nonRoot || (this.vmcs.read('status') & STATUS.IE) === 0 || this.vmcs.injection) {
+      if (!window) this.vmcs.setControl('interruptWindowExit', true);
       return false;
     }
-    const ie = (this.vmcs.read('status') & STATUS.IE) !== 0;
-    if (!ie || this.vmcs.injection) {
-      if (!this.vmcs.controls.interruptWindowExit) this.vmcs.setControl('interruptWindowExit', true);
-      return false;
-    }
-    m.counters.injected++;
-    m.listener?.({ kind: 'inject', line, epc: pc >>> 0 });
-    this.vmcs.inject({ cause: (CAUSE.INTERRUPT | line) >>> 0, epc: pc });
-    if (this.vmcs.controls.interruptWindowExit) this.vmcs.setControl('interruptWindowExit', false);
+    this.monitor.inject(line, pc);
+    if (window) this.vmcs.setControl('interruptWindowExit', false);
     return true;
   }
 }

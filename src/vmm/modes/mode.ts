@@ -11,10 +11,6 @@ export interface MonitorMode {
   readonly name: string;
   /** The real ring the CPU runs at while the guest is at virtual ring `vring`. */
   realRing(vring: number): number;
-  /** The guest's clock: instructions the guest retired plus idle ticks (what its timer counts). */
-  guestClock(): number;
-  /** The real clock value at which the guest clock will read `guestClock` (for arming the real timer). */
-  realClockAt(guestClock: number): number;
   /** The guest virtual address of the next guest instruction. */
   guestPc(): number;
   /** Continue the guest at guest virtual address `pc`. */
@@ -43,8 +39,9 @@ export interface MonitorMode {
   deliverInterrupt?(line: number, pc: number): boolean;
   /**
    * Deliver an exception or interrupt into the guest the mode's own way (pv:
-   * to the handlers the guest registered, the trap state in its shared page).
-   * Optional: the monitor otherwise delivers it on the virtual CPU as the hardware would.
+   * to the handlers the guest registered, the trap state in its shared page;
+   * hw: the VMCS's entry injection). Optional: the monitor otherwise delivers
+   * it on the virtual CPU as the hardware would.
    */
   deliverTrap?(cause: number, epc: number, faultaddr: number | undefined, pc: number): void;
   /** The mode's own state, reset and carried by snapshots with the monitor's. */

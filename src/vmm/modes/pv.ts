@@ -23,7 +23,7 @@
 
 import { CAUSE, CR, EXC, REG } from '../../isa/index.js';
 import { decodeCached } from '../../machine/decode-cache.js';
-import { describeTrap, type TrapInfo } from '../../machine/trap.js';
+import type { TrapInfo } from '../../machine/trap.js';
 import type { Monitor } from '../monitor.js';
 import { errorName, ERRNO, HYPERCALLS } from '../pv/abi.js';
 import { bumpHypercallCounter } from '../counters.js';
@@ -126,9 +126,7 @@ export class PvMode extends DirectMode {
     if (this.shared.gpa === undefined) return false; // events cannot be delivered before the page is registered
     this.shared.publishPending();
     if (!this.shared.eventsEnabled() || this.shared.callback === 0) return false;
-    m.counters.injected++;
-    m.listener?.({ kind: 'inject', line, epc: pc >>> 0 });
-    m.deliver((CAUSE.INTERRUPT | line) >>> 0, pc, undefined, pc);
+    m.inject(line, pc);
     return true;
   }
 
@@ -141,14 +139,7 @@ export class PvMode extends DirectMode {
     const m = this.monitor, v = m.vcpu;
     const isInterrupt = (cause & CAUSE.INTERRUPT) !== 0;
     const vector = isInterrupt ? this.shared.callback : v.tvec;
-    if (vector === 0) {
-      const t: TrapInfo = { cause: cause >>> 0, pc: pc >>> 0, epc: epc >>> 0, ...(faultaddr === undefined ? {} : { faultaddr: faultaddr >>> 0 }) };
-      m.machine.stopped = {
-        kind: 'trap', cause: t.cause, pc: t.pc, epc: t.epc, ...(t.faultaddr === undefined ? {} : { faultaddr: t.faultaddr }),
-        message: `unhandled trap: ${describeTrap(t)} (no ${isInterrupt ? 'event callback' : 'trap table'} registered)`,
-      };
-      return;
-    }
+    if (vector === 0) return m.stopUnhandled(cause, epc, faultaddr, pc, `no ${isInterrupt ? 'event callback' : 'trap table'} registered`);
     v.ie = this.shared.eventsEnabled();
     v.enterTrap(cause, epc, faultaddr);
     m.applyRing();

@@ -90,8 +90,6 @@ export const HYPERCALLS: readonly HypercallDef[] = [
   { nr: 17, name: 'halt', args: 'a0 = exit code', returns: 'does not return', errors: [], keepsA0: true },
 ];
 
-export const HYPERCALL_BY_NR: ReadonlyMap<number, HypercallDef> = new Map(HYPERCALLS.map((h) => [h.nr, h]));
-
 /** `mmu_update` -> `hcMmuUpdate`: the monitor counter of one hypercall. */
 export function hypercallCounterName(name: string): string {
   return 'hc' + name.split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');

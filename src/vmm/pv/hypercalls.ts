@@ -5,7 +5,7 @@
 
 import { CONSOLE_PORT_BASE, CONSOLE_REGS, CONSOLE_STATUS_INPUT } from '../../devices/console.js';
 import { TIMER_PORT_BASE, TIMER_PORTS } from '../../devices/timer.js';
-import { CR, PTE, STATUS } from '../../isa/index.js';
+import { PTE, STATUS } from '../../isa/index.js';
 import type { Monitor } from '../monitor.js';
 import { CONSOLE_IO_MAX, ERRNO, HYPERCALLS, MMU_UPDATE_MAX, PV_ABI_VERSION, type ErrName } from './abi.js';
 import { GuestBuffer } from './guest-buffer.js';
@@ -88,11 +88,11 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
 
   iret: ({ monitor: m, shared }) => {
     if (shared.gpa === undefined) return fail('EINVAL');
-    const v = m.vcpu, cr = m.machine.cpu.cr;
+    const v = m.vcpu;
     const status = shared.read('status');
     v.ppl = (status & STATUS.PPL_MASK) >>> STATUS.PPL_SHIFT;
     v.pie = (status & STATUS.PIE) !== 0;
-    cr[CR.status] = (cr[CR.status]! & ~STATUS.USER_MASK) | (status & STATUS.USER_MASK);
+    m.setUserFlags(status);
     v.epc = shared.read('epc');
     const pc = v.rett();
     m.applyRing();

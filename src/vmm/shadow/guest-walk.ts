@@ -4,8 +4,9 @@
 // tables imply, and the accessed/dirty bits appear in the guest's tables when
 // the hardware would have set them.
 
-import { CAUSE, EXC, PTE } from '../../isa/index.js';
+import { PTE } from '../../isa/index.js';
 import { ACCESS, type AccessKind } from '../../machine/events.js';
+import { pageFaultCause } from '../../machine/mmu.js';
 import type { GuestMemory } from '../guest-memory.js';
 
 export interface GuestTranslation {
@@ -21,15 +22,6 @@ export interface GuestTranslation {
 }
 
 export type GuestWalk = { ok: true; t: GuestTranslation } | { ok: false; cause: number };
-
-/** The CAUSE of a page fault, as the MMU composes it. */
-export function pageFaultCause(access: AccessKind, user: boolean, present: boolean): number {
-  return EXC.PAGE_FAULT
-    | (access === ACCESS.WRITE ? CAUSE.WRITE : 0)
-    | (access === ACCESS.FETCH ? CAUSE.FETCH : 0)
-    | (user ? CAUSE.USER : 0)
-    | (present ? CAUSE.PRESENT : 0);
-}
 
 /** Walk the guest's tables rooted at guest PTBR `ptbr` for an access to `va`. Reads only. */
 export function walkGuest(gm: GuestMemory, ptbr: number, va: number, access: AccessKind, user: boolean): GuestWalk {

@@ -20,12 +20,13 @@
 import { CR, PTE } from '../../isa/index.js';
 import { ACCESS, type AccessKind } from '../../machine/events.js';
 import type { Machine } from '../../machine/machine.js';
+import { pageFaultCause } from '../../machine/mmu.js';
 import type { MonitorCounters } from '../counters.js';
 import type { MonitorListener, ShadowDropReason } from '../events.js';
 import type { GuestMemory, Width } from '../guest-memory.js';
 import type { FramePool } from '../monitor-memory.js';
 import type { VCpu } from '../vcpu.js';
-import { markAccessed, pageFaultCause, walkGuest } from './guest-walk.js';
+import { markAccessed, walkGuest } from './guest-walk.js';
 
 /**
  * Bits of a shadow leaf the MMU ignores (it reads only P, W, U, A, D and the

@@ -14,8 +14,7 @@
 ;      addresses: read and written. Page faults are counted and skipped.
 ; It prints the mismatches, the sums of what it read, and the faults.
 
-        .equ PTE_P, 1
-        .equ PTE_W, 2
+        .include "tables.inc"
         .equ PATTERN, 0x5a5a5a5a
 
         .text
@@ -61,15 +60,7 @@ _start:
         sw      t3, 0(t0)
         ; 3. paging on: region 0 identity over 0..4 MiB, region 1 onto frames above RAM,
         ; region 2 through a page table outside RAM
-        la      t0, pt0
-        li      t1, 0
-        li      t2, 0x400000
-5:      ori     a0, t1, PTE_P | PTE_W
-        sw      a0, 0(t0)
-        addi    t0, t0, 4
-        li      a1, 4096
-        add     t1, t1, a1
-        bltu    t1, t2, 5b
+        IDENTITY_TABLE pt0, PTE_P | PTE_W
         la      t0, pt1
         mov     t1, s1
         li      t2, 1024
@@ -81,18 +72,12 @@ _start:
         addi    t2, t2, -1
         bnez    t2, 6b
         la      t0, dir
-        la      t1, pt0
-        ori     t1, t1, PTE_P | PTE_W
-        sw      t1, 0(t0)
-        la      t1, pt1
-        ori     t1, t1, PTE_P | PTE_W
-        sw      t1, 4(t0)
+        POINT   t0, 0, pt0
+        POINT   t0, 4, pt1
         li      t1, 0x7ffff000 | PTE_P | PTE_W
         sw      t1, 8(t0)
         mtcr    ptbr, t0
-        mfcr    t0, status
-        ori     t0, t0, 0x40
-        mtcr    status, t0
+        PAGING_ON t0
         li      a3, 0                   ; sum of what region 1 read
         li      t0, 0x400000
         li      t2, 0x800000

@@ -17,8 +17,7 @@
 ;   r12 FAULTADDR of the fault                  VA + 12
 ;   r13 CAUSE of the fault                      page fault | WRITE | PRESENT
 
-        .equ PTE_P, 1
-        .equ PTE_W, 2
+        .include "tables.inc"
         .equ VA, 0x400000
 
         .text
@@ -36,34 +35,16 @@ _start:
         la      t0, frame_c
         li      t1, 0xcccc0000
         sw      t1, 0(t0)
-        la      t0, pt0                 ; identity-map 0..4 MiB, supervisor, writable
-        li      t1, 0
-        li      t2, 0x400000
-1:      ori     a0, t1, PTE_P | PTE_W
-        sw      a0, 0(t0)
-        addi    t0, t0, 4
-        li      a1, 4096
-        add     t1, t1, a1
-        bltu    t1, t2, 1b
+        IDENTITY_TABLE pt0, PTE_P | PTE_W ; 0..4 MiB, supervisor, writable
         la      s1, pt1                 ; s1: the PTE for VA
-        la      t0, frame_a
-        ori     t0, t0, PTE_P | PTE_W
-        sw      t0, 0(s1)
+        POINT   s1, 0, frame_a
         la      t0, pt2
-        la      t1, frame_c
-        ori     t1, t1, PTE_P | PTE_W
-        sw      t1, 0(t0)
+        POINT   t0, 0, frame_c
         la      t0, dir
-        la      t1, pt0
-        ori     t1, t1, PTE_P | PTE_W
-        sw      t1, 0(t0)
-        la      t1, pt1
-        ori     t1, t1, PTE_P | PTE_W
-        sw      t1, 4(t0)
+        POINT   t0, 0, pt0
+        POINT   t0, 4, pt1
         mtcr    ptbr, t0
-        mfcr    t0, status
-        ori     t0, t0, 0x40
-        mtcr    status, t0
+        PAGING_ON t0
         li      s2, VA
         lw      t0, 0(s2)
         sw      t0, 0(s0)               ; r0
@@ -100,9 +81,7 @@ _start:
         lw      t0, 12(s2)
         sw      t0, 36(s0)              ; r9
         la      t0, dir
-        la      t1, pt2
-        ori     t1, t1, PTE_P | PTE_W
-        sw      t1, 4(t0)               ; VA's region -> pt2, no invalidation
+        POINT   t0, 4, pt2              ; VA's region -> pt2, no invalidation
         lw      t0, 0(s2)
         sw      t0, 40(s0)              ; r10
         tlbia

@@ -7,9 +7,7 @@
 ;   stage 4  write to its own page, then syscall
 ; The kernel halts on the system call.
 
-        .equ PTE_P, 1
-        .equ PTE_W, 2
-        .equ PTE_U, 4
+        .include "tables.inc"
         .equ UNMAPPED, 0x800000
 
         .text
@@ -18,15 +16,7 @@ _start:
         la      t0, handler
         mtcr    tvec, t0
         li      a3, 0                   ; faults recorded
-        la      t0, pt0                 ; 0..4 MiB: user, writable...
-        li      t1, 0
-        li      t2, 0x400000
-1:      ori     a0, t1, PTE_P | PTE_W | PTE_U
-        sw      a0, 0(t0)
-        addi    t0, t0, 4
-        li      a1, 4096
-        add     t1, t1, a1
-        bltu    t1, t2, 1b
+        IDENTITY_TABLE pt0, PTE_P | PTE_W | PTE_U ; 0..4 MiB: user, writable...
         la      t0, pt0                 ; ...except the kernel's page and a read-only one
         la      t1, kernel_page
         srli    t2, t1, 10
