@@ -6,6 +6,7 @@
 import type { Monitor } from '../vmm/index.js';
 import type { CachedUnit, TranslationCache } from '../vmm/bt/cache.js';
 import { unitCounts, type CalloutKind, type TranslationUnit } from '../vmm/bt/index.js';
+import { unitIndex } from '../vmm/bt/unit-index.js';
 import { BtMode } from '../vmm/modes/bt.js';
 
 /**
@@ -151,7 +152,7 @@ export function collectUnits(cache: TranslationCache, history?: UnitHistory): Du
       for (const [site, id] of cu.outgoing) {
         const to = byId.get(id);
         // The patched word is an exit, or a conditional branch retargeted for its taken exit.
-        const owner = cu.unit.insns.find((i) => site >= i.offset && site < i.offset + i.words.length);
+        const owner = unitIndex(cu).insnAt[site];
         const callout = cu.unit.callouts.find((c) => c.site === site)
           ?? cu.unit.callouts.find((c) => c.exit === 'taken' && owner?.callouts.includes(c.index));
         const branch = callout !== undefined && callout.site !== site;

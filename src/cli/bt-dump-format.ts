@@ -6,7 +6,7 @@ import { disassembleWord } from '../isa/index.js';
 import type { Stop } from '../machine/index.js';
 import type { Symbolizer } from '../trace/index.js';
 import type { MonitorCounters } from '../vmm/index.js';
-import { describeCallout, formatUnit, unitCounts, type Callout, type UnitCounts } from '../vmm/bt/index.js';
+import { describeCallout, formatUnit, unitCounts, type Callout, type Treatment, type UnitCounts } from '../vmm/bt/index.js';
 import type { ChainIn, ChainOut, DumpTotals, DumpUnit, UnitRef, UnitState } from './bt-dump-collect.js';
 import { stopMessage } from './outcome.js';
 
@@ -42,11 +42,10 @@ function named(addr: number, symbols: Symbolizer): string {
 }
 
 export function describeGuestStop(stop: Stop, steps: number, maxSteps: number): string {
-  switch (stop.kind) {
-    case 'halted': return `halted with exit code ${stop.code | 0} after ${steps} steps`;
-    case 'budget': return `step budget of ${maxSteps} steps used up (raise it with --max-steps)`;
-    default: return `${stopMessage(stop, maxSteps) ?? 'stopped'} after ${steps} steps`;
-  }
+  if (stop.kind === 'halted') return `halted with exit code ${stop.code | 0} after ${steps} steps`;
+  const message = stopMessage(stop, maxSteps) ?? 'stopped';
+  // The budget's message already says how many steps ran.
+  return stop.kind === 'budget' ? message : `${message} after ${steps} steps`;
 }
 
 function plural(n: number, what: string): string {
@@ -86,8 +85,13 @@ function stateNote(u: DumpUnit): string {
   return ` [${u.state}${u.reason ? `: ${u.reason}` : ''}]`;
 }
 
+/** Guest-physical address of the unit's first instruction. */
+function gpaOf(u: DumpUnit): number {
+  return ((u.gfn * 4096) + (u.pc & 0xfff)) >>> 0;
+}
+
 function unitLabel(u: DumpUnit, symbols: Symbolizer): string {
-  const gpa = ((u.gfn * 4096) + (u.pc & 0xfff)) >>> 0;
+  const gpa = gpaOf(u);
   const tc = u.state === 'valid' ? `tc ${hex8(u.tc)}` : `was at tc ${hex8(u.tc)}`;
   return `== ${named(u.pc, symbols)}  gpa ${hex8(gpa)} (frame ${hex(u.gfn)})  paging ${u.paging ? 'on' : 'off'}  ${tc}${stateNote(u)}`;
 }
@@ -123,7 +127,7 @@ export function formatDumpText(r: DumpReport, symbols: Symbolizer): string {
 // --- JSON ------------------------------------------------------------------------
 
 /** How the translator treated one guest word; `fault` for an undefined or unmapped word. */
-export type JsonTreatment = 'ident' | 'pc-relative' | 'emulate' | 'control' | 'fault';
+export type JsonTreatment = Treatment | 'fault';
 
 export interface JsonCallout {
   index: number;
@@ -137,8 +141,8 @@ export interface JsonCallout {
   endsUnit?: boolean;
   exit?: string;
   target?: number;
-  indirect?: { rd: number; rs1: number; imm: number; returnAddress: number };
-  fault?: { exc: number; cause: number; faultaddr?: number; reason: string };
+  indirect?: Callout['indirect'];
+  fault?: Callout['fault'];
 }
 
 export interface JsonUnit {
@@ -183,7 +187,7 @@ function jsonUnit(u: DumpUnit, symbols: Symbolizer): JsonUnit {
   const unit = u.unit;
   const siteOf = new Map(unit.callouts.map((c) => [c.site, c.index]));
   return {
-    pc: u.pc, endPc: unit.endPc >>> 0, gpa: ((u.gfn * 4096) + (u.pc & 0xfff)) >>> 0, gfn: u.gfn, paging: u.paging, tc: u.tc,
+    pc: u.pc, endPc: unit.endPc >>> 0, gpa: gpaOf(u), gfn: u.gfn, paging: u.paging, tc: u.tc,
     symbol: symbols.describe(u.pc) ?? symbols.symbolAt(u.pc) ?? null,
     state: u.state, reason: u.reason ?? null, end: unit.end,
     counts: unitCounts(unit),
@@ -191,7 +195,7 @@ function jsonUnit(u: DumpUnit, symbols: Symbolizer): JsonUnit {
       pc: i.guestPc >>> 0,
       word: i.word === undefined ? null : i.word >>> 0,
       text: i.text,
-      treatment: i.ident ? 'ident' : i.treatment ?? 'fault',
+      treatment: i.treatment ?? 'fault',
       ident: i.ident,
       words: i.words.map((w, k) => ({
         offset: i.offset + k,

@@ -7,13 +7,14 @@
 // instruction's translation the word is, and whether the CPU standing there
 // is at the start of a guest instruction (a guest instruction boundary).
 //
-// It reads the cache through its public API (contains, unitAt) and the
-// mode's guestPc(); it changes nothing.
+// It reads the cache through its public API (contains, unitAt), the units'
+// lookup tables (unit-index.ts) and the mode's guestPc(); it changes nothing.
 
 import { fetchWindowPaddr } from '../machine/fetch-window.js';
 import type { Machine } from '../machine/machine.js';
 import type { TranslatedInsn } from '../vmm/bt/unit.js';
 import type { CachedUnit } from '../vmm/bt/cache.js';
+import { unitIndex } from '../vmm/bt/unit-index.js';
 import { BtMode } from '../vmm/modes/bt.js';
 import type { Monitor } from '../vmm/monitor.js';
 
@@ -105,12 +106,7 @@ export class BtView {
 
 function placeIn(cu: CachedUnit, tc: number, executed: number | undefined): TcPlace {
   const index = ((tc - cu.addr) >>> 0) >>> 2;
-  const insns = cu.unit.insns;
-  let insn: TranslatedInsn | undefined;
-  for (let i = insns.length - 1; i >= 0; i--) {
-    const x = insns[i]!;
-    if (x.words.length > 0 && x.offset <= index) { insn = x; break; }
-  }
+  const insn = unitIndex(cu).insnAt[index];
   if (!insn) throw new Error(`bt view: word ${index} of the unit at 0x${cu.pc.toString(16)} belongs to no guest instruction`);
   return { tc, guestPc: insn.guestPc, insn, unitPc: cu.unit.startPc, index, role: roleOf(cu, insn, index, executed), start: index === insn.offset };
 }

@@ -7,11 +7,11 @@
 // Pure: it reads guest words through `fetch` and returns data. It runs nothing.
 
 import {
-  CAUSE, decode, disassembleWord, encode, EXC, operandValues, PAGE_SIZE, WORD_BYTES,
+  CAUSE, decode, disassembleWord, EXC, PAGE_SIZE, WORD_BYTES,
   type Decoded,
 } from '../../isa/index.js';
 import { classify } from './classify.js';
-import { hcallWord, loadConstWords } from './emit.js';
+import { hcallWord, loadConstWords, retargetBranch } from './emit.js';
 import type { Callout, TranslatedInsn, TranslationUnit, UnitEnd } from './unit.js';
 
 export const DEFAULT_MAX_INSNS = 12;
@@ -76,8 +76,7 @@ class UnitBuilder {
 function translateBranch(b: UnitBuilder, insn: TranslatedInsn, d: Decoded): void {
   const pc = insn.guestPc;
   // The local branch skips the not-taken exit; both exits stay single words (patchable).
-  const values = operandValues(d).map((v, i) => (d.def.operands[i]!.kind === 'branch' ? 2 * WORD_BYTES : v));
-  b.emit(insn, [encode(d.def, values)]);
+  b.emit(insn, [retargetBranch(d.word, 2 * WORD_BYTES)!]);
   b.callout(insn, { kind: 'exit', exit: 'not-taken', target: (pc + WORD_BYTES) >>> 0 });
   b.callout(insn, { kind: 'exit', exit: 'taken', target: (pc + d.imm) >>> 0 });
 }

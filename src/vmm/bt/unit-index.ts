@@ -1,6 +1,7 @@
-// Lookup tables over one translation unit for the monitor's callout path:
+// Lookup tables over one translation unit for the monitor's callout path (and
+// the tools that map a translated word back to the guest: trace, bt-dump):
 // what the trap handler otherwise finds by searching the unit's instruction
-// list on every callout (the guest pc of a translated word, where to resume
+// list on every callout (the guest instruction and pc of a translated word, where to resume
 // after an emulated instruction, which instruction owns a callout, the
 // decoded guest word an emulate callout stands for). Derived from the unit
 // alone and built on first use; a unit never changes once translated.
@@ -11,6 +12,8 @@ import type { CachedUnit } from './cache.js';
 import type { TranslatedInsn, TranslationUnit } from './unit.js';
 
 export interface UnitIndex {
+  /** Per word of the translation: the guest instruction whose translation holds it. */
+  readonly insnAt: readonly TranslatedInsn[];
   /** Per word of the translation: guestPcAtWord(unit, word) (-1 where it is undefined; pcs are unsigned). */
   readonly pcAt: Float64Array;
   /**
@@ -30,17 +33,17 @@ export function unitIndex(cu: CachedUnit): UnitIndex {
 }
 
 export function buildIndex(unit: TranslationUnit): UnitIndex {
-  // guestPcAtWord: the last instruction with words whose offset is at or before the word.
+  // Each instruction's words are a slice of unit.words, the slices in order and without gaps.
+  const insnAt: TranslatedInsn[] = [];
+  for (const insn of unit.insns) for (let k = 0; k < insn.words.length; k++) insnAt[insn.offset + k] = insn;
   const pcAt = new Float64Array(unit.words.length).fill(-1);
-  for (const insn of unit.insns) {
-    if (insn.words.length > 0) pcAt.fill(insn.guestPc >>> 0, insn.offset);
-  }
+  insnAt.forEach((insn, w) => { pcAt[w] = insn.guestPc >>> 0; });
   const resume = new Int32Array(((unit.endPc - unit.startPc) >>> 0) >>> 2).fill(-1);
   for (const insn of unit.insns) {
     const i = ((insn.guestPc - unit.startPc) >>> 0) >>> 2;
     if (insn.words.length > 0 && insn.def !== undefined && i < resume.length && resume[i] === -1) resume[i] = insn.offset;
   }
-  const owner = unit.callouts.map((c) => unit.insns.find((i) => i.callouts.includes(c.index)));
+  const owner = unit.callouts.map((c) => insnAt[c.site]);
   const decoded = unit.callouts.map((c) => (c.kind === 'emulate' && c.word !== undefined ? decodeCached(c.word) : undefined));
-  return { pcAt, resume, owner, decoded };
+  return { insnAt, pcAt, resume, owner, decoded };
 }

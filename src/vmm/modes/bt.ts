@@ -78,14 +78,6 @@ export class BtMode implements MonitorMode {
     return vring === 3 ? 3 : TRANSLATED_RING;
   }
 
-  guestClock(): number {
-    return this.monitor.machine.clock();
-  }
-
-  realClockAt(guestClock: number): number {
-    return guestClock;
-  }
-
   private inCache(): boolean {
     const cpu = this.monitor.machine.cpu;
     return cpu.cpl !== 3 && this.cache.contains(cpu.pc);
@@ -438,7 +430,7 @@ export class BtMode implements MonitorMode {
     const cu = this.cache.unitAt(pc);
     if (!cu) return;
     const index = ((pc - cu.addr) >>> 0) >>> 2;
-    const insn = cu.unit.insns.find((i) => index >= i.offset && index < i.offset + i.words.length);
+    const insn = unitIndex(cu).insnAt[index];
     if (!insn || index === insn.offset) return;
     // Only constant loads and exits follow an instruction's first word.
     const exit = cu.unit.callouts.find((c) => c.site >= index && insn.callouts.includes(c.index) && c.kind === 'exit');
