@@ -274,12 +274,13 @@ export class DebugSession {
       // A single step under a monitor: keep what the monitor did, to tell a trap the guest received from one it never saw.
       const events: MonitorEvent[] = [];
       const listen = this.monitor !== undefined && chunk === 1;
+      const listenerBefore = this.monitor?.listener;
       if (listen) this.monitor!.listener = (e) => { events.push(e); };
       let result: RunResult;
       try {
         result = this.runChunk(chunk, goal);
       } finally {
-        if (listen) this.monitor!.listener = undefined;
+        if (listen) this.monitor!.listener = listenerBefore;
       }
       this.lastMonitorEvents = events;
       this.lastStepTrap = this.monitor ? listen && events.length > 0 : m.counters.exceptions + m.counters.interrupts !== trapsBefore;

@@ -7,7 +7,7 @@ import type { Engine, RunResult } from '../engine/engine.js';
 import type { StepRecord } from '../machine/events.js';
 import { Machine } from '../machine/machine.js';
 import type { Stop } from '../machine/stop.js';
-import type { MonitorEvent, MonitorListener } from '../vmm/events.js';
+import type { MonitorEvent } from '../vmm/events.js';
 import type { Monitor } from '../vmm/monitor.js';
 import { BtView, type TcPlace } from './bt-view.js';
 import { convertMonitorEvent, convertStep, type PlacedMonitorEvent } from './convert.js';
@@ -31,13 +31,9 @@ export interface TracerOptions {
 
 /**
  * What the tracer needs of a monitor: its event listener slot (src/vmm
- * Monitor), and under bt its machine and mode, to show guest pcs.
+ * Monitor), and its machine and mode (under bt, to show guest pcs).
  */
-export interface MonitorTap {
-  listener: MonitorListener | undefined;
-  readonly machine?: Monitor['machine'];
-  readonly mode?: Monitor['mode'];
-}
+export type MonitorTap = Pick<Monitor, 'listener' | 'machine' | 'mode'>;
 
 /** Attach with `machine.observer = tracer.observer`. */
 export class Tracer {
@@ -123,7 +119,7 @@ export interface TraceRunOptions {
   startAt?: number;
   /** Step budget for the whole run, traced and untraced. */
   maxSteps: number;
-  /** The monitor running the guest (--mode trap): its events become `monitor` records. */
+  /** The monitor running the guest (any mode but native): its events become `monitor` records. */
   monitor?: MonitorTap;
 }
 
@@ -144,7 +140,7 @@ function hex(n: number): string {
 export function traceRun(o: TraceRunOptions): TraceRunResult {
   const m = o.engine.machine;
   const formatter = formatterFor(o.format);
-  const bt = o.monitor?.machine && o.monitor.mode ? BtView.of({ machine: o.monitor.machine, mode: o.monitor.mode }) : undefined;
+  const bt = BtView.of(o.monitor);
   let steps = 0;
   let started = true;
   if (o.startAt !== undefined && !atStart(o.engine, bt, o.startAt)) {

@@ -3,32 +3,20 @@
 // guest instruction, breakpoints are on guest addresses (of code translated
 // or not yet), and reverse stepping returns to identical states.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
-import { machineFromOptions } from '../../src/cli/machine-options.js';
-import { loadProgram } from '../../src/cli/program.js';
-import { DebugSession } from '../../src/debug/index.js';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { DebugSession } from '../../src/debug/index.js';
 import type { ModeName } from '../../src/vmm/index.js';
 import { runCli } from '../cli/run.js';
-import { fullState, lastLine, out, ROOT, run } from './helpers.js';
+import { fullState, lastLine, out, ROOT, run, session as debugSession } from './helpers.js';
 
-const ctx: CliContext = { io: { out: () => {}, err: () => {} }, cwd: ROOT };
 const TC_BASE = 0xffc00000;
 
-/** A session as `virtlab debug --mode MODE` builds it. */
+/** A session as `virtlab debug --mode MODE` builds it (bt unless named). */
 function session(file: string, mode: ModeName = 'bt', history = 1_000_000): DebugSession {
-  const image = loadProgram(ctx, file);
-  const { machine, engine, vm } = machineFromOptions(ctx, image, { maxSteps: 100_000_000, memory: 16, mode, costModel: 'p4-2006' }, 'capture');
-  return new DebugSession({
-    machine, engine, image, maxSteps: 100_000_000, history,
-    ...(vm.monitor ? { monitor: vm.monitor, reload: () => vm.reset(), directEngine: vm.engine } : {}),
-    readSource: (f) => {
-      try { return readFileSync(resolve(ROOT, f), 'utf8'); } catch { return undefined; }
-    },
-  });
+  return debugSession(file, { mode, history });
 }
 
 /** The whole machine state, counters included (window fetches are no TLB lookups however runs are sliced). */

@@ -3,11 +3,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { expect } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
 import { machineFromOptions } from '../../src/cli/machine-options.js';
 import { loadProgram } from '../../src/cli/program.js';
 import { DebugSession } from '../../src/debug/index.js';
 import type { Machine } from '../../src/machine/index.js';
+import type { ModeName } from '../../src/vmm/index.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const CALLS = 'test/debug/fixtures/calls.s';
@@ -18,8 +20,8 @@ export interface SessionOptions {
   history?: number;
   maxSteps?: number;
   input?: string;
-  /** native (default) or trap: under the monitor, as `virtlab debug --mode trap`. */
-  mode?: 'native' | 'trap';
+  /** native (default), or under the monitor as `virtlab debug --mode MODE`. */
+  mode?: ModeName;
 }
 
 export function session(file: string, options: SessionOptions = {}): DebugSession {
@@ -30,7 +32,7 @@ export function session(file: string, options: SessionOptions = {}): DebugSessio
   }, 'capture');
   return new DebugSession({
     machine, engine, image,
-    ...(vm.monitor ? { monitor: vm.monitor, reload: () => vm.reset() } : {}), maxSteps: options.maxSteps ?? 100_000_000, history: options.history ?? 1_000_000,
+    ...(vm.monitor ? { monitor: vm.monitor, reload: () => vm.reset(), directEngine: vm.engine } : {}), maxSteps: options.maxSteps ?? 100_000_000, history: options.history ?? 1_000_000,
     readSource: (f) => {
       try { return readFileSync(resolve(ROOT, f), 'utf8'); } catch { return undefined; }
     },
@@ -65,6 +67,23 @@ export function fullState(m: Machine): { state: unknown; ram: string; console: s
     ram: createHash('sha256').update(m.mem.u8).digest('hex'),
     console: m.console?.text() ?? '',
   };
+}
+
+/**
+ * `step n`, `back n`, `step n`: going back restores the whole machine (the
+ * monitor's state included) and going forward again repeats the run bit for bit.
+ * Returns the states before and after the first `step n`.
+ */
+export function expectStepBackStep(s: DebugSession, n: number): { before: ReturnType<typeof fullState>; after: ReturnType<typeof fullState> } {
+  const before = fullState(s.machine);
+  out(s, `step ${n}`);
+  const after = fullState(s.machine);
+  expect(after.state).not.toEqual(before.state);
+  out(s, `back ${n}`);
+  expect(fullState(s.machine)).toEqual(before);
+  out(s, `step ${n}`);
+  expect(fullState(s.machine)).toEqual(after);
+  return { before, after };
 }
 
 /** The last line of an output (the location line after a resuming command). */
