@@ -1,32 +1,28 @@
 // `virtlab asm`: assemble a source file into an ELF image.
 
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { dirname, extname, join, basename, resolve } from 'node:path';
 import { formatListing } from '../asm/index.js';
 import { writeElf } from '../elf/index.js';
 import { defineDiff, formatDefineDiff } from '../vmm/pv/define-diff.js';
 import { readInput, UsageError, writeOutput, type CliContext } from './context.js';
-import { assembleOrFail } from './program.js';
-import { parseNumber } from './numbers.js';
+import { assembleOrFail, includeReader } from './program.js';
+import { addDefineOption, parseDefines, SYMBOL_NAME } from './defines.js';
 
 interface AsmOpts { output?: string; define?: string[]; listing?: string; reportDefine?: string }
 
-const NAME = /^[A-Za-z_.$][0-9A-Za-z_.$]*$/;
-
 export function registerAsm(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command('asm')
     .description('assemble a source file into an ELF32 image')
-    .argument('<file>', 'assembler source (.s)')
+    .argument('<file>', 'assembler source (.s)');
+  addDefineOption(cmd, 'define a symbol for conditional assembly (repeatable; VALUE defaults to 1)')
     .option('-o, --output <file>', 'image to write (default: the source path with .elf)')
-    .option('-D, --define <NAME[=VALUE]>', 'define a symbol for conditional assembly (repeatable; VALUE defaults to 1)',
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('--listing <file>', 'also write a listing: addresses and words beside the source')
     .option('--report-define <NAME>', 'also print how many source lines differ between the builds with and without NAME (e.g. PV)')
     .action((file: string, opts: AsmOpts) => {
       const defines = parseDefines(opts.define ?? []);
-      if (opts.reportDefine !== undefined && !NAME.test(opts.reportDefine)) {
+      if (opts.reportDefine !== undefined && !SYMBOL_NAME.test(opts.reportDefine)) {
         throw new UsageError(`bad --report-define '${opts.reportDefine}': expected a symbol name`);
       }
       const output = opts.output ?? defaultOutput(file);
@@ -43,7 +39,7 @@ function reportDefine(ctx: CliContext, file: string, name: string, defines: Reco
   return formatDefineDiff(defineDiff({
     file, source: readInput(ctx, file).toString('utf8'), name, defines,
     ...(defines[name] === undefined ? {} : { value: defines[name] }),
-    readFile: (p) => readFileSync(resolve(ctx.cwd, p), 'utf8'),
+    readFile: includeReader(ctx),
   }));
 }
 
@@ -53,16 +49,3 @@ export function defaultOutput(file: string): string {
   return join(dirname(file), basename(file, ext) + '.elf');
 }
 
-/** -D NAME or -D NAME=VALUE; VALUE is a number when it reads as one, else a string. */
-export function parseDefines(specs: readonly string[]): Record<string, number | string> {
-  const defines: Record<string, number | string> = {};
-  for (const spec of specs) {
-    const eq = spec.indexOf('=');
-    const name = eq < 0 ? spec : spec.slice(0, eq);
-    const value = eq < 0 ? undefined : spec.slice(eq + 1);
-    if (!NAME.test(name)) throw new UsageError(`bad -D '${spec}': expected NAME or NAME=VALUE, NAME an identifier`);
-    if (value === '') throw new UsageError(`bad -D '${spec}': empty VALUE (write -D ${name} for 1)`);
-    defines[name] = value === undefined ? 1 : parseNumber(value) ?? value;
-  }
-  return defines;
-}

@@ -12,15 +12,14 @@
 // the header says how it stopped.
 
 import type { Command } from 'commander';
-import { didYouMean } from '../asm/suggest.js';
 import { Symbolizer } from '../trace/index.js';
 import { btCache, collectUnits, totalsOf, unitContains, UnitHistory } from './bt-dump-collect.js';
 import { dumpJson, formatDumpText, type DumpReport } from './bt-dump-format.js';
+import { resolveCodeAddress } from './code-address.js';
 import { CliError, UsageError, type CliContext } from './context.js';
 import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
-import { parseAddress } from './numbers.js';
 import { loadProgram } from './program.js';
-import { collectDefines } from './run.js';
+import { addDefineOption, collectDefines } from './defines.js';
 
 interface BtDumpOpts extends MachineOptionValues {
   pc?: string;
@@ -30,15 +29,6 @@ interface BtDumpOpts extends MachineOptionValues {
 }
 
 /** The guest address --pc names: a symbol of the program, or a 4-aligned address. */
-export function resolvePc(text: string, symbols: Symbolizer): number {
-  const addr = symbols.lookup(text) ?? parseAddress(text);
-  if (addr === undefined) {
-    throw new UsageError(`--pc '${text}' is neither a symbol of the program nor an address${didYouMean(text, symbols.names(), false)}`);
-  }
-  if (addr % 4 !== 0) throw new UsageError(`--pc '${text}' is 0x${addr.toString(16)}, not 4-aligned: no instruction starts there`);
-  return addr >>> 0;
-}
-
 export function registerBtDump(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('bt-dump')
@@ -47,9 +37,7 @@ export function registerBtDump(program: Command, ctx: CliContext): void {
     .option('--pc <addr|symbol>', 'only the units whose guest code contains this address')
     .option('--json', 'print one JSON object (totals, units with guest insns, words, treatment, callouts, chains) on stdout')
     .option('--all-units', 'also show the units invalidated or flushed during the run');
-  addMachineOptions(cmd)
-    .option('-D, --define <NAME[=VALUE]>', 'define a symbol when assembling a .s (repeatable)',
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+  addMachineOptions(addDefineOption(cmd));
   // The mode is bt by definition and the cost model prices nothing here: accepted
   // (`--mode bt` is harmless) but kept out of the help.
   for (const opt of cmd.options) if (opt.long === '--mode' || opt.long === '--cost-model') opt.hideHelp();
@@ -59,7 +47,7 @@ export function registerBtDump(program: Command, ctx: CliContext): void {
     }
     const image = loadProgram(ctx, file, collectDefines(opts.define, file));
     const symbols = new Symbolizer(image);
-    const pc = opts.pc === undefined ? undefined : resolvePc(opts.pc, symbols);
+    const pc = opts.pc === undefined ? undefined : resolveCodeAddress('--pc', opts.pc, symbols);
     const { vm, engine, maxSteps } = machineFromOptions(ctx, image, { ...opts, mode: 'bt' }, opts.json ? 'capture' : 'stderr');
     const cache = btCache(vm.monitor);
     if (!vm.monitor || !cache) throw new CliError('internal: the VM has no translation cache under bt');

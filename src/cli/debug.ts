@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DebugSession, DEFAULT_HISTORY, isRepeatable } from '../debug/index.js';
-import { parseDefines } from './asm.js';
+import { addDefineOption, collectDefines } from './defines.js';
 import { CliError, readInput, UsageError, type CliContext } from './context.js';
 import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
 import { parseNumber } from './numbers.js';
@@ -42,10 +42,8 @@ export function registerDebug(program: Command, ctx: CliContext): void {
     .argument('<program>', 'ELF image, or assembler source (.s) to assemble first')
     .option('--script <file>', 'read debugger commands from a file instead of stdin')
     .option('--history <steps>', 'how many steps `back` can undo (0 turns it off)', historyOption, DEFAULT_HISTORY)
-    .option('--strict', 'exit with status 1 if any command failed')
-    .option('-D, --define <NAME[=VALUE]>', 'define a symbol when assembling a .s program (repeatable)',
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
-  addMachineOptions(cmd).action(async (file: string, opts: DebugOpts) => {
+    .option('--strict', 'exit with status 1 if any command failed');
+  addMachineOptions(addDefineOption(cmd)).action(async (file: string, opts: DebugOpts) => {
     await debugCommand(ctx, file, opts, { stream: process.stdin, interactive: process.stdin.isTTY === true });
   });
 }
@@ -54,7 +52,7 @@ export async function debugCommand(ctx: CliContext, file: string, opts: DebugOpt
   if (opts.stdin && opts.script === undefined) {
     throw new UsageError('--stdin needs --script: without it the debugger reads its commands from standard input');
   }
-  const image = loadProgram(ctx, file, parseDefines(opts.define ?? []));
+  const image = loadProgram(ctx, file, collectDefines(opts.define, file));
   const script = opts.script === undefined ? undefined : readInput(ctx, opts.script).toString('utf8');
   const { machine, engine, vm } = machineFromOptions(ctx, image, opts, 'capture');
   const session = new DebugSession({

@@ -8,15 +8,12 @@
 // subtracted. An ELF image cannot be assembled again: its figures are the
 // totals divided by N, setup included, and the report says so.
 
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { assemble } from '../asm/index.js';
 import type { Image } from '../elf/image.js';
 import type { Stop } from '../machine/index.js';
 import type { CostReport, VmStats } from '../vmm/index.js';
-import { CliError, readInput, type CliContext } from './context.js';
+import { CliError, type CliContext } from './context.js';
 import { machineFromOptions, type MachineOptionValues } from './machine-options.js';
-import { isAssemblySource } from './program.js';
+import { assembleSource, isAssemblySource } from './program.js';
 
 export const ITERATIONS_SYMBOL = 'BENCH_ITERATIONS';
 /** Defined (= N) in the baseline build, so that the guest can print what the measured run prints. */
@@ -80,11 +77,7 @@ export function measurePerIteration(a: MeasureArgs): PerIterationReport | undefi
 
 function baselineStats(a: MeasureArgs, n: number): { stats: VmStats } | { note: string } {
   if (!isAssemblySource(a.file)) return { note: 'an ELF image cannot be assembled with BENCH_ITERATIONS=0: totals divided by N, setup included' };
-  const result = assemble(readInput(a.ctx, a.file).toString('utf8'), {
-    file: a.file,
-    defines: { ...a.defines, [ITERATIONS_SYMBOL]: 0, [BASELINE_SYMBOL]: n },
-    readFile: (p) => readFileSync(resolve(a.ctx.cwd, p), 'utf8'),
-  });
+  const result = assembleSource(a.ctx, a.file, { ...a.defines, [ITERATIONS_SYMBOL]: 0, [BASELINE_SYMBOL]: n });
   if (!result.image) return { note: 'the guest does not assemble with BENCH_ITERATIONS=0: totals divided by N, setup included' };
   let loaded;
   try {

@@ -12,13 +12,19 @@ export function isAssemblySource(path: string): boolean {
   return /\.(s|asm)$/i.test(path);
 }
 
+/** Reads the files a source includes, relative paths from the working directory (as the command line's). */
+export function includeReader(ctx: CliContext): (path: string) => string {
+  return (p) => readFileSync(resolve(ctx.cwd, p), 'utf8');
+}
+
+/** Assemble a source file; the diagnostics are in the result, not printed. */
+export function assembleSource(ctx: CliContext, path: string, defines: Record<string, number | string>): AssembleResult {
+  return assemble(readInput(ctx, path).toString('utf8'), { file: path, defines, readFile: includeReader(ctx) });
+}
+
 /** Assemble a source file, printing every diagnostic; a failure is one CliError line. */
 export function assembleOrFail(ctx: CliContext, path: string, defines: Record<string, number | string>): AssembleResult & { image: Image } {
-  const result = assemble(readInput(ctx, path).toString('utf8'), {
-    file: path,
-    defines,
-    readFile: (p) => readFileSync(resolve(ctx.cwd, p), 'utf8'),
-  });
+  const result = assembleSource(ctx, path, defines);
   for (const d of result.diagnostics) ctx.io.err(formatDiagnostic(d).replace(/\n?$/, '\n'));
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors > 0 || !result.image) throw new CliError(`${Math.max(errors, 1)} error${errors === 1 ? '' : 's'}`);

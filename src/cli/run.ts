@@ -8,12 +8,12 @@ import { CAUSE } from '../isa/index.js';
 import type { Counters, Stop } from '../machine/index.js';
 import type { CostReport, ModeName, MonitorCounters, Vm } from '../vmm/index.js';
 import { trapName } from '../trace/convert.js';
-import { parseDefines } from './asm.js';
-import { UsageError, type CliContext } from './context.js';
+import { addDefineOption, collectDefines } from './defines.js';
+import type { CliContext } from './context.js';
 import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
 import { exitCodeOf, finishRun, stopMessage } from './outcome.js';
 import { formatPerIteration, measurePerIteration, withStdinOnce, type PerIterationReport } from './per-iteration.js';
-import { isAssemblySource, loadProgram } from './program.js';
+import { loadProgram } from './program.js';
 import { formatRunStats } from './stats.js';
 
 interface RunOpts extends MachineOptionValues {
@@ -45,21 +45,14 @@ export interface RunReport {
   perIteration?: PerIterationReport;
 }
 
-export function collectDefines(specs: readonly string[] | undefined, file: string): Record<string, number | string> {
-  if (specs?.length && !isAssemblySource(file)) throw new UsageError(`-D applies to assembler sources (.s), not '${file}'`);
-  return parseDefines(specs ?? []);
-}
-
 export function registerRun(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('run')
     .description('run a program on the bare machine or under the monitor (--mode); exits with its halt code')
     .argument('<program>', 'ELF image, or assembler source (.s) to assemble first');
-  addMachineOptions(cmd, { engine: 'jit' })
+  addMachineOptions(addDefineOption(cmd), { engine: 'jit' })
     .option('--stats', 'print the event counters on stderr after the run')
     .option('--json', 'print one JSON object (stop reason, counters, console output) on stdout')
-    .option('-D, --define <NAME[=VALUE]>', 'define a symbol when assembling a .s (repeatable)',
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .action((file: string, opts: RunOpts) => {
       const c = withStdinOnce(ctx); // a nanobenchmark's baseline run reads the same input
       const defines = collectDefines(opts.define, file);

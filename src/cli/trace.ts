@@ -10,12 +10,13 @@ import {
   callbackSink, EVENT_KINDS, fileSink, isEventKind, Symbolizer, traceRun, TRACE_FORMATS,
   type EventKind, type TraceFormat, type TraceSink,
 } from '../trace/index.js';
-import { UsageError, writeOutput, type CliContext } from './context.js';
+import { resolveCodeAddress } from './code-address.js';
+import { writeOutput, type CliContext } from './context.js';
 import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
-import { parseAddress, parseNumber } from './numbers.js';
+import { parseNumber } from './numbers.js';
 import { finishRun } from './outcome.js';
 import { loadProgram } from './program.js';
-import { collectDefines } from './run.js';
+import { addDefineOption, collectDefines } from './defines.js';
 
 interface TraceOpts extends MachineOptionValues {
   format: TraceFormat;
@@ -47,16 +48,6 @@ function parseLimit(text: string): number {
 }
 
 /** A symbol of the image, or an address (4-aligned: instructions are). */
-export function resolveStart(text: string, symbols: Symbolizer): number {
-  const byName = symbols.lookup(text);
-  const addr = byName ?? parseAddress(text);
-  if (addr === undefined) {
-    throw new UsageError(`--start-at '${text}' is neither a symbol of the program nor an address${didYouMean(text, symbols.names(), false)}`);
-  }
-  if (addr % 4 !== 0) throw new UsageError(`--start-at '${text}' is 0x${addr.toString(16)}, not 4-aligned: no instruction starts there`);
-  return addr;
-}
-
 export function registerTrace(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('trace')
@@ -68,13 +59,11 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'stop the guest after this many records', parseLimit)
     .option('--start-at <symbol|addr>', 'trace from the first time the pc reaches this (runs untraced until then)')
     .option('-o, --output <file>', 'write the trace to a file (the guest console then goes to stdout)');
-  addMachineOptions(cmd)
-    .option('-D, --define <NAME[=VALUE]>', 'define a symbol when assembling a .s (repeatable)',
-      (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+  addMachineOptions(addDefineOption(cmd))
     .action((file: string, opts: TraceOpts) => {
       const image = loadProgram(ctx, file, collectDefines(opts.define, file));
       const symbolizer = new Symbolizer(image);
-      const startAt = opts.startAt === undefined ? undefined : resolveStart(opts.startAt, symbolizer);
+      const startAt = opts.startAt === undefined ? undefined : resolveCodeAddress('--start-at', opts.startAt, symbolizer);
       const { engine, maxSteps, vm } = machineFromOptions(ctx, image, opts, opts.output === undefined ? 'stderr' : 'stdout');
       let sink: TraceSink;
       if (opts.output === undefined) sink = callbackSink(ctx.io.out);
