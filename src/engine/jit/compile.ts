@@ -77,27 +77,32 @@ const exitAt = (g: Gen, i: number) => `{ ${i ? `left -= ${i}; ` : ''}${g.hits ? 
 const done = (g: Gen, len: number) => `left -= ${len};${g.hits ? ` dh += ${g.hits};` : ''}`;
 
 /**
- * `pa` for a data access at `va` by instruction i, through the site's cached
- * page: a TLB fast hit (the interpreter's own test), RAM, and for stores not
- * a page with compiled code, checked once per page.
+ * `pa` for a data access of `width` bytes at `va` by instruction i, through the
+ * site's cached page: one compare of the page and the alignment bits (as the
+ * interpreter's fetch does); when it fails, the alignment, a TLB fast hit
+ * (the interpreter's own test), RAM, and for stores not a page with compiled
+ * code are checked and the page is cached.
  */
-function access(g: Gen, i: number, store: boolean): string {
+function access(g: Gen, i: number, width: number, store: boolean): string {
   const n = g.sites++;
   const p = `p${n}`;
   const d = `d${n}`;
+  const aligned = width > 1 ? `if ((va & ${width - 1}) !== 0) ${exitAt(g, i)}` : '';
+  const test = `if ((va & ${~4095 | (width - 1)}) !== ${p}) {
+        ${aligned}`;
   if (!g.pg) {
-    return `if ((va >>> 12) !== ${p}) {
+    return `${test}
         if ((va >>> 0) >= ${g.ram}${store ? ' || CODE[va >>> 12] !== 0' : ''}) ${exitAt(g, i)}
-        ${p} = va >>> 12;
+        ${p} = va & -4096;
       }
       const pa = va;`;
   }
-  return `if ((va >>> 12) !== ${p}) {
+  return `${test}
         const vpn = va >>> 12, s = vpn & ${TLB_SETS - 1};
         if (${store ? 'TW' : 'TR'}[${g.uoff ? `${g.uoff} + ` : ''}s] !== vpn) ${exitAt(g, i)}
         const f = TF[s];
         if ((f >>> 0) >= ${g.ram}${store ? ' || CODE[f >>> 12] !== 0' : ''}) ${exitAt(g, i)}
-        ${p} = vpn; ${d} = (f - (vpn << 12)) | 0;
+        ${p} = va & -4096; ${d} = (f - ${p}) | 0;
       }
       const pa = (va + ${d}) | 0;`;
 }
@@ -115,7 +120,6 @@ function insnCode(g: Gen, d: Decoded, i: number): string {
     }
   };
   const va = () => `const va = (${d.b === 0 ? '0' : reg(g, { kind: 'reg', field: 'b' }, d)} + ${d.imm}) | 0;`;
-  const aligned = (width: number) => (width > 1 ? `if ((va & ${width - 1}) !== 0) ${exitAt(g, i)}` : '');
   switch (sem.kind) {
     case 'alu': {
       const zero = sem.trapsOnZero ? `if (b === 0) ${exitAt(g, i)}` : '';
@@ -123,11 +127,11 @@ function insnCode(g: Gen, d: Decoded, i: number): string {
     }
     case 'lui': return setReg(g, ops[0], d, String(d.imm << 16));
     case 'auipc': return setReg(g, ops[0], d, `${pcAt(i)} + ${d.imm << 16}`);
-    case 'load': return `${va()} ${aligned(sem.width)}
-      ${access(g, i, false)}
+    case 'load': return `${va()}
+      ${access(g, i, sem.width, false)}
       ${setReg(g, ops[0], d, `${RAM_VIEW[`${sem.width}${sem.signed ? 's' : 'u'}`]}[pa >>> ${RAM_SHIFT[sem.width]}]`)}`;
-    case 'store': return `${va()} ${aligned(sem.width)}
-      ${access(g, i, true)}
+    case 'store': return `${va()}
+      ${access(g, i, sem.width, true)}
       ${RAM_VIEW[`${sem.width}u`]}[pa >>> ${RAM_SHIFT[sem.width]}] = ${src(ops[0]!)};`;
     case 'system': return setReg(g, ops[0], d, `CR[${PURE_SYSTEM[sem.op]}]`);
     default: throw new Error(`jit: ${def.mnemonic} cannot be inside a block`);
