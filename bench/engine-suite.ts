@@ -1,10 +1,11 @@
 // The engine suite: the three workloads of guests/workloads/ on the reference
 // interpreter and on the JIT, against the same work in plain JavaScript, in one
-// run. Each guest's halt code is checked against its JavaScript twin, and the
-// two engines' counters against each other, before anything is timed.
+// run. Each of the three is measured by bench/engine-cell.ts (in a process of
+// its own unless --no-fork: bench/fork.ts); each guest's halt code is checked
+// against its JavaScript twin, and the two engines' counters against each other.
 
-import { prepareGuest } from './guest-runner.js';
-import { timeIt, type TimingOptions } from './timing.js';
+import type { EngineCellMeasurement, EngineCellSpec, EngineColumn } from './engine-cell.js';
+import type { TimingOptions } from './timing.js';
 import { WORKLOADS } from './workloads.js';
 
 export interface EngineTiming {
@@ -28,30 +29,28 @@ export interface EngineRow {
   jitOverInterp: number;
 }
 
-export function runEngineSuite(names: readonly string[] | undefined, timing: TimingOptions, log: (s: string) => void): EngineRow[] {
+export type EngineMeasure = (spec: EngineCellSpec) => EngineCellMeasurement;
+
+export function runEngineSuite(names: readonly string[] | undefined, timing: TimingOptions, log: (s: string) => void, measure: EngineMeasure): EngineRow[] {
   const rows: EngineRow[] = [];
   for (const w of WORKLOADS.filter((x) => !names || names.includes(x.name))) {
-    const interp = prepareGuest(w, w.benchSize, 'interp');
-    const jit = prepareGuest(w, w.benchSize, 'jit');
-    const expected = w.js(w.benchSize) | 0;
-    for (const [name, g] of [['interp', interp], ['jit', jit]] as const) {
-      const got = g.run() | 0;
-      if (got !== expected) throw new Error(`engine ${w.name}: ${name} halted with ${got}, JavaScript computes ${expected}`);
-    }
-    if (JSON.stringify(interp.counters()) !== JSON.stringify(jit.counters())) throw new Error(`engine ${w.name}: interp and jit counters differ`);
-    const instructions = interp.instructions();
-    let sink = 0;
-    const js = timeIt(`${w.name} js`, () => { sink ^= w.js(w.benchSize); }, timing);
-    log(`engine ${w.name} js: ${(js.median * 1000).toFixed(3)} ms ±${js.rme.toFixed(1)}%`);
-    const t = (name: 'interp' | 'jit', g: typeof interp): EngineTiming => {
-      const r = timeIt(`${w.name} ${name}`, () => { sink ^= g.run(); }, timing);
-      log(`engine ${w.name} ${name}: ${(r.median * 1000).toFixed(3)} ms ±${r.rme.toFixed(1)}%`);
-      return { ms: r.median * 1000, rme: r.rme, mips: instructions / r.median / 1e6, ratioToJs: js.median / r.median };
+    /** Measures a column; a guest's halt code must be what the JavaScript computed. */
+    const cell = (column: EngineColumn, expected?: number): EngineCellMeasurement => {
+      const m = measure({ kind: 'engine', workload: w.name, column, timing });
+      if (expected !== undefined && m.value !== expected) throw new Error(`engine ${w.name}: ${column} halted with ${m.value}, JavaScript computes ${expected}`);
+      log(`engine ${w.name} ${column}: ${(m.timing.median * 1000).toFixed(3)} ms ±${m.timing.rme.toFixed(1)}%`);
+      return m;
     };
-    const i = t('interp', interp);
-    const j = t('jit', jit);
-    if (sink === 0.5) log('unreachable'); // keeps `sink` observable so the work is not optimised away
-    rows.push({ workload: w.name, what: w.what, instructions, jsMs: js.median * 1000, jsRme: js.rme, interp: i, jit: j, jitOverInterp: i.ms / j.ms });
+    const js = cell('js');
+    const interp = cell('interp', js.value);
+    const jit = cell('jit', js.value);
+    if (JSON.stringify(interp.counters) !== JSON.stringify(jit.counters)) throw new Error(`engine ${w.name}: interp and jit counters differ`);
+    const instructions = interp.instructions ?? 0;
+    const t = (m: EngineCellMeasurement): EngineTiming =>
+      ({ ms: m.timing.median * 1000, rme: m.timing.rme, mips: instructions / m.timing.median / 1e6, ratioToJs: js.timing.median / m.timing.median });
+    const i = t(interp);
+    const j = t(jit);
+    rows.push({ workload: w.name, what: w.what, instructions, jsMs: js.timing.median * 1000, jsRme: js.timing.rme, interp: i, jit: j, jitOverInterp: i.ms / j.ms });
   }
   return rows;
 }

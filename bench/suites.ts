@@ -4,8 +4,10 @@
 import { cpus, platform } from 'node:os';
 import type { EngineName } from '../src/engine/registry.js';
 import type { CostPresetName } from '../src/vmm/index.js';
+import { IN_PROCESS } from './cell.js';
 import { runEngineSuite, type EngineRow } from './engine-suite.js';
-import { formatNs, MACRO, MODE_COLUMNS, NANO, runGuestSuite, type CellResult, type GuestSuiteResult } from './guest-suite.js';
+import { forkingMeasurer } from './fork.js';
+import { formatNs, MODE_COLUMNS, runGuestSuite, type CellResult, type GuestSuiteResult } from './guest-suite.js';
 import { paperRows, type PaperRow } from './paper.js';
 import { overheadSvg, type ChartCell } from './svg.js';
 import { num, ratio, table } from './table.js';
@@ -21,6 +23,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Only these workloads or guests (by name), in whichever suites have them. */
   only?: readonly string[];
+  /** Measure each cell in a fresh Node process (bench/fork.ts); false: all in this one (--no-fork). */
+  fork: boolean;
   log: (s: string) => void;
 }
 
@@ -49,15 +53,17 @@ export function runBench(o: BenchOptions): BenchReport {
     options: { suite: o.suite, engine: o.engine, costModel: o.costModel, quick: o.quick },
     targets: [],
   };
+  // Created first, so that a missing build is reported before anything runs.
+  const measurer = o.fork ? forkingMeasurer() : IN_PROCESS;
   const timing = o.quick ? { maxTime: 0.05, minSamples: 2 } : { maxTime: 0.4, minSamples: 5 };
   const want = (s: SuiteName) => o.suite === 'all' || o.suite === s;
-  const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, ...(o.only ? { only: o.only } : {}) };
-  if (want('engine')) report.engine = runEngineSuite(o.only, o.quick ? timing : { maxTime: 1, minSamples: 5 }, o.log);
+  const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, measure: measurer.guest, ...(o.only ? { only: o.only } : {}) };
+  if (want('engine')) report.engine = runEngineSuite(o.only, o.quick ? timing : { maxTime: 1, minSamples: 5 }, o.log, measurer.engine);
   if (want('nano')) {
-    report.nano = runGuestSuite('nano', NANO, guest);
+    report.nano = runGuestSuite('nano', guest);
     report.paper = paperRows(report.nano.cells);
   }
-  if (want('macro')) report.macro = runGuestSuite('macro', MACRO, guest);
+  if (want('macro')) report.macro = runGuestSuite('macro', guest);
   report.targets = targets(report);
   return report;
 }

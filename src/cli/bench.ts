@@ -1,5 +1,6 @@
 // `virtlab bench`: the benchmark suites (bench/: engine, nano, macro), their
-// tables on stdout with progress on stderr, --json FILE and --svg FILE.
+// tables on stdout with progress on stderr, --json FILE and --svg FILE. Each
+// cell is measured in a fresh Node process (bench/fork.ts) unless --no-fork.
 // `npm run bench` runs the same command (bench/run.ts). docs/benchmarks.md.
 
 import { Option, type Command } from 'commander';
@@ -18,6 +19,7 @@ interface BenchOpts {
   svg?: string;
   quick?: boolean;
   only?: string;
+  fork: boolean;
 }
 
 export function registerBench(program: Command, ctx: CliContext): void {
@@ -32,12 +34,13 @@ export function registerBench(program: Command, ctx: CliContext): void {
     .option('--svg <file>', 'also write a bar chart of the overhead relative to native (SVG)')
     .option('--quick', 'fewer iterations and shorter samples (a smoke run; the figures are rough)')
     .option('--only <names>', 'only these workloads or guests, comma-separated (e.g. in,callret)')
+    .option('--no-fork', 'measure every cell in this process instead of each in a fresh one (faster, for debugging; later cells then run slower: V8\'s type feedback is shared)')
     .action((opts: BenchOpts) => {
       const only = opts.only === undefined ? undefined : opts.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
       if (only && only.length === 0) throw new UsageError('--only needs at least one workload name');
       if (only) checkNames(only);
       const report = runBench({
-        suite: opts.suite, engine: opts.engine, costModel: opts.costModel, quick: opts.quick === true,
+        suite: opts.suite, engine: opts.engine, costModel: opts.costModel, quick: opts.quick === true, fork: opts.fork,
         ...(only ? { only } : {}),
         log: (s) => ctx.io.err(s + '\n'),
       });

@@ -1,6 +1,8 @@
 // `virtlab bench`: argument errors, and a --quick nano run on two guests: the
 // table has every mode column, the JSON has the documented shape, the SVG one
-// bar per cell, the paper table the paper's figures. Nothing here is timed.
+// bar per cell, the paper table the paper's figures; each cell measured in a
+// child process (dist/bench/cell-process.js: `npm test` builds first) counts
+// exactly what --no-fork measures in this process. Nothing here is timed.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,11 +31,15 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
   let run: CliRun;
   let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   let svg: string;
+  let inProcess: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   beforeAll(async () => {
     run = await runCli(['bench', '--quick', '--suite', 'nano', '--only', 'in,callret', '--json', 'r.json', '--svg', 'r.svg'], dir);
     json = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     svg = readFileSync(join(dir, 'r.svg'), 'utf8');
-  }, 120_000);
+    const noFork = await runCli(['bench', '--quick', '--suite', 'nano', '--only', 'in', '--no-fork', '--json', 'in.json'], dir);
+    expect(noFork.code).toBe(0);
+    inProcess = JSON.parse(readFileSync(join(dir, 'in.json'), 'utf8'));
+  }, 180_000);
 
   it('succeeds, with progress on stderr and the tables on stdout', () => {
     expect(run.code).toBe(0);
@@ -64,6 +70,17 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
     expect(hwIn.ratioToNative.cycles).toBeCloseTo(2761 / native.cycles.perIteration, 2);
   });
 
+  it('counts and prices each cell the same in a child process as with --no-fork (in this process)', () => {
+    expect(inProcess.options).toEqual({ suite: 'nano', engine: 'jit', costModel: 'p4-2006', quick: true });
+    const forked = json.nano.cells.filter((c: { workload: string }) => c.workload === 'in');
+    expect(inProcess.nano.cells.map((c: { mode: string }) => c.mode)).toEqual(forked.map((c: { mode: string }) => c.mode));
+    expect(forked).toHaveLength(6);
+    for (const [i, c] of inProcess.nano.cells.entries()) {
+      expect({ mode: c.mode, iterations: c.iterations, counts: c.counts, cycles: c.cycles, ratio: c.ratioToNative.cycles })
+        .toEqual({ mode: forked[i].mode, iterations: forked[i].iterations, counts: forked[i].counts, cycles: forked[i].cycles, ratio: forked[i].ratioToNative.cycles });
+    }
+  });
+
   it('draws one bar per cell that is not native, in well-formed SVG', () => {
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
@@ -87,5 +104,27 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
     expect(json.paper.map((r: { guest: string }) => r.guest)).toEqual(['in', 'callret']);
     expect(json.paper[0].paper).toMatchObject({ native: 3209, bt: 214, hw: 15826 });
     expect(json.paper[0].model.hw).toBe(2761);
+  });
+});
+
+describe('virtlab bench --quick --suite engine --only calls: forked and --no-fork', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'virtlab-bench-engine-'));
+  const runs: Record<string, { run: CliRun; json: any }> = {}; // eslint-disable-line @typescript-eslint/no-explicit-any
+  beforeAll(async () => {
+    for (const [name, extra] of [['fork', []], ['no-fork', ['--no-fork']]] as const) {
+      const run = await runCli(['bench', '--quick', '--suite', 'engine', '--only', 'calls', ...extra, '--json', `${name}.json`], dir);
+      runs[name] = { run, json: run.code === 0 ? JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) : null };
+    }
+  }, 120_000);
+
+  it('measures js, interp and jit, each with its progress line, and the same instruction count either way', () => {
+    for (const { run, json } of Object.values(runs)) {
+      expect(run.code).toBe(0);
+      expect(run.stderr.split('\n').filter((l) => l !== '').map((l) => l.replace(/:.*/, ''))).toEqual(['engine calls js', 'engine calls interp', 'engine calls jit']);
+      expect(run.stderr).toMatch(/^engine calls jit: \d+\.\d{3} ms ±/m);
+      expect(json.engine.map((r: { workload: string }) => r.workload)).toEqual(['calls']);
+    }
+    expect(runs.fork!.json.engine[0].instructions).toBe(636_601);
+    expect(runs['no-fork']!.json.engine[0].instructions).toBe(636_601);
   });
 });

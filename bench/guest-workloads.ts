@@ -1,0 +1,69 @@
+// What the nano and macro suites measure: their guests (with N for the full
+// and the --quick run) and the mode columns every guest runs under.
+
+/** A column of the guest suites: a monitor mode, with its hw options. */
+export interface ModeColumn {
+  name: string;
+  mode: 'native' | 'trap' | 'bt' | 'pv' | 'hw';
+  hw?: { ept: boolean };
+}
+
+export const MODE_COLUMNS: readonly ModeColumn[] = [
+  { name: 'native', mode: 'native' },
+  { name: 'trap', mode: 'trap' },
+  { name: 'bt', mode: 'bt' },
+  { name: 'pv', mode: 'pv' },
+  { name: 'hw', mode: 'hw', hw: { ept: true } },
+  { name: 'hw-noept', mode: 'hw', hw: { ept: false } },
+];
+
+export interface GuestWorkload {
+  name: string;
+  what: string;
+  /** Source under guests/. */
+  source: string[];
+  defines: Record<string, number>;
+  /** BENCH_ITERATIONS for the suite (full and --quick). */
+  iterations: number;
+  quickIterations: number;
+  /** Modes the guest cannot run under, and why (the column is left out). */
+  skip?: Record<string, string>;
+}
+
+const NANO_GUESTS: [string, string][] = [
+  ['syscall', 'null system call from ring 3'], ['in', 'port read (timer clock)'], ['crwrite', 'control-register write'],
+  ['callret', 'call and return'], ['pgfault', 'page fault, handler skips the load'], ['divzero', 'divide by zero, handler skips it'],
+  ['ptemod', 'PTE changed and invalidated'], ['ctxswitch', 'address-space switch'], ['aspace', 'address space created and destroyed'],
+];
+
+export const NANO: readonly GuestWorkload[] = NANO_GUESTS.map(([name, what]) => ({
+  name, what, source: ['bench', `${name}.s`], defines: {}, iterations: name === 'aspace' ? 2000 : 20000, quickIterations: name === 'aspace' ? 50 : 500,
+}));
+
+/** tinyos's trap-and-emulate failure: its console driver's flags restore (docs/virtualization.md). */
+const TINYOS_TRAP = 'tinyos does not run under trap-and-emulate: its boot-time timer check fails (docs/virtualization.md)';
+
+/**
+ * Instructions between timer interrupts in the macro suite: a 1 kHz tick at
+ * 100 MIPS. tinyos's default (1,500, chosen so that its demonstration
+ * preempts often) would make the compute workload interrupt-bound: one tick
+ * per loop pass.
+ */
+export const MACRO_TICK_PERIOD = 100_000;
+
+const tinyos = (name: string, workload: number, what: string, iterations: number, quickIterations: number): GuestWorkload => ({
+  name, what, source: ['tinyos', 'tinyos.s'], defines: { WORKLOAD: workload, TICK_PERIOD: MACRO_TICK_PERIOD }, iterations, quickIterations,
+  skip: { trap: TINYOS_TRAP },
+});
+
+export const MACRO: readonly GuestWorkload[] = [
+  tinyos('compute', 1, '3 processes, ALU loops, timer preemption', 40000, 500),
+  tinyos('syscall', 2, '3 processes, getpid in a loop', 1000, 50),
+  tinyos('switch', 3, '3 processes, yield in a loop', 1000, 50),
+  tinyos('aspace', 4, '3 processes, fork-like newspace in a loop', 200, 10),
+];
+
+export const GUEST_SUITE_NAMES = ['nano', 'macro'] as const;
+export type GuestSuiteName = (typeof GUEST_SUITE_NAMES)[number];
+
+export const GUEST_SUITES: Readonly<Record<GuestSuiteName, readonly GuestWorkload[]>> = { nano: NANO, macro: MACRO };
