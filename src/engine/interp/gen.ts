@@ -350,7 +350,7 @@ const JIT_DISPATCH = `{
       let b = jp === undefined ? undefined : jp[wi & 1023];
       if (b === undefined || b.mode !== mode || b.w0 !== w) {
         b = undefined;
-        if (++HOT[wi & ${JIT_HOT_MASK}] >= ${JIT_THRESHOLD}) { HOT[wi & ${JIT_HOT_MASK}] = 0; b = J.compile(wi, mode, w); }
+        if (++HOT[wi & ${JIT_HOT_MASK}] >= ${JIT_THRESHOLD}) { HOT[wi & ${JIT_HOT_MASK}] = 1; b = J.compile(wi, mode, w); }
       }
       if (b !== undefined && b.fn !== null) {
         const k = b.fn(E, pc, n < ${JIT_CALL_STEPS - 1} ? n + 1 : ${JIT_CALL_STEPS});

@@ -238,17 +238,17 @@ function blockCode(g: Gen, lay: Layout, b: RegionBlock, index: number, depth: nu
  * a call first reaches the block): that is what makes stores by anyone (the
  * interpreter, a monitor, the loader, a page walk) invalidate it.
  */
-export function compileRegion(page: ArrayLike<number>, pageWord: number, entry: number, mode: number, ram: number): RegionSource {
+export function compileRegion(page: ArrayLike<number>, pageWord: number, entry: number, mode: number, ram: number, ran?: (offset: number) => boolean): RegionSource {
   for (const shape of SHAPES) {
-    const r = regionSource(page, pageWord, entry, mode, ram, shape.inlineDepth, shape.maxInsns);
+    const r = regionSource(page, pageWord, entry, mode, ram, shape.inlineDepth, shape.maxInsns, ran);
     if (r.source.length <= MAX_SOURCE) return r;
   }
   return { len: 0, blocks: 0, source: '' }; // not reached: 32 instructions make a few KiB
 }
 
-function regionSource(page: ArrayLike<number>, pageWord: number, entry: number, mode: number, ram: number, inlineDepth: number, maxInsns: number): RegionSource {
+function regionSource(page: ArrayLike<number>, pageWord: number, entry: number, mode: number, ram: number, inlineDepth: number, maxInsns: number, ran?: (offset: number) => boolean): RegionSource {
   const ring = mode >> 1;
-  const blocks = formRegion(page, entry, ring, maxInsns);
+  const blocks = formRegion(page, entry, ring, maxInsns, ran);
   if (blocks.length === 0) return { len: 0, blocks: 0, source: '' };
   const g: Gen = { pg: (mode & 1) !== 0, uoff: ring === USER_RING ? TLB_SETS : 0, ram, used: new Set(), written: new Set(), sites: 0, inlineDepth, hits: 0 };
   const words = regionWords(blocks);

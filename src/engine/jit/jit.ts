@@ -57,7 +57,9 @@ class Dispatch implements JitDispatch {
     // A page whose code keeps changing (a binary translator patching its exits) waits longer before each recompile.
     if (this.backoff[wi >>> 10]! > 0) { this.backoff[wi >>> 10]!--; return undefined; }
     const pageWord = wi & ~1023;
-    const { region, reused } = regionFor(m.mem.i32.subarray(pageWord, pageWord + 1024), pageWord, wi & 1023, mode, m.mem.size);
+    const hot = this.hot;
+    const ran = (o: number) => hot[(pageWord + o) & JIT_HOT_MASK] !== 0;
+    const { region, reused } = regionFor(m.mem.i32.subarray(pageWord, pageWord + 1024), pageWord, wi & 1023, mode, m.mem.size, ran);
     if (region.fn !== null) {
       this.stats.compiled++;
       if (reused) this.stats.reused++;

@@ -9,7 +9,7 @@
 import { H } from '../../isa/semantics.js';
 import type { RegionFn } from '../interp/gen.js';
 import { compileRegion } from './compile.js';
-import { formRegion, regionWords } from './region.js';
+import { formRegion, MAX_REGION_INSNS, regionWords } from './region.js';
 
 export interface CompiledRegion {
   /** Blocks in the region (0: nothing compilable at the entry; fn is null). */
@@ -27,16 +27,19 @@ interface Entry extends CompiledRegion {
 const MAX_ENTRIES = 4096;
 const cache = new Map<string, Entry>();
 
-/** The region entered at word `entry` of `page` (the physical page at word index `pageWord`), compiled or reused. */
-export function regionFor(page: Int32Array, pageWord: number, entry: number, mode: number, ram: number): { region: CompiledRegion; reused: boolean } {
+/**
+ * The region entered at word `entry` of `page` (the physical page at word index
+ * `pageWord`), compiled or reused; `ran` tells which words have run (formRegion).
+ */
+export function regionFor(page: Int32Array, pageWord: number, entry: number, mode: number, ram: number, ran?: (offset: number) => boolean): { region: CompiledRegion; reused: boolean } {
   // The largest region compileRegion may take in: smaller shapes cover a subset of its words.
-  const offsets = regionWords(formRegion(page, entry, mode >> 1));
+  const offsets = regionWords(formRegion(page, entry, mode >> 1, MAX_REGION_INSNS, ran));
   let h = 0x811c9dc5;
   for (const o of offsets) h = Math.imul(Math.imul(h ^ o, 0x01000193) ^ page[o]!, 0x01000193);
   const key = `${pageWord}/${entry}/${mode}/${ram}/${offsets.length}/${h >>> 0}`;
   const hit = cache.get(key);
   if (hit && hit.offsets.every((o, i) => o === offsets[i] && page[o] === hit.words[i])) return { region: hit, reused: true };
-  const { len, blocks, source } = compileRegion(page, pageWord, entry, mode, ram);
+  const { len, blocks, source } = compileRegion(page, pageWord, entry, mode, ram, ran);
   const fn = len > 0 ? (new Function('H', source) as (h: typeof H) => RegionFn)(H) : null;
   if (cache.size >= MAX_ENTRIES) cache.clear();
   const made: Entry = { blocks, fn, offsets, words: offsets.map((o) => page[o]!) };

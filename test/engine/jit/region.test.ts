@@ -31,6 +31,14 @@ describe('formRegion', () => {
     expect(new Set(starts)).toEqual(new Set([p.at('fib'), p.at('done'), p.at('fib') + 2, p.at('back')]));
   });
 
+  it('with a record of what ran, takes in only blocks whose first word has run (the entry always)', () => {
+    const p = page(FIB);
+    const ran = new Set([p.at('fib') + 2]); // the recursive path has run; the base case and the return point not yet
+    const starts = formRegion(p.words, p.at('fib'), 0, MAX_REGION_INSNS, (o) => ran.has(o)).map((b) => b.start);
+    expect(starts).toEqual([p.at('fib'), p.at('fib') + 2]);
+    expect(formRegion(p.words, p.at('done'), 0, MAX_REGION_INSNS, () => false).map((b) => b.start)).toEqual([p.at('done')]);
+  });
+
   it('stops a block before a word it cannot compile, and leaves that word out of the region', () => {
     const p = page([['addi', 'a0', 'a0', 1], ['out', 'a0', { offset: 0x10, base: 'zero' }], ['addi', 'a0', 'a0', 1]]);
     const blocks = formRegion(p.words, 0, 0);
