@@ -49,10 +49,10 @@ export function targetOf(d: Decoded, at: number): number | undefined {
  * discovery order, at most `maxInsns` instructions. Empty if the entry word
  * cannot be compiled. With `ran`, only blocks whose first word has run before
  * are taken in (beyond the entry): a region is the code that is actually hot,
- * not every path of its page (a page of user text made one 49 KB function
- * around a six-instruction loop, which V8 optimized well in some processes
- * and 35% slower in others). Control reaching a left-out block returns to the
- * dispatcher, which compiles it in its turn if it becomes hot.
+ * not every path of its page (a page of user text made one 49 KB function,
+ * mostly never-run code, around a six-instruction loop). Control reaching a
+ * left-out block returns to the dispatcher, which compiles it in its turn if
+ * it becomes hot.
  */
 export function formRegion(page: ArrayLike<number>, entry: number, ring: number, maxInsns = MAX_REGION_INSNS, ran?: (offset: number) => boolean): RegionBlock[] {
   const blocks: RegionBlock[] = [];
