@@ -7,7 +7,6 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cpus, platform } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { CliError } from '../src/cli/context.js';
 import { cellLabel, type CellSpec, type Measurer } from './cell.js';
@@ -30,23 +29,6 @@ export function forkingMeasurer(script = cellProcessPath()): Measurer {
   };
 }
 
-/**
- * The CPU every measuring process is pinned to, and taskset's path (Linux,
- * util-linux), or undefined where there is no taskset. Cells of one run are
- * compared on one core: on a shared 2-core host the two cores need not run at
- * the same speed (on the machine these figures come from, cpu0 runs guest code
- * 40% slower than cpu1, having the host's interrupts), and a process lands on
- * either. The last CPU is the one least likely to take the host's interrupts.
- */
-export function pinning(): { cpu: number; taskset: string } | undefined {
-  if (pinned === null) {
-    const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
-    pinned = taskset && platform() === 'linux' ? { cpu: cpus().length - 1, taskset } : undefined;
-  }
-  return pinned;
-}
-let pinned: { cpu: number; taskset: string } | undefined | null = null;
-
 /** Child output beyond this is a broken child, not a measurement (a guest's console output is a few lines). */
 const MAX_CHILD_OUTPUT = 64 << 20;
 
@@ -60,10 +42,7 @@ export function measureInChild(script: string, spec: CellSpec, keys: readonly st
   const fail = (why: string): never => {
     throw new CliError(why.startsWith(`${label}:`) ? why : `${label}: ${why}`);
   };
-  const pin = pinning();
-  const command = pin ? pin.taskset : process.execPath;
-  const args = [...(pin ? ['-c', String(pin.cpu), process.execPath] : []), script, JSON.stringify(spec)];
-  const r = spawnSync(command, args, {
+  const r = spawnSync(process.execPath, [script, JSON.stringify(spec)], {
     encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: MAX_CHILD_OUTPUT,
   });
   if (r.error) fail(`cannot run the measuring process: ${r.error.message}`);

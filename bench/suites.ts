@@ -6,7 +6,7 @@ import type { EngineName } from '../src/engine/registry.js';
 import type { CostPresetName } from '../src/vmm/index.js';
 import { IN_PROCESS } from './cell.js';
 import { runEngineSuite, type EngineRow } from './engine-suite.js';
-import { forkingMeasurer, pinning } from './fork.js';
+import { forkingMeasurer } from './fork.js';
 import { formatNs, MODE_COLUMNS, runGuestSuite, type CellResult, type GuestSuiteResult } from './guest-suite.js';
 import { paperRows, type PaperRow } from './paper.js';
 import { overheadSvg, type ChartCell } from './svg.js';
@@ -31,8 +31,7 @@ export interface BenchOptions {
 export interface Target { name: string; value: number | null; limit: string; met: boolean | null }
 
 export interface BenchReport {
-  /** pinnedCpu: the CPU every measuring process ran on (bench/fork.ts), null when not pinned. */
-  machine: { cpu: string; cores: number; node: string; platform: string; pinnedCpu: number | null };
+  machine: { cpu: string; cores: number; node: string; platform: string };
   date: string;
   options: { suite: SuiteName; engine: EngineName; costModel: CostPresetName; quick: boolean };
   engine?: EngineRow[];
@@ -43,16 +42,13 @@ export interface BenchReport {
   targets: Target[];
 }
 
-export function machineDescription(fork: boolean): BenchReport['machine'] {
-  return {
-    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU', cores: cpus().length, node: process.version, platform: platform(),
-    pinnedCpu: fork ? pinning()?.cpu ?? null : null,
-  };
+export function machineDescription(): BenchReport['machine'] {
+  return { cpu: cpus()[0]?.model.trim() ?? 'unknown CPU', cores: cpus().length, node: process.version, platform: platform() };
 }
 
 export function runBench(o: BenchOptions): BenchReport {
   const report: BenchReport = {
-    machine: machineDescription(o.fork),
+    machine: machineDescription(),
     date: new Date().toISOString(),
     options: { suite: o.suite, engine: o.engine, costModel: o.costModel, quick: o.quick },
     targets: [],
@@ -94,7 +90,7 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 
 export function formatReport(r: BenchReport): string {
   const m = r.machine;
-  let s = `virtlab bench on ${m.cpu} x${m.cores}${m.pinnedCpu === null ? '' : ` (measured on cpu ${m.pinnedCpu})`}, node ${m.node} (${m.platform}), ${r.date.slice(0, 10)}` +
+  let s = `virtlab bench on ${m.cpu} x${m.cores}, node ${m.node} (${m.platform}), ${r.date.slice(0, 10)}` +
     `; guests on ${r.options.engine}, cost model ${r.options.costModel}${r.options.quick ? ', --quick' : ''}\n`;
   if (r.engine) s += '\n' + formatEngine(r.engine);
   if (r.nano) s += '\n' + formatGuestSuite('nano', r.nano, r.options.costModel);

@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pinning } from '../../bench/fork.js';
 import { oneErrorLine, runCli, type CliRun } from '../cli/run.js';
 
 describe('virtlab bench: arguments', () => {
@@ -55,9 +54,6 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
   it('writes the JSON report in the documented shape', () => {
     expect(Object.keys(json).sort()).toEqual(['date', 'machine', 'nano', 'options', 'paper', 'targets']);
     expect(json.options).toEqual({ suite: 'nano', engine: 'jit', costModel: 'p4-2006', quick: true });
-    // Forked cells run pinned to the last CPU where taskset exists (Linux), and the header says so.
-    expect(json.machine.pinnedCpu).toBe(pinning()?.cpu ?? null);
-    if (json.machine.pinnedCpu !== null) expect(run.stdout.split('\n')[0]).toContain(`(measured on cpu ${json.machine.pinnedCpu})`);
     expect(json.nano.modes).toEqual(['native', 'trap', 'bt', 'pv', 'hw', 'hw-noept']);
     expect(json.nano.cells).toHaveLength(12);
     for (const c of json.nano.cells) {
