@@ -23,8 +23,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Only these workloads or guests (by name), in whichever suites have them. */
   only?: readonly string[];
-  /** Measure each cell in a fresh Node process (bench/fork.ts); false: all in this one (--no-fork). */
-  fork: boolean;
+  /** Processes each cell is measured in, the fastest kept (bench/fork.ts); 0: all in this one (--no-fork). */
+  forks: number;
   log: (s: string) => void;
 }
 
@@ -54,7 +54,7 @@ export function runBench(o: BenchOptions): BenchReport {
     targets: [],
   };
   // Created first, so that a missing build is reported before anything runs.
-  const measurer = o.fork ? forkingMeasurer() : IN_PROCESS;
+  const measurer = o.forks > 0 ? forkingMeasurer(o.forks) : IN_PROCESS;
   const timing = o.quick ? { maxTime: 0.05, minSamples: 2 } : { maxTime: 0.4, minSamples: 5 };
   const want = (s: SuiteName) => o.suite === 'all' || o.suite === s;
   const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, measure: measurer.guest, ...(o.only ? { only: o.only } : {}) };

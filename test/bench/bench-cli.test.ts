@@ -16,6 +16,9 @@ describe('virtlab bench: arguments', () => {
     [['--cost-model', 'p5'], /cost-model/],
     [['--bogus'], /unknown option/],
     [['--only', 'nosuch'], /unknown workload 'nosuch'/],
+    [['--forks', '0'], /--forks must be a whole number from 1 to 20, got '0'/],
+    [['--forks', '2.5'], /--forks must be a whole number/],
+    [['--forks', '2', '--no-fork'], /exclude each other/],
   ] as const) {
     it(`${args.join(' ')}: one line, exit 2`, async () => {
       const r = await runCli(['bench', ...args]);
