@@ -64,6 +64,8 @@ export class Machine implements DeviceContext {
   readonly mem: PhysicalMemory;
   readonly tlb = new Tlb();
   readonly counters: Counters = createCounters();
+  /** Resets so far: an engine keeping state about the code in RAM (the JIT) starts over after one. */
+  resets = 0;
   readonly mmu: Mmu;
   readonly bus: Bus;
   readonly devices: MachineDevice[] = [];
@@ -130,6 +132,7 @@ export class Machine implements DeviceContext {
    * sp = top of RAM, TLB empty, lines low, counters 0, devices reset. RAM is kept.
    */
   reset(entry: number): void {
+    this.resets++;
     this.cpu.reset(entry);
     this.cpu.regs[REG.sp] = this.mem.size;
     this.tlb.reset();

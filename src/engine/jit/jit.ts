@@ -9,6 +9,7 @@
 // construction there, and by the differential tests elsewhere.
 
 import type { Machine } from '../../machine/machine.js';
+import type { RunResult } from '../../machine/stop.js';
 import { JIT_HOT_MASK, type JitDispatch, type JitEntry } from '../interp/gen.js';
 import { Interpreter } from '../interp/interpreter.js';
 import { regionFor } from './region-cache.js';
@@ -52,6 +53,15 @@ class Dispatch implements JitDispatch {
     };
   }
 
+  /** Forget every region, count and backoff: after a machine reset a run starts as the first did. */
+  clear(): void {
+    this.pages.fill(undefined as unknown as (JitEntry | undefined)[]);
+    this.hot.fill(0);
+    this.code.fill(0);
+    this.changes.fill(0);
+    this.backoff.fill(0);
+  }
+
   compile(wi: number, mode: number, w: number): JitEntry | undefined {
     const m = this.m;
     // A page whose code keeps changing (a binary translator patching its exits) waits longer before each recompile.
@@ -85,11 +95,27 @@ class Dispatch implements JitDispatch {
 export class JitEngine extends Interpreter {
   override readonly name = 'jit';
   private readonly dispatch: Dispatch;
+  private resets: number;
 
   constructor(machine: Machine) {
     const dispatch = new Dispatch(machine);
     super(machine, dispatch);
     this.dispatch = dispatch;
+    this.resets = machine.resets;
+  }
+
+  /**
+   * After a machine reset the JIT starts over (compiled functions are still
+   * reused, region-cache.ts): otherwise what a run compiles, and how long a
+   * page whose code keeps changing waits (a binary translator's cache, rebuilt
+   * by every run), would depend on the runs before it.
+   */
+  override run(budget?: number): RunResult {
+    if (this.machine.resets !== this.resets) {
+      this.resets = this.machine.resets;
+      this.dispatch.clear();
+    }
+    return super.run(budget);
   }
 
   get stats(): JitStats {
