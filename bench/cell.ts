@@ -28,3 +28,27 @@ export function measureCell(spec: unknown): CellMeasurement {
   if (kind === 'engine') return measureEngineCell(spec as EngineCellSpec);
   throw new Error(`unknown cell kind ${JSON.stringify(kind)} (guest or engine)`);
 }
+
+/**
+ * Measures every cell of a group (one workload's cells) `rounds` times, round
+ * after round, and keeps each cell's fastest measurement (by `time`); `done`
+ * hears of each measurement. Several rounds, because the host is shared: where
+ * a process runs, and how fast that core is at the moment, are not ours to
+ * choose (on the machine of the README's figures cpu0, which takes the host's
+ * interrupts, runs guest code 40% slower than cpu1). Interleaved rounds, not
+ * one cell's measurements back to back, so that a slow spell of the host
+ * costs every cell one round rather than one cell all of them. Pinning every
+ * process to one core is no cure: V8's compiler and GC threads then compete
+ * with the guest's.
+ */
+export function fastestOfRounds<S, M>(specs: readonly S[], rounds: number, measure: (s: S) => M, time: (m: M) => number, done?: (s: S, m: M, round: number) => void): M[] {
+  const best: M[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    specs.forEach((s, i) => {
+      const m = measure(s);
+      done?.(s, m, r);
+      if (best[i] === undefined || time(m) < time(best[i]!)) best[i] = m;
+    });
+  }
+  return best;
+}

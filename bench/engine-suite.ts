@@ -6,6 +6,7 @@
 
 import type { EngineCellMeasurement, EngineCellSpec, EngineColumn } from './engine-cell.js';
 import type { TimingOptions } from './timing.js';
+import { fastestOfRounds } from './cell.js';
 import { WORKLOADS } from './workloads.js';
 
 export interface EngineTiming {
@@ -31,19 +32,19 @@ export interface EngineRow {
 
 export type EngineMeasure = (spec: EngineCellSpec) => EngineCellMeasurement;
 
-export function runEngineSuite(names: readonly string[] | undefined, timing: TimingOptions, log: (s: string) => void, measure: EngineMeasure): EngineRow[] {
+/** `rounds`: times each cell is measured, the fastest kept (fastestOfRounds). */
+export function runEngineSuite(names: readonly string[] | undefined, timing: TimingOptions, log: (s: string) => void, measure: EngineMeasure, rounds = 1): EngineRow[] {
   const rows: EngineRow[] = [];
   for (const w of WORKLOADS.filter((x) => !names || names.includes(x.name))) {
-    /** Measures a column; a guest's halt code must be what the JavaScript computed. */
-    const cell = (column: EngineColumn, expected?: number): EngineCellMeasurement => {
-      const m = measure({ kind: 'engine', workload: w.name, column, timing });
-      if (expected !== undefined && m.value !== expected) throw new Error(`engine ${w.name}: ${column} halted with ${m.value}, JavaScript computes ${expected}`);
-      log(`engine ${w.name} ${column}: ${(m.timing.median * 1000).toFixed(3)} ms ±${m.timing.rme.toFixed(1)}%`);
-      return m;
-    };
-    const js = cell('js');
-    const interp = cell('interp', js.value);
-    const jit = cell('jit', js.value);
+    const columns: EngineColumn[] = ['js', 'interp', 'jit'];
+    const progress = (s: EngineCellSpec, m: EngineCellMeasurement, r: number) =>
+      log(`engine ${w.name} ${s.column}${rounds > 1 ? ` round ${r}/${rounds}` : ''}: ${(m.timing.median * 1000).toFixed(3)} ms ±${m.timing.rme.toFixed(1)}%`);
+    const [js, interp, jit] = fastestOfRounds(columns.map((column): EngineCellSpec => ({ kind: 'engine', workload: w.name, column, timing })),
+      rounds, measure, (m) => m.timing.median, progress) as [EngineCellMeasurement, EngineCellMeasurement, EngineCellMeasurement];
+    // A guest's halt code must be what the JavaScript computed.
+    for (const [column, m] of [['interp', interp], ['jit', jit]] as const) {
+      if (m.value !== js.value) throw new Error(`engine ${w.name}: ${column} halted with ${m.value}, JavaScript computes ${js.value}`);
+    }
     if (JSON.stringify(interp.counters) !== JSON.stringify(jit.counters)) throw new Error(`engine ${w.name}: interp and jit counters differ`);
     const instructions = interp.instructions ?? 0;
     const t = (m: EngineCellMeasurement): EngineTiming =>

@@ -18,32 +18,14 @@ export function cellProcessPath(): string {
   return resolve(packageRoot(), 'dist', 'bench', 'cell-process.js');
 }
 
-/**
- * A Measurer that runs `script` (the built cell-process.js) `forks` times per
- * cell and keeps the fastest process's measurement; fails at once if the
- * script is missing. Fastest of several, because where a process runs is the
- * host's choice: the two cores of a shared host need not be equally fast (on
- * the machine of the README's figures, cpu0, which takes the host's
- * interrupts, runs guest code 40% slower than cpu1), so one process per cell
- * measured the same cell at 270 or 350 ns per iteration from run to run.
- * Pinning every process to one core is no cure: V8's compiler and GC threads
- * then compete with the guest's.
- */
-export function forkingMeasurer(forks: number, script = cellProcessPath()): Measurer {
+/** A Measurer that runs `script` (the built cell-process.js) once per cell; fails at once if it is missing. */
+export function forkingMeasurer(script = cellProcessPath()): Measurer {
   if (!existsSync(script)) {
     throw new CliError(`cannot measure each cell in its own process: ${relative(packageRoot(), script) || script} is missing (run \`npm run build\`, or use --no-fork)`);
   }
-  const fastest = <T>(measure: () => T, time: (m: T) => number): T => {
-    let best = measure();
-    for (let i = 1; i < forks; i++) {
-      const m = measure();
-      if (time(m) < time(best)) best = m;
-    }
-    return best;
-  };
   return {
-    guest: (spec) => fastest(() => measureInChild(script, spec, ['out', 'code', 'iterations', 'run', 'baseline', 'counts', 'cycles']) as GuestCellMeasurement, (m) => m.run.median),
-    engine: (spec) => fastest(() => measureInChild(script, spec, ['timing', 'value', 'instructions', 'counters']) as EngineCellMeasurement, (m) => m.timing.median),
+    guest: (spec) => measureInChild(script, spec, ['out', 'code', 'iterations', 'run', 'baseline', 'counts', 'cycles']) as GuestCellMeasurement,
+    engine: (spec) => measureInChild(script, spec, ['timing', 'value', 'instructions', 'counters']) as EngineCellMeasurement,
   };
 }
 

@@ -10,6 +10,7 @@ import type { EngineName } from '../src/engine/registry.js';
 import type { GuestCellMeasurement, GuestCellSpec } from './guest-cell.js';
 import { GUEST_SUITES, MODE_COLUMNS, type GuestSuiteName } from './guest-workloads.js';
 import type { TimingOptions } from './timing.js';
+import { fastestOfRounds } from './cell.js';
 
 export { GUEST_SUITES, MACRO, MACRO_TICK_PERIOD, MODE_COLUMNS, NANO, type GuestSuiteName, type GuestWorkload, type ModeColumn } from './guest-workloads.js';
 
@@ -50,6 +51,8 @@ export interface GuestSuiteOptions {
   only?: readonly string[];
   /** Measures one cell: measureGuestCell itself, or the same in a child process (bench/fork.ts). */
   measure: (spec: GuestCellSpec) => GuestCellMeasurement;
+  /** Times each cell is measured, the fastest kept (fastestOfRounds). */
+  rounds: number;
   log: (s: string) => void;
 }
 
@@ -58,17 +61,24 @@ export function runGuestSuite(suite: GuestSuiteName, o: GuestSuiteOptions): Gues
   for (const w of GUEST_SUITES[suite].filter((x) => !o.only || o.only.includes(x.name))) {
     let native: CellResult | undefined;
     let nativeOut: { out: string; code: number } | undefined;
-    for (const col of MODE_COLUMNS) {
+    const cols = MODE_COLUMNS.filter((col) => {
       const reason = w.skip?.[col.name];
-      if (reason) { result.skipped.push({ workload: w.name, mode: col.name, reason }); continue; }
-      const m = o.measure({
-        kind: 'guest', suite, workload: w.name, mode: col.name, engine: o.engine, costModel: o.costModel, quick: o.quick, timing: o.timing,
-      });
+      if (reason) result.skipped.push({ workload: w.name, mode: col.name, reason });
+      return !reason;
+    });
+    const specs = cols.map((col): GuestCellSpec => ({
+      kind: 'guest', suite, workload: w.name, mode: col.name, engine: o.engine, costModel: o.costModel, quick: o.quick, timing: o.timing,
+    }));
+    const progress = (s: GuestCellSpec, m: GuestCellMeasurement, r: number) => {
+      if (o.rounds > 1) o.log(`${suite} ${w.name} ${s.mode} round ${r}/${o.rounds}: ${formatNs(perIterationNs(m))}/iteration`);
+    };
+    const measured = fastestOfRounds(specs, o.rounds, o.measure, (m) => m.run.median, progress);
+    for (const [k, col] of cols.entries()) {
+      const m = measured[k]!;
       if (!nativeOut) nativeOut = { out: m.out, code: m.code };
       else if (m.out !== nativeOut.out || m.code !== nativeOut.code) throw new Error(`${suite} ${w.name} ${col.name}: output or halt code differs from native`);
       const n = m.iterations;
-      // A difference lost in the noise of the two medians is reported as null, not as a time.
-      const ns = m.run.median > m.baseline.median ? (m.run.median - m.baseline.median) / n * 1e9 : null;
+      const ns = perIterationNs(m);
       const cell: CellResult = {
         workload: w.name, mode: col.name, iterations: n,
         host: { nsPerIteration: ns === null ? null : round(ns), rme: round(m.run.rme), samples: m.run.samples, runMs: round(m.run.median * 1000), baselineMs: round(m.baseline.median * 1000) },
@@ -91,6 +101,11 @@ export function runGuestSuite(suite: GuestSuiteName, o: GuestSuiteOptions): Gues
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Host time per iteration; a difference lost in the noise of the two medians is null, not a time. */
+function perIterationNs(m: GuestCellMeasurement): number | null {
+  return m.run.median > m.baseline.median ? (m.run.median - m.baseline.median) / m.iterations * 1e9 : null;
+}
 
 export function formatNs(ns: number | null): string {
   if (ns === null) return 'noise';

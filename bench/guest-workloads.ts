@@ -49,7 +49,7 @@ const TINYOS_TRAP = 'tinyos does not run under trap-and-emulate: its boot-time t
  * preempts often) would make the compute workload interrupt-bound: one tick
  * per loop pass.
  */
-export const MACRO_TICK_PERIOD = 100_000;
+export const MACRO_TICK_PERIOD = 1_000_000;
 
 const tinyos = (name: string, workload: number, what: string, iterations: number, quickIterations: number): GuestWorkload => ({
   name, what, source: ['tinyos', 'tinyos.s'], defines: { WORKLOAD: workload, TICK_PERIOD: MACRO_TICK_PERIOD }, iterations, quickIterations,
@@ -57,7 +57,7 @@ const tinyos = (name: string, workload: number, what: string, iterations: number
 });
 
 export const MACRO: readonly GuestWorkload[] = [
-  tinyos('compute', 1, '3 processes, ALU loops, timer preemption', 40000, 500),
+  tinyos('compute', 1, '3 processes, ALU loops, timer preemption', 100000, 500),
   tinyos('syscall', 2, '3 processes, getpid in a loop', 1000, 50),
   tinyos('switch', 3, '3 processes, yield in a loop', 1000, 50),
   tinyos('aspace', 4, '3 processes, fork-like newspace in a loop', 200, 10),

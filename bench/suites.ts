@@ -23,8 +23,10 @@ export interface BenchOptions {
   quick: boolean;
   /** Only these workloads or guests (by name), in whichever suites have them. */
   only?: readonly string[];
-  /** Processes each cell is measured in, the fastest kept (bench/fork.ts); 0: all in this one (--no-fork). */
-  forks: number;
+  /** Measure each cell in a fresh Node process (bench/fork.ts); false: all in this one (--no-fork). */
+  fork: boolean;
+  /** Times each cell is measured, the fastest kept (bench/cell.ts, fastestOfRounds). */
+  rounds: number;
   log: (s: string) => void;
 }
 
@@ -33,7 +35,7 @@ export interface Target { name: string; value: number | null; limit: string; met
 export interface BenchReport {
   machine: { cpu: string; cores: number; node: string; platform: string };
   date: string;
-  options: { suite: SuiteName; engine: EngineName; costModel: CostPresetName; quick: boolean };
+  options: { suite: SuiteName; engine: EngineName; costModel: CostPresetName; quick: boolean; rounds: number };
   engine?: EngineRow[];
   nano?: GuestSuiteResult;
   macro?: GuestSuiteResult;
@@ -50,15 +52,15 @@ export function runBench(o: BenchOptions): BenchReport {
   const report: BenchReport = {
     machine: machineDescription(),
     date: new Date().toISOString(),
-    options: { suite: o.suite, engine: o.engine, costModel: o.costModel, quick: o.quick },
+    options: { suite: o.suite, engine: o.engine, costModel: o.costModel, quick: o.quick, rounds: o.rounds },
     targets: [],
   };
   // Created first, so that a missing build is reported before anything runs.
-  const measurer = o.forks > 0 ? forkingMeasurer(o.forks) : IN_PROCESS;
+  const measurer = o.fork ? forkingMeasurer() : IN_PROCESS;
   const timing = o.quick ? { maxTime: 0.05, minSamples: 2 } : { maxTime: 0.4, minSamples: 5 };
   const want = (s: SuiteName) => o.suite === 'all' || o.suite === s;
-  const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, measure: measurer.guest, ...(o.only ? { only: o.only } : {}) };
-  if (want('engine')) report.engine = runEngineSuite(o.only, o.quick ? timing : { maxTime: 1, minSamples: 5 }, o.log, measurer.engine);
+  const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, measure: measurer.guest, rounds: o.rounds, ...(o.only ? { only: o.only } : {}) };
+  if (want('engine')) report.engine = runEngineSuite(o.only, o.quick ? timing : { maxTime: 1, minSamples: 5 }, o.log, measurer.engine, o.rounds);
   if (want('nano')) {
     report.nano = runGuestSuite('nano', guest);
     report.paper = paperRows(report.nano.cells);

@@ -20,12 +20,12 @@ interface BenchOpts {
   quick?: boolean;
   only?: string;
   fork: boolean;
-  forks?: string;
+  rounds?: string;
 }
 
-/** Processes per cell by default: the fastest of three is rarely one the host slowed down. */
-const DEFAULT_FORKS = 3;
-const MAX_FORKS = 20;
+/** Measurements per cell by default: the fastest of three is rarely one the host slowed down. */
+const DEFAULT_ROUNDS = 3;
+const MAX_ROUNDS = 20;
 
 export function registerBench(program: Command, ctx: CliContext): void {
   program
@@ -39,17 +39,16 @@ export function registerBench(program: Command, ctx: CliContext): void {
     .option('--svg <file>', 'also write a bar chart of the overhead relative to native (SVG)')
     .option('--quick', 'fewer iterations and shorter samples (a smoke run; the figures are rough)')
     .option('--only <names>', 'only these workloads or guests, comma-separated (e.g. in,callret)')
-    .option('--forks <n>', 'processes each cell is measured in, the fastest kept (default 3; 1 with --quick)')
+    .option('--rounds <n>', 'times each cell is measured (each time in a fresh process), the fastest kept (default 3; 1 with --quick)')
     .option('--no-fork', 'measure every cell in this process instead of each in a fresh one (faster, for debugging; later cells then run slower: V8\'s type feedback is shared)')
     .action((opts: BenchOpts) => {
       const only = opts.only === undefined ? undefined : opts.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
       if (only && only.length === 0) throw new UsageError('--only needs at least one workload name');
       if (only) checkNames(only);
-      const forks = opts.forks === undefined ? (opts.quick ? 1 : DEFAULT_FORKS) : Number(opts.forks);
-      if (!Number.isInteger(forks) || forks < 1 || forks > MAX_FORKS) throw new UsageError(`--forks must be a whole number from 1 to ${MAX_FORKS}, got '${opts.forks}'`);
-      if (!opts.fork && opts.forks !== undefined) throw new UsageError('--forks and --no-fork exclude each other');
+      const rounds = opts.rounds === undefined ? (opts.quick ? 1 : DEFAULT_ROUNDS) : Number(opts.rounds);
+      if (!Number.isInteger(rounds) || rounds < 1 || rounds > MAX_ROUNDS) throw new UsageError(`--rounds must be a whole number from 1 to ${MAX_ROUNDS}, got '${opts.rounds}'`);
       const report = runBench({
-        suite: opts.suite, engine: opts.engine, costModel: opts.costModel, quick: opts.quick === true, forks: opts.fork ? forks : 0,
+        suite: opts.suite, engine: opts.engine, costModel: opts.costModel, quick: opts.quick === true, fork: opts.fork, rounds,
         ...(only ? { only } : {}),
         log: (s) => ctx.io.err(s + '\n'),
       });

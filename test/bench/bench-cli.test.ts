@@ -16,9 +16,8 @@ describe('virtlab bench: arguments', () => {
     [['--cost-model', 'p5'], /cost-model/],
     [['--bogus'], /unknown option/],
     [['--only', 'nosuch'], /unknown workload 'nosuch'/],
-    [['--forks', '0'], /--forks must be a whole number from 1 to 20, got '0'/],
-    [['--forks', '2.5'], /--forks must be a whole number/],
-    [['--forks', '2', '--no-fork'], /exclude each other/],
+    [['--rounds', '0'], /--rounds must be a whole number from 1 to 20, got '0'/],
+    [['--rounds', '2.5'], /--rounds must be a whole number/],
   ] as const) {
     it(`${args.join(' ')}: one line, exit 2`, async () => {
       const r = await runCli(['bench', ...args]);
@@ -56,7 +55,7 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
 
   it('writes the JSON report in the documented shape', () => {
     expect(Object.keys(json).sort()).toEqual(['date', 'machine', 'nano', 'options', 'paper', 'targets']);
-    expect(json.options).toEqual({ suite: 'nano', engine: 'jit', costModel: 'p4-2006', quick: true });
+    expect(json.options).toEqual({ suite: 'nano', engine: 'jit', costModel: 'p4-2006', quick: true, rounds: 1 });
     expect(json.nano.modes).toEqual(['native', 'trap', 'bt', 'pv', 'hw', 'hw-noept']);
     expect(json.nano.cells).toHaveLength(12);
     for (const c of json.nano.cells) {
@@ -74,7 +73,7 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
   });
 
   it('counts and prices each cell the same in a child process as with --no-fork (in this process)', () => {
-    expect(inProcess.options).toEqual({ suite: 'nano', engine: 'jit', costModel: 'p4-2006', quick: true });
+    expect(inProcess.options).toEqual({ suite: 'nano', engine: 'jit', costModel: 'p4-2006', quick: true, rounds: 1 });
     const forked = json.nano.cells.filter((c: { workload: string }) => c.workload === 'in');
     expect(inProcess.nano.cells.map((c: { mode: string }) => c.mode)).toEqual(forked.map((c: { mode: string }) => c.mode));
     expect(forked).toHaveLength(6);

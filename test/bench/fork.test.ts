@@ -2,7 +2,7 @@
 // crashes or prints no result becomes one line naming the cell; a missing
 // build is one line telling the user to build. The real child is dist/, which
 // `npm test` builds first.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ function failure(f: () => unknown): CliError {
 
 describe('bench: a cell measured in a child process', () => {
   it('a missing build: one line telling to run npm run build', () => {
-    const e = failure(() => forkingMeasurer(1, join(dir, 'nosuch.js')));
+    const e = failure(() => forkingMeasurer(join(dir, 'nosuch.js')));
     expect(e.message).toMatch(/is missing \(run `npm run build`, or use --no-fork\)$/);
     expect(e.message).not.toMatch(/\n/);
   });
@@ -62,23 +62,8 @@ describe('bench: a cell measured in a child process', () => {
     expect(failure(() => measureInChild(partial, engineSpec, ['timing', 'value'])).message).toBe("engine alu js: the measuring process's result lacks value");
   });
 
-  it('with several processes per cell, the fastest one\'s measurement is kept', () => {
-    // Each run of this child takes the next median from a counter file: 3, 1, 2 ms.
-    const counter = join(dir, 'counter');
-    writeFileSync(counter, '0');
-    const child = script('medians.mjs', `import { readFileSync, writeFileSync } from 'node:fs';
-const i = Number(readFileSync(${JSON.stringify(counter)}, 'utf8')); writeFileSync(${JSON.stringify(counter)}, String(i + 1));
-const median = [0.003, 0.001, 0.002][i];
-console.log(JSON.stringify({ timing: { mean: median, median, rme: 0, samples: 1 }, value: i, instructions: null, counters: null }));
-`);
-    const m = forkingMeasurer(3, child).engine(engineSpec);
-    expect(m.timing.median).toBe(0.001);
-    expect(m.value).toBe(1);
-    expect(readFileSync(counter, 'utf8')).toBe('3');
-  });
-
   it('the real child measures an engine cell: the value JavaScript computes', () => {
-    const m = forkingMeasurer(1).engine({ kind: 'engine', workload: 'calls', column: 'js', timing });
+    const m = forkingMeasurer().engine({ kind: 'engine', workload: 'calls', column: 'js', timing });
     expect(m.value).toBe(17711); // fib(22)
     expect(m.instructions).toBeNull();
     expect(m.timing.samples).toBeGreaterThanOrEqual(1);
