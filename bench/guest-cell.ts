@@ -44,7 +44,7 @@ export interface GuestCellMeasurement {
 const MAX_STEPS = 2_000_000_000;
 /** Untimed runs of each build before timing a cell: at least min, then until WARM_UP_MS have passed, at most max. */
 const WARM_UP_RUNS = { min: 5, max: 30 };
-const WARM_UP_MS = 500;
+const WARM_UP_MS = 300;
 /** Enough for every guest (they use the first 4 MiB); small, so that a reset clears little. */
 const GUEST_MEMORY = 4 << 20;
 

@@ -27,10 +27,8 @@ export interface CellResult {
     runMs: number;
     baselineMs: number;
   };
-  /** Counters per iteration (non-zero only; baseline subtracted). */
-  counts: { machine: Record<string, number>; monitor: Record<string, number> | null };
-  /** Modelled cycles per iteration under the preset. */
-  cycles: { preset: string; perIteration: number; guest: number; overhead: number };
+  counts: GuestCellMeasurement['counts'];
+  cycles: GuestCellMeasurement['cycles'];
   /** This cell over the native cell of the same workload; null natively measured as 0. */
   ratioToNative: { host: number | null; cycles: number | null };
 }

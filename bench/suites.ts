@@ -57,10 +57,10 @@ export function runBench(o: BenchOptions): BenchReport {
   };
   // Created first, so that a missing build is reported before anything runs.
   const measurer = o.fork ? forkingMeasurer() : IN_PROCESS;
-  const timing = o.quick ? { maxTime: 0.05, minSamples: 2 } : { maxTime: 0.4, minSamples: 5 };
+  const timing = o.quick ? { maxTime: 0.05, minSamples: 2 } : { maxTime: 0.3, minSamples: 5 };
   const want = (s: SuiteName) => o.suite === 'all' || o.suite === s;
   const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, measure: measurer.guest, rounds: o.rounds, ...(o.only ? { only: o.only } : {}) };
-  if (want('engine')) report.engine = runEngineSuite(o.only, o.quick ? timing : { maxTime: 1, minSamples: 5 }, o.log, measurer.engine, o.rounds);
+  if (want('engine')) report.engine = runEngineSuite(o.only, o.quick ? timing : { maxTime: 0.6, minSamples: 5 }, o.log, measurer.engine, o.rounds);
   if (want('nano')) {
     report.nano = runGuestSuite('nano', guest);
     report.paper = paperRows(report.nano.cells);

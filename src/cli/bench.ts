@@ -23,8 +23,8 @@ interface BenchOpts {
   rounds?: string;
 }
 
-/** Measurements per cell by default: the fastest of three is rarely one the host slowed down. */
-const DEFAULT_ROUNDS = 3;
+/** Measurements per cell by default: on this shared host about half of all processes run slowed down, and the fastest of five rarely is one. */
+const DEFAULT_ROUNDS = 5;
 const MAX_ROUNDS = 20;
 
 export function registerBench(program: Command, ctx: CliContext): void {
@@ -39,7 +39,7 @@ export function registerBench(program: Command, ctx: CliContext): void {
     .option('--svg <file>', 'also write a bar chart of the overhead relative to native (SVG)')
     .option('--quick', 'fewer iterations and shorter samples (a smoke run; the figures are rough)')
     .option('--only <names>', 'only these workloads or guests, comma-separated (e.g. in,callret)')
-    .option('--rounds <n>', 'times each cell is measured (each time in a fresh process), the fastest kept (default 3; 1 with --quick)')
+    .option('--rounds <n>', 'times each cell is measured (each time in a fresh process), the fastest kept (default 5; 1 with --quick)')
     .option('--no-fork', 'measure every cell in this process instead of each in a fresh one (faster, for debugging; later cells then run slower: V8\'s type feedback is shared)')
     .action((opts: BenchOpts) => {
       const only = opts.only === undefined ? undefined : opts.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
