@@ -26,23 +26,35 @@ interface Entry extends CompiledRegion {
 /** Entries kept before the cache starts over. */
 const MAX_ENTRIES = 4096;
 const cache = new Map<string, Entry>();
+/** The entry last used at each place (page, entry word, mode, RAM size). */
+const byPlace = new Map<string, Entry>();
 
 /**
  * The region entered at word `entry` of `page` (the physical page at word index
  * `pageWord`), compiled or reused; `ran` tells which words have run (formRegion).
  */
 export function regionFor(page: Int32Array, pageWord: number, entry: number, mode: number, ram: number, ran?: (offset: number) => boolean): { region: CompiledRegion; reused: boolean } {
+  // The region last made for this place, if its words are still there: a machine reset
+  // asks for every region again, and forming one only to find it cached took a JIT
+  // run's whole second pass over its code.
+  const place = `${pageWord}/${entry}/${mode}/${ram}`;
+  const last = byPlace.get(place);
+  if (last && last.offsets.every((o, i) => page[o] === last.words[i])) return { region: last, reused: true };
   // The largest region compileRegion may take in: smaller shapes cover a subset of its words.
   const offsets = regionWords(formRegion(page, entry, mode >> 1, MAX_REGION_INSNS, ran));
   let h = 0x811c9dc5;
   for (const o of offsets) h = Math.imul(Math.imul(h ^ o, 0x01000193) ^ page[o]!, 0x01000193);
   const key = `${pageWord}/${entry}/${mode}/${ram}/${offsets.length}/${h >>> 0}`;
   const hit = cache.get(key);
-  if (hit && hit.offsets.every((o, i) => o === offsets[i] && page[o] === hit.words[i])) return { region: hit, reused: true };
+  if (hit && hit.offsets.every((o, i) => o === offsets[i] && page[o] === hit.words[i])) {
+    byPlace.set(place, hit);
+    return { region: hit, reused: true };
+  }
   const { len, blocks, source } = compileRegion(page, pageWord, entry, mode, ram, ran);
   const fn = len > 0 ? (new Function('H', source) as (h: typeof H) => RegionFn)(H) : null;
-  if (cache.size >= MAX_ENTRIES) cache.clear();
+  if (cache.size >= MAX_ENTRIES) { cache.clear(); byPlace.clear(); }
   const made: Entry = { blocks, fn, offsets, words: offsets.map((o) => page[o]!) };
   cache.set(key, made);
+  byPlace.set(place, made);
   return { region: made, reused: false };
 }

@@ -30,3 +30,20 @@ it('the same covered words at the same place reuse the function; a changed cover
   expect(regionFor(a, 0x800, 0, 1, 1 << 20).region.fn).not.toBe(first.region.fn);
   expect(regionFor(a, 0x800, 0, 0, 2 << 20).region.fn).not.toBe(first.region.fn);
 });
+
+it('the region last made at a place is reused while its words are unchanged, whatever has run since', () => {
+  const rows = [['addi', 'a0', 'a0', 1], ['beq', 'a0', 'a1', 8], ['addi', 'a2', 'a2', 1], ['halt', 'a0']] as const;
+  const a = page(rows as never);
+  const narrow = regionFor(a, 0x1400, 0, 0, 1 << 20, () => false); // only the entry block had run
+  expect(narrow.reused).toBe(false);
+  expect(narrow.region.blocks).toBe(1);
+  const again = regionFor(a.slice(), 0x1400, 0, 0, 1 << 20, () => true);
+  expect(again.reused).toBe(true);
+  expect(again.region.fn).toBe(narrow.region.fn);
+  // A changed covered word is never reused: the region is formed anew, now with what has run.
+  const b = a.slice();
+  b[0] = assemble([['addi', 'a0', 'a0', 2]], 0).words[0]!;
+  const fresh = regionFor(b, 0x1400, 0, 0, 1 << 20, () => true);
+  expect(fresh.reused).toBe(false);
+  expect(fresh.region.blocks).toBeGreaterThan(1);
+});
