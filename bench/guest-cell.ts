@@ -66,7 +66,7 @@ export function measureGuestCell(spec: GuestCellSpec): GuestCellMeasurement {
   const run = checkedRun(build(w, col, { [ITERATIONS_SYMBOL]: n }), col, spec, label);
   const baseline = checkedRun(build(w, col, { [ITERATIONS_SYMBOL]: 0, [BASELINE_SYMBOL]: n }), col, spec, `${label} (baseline)`);
   const per = perIteration(n, run.stats, baseline.stats, null);
-  // Warm up the host's JIT and ours on this cell (regions of rarely run code become hot only over several runs).
+  // Warm up V8 on this cell (ours starts over at every reset, so each run does what the first did: src/engine/jit/jit.ts).
   const warmUntil = performance.now() + WARM_UP_MS;
   for (let i = 0; i < WARM_UP_RUNS.max && (i < WARM_UP_RUNS.min || performance.now() < warmUntil); i++) { run.rerun(); baseline.rerun(); }
   const tRun = timeIt(`${w.name} ${col.name}`, run.rerun, spec.timing);
