@@ -47,7 +47,7 @@ describe('tinyos workloads', () => {
   });
 
   it('the default build has none of it', () => {
-    for (const defines of [{}, { PV: 1 }]) {
+    for (const defines of [{}, { PV: 1 }] as Record<string, number>[]) {
       const r = assembleFile(source, { defines });
       expect(r.image!.symbols.filter((s) => /^(wl_|WL_|BENCH_|SYS_NEWSPACE)/.test(s.name))).toEqual([]);
     }

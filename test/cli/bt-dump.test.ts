@@ -21,7 +21,7 @@ interface JUnit {
     words: { offset: number; word: number; text: string; callout: number | null }[]; callouts: number[];
   }[];
   callouts: { index: number; id: number; kind: string; pc: number; site: number; text: string; mnemonic?: string; exit?: string; target?: number }[];
-  chains: { out: { site: number; tc: number; callout: number; to: Ref }[]; in: { tc: number; from: Ref; site: number }[] };
+  chains: { out: { site: number; tc: number; callout: number; branch: boolean; to: Ref }[]; in: { tc: number; from: Ref; site: number }[] };
 }
 interface JDump {
   program: string;

@@ -88,8 +88,8 @@ describe('virtlab debug', () => {
 
   test('piped stdin: read to the end, echoed like a script', async () => {
     let stdout = '';
-    const ctx = { io: { out: (s: string) => { stdout += s; }, err: () => {} }, cwd: ROOT };
-    const opts: DebugOpts = { maxSteps: 1000, memory: 16, history: 100 };
+    const ctx = { io: { out: (s: string) => { stdout += s; }, err: () => {} }, readStdin: () => new Uint8Array(), cwd: ROOT };
+    const opts: DebugOpts = { maxSteps: 1000, memory: 16, history: 100, mode: 'native', costModel: 'p4-2006', ept: true, vpid: true, engine: 'interp' };
     await debugCommand(ctx, 'guests/hello.s', opts, { stream: Readable.from(['step 2\nregs\n', 'continue\n']), interactive: false });
     expect(stdout).toMatch(/^\(vl\) step 2\n0x00001008 <_start\+8> guests\/hello\.s:10 {3}lbu t0, 0\(a0\)\n\(vl\) regs\nr0  zero/m);
     expect(stdout).toMatch(/\(vl\) continue\nHello from virtlab!\nthe guest halted with exit code 0 at 0x0000101c <_start\+28>\n$/);

@@ -14,7 +14,7 @@ import type { ModeName } from '../../src/vmm/index.js';
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const CALLS = 'test/debug/fixtures/calls.s';
 
-const ctx: CliContext = { io: { out: () => {}, err: () => {} }, cwd: ROOT };
+const ctx: CliContext = { io: { out: () => {}, err: () => {} }, readStdin: () => new Uint8Array(), cwd: ROOT };
 
 export interface SessionOptions {
   history?: number;
@@ -28,7 +28,7 @@ export function session(file: string, options: SessionOptions = {}): DebugSessio
   const image = loadProgram(ctx, file);
   const { machine, engine, vm } = machineFromOptions(ctx, image, {
     maxSteps: options.maxSteps ?? 100_000_000, memory: 16, ...(options.input === undefined ? {} : { input: options.input }),
-    mode: options.mode ?? 'native', costModel: 'p4-2006',
+    mode: options.mode ?? 'native', costModel: 'p4-2006', ept: true, vpid: true, engine: 'interp',
   }, 'capture');
   return new DebugSession({
     machine, engine, image,
