@@ -147,7 +147,7 @@ export function formatPaper(rows: readonly PaperRow[], preset: string): string {
   const f = (x: number | null | undefined) => num(x ?? null);
   return `nano suite against Adams & Agesen 2006 (Pentium 4 cycles; their HW is first-generation VT-x: compared with hw-noept); model: ${preset}\n` + table(
     ['guest', 'paper native', 'model native', 'paper BT', 'model bt', 'paper HW', 'model hw-noept'],
-    rows.map((r) => [r.guest, f(r.paper.native), f(r.model.native), r.guest === 'in' ? '~214' : f(r.paper.bt), f(r.model.bt), f(r.paper.hw), f(r.model.hw)]));
+    rows.map((r) => [r.guest, f(r.paper.native), f(r.model.native), `${r.paper.btApproximate ? '~' : ''}${f(r.paper.bt)}`, f(r.model.bt), f(r.paper.hw), f(r.model.hw)]));
 }
 
 export function formatTargets(t: readonly Target[]): string {
