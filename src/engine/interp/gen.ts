@@ -344,6 +344,8 @@ ${cases}
  * a region that runs k steps stands for k loop iterations (its fetches after
  * the first are same-page fast fetches, which the epilogue counts as TLB hits
  * like the interpreter's); one that declines (0) leaves the step to the switch.
+ * A count restarts at 1, not 0, after a compile request: a word that has run
+ * keeps a count, and region formation takes in only blocks that have run.
  */
 const JIT_DISPATCH = `{
       const wi = fbase | ((pc & 4095) >>> 2), jp = JB[wi >>> 10];
