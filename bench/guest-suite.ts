@@ -12,8 +12,6 @@ import { GUEST_SUITES, MODE_COLUMNS, type GuestSuiteName } from './guest-workloa
 import type { TimingOptions } from './timing.js';
 import { fastestOfRounds } from './cell.js';
 
-export { GUEST_SUITES, MACRO, MACRO_TICK_PERIOD, MODE_COLUMNS, NANO, type GuestSuiteName, type GuestWorkload, type ModeColumn } from './guest-workloads.js';
-
 export interface CellResult {
   workload: string;
   mode: string;

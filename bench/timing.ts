@@ -1,11 +1,9 @@
-// One benchmark.js measurement of a synchronous function: mean seconds per
+// One benchmark.js measurement of a synchronous function: median seconds per
 // call, relative margin of error, samples. Short by design (2 shared cores).
 
 import Benchmark from 'benchmark';
 
 export interface Timing {
-  /** Mean seconds per call. */
-  mean: number;
   /**
    * Median seconds per call over the samples: what the suites report. On a
    * shared 2-core host a garbage collection or a background compile lands in
@@ -31,5 +29,5 @@ export function timeIt(name: string, fn: () => void, o: TimingOptions): Timing {
   const sorted = [...bench.stats.sample].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { mean: bench.stats.mean, median, rme: bench.stats.rme, samples: bench.stats.sample.length };
+  return { median, rme: bench.stats.rme, samples: bench.stats.sample.length };
 }

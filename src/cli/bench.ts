@@ -6,7 +6,7 @@
 import { Option, type Command } from 'commander';
 import { ENGINE_NAMES, type EngineName } from '../engine/registry.js';
 import { COST_PRESET_NAMES, type CostPresetName } from '../vmm/index.js';
-import { MACRO, NANO } from '../../bench/guest-suite.js';
+import { MACRO, NANO } from '../../bench/guest-workloads.js';
 import { WORKLOADS } from '../../bench/workloads.js';
 import { chartOf, formatReport, runBench, SUITE_NAMES, type SuiteName } from '../../bench/suites.js';
 import { UsageError, writeOutput, type CliContext } from './context.js';

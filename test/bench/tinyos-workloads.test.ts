@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { assembleFile } from '../../src/asm/index.js';
 import { createVm } from '../../src/vmm/index.js';
 import { guestPath } from '../../bench/paths.js';
-import { MACRO } from '../../bench/guest-suite.js';
+import { MACRO } from '../../bench/guest-workloads.js';
 
 const source = guestPath('tinyos', 'tinyos.s');
 
