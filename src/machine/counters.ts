@@ -71,15 +71,20 @@ export const EXC_COUNTER: readonly (CounterName | undefined)[] = (() => {
 export type CounterBump = (counters: Record<string, number>, i: number) => void;
 
 /**
- * A function that increments `names[i]` of a counters object, written as a
- * switch with one constant property name per case. `counters[names[i]]++`
- * takes V8's generic keyed path (a lookup by string at every increment);
- * this keeps each increment a plain field access. Names come from tables
- * (exception codes, opcodes, exit reasons), never from input.
+ * A function that increments `names[key]` of a counters object (`names`: a
+ * table by index, or a record by string key), written as a switch with one
+ * constant property name per case. `counters[names[key]]++` takes V8's
+ * generic keyed path (a lookup by string at every increment); this keeps
+ * each increment a plain field access. Names come from tables (exception
+ * codes, opcodes, exit reasons), never from input.
  */
-export function counterBump(names: readonly (string | undefined)[]): CounterBump {
-  const cases = names.flatMap((n, i) => (n === undefined ? [] : [`case ${i}: c[${JSON.stringify(n)}]++; break;`]));
-  return new Function('c', 'i', `switch (i) {\n${cases.join('\n')}\n}`) as CounterBump;
+export function counterBump(names: readonly (string | undefined)[]): CounterBump;
+export function counterBump<K extends string>(names: Readonly<Record<K, string>>): (counters: Record<string, number>, key: K) => void;
+export function counterBump(names: readonly (string | undefined)[] | Readonly<Record<string, string>>): (counters: Record<string, number>, key: never) => void {
+  const byIndex = Array.isArray(names);
+  const cases = Object.entries(names).flatMap(([k, n]: [string, string | undefined]) =>
+    n === undefined ? [] : [`case ${byIndex ? k : JSON.stringify(k)}: c[${JSON.stringify(n)}]++; break;`]);
+  return new Function('c', 'k', `switch (k) {\n${cases.join('\n')}\n}`) as (counters: Record<string, number>, key: never) => void;
 }
 
 /** EXC_COUNTER[i]++ on the machine's counters. */

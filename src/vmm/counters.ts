@@ -134,10 +134,7 @@ export const bumpReflectCounter: CounterBump = counterBump(REFLECT_COUNTER);
 /** EMULATION_COUNTER[opcode]++ */
 export const bumpEmulationCounter: CounterBump = counterBump(EMULATION_COUNTER);
 /** The counter of exit reason `reason` ++ */
-export const bumpExitCounter: (counters: Record<string, number>, reason: ExitReason) => void = (() => {
-  const cases = EXIT_REASONS.map((r) => `case ${JSON.stringify(r)}: c[${JSON.stringify(EXIT_COUNTER[r])}]++; break;`);
-  return new Function('c', 'r', `switch (r) {\n${cases.join('\n')}\n}`) as (counters: Record<string, number>, reason: ExitReason) => void;
-})();
+export const bumpExitCounter: (counters: Record<string, number>, reason: ExitReason) => void = counterBump(EXIT_COUNTER);
 /** The counter of the hypercall numbered i ++ */
 export const bumpHypercallCounter: CounterBump = counterBump(
   Array.from({ length: Math.max(...HYPERCALLS.map((h) => h.nr)) + 1 }, (_, nr) => {

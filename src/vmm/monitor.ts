@@ -77,7 +77,7 @@ export class Monitor implements MachineDevice {
     if (machine.mem.size !== layout.ramSize) throw new Error(`machine RAM ${machine.mem.size} does not match the VM layout's ${layout.ramSize}`);
     this.guest = new GuestMemory(machine.mem, layout);
     this.frames = new FramePool(machine.mem, layout);
-    this.platform = new VirtualPlatform(machine, layout.guestSize, () => machine.clock());
+    this.platform = new VirtualPlatform(machine, layout.guestSize);
     this.shadow = new ShadowMmu(machine, this.guest, this.frames, this.vcpu, this.counters,
       options.shadowCache ?? 8, () => this.listener);
     this.mode = makeMode(this);
@@ -159,11 +159,7 @@ export class Monitor implements MachineDevice {
     // A virtual deadline reached (or a wait that took its tick, idleGuest) leaves a line
     // pending: deliver it at this boundary if the guest can take it.
     this.platform.tick(this.machine.clock());
-    // The guest pc is worth finding (bt: a lookup in the unit) only when something is pending
-    // that the guest can take now (with no deliverInterrupt of its own, the mode defers to vIE).
-    if (this.platform.pendingLines() !== 0 && (this.mode.deliverInterrupt !== undefined || this.vcpu.ie)) {
-      this.injectIfPending(this.mode.guestPc());
-    }
+    this.injectIfPending();
     this.armRealTimer();
   }
 
@@ -173,7 +169,7 @@ export class Monitor implements MachineDevice {
     this.mode.settle?.();
     this.platform.tick(this.machine.clock());
     this.armRealTimer();
-    this.injectIfPending(this.mode.guestPc());
+    this.injectIfPending();
   }
 
   // --- pieces the modes share --------------------------------------------------
@@ -265,15 +261,19 @@ export class Monitor implements MachineDevice {
     this.deliver(cause, epc, faultaddr, pc);
   }
 
-  /** If the guest's interrupt flag allows it, deliver its lowest pending virtual interrupt before `pc`. */
-  injectIfPending(pc: number): boolean {
+  /**
+   * If the guest's interrupt flag allows it, deliver its lowest pending virtual
+   * interrupt before `pc` (default: the guest's next instruction, found only
+   * when something can be delivered: under bt that is a lookup in the unit).
+   */
+  injectIfPending(pc?: number): boolean {
     if (this.machine.stopped) return false;
     const pending = this.platform.pendingLines();
     if (pending === 0) return false;
     const line = 31 - Math.clz32(pending & -pending);
-    if (this.mode.deliverInterrupt) return this.mode.deliverInterrupt(line, pc);
+    if (this.mode.deliverInterrupt) return this.mode.deliverInterrupt(line, pc ?? this.mode.guestPc());
     if (!this.vcpu.ie) return false;
-    this.inject(line, pc);
+    this.inject(line, pc ?? this.mode.guestPc());
     return true;
   }
 

@@ -28,10 +28,11 @@ export class VirtualPlatform {
   /** Virtual lines raised by devices that drive them (the timer); the console's level is polled. */
   private lines = 0;
 
-  constructor(machine: Machine, guestSize: number, guestClock: () => number) {
+  constructor(machine: Machine, guestSize: number) {
     this.bus = new Bus(guestSize);
     this.timer = new Timer({
-      clock: guestClock,
+      // The guest's clock is the machine's in every mode (instructions retired plus idle ticks).
+      clock: () => machine.clock(),
       setIrq: (line, level) => {
         if (line < 0 || line >= IRQ.LINES) throw new RangeError(`interrupt line ${line} does not exist`);
         this.lines = level ? this.lines | (1 << line) : this.lines & ~(1 << line);

@@ -88,8 +88,8 @@ export class BtMode implements MonitorMode {
     if (!this.inCache()) return pc;
     if ((pc | 0) === this.cache.reservedAddr(ENTRY_FAULT_STUB)) return this.pendingFault?.pc ?? 0;
     const cu = this.cache.unitAt(pc);
-    const g = cu ? unitIndex(cu).pcAt[((pc - cu.addr) >>> 0) >>> 2] : undefined;
-    if (g === undefined || g < 0) throw new Error(`bt: the CPU is at 0x${(pc >>> 0).toString(16)}, outside every translation`);
+    const g = cu ? unitIndex(cu).insnAt[((pc - cu.addr) >>> 0) >>> 2]?.guestPc : undefined;
+    if (g === undefined) throw new Error(`bt: the CPU is at 0x${(pc >>> 0).toString(16)}, outside every translation`);
     return g | 0;
   }
 
@@ -247,7 +247,7 @@ export class BtMode implements MonitorMode {
     const cu = this.cache.unitAt(t.pc);
     if (!cu) throw new Error(`bt: trap at 0x${(t.pc >>> 0).toString(16)}, outside every translation`);
     const index = ((t.pc - cu.addr) >>> 0) >>> 2;
-    const guestPc = unitIndex(cu).pcAt[index]!;
+    const guestPc = unitIndex(cu).insnAt[index]!.guestPc;
     this.resumeIn = cu;
     try {
       const callout = (t.cause & CAUSE.CODE_MASK) === EXC.UNDEFINED ? this.calloutAt(cu, index, t.word) : undefined;
@@ -328,7 +328,7 @@ export class BtMode implements MonitorMode {
     switch (c.kind) {
       case 'emulate': {
         m.counters.calloutEmulate++;
-        const d = unitIndex(cu).decoded[c.index]!;
+        const d = decodeCached(c.word!)!;
         m.listener?.({ kind: 'callout', pc: c.guestPc, callout: 'emulate', what: d.def.mnemonic });
         this.emulate(d, c.guestPc);
         return;
