@@ -5,14 +5,14 @@ import fs from 'node:fs';
 import type { Image } from '../elf/image.js';
 import { buildImage, checkPlacement } from './build-image.js';
 import { Diagnostics, type Diagnostic } from './diagnostics.js';
-import { evaluate } from './expr.js';
+import { evaluate, symbolsIn } from './expr.js';
 import { buildListing, type ListingLine } from './listing.js';
 import { parseLine } from './parse.js';
 import { Pass1 } from './pass1.js';
 import { runPass2 } from './pass2.js';
 import { Preprocessor } from './preprocess.js';
 import { AsmState } from './state.js';
-import { exprStart, type Expr } from './ast.js';
+import { exprStart } from './ast.js';
 
 export interface AssembleOptions {
   /** Path of the main source, used in diagnostics and for relative .include. */
@@ -99,16 +99,6 @@ function resolveDeferred(st: AsmState): void {
   }
   for (const d of pending) {
     if (!explained.has(d.name)) st.report(d.stmt, exprStart(d.expr), `cannot evaluate .equ ${d.name}: its definition is circular`);
-  }
-}
-
-function symbolsIn(e: Expr): string[] {
-  switch (e.kind) {
-    case 'sym': return [e.name];
-    case 'unary': case 'reloc': return symbolsIn(e.arg);
-    case 'paren': return symbolsIn(e.inner);
-    case 'binary': return [...symbolsIn(e.left), ...symbolsIn(e.right)];
-    default: return [];
   }
 }
 

@@ -1,4 +1,6 @@
-// Syntax tree of one statement line, as the nearley grammar builds it.
+// Syntax tree of one statement line, as parse.ts builds it (grammar/asm.ne
+// describes the same trees). Trees may nest as deep as the input does, so
+// code that walks them must use a loop or an explicit stack, not recursion.
 // Every node carries `pos`, the 0-based offset of its first character in the
 // parsed text; diagnostics turn it into a column of the original source.
 
@@ -41,8 +43,6 @@ export interface ParsedLine {
 
 /** The leftmost position an expression covers (binary nodes keep their operator's position). */
 export function exprStart(e: Expr): number {
-  switch (e.kind) {
-    case 'binary': return exprStart(e.left);
-    default: return e.pos;
-  }
+  while (e.kind === 'binary') e = e.left;
+  return e.pos;
 }

@@ -85,7 +85,7 @@ const ascii = (zero: boolean): Handler => (c) => {
   const bytes: number[] = [];
   for (const op of c.s.operands) {
     if (op.kind !== 'string') return c.report(op.pos, `expected a string, got ${describeOperand(op)}`);
-    bytes.push(...op.bytes);
+    for (const b of op.bytes) bytes.push(b); // not push(...): a long string would overflow the stack
     if (zero) bytes.push(0);
   }
   emit(c, bytes.length, { kind: 'bytes', bytes });

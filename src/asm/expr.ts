@@ -18,7 +18,33 @@ export interface EvalContext {
 
 const MAX_U32 = 0xffffffff;
 
-export function evaluate(e: Expr, ctx: EvalContext): number | undefined {
+/**
+ * The value of `root`. A post-order walk with explicit stacks rather than
+ * recursion, since trees nest as deep as the source does. Every leaf is
+ * visited left to right even when a value is already unknown, so each
+ * problem of the expression is reported, in source order.
+ */
+export function evaluate(root: Expr, ctx: EvalContext): number | undefined {
+  const todo: Expr[] = [root];
+  const combine: boolean[] = [false]; // true: the node's operands are on `values`
+  const values: (number | undefined)[] = [];
+  while (todo.length) {
+    const e = todo.pop()!;
+    if (combine.pop()) {
+      values.push(apply(e, values, ctx));
+      continue;
+    }
+    switch (e.kind) {
+      case 'paren': todo.push(e.inner); combine.push(false); break;
+      case 'unary': case 'reloc': todo.push(e, e.arg); combine.push(true, false); break;
+      case 'binary': todo.push(e, e.right, e.left); combine.push(true, false, false); break;
+      default: values.push(leaf(e, ctx)); break;
+    }
+  }
+  return values.pop();
+}
+
+function leaf(e: Expr, ctx: EvalContext): number | undefined {
   switch (e.kind) {
     case 'num':
       if (e.value > MAX_U32) {
@@ -34,24 +60,47 @@ export function evaluate(e: Expr, ctx: EvalContext): number | undefined {
       return ctx.symbol(e.name, e.pos);
     case 'dot': return ctx.dot(e.pos);
     case 'local': return ctx.local(e.label, e.dir, e.pos);
-    case 'paren': return evaluate(e.inner, ctx);
+    default: throw new Error(`expr: ${e.kind} is not a leaf`);
+  }
+}
+
+/** Combine the values of an operator node's operands (popped from `values`). */
+function apply(e: Expr, values: (number | undefined)[], ctx: EvalContext): number | undefined {
+  switch (e.kind) {
     case 'reloc': {
-      const v = evaluate(e.arg, ctx);
+      const v = values.pop();
       if (v === undefined) return undefined;
       return e.which === 'hi' ? (v >>> 16) & 0xffff : v & 0xffff;
     }
     case 'unary': {
-      const v = evaluate(e.arg, ctx);
+      const v = values.pop();
       return v === undefined ? undefined : unary(e.op, v);
     }
     case 'binary': {
-      // Evaluate both sides even if one fails, so every problem is reported.
-      const l = evaluate(e.left, ctx);
-      const r = evaluate(e.right, ctx);
+      const r = values.pop();
+      const l = values.pop();
       if (l === undefined || r === undefined) return undefined;
       return binary(e.op, l, r, e.pos, ctx);
     }
+    default: throw new Error(`expr: ${e.kind} has no operands`);
   }
+}
+
+/** Names of the symbols an expression uses, left to right (iterative, like `evaluate`). */
+export function symbolsIn(root: Expr): string[] {
+  const names: string[] = [];
+  const todo: Expr[] = [root];
+  while (todo.length) {
+    const e = todo.pop()!;
+    switch (e.kind) {
+      case 'sym': names.push(e.name); break;
+      case 'unary': case 'reloc': todo.push(e.arg); break;
+      case 'paren': todo.push(e.inner); break;
+      case 'binary': todo.push(e.right, e.left); break;
+      default: break;
+    }
+  }
+  return names;
 }
 
 function unary(op: UnaryOp, v: number): number {

@@ -17,8 +17,11 @@ export function decodeEscapes(body: string, offsetInToken = 1): DecodedText {
     const ch = body[i]!;
     if (ch !== '\\') {
       const cp = body.codePointAt(i)!;
-      if (cp > 0xffff) i++;
-      bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+      if (cp < 0x80) bytes.push(cp);
+      else {
+        if (cp > 0xffff) i++;
+        for (const b of Buffer.from(String.fromCodePoint(cp), 'utf8')) bytes.push(b);
+      }
       continue;
     }
     const next = body[i + 1];

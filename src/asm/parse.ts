@@ -1,10 +1,13 @@
 // Parse one statement line into a syntax tree, or explain precisely why not.
+// A hand-written parser over the line's tokens: one pass, no recursion, so a
+// line costs time and memory linear in its length whatever its shape (100,000
+// operands, 10,000 nested parentheses). grammar/asm.ne is the grammar it
+// implements; test/asm/parser.test.ts checks both give the same trees and errors.
 
-import nearley from 'nearley';
-import type { ParsedLine } from './ast.js';
-import grammar from './grammar.generated.js';
+import { exprStart, type Label, type Operand, type ParsedLine } from './ast.js';
+import { ParseFailure, isOp, parseExpr, type Cursor, type Expected } from './expr-parse.js';
 import { tokenize, type Token } from './lexer.js';
-import { decodeEscapes } from './literals.js';
+import { decodeEscapes, stringBytes } from './literals.js';
 
 export interface SyntaxError {
   pos: number; // 0-based offset in the parsed text
@@ -13,10 +16,8 @@ export interface SyntaxError {
 
 export type ParseResult = { ok: true; line: ParsedLine } | { ok: false; error: SyntaxError };
 
-const compiled = nearley.Grammar.fromCompiled(grammar as unknown as nearley.CompiledRules);
-
 /** The first lexical error of the line (bad character, unterminated string, bad escape, ...). */
-function lexicalError(tokens: readonly Token[]): SyntaxError | undefined {
+export function lexicalError(tokens: readonly Token[]): SyntaxError | undefined {
   for (const t of tokens) {
     switch (t.type) {
       case 'error': return { pos: t.offset, message: `bad character '${t.text[0]}'` };
@@ -34,54 +35,76 @@ function lexicalError(tokens: readonly Token[]): SyntaxError | undefined {
   return undefined;
 }
 
-function describeToken(t: Token): string {
+export function describeToken(t: Token): string {
   return t.type === 'string' ? `string ${t.text}` : `'${t.text}'`;
 }
 
-interface EarleyState { rule: { symbols: unknown[] }; dot: number }
-interface EarleyTable { table: ({ states: EarleyState[] } | undefined)[] }
+const HINTS: Record<Expected, string> = {
+  operand: ' (expected an operand)',
+  close: " (expected ')')",
+  comma: " (expected ',' between operands)",
+  colon: " (expected ':' after a local label)",
+  start: ' (expected a label, mnemonic or directive)',
+};
 
-/** A short hint of what the grammar expected in a parser column (terminals only). */
-function expectation(parser: nearley.Parser, column: number): string {
-  const states = (parser as unknown as EarleyTable).table[column]?.states ?? [];
-  const literals = new Set<string>();
-  const types = new Set<string>();
-  for (const s of states) {
-    const sym = s.rule.symbols[s.dot] as { literal?: string; type?: string } | string | undefined;
-    if (sym && typeof sym === 'object') {
-      if (sym.literal !== undefined) literals.add(sym.literal);
-      if (sym.type !== undefined) types.add(sym.type);
-    }
+/** One operand: a string, an expression, or `offset(base)`. */
+function operand(c: Cursor): Operand {
+  const t = c.toks[c.i];
+  if (t?.type === 'string') {
+    c.i++;
+    return { kind: 'string', bytes: stringBytes(t.value), pos: t.offset };
   }
-  if (types.has('number') && literals.has('(')) return ' (expected an operand)';
-  if (literals.has(')') && !literals.has(',')) return " (expected ')')";
-  if (literals.has(',')) return " (expected ',' between operands)";
-  if (literals.has(':')) return " (expected ':' after a local label)";
-  if (types.has('ident')) return ' (expected a label, mnemonic or directive)';
-  return '';
+  const e = parseExpr(c);
+  if (!isOp(c.toks[c.i], '(')) return { kind: 'expr', expr: e, pos: exprStart(e) };
+  c.i++;
+  const base = parseExpr(c);
+  if (!isOp(c.toks[c.i], ')')) throw new ParseFailure(c.toks[c.i], 'close');
+  c.i++;
+  return { kind: 'mem', offset: e, base, pos: exprStart(e) };
+}
+
+/** labels, then an optional name with comma-separated operands. */
+function parseTokens(toks: readonly Token[]): ParsedLine {
+  const c: Cursor = { toks, i: 0 };
+  const labels: Label[] = [];
+  for (;;) {
+    const t = toks[c.i];
+    if (t === undefined) return { labels };
+    if ((t.type === 'ident' || t.type === 'number') && isOp(toks[c.i + 1], ':')) {
+      labels.push({ name: t.value, local: t.type === 'number', pos: t.offset });
+      c.i += 2;
+      continue;
+    }
+    if (t.type === 'number') throw new ParseFailure(toks[c.i + 1], 'colon');
+    if (t.type !== 'ident') throw new ParseFailure(t, 'start');
+    break;
+  }
+  const name = toks[c.i++]!;
+  const operands: Operand[] = [];
+  while (c.i < toks.length) {
+    operands.push(operand(c));
+    const t = toks[c.i];
+    if (t === undefined) break;
+    if (!isOp(t, ',')) throw new ParseFailure(t, 'comma');
+    c.i++; // an operand must follow the comma
+    if (c.i === toks.length) throw new ParseFailure(undefined, 'operand');
+  }
+  return { labels, statement: { name: name.value, pos: name.offset, operands } };
 }
 
 export function parseLine(text: string): ParseResult {
-  const tokens = tokenize(text);
-  const lexErr = lexicalError(tokens);
+  const all = tokenize(text);
+  const lexErr = lexicalError(all);
   if (lexErr) return { ok: false, error: lexErr };
-  const parser = new nearley.Parser(compiled);
+  const toks = all.filter((t) => t.type !== 'ws' && t.type !== 'comment');
   try {
-    parser.feed(text);
+    return { ok: true, line: parseTokens(toks) };
   } catch (e) {
-    const token = (e as { token?: Token }).token;
-    if (token) {
-      const hint = expectation(parser, (parser as unknown as EarleyTable).table.length - 2);
-      return { ok: false, error: { pos: token.offset, message: `syntax error: unexpected ${describeToken(token)}${hint}` } };
-    }
-    return { ok: false, error: { pos: 0, message: 'syntax error' } };
-  }
-  const results = parser.results as ParsedLine[];
-  if (results.length === 0) {
-    const last = tokens.filter((t) => t.type !== 'ws' && t.type !== 'comment').at(-1);
+    if (!(e instanceof ParseFailure)) throw e;
+    const hint = HINTS[e.expected];
+    if (e.token) return { ok: false, error: { pos: e.token.offset, message: `syntax error: unexpected ${describeToken(e.token)}${hint}` } };
+    const last = toks[toks.length - 1];
     const end = last ? last.offset + last.text.length : 0;
-    return { ok: false, error: { pos: end, message: `syntax error: unexpected end of line${expectation(parser, parser.current)}` } };
+    return { ok: false, error: { pos: end, message: `syntax error: unexpected end of line${hint}` } };
   }
-  if (results.length > 1) throw new Error(`internal: ambiguous parse of ${JSON.stringify(text)}`);
-  return { ok: true, line: results[0]! };
 }
