@@ -77,7 +77,11 @@ export function costPreset(name: string): CostPreset {
 export interface CostRow {
   /** Event kind, e.g. 'traps to the monitor'. */
   kind: string;
-  /** The counter(s) counted. */
+  /**
+   * The one counter counted, under the name --stats prints it with (and
+   * --json gives it): `instructions` from the machine's counters, every other
+   * one from the monitor's. `count` is that counter's value, nothing derived.
+   */
   counter: string;
   count: number;
   /** Modelled cycles per event, and the formula over the preset's primitives. */
@@ -107,41 +111,44 @@ export function priceCounters(counts: CountersToPrice, preset: CostPreset | Cost
   const x = p.exit.cycles, r = p.stateRead.cycles, w = p.stateWrite.cycles;
   const mon = counts.monitor;
   const rows: CostRow[] = [];
+  // Each row prices one counter as it stands: the monitor counts every event under the name it is priced by.
   const row = (kind: string, counter: string, count: number, each: number, formula: string) =>
     rows.push({ kind, counter, count, each, formula, cycles: count * each });
+  const monitorRow = (kind: string, counter: keyof MonitorCounters & string, each: number, formula: string) =>
+    row(kind, counter, mon![counter] ?? 0, each, formula);
   row('guest instructions', 'instructions', counts.machine.instructions, p.instruction.cycles, 'instruction');
   if (mon) {
-    // Under bt a callout is a call into the monitor, not a hardware trap (ours are hcall traps, priced apart).
-    const callouts = mon.callouts ?? 0;
     if (mon.vmExits > 0) {
       // Hardware assist: every exit is a world switch, and every access the monitor makes to the
       // guest's state is a counted VMREAD or VMWRITE (emulations and injections have no formula of their own).
-      row('VM exits', 'vmExits', mon.vmExits, x, 'exit');
-      row('VMCS reads', 'vmreads', mon.vmreads, r, 'stateRead');
-      row('VMCS writes', 'vmwrites', mon.vmwrites, w, 'stateWrite');
-      row('EPT entries read', 'eptEntryReads', mon.eptEntryReads, p.walkEntry.cycles, 'walkEntry');
+      monitorRow('VM exits', 'vmExits', x, 'exit');
+      monitorRow('VMCS reads', 'vmreads', r, 'stateRead');
+      monitorRow('VMCS writes', 'vmwrites', w, 'stateWrite');
+      monitorRow('EPT entries read', 'eptEntryReads', p.walkEntry.cycles, 'walkEntry');
     } else {
-      row('traps to the monitor', callouts ? 'traps - callouts' : 'traps', mon.traps - callouts, x, 'exit');
-      // A bt emulate callout is priced whole as a callout (the figure it derives from includes the emulation).
-      const calloutEmulations = mon.calloutEmulate ?? 0;
-      row('instructions emulated', calloutEmulations ? 'emulated - calloutEmulate' : 'emulated', mon.emulated - calloutEmulations, r + w,
-        'read + write (decode against the virtual CPU, update it)');
-      row('exceptions reflected', 'reflected', mon.reflected, r + 4 * w, 'read TVEC + write EPC, CAUSE, STATUS, pc');
-      row('interrupts injected', 'injected', mon.injected, r + 4 * w, 'read TVEC + write EPC, CAUSE, STATUS, pc');
+      // Under bt a callout is a call into the monitor, not a trap: `traps` leaves callouts out,
+      // and `emulated` the emulations done in a callout (both counted as callouts, priced below).
+      monitorRow('traps to the monitor', 'traps', x, 'exit');
+      monitorRow('instructions emulated', 'emulated', r + w, 'read + write (decode against the virtual CPU, update it)');
+      monitorRow('exceptions reflected', 'reflected', r + 4 * w, 'read TVEC + write EPC, CAUSE, STATUS, pc');
+      monitorRow('interrupts injected', 'injected', r + 4 * w, 'read TVEC + write EPC, CAUSE, STATUS, pc');
     }
-    row('shadow fills', 'shadowFills', mon.shadowFills, 2 * r + 2 * w, 'read PDE, PTE + write guest A/D, shadow entry');
-    row('traced page-table writes', 'tracedWrites', mon.tracedWrites, r, 'read the old entry (the store itself is an emulation)');
-    row('shadow invalidations', 'shadowInvalidations', mon.shadowInvalidations, w, 'write the shadow entry');
-    row('shadow switches', 'shadowSwitches', mon.shadowSwitches, w, 'write the real PTBR');
+    monitorRow('shadow fills', 'shadowFills', 2 * r + 2 * w, 'read PDE, PTE + write guest A/D, shadow entry');
+    monitorRow('traced page-table writes', 'tracedWrites', r, 'read the old entry (the store itself is an emulation)');
+    monitorRow('shadow invalidations', 'shadowInvalidations', w, 'write the shadow entry');
+    monitorRow('shadow switches', 'shadowSwitches', w, 'write the real PTBR');
     if (mon.translations > 0) {
-      row('instructions translated', 'translatedInsns', mon.translatedInsns, p.translate.cycles, 'translate');
-      row('callouts', 'callouts - calloutIndirect', callouts - mon.calloutIndirect, p.callout.cycles, 'callout');
-      row('indirect lookups', 'calloutIndirect', mon.calloutIndirect, p.lookup.cycles, 'lookup');
+      monitorRow('instructions translated', 'translatedInsns', p.translate.cycles, 'translate');
+      // An emulate callout is priced whole (the figure `callout` derives from includes the emulation).
+      monitorRow('emulate callouts', 'calloutEmulate', p.callout.cycles, 'callout');
+      monitorRow('exit callouts', 'calloutExit', p.callout.cycles, 'callout');
+      monitorRow('fault callouts', 'calloutFault', p.callout.cycles, 'callout');
+      monitorRow('indirect lookups', 'calloutIndirect', p.lookup.cycles, 'lookup');
     }
     if (mon.hypercalls > 0) {
       // Each hypercall is also a trap (priced above); these rows are the monitor's work for it.
-      row('hypercalls', 'hypercalls', mon.hypercalls, r + w, 'read + write (the arguments in, the result out)');
-      row('page-table entries by hypercall', 'mmuUpdateEntries', mon.mmuUpdateEntries, r + w, 'read + write (check the pair, write the entry)');
+      monitorRow('hypercalls', 'hypercalls', r + w, 'read + write (the arguments in, the result out)');
+      monitorRow('page-table entries by hypercall', 'mmuUpdateEntries', r + w, 'read + write (check the pair, write the entry)');
     }
   }
   const guestCycles = rows[0]!.cycles;
