@@ -9,11 +9,17 @@ import { EXIT_REASONS, type ExitReason } from '../machine/vmx.js';
 import { HYPERCALLS, hypercallCounterName } from './pv/abi.js';
 
 const FIXED = [
-  /** Traps the machine handed to the monitor (every exception and interrupt while the guest runs). */
+  /**
+   * Traps the machine handed to the monitor (every exception and interrupt while the guest runs),
+   * except bt's callouts: those are calls into the monitor, counted as `callouts` (docs/cost-model.md).
+   */
   'traps',
   /** ...of which real interrupts (the monitor's timer). */
   'trapInterrupt',
-  /** Instructions the monitor emulated (each also retires one guest instruction). */
+  /**
+   * Instructions the monitor emulated after a trap or VM exit (each also retires one guest instruction);
+   * under bt, an emulation inside a callout is `calloutEmulate`. emu<Mnemonic> count every emulation.
+   */
   'emulated',
   /** Exceptions delivered into the guest as the hardware would have delivered them. */
   'reflected',
