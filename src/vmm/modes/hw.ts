@@ -22,7 +22,7 @@
 
 import { CAUSE, CR, CR_NAMES, EXC, PTE, STATUS } from '../../isa/index.js';
 import { decodeCached } from '../../machine/decode-cache.js';
-import { ACCESS } from '../../machine/events.js';
+import { ACCESS, type AccessKind } from '../../machine/events.js';
 import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
 import { Vmcs, type ExitInfo, type VmxCounters } from '../../machine/vmx.js';
 import { countEmulation, emulateAccess } from '../emulate.js';
@@ -170,6 +170,10 @@ export class HwMode implements MonitorMode {
     const exit = this.vmcs.readExit();
     bumpExitCounter(c, exit.reason);
     m.listener?.({ kind: 'vmexit', reason: exit.reason, pc: exit.pc });
+    // As on every entry to the monitor (Monitor.onTrap): the virtual timer catches up with the
+    // guest clock before the exit is handled, so a deadline that passed while its line was high
+    // is spent now; acknowledging the line afterwards must not raise it again for that deadline.
+    m.platform.tick(m.machine.clock());
     switch (e.reason) {
       case 'external-interrupt': this.externalInterrupt(e); break;
       case 'interrupt-window': this.interruptWindow(); break;
@@ -289,24 +293,27 @@ export class HwMode implements MonitorMode {
   /** An access outside guest RAM (device memory), or a guest table outside it. */
   private eptViolation(e: ExitInfo): void {
     const m = this.monitor;
-    if (e.access === 'fetch' || e.word === undefined) {
-      m.reflect(EXC.UNDEFINED, e.pc, undefined, e.pc); // the bus reads all ones there: not an instruction
-      return;
-    }
-    const d = decodeCached(e.word)!;
-    const sem = d.def.sem;
-    if (sem.kind !== 'load' && sem.kind !== 'store') throw new Error(`hw: EPT violation by ${d.def.mnemonic}`);
-    const va = ((m.machine.cpu.regs[d.b]! + d.imm) >>> 0);
-    const guestSt = this.vmcs.read('status');
-    if ((guestSt & STATUS.PG) !== 0) {
-      // The violation may have been a guest page table outside RAM: natively that reads as not present.
-      const w = walkGuest(m.guest, this.vmcs.read('ptbr'), va, sem.kind === 'store' ? ACCESS.WRITE : ACCESS.READ, (guestSt & STATUS.CPL_MASK) === 3);
-      if (!w.ok) {
-        m.reflect(w.cause, e.pc, va, e.pc);
-        return;
-      }
-    }
+    const fetch = e.access === 'fetch' || e.word === undefined;
+    const d = fetch ? undefined : decodeCached(e.word!)!;
+    const sem = d?.def.sem;
+    if (d && sem!.kind !== 'load' && sem!.kind !== 'store') throw new Error(`hw: EPT violation by ${d.def.mnemonic}`);
+    const va = d ? ((m.machine.cpu.regs[d.b]! + d.imm) >>> 0) : e.pc >>> 0;
+    // The violation may have been a guest page table outside RAM: natively that reads as not
+    // present, so the guest gets the page fault its own walk implies (fetches included).
+    const access = fetch ? ACCESS.FETCH : sem!.kind === 'store' ? ACCESS.WRITE : ACCESS.READ;
+    const cause = this.guestWalkFault(va, access);
+    if (cause !== undefined) return m.reflect(cause, e.pc, va, e.pc);
+    // A fetch from device memory: the bus reads all ones there, which is not an instruction.
+    if (!d) return m.reflect(EXC.UNDEFINED, e.pc, undefined, e.pc);
     emulateAccess(m, d, e.pc, va, e.gpa!, true);
+  }
+
+  /** The page-fault cause of the guest's own walk for `va`, if its paging is on and the walk fails. */
+  private guestWalkFault(va: number, access: AccessKind): number | undefined {
+    const guestSt = this.vmcs.read('status');
+    if ((guestSt & STATUS.PG) === 0) return undefined;
+    const w = walkGuest(this.monitor.guest, this.vmcs.read('ptbr'), va, access, (guestSt & STATUS.CPL_MASK) === 3);
+    return w.ok ? undefined : w.cause;
   }
 
   // --- event injection -------------------------------------------------------------
