@@ -28,7 +28,10 @@ const SHAPES = [
   { name: 'handler 1.5x the period', defs: { PERIOD: 200, SPIN: 100 } },
   { name: 'handler just over the period', defs: { PERIOD: 300, SPIN: 105 } },
 ];
-const VARIANTS = [{ name: 'plain loop', defs: {} }, { name: 'critical sections', defs: { CRIT: 1 } }];
+const VARIANTS = [
+  { name: 'plain loop', defs: {} }, { name: 'critical sections', defs: { CRIT: 1 } },
+  { name: 'flags saved and restored', defs: { FLAGS: 1 } },
+];
 
 const CASES = SHAPES.flatMap((s) => VARIANTS.map((v) => ({ name: `${s.name}, ${v.name}`, defs: { ...s.defs, ...v.defs, LOOPS: 1000 } })));
 

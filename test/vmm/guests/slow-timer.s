@@ -4,7 +4,8 @@
 ; they change nothing (ticks are not queued), and after the handler's return
 ; the main loop runs until the next deadline. Every mode must count the same
 ; ticks and the main loop must advance between them.
-; -D CRIT: the main loop also runs short critical sections with interrupts off.
+; -D CRIT: the main loop also runs short critical sections with interrupts off;
+; -D FLAGS: the same, saving and restoring the flags around them (pushf/cli/popf).
 
         .include "../../../guests/lib/priv.inc"
         .ifndef PERIOD
@@ -35,6 +36,13 @@ _start:
         addi    s2, s2, 1
         addi    s2, s2, 1
         PRIV_IRQ_ENABLE
+        .endif
+        .ifdef FLAGS
+        PRIV_READ_FLAGS s2              ; save the flags, interrupts off, restore (pushf/cli/popf)
+        PRIV_IRQ_DISABLE
+        addi    t1, t1, 1
+        addi    t1, t1, 1
+        PRIV_WRITE_FLAGS s2
         .endif
         li      t0, LOOPS
         blt     s1, t0, 1b
