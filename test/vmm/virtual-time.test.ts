@@ -53,9 +53,10 @@ describe.each(CASES)('slow timer handler: $name', ({ defs }) => {
     expect(nativeTicks).toBeLessThan(deadlines / 1.05);
   });
 
-  test.each([
-    ['hw', { ept: true }], ['hw', { ept: false }], ['trap', undefined],
-  ] as [ModeName, { ept: boolean } | undefined][])('%s %o: the same ticks at the same instructions as natively', (mode, hw) => {
+  // trap only where the guest avoids the flags instructions: their restore loses IE there by design (Popek-Goldberg).
+  const exact: [ModeName, { ept: boolean } | undefined][] = [['hw', { ept: true }], ['hw', { ept: false }]];
+  if (!('FLAGS' in defs)) exact.push(['trap', undefined]);
+  test.each(exact)('%s %o: the same ticks at the same instructions as natively', (mode, hw) => {
     const v = runVm(image, mode, 10_000_000, hw ? { hw } : {});
     expect(v.out).toEqual(native.out);
     expect(v.vm.machine.counters.instructions).toBe(native.vm.machine.counters.instructions);
