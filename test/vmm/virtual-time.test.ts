@@ -28,7 +28,7 @@ const SHAPES = [
   { name: 'handler 1.5x the period', defs: { PERIOD: 200, SPIN: 100 } },
   { name: 'handler just over the period', defs: { PERIOD: 300, SPIN: 105 } },
 ];
-const VARIANTS = [
+const VARIANTS: { name: string; defs: Record<string, number> }[] = [
   { name: 'plain loop', defs: {} }, { name: 'critical sections', defs: { CRIT: 1 } },
   { name: 'flags saved and restored', defs: { FLAGS: 1 } },
 ];
