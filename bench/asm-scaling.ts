@@ -1,0 +1,88 @@
+// How the assembler's cost grows with the length of one line (issue 12):
+// long .word lists, long and deeply nested expressions, long strings, a long
+// .if condition, each at 1k, 10k and 100k items. Every case runs in a fresh
+// process so its peak memory can be read; the table shows time and peak
+// memory per item, and their ratio to the 1k case (about 1 = linear growth;
+// the 1k time includes more fixed cost, so later ratios may fall below 1).
+// Sources are at most 1 MiB (docs/assembler.md, "Limits"), so every case
+// keeps its 100k-item line under that.
+//   npm run build && node dist/bench/asm-scaling.js [sizes...]
+
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { assemble } from '../src/asm/index.js';
+
+interface Case {
+  name: string;
+  /** The source for `n` items, and the number of data bytes it must produce. */
+  source(n: number): { text: string; bytes: number };
+}
+
+const CASES: Case[] = [
+  { name: '.word list', source: (n) => ({ text: `.data\n.word ${Array.from({ length: n }, (_, i) => i).join(', ')}\n`, bytes: 4 * n }) },
+  { name: '.byte exprs', source: (n) => ({ text: `.data\n.byte ${Array.from({ length: n }, (_, i) => `${i % 100}*2`).join(',')}\n`, bytes: n }) },
+  { name: 'sum 1+1+...', source: (n) => ({ text: `.data\n.word ${Array(n).fill('1').join('+')}\n`, bytes: 4 }) },
+  { name: 'nested ( )', source: (n) => ({ text: `.data\n.word ${'('.repeat(n)}1${')'.repeat(n)}\n`, bytes: 4 }) },
+  { name: 'unary -~-~', source: (n) => ({ text: `.data\n.word ${'-~'.repeat(n / 2)}0\n`, bytes: 4 }) },
+  { name: '.ascii', source: (n) => ({ text: `.data\n.ascii "${'a'.repeat(n)}"\n`, bytes: n }) },
+  { name: '.if terms', source: (n) => ({ text: `.if ${Array(n).fill('1').join(' && ')}\n.data\n.word 1\n.endif\n`, bytes: 4 }) },
+];
+
+interface Measure { ms: number; peakBytes: number }
+
+function check(c: Case, n: number, r: ReturnType<typeof assemble>, bytes: number): void {
+  const data = r.image?.sections.find((s) => s.name === '.data')?.data.length;
+  if (data !== bytes) throw new Error(`${c.name} ${n}: ${r.diagnostics[0]?.message.slice(0, 200) ?? `${data} bytes, expected ${bytes}`}`);
+}
+
+/** Child side: assemble one case after a warm-up; best time of two runs, growth of the peak RSS in the first. */
+function measure(c: Case, n: number): Measure {
+  // A small warm-up, so the JIT is warm but the RSS high-water mark stays low.
+  const warm = c.source(1000);
+  for (let i = 0; i < 5; i++) check(c, 1000, assemble(warm.text, { file: 'warm.s' }), warm.bytes);
+  const { text, bytes } = c.source(n);
+  const before = process.resourceUsage().maxRSS;
+  let ms = Infinity;
+  let peakBytes = 0;
+  for (let run = 0; run < 2; run++) {
+    const start = performance.now();
+    const r = assemble(text, { file: 'bench.s' });
+    ms = Math.min(ms, performance.now() - start);
+    if (run === 0) peakBytes = (process.resourceUsage().maxRSS - before) * 1024;
+    check(c, n, r, bytes);
+  }
+  return { ms, peakBytes };
+}
+
+function fmt(x: number, digits = 2): string {
+  return x.toFixed(digits).padStart(8);
+}
+
+function main(): void {
+  const [mode, name, size] = process.argv.slice(2);
+  if (mode === '--child') {
+    const c = CASES.find((k) => k.name === name)!;
+    process.stdout.write(JSON.stringify(measure(c, Number(size))));
+    return;
+  }
+  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  if (!sizes.length) sizes.push(1_000, 10_000, 100_000);
+  const self = fileURLToPath(import.meta.url);
+  console.log('case             items      ms µs/item   ratio peak MB  B/item   ratio');
+  for (const c of CASES) {
+    let firstTime: number | undefined;
+    let firstMem: number | undefined; // the first size whose peak grew beyond RSS noise (4 MB)
+    for (const n of sizes) {
+      const out = execFileSync(process.execPath, [self, '--child', c.name, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const m = JSON.parse(out) as Measure;
+      const t = (m.ms * 1000) / n;
+      const mem = m.peakBytes / n;
+      firstTime ??= t;
+      if (firstMem === undefined && m.peakBytes > 4 << 20) firstMem = mem;
+      const memRatio = firstMem === undefined ? '       -' : fmt(mem / firstMem);
+      console.log(`${c.name.padEnd(14)}${String(n).padStart(8)}${fmt(m.ms, 0)}${fmt(t)}${fmt(t / firstTime)}${fmt(m.peakBytes / 2 ** 20, 1)}${fmt(mem, 0)}${memRatio}`);
+    }
+  }
+}
+
+main();
