@@ -1,7 +1,6 @@
 // The assembler's driver: defines, preprocessing with pass 1, layout,
 // forward .equ resolution, pass 2, image and listing.
 
-import fs from 'node:fs';
 import type { Image } from '../elf/image.js';
 import { buildImage, checkPlacement } from './build-image.js';
 import { Diagnostics, type Diagnostic } from './diagnostics.js';
@@ -10,7 +9,8 @@ import { buildListing, type ListingLine } from './listing.js';
 import { parseLine } from './parse.js';
 import { Pass1 } from './pass1.js';
 import { runPass2 } from './pass2.js';
-import { Preprocessor } from './preprocess.js';
+import { Preprocessor, type ReadSource } from './preprocess.js';
+import { readSourceFile } from './source-files.js';
 import { AsmState } from './state.js';
 import { exprStart } from './ast.js';
 
@@ -19,8 +19,17 @@ export interface AssembleOptions {
   file: string;
   /** From -D NAME[=VALUE]; a bare -D NAME means 1. String values are expressions. */
   defines?: Record<string, number | string>;
-  /** Defaults to fs.readFileSync(path, 'utf8'); throwing means the file cannot be read. */
-  readFile?: (path: string) => string;
+  /**
+   * Reads an include (and, for assembleFile, the main source). Defaults to
+   * readSourceFile (regular files only, size-bounded). Throwing means the file
+   * cannot be read; an error with code ENOENT means it does not exist (the
+   * include search tries the next directory). Bytes are checked to be UTF-8.
+   */
+  readFile?: ReadSource;
+  /** Where `.include` looks after the including file's directory, in order (-I). */
+  includeDirs?: readonly string[];
+  /** Bound on the lines macro expansion may produce in all (--max-expansion). */
+  maxExpansion?: number;
 }
 
 export interface AssembleResult {
@@ -108,14 +117,17 @@ function checkGlobals(st: AsmState): void {
   }
 }
 
-export function assemble(source: string, opts: AssembleOptions): AssembleResult {
+/** Assemble a source held in memory: its text, or its bytes (which must be UTF-8). */
+export function assemble(source: string | Uint8Array, opts: AssembleOptions): AssembleResult {
   const diags = new Diagnostics();
   const st = new AsmState(diags);
   for (const [name, value] of Object.entries(opts.defines ?? {})) defineFromCommandLine(st, name, value);
 
   const pass1 = new Pass1(st);
-  const readFile = opts.readFile ?? ((p: string) => fs.readFileSync(p, 'utf8'));
-  const pre = new Preprocessor(pass1, diags, readFile);
+  const pre = new Preprocessor(pass1, diags, opts.readFile ?? readSourceFile, {
+    ...(opts.includeDirs ? { includeDirs: opts.includeDirs } : {}),
+    ...(opts.maxExpansion !== undefined ? { maxExpansionLines: opts.maxExpansion } : {}),
+  });
   pass1.macroNames = () => pre.macroNames();
   pre.run(opts.file, source);
 
@@ -130,8 +142,8 @@ export function assemble(source: string, opts: AssembleOptions): AssembleResult 
 }
 
 export function assembleFile(path: string, opts: Omit<AssembleOptions, 'file'> = {}): AssembleResult {
-  const readFile = opts.readFile ?? ((p: string) => fs.readFileSync(p, 'utf8'));
-  let source: string;
+  const readFile = opts.readFile ?? readSourceFile;
+  let source: string | Uint8Array;
   try {
     source = readFile(path);
   } catch (e) {

@@ -50,11 +50,35 @@ export class Diagnostics {
   }
 }
 
+// Control characters (C0, DEL, C1) and the bidirectional overrides that could
+// reorder what the terminal shows (CVE-2021-42574).
+const UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeChar(c: string): string {
+  if (c === '\r') return '\\r';
+  if (c === '\n') return '\\n';
+  const code = c.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+}
+
+/**
+ * Text from a source, safe to print on a terminal: control characters are
+ * shown as escapes (`\x1b`, `\r`, `\x00`), so a hostile source cannot drive
+ * the terminal. Tabs are kept when `keepTabs`, for caret alignment.
+ */
+export function escapeControls(text: string, keepTabs = false): string {
+  const escaped = text.replace(UNSAFE, escapeChar);
+  return keepTabs ? escaped : escaped.replace(/\t/g, '\\t');
+}
+
 /** "file:line:col: error: msg", then the source line and a caret under the column. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const head = `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`;
+  const head = escapeControls(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
   if (d.sourceLine === undefined) return head;
-  // Copy tabs from the source so the caret lines up however tabs are displayed.
-  const lead = [...d.sourceLine.slice(0, Math.max(0, d.column - 1))].map((c) => (c === '\t' ? '\t' : ' ')).join('');
-  return `${head}\n  ${d.sourceLine}\n  ${lead}^`;
+  // Copy tabs from the source so the caret lines up however tabs are displayed;
+  // an escaped character is as wide as its escape.
+  const lead = [...d.sourceLine.slice(0, Math.max(0, d.column - 1))]
+    .map((c) => (c === '\t' ? '\t' : ' '.repeat(escapeControls(c).length)))
+    .join('');
+  return `${head}\n  ${escapeControls(d.sourceLine, true)}\n  ${lead}^`;
 }

@@ -21,6 +21,8 @@ export interface Substituted {
   text: string;
   cols: number[];
   errors: { pos: number; message: string }[]; // positions in the body line's text
+  /** The text would have been longer than the `maxLength` given (it is cut there). */
+  overflow: boolean;
 }
 
 const IDENT_START = /[A-Za-z_]/;
@@ -31,18 +33,25 @@ const IDENT_CHAR = /[A-Za-z0-9_]/;
  * `\name` is an error unless `lenient`; inside string and character literals it
  * is left alone, since `\n` there is an escape, not a parameter. Lines of a
  * macro defined inside this one are lenient: their `\name`s belong to it.
+ * The result stops at `maxLength` characters (arguments that repeat a
+ * parameter could otherwise grow a line without bound).
  */
-export function substitute(line: SourceLine, args: ReadonlyMap<string, string>, counter: number, lenient = false): Substituted {
+export function substitute(line: SourceLine, args: ReadonlyMap<string, string>, counter: number, lenient = false, maxLength = Infinity): Substituted {
   const src = line.text;
   let text = '';
   const cols: number[] = [];
   const errors: Substituted['errors'] = [];
+  let overflow = false;
   const put = (s: string, col: number): void => {
+    if (text.length + s.length > maxLength) {
+      overflow = true;
+      s = s.slice(0, Math.max(0, maxLength - text.length));
+    }
     text += s;
     for (let k = 0; k < s.length; k++) cols.push(col);
   };
   let quote: '"' | "'" | undefined;
-  for (let i = 0; i < src.length; ) {
+  for (let i = 0; i < src.length && !overflow; ) {
     const ch = src[i]!;
     const col = columnOf(line, i);
     if (!quote && (ch === ';' || ch === '#')) {
@@ -86,7 +95,7 @@ export function substitute(line: SourceLine, args: ReadonlyMap<string, string>, 
     put(ch, col);
     i++;
   }
-  return { text, cols, errors };
+  return { text, cols, errors, overflow };
 }
 
 /** Split the operand tokens of a macro call (or .macro header) at top-level commas. */

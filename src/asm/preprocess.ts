@@ -1,17 +1,24 @@
 // The line-oriented front end: reads files, follows .include, records and
 // expands macros, and evaluates conditional assembly. Every source line goes
 // to the sink exactly once, in order (the listing shows them all); statements
-// that must be assembled carry their parse tree.
+// that must be assembled carry their parse tree. Everything it does is bounded
+// (limits.ts): file sizes, include depth and count, macro depth, and the total
+// text macro expansion may produce.
 
 import path from 'node:path';
 import type { Expr, Label, ParsedLine } from './ast.js';
 import type { Diagnostics } from './diagnostics.js';
 import { Conditionals } from './conditionals.js';
 import { tokenize, type Token } from './lexer.js';
+import {
+  DEFAULT_MAX_EXPANSION_LINES, EXPANSION_BYTES_PER_LINE, MAX_INCLUDE_DEPTH, MAX_INCLUDES, MAX_MACRO_DEPTH,
+  MAX_SOURCE_BYTES, MAX_TOTAL_SOURCE_BYTES,
+} from './limits.js';
 import { splitAtCommas, substitute, textOf, type MacroDef, type MacroParam } from './macros.js';
 import { parseLine } from './parse.js';
 import { describeSite } from './symbols.js';
-import { splitLines, type MacroCall, type SourceLine } from './source.js';
+import { decodeSource, type BadUtf8 } from './source-files.js';
+import { abbreviate, splitLines, type MacroCall, type SourceLine } from './source.js';
 
 export type LineAction =
   | { kind: 'statement'; parsed: ParsedLine } // assemble this
@@ -27,7 +34,24 @@ export interface PreprocessSink {
 
 export const PREPROCESSOR_DIRECTIVES = ['.include', '.macro', '.endm', '.if', '.ifdef', '.ifndef', '.elif', '.else', '.endif', '.error', '.warning'] as const;
 
-const MAX_MACRO_DEPTH = 100;
+/**
+ * Reads a source file: its bytes (checked to be UTF-8) or its text. Throwing
+ * means it cannot be read; an error with `missing` set, or code ENOENT, means
+ * there is no such file, so an include search goes on to the next directory.
+ */
+export type ReadSource = (file: string) => string | Uint8Array;
+
+export interface PreprocessOptions {
+  /** Where `.include "name"` looks after the including file's directory, in order. */
+  includeDirs?: readonly string[];
+  /** Bound on the lines all macro expansions produce (default DEFAULT_MAX_EXPANSION_LINES). */
+  maxExpansionLines?: number;
+}
+
+function isMissing(e: unknown): boolean {
+  const err = e as { missing?: boolean; code?: string; message?: string };
+  return err?.missing === true || err?.code === 'ENOENT' || err?.code === 'ENOTDIR' || /^ENOENT\b/.test(err?.message ?? '');
+}
 
 /** State of one file or one macro expansion: conditionals and macro definitions may not cross it. */
 interface Frame {
@@ -55,41 +79,79 @@ function scanHead(text: string): LineHead {
 
 export class Preprocessor {
   private seq = 0;
-  private macroDepth = 0;
   private expansions = 0;
   private readonly macros = new Map<string, MacroDef>();
   private readonly includeStack: { resolved: string; shown: string }[] = [];
+  private includes = 0;
+  private sourceBytes = 0;
+  /** The macro calls being expanded, outermost first. */
+  private readonly calls: { line: SourceLine; pos: number; name: string }[] = [];
+  private expandedLines = 0;
+  private expandedChars = 0;
+  private readonly maxLines: number;
+  private readonly maxChars: number;
+  /** Set once the expansion bound is hit: no further expansion happens. */
+  private exhausted = false;
 
   constructor(
     private readonly sink: PreprocessSink,
     private readonly diags: Diagnostics,
-    private readonly readFile: (file: string) => string,
-  ) {}
+    private readonly readFile: ReadSource,
+    private readonly opts: PreprocessOptions = {},
+  ) {
+    this.maxLines = opts.maxExpansionLines ?? DEFAULT_MAX_EXPANSION_LINES;
+    this.maxChars = this.maxLines * EXPANSION_BYTES_PER_LINE;
+  }
 
   macroNames(): IterableIterator<string> {
     return this.macros.keys();
   }
 
-  run(file: string, text: string): void {
-    this.processFile(file, text);
+  /**
+   * Preprocess a main source. Its size is checked here; an error about the
+   * file as a whole (too large) is reported at line 1, column 1.
+   */
+  run(file: string, source: string | Uint8Array): void {
+    const first: SourceLine = { file, line: 1, raw: '', text: '', seq: this.seq++ };
+    const problem = this.admit(source);
+    if (problem) return this.diags.at(first, 0, `${file}: ${problem}`);
+    this.processFile(file, source);
   }
 
-  private processFile(file: string, text: string): void {
+  /** Why a file's contents may not be read on (size limits), else undefined. Counts what it admits. */
+  private admit(source: string | Uint8Array): string | undefined {
+    const bytes = typeof source === 'string' ? Buffer.byteLength(source) : source.length;
+    if (bytes > MAX_SOURCE_BYTES) return `${bytes} bytes, more than the ${MAX_SOURCE_BYTES} bytes a source file may hold`;
+    if (this.sourceBytes + bytes > MAX_TOTAL_SOURCE_BYTES) {
+      return `the sources read add up to more than ${MAX_TOTAL_SOURCE_BYTES} bytes (every inclusion counts)`;
+    }
+    this.sourceBytes += bytes;
+    return undefined;
+  }
+
+  private processFile(file: string, source: string | Uint8Array): void {
+    const { text, bad } = typeof source === 'string' ? { text: source, bad: [] as BadUtf8[] } : decodeSource(source);
+    const badAt = new Map(bad.map((b) => [b.line, b]));
     this.includeStack.push({ resolved: path.resolve(file), shown: file });
     const raws = splitLines(text);
     const self = this;
     function* lines(): Generator<{ line: SourceLine; bad?: boolean }> {
       for (let i = 0; i < raws.length; i++) {
-        yield { line: { file, line: i + 1, raw: raws[i]!, text: raws[i]!, seq: self.seq++ } };
+        const line: SourceLine = { file, line: i + 1, raw: raws[i]!, text: raws[i]!, seq: self.seq++ };
+        const b = badAt.get(i + 1);
+        // Bytes that are not UTF-8 are reported, never assembled as some other text.
+        if (b) self.diags.at(line, b.pos, `invalid UTF-8 (byte 0x${b.byte.toString(16).padStart(2, '0')}): sources must be UTF-8`);
+        yield { line, bad: b !== undefined };
       }
     }
     this.processFrame(lines());
     this.includeStack.pop();
   }
 
-  private processFrame(lines: Iterable<{ line: SourceLine; bad?: boolean }>): void {
+  private processFrame(lines: Iterable<{ line: SourceLine; bad?: boolean }>, cutShort = () => false): void {
     const frame: Frame = { conds: new Conditionals() };
     for (const { line, bad } of lines) this.processLine(frame, line, bad ?? false);
+    if (cutShort()) return; // an expansion stopped at the bound: its open blocks are no news
     for (const c of frame.conds.unclosed()) this.diags.at(c.line, c.pos, `unterminated conditional: ${c.name} without .endif`);
     if (frame.collecting) {
       const { def, pos } = frame.collecting;
@@ -249,10 +311,11 @@ export class Preprocessor {
 
   private expand(macro: MacroDef, line: SourceLine, head: LineHead): void {
     const namePos = head.name!.offset;
+    if (this.exhausted) return; // the bound was hit and reported: expand nothing more
     const args = this.bindArguments(macro, line, head);
     if (!args) return;
-    if (this.macroDepth >= MAX_MACRO_DEPTH) {
-      return this.diags.at(line, namePos, `macro expansion nested too deeply (is macro ${macro.name} recursive?)`);
+    if (this.calls.length >= MAX_MACRO_DEPTH) {
+      return this.diags.at(line, namePos, `macro expansion nested more than ${MAX_MACRO_DEPTH} deep (is macro ${macro.name} recursive?)`);
     }
     const call: MacroCall = { name: macro.name, file: line.file, line: line.line, outer: line.macro };
     const counter = this.expansions++;
@@ -260,19 +323,37 @@ export class Preprocessor {
     function* lines(): Generator<{ line: SourceLine; bad?: boolean }> {
       let nested = 0; // depth of .macro definitions inside this body
       for (const body of macro.body) {
+        if (self.exhausted) return;
         const name = scanHead(body.text).name?.text.toLowerCase();
         if (name === '.endm') nested--;
-        const s = substitute(body, args!, counter, nested > 0);
+        const s = substitute(body, args!, counter, nested > 0, self.maxChars - self.expandedChars);
         if (name === '.macro') nested++;
+        self.expandedLines++;
+        self.expandedChars += s.text.length;
+        if (s.overflow || self.expandedLines > self.maxLines) return self.expansionExhausted(s.overflow);
         const out: SourceLine = { file: body.file, line: body.line, raw: body.raw, text: s.text, cols: s.cols, macro: call, seq: self.seq++ };
         // Errors point into the body line as written, so report them against it.
         for (const e of s.errors) self.diags.at({ ...body, macro: call, seq: out.seq }, e.pos, e.message);
         yield { line: out, bad: s.errors.length > 0 };
       }
     }
-    this.macroDepth++;
-    this.processFrame(lines());
-    this.macroDepth--;
+    this.calls.push({ line, pos: namePos, name: macro.name });
+    this.processFrame(lines(), () => this.exhausted);
+    this.calls.pop();
+  }
+
+  /** Report the expansion bound once, at the outermost call, with the chain of calls that reached it. */
+  private expansionExhausted(byChars: boolean): void {
+    this.exhausted = true;
+    const [outer] = this.calls;
+    if (!outer) return;
+    const chain = this.calls.map((c) => `${c.name} at ${c.line.file}:${c.line.line}`);
+    const what = byChars ? `${this.maxChars} characters` : `${this.maxLines} lines`;
+    this.diags.at(
+      { ...outer.line, macro: undefined },
+      outer.pos,
+      `macro expansion exceeds ${what} (raise the bound with --max-expansion); calls: ${abbreviate(chain, ' -> ')}`,
+    );
   }
 
   private bindArguments(macro: MacroDef, line: SourceLine, head: LineHead): Map<string, string> | undefined {
@@ -307,20 +388,39 @@ export class Preprocessor {
 
   // ---- includes ----
 
+  /** The paths `.include "name"` tries, in order: the including file's directory, then each include directory. */
+  private candidates(from: string, name: string): string[] {
+    if (path.isAbsolute(name)) return [name];
+    const dirs = [path.dirname(from), ...(this.opts.includeDirs ?? [])];
+    return [...new Set(dirs.map((d) => path.join(d, name)))];
+  }
+
   private include(line: SourceLine, pos: number, name: string): void {
-    const file = path.isAbsolute(name) ? name : path.join(path.dirname(line.file), name);
+    if (this.includeStack.length >= MAX_INCLUDE_DEPTH) {
+      return this.diags.at(line, pos, `includes nested more than ${MAX_INCLUDE_DEPTH} deep`);
+    }
+    if (++this.includes > MAX_INCLUDES) return this.diags.at(line, pos, `more than ${MAX_INCLUDES} .include directives`);
+    const tried = this.candidates(line.file, name);
+    let found: { file: string; source: string | Uint8Array } | undefined;
+    for (const file of tried) {
+      try {
+        found = { file, source: this.readFile(file) };
+        break;
+      } catch (e) {
+        if (isMissing(e)) continue;
+        return this.diags.at(line, pos, `cannot read include file '${file}': ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (!found) return this.diags.at(line, pos, `include file '${name}' not found (looked for ${tried.join(', ')})`);
+    const { file, source } = found;
     const resolved = path.resolve(file);
     const at = this.includeStack.findIndex((f) => f.resolved === resolved);
     if (at >= 0) {
       const chain = [...this.includeStack.slice(at).map((f) => f.shown), file].join(' -> ');
       return this.diags.at(line, pos, `include cycle: ${chain}`);
     }
-    let text: string;
-    try {
-      text = this.readFile(file);
-    } catch (e) {
-      return this.diags.at(line, pos, `cannot read include file '${file}': ${e instanceof Error ? e.message : String(e)}`);
-    }
-    this.processFile(file, text);
+    const problem = this.admit(source);
+    if (problem) return this.diags.at(line, pos, `cannot include '${file}': ${problem}`);
+    this.processFile(file, source);
   }
 }

@@ -27,11 +27,27 @@ export function columnOf(line: SourceLine, pos: number): number {
   return (cols.length ? cols[cols.length - 1]! : 0) + 1 + (pos - cols.length);
 }
 
-/** " (in expansion of macro m at f.s:3, in expansion of macro n at f.s:9)" or "". */
+/**
+ * Join `parts` with `sep`, keeping only the first and last `keep` when there
+ * are many more: a runaway recursion gives a bounded line with a count.
+ */
+export function abbreviate(parts: readonly string[], sep: string, keep = 3): string {
+  if (parts.length <= 2 * keep + 1) return parts.join(sep);
+  const gap = `... ${parts.length - 2 * keep} more ...`;
+  return [...parts.slice(0, keep), gap, ...parts.slice(-keep)].join(sep);
+}
+
+/** The calls from the innermost expansion outwards. */
+export function callChain(call: MacroCall | undefined): MacroCall[] {
+  const out: MacroCall[] = [];
+  for (let c = call; c; c = c.outer) out.push(c);
+  return out;
+}
+
+/** " (in expansion of macro m at f.s:3, in expansion of macro n at f.s:9)" or "" (long chains abbreviated). */
 export function expansionNote(call: MacroCall | undefined): string {
-  const parts: string[] = [];
-  for (let c = call; c; c = c.outer) parts.push(`in expansion of macro ${c.name} at ${c.file}:${c.line}`);
-  return parts.length ? ` (${parts.join(', ')})` : '';
+  const parts = callChain(call).map((c) => `in expansion of macro ${c.name} at ${c.file}:${c.line}`);
+  return parts.length ? ` (${abbreviate(parts, ', ')})` : '';
 }
 
 /** Split file contents into lines; a final newline does not start an extra empty line. */
