@@ -21,7 +21,7 @@
 // Time: one hypercall retires one guest instruction, so the guest's clock is
 // the machine's, as under trap.
 
-import { CAUSE, CR, EXC, REG } from '../../isa/index.js';
+import { CAUSE, CR, EXC, REG, STATUS } from '../../isa/index.js';
 import { decodeCached } from '../../machine/decode-cache.js';
 import type { TrapInfo } from '../../machine/trap.js';
 import type { Monitor } from '../monitor.js';
@@ -119,6 +119,13 @@ export class PvMode extends DirectMode {
   }
 
   // --- delivery through the shared page -------------------------------------------
+
+  /** For tools: the guest's interrupt flag is its event mask in the shared page once registered (vIE only follows it at trap entry). */
+  guestCr(n: number): number {
+    const m = this.monitor, value = m.vcpu.readCr(n, m.machine.cpu.cr[CR.status]!);
+    if (n !== CR.status || this.shared.gpa === undefined) return value;
+    return this.shared.eventsEnabled() ? value | STATUS.IE : value & ~STATUS.IE;
+  }
 
   /** The monitor's injection: an upcall to the event callback, if the guest's mask allows it. */
   deliverInterrupt(line: number, pc: number): boolean {
