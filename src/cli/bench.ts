@@ -10,6 +10,8 @@ import { MACRO, NANO } from '../../bench/guest-workloads.js';
 import { WORKLOADS } from '../../bench/workloads.js';
 import { chartOf, formatReport, runBench, SUITE_NAMES, type SuiteName } from '../../bench/suites.js';
 import { UsageError, writeOutput, type CliContext } from './context.js';
+import { checkWritable } from './files.js';
+import { parseNumber, wholeNumberProblem } from './numbers.js';
 
 interface BenchOpts {
   suite: SuiteName;
@@ -45,8 +47,11 @@ export function registerBench(program: Command, ctx: CliContext): void {
       const only = opts.only === undefined ? undefined : opts.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
       if (only && only.length === 0) throw new UsageError('--only needs at least one workload name');
       if (only) checkNames(only);
-      const rounds = opts.rounds === undefined ? (opts.quick ? 1 : DEFAULT_ROUNDS) : Number(opts.rounds);
-      if (!Number.isInteger(rounds) || rounds < 1 || rounds > MAX_ROUNDS) throw new UsageError(`--rounds must be a whole number from 1 to ${MAX_ROUNDS}, got '${opts.rounds}'`);
+      const problem = opts.rounds === undefined ? undefined : wholeNumberProblem(opts.rounds, 'a number of rounds', 1, MAX_ROUNDS);
+      if (problem !== undefined) throw new UsageError(`bad --rounds '${opts.rounds}': ${problem}`);
+      const rounds = opts.rounds === undefined ? (opts.quick ? 1 : DEFAULT_ROUNDS) : parseNumber(opts.rounds.trim())!;
+      // The files are written after the whole run: find out now whether they can be.
+      for (const path of [opts.json, opts.svg]) if (path !== undefined) checkWritable(ctx.cwd, path);
       const report = runBench({
         suite: opts.suite, engine: opts.engine, costModel: opts.costModel, quick: opts.quick === true, fork: opts.fork, rounds,
         ...(only ? { only } : {}),

@@ -8,7 +8,7 @@ import type { Symbolizer } from '../trace/index.js';
 import type { MonitorCounters } from '../vmm/index.js';
 import { describeCallout, formatUnit, unitCounts, type Callout, type Treatment, type UnitCounts } from '../vmm/bt/index.js';
 import type { ChainIn, ChainOut, DumpTotals, DumpUnit, UnitRef, UnitState } from './bt-dump-collect.js';
-import { stopMessage } from './outcome.js';
+import { exitCodeOf, stopMessage } from './outcome.js';
 
 export interface DumpReport {
   program: string;
@@ -42,10 +42,16 @@ function named(addr: number, symbols: Symbolizer): string {
 }
 
 export function describeGuestStop(stop: Stop, steps: number, maxSteps: number): string {
-  if (stop.kind === 'halted') return `halted with exit code ${stop.code | 0} after ${steps} steps`;
+  if (stop.kind === 'halted') return `halted with ${haltText(stop.code)} after ${steps} steps`;
   const message = stopMessage(stop, maxSteps) ?? 'stopped';
   // The budget's message already says how many steps ran.
   return stop.kind === 'budget' ? message : `${message} after ${steps} steps`;
+}
+
+/** `exit code 3`, or `halt 5041 (exit code 177)` when the value halt was given is not the process's exit code (`run` passes on the low 8 bits). */
+export function haltText(code: number): string {
+  const exit = exitCodeOf({ kind: 'halted', code, pc: 0 });
+  return (code | 0) === exit ? `exit code ${exit}` : `halt ${code | 0} (exit code ${exit})`;
 }
 
 function plural(n: number, what: string): string {
@@ -218,6 +224,7 @@ export function dumpJson(r: DumpReport, symbols: Symbolizer): object {
     stop: {
       reason: stop.kind,
       haltCode: stop.kind === 'halted' ? stop.code | 0 : null,
+      exitCode: exitCodeOf(stop),
       message: describeGuestStop(stop, r.steps, r.maxSteps),
       steps: r.steps,
     },

@@ -17,7 +17,7 @@ import { btCache, collectUnits, totalsOf, unitContains, UnitHistory } from './bt
 import { dumpJson, formatDumpText, type DumpReport } from './bt-dump-format.js';
 import { resolveCodeAddress } from './code-address.js';
 import { CliError, UsageError, type CliContext } from './context.js';
-import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
+import { addMachineOptions, hideOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
 import { loadProgram } from './program.js';
 import { addDefineOption, collectDefines } from './defines.js';
 
@@ -37,10 +37,11 @@ export function registerBtDump(program: Command, ctx: CliContext): void {
     .option('--pc <addr|symbol>', 'only the units whose guest code contains this address')
     .option('--json', 'print one JSON object (totals, units with guest insns, words, treatment, callouts, chains) on stdout')
     .option('--all-units', 'also show the units invalidated or flushed during the run');
-  addMachineOptions(addDefineOption(cmd));
+  addMachineOptions(addDefineOption(cmd), { engineHelp: 'what executes guest instructions: interp, the reference interpreter; jit, which compiles hot code to JavaScript (the dump is the same)' });
   // The mode is bt by definition and the cost model prices nothing here: accepted
-  // (`--mode bt` is harmless) but kept out of the help.
-  for (const opt of cmd.options) if (opt.long === '--mode' || opt.long === '--cost-model') opt.hideHelp();
+  // (`--mode bt` is harmless) but kept out of the help, as are --no-ept and
+  // --no-vpid, which apply to --mode hw only (refused with that reason).
+  hideOptions(cmd, '--mode', '--cost-model', '--no-ept', '--no-vpid');
   cmd.action((file: string, opts: BtDumpOpts) => {
     if (cmd.getOptionValueSource('mode') !== 'default' && opts.mode !== 'bt') {
       throw new UsageError(`bt-dump always runs the guest under bt; drop --mode ${opts.mode}`);

@@ -1,8 +1,7 @@
 // What every command gets: where to print, the directory relative paths start
-// from, and the two error types main() turns into `virtlab: <message>` lines.
+// from, and the error types main() turns into `virtlab: <message>` lines.
 
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileBounded, writeFileChecked } from './files.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -17,51 +16,14 @@ export interface CliContext {
   cwd: string;
 }
 
-/** A failure to report on one line; exit code 1 unless given. */
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
-  }
-}
+export { CliError, ExitStatus, UsageError } from './errors.js';
 
-/** Bad command-line usage: exit code 2, like commander's own usage errors. */
-export class UsageError extends CliError {
-  constructor(message: string) {
-    super(message, 2);
-  }
-}
-
-/** Ends a command with an exit code and nothing more to say (e.g. `run` passing on the guest's halt code). */
-export class ExitStatus extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit status ${exitCode}`);
-  }
-}
-
+/** The bytes of an input file: a regular file, bounded in size (files.ts). */
 export function readInput(ctx: CliContext, path: string): Buffer {
-  try {
-    return readFileSync(resolve(ctx.cwd, path));
-  } catch (e) {
-    throw new CliError(`cannot read '${path}': ${fsReason(e)}`);
-  }
+  return readFileBounded(ctx.cwd, path);
 }
 
+/** Writes an output file whole; a failure is one CliError line (files.ts). */
 export function writeOutput(ctx: CliContext, path: string, data: string | Uint8Array): void {
-  try {
-    writeFileSync(resolve(ctx.cwd, path), data);
-  } catch (e) {
-    throw new CliError(`cannot write '${path}': ${fsReason(e)}`);
-  }
-}
-
-/** A short reason for a file-system error, without the path and syscall Node puts in its message. */
-function fsReason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EISDIR': return 'is a directory';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'ENOTDIR': return 'a path component is not a directory';
-    default: return code ?? (e instanceof Error ? e.message : String(e));
-  }
+  writeFileChecked(ctx.cwd, path, data);
 }

@@ -4,15 +4,15 @@
 // reads as a transcript. See docs/debugger.md.
 
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DebugSession, DEFAULT_HISTORY, isRepeatable } from '../debug/index.js';
 import { addDefineOption, collectDefines } from './defines.js';
 import { CliError, readInput, UsageError, type CliContext } from './context.js';
-import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
-import { parseNumber } from './numbers.js';
+import { addMachineOptions, hideOptions, machineFromOptions, wholeNumberOption, type MachineOptionValues } from './machine-options.js';
+import { checkStdinReadable } from './files.js';
+import { inputLines } from './input-lines.js';
 import { loadProgram } from './program.js';
 
 export interface DebugOpts extends MachineOptionValues {
@@ -29,26 +29,30 @@ export interface DebugInput {
   interactive: boolean;
 }
 
-function historyOption(text: string): number {
-  const n = parseNumber(text.trim());
-  if (n === undefined || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of steps >= 0');
-  return n;
-}
-
 export function registerDebug(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('debug')
     .description('step through a program: breakpoints, watchpoints, registers, memory, and reverse stepping')
     .argument('<program>', 'ELF image, or assembler source (.s) to assemble first')
     .option('--script <file>', 'read debugger commands from a file instead of stdin')
-    .option('--history <steps>', 'how many steps `back` can undo (0 turns it off)', historyOption, DEFAULT_HISTORY)
+    .option('--history <steps>', 'how many steps `back` can undo (0 turns it off)', wholeNumberOption('a number of steps', 0), DEFAULT_HISTORY)
     .option('--strict', 'exit with status 1 if any command failed');
-  addMachineOptions(addDefineOption(cmd)).action(async (file: string, opts: DebugOpts) => {
+  addMachineOptions(addDefineOption(cmd));
+  // The session journals every memory write (for `back` and watchpoints), and the jit leaves journaled runs to
+  // the interpreter (src/engine/jit/jit.ts): --engine interp is accepted, jit refused with that reason, and the
+  // option kept out of the help.
+  hideOptions(cmd, '--engine');
+  cmd.action(async (file: string, opts: DebugOpts) => {
+    // A directory as standard input would read as empty: say so instead (commands come from stdin without --script).
+    if (opts.script === undefined) checkStdinReadable();
     await debugCommand(ctx, file, opts, { stream: process.stdin, interactive: process.stdin.isTTY === true });
   });
 }
 
 export async function debugCommand(ctx: CliContext, file: string, opts: DebugOpts, input: DebugInput): Promise<void> {
+  if (opts.engine !== undefined && opts.engine !== 'interp') {
+    throw new UsageError(`debug runs on the interpreter only: it journals every memory write for 'back' and watchpoints, which the jit leaves to the interpreter (drop --engine ${opts.engine})`);
+  }
   if (opts.stdin && opts.script === undefined) {
     throw new UsageError('--stdin needs --script: without it the debugger reads its commands from standard input');
   }
@@ -86,9 +90,7 @@ export async function debugCommand(ctx: CliContext, file: string, opts: DebugOpt
   } else if (input.interactive) {
     await interactiveLoop(ctx, session, input.stream, run);
   } else {
-    const rl = createInterface({ input: input.stream, terminal: false, crlfDelay: Infinity });
-    for await (const line of rl) if (await run(line, true)) break;
-    rl.close();
+    for await (const line of inputLines(input.stream)) if (await run(line, true)) break;
   }
   if (opts.strict && failures > 0) throw new CliError(`${failures} debugger command${failures === 1 ? '' : 's'} failed`);
 }

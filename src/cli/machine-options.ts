@@ -9,7 +9,7 @@ import { ENGINE_FACTORIES, ENGINE_NAMES, type EngineName } from '../engine/regis
 import { LoadError, type Machine } from '../machine/index.js';
 import { COST_PRESET_NAMES, createVm, LayoutError, MODE_NAMES, type CostPresetName, type ModeName, type Vm } from '../vmm/index.js';
 import { CliError, UsageError, type CliContext } from './context.js';
-import { parseNumber } from './numbers.js';
+import { parseWhole } from './numbers.js';
 
 export const DEFAULT_MAX_STEPS = 100_000_000;
 export const DEFAULT_MEMORY_MIB = 16;
@@ -48,29 +48,40 @@ export interface LoadedMachine {
   maxSteps: number;
 }
 
-function integerOption(what: string, min: number, max: number): (text: string) => number {
+/** A commander parser for a whole-number option in [min, max] (the grammar of numbers.ts). */
+export function wholeNumberOption(what: string, min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
   return (text) => {
-    const n = parseNumber(text.trim());
-    if (n === undefined || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected ${what} from ${min} to ${max}`);
+    try {
+      return parseWhole(text, what, min, max);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
     }
-    return n;
   };
 }
 
-/** `engine`: the command's default engine (run: jit; the tools that step: interp, the reference). */
-export function addMachineOptions(cmd: Command, defaults: { engine?: EngineName } = {}): Command {
+/** Hides options a command never accepts from its --help (they still parse, to be refused with a reason). */
+export function hideOptions(cmd: Command, ...longs: string[]): void {
+  for (const opt of cmd.options) if (opt.long !== undefined && longs.includes(opt.long)) opt.hideHelp();
+}
+
+const ENGINE_HELP = 'what executes guest instructions: interp, the reference interpreter; jit, which compiles hot code to JavaScript (docs/machine.md, Engines)';
+
+/**
+ * `engine`: the command's default engine (run: jit; the tools that step: interp, the reference);
+ * `engineHelp`: what --engine means for this command.
+ */
+export function addMachineOptions(cmd: Command, defaults: { engine?: EngineName; engineHelp?: string } = {}): Command {
   return cmd
     .option('--max-steps <n>', 'stop after this many steps (instructions and interrupts)',
-      integerOption('a whole number', 1, Number.MAX_SAFE_INTEGER), DEFAULT_MAX_STEPS)
-    .option('--memory <MiB>', 'RAM size in MiB', integerOption('a whole number of MiB', 1, MAX_MEMORY_MIB), DEFAULT_MEMORY_MIB)
+      wholeNumberOption('a number of steps', 1), DEFAULT_MAX_STEPS)
+    .option('--memory <MiB>', 'RAM size in MiB', wholeNumberOption('a number of MiB', 1, MAX_MEMORY_MIB), DEFAULT_MEMORY_MIB)
     .option('--input <text>', 'bytes the guest reads from the console (port 0x10)')
     .option('--stdin', 'the guest reads its console input from standard input (read whole before the run, so runs stay deterministic)')
     .addOption(new Option('--mode <mode>', 'native: the bare machine; trap: trap-and-emulate under the monitor; bt: binary translation of the guest kernel; pv: a paravirtualized guest (assembled with -D PV); hw: the VMX-like extension')
       .choices(MODE_NAMES).default('native'))
     .addOption(new Option('--cost-model <preset>', 'prices the event counts in modelled cycles (docs/cost-model.md)')
       .choices(COST_PRESET_NAMES).default('p4-2006'))
-    .addOption(new Option('--engine <name>', 'what executes guest instructions: interp, the reference interpreter (always used to single-step, trace and debug); jit, which compiles hot code to JavaScript (docs/machine.md, Engines)')
+    .addOption(new Option('--engine <name>', defaults.engineHelp ?? ENGINE_HELP)
       .choices(ENGINE_NAMES).default(defaults.engine ?? 'interp'))
     .option('--no-ept', 'hw: no nested paging; the monitor shadows the guest page tables (first-generation VT-x)')
     .option('--no-vpid', 'hw: flush the TLB at every VM entry and exit instead of tagging the guest\'s entries');

@@ -2,17 +2,25 @@
 // Every failure ends here as one line on stderr and an exit code:
 //   0 success, 1 error, 2 usage error, 70 internal error (a bug: EX_SOFTWARE).
 
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ElfError } from '../elf/error.js';
 import { COMMANDS } from './commands.js';
 import { CliError, ExitStatus, type CliContext, type CliIo } from './context.js';
+import { readStdinBounded } from './files.js';
 import { packageVersion } from './version.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
+
+/** How every number on the command line is written (numbers.ts), shown under every --help. */
+const NUMBERS_HELP = [
+  'Numbers (option values, -D values, addresses) are written in decimal, 0x hex,',
+  '0b binary or 0o octal, with an optional sign: 100000, 0x186a0, 0b1010, 0o17.',
+  'Not accepted: exponents (1e5), fractions, digit separators (100_000). Leading',
+  'zeros are decimal (010 is ten).',
+].join('\n');
 
 export interface MainOptions extends Partial<CliIo> {
   cwd?: string;
@@ -28,7 +36,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
       err: options.err ?? ((s) => { process.stderr.write(s); }),
     },
     cwd: options.cwd ?? process.cwd(),
-    readStdin: options.stdin ?? (() => readFileSync(0)),
+    readStdin: options.stdin ?? (() => readStdinBounded()),
   };
   try {
     await buildProgram(ctx).parseAsync(argv, { from: 'node' });
@@ -53,6 +61,7 @@ export function buildProgram(ctx: CliContext): Command {
     .showSuggestionAfterError(true);
   // Subcommands created by program.command() inherit the settings above.
   for (const register of COMMANDS) register(program, ctx);
+  program.addHelpText('afterAll', `\n${NUMBERS_HELP}`);
   return program;
 }
 

@@ -4,16 +4,16 @@
 // to stdout when the trace goes to a file. The exit code is the one `run` gives.
 
 import { Option, InvalidArgumentError, type Command } from 'commander';
-import { resolve } from 'node:path';
+import { closeSync } from 'node:fs';
 import { didYouMean } from '../asm/suggest.js';
 import {
-  callbackSink, EVENT_KINDS, fileSink, isEventKind, Symbolizer, traceRun, TRACE_FORMATS,
+  callbackSink, EVENT_KINDS, isEventKind, Symbolizer, traceRun, TRACE_FORMATS,
   type EventKind, type TraceFormat, type TraceSink,
 } from '../trace/index.js';
 import { resolveCodeAddress } from './code-address.js';
-import { writeOutput, type CliContext } from './context.js';
-import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
-import { parseNumber } from './numbers.js';
+import { UsageError, type CliContext } from './context.js';
+import { openOutput, writeAll } from './files.js';
+import { addMachineOptions, hideOptions, machineFromOptions, wholeNumberOption, type MachineOptionValues } from './machine-options.js';
 import { finishRun } from './outcome.js';
 import { loadProgram } from './program.js';
 import { addDefineOption, collectDefines } from './defines.js';
@@ -41,12 +41,6 @@ export function parseEventKinds(text: string): Set<EventKind> {
   return kinds;
 }
 
-function parseLimit(text: string): number {
-  const n = parseNumber(text.trim());
-  if (n === undefined || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of records, at least 1');
-  return n;
-}
-
 /** A symbol of the image, or an address (4-aligned: instructions are). */
 export function registerTrace(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -56,21 +50,25 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .addOption(new Option('--format <format>', 'text (aligned, for people) or jsonl (one JSON object per line)')
       .choices(TRACE_FORMATS).default('text'))
     .option('--events <kinds>', `record kinds to keep, comma-separated: ${EVENT_KINDS.join(',')} (default: all)`, parseEventKinds)
-    .option('--limit <n>', 'stop the guest after this many records', parseLimit)
+    .option('--limit <n>', 'stop the guest after this many records', wholeNumberOption('a number of records', 1))
     .option('--start-at <symbol|addr>', 'trace from the first time the pc reaches this (runs untraced until then)')
     .option('-o, --output <file>', 'write the trace to a file (the guest console then goes to stdout)');
-  addMachineOptions(addDefineOption(cmd))
-    .action((file: string, opts: TraceOpts) => {
+  addMachineOptions(addDefineOption(cmd));
+  // Only the interpreter makes the per-instruction step records a trace is made of: --engine interp is
+  // accepted, jit refused with that reason, and the option kept out of the help.
+  hideOptions(cmd, '--engine');
+  cmd.action((file: string, opts: TraceOpts) => {
+      if (opts.engine !== 'interp') {
+        throw new UsageError(`trace runs on the interpreter only: every record is made from its per-instruction step record (drop --engine ${opts.engine})`);
+      }
       const image = loadProgram(ctx, file, collectDefines(opts.define, file));
       const symbolizer = new Symbolizer(image);
       const startAt = opts.startAt === undefined ? undefined : resolveCodeAddress('--start-at', opts.startAt, symbolizer);
       const { engine, maxSteps, vm } = machineFromOptions(ctx, image, opts, opts.output === undefined ? 'stderr' : 'stdout');
-      let sink: TraceSink;
-      if (opts.output === undefined) sink = callbackSink(ctx.io.out);
-      else {
-        writeOutput(ctx, opts.output, ''); // a clear one-line error if the file cannot be written
-        sink = fileSink(resolve(ctx.cwd, opts.output));
-      }
+      const path = opts.output;
+      // Opened before the run: a clear one-line error now if it cannot be written.
+      const fd = path === undefined ? undefined : openOutput(ctx.cwd, path);
+      const sink: TraceSink = fd === undefined ? callbackSink(ctx.io.out) : callbackSink((text) => writeAll(fd, path!, text));
       let result;
       try {
         result = traceRun({
@@ -81,9 +79,13 @@ export function registerTrace(program: Command, ctx: CliContext): void {
           ...(startAt !== undefined ? { startAt } : {}),
         });
       } finally {
-        sink.close();
+        try {
+          sink.close();
+        } finally {
+          if (fd !== undefined) closeSync(fd);
+        }
       }
       if (!result.started) ctx.io.err(`virtlab: warning: --start-at ${opts.startAt} was never reached; nothing traced\n`);
       finishRun(ctx, result.stop, maxSteps);
-    });
+  });
 }

@@ -181,9 +181,9 @@ describe('virtlab run', () => {
     });
 
     test.each([
-      [['--max-steps', 'lots'], /--max-steps.*expected a whole number from 1/],
+      [['--max-steps', 'lots'], /--max-steps.*expected a number of steps \(a whole number >= 1, written in decimal, 0x hex/],
       [['--max-steps', '0'], /--max-steps/],
-      [['--memory', '0'], /--memory.*expected a whole number of MiB from 1 to 1024/],
+      [['--memory', '0'], /--memory.*expected a number of MiB \(a whole number from 1 to 1024\)/],
       [['--memory', '2048'], /--memory/],
       [['--memory', '1.5'], /--memory/],
       [['--bogus'], /unknown option '--bogus'/],

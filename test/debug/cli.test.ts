@@ -83,7 +83,7 @@ describe('virtlab debug', () => {
     expect(oneErrorLine(await runCli(['debug', 'guests/hello.s', '--script', 'missing.vl'], ROOT))).toBe("virtlab: cannot read 'missing.vl': no such file or directory");
     const bad = await runCli(['debug', 'guests/hello.s', '--history', '-1'], ROOT);
     expect(bad.code).toBe(2);
-    expect(oneErrorLine(bad)).toMatch(/^virtlab: option '--history <steps>' argument '-1' is invalid\. expected a whole number of steps >= 0$/);
+    expect(oneErrorLine(bad)).toMatch(/^virtlab: option '--history <steps>' argument '-1' is invalid\. expected a number of steps \(a whole number >= 0\)$/);
   });
 
   test('piped stdin: read to the end, echoed like a script', async () => {
