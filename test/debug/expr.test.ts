@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { evaluate as asmEvaluate } from '../../src/asm/expr.js';
+import { parseLine } from '../../src/asm/parse.js';
 import { DebugError, evaluate, parseExpr, type ExprEnv } from '../../src/debug/index.js';
 
 const scope = {
@@ -77,5 +79,46 @@ describe('debugger expressions', () => {
     expect(() => parseExpr('12abc', scope)).toThrow("'12abc' is not a number");
     expect(() => parseExpr('', scope)).toThrow('expected an expression');
     expect(() => ev('1 % 0')).toThrow('division by zero');
+  });
+
+  test('long and deeply nested expressions: right values, no stack overflow', () => {
+    expect(ev(`${'('.repeat(10_000)}41 + 1${')'.repeat(10_000)}`)).toBe(42);
+    expect(ev(Array(100_000).fill('1').join('+'))).toBe(100_000);
+    expect(ev(`${'-~'.repeat(50_000)}0`)).toBe(50_000); // -~x is x + 1
+    expect(ev(`${'1 - ('.repeat(20_000)}1${')'.repeat(20_000)}`)).toBe(1);
+    const e = env({ 2: 0x100 }, { 0x100: 0x100 });
+    expect(ev(`${'['.repeat(10_000)}sp${']'.repeat(10_000)}`, e)).toBe(0x100); // the word at 0x100 is 0x100
+    // Short-circuit holds deep in a long chain: the unreadable word is never read.
+    expect(ev(`${Array(50_000).fill('1').join(' && ')} && 0 && [0x1234]`)).toBe(0);
+  });
+
+  test('errors in long and deep expressions are one line with the column', () => {
+    const open = '('.repeat(10_000);
+    expect(() => parseExpr(`${open}1`, scope)).toThrow(/^bad expression '.*': expected '\)' to close '\(' at column 10000, found end of input \(column 10002\)$/);
+    expect(() => parseExpr(`${Array(50_000).fill('1').join('+')} +`, scope)).toThrow(/^bad expression '1\+1\+[1+]*\.\.\.': expected a value, found end of input \(column 100002\)$/);
+    expect(() => parseExpr(`${open}1]`, scope)).toThrow(/expected '\)' to close '\(' at column 10000, found '\]' \(column 10002\)$/);
+  });
+
+  test('the same values as the assembler on random expressions (shared operators)', () => {
+    let seed = 99;
+    const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) | 0) >>> 0) / 2 ** 32;
+    const ops = ['||', '&&', '|', '^', '&', '==', '!=', '<', '<=', '>', '>=', '<<', '>>', '+', '-', '*'];
+    const leaves = ['0', '1', '7', '31', '0x7fffffff', '0xffffffff', "'a'"];
+    for (let n = 0; n < 300; n++) {
+      let parts = ['x'];
+      for (let k = Math.floor(next() * 15); k > 0; k--) {
+        const i = parts.indexOf('x', Math.floor(next() * parts.length));
+        const at = i < 0 ? parts.indexOf('x') : i;
+        const r = next();
+        const repl = r < 0.6 ? ['x', ops[Math.floor(next() * ops.length)]!, 'x'] : r < 0.8 ? ['(', 'x', ')'] : [['-', '~', '!', '+'][Math.floor(next() * 4)]!, 'x'];
+        parts = [...parts.slice(0, at), ...repl, ...parts.slice(at + 1)];
+      }
+      const text = parts.map((p) => (p === 'x' ? leaves[Math.floor(next() * leaves.length)]! : p)).join(' ');
+      const parsed = parseLine(`.word ${text}`);
+      if (!parsed.ok || parsed.line.statement?.operands[0]?.kind !== 'expr') throw new Error(`assembler cannot parse ${text}`);
+      const fail = () => { throw new Error(text); };
+      const want = asmEvaluate(parsed.line.statement.operands[0].expr, { symbol: fail, local: fail, dot: fail, error: fail });
+      expect(ev(text), text).toBe(want);
+    }
   });
 });
