@@ -10,7 +10,7 @@ import { DebugError } from './errors.js';
 import { classify, FinishTracker } from './flow.js';
 import { hex8, plural, valueText } from './format.js';
 import type { DebugSession, Goal } from './session.js';
-import { disassemblyView, memoryView, pointsView, readWord, registersView, translationText, type Space } from './views.js';
+import { disassemblyView, memoryView, pointsView, readWord, registersView, whereStateText, type Space } from './views.js';
 
 type Work = Generator<void, void, void> | void;
 
@@ -31,6 +31,13 @@ const MAX_DISASM = 4096;
 
 function noArgs(verb: string, args: string): void {
   if (args.trim() !== '') throw new DebugError(`${verb} takes no arguments (got '${args.trim()}')`);
+}
+
+/** `where` and `regs` show the guest's view; `real` asks for the real CPU's. */
+function realArg(verb: string, args: string): boolean {
+  const a = args.trim();
+  if (a !== '' && a !== 'real') throw new DebugError(`usage: ${verb} [real] (got '${a}')`);
+  return a === 'real';
 }
 
 function optionalCount(verb: string, args: string, what: string): number {
@@ -208,9 +215,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'regs', aliases: ['registers'], usage: 'regs',
-    summary: 'all 16 registers with ABI names, pc, ring and the control registers',
-    run: (s, args) => { noArgs('regs', args); s.out.text(registersView(s.machine, s.symbols, s.monitor, s.pc())); },
+    name: 'regs', aliases: ['registers'], usage: 'regs [real]',
+    summary: "all 16 registers with ABI names, pc, ring and the control registers (the guest's; `real`: the real CPU's)",
+    run: (s, args) => { s.out.text(registersView(s.machine, s.symbols, s.monitor, s.pc(), realArg('regs', args))); },
   },
   {
     name: 'mem', aliases: ['x'], usage: 'mem [-p] ADDR [LEN]',
@@ -241,19 +248,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
   {
-    name: 'where', aliases: ['bt', 'backtrace'], usage: 'where',
-    summary: 'the pc with its symbol and source line, the ring, paging and the step count',
+    name: 'where', aliases: ['bt', 'backtrace'], usage: 'where [real]',
+    summary: "the pc with its symbol and source line, the guest's ring, interrupt flag and paging, the step count; `real`: the real CPU's too",
     run: (s, args) => {
-      noArgs('where', args);
-      const m = s.machine;
+      const real = realArg('where', args);
       s.printLocation();
       const line = s.symbols.lineOf(s.pc());
       const text = line ? s.symbols.sourceLine(line) : undefined;
       if (line && text !== undefined) s.out.text(`  ${line.line} | ${text.replace(/\s+$/, '')}`);
-      const paging = m.cpu.paging ? `paging on (ptbr ${hex8(m.cpu.cr[CR.ptbr]!)})` : 'paging off';
-      s.out.text(`  ring ${m.cpu.cpl}, ${paging}, step ${m.counters.steps}`);
-      const place = s.bt?.view.here();
-      if (place) s.out.text(`  ${translationText(place, s.symbols)}`);
+      s.out.text(whereStateText(s.machine, s.monitor, s.pc(), real, real ? s.bt?.view.here() : undefined, s.symbols));
     },
   },
   {

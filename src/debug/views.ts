@@ -92,28 +92,72 @@ function causeText(cause: number): string {
 }
 
 /**
- * Every register: r0..r15 with ABI names, pc, ring, and the control registers
- * (decoded where useful). Under a monitor the ring and control registers are
- * the guest's (its virtual CPU), and one last line shows the real ring and STATUS.
- * `pc` is the guest's pc; under bt, when the CPU runs a translation of it, the
- * last line shows the real (translation-cache) pc too.
+ * The CPU as a view shows it. By default the guest's view: under a monitor,
+ * what the guest believes (its virtual ring, its interrupt flag, its own
+ * control registers: the monitor's guestCr, answered by whatever mode runs
+ * it) and its pc; natively the machine, which is what the program sees. On
+ * request (`where real`, `regs real`) the real CPU the monitor runs it on.
  */
-export function registersView(m: Machine, sym: SymbolTable, monitor?: Monitor, pc: number = m.cpu.pc): string {
+export interface CpuState {
+  pc: number;
+  ring: number;
+  /** STATUS, TVEC, PTBR, ... by control register number. */
+  cr: readonly number[];
+}
+
+/** The guest's view; `pc` the guest's pc (under bt not the CPU's, see DebugSession.pc). */
+export function guestState(m: Machine, monitor: Monitor | undefined, pc: number = m.cpu.pc): CpuState {
+  if (!monitor) return { pc, ring: m.cpu.cpl, cr: Array.from(m.cpu.cr) };
+  return { pc, ring: monitor.guestRing(), cr: CR_NAMES.map((_, n) => monitor.guestCr(n)) };
+}
+
+/** The real CPU's state. */
+export function realState(m: Machine): CpuState {
+  return { pc: m.cpu.pc, ring: m.cpu.cpl, cr: Array.from(m.cpu.cr) };
+}
+
+/** `ring 0, interrupts off, paging on (ptbr 0x00004000)` */
+export function stateText(st: CpuState): string {
+  const status = st.cr[CR.status]!;
+  const paging = status & STATUS.PG ? `paging on (ptbr ${hex8(st.cr[CR.ptbr]!)})` : 'paging off';
+  return `ring ${st.ring}, interrupts ${status & STATUS.IE ? 'on' : 'off'}, ${paging}`;
+}
+
+/**
+ * The lines of `where` after the source line: the guest's ring, interrupt
+ * flag and paging and the step count; with `real`, the real CPU under it
+ * (natively the same machine) and, under bt, where it stands in the
+ * translation cache (`place`).
+ */
+export function whereStateText(m: Machine, monitor: Monitor | undefined, pc: number, real: boolean, place: TcPlace | undefined, sym: SymbolTable): string {
+  const lines = [`  ${stateText(guestState(m, monitor, pc))}, step ${m.counters.steps}`];
+  if (real) {
+    const r = realState(m);
+    lines.push(`  real: pc ${hex8(r.pc)}, ${stateText(r)}${monitor ? '' : ' (no monitor: the program sees the machine)'}`);
+    if (place) lines.push(`  ${translationText(place, sym)}`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Every register: r0..r15 with ABI names, pc, ring, and the control registers
+ * (decoded where useful): the guest's view by default (under a monitor its
+ * virtual CPU, marked so), the real CPU's with `real`.
+ */
+export function registersView(m: Machine, sym: SymbolTable, monitor?: Monitor, pc: number = m.cpu.pc, real = false): string {
   const out: string[] = [];
   const cells: string[] = [];
   for (let r = 0; r < NUM_REGS; r++) cells.push(`${`r${r}`.padEnd(3)} ${regName(r).padEnd(4)} ${hex8(m.cpu.regs[r]!)}`);
   for (let i = 0; i < cells.length; i += 4) out.push(cells.slice(i, i + 4).join('   '));
-  const realStatus = m.cpu.cr[CR.status]!;
-  const cr: ArrayLike<number> = monitor ? CR_NAMES.map((_, n) => monitor.guestCr(n)) : m.cpu.cr;
-  const ring = monitor ? monitor.guestRing() : m.cpu.cpl;
-  out.push(`pc        ${hex8(pc)}${symbolSuffix(sym, pc)}   ring ${ring}${monitor ? " (guest's virtual CPU)" : ''}`);
+  const st = real ? realState(m) : guestState(m, monitor, pc);
+  const cr = st.cr;
+  const note = real ? (monitor ? ' (the real CPU, under the monitor)' : ' (the real CPU)') : monitor ? " (guest's virtual CPU)" : '';
+  out.push(`pc        ${hex8(st.pc)}${symbolSuffix(sym, st.pc)}   ring ${st.ring}${note}`);
   const crCell = (n: number, note?: string) => `${CR_NAMES[n]!.padEnd(10)}${hex8(cr[n]!)}${note ? `  (${note})` : ''}`;
   out.push(crCell(CR.status, statusText(cr[CR.status]!)));
   out.push([crCell(CR.tvec), crCell(CR.ptbr)].join('   '));
   out.push(crCell(CR.cause, causeText(cr[CR.cause]! >>> 0)));
   out.push([crCell(CR.epc), crCell(CR.faultaddr), crCell(CR.scratch)].join('   '));
-  const realPc = pc >>> 0 === m.cpu.pc >>> 0 ? '' : `   pc ${hex8(m.cpu.pc)} (translated code)`;
-  if (monitor) out.push(`real (monitor)  ring ${m.cpu.cpl}   status ${hex8(realStatus)}  (${statusText(realStatus)})${realPc}`);
   return out.join('\n') + '\n';
 }
 

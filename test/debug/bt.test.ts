@@ -35,8 +35,13 @@ describe('debug --mode bt', () => {
     expect(realPc(s)).toBeGreaterThanOrEqual(TC_BASE);
     const regs = out(s, 'regs');
     expect(regs).toMatch(/^pc +0x00001000 <_start> +ring 0 \(guest's virtual CPU\)$/m);
-    expect(regs).toMatch(/^real \(monitor\) +ring 1 .* pc 0xffc[0-9a-f]{5} \(translated code\)$/m);
-    expect(out(s, 'where')).toMatch(/^ {2}translated: tc 0xffc[0-9a-f]{5}, word 0 of the unit for 0x00001000 <_start>: the guest instruction, copied$/m);
+    // The real CPU (in the translation cache, at ring 1) only on request.
+    expect(regs).not.toMatch(/0xffc[0-9a-f]{5}|ring 1/);
+    expect(out(s, 'regs real')).toMatch(/^pc +0xffc[0-9a-f]{5} +ring 1 \(the real CPU, under the monitor\)$/m);
+    expect(out(s, 'where')).toMatch(/\n {2}ring 0, interrupts off, paging off, step 0\n$/);
+    const real = out(s, 'where real');
+    expect(real).toMatch(/^ {2}real: pc 0xffc[0-9a-f]{5}, ring 1, interrupts on, paging on \(ptbr 0x[0-9a-f]{8}\)$/m);
+    expect(real).toMatch(/^ {2}translated: tc 0xffc[0-9a-f]{5}, word 0 of the unit for 0x00001000 <_start>: the guest instruction, copied$/m);
     expect(s.evaluate('pc')).toBe(0x1000);
     expect(out(s, 'print pc == _start')).toMatch(/\(1\)/);
     expect(out(s, 'disasm')).toMatch(/^=> {2}0x00001000 <_start> guests\/hello\.s:9 {3}lui a0, 0x0$/m);
@@ -176,15 +181,16 @@ describe('debug --mode bt', () => {
     const dir = mkdtempSync(join(tmpdir(), 'virtlab-debug-bt-'));
     try {
       const path = join(dir, 'hello.vl');
-      writeFileSync(path, ['break _start+16', 'continue', 'step', 'where', 'back', 'next', 'quit'].join('\n') + '\n');
+      writeFileSync(path, ['break _start+16', 'continue', 'step', 'where', 'where real', 'back', 'next', 'quit'].join('\n') + '\n');
       const [native, bt] = await Promise.all(['native', 'bt'].map((mode) => runCli(['debug', 'guests/hello.s', '--script', path, '--mode', mode], ROOT)));
       expect([bt!.code, bt!.stderr]).toEqual([0, '']);
       const lines = bt!.stdout.split('\n');
-      // `where` says where the CPU is in the cache (and its real ring); the monitor's work is noted after steps.
-      const expected = native!.stdout.split('\n')
-        .map((l) => l.replace(/^ {2}ring 0, paging off, step \d+$/, 'RING'));
-      const got = lines.filter((l) => !/^ {2}translated: tc 0xffc[0-9a-f]{5}, /.test(l) && l !== 'monitor: emulated out')
-        .map((l) => l.replace(/^ {2}ring 1, paging on \(ptbr 0x[0-9a-f]{8}\), step \d+$/, 'RING'));
+      // `where` shows the guest's view, as natively (the step count is in real steps); `where real` the real
+      // CPU and where it is in the cache; the monitor's work is noted after steps.
+      const guestView = (l: string) => l.replace(/^( {2}ring 0, interrupts off, paging off, step )\d+$/, '$1N');
+      const expected = native!.stdout.split('\n').filter((l) => !/^ {2}real: /.test(l)).map(guestView);
+      const got = lines.filter((l) => !/^ {2}(translated: tc 0xffc[0-9a-f]{5}, |real: pc 0xffc[0-9a-f]{5}, ring 1, )/.test(l) && l !== 'monitor: emulated out')
+        .map(guestView);
       expect(got).toEqual(expected);
       expect(lines.filter((l) => l === 'monitor: emulated out')).toHaveLength(2); // step and next over `out`
       expect(lines.some((l) => /^ {2}translated: tc 0xffc[0-9a-f]{5}, word \d+ of the unit for 0x0000101[04] <_start\+(16|20)>: /.test(l))).toBe(true);

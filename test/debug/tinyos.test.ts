@@ -36,7 +36,7 @@ describe('tinyos under the debugger', () => {
     const s = session('guests/tinyos/tinyos.s');
     run(s, 'break worker', 'continue');
     expect(s.machine.cpu.cpl).toBe(3);
-    expect(lastLine(out(s, 'where'))).toMatch(/^ {2}ring 3, paging on \(ptbr 0x[0-9a-f]{8}\), step \d+$/);
+    expect(lastLine(out(s, 'where'))).toMatch(/^ {2}ring 3, interrupts on, paging on \(ptbr 0x[0-9a-f]{8}\), step \d+$/);
     const ptbr = s.machine.cpu.cr[2];
     // next over the getpid syscall: the kernel runs, then the same process continues after it.
     out(s, 'step');

@@ -103,12 +103,12 @@ describe('regs, mem, disasm, where: formats', () => {
     expect(out(s, 'where')).toBe([
       '0x00001008 <_start+8> guests/hello.s:10   lbu t0, 0(a0)',
       '  10 | 1:      lbu     t0, 0(a0)               ; next byte of the string',
-      '  ring 0, paging off, step 2',
+      '  ring 0, interrupts off, paging off, step 2',
       '',
     ].join('\n'));
     const t = session('guests/tinyos/tinyos.s');
     run(t, 'break schedule', 'continue');
-    expect(out(t, 'where')).toMatch(/^0x[0-9a-f]{8} <schedule> guests\/tinyos\/tinyos\.s:\d+ {3}addi sp, sp, -4\n {2}\d+ \| {9}push {4}ra\n {2}ring 0, paging on \(ptbr 0x[0-9a-f]{8}\), step \d+\n$/);
+    expect(out(t, 'where')).toMatch(/^0x[0-9a-f]{8} <schedule> guests\/tinyos\/tinyos\.s:\d+ {3}addi sp, sp, -4\n {2}\d+ \| {9}push {4}ra\n {2}ring 0, interrupts off, paging on \(ptbr 0x[0-9a-f]{8}\), step \d+\n$/);
   });
 
   test('print: hex and signed decimal; expressions over registers, symbols, memory', () => {
