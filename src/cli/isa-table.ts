@@ -89,5 +89,7 @@ export function isaMarkdown(): string {
 }
 
 function reservedNote(): string {
-  return `Opcodes ${opcodeHex(VMX_OPCODE_RANGE.first)}-${opcodeHex(VMX_OPCODE_RANGE.last)} are reserved for the VMX-like extension; they and every other unlisted opcode (including 0x00) are undefined instructions.`;
+  return `Opcodes ${opcodeHex(VMX_OPCODE_RANGE.first)}-${opcodeHex(VMX_OPCODE_RANGE.last)} are reserved for VMX-like instructions, which do not exist: `
+    + 'the VMX-like extension that --mode hw runs on is driven by the monitor through the machine\'s API, not by guest instructions (docs/isa.md). '
+    + 'They and every other unlisted opcode (including 0x00) are undefined instructions.';
 }

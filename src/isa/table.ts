@@ -174,7 +174,7 @@ export const INSTRUCTIONS: readonly InsnDef[] = [
   sys('sti', 0x6a, 'I', [], 'privileged', 'sti', 'enable interrupts (IE = 1)'),
 ];
 
-/** Opcodes 0xe0..0xef are reserved for the VMX-like extension; undefined until it exists. */
+/** Opcodes 0xe0..0xef are reserved for VMX-like instructions: undefined, since the monitor drives the VMX-like extension through the machine's API (docs/isa.md). */
 export const VMX_OPCODE_RANGE = { first: 0xe0, last: 0xef } as const;
 
 const byOpcode: (InsnDef | undefined)[] = new Array(256).fill(undefined);
