@@ -20,7 +20,21 @@ export const PHDR_SIZE = 32;
 export const SHDR_SIZE = 40;
 export const SYM_SIZE = 16;
 
+export const PT_NULL = 0;
 export const PT_LOAD = 1;
+export const PT_NOTE = 4;
+/** Names of the program header types a virtlab image may not have, so a refusal can say what it found. */
+export const PT_NAMES: Record<number, string> = {
+  2: 'PT_DYNAMIC',
+  3: 'PT_INTERP',
+  5: 'PT_SHLIB',
+  6: 'PT_PHDR',
+  7: 'PT_TLS',
+  0x6474e550: 'PT_GNU_EH_FRAME',
+  0x6474e551: 'PT_GNU_STACK',
+  0x6474e552: 'PT_GNU_RELRO',
+  0x6474e553: 'PT_GNU_PROPERTY',
+};
 export const PF_X = 1;
 export const PF_W = 2;
 export const PF_R = 4;

@@ -4,4 +4,5 @@ export { ElfError } from './error.js';
 export { writeElf } from './writer.js';
 export { readElf } from './reader.js';
 export { canonicalImage, canonicalSymbols } from './canonical.js';
+export { segmentsOf } from './segments.js';
 export { LINES_SECTION } from './format.js';

@@ -1,24 +1,19 @@
 // ELF32 little-endian executable -> Image, validating every offset and size
 // against the file so that a damaged or foreign file gives one ElfError line
-// and never a host exception.
+// and never a host exception. The image's segments come from the program
+// headers (what is loaded); its sections, symbols and lines from the section
+// headers (what the disassembler and debugger show), which must agree with the
+// segments.
 
 import { EM_VIRTLAB } from '../isa/arch.js';
 import { ElfError } from './error.js';
 import * as F from './format.js';
 import type { Image, ImageSection, ImageSymbol, LineEntry, SectionName } from './image.js';
 import { decodeLines } from './lines.js';
+import { hex, imageSegments, readProgramHeaders, SegmentLookup, type ProgramHeader } from './program-headers.js';
 
 interface SectionHeader extends F.SectionHeaderFields {
   index: number;
-}
-
-interface ProgramHeader {
-  type: number;
-  offset: number;
-  vaddr: number;
-  filesz: number;
-  memsz: number;
-  flags: number;
 }
 
 type Fail = (problem: string) => never;
@@ -48,15 +43,22 @@ export function readElf(bytes: Uint8Array, name = 'image'): Image {
   const shstrndx = u16(50);
   if (ehsize < F.EHDR_SIZE) fail(`e_ehsize ${ehsize} is smaller than an ELF32 header (${F.EHDR_SIZE})`);
 
-  const phdrs = readProgramHeaders();
+  const phdrs = readProgramHeaders(bytes, { offset: phoff, entsize: phentsize, count: phnum }, fail);
+  const segments = imageSegments(bytes, phdrs);
   const shdrs = readSectionHeaders();
-  if (shdrs.length === 0) return { entry, sections: sectionsFromSegments(bytes, phdrs, fail), symbols: [], lines: [] };
+  if (shdrs.length === 0) return { entry, sections: sectionsFromSegments(bytes, phdrs, fail), symbols: [], lines: [], segments };
 
+  const lookup = new SegmentLookup(phdrs);
   const sections: ImageSection[] = [];
   const imageIndex = new Map<number, ImageSection>();
+  let copied = 0;
   for (const sh of shdrs) {
     if (!(sh.flags & F.SHF_ALLOC) || (sh.type !== F.SHT_PROGBITS && sh.type !== F.SHT_NOBITS)) continue;
-    const section = imageSection(sh, phdrs, bytes, fail);
+    // Sections get copies of their bytes: bounded by the file only if they do not share bytes.
+    if (sh.type === F.SHT_PROGBITS && (copied += sh.size) > bytes.length) {
+      fail(`section ${sh.index} (${sh.name}): the allocated sections hold ${copied} bytes, more than the file's ${bytes.length}: they share file bytes`);
+    }
+    const section = imageSection(sh, sh.size > 0 ? loadingSegment(sh, lookup, phnum, fail) : undefined, bytes, fail);
     imageIndex.set(sh.index, section);
     sections.push(section);
   }
@@ -66,24 +68,7 @@ export function readElf(bytes: Uint8Array, name = 'image'): Image {
   const lines: LineEntry[] = linesSection
     ? decodeLines(contents(linesSection, bytes), (p) => fail(`section ${F.LINES_SECTION}: ${p}`))
     : [];
-  return { entry, sections, symbols, lines };
-
-  function readProgramHeaders(): ProgramHeader[] {
-    if (phnum === 0) return [];
-    if (phentsize !== F.PHDR_SIZE) fail(`e_phentsize ${phentsize}, expected ${F.PHDR_SIZE}`);
-    checkRange(phoff, phnum * F.PHDR_SIZE, bytes.length, 'program header table', fail);
-    const out: ProgramHeader[] = [];
-    for (let i = 0; i < phnum; i++) {
-      const at = phoff + i * F.PHDR_SIZE;
-      const ph = { type: u32(at), offset: u32(at + 4), vaddr: u32(at + 8), filesz: u32(at + 16), memsz: u32(at + 20), flags: u32(at + 24) };
-      if (ph.type !== F.PT_LOAD) continue;
-      checkRange(ph.offset, ph.filesz, bytes.length, `segment ${i}`, fail);
-      if (ph.filesz > ph.memsz) fail(`segment ${i}: p_filesz ${ph.filesz} exceeds p_memsz ${ph.memsz}`);
-      if (ph.vaddr + ph.memsz > 2 ** 32) fail(`segment ${i} at 0x${hex(ph.vaddr)} extends past the 32-bit address space`);
-      out.push(ph);
-    }
-    return out;
-  }
+  return { entry, sections, symbols, lines, segments };
 
   function readSectionHeaders(): SectionHeader[] {
     if (shnum === 0) {
@@ -125,6 +110,31 @@ function checkIdent(bytes: Uint8Array, fail: Fail): void {
   if (bytes[6] !== F.EV_CURRENT) fail(`unsupported ELF version ${bytes[6]} in e_ident`);
 }
 
+/**
+ * The PT_LOAD segment that loads an allocated section, checked to load it as
+ * the section says: its file bytes from the section's offset, or zeros for
+ * SHT_NOBITS; executable if the section holds instructions.
+ */
+function loadingSegment(sh: SectionHeader, lookup: SegmentLookup, phnum: number, fail: Fail): ProgramHeader {
+  const what = `section ${sh.index} (${sh.name})`;
+  const range = `[0x${hex(sh.addr)}, 0x${hex(sh.addr + sh.size)})`;
+  if (sh.addr + sh.size > 2 ** 32) fail(`${what} at 0x${hex(sh.addr)} extends past the 32-bit address space`);
+  if (phnum === 0) fail(`e_phnum 0: no program headers, but ${what} ${range} is to be loaded`);
+  const p = lookup.holding(sh.addr, sh.size);
+  if (!p) return fail(`${what} ${range} is not inside any PT_LOAD segment`);
+  const ph = `program header ${p.index}`;
+  const fileEnd = p.vaddr + p.filesz;
+  if (sh.type === F.SHT_NOBITS) {
+    if (sh.addr < fileEnd) fail(`${what} ${range} is SHT_NOBITS but ${ph} loads file bytes there (p_vaddr 0x${hex(p.vaddr)}, p_filesz 0x${hex(p.filesz)})`);
+  } else {
+    if (sh.addr + sh.size > fileEnd) fail(`${what} ${range} has file contents but ${ph} loads only zeros past 0x${hex(fileEnd)} (p_filesz 0x${hex(p.filesz)})`);
+    const expected = p.offset + (sh.addr - p.vaddr);
+    if (sh.offset !== expected) fail(`${what}: sh_offset 0x${hex(sh.offset)} is not where ${ph} loads it from (file offset 0x${hex(expected)})`);
+  }
+  if ((sh.flags & F.SHF_EXECINSTR) && !(p.flags & F.PF_X)) fail(`${what} is SHF_EXECINSTR but ${ph} is not executable (p_flags 0x${hex(p.flags)}, no PF_X)`);
+  return p;
+}
+
 function checkRange(offset: number, size: number, fileSize: number, what: string, fail: Fail): void {
   if (offset + size > fileSize) {
     fail(`${what} (offset 0x${hex(offset)}, ${size} bytes) lies outside the file (${fileSize} bytes)`);
@@ -154,14 +164,13 @@ function sectionName(name: string, type: number, flags: number): SectionName {
   return flags & F.SHF_EXECINSTR ? '.text' : '.data';
 }
 
-function imageSection(sh: SectionHeader, phdrs: readonly ProgramHeader[], bytes: Uint8Array, fail: Fail): ImageSection {
-  if (sh.addr + sh.size > 2 ** 32) fail(`section ${sh.index} (${sh.name}) at 0x${hex(sh.addr)} extends past the 32-bit address space`);
+/** `segment`: the one that loads it (undefined for an empty section). */
+function imageSection(sh: SectionHeader, segment: ProgramHeader | undefined, bytes: Uint8Array, fail: Fail): ImageSection {
   const name = sectionName(sh.name, sh.type, sh.flags);
   const nobits = sh.type === F.SHT_NOBITS;
   if (name === '.bss' && !nobits) fail(`section ${sh.index} (.bss) has file contents (expected SHT_NOBITS)`);
   if (name !== '.bss' && nobits) fail(`section ${sh.index} (${name}) is SHT_NOBITS`);
   // ELF sections have no read permission; it lives on the segment that loads the section.
-  const segment = phdrs.find((p) => sh.size > 0 && sh.addr >= p.vaddr && sh.addr + sh.size <= p.vaddr + p.memsz);
   return {
     name,
     addr: sh.addr,
@@ -220,15 +229,11 @@ function sectionsFromSegments(bytes: Uint8Array, phdrs: readonly ProgramHeader[]
     const write = (p.flags & F.PF_W) !== 0;
     const exec = (p.flags & F.PF_X) !== 0;
     if (p.filesz > 0) {
-      out.push({ name: exec ? '.text' : '.data', addr: p.vaddr, data: bytes.slice(p.offset, p.offset + p.filesz), size: p.filesz, flags: { read, write, exec } });
+      out.push({ name: exec ? '.text' : '.data', addr: p.vaddr, data: bytes.subarray(p.offset, p.offset + p.filesz), size: p.filesz, flags: { read, write, exec } });
     }
     if (p.memsz > p.filesz) {
       out.push({ name: '.bss', addr: p.vaddr + p.filesz, data: new Uint8Array(0), size: p.memsz - p.filesz, flags: { read, write, exec } });
     }
   }
   return out;
-}
-
-function hex(n: number): string {
-  return (n >>> 0).toString(16);
 }
