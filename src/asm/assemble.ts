@@ -4,7 +4,8 @@
 import type { Image } from '../elf/image.js';
 import { buildImage, checkPlacement } from './build-image.js';
 import { Diagnostics, type Diagnostic } from './diagnostics.js';
-import { evaluate, symbolsIn } from './expr.js';
+import { resolveDeferred } from './deferred.js';
+import { evaluate } from './expr.js';
 import { buildListing, type ListingLine } from './listing.js';
 import { parseLine } from './parse.js';
 import { Pass1 } from './pass1.js';
@@ -12,7 +13,6 @@ import { runPass2 } from './pass2.js';
 import { Preprocessor, type ReadSource } from './preprocess.js';
 import { readSourceFile } from './source-files.js';
 import { AsmState } from './state.js';
-import { exprStart } from './ast.js';
 
 export interface AssembleOptions {
   /** Path of the main source, used in diagnostics and for relative .include. */
@@ -69,46 +69,6 @@ function defineFromCommandLine(st: AsmState, name: string, value: number | strin
   }
   const err = st.symbols.defineConst('define', name, v, { file: COMMAND_LINE, line: 0 });
   if (err) report(err);
-}
-
-/** Resolve .equ values that depended on forward references, now that addresses are final. */
-function resolveDeferred(st: AsmState): void {
-  let pending = st.deferred;
-  for (let progress = true; progress && pending.length; ) {
-    progress = false;
-    pending = pending.filter((d) => {
-      const v = st.evaluate(d.expr, 'guess', d.stmt);
-      const def = st.symbols.get(d.name);
-      if (v === undefined || !def || def.kind === 'label') return true;
-      def.value = v;
-      progress = true;
-      return false;
-    });
-  }
-  for (const d of pending) {
-    const def = st.symbols.get(d.name);
-    if (def && def.kind !== 'label') def.failed = true;
-  }
-  // Report what is wrong; a .equ that only depends on failed ones stays quiet
-  // unless the failure is a cycle among them.
-  const explained = new Set<string>();
-  for (const d of pending) {
-    const before = st.diags.count;
-    st.evaluate(d.expr, 'final', d.stmt);
-    if (st.diags.count > before) explained.add(d.name);
-  }
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const d of pending) {
-      if (!explained.has(d.name) && symbolsIn(d.expr).some((n) => explained.has(n))) {
-        explained.add(d.name);
-        grew = true;
-      }
-    }
-  }
-  for (const d of pending) {
-    if (!explained.has(d.name)) st.report(d.stmt, exprStart(d.expr), `cannot evaluate .equ ${d.name}: its definition is circular`);
-  }
 }
 
 function checkGlobals(st: AsmState): void {

@@ -101,6 +101,14 @@ describe('deep nesting', () => {
     ]);
   });
 
+  it('a chain of 20,000 forward .equ written backwards resolves', () => {
+    const n = 20_000;
+    const lines = Array.from({ length: n }, (_, i) => `.equ k_${i}, k_${i + 1} + 1`);
+    expect(bytesOf(ok([...lines, `.equ k_${n}, 5`, '.data', '.word k_0'].join('\n')), '.data')).toEqual(le32([n + 5]));
+    // Broken at the end: one error for the undefined name, nothing for the .equ that wait on it.
+    expect(errors([...lines, '.data', '.word k_0'].join('\n'))).toEqual([`main.s:${n}:${`.equ k_${n - 1}, `.length + 1}: undefined symbol 'k_${n}' (did you mean k_${n / 10}?)`]);
+  });
+
   it('a -D value with a deep expression', () => {
     const image = ok('.data\n.word N', {}, { N: `${'('.repeat(10_000)}6 * 7${')'.repeat(10_000)}` });
     expect(bytesOf(image, '.data')).toEqual([42, 0, 0, 0]);
