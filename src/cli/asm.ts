@@ -7,39 +7,41 @@ import { writeElf } from '../elf/index.js';
 import { defineDiff, formatDefineDiff } from '../vmm/pv/define-diff.js';
 import { readInput, UsageError, writeOutput, type CliContext } from './context.js';
 import { assembleOrFail, includeReader } from './program.js';
-import { addDefineOption, parseDefines, SYMBOL_NAME } from './defines.js';
+import { SYMBOL_NAME } from './defines.js';
+import { addAssemblerOptions, assemblerInputs, type AssemblerInputs, type AssemblerOptionValues } from './assembler-options.js';
 
-interface AsmOpts { output?: string; define?: string[]; listing?: string; reportDefine?: string }
+interface AsmOpts extends AssemblerOptionValues { output?: string; listing?: string; reportDefine?: string }
 
 export function registerAsm(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('asm')
     .description('assemble a source file into an ELF32 image')
     .argument('<file>', 'assembler source (.s)');
-  addDefineOption(cmd, 'define a symbol for conditional assembly (repeatable; VALUE defaults to 1)')
+  addAssemblerOptions(cmd, 'define a symbol for conditional assembly (repeatable; VALUE defaults to 1)')
     .option('-o, --output <file>', 'image to write (default: the source path with .elf)')
     .option('--listing <file>', 'also write a listing: addresses and words beside the source')
     .option('--report-define <NAME>', 'also print how many source lines differ between the builds with and without NAME (e.g. PV)')
     .action((file: string, opts: AsmOpts) => {
-      const defines = parseDefines(opts.define ?? []);
+      const inputs = assemblerInputs(ctx.cwd, opts);
       if (opts.reportDefine !== undefined && !SYMBOL_NAME.test(opts.reportDefine)) {
         throw new UsageError(`bad --report-define '${opts.reportDefine}': expected a symbol name`);
       }
       const output = opts.output ?? defaultOutput(file);
       if (resolve(ctx.cwd, output) === resolve(ctx.cwd, file)) throw new UsageError(`output '${output}' would overwrite the source`);
-      const result = assembleOrFail(ctx, file, defines);
+      const result = assembleOrFail(ctx, file, inputs.defines, inputs);
       writeOutput(ctx, output, writeElf(result.image, output));
       if (opts.listing) writeOutput(ctx, opts.listing, formatListing(result.listing));
-      if (opts.reportDefine !== undefined) ctx.io.out(reportDefine(ctx, file, opts.reportDefine, defines));
+      if (opts.reportDefine !== undefined) ctx.io.out(reportDefine(ctx, file, opts.reportDefine, inputs));
     });
 }
 
 /** The --report-define line: source lines assembled only with NAME defined, or only without it. */
-function reportDefine(ctx: CliContext, file: string, name: string, defines: Record<string, number | string>): string {
+function reportDefine(ctx: CliContext, file: string, name: string, { defines, includeDirs }: AssemblerInputs): string {
   return formatDefineDiff(defineDiff({
     file, source: readInput(ctx, file).toString('utf8'), name, defines,
     ...(defines[name] === undefined ? {} : { value: defines[name] }),
     readFile: includeReader(ctx),
+    includeDirs,
   }));
 }
 

@@ -19,7 +19,7 @@ import { resolveCodeAddress } from './code-address.js';
 import { CliError, UsageError, type CliContext } from './context.js';
 import { addMachineOptions, hideOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
 import { loadProgram } from './program.js';
-import { addDefineOption, collectDefines } from './defines.js';
+import { addAssemblerOptions, collectAssemblerOptions } from './assembler-options.js';
 
 interface BtDumpOpts extends MachineOptionValues {
   pc?: string;
@@ -37,7 +37,7 @@ export function registerBtDump(program: Command, ctx: CliContext): void {
     .option('--pc <addr|symbol>', 'only the units whose guest code contains this address')
     .option('--json', 'print one JSON object (totals, units with guest insns, words, treatment, callouts, chains) on stdout')
     .option('--all-units', 'also show the units invalidated or flushed during the run');
-  addMachineOptions(addDefineOption(cmd), { engineHelp: 'what executes guest instructions: interp, the reference interpreter; jit, which compiles hot code to JavaScript (the dump is the same)' });
+  addMachineOptions(addAssemblerOptions(cmd), { engineHelp: 'what executes guest instructions: interp, the reference interpreter; jit, which compiles hot code to JavaScript (the dump is the same)' });
   // The mode is bt by definition and the cost model prices nothing here: accepted
   // (`--mode bt` is harmless) but kept out of the help, as are --no-ept and
   // --no-vpid, which apply to --mode hw only (refused with that reason).
@@ -46,7 +46,8 @@ export function registerBtDump(program: Command, ctx: CliContext): void {
     if (cmd.getOptionValueSource('mode') !== 'default' && opts.mode !== 'bt') {
       throw new UsageError(`bt-dump always runs the guest under bt; drop --mode ${opts.mode}`);
     }
-    const image = loadProgram(ctx, file, collectDefines(opts.define, file));
+    const source = collectAssemblerOptions(ctx, opts, file);
+    const image = loadProgram(ctx, file, source.defines, source);
     const symbols = new Symbolizer(image);
     const pc = opts.pc === undefined ? undefined : resolveCodeAddress('--pc', opts.pc, symbols);
     const { vm, engine, maxSteps } = machineFromOptions(ctx, image, { ...opts, mode: 'bt' }, opts.json ? 'capture' : 'stderr');

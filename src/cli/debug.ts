@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DebugSession, DEFAULT_HISTORY, isRepeatable } from '../debug/index.js';
-import { addDefineOption, collectDefines } from './defines.js';
+import { addAssemblerOptions, collectAssemblerOptions } from './assembler-options.js';
 import { CliError, readInput, UsageError, type CliContext } from './context.js';
 import { addMachineOptions, hideOptions, machineFromOptions, wholeNumberOption, type MachineOptionValues } from './machine-options.js';
 import { checkStdinReadable } from './files.js';
@@ -37,7 +37,7 @@ export function registerDebug(program: Command, ctx: CliContext): void {
     .option('--script <file>', 'read debugger commands from a file instead of stdin')
     .option('--history <steps>', 'how many steps `back` can undo (0 turns it off)', wholeNumberOption('a number of steps', 0), DEFAULT_HISTORY)
     .option('--strict', 'exit with status 1 if any command failed');
-  addMachineOptions(addDefineOption(cmd));
+  addMachineOptions(addAssemblerOptions(cmd));
   // The session journals every memory write (for `back` and watchpoints), and the jit leaves journaled runs to
   // the interpreter (src/engine/jit/jit.ts): --engine interp is accepted, jit refused with that reason, and the
   // option kept out of the help.
@@ -56,7 +56,8 @@ export async function debugCommand(ctx: CliContext, file: string, opts: DebugOpt
   if (opts.stdin && opts.script === undefined) {
     throw new UsageError('--stdin needs --script: without it the debugger reads its commands from standard input');
   }
-  const image = loadProgram(ctx, file, collectDefines(opts.define, file));
+  const source = collectAssemblerOptions(ctx, opts, file);
+  const image = loadProgram(ctx, file, source.defines, source);
   const script = opts.script === undefined ? undefined : readInput(ctx, opts.script).toString('utf8');
   const { machine, engine, vm } = machineFromOptions(ctx, image, opts, 'capture');
   const session = new DebugSession({

@@ -1,9 +1,9 @@
-// -D NAME[=VALUE]: symbols defined when a command assembles a .s program.
+// -D NAME[=VALUE]: symbols defined when a command assembles a .s program
+// (assembler-options.ts adds it with -I and --max-expansion).
 
 import type { Command } from 'commander';
 import { UsageError } from './context.js';
 import { parseNumber } from './numbers.js';
-import { isAssemblySource } from './program.js';
 
 /** What the assembler accepts as a symbol name. */
 export const SYMBOL_NAME = /^[A-Za-z_.$][0-9A-Za-z_.$]*$/;
@@ -25,10 +25,4 @@ export function parseDefines(specs: readonly string[]): Record<string, number | 
     defines[name] = value === undefined ? 1 : parseNumber(value) ?? value;
   }
   return defines;
-}
-
-/** The -D symbols of a command that runs `file`: only an assembler source can take them. */
-export function collectDefines(specs: readonly string[] | undefined, file: string): Record<string, number | string> {
-  if (specs?.length && !isAssemblySource(file)) throw new UsageError(`-D applies to assembler sources (.s), not '${file}'`);
-  return parseDefines(specs ?? []);
 }

@@ -14,6 +14,7 @@ import type { CostReport, VmStats } from '../vmm/index.js';
 import { CliError, type CliContext } from './context.js';
 import { machineFromOptions, type MachineOptionValues } from './machine-options.js';
 import { assembleSource, isAssemblySource } from './program.js';
+import type { IncludeSearch } from './assembler-options.js';
 
 export const ITERATIONS_SYMBOL = 'BENCH_ITERATIONS';
 /** Defined (= N) in the baseline build, so that the guest can print what the measured run prints. */
@@ -61,6 +62,8 @@ export interface MeasureArgs {
   ctx: CliContext;
   file: string;
   defines: Record<string, number | string>;
+  /** -I and --max-expansion, for assembling the baseline. */
+  search?: IncludeSearch;
   image: Image;
   stats: VmStats;
   stop: Stop;
@@ -77,7 +80,7 @@ export function measurePerIteration(a: MeasureArgs): PerIterationReport | undefi
 
 function baselineStats(a: MeasureArgs, n: number): { stats: VmStats } | { note: string } {
   if (!isAssemblySource(a.file)) return { note: 'an ELF image cannot be assembled with BENCH_ITERATIONS=0: totals divided by N, setup included' };
-  const result = assembleSource(a.ctx, a.file, { ...a.defines, [ITERATIONS_SYMBOL]: 0, [BASELINE_SYMBOL]: n });
+  const result = assembleSource(a.ctx, a.file, { ...a.defines, [ITERATIONS_SYMBOL]: 0, [BASELINE_SYMBOL]: n }, a.search);
   if (!result.image) return { note: 'the guest does not assemble with BENCH_ITERATIONS=0: totals divided by N, setup included' };
   let loaded;
   try {

@@ -1,38 +1,60 @@
 // Turn a command-line path into an Image: `.s` sources are assembled on the
 // fly (diagnostics printed, one-line failure), anything else is read as ELF.
 
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { assemble, formatDiagnostic, type AssembleResult } from '../asm/index.js';
+import { readSourceFile, SourceReadError } from '../asm/source-files.js';
 import { ElfError, readElf } from '../elf/index.js';
 import type { Image } from '../elf/image.js';
+import type { IncludeSearch } from './assembler-options.js';
+import { DEFAULT_INCLUDE_DIR } from './include-path.js';
 import { CliError, readInput, type CliContext } from './context.js';
 
 export function isAssemblySource(path: string): boolean {
   return /\.(s|asm)$/i.test(path);
 }
 
-/** Reads the files a source includes, relative paths from the working directory (as the command line's). */
-export function includeReader(ctx: CliContext): (path: string) => string {
-  return (p) => readFileSync(resolve(ctx.cwd, p), 'utf8');
+/** Reads the files a source includes (regular files only, size-bounded), relative paths from the working directory (as the command line's). */
+export function includeReader(ctx: CliContext): (path: string) => Uint8Array {
+  return (p) => readSourceFile(resolve(ctx.cwd, p));
 }
 
+/** The main source's bytes; a file that cannot be read (a directory, a FIFO, /dev/zero, too large) is one CliError line. */
+function readMainSource(ctx: CliContext, path: string): Uint8Array {
+  try {
+    return readSourceFile(resolve(ctx.cwd, path));
+  } catch (e) {
+    if (e instanceof SourceReadError) throw new CliError(`cannot read '${path}': ${e.message}`);
+    throw e;
+  }
+}
+
+/** Without -I or --max-expansion: the installation's guests/lib is still searched. */
+export const DEFAULT_SEARCH: IncludeSearch = { includeDirs: [DEFAULT_INCLUDE_DIR] };
+
 /** Assemble a source file; the diagnostics are in the result, not printed. */
-export function assembleSource(ctx: CliContext, path: string, defines: Record<string, number | string>): AssembleResult {
-  return assemble(readInput(ctx, path).toString('utf8'), { file: path, defines, readFile: includeReader(ctx) });
+export function assembleSource(ctx: CliContext, path: string, defines: Record<string, number | string>, search: IncludeSearch = DEFAULT_SEARCH): AssembleResult {
+  return assemble(readMainSource(ctx, path), {
+    file: path,
+    defines,
+    includeDirs: search.includeDirs,
+    ...(search.maxExpansion === undefined ? {} : { maxExpansion: search.maxExpansion }),
+    readFile: includeReader(ctx),
+  });
 }
 
 /** Assemble a source file, printing every diagnostic; a failure is one CliError line. */
-export function assembleOrFail(ctx: CliContext, path: string, defines: Record<string, number | string>): AssembleResult & { image: Image } {
-  const result = assembleSource(ctx, path, defines);
+export function assembleOrFail(ctx: CliContext, path: string, defines: Record<string, number | string>, search: IncludeSearch = DEFAULT_SEARCH): AssembleResult & { image: Image } {
+  const result = assembleSource(ctx, path, defines, search);
   for (const d of result.diagnostics) ctx.io.err(formatDiagnostic(d).replace(/\n?$/, '\n'));
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors > 0 || !result.image) throw new CliError(`${Math.max(errors, 1)} error${errors === 1 ? '' : 's'}`);
   return { ...result, image: result.image };
 }
 
-export function loadProgram(ctx: CliContext, path: string, defines: Record<string, number | string> = {}): Image {
-  if (isAssemblySource(path)) return assembleOrFail(ctx, path, defines).image;
+/** The image at `path`: a .s assembled with `defines` and `search` (from collectAssemblerOptions), else an ELF file. */
+export function loadProgram(ctx: CliContext, path: string, defines: Record<string, number | string> = {}, search: IncludeSearch = DEFAULT_SEARCH): Image {
+  if (isAssemblySource(path)) return assembleOrFail(ctx, path, defines, search).image;
   const bytes = readInput(ctx, path);
   try {
     return readElf(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);

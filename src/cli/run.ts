@@ -8,7 +8,7 @@ import { CAUSE } from '../isa/index.js';
 import type { Counters, Stop } from '../machine/index.js';
 import type { CostReport, ModeName, MonitorCounters, Vm } from '../vmm/index.js';
 import { trapName } from '../trace/convert.js';
-import { addDefineOption, collectDefines } from './defines.js';
+import { addAssemblerOptions, collectAssemblerOptions } from './assembler-options.js';
 import type { CliContext } from './context.js';
 import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
 import { exitCodeOf, finishRun, stopMessage } from './outcome.js';
@@ -50,17 +50,18 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .command('run')
     .description('run a program on the bare machine or under the monitor (--mode); exits with its halt code')
     .argument('<program>', 'ELF image, or assembler source (.s) to assemble first');
-  addMachineOptions(addDefineOption(cmd), { engine: 'jit' })
+  addMachineOptions(addAssemblerOptions(cmd), { engine: 'jit' })
     .option('--stats', 'print the event counters on stderr after the run')
     .option('--json', 'print one JSON object (stop reason, counters, console output) on stdout')
     .action((file: string, opts: RunOpts) => {
       const c = withStdinOnce(ctx); // a nanobenchmark's baseline run reads the same input
-      const defines = collectDefines(opts.define, file);
-      const image = loadProgram(c, file, defines);
+      const source = collectAssemblerOptions(c, opts, file);
+      const { defines } = source;
+      const image = loadProgram(c, file, defines, source);
       const { vm, engine, maxSteps } = machineFromOptions(c, image, opts, opts.json ? 'capture' : 'stdout');
       const { stop } = engine.run(maxSteps);
       const perIteration = opts.json || opts.stats
-        ? measurePerIteration({ ctx: c, file, defines, image, stats: vm.stats(opts.costModel), stop, opts })
+        ? measurePerIteration({ ctx: c, file, defines, search: source, image, stats: vm.stats(opts.costModel), stop, opts })
         : undefined;
       if (opts.json) ctx.io.out(JSON.stringify({ ...runReport(vm, stop, maxSteps, opts), ...(perIteration ? { perIteration } : {}) }) + '\n');
       if (opts.stats) ctx.io.err(formatRunStats(vm, opts.costModel) + (perIteration ? formatPerIteration(perIteration) : ''));

@@ -16,7 +16,7 @@ import { openOutput, writeAll } from './files.js';
 import { addMachineOptions, hideOptions, machineFromOptions, wholeNumberOption, type MachineOptionValues } from './machine-options.js';
 import { finishRun } from './outcome.js';
 import { loadProgram } from './program.js';
-import { addDefineOption, collectDefines } from './defines.js';
+import { addAssemblerOptions, collectAssemblerOptions } from './assembler-options.js';
 
 interface TraceOpts extends MachineOptionValues {
   format: TraceFormat;
@@ -53,7 +53,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'stop the guest after this many records', wholeNumberOption('a number of records', 1))
     .option('--start-at <symbol|addr>', 'trace from the first time the pc reaches this (runs untraced until then)')
     .option('-o, --output <file>', 'write the trace to a file (the guest console then goes to stdout)');
-  addMachineOptions(addDefineOption(cmd));
+  addMachineOptions(addAssemblerOptions(cmd));
   // Only the interpreter makes the per-instruction step records a trace is made of: --engine interp is
   // accepted, jit refused with that reason, and the option kept out of the help.
   hideOptions(cmd, '--engine');
@@ -61,7 +61,8 @@ export function registerTrace(program: Command, ctx: CliContext): void {
       if (opts.engine !== 'interp') {
         throw new UsageError(`trace runs on the interpreter only: every record is made from its per-instruction step record (drop --engine ${opts.engine})`);
       }
-      const image = loadProgram(ctx, file, collectDefines(opts.define, file));
+      const source = collectAssemblerOptions(ctx, opts, file);
+      const image = loadProgram(ctx, file, source.defines, source);
       const symbolizer = new Symbolizer(image);
       const startAt = opts.startAt === undefined ? undefined : resolveCodeAddress('--start-at', opts.startAt, symbolizer);
       const { engine, maxSteps, vm } = machineFromOptions(ctx, image, opts, opts.output === undefined ? 'stderr' : 'stdout');

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -113,6 +113,12 @@ describe('virtlab asm', () => {
     [['asm', HELLO, '--frob'], 2, "virtlab: unknown option '--frob'"],
     [['asm'], 2, "virtlab: missing required argument 'file'"],
     [['asm', HELLO, '-o', HELLO], 2, `virtlab: output '${HELLO}' would overwrite the source`],
+    [['asm', HELLO, '-I', join(dir, 'no-such-dir')], 2, `virtlab: bad -I '${join(dir, 'no-such-dir')}': no such directory`],
+    [['asm', HELLO, '-I', HELLO], 2, `virtlab: bad -I '${HELLO}': not a directory`],
+    [['asm', HELLO, '--max-expansion', '0'], 2, "virtlab: bad --max-expansion '0': expected a number of lines (a whole number from 1 to 10000000)"],
+    [['asm', HELLO, '--max-expansion', 'lots'], 2, "virtlab: bad --max-expansion 'lots': expected a number of lines (a whole number from 1 to 10000000, written in decimal, 0x hex, 0b binary or 0o octal)"],
+    [['run', join(dir, 'x.elf'), '-I', dir], 2, `virtlab: -I applies to assembler sources (.s), not '${join(dir, 'x.elf')}'`],
+    [['run', join(dir, 'x.elf'), '-D', 'A', '--max-expansion', '9'], 2, `virtlab: -D, --max-expansion apply to assembler sources (.s), not '${join(dir, 'x.elf')}'`],
   ])('%j fails with one line', async (args, code, message) => {
     const r = await runCli(args as string[]);
     expect(r.code).toBe(code);
@@ -132,5 +138,72 @@ describe('virtlab asm', () => {
     expect(b.entry).toBe(a.entry);
     expect(b.sections.map((s) => [s.name, s.addr, s.size, Buffer.from(s.data).toString('hex')]))
       .toEqual(a.sections.map((s) => [s.name, s.addr, s.size, Buffer.from(s.data).toString('hex')]));
+  });
+
+  test('-I DIR: includes are searched in the including file\'s directory, then each -I in order, then guests/lib', async () => {
+    for (const d of ['src', 'incA', 'incB']) mkdirSync(join(dir, d), { recursive: true });
+    writeFileSync(join(dir, 'incA', 'value.inc'), '        addi a0, zero, 11\n');
+    writeFileSync(join(dir, 'incB', 'value.inc'), '        addi a0, zero, 22\n');
+    const main = join(dir, 'src', 'main.s');
+    writeFileSync(main, '_start:\n        .include "value.inc"\n        halt a0\n');
+    const run = async (...more: string[]) => {
+      const r = await runCli(['run', 'src/main.s', ...more], dir);
+      return { code: r.code, stderr: r.stderr };
+    };
+    expect(await run('-I', 'incA', '-I', 'incB')).toEqual({ code: 11, stderr: '' });
+    expect(await run('-I', 'incB', '--include-dir', 'incA')).toEqual({ code: 22, stderr: '' });
+    // Not found: one line naming every place tried, the default last.
+    writeFileSync(main, '_start:\n        .include "none.inc"\n        halt a0\n');
+    const miss = await runCli(['asm', 'src/main.s', '-I', 'incA', '-o', join(dir, 'x.elf')], dir);
+    expect(miss.code).toBe(1);
+    const lib = new URL('../../guests/lib/', import.meta.url).pathname;
+    expect(miss.stderr.split('\n')[0]).toBe(`src/main.s:2:18: error: include file 'none.inc' not found (looked for src/none.inc, incA/none.inc, ${lib}none.inc)`);
+  });
+
+  test('the installation\'s guests/lib is searched by default', async () => {
+    const src = source('uses-rt.s', '        .include "priv.inc"\n_start:\n        PRIV_HALT zero\n');
+    const r = await runCli(['asm', src, '-o', join(dir, 'uses-rt.elf')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  test('-I and --max-expansion work on every command that assembles a source', async () => {
+    mkdirSync(join(dir, 'incZ'), { recursive: true });
+    writeFileSync(join(dir, 'incZ', 'halt7.inc'), '.macro HALT7\n        addi a0, zero, 7\n        halt a0\n.endm\n');
+    const src = source('every.s', '        .include "halt7.inc"\n_start:\n        HALT7\n');
+    for (const cmd of [['run'], ['trace'], ['bt-dump'], ['asm', '-o', join(dir, 'every.elf')]]) {
+      const without = await runCli([...cmd, src]);
+      expect(without.stderr, cmd[0]).toMatch(/include file 'halt7\.inc' not found/);
+      const r = await runCli([...cmd, src, '-I', join(dir, 'incZ'), '--max-expansion', '100']);
+      expect(r.stderr, cmd[0]).not.toMatch(/error/);
+      const low = await runCli([...cmd, src, '-I', join(dir, 'incZ'), '--max-expansion', '1']);
+      expect(low.stderr, cmd[0]).toMatch(/every\.s:3:9: error: macro expansion exceeds 1 lines \(raise the bound with --max-expansion\); calls: HALT7 at .*every\.s:3/);
+    }
+    const dbg = await runCli(['debug', src, '-I', join(dir, 'incZ'), '--max-expansion', '1'], undefined, 'quit\n');
+    expect(dbg.stderr).toMatch(/macro expansion exceeds 1 lines/);
+  });
+
+  test('a macro that doubles itself 30 times stops at the expansion bound with one error', async () => {
+    const src = source('double.s', ['.macro d n', '.if \\n', 'd \\n-1', 'd \\n-1', '.endif', '.endm', '_start:', '        d 30', '        halt zero'].join('\n') + '\n');
+    const r = await runCli(['asm', src, '-o', join(dir, 'double.elf'), '--max-expansion', '5000']);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/double\.s:8:9: error: macro expansion exceeds 5000 lines \(raise the bound with --max-expansion\); calls: d at .*double\.s:8 -> d at .*double\.s:3 -> d at .*double\.s:3 -> \.\.\. \d+ more \.\.\. -> /);
+    expect(lines.at(-1)).toBe('virtlab: 1 error');
+  });
+
+  test('a main source that is a directory, a FIFO or a device is refused at once', async () => {
+    mkdirSync(join(dir, 'adir.s'), { recursive: true });
+    const fifo = join(dir, 'pipe.s');
+    (await import('node:child_process')).execFileSync('mkfifo', [fifo]);
+    for (const [cmd, path, why] of [
+      ['asm', join(dir, 'adir.s'), 'is a directory'],
+      ['asm', fifo, 'is a FIFO, not a regular file'],
+      ['run', fifo, 'is a FIFO, not a regular file'],
+      ['asm', '/dev/zero', 'is a device, not a regular file'],
+    ] as const) {
+      const r = await runCli([cmd, path, ...(cmd === 'asm' ? ['-o', join(dir, 'never.elf')] : [])]);
+      expect(oneErrorLine(r)).toBe(`virtlab: cannot read '${path}': ${why}`);
+    }
   });
 });

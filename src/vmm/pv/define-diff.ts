@@ -16,7 +16,7 @@ import { Diagnostics } from '../../asm/diagnostics.js';
 import type { Expr } from '../../asm/ast.js';
 import { tokenize } from '../../asm/lexer.js';
 import { Pass1 } from '../../asm/pass1.js';
-import { Preprocessor, type LineAction, type PreprocessSink } from '../../asm/preprocess.js';
+import { Preprocessor, type LineAction, type PreprocessSink, type ReadSource } from '../../asm/preprocess.js';
 import type { SourceLine } from '../../asm/source.js';
 import { AsmState } from '../../asm/state.js';
 
@@ -46,7 +46,9 @@ export interface DefineDiffOptions {
   value?: number | string;
   /** Defines both builds share. */
   defines?: Record<string, number | string>;
-  readFile: (file: string) => string;
+  readFile: ReadSource;
+  /** Where .include looks after the including file's directory (-I). */
+  includeDirs?: readonly string[];
 }
 
 const PRELUDE = '<command line>';
@@ -120,7 +122,7 @@ function readBy(opts: DefineDiffOptions, defines: Record<string, number | string
   const diags = new Diagnostics();
   const pass1 = new Pass1(new AsmState(diags));
   const sink = new ReadLines(pass1);
-  const pre = new Preprocessor(sink, diags, opts.readFile);
+  const pre = new Preprocessor(sink, diags, opts.readFile, opts.includeDirs ? { includeDirs: opts.includeDirs } : {});
   pass1.macroNames = () => pre.macroNames();
   // The defines as .equ lines of a file of their own, which is not counted.
   pre.run(PRELUDE, Object.entries(defines).map(([k, v]) => `.equ ${k}, ${v}`).join('\n'));
