@@ -58,6 +58,41 @@ describe('loadImage', () => {
     expect(() => loadImage(m, image([sec('.text', 0x1000, 4, new Uint8Array(4)), sec('.data', 0x1002, 4)]))).toThrow(LoadError);
     expect(m.mem.read32(0x1000)).toBe(1234);
   });
+  test('nothing is loaded in page 0', () => {
+    const m = new Machine({ memorySize: 1 << 20 });
+    expect(() => loadImage(m, image([sec('.text', 0x0, 8, new Uint8Array(8))], 0)))
+      .toThrow(new LoadError('section .text [0x0, 0x8) lies in page 0 [0x0, 0x1000), where nothing is loaded'));
+    expect(() => loadImage(m, image([sec('.text', 0xffc, 8, new Uint8Array(8))])))
+      .toThrow(new LoadError('section .text [0xffc, 0x1004) lies in page 0 [0x0, 0x1000), where nothing is loaded'));
+  });
+  test('an assembled image with nothing in it still loads: a bare machine that starts at its entry', () => {
+    const m = new Machine({ memorySize: 1 << 20 });
+    loadImage(m, image([], 0x1000));
+    expect(m.cpu.pc).toBe(0x1000);
+  });
+  test('segments, when the image has them, are what is loaded (not the sections)', () => {
+    const m = new Machine({ memorySize: 1 << 20 });
+    const code = Uint8Array.of(1, 2, 3, 4);
+    const img: Image = {
+      ...image([sec('.text', 0x1000, 4, Uint8Array.of(9, 9, 9, 9))]),
+      segments: [
+        { header: 0, addr: 0x1000, data: code, size: 4, flags: { read: true, write: false, exec: true } },
+        { header: 1, addr: 0x2000, data: Uint8Array.of(5, 6), size: 0x10, flags: { read: true, write: true, exec: false } },
+      ],
+    };
+    m.mem.write32(0x2004, -1);
+    loadImage(m, img);
+    expect(m.mem.read32(0x1000)).toBe(0x04030201);
+    expect(m.mem.read32(0x2000)).toBe(0x0605);
+    expect(m.mem.read32(0x2004)).toBe(0); // past p_filesz: zeros
+  });
+  test('an ELF entry point must be in an executable segment; an assembled one need not', () => {
+    const m = new Machine({ memorySize: 1 << 20 });
+    const data = { header: 0, addr: 0x1000, data: new Uint8Array(4), size: 4, flags: { read: true, write: true, exec: false } };
+    expect(() => loadImage(m, { ...image([]), segments: [data] }))
+      .toThrow(new LoadError('e_entry 0x1000 is not inside an executable (PF_X) segment (it is in program header 0, which is not)'));
+    expect(() => loadImage(m, image([sec('.data', 0x1000, 4, new Uint8Array(4))]))).not.toThrow();
+  });
   test('memory size must be a page multiple', () => {
     expect(() => new Machine({ memorySize: 5000 })).toThrow('memory size 5000 must be a multiple of 4096');
   });
