@@ -27,13 +27,18 @@ export interface TracerOptions {
   emit: (record: TraceRecord) => void;
   /** Under --mode bt: instruction records show the guest's pc and code, with the translation beside them. */
   bt?: BtView;
+  /**
+   * Under a monitor, the ring the guest believes it runs at now (Monitor.guestRing): instruction
+   * records show it, not the real CPL the monitor runs the guest at (ring 1 for a kernel under trap).
+   */
+  guestRing?: () => number;
 }
 
 /**
  * What the tracer needs of a monitor: its event listener slot (src/vmm
  * Monitor), and its machine and mode (under bt, to show guest pcs).
  */
-export type MonitorTap = Pick<Monitor, 'listener' | 'machine' | 'mode'>;
+export type MonitorTap = Pick<Monitor, 'listener' | 'machine' | 'mode' | 'guestRing'>;
 
 /** Attach with `machine.observer = tracer.observer`. */
 export class Tracer {
@@ -48,9 +53,12 @@ export class Tracer {
    * by the end of the step the address may hold another unit.
    */
   private trapPlace: { pc: number; place: TcPlace } | undefined;
+  /** Under a monitor, the guest's ring when the step in progress began (read after the step before it). */
+  private guestRing: number | undefined;
 
   constructor(private readonly engine: Engine, private readonly options: TracerOptions) {
     this.events = options.events ?? new Set(EVENT_KINDS);
+    this.guestRing = options.guestRing?.();
   }
 
   /** Attach with `monitor.listener = tracer.monitorListener` (the step record then carries what the monitor did). */
@@ -81,7 +89,9 @@ export class Tracer {
       this.trapPlace = undefined;
       btStep = { place: t && t.pc === step.pc ? t.place : bt.place(step.pc, step.ring, step.word) };
     }
-    this.write(convertStep(step, this.options.symbolizer, placed, btStep));
+    const ring = this.guestRing;
+    if (this.options.guestRing) this.guestRing = this.options.guestRing();
+    this.write(convertStep(ring === undefined ? step : { ...step, ring }, this.options.symbolizer, placed, btStep));
   };
 
   /** Monitor events after the last step (work done on resuming, when no step followed), stamped with the last step. */
@@ -157,6 +167,7 @@ export function traceRun(o: TraceRunOptions): TraceRunResult {
   const tracer = new Tracer(o.engine, {
     symbolizer: o.symbolizer,
     ...(bt ? { bt } : {}),
+    ...(o.monitor ? { guestRing: () => o.monitor!.guestRing() } : {}),
     ...(o.events ? { events: o.events } : {}),
     ...(o.limit !== undefined ? { limit: o.limit } : {}),
     emit: (r) => o.sink.line(formatter.record(r)),
