@@ -71,14 +71,31 @@ export function escapeControls(text: string, keepTabs = false): string {
   return keepTabs ? escaped : escaped.replace(/\t/g, '\\t');
 }
 
-/** "file:line:col: error: msg", then the source line and a caret under the column. */
+/** Echoed source lines longer than this show only a window around the column. */
+const ECHO_WIDTH = 160;
+
+/** The part of `line` to echo, and the column in it: all of it, or ECHO_WIDTH characters around `column` with `...` at the cut ends. */
+function echoWindow(line: string, column: number): { text: string; column: number } {
+  if (line.length <= ECHO_WIDTH) return { text: line, column };
+  const start = Math.max(0, Math.min(column - 1 - ECHO_WIDTH / 2, line.length - ECHO_WIDTH));
+  const end = start + ECHO_WIDTH;
+  const head = start > 0 ? '...' : '';
+  return { text: head + line.slice(start, end) + (end < line.length ? '...' : ''), column: column - start + head.length };
+}
+
+/**
+ * "file:line:col: error: msg", then the source line and a caret under the
+ * column. A long line is echoed around the column only, so that many
+ * diagnostics on one long line print in bounded space.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
   const head = escapeControls(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
   if (d.sourceLine === undefined) return head;
+  const { text, column } = echoWindow(d.sourceLine, d.column);
   // Copy tabs from the source so the caret lines up however tabs are displayed;
   // an escaped character is as wide as its escape.
-  const lead = [...d.sourceLine.slice(0, Math.max(0, d.column - 1))]
+  const lead = [...text.slice(0, Math.max(0, column - 1))]
     .map((c) => (c === '\t' ? '\t' : ' '.repeat(escapeControls(c).length)))
     .join('');
-  return `${head}\n  ${escapeControls(d.sourceLine, true)}\n  ${lead}^`;
+  return `${head}\n  ${escapeControls(text, true)}\n  ${lead}^`;
 }

@@ -112,9 +112,8 @@ export class Preprocessor {
    * file as a whole (too large) is reported at line 1, column 1.
    */
   run(file: string, source: string | Uint8Array): void {
-    const first: SourceLine = { file, line: 1, raw: '', text: '', seq: this.seq++ };
     const problem = this.admit(source);
-    if (problem) return this.diags.at(first, 0, `${file}: ${problem}`);
+    if (problem) return this.diags.add({ file, line: 1, column: 1, message: problem, severity: 'error' }, this.seq++);
     this.processFile(file, source);
   }
 

@@ -106,6 +106,15 @@ describe('source bytes', () => {
     expect(echo).toBe('  \\r\\x1b[2J\tbogus\\r\\x00 t0');
     expect(caret).toBe('    ^'); // under the escape of column 2, after the two-character \r
   });
+  it('a long line is echoed around the column only, the caret under the offending character', () => {
+    const line = `.data\n.word ${Array.from({ length: 3000 }, (_, i) => (i === 1500 ? '1 @ 2' : String(i))).join(', ')}`;
+    const d = assemble(line, { file: 'm.s' }).diagnostics[0]!;
+    const [, echo, caret] = formatDiagnostic(d).split('\n');
+    expect(echo!.length).toBeLessThan(200);
+    expect(echo).toMatch(/^ {2}\.\.\..*\.\.\.$/);
+    expect(echo![caret!.length - 1]).toBe(d.sourceLine![d.column - 1]);
+    expect(echo![caret!.length - 1]).toBe('@');
+  });
   it('a message carrying control characters (.error) is escaped too', () => {
     const r = assemble('.error "red \\x1b[31m"', { file: 'm.s' });
     expect(formatDiagnostic(r.diagnostics[0]!).split('\n')[0]).toBe('m.s:1:1: error: red \\x1b[31m');

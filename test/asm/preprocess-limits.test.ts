@@ -80,7 +80,7 @@ describe('include bounds', () => {
     const r = assemble(';' + 'x'.repeat(MAX_SOURCE_BYTES), { file: 'huge.s' });
     expect(r.image).toBeUndefined();
     expect(r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.message}`))
-      .toEqual([`huge.s:1:1: huge.s: ${MAX_SOURCE_BYTES + 1} bytes, more than the ${MAX_SOURCE_BYTES} bytes a source file may hold`]);
+      .toEqual([`huge.s:1:1: ${MAX_SOURCE_BYTES + 1} bytes, more than the ${MAX_SOURCE_BYTES} bytes a source file may hold`]);
   });
   it('the sources read add up to a bounded total', () => {
     // Eight parts and the main source fit; the ninth part does not.
