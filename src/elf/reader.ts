@@ -51,13 +51,9 @@ export function readElf(bytes: Uint8Array, name = 'image'): Image {
   const lookup = new SegmentLookup(phdrs);
   const sections: ImageSection[] = [];
   const imageIndex = new Map<number, ImageSection>();
-  let copied = 0;
+  checkNoSharedBytes(shdrs, fail);
   for (const sh of shdrs) {
     if (!(sh.flags & F.SHF_ALLOC) || (sh.type !== F.SHT_PROGBITS && sh.type !== F.SHT_NOBITS)) continue;
-    // Sections get copies of their bytes: bounded by the file only if they do not share bytes.
-    if (sh.type === F.SHT_PROGBITS && (copied += sh.size) > bytes.length) {
-      fail(`section ${sh.index} (${sh.name}): the allocated sections hold ${copied} bytes, more than the file's ${bytes.length}: they share file bytes`);
-    }
     const section = imageSection(sh, sh.size > 0 ? loadingSegment(sh, lookup, phnum, fail) : undefined, bytes, fail);
     imageIndex.set(sh.index, section);
     sections.push(section);
@@ -133,6 +129,18 @@ function loadingSegment(sh: SectionHeader, lookup: SegmentLookup, phnum: number,
   }
   if ((sh.flags & F.SHF_EXECINSTR) && !(p.flags & F.PF_X)) fail(`${what} is SHF_EXECINSTR but ${ph} is not executable (p_flags 0x${hex(p.flags)}, no PF_X)`);
   return p;
+}
+
+/** Allocated sections get copies of their bytes: no two may share file bytes, so the copies never outgrow the file. */
+function checkNoSharedBytes(shdrs: readonly SectionHeader[], fail: Fail): void {
+  const placed = shdrs.filter((sh) => sh.flags & F.SHF_ALLOC && sh.type === F.SHT_PROGBITS && sh.size > 0)
+    .sort((a, b) => a.offset - b.offset);
+  for (let i = 1; i < placed.length; i++) {
+    const prev = placed[i - 1]!, cur = placed[i]!;
+    if (cur.offset < prev.offset + prev.size) {
+      fail(`section ${cur.index} (${cur.name}): sh_offset 0x${hex(cur.offset)} lies in the file bytes of section ${prev.index} (${prev.name}) [0x${hex(prev.offset)}, 0x${hex(prev.offset + prev.size)})`);
+    }
+  }
 }
 
 function checkRange(offset: number, size: number, fileSize: number, what: string, fail: Fail): void {

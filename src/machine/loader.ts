@@ -4,8 +4,8 @@
 // ELF file would have). Images that cannot be loaded as a whole are refused with
 // a one-line LoadError before anything is written. The reader has checked an
 // ELF file's structure; these are the rules against the machine (docs/isa.md,
-// "Loading"): inside memory, never in page 0, no overlaps, and an entry point in
-// an executable segment.
+// "Loading"): inside memory, never in page 0, no overlaps, and (ELF) an entry
+// point in an executable segment.
 
 import type { Image, ImageSegment } from '../elf/image.js';
 import { segmentsOf } from '../elf/segments.js';

@@ -57,7 +57,7 @@ export class GuestMemory {
     else this.mem.write8(h, value & 0xff);
   }
 
-  /** Clear guest RAM and copy the image's sections to their guest-physical addresses. */
+  /** Clear guest RAM and copy the image's segments (machine/loader.ts) to their guest-physical addresses. */
   load(image: Image): void {
     const sections = checkImageFits(image, this.size, 'guest memory', 'guest RAM');
     this.mem.u8.fill(0, this.base, this.base + this.size);

@@ -108,6 +108,8 @@ const readerCases: [string, () => Patch, string | ((p: Patch) => string)][] = [
     'section 3 (.bss) [0x3000, 0x3040) is SHT_NOBITS but program header 2 loads file bytes there (p_vaddr 0x3000, p_filesz 0x40)'],
   ['.data turned NOBITS inside a segment with file bytes', () => patch().sh(2, 'type', SHT_NOBITS),
     'section 2 (.data) [0x2000, 0x200c) is SHT_NOBITS but program header 1 loads file bytes there (p_vaddr 0x2000, p_filesz 0xc)'],
+  ['two sections sharing file bytes', () => patch().sh(2, 'offset', 0x1000),
+    'section 2 (.data): sh_offset 0x1000 lies in the file bytes of section 1 (.text) [0x1000, 0x1010)'],
   ['code in a segment that is not executable', () => patch().ph(0, 'flags', PF_R),
     'section 1 (.text) is SHF_EXECINSTR but program header 0 is not executable (p_flags 0x4, no PF_X)'],
 ];
