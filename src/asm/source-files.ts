@@ -39,14 +39,19 @@ const tooLarge = (bytes: number | undefined) =>
 
 /**
  * The bytes of the regular file `file`, at most MAX_SOURCE_BYTES; throws
- * SourceReadError. Opened non-blocking so that a FIFO cannot stall the open.
+ * SourceReadError. Checked before the open and again on the open descriptor
+ * (the file may be replaced in between), which is opened non-blocking so
+ * that even then a FIFO cannot stall the open.
  */
 export function readSourceFile(file: string): Uint8Array {
   let fd: number;
   try {
+    // stat first: a device is refused without being opened (opening some has effects).
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new SourceReadError(kindOf(st));
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (e) {
-    throw reason(e);
+    throw e instanceof SourceReadError ? e : reason(e);
   }
   try {
     const st = fs.fstatSync(fd);
