@@ -139,7 +139,8 @@ export function stressCase(seed: number, scale: number): AsmCase {
     ['unclosed conditionals', () => Array.from({ length: n }, () => '.ifdef X').join('\n')],
     ['recursive macro', () => '.macro m\n        m\n.endm\n        m'],
     ['mutually recursive macros', () => '.macro a\n        b\n.endm\n.macro b\n        a\n.endm\n        a'],
-    ['exponential macros', () => ['.macro m0\n        nop\n.endm', ...Array.from({ length: Math.min(n, 40) }, (_, i) => `.macro m${i + 1}\n        m${i}\n        m${i}\n.endm`), `        m${Math.min(n, 40)}`].join('\n')],
+    // 2^depth lines: at campaign scales far past the assembler's expansion bound.
+    ['exponential macros', () => { const d = Math.min(n, Math.ceil(scale / 25), 40); return ['.macro m0\n        nop\n.endm', ...Array.from({ length: d }, (_, i) => `.macro m${i + 1}\n        m${i}\n        m${i}\n.endm`), `        m${d}`].join('\n'); }],
     ['self include', () => '        .include "case.s"'],
     ['huge directive counts', () => r.pick(['        .space 0x7fffffff', '        .org 0xfffffff0\n        nop\n        nop\n        nop\n        nop\n        nop', '        .align 0x80000000', '.data\n        .space 0xffffffff, 1', '        .space 67108865'])],
     ['long line', () => `        .ascii "${'x'.repeat(n * 10)}"`],

@@ -52,7 +52,8 @@ export class Workspace {
 }
 
 const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m;
-const DIAG_HEAD = /^.+:\d+:\d+: (error|warning): \S/;
+// (A `.error ""` or `.warning ""` of the source itself gives an empty message.)
+const DIAG_HEAD = /^.+:\d+:\d+: (error|warning): /;
 
 /** What is wrong with an `asm` run's output; undefined if it keeps the contract. */
 export function asmProblem(o: CliOutcome | CliAbort, limitMs: number): string | undefined {
@@ -96,14 +97,14 @@ export function debugProblem(o: CliOutcome | CliAbort, limitMs: number): string 
   return undefined;
 }
 
-export interface CliCaseResult { problem?: string; origin: string; ms: number; file: string; args: string[] }
+export interface CliCaseResult { problem?: string; origin: string; ms: number; file: string; args: string[]; code?: number }
 
 export async function runAsmCase(ws: Workspace, c: AsmCase, run: CliRunner, limitMs: number): Promise<CliCaseResult> {
   const file = ws.write(c.path, c.source);
   const args = ['asm', file, '-o', join(ws.root, 'out.elf'), ...c.defines.flatMap((d) => ['-D', d])];
   const o = await run(args, ws.guests);
   const problem = asmProblem(o, limitMs);
-  return { ...(problem ? { problem } : {}), origin: c.origin, ms: o.ms, file, args };
+  return { ...(problem ? { problem } : {}), origin: c.origin, ms: o.ms, file, args, ...('code' in o ? { code: o.code } : {}) };
 }
 
 export async function runDebugCase(ws: Workspace, c: DebugCase, run: CliRunner, limitMs: number): Promise<CliCaseResult> {
@@ -111,5 +112,5 @@ export async function runDebugCase(ws: Workspace, c: DebugCase, run: CliRunner, 
   const args = ['debug', join(ws.guests, c.guest), '--script', file, '--max-steps', '20000', '--history', '5000', ...(c.mode === 'native' ? [] : ['--mode', c.mode])];
   const o = await run(args, ws.guests);
   const problem = debugProblem(o, limitMs);
-  return { ...(problem ? { problem } : {}), origin: c.origin, ms: o.ms, file, args };
+  return { ...(problem ? { problem } : {}), origin: c.origin, ms: o.ms, file, args, ...('code' in o ? { code: o.code } : {}) };
 }

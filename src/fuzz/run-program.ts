@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { assemble } from '../asm/index.js';
 import type { Image } from '../elf/image.js';
 import { createInterpreter } from '../engine/interp/index.js';
-import { createJit } from '../engine/jit/index.js';
+import { createJit, JitEngine } from '../engine/jit/index.js';
 import { Machine, type RunResult } from '../machine/index.js';
-import { createVm, type Vm, type VmOptions } from '../vmm/index.js';
+import { createVm, type Vm, type VmCounters, type VmOptions } from '../vmm/index.js';
 import type { ModeName } from '../vmm/modes/mode.js';
 import type { Profile } from './program.js';
 import { Rng } from './rng.js';
@@ -109,7 +109,7 @@ function symbol(image: Image, name: string): number {
 }
 
 /** Run one image in one mode; with `trace`, the full state after each budget (for interp against jit). */
-export function runSpec(image: Image, spec: RunSpec, trace = false): { obs: Observed; states: unknown[]; ram: number } {
+export function runSpec(image: Image, spec: RunSpec, trace = false): { obs: Observed; states: unknown[]; ram: number; counters: VmCounters; compiled: number } {
   const vm = createVm(vmOptions(image, spec));
   const states: unknown[] = [];
   let stop: RunResult['stop'];
@@ -134,7 +134,8 @@ export function runSpec(image: Image, spec: RunSpec, trace = false): { obs: Obse
     console: vm.consoleText(), stop: Machine.describeStop(stop), code: stop.kind === 'halted' ? stop.code : undefined,
     ticks, instructions: vm.machine.counters.instructions,
   };
-  return { obs, states, ram: trace ? fnv(vm.machine.mem.u8) : 0 };
+  const compiled = vm.engine instanceof JitEngine ? vm.engine.stats.compiled : 0;
+  return { obs, states, ram: trace ? fnv(vm.machine.mem.u8) : 0, counters: vm.counters(), compiled };
 }
 
 export interface Divergence {
