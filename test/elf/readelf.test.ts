@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { writeElf, type Image } from '../../src/elf/index.js';
+import { readElf, writeElf, type Image } from '../../src/elf/index.js';
 import { EM_VIRTLAB } from '../../src/isa/index.js';
 import { READELF, runReadelf } from './readelf.js';
 import { sampleImage, wordsToBytes } from './sample-image.js';
@@ -31,10 +31,14 @@ describe.skipIf(!READELF)('GNU readelf accepts our images', () => {
     expect(r.stdout).toMatch(/little endian/);
     expect(r.stdout).toMatch(/Type:\s+EXEC/);
 
-    const flagsOf = (s: Image['sections'][number]) => (s.flags.read ? 'R' : '') + (s.flags.write ? 'W' : '') + (s.flags.exec ? 'E' : '');
+    const flagsOf = (s: { flags: Image['sections'][number]['flags'] }) => (s.flags.read ? 'R' : '') + (s.flags.write ? 'W' : '') + (s.flags.exec ? 'E' : '');
     expect(r.segments).toEqual(image.sections.map((s) => ({
       offset: expect.any(Number), vaddr: s.addr, filesz: s.name === '.bss' ? 0 : s.size, memsz: s.size, flags: flagsOf(s), align: 0x1000,
     })));
+    // What readElf loads is what GNU readelf says the program headers are.
+    const segments = readElf(readFileSync(join(dir, 'sample.elf')), 'sample.elf').segments!;
+    expect(segments.map((s) => ({ vaddr: s.addr, filesz: s.data.length, memsz: s.size, flags: flagsOf(s) })))
+      .toEqual(r.segments.map(({ vaddr, filesz, memsz, flags }) => ({ vaddr, filesz, memsz, flags })));
     expect(r.sections.map((s) => [s.name, s.type, s.flags])).toEqual([
       ['.text', 'PROGBITS', 'AX'], ['.data', 'PROGBITS', 'WA'], ['.bss', 'NOBITS', 'WA'],
       ['.symtab', 'SYMTAB', ''], ['.strtab', 'STRTAB', ''], ['.virtlab.lines', 'PROGBITS', ''], ['.shstrtab', 'STRTAB', ''],
