@@ -9,7 +9,7 @@
 // Output goes to a sink (e.g. stdout) in chunks, or is captured in memory;
 // input comes from a string or buffer given up front, or fed later with feed().
 
-import { registerViews, type BusDevice, type DeviceContext, type MachineDevice } from '../machine/device.js';
+import { registerViews, type BoardDevice, type BusDevice, type BusMapping, type DeviceContext } from '../machine/device.js';
 
 export const CONSOLE_PORT_BASE = 0x10;
 export const CONSOLE_MMIO_BASE = 0xf000_0000;
@@ -34,7 +34,7 @@ interface ConsoleState {
 
 const FLUSH_AT = 4096;
 
-export class Console implements MachineDevice {
+export class Console implements BoardDevice {
   readonly name = 'console';
   readonly line = CONSOLE_IRQ;
   private input: Uint8Array;
@@ -50,6 +50,10 @@ export class Console implements MachineDevice {
   private readonly views = registerViews((reg) => this.readReg(reg), (reg, value) => this.writeReg(reg, value));
   readonly pio: BusDevice = this.views.pio;
   readonly mmio: BusDevice = this.views.mmio;
+  readonly mappings: readonly BusMapping[] = [
+    { space: 'pio', base: CONSOLE_PORT_BASE, length: 3, device: this.pio },
+    { space: 'mmio', base: CONSOLE_MMIO_BASE, length: CONSOLE_MMIO_SIZE, device: this.mmio },
+  ];
 
   constructor(private readonly ctx: DeviceContext, options: ConsoleOptions = {}) {
     this.input = toBytes(options.input);

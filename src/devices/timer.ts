@@ -9,7 +9,7 @@
 //   base+2 clock    read: clock low 32 bits (instructions retired before the `in`).
 
 import { IRQ } from '../isa/index.js';
-import type { AccessSize, BusDevice, DeviceContext, MachineDevice } from '../machine/device.js';
+import type { AccessSize, BoardDevice, BusDevice, BusMapping, DeviceContext } from '../machine/device.js';
 
 export const TIMER_PORT_BASE = 0x20;
 export const TIMER_PORTS = { period: 0, ack: 1, clock: 2 } as const;
@@ -20,9 +20,10 @@ interface TimerState {
   raised: boolean;
 }
 
-export class Timer implements MachineDevice, BusDevice {
+export class Timer implements BoardDevice, BusDevice {
   readonly name = 'timer';
   readonly line = IRQ.TIMER;
+  readonly mappings: readonly BusMapping[] = [{ space: 'pio', base: TIMER_PORT_BASE, length: 3, device: this }];
   private period = 0;
   private deadline = Infinity;
   private raised = false;

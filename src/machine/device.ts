@@ -1,6 +1,10 @@
-// The two small interfaces every device implements (after rust-vmm vm-device):
+// The small interfaces every device implements (after rust-vmm vm-device):
 // a BusDevice answers accesses to a registered range; a MachineDevice has state
-// the machine resets, snapshots and, for time-driven devices, ticks.
+// the machine resets, snapshots and, for time-driven devices, ticks; a
+// BoardDevice is a MachineDevice that says which bus ranges it answers, so a
+// machine (or a monitor's virtual platform) is built from a list of them.
+
+import type { Dma } from './dma.js';
 
 export type AccessSize = 1 | 2 | 4;
 
@@ -28,12 +32,14 @@ export function registerViews(
   };
 }
 
-/** What a device may ask of the machine. */
+/** What a device may ask of the machine (or of the monitor, for a virtual device). */
 export interface DeviceContext {
   /** The machine clock: instructions retired + idle ticks (never the wall clock). */
   clock(): number;
   /** Drive interrupt line `line` (level-triggered). */
   setIrq(line: number, level: boolean): void;
+  /** The memory the device may reach as a bus master (dma.ts). */
+  readonly dma: Dma;
 }
 
 export interface MachineDevice {
@@ -48,3 +54,19 @@ export interface MachineDevice {
   /** Push buffered output out (end of a run). */
   flush?(): void;
 }
+
+/** One range a board device answers: ports, or physical (guest-physical, on a virtual platform) MMIO. */
+export interface BusMapping {
+  readonly space: 'pio' | 'mmio';
+  readonly base: number;
+  readonly length: number;
+  readonly device: BusDevice;
+}
+
+/** A device of a board: its state, and the bus ranges it answers (registered by whoever builds the board). */
+export interface BoardDevice extends MachineDevice {
+  readonly mappings: readonly BusMapping[];
+}
+
+/** Builds one device of a board on a context (the machine's, or a monitor's virtual one). */
+export type DeviceFactory = (ctx: DeviceContext) => BoardDevice;

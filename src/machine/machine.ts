@@ -5,12 +5,14 @@
 
 import { CAUSE, CR, IRQ, REG, STATUS } from '../isa/index.js';
 import { decodeCached } from './decode-cache.js';
-import { Console, CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, CONSOLE_PORT_BASE, type ConsoleOptions } from '../devices/console.js';
-import { Timer, TIMER_PORT_BASE } from '../devices/timer.js';
+import { Console, type ConsoleOptions } from '../devices/console.js';
+import { Timer } from '../devices/timer.js';
+import { buildBoard, standardBoard } from './board.js';
 import { Bus } from './bus.js';
 import { bumpExcCounter, createCounters, type Counters } from './counters.js';
 import { Cpu } from './cpu.js';
-import type { AccessSize, DeviceContext, MachineDevice } from './device.js';
+import type { AccessSize, DeviceContext, DeviceFactory, MachineDevice } from './device.js';
+import { WindowDma } from './dma.js';
 import type { Observer, StepRecord, TrapDelivery } from './events.js';
 import { MemoryJournal } from './journal.js';
 import { DEFAULT_MEMORY_SIZE, PhysicalMemory } from './memory.js';
@@ -36,6 +38,11 @@ export interface MachineOptions {
   console?: ConsoleOptions | false;
   /** Attach the interval timer (default true). */
   timer?: boolean;
+  /**
+   * The board: the devices to build the machine from (board.ts). Default: the
+   * standard board of `console` and `timer` (standardBoard).
+   */
+  devices?: readonly DeviceFactory[];
 }
 
 /** Everything but RAM, for reverse stepping: cheap to take, restore gives the same machine. */
@@ -45,7 +52,8 @@ export interface MachineState {
   cr: Int32Array;
   tlb: TlbState;
   irqPending: number;
-  devices: unknown[];
+  /** Each device's state by its name. */
+  devices: Record<string, unknown>;
   counters: Counters;
   stopped: Stop | undefined;
 }
@@ -68,6 +76,8 @@ export class Machine implements DeviceContext {
   resets = 0;
   readonly mmu: Mmu;
   readonly bus: Bus;
+  /** Bus-master access for the machine's devices: all of physical RAM (no IOMMU yet). */
+  readonly dma: WindowDma;
   readonly devices: MachineDevice[] = [];
   /** The devices with a deadline, looked at before every slice an engine runs. */
   private readonly timed: TimedDevice[] = [];
@@ -105,26 +115,29 @@ export class Machine implements DeviceContext {
     this.mem = new PhysicalMemory(options.memorySize ?? DEFAULT_MEMORY_SIZE);
     this.mmu = new Mmu(this.cpu, this.mem, this.tlb, this.counters, this);
     this.bus = new Bus(this.mem.size);
-    if (options.timer !== false) {
-      const timer = new Timer(this);
-      this.bus.registerPio(TIMER_PORT_BASE, 3, timer.name, timer);
-      this.addDevice(timer);
-      this.timer = timer;
-    }
-    if (options.console !== false) {
-      const con = new Console(this, options.console || {});
-      this.bus.registerPio(CONSOLE_PORT_BASE, 3, con.name, con.pio);
-      this.bus.registerMmio(CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, con.name, con.mmio);
-      this.addDevice(con);
-      this.console = con;
-    }
+    this.dma = new WindowDma(this.mem, 0, this.mem.size);
+    const board = buildBoard(this.bus, this, options.devices ?? standardBoard(options));
+    for (const d of board) this.addDevice(d);
+    // The devices tools and monitors reach directly (the monitor's own timer, the console's text).
+    this.timer = board.find((d): d is Timer => d instanceof Timer);
+    this.console = board.find((d): d is Console => d instanceof Console);
     this.reset(0);
   }
 
-  /** Devices with state to reset, snapshot or tick. Register their bus ranges on `bus` yourself. */
+  /**
+   * Devices with state to reset, snapshot (by name, which must be unique) or
+   * tick. Board devices are added by the constructor; a device added later
+   * registers its bus ranges on `bus` itself.
+   */
   addDevice(device: MachineDevice): void {
+    if (this.devices.some((d) => d.name === device.name)) throw new Error(`machine: two devices named '${device.name}'`);
     this.devices.push(device);
     if (device.nextDeadline) this.timed.push(device as TimedDevice);
+  }
+
+  /** The device named `name`, if the machine has one. */
+  device(name: string): MachineDevice | undefined {
+    return this.devices.find((d) => d.name === name);
   }
 
   /**
@@ -522,7 +535,7 @@ export class Machine implements DeviceContext {
       cr: this.cpu.cr.slice(),
       tlb: this.tlb.save(),
       irqPending: this.irqPending,
-      devices: this.devices.map((d) => d.save()),
+      devices: Object.fromEntries(this.devices.map((d) => [d.name, d.save()])),
       counters: { ...this.counters },
       stopped: this.stopped,
     };
@@ -534,7 +547,10 @@ export class Machine implements DeviceContext {
     this.cpu.cr.set(s.cr);
     this.tlb.restore(s.tlb);
     this.irqPending = s.irqPending;
-    this.devices.forEach((d, i) => d.restore(s.devices[i]));
+    for (const d of this.devices) {
+      if (!(d.name in s.devices)) throw new Error(`machine: the snapshot has no state for device '${d.name}'`);
+      d.restore(s.devices[d.name]);
+    }
     Object.assign(this.counters, s.counters);
     this.stopped = s.stopped;
     this.stopRequest = undefined;

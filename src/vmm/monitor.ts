@@ -77,7 +77,7 @@ export class Monitor implements MachineDevice {
     if (machine.mem.size !== layout.ramSize) throw new Error(`machine RAM ${machine.mem.size} does not match the VM layout's ${layout.ramSize}`);
     this.guest = new GuestMemory(machine.mem, layout);
     this.frames = new FramePool(machine.mem, layout);
-    this.platform = new VirtualPlatform(machine, layout.guestSize);
+    this.platform = new VirtualPlatform(machine, layout);
     this.shadow = new ShadowMmu(machine, this.guest, this.frames, this.vcpu, this.counters,
       options.shadowCache ?? 8, () => this.listener);
     this.mode = makeMode(this);

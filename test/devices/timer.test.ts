@@ -2,9 +2,14 @@
 
 import { describe, expect, test } from 'vitest';
 import { Timer } from '../../src/devices/timer.js';
+import { WindowDma } from '../../src/machine/dma.js';
+import { PhysicalMemory } from '../../src/machine/memory.js';
 
 function fake() {
-  const ctx = { now: 0, lines: new Map<number, boolean>(), clock() { return this.now; }, setIrq(line: number, level: boolean) { this.lines.set(line, level); } };
+  const ctx = {
+    now: 0, lines: new Map<number, boolean>(), dma: new WindowDma(new PhysicalMemory(4096), 0, 4096),
+    clock() { return this.now; }, setIrq(line: number, level: boolean) { this.lines.set(line, level); },
+  };
   return { ctx, timer: new Timer(ctx) };
 }
 

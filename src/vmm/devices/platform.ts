@@ -1,56 +1,68 @@
 // The guest's platform: its own bus (the same port and guest-physical MMIO map
-// as the real machine, rust-vmm IoManager style), a virtual interval timer and
-// a virtual console, and the virtual interrupt lines they drive.
+// as the real machine, rust-vmm IoManager style), built from a board of virtual
+// devices as the machine is built from its own (by default a virtual interval
+// timer and a virtual console), and the virtual interrupt lines they drive.
+// Its devices reach memory through a DMA window of the VM's guest-physical RAM.
 //
 // The virtual timer is the machine's Timer model attached to a virtual context:
 // its clock is the guest's clock (instructions the guest retired plus idle
 // ticks), its line a virtual one. So a virtual tick falls at exactly the guest
 // instruction count at which the real timer would have fired natively.
 
-import { CONSOLE_IRQ, CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, CONSOLE_PORT_BASE } from '../../devices/console.js';
-import { Timer, TIMER_PORT_BASE } from '../../devices/timer.js';
+import { CONSOLE_IRQ } from '../../devices/console.js';
+import { Timer } from '../../devices/timer.js';
 import { IRQ } from '../../isa/index.js';
+import { buildBoard } from '../../machine/board.js';
 import { Bus } from '../../machine/bus.js';
-import type { AccessSize } from '../../machine/device.js';
+import type { AccessSize, BoardDevice, DeviceContext, DeviceFactory } from '../../machine/device.js';
+import { WindowDma } from '../../machine/dma.js';
 import type { Machine } from '../../machine/machine.js';
+import type { VmLayout } from '../layout.js';
 import { VirtualConsole } from './virtual-console.js';
 
 export interface PlatformState {
   lines: number;
-  timer: unknown;
-  console: number;
+  /** Each device's state by its name. */
+  devices: Record<string, unknown>;
+}
+
+/** The devices every VM has: an interval timer, and a console if the machine has one to be its backend. */
+export function virtualBoard(machine: Machine): DeviceFactory[] {
+  const board: DeviceFactory[] = [(ctx) => new Timer(ctx)];
+  if (machine.console) board.push(() => new VirtualConsole(machine));
+  return board;
 }
 
 export class VirtualPlatform {
   readonly bus: Bus;
+  readonly devices: readonly BoardDevice[];
   readonly timer: Timer;
   readonly console: VirtualConsole | undefined;
   /** Virtual lines raised by devices that drive them (the timer); the console's level is polled. */
   private lines = 0;
 
-  constructor(machine: Machine, guestSize: number) {
-    this.bus = new Bus(guestSize);
-    this.timer = new Timer({
+  constructor(machine: Machine, layout: VmLayout, board: readonly DeviceFactory[] = virtualBoard(machine)) {
+    this.bus = new Bus(layout.guestSize);
+    const ctx: DeviceContext = {
       // The guest's clock is the machine's in every mode (instructions retired plus idle ticks).
       clock: () => machine.clock(),
       setIrq: (line, level) => {
         if (line < 0 || line >= IRQ.LINES) throw new RangeError(`interrupt line ${line} does not exist`);
         this.lines = level ? this.lines | (1 << line) : this.lines & ~(1 << line);
       },
-    });
-    this.bus.registerPio(TIMER_PORT_BASE, 3, this.timer.name, this.timer);
-    if (machine.console) {
-      const con = new VirtualConsole(machine);
-      this.bus.registerPio(CONSOLE_PORT_BASE, 3, con.name, con.pio);
-      this.bus.registerMmio(CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, con.name, con.mmio);
-      this.console = con;
-    }
+      // A virtual device reaches guest-physical RAM only: the VM's window of host RAM.
+      dma: new WindowDma(machine.mem, layout.base, layout.guestSize),
+    };
+    this.devices = buildBoard(this.bus, ctx, board);
+    const timer = this.devices.find((d): d is Timer => d instanceof Timer);
+    if (!timer) throw new Error('a virtual platform needs a timer: the guest clock drives it');
+    this.timer = timer;
+    this.console = this.devices.find((d): d is VirtualConsole => d instanceof VirtualConsole);
   }
 
   reset(): void {
     this.lines = 0;
-    this.timer.reset();
-    this.console?.reset();
+    for (const d of this.devices) d.reset();
   }
 
   /** Virtual interrupt lines now raised (bit n = line n). */
@@ -98,12 +110,11 @@ export class VirtualPlatform {
   }
 
   save(): PlatformState {
-    return { lines: this.lines, timer: this.timer.save(), console: this.console?.save() ?? 0 };
+    return { lines: this.lines, devices: Object.fromEntries(this.devices.map((d) => [d.name, d.save()])) };
   }
 
   restore(s: PlatformState): void {
     this.lines = s.lines;
-    this.timer.restore(s.timer);
-    this.console?.restore(s.console);
+    for (const d of this.devices) d.restore(s.devices[d.name]);
   }
 }

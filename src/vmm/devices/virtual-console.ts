@@ -5,11 +5,11 @@
 // real console's interrupt line, so the guest's choice cannot raise real
 // interrupts the monitor would have to mask.
 
-import { CONSOLE_CONTROL_RX_IRQ, CONSOLE_PORT_BASE, CONSOLE_REGS, CONSOLE_STATUS_INPUT } from '../../devices/console.js';
-import { registerViews, type BusDevice } from '../../machine/device.js';
+import { CONSOLE_CONTROL_RX_IRQ, CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, CONSOLE_PORT_BASE, CONSOLE_REGS, CONSOLE_STATUS_INPUT } from '../../devices/console.js';
+import { registerViews, type BoardDevice, type BusDevice, type BusMapping } from '../../machine/device.js';
 import type { Machine } from '../../machine/machine.js';
 
-export class VirtualConsole {
+export class VirtualConsole implements BoardDevice {
   readonly name = 'console';
   private control = 0;
 
@@ -17,6 +17,11 @@ export class VirtualConsole {
   private readonly views = registerViews((reg) => this.readReg(reg), (reg, value) => this.writeReg(reg, value));
   readonly pio: BusDevice = this.views.pio;
   readonly mmio: BusDevice = this.views.mmio;
+  /** The real console's ranges, in the guest's port and guest-physical spaces. */
+  readonly mappings: readonly BusMapping[] = [
+    { space: 'pio', base: CONSOLE_PORT_BASE, length: 3, device: this.pio },
+    { space: 'mmio', base: CONSOLE_MMIO_BASE, length: CONSOLE_MMIO_SIZE, device: this.mmio },
+  ];
 
   constructor(private readonly machine: Machine) {}
 
@@ -34,8 +39,8 @@ export class VirtualConsole {
     return this.control;
   }
 
-  restore(control: number): void {
-    this.control = control;
+  restore(control: unknown): void {
+    this.control = control as number;
   }
 
   private readReg(reg: number): number {
