@@ -10,6 +10,8 @@ import { DebugError } from './errors.js';
 import { classify, FinishTracker } from './flow.js';
 import { hex8, plural, valueText } from './format.js';
 import type { DebugSession, Goal } from './session.js';
+import { checkRange, examineStrings, examineUnits, parseExamineSpec } from './examine.js';
+import { evaluate } from './expr.js';
 import { disassemblyView, memoryView, pointsView, readWord, registersView, whereStateText, type Space } from './views.js';
 
 type Work = Generator<void, void, void> | void;
@@ -28,6 +30,21 @@ interface CommandSpec {
 
 const MAX_DUMP = 64 * 1024;
 const MAX_DISASM = 4096;
+/** The longest command line taken: bounds the work one line can ask of the parser. */
+export const MAX_COMMAND_LINE = 4096;
+
+/**
+ * An address: an expression's value as 0..0xffffffff. A negative number
+ * (`-4`) is refused rather than wrapped to 0xfffffffc; arithmetic that wraps
+ * (`sp - 4` with sp 0) is 32-bit, as everywhere in expressions.
+ */
+function addressArg(s: DebugSession, verb: string, text: string): number {
+  const expr = s.parse(text);
+  if (expr.kind === 'unary' && expr.op === '-' && expr.arg.kind === 'num' && expr.arg.value !== 0) {
+    throw new DebugError(`${verb}: ${text.trim()} is negative; addresses run from 0 to 0xffffffff`);
+  }
+  return evaluate(expr, s.env) >>> 0;
+}
 
 function noArgs(verb: string, args: string): void {
   if (args.trim() !== '') throw new DebugError(`${verb} takes no arguments (got '${args.trim()}')`);
@@ -40,10 +57,10 @@ function realArg(verb: string, args: string): boolean {
   return a === 'real';
 }
 
-function optionalCount(verb: string, args: string, what: string): number {
+function optionalCount(verb: string, args: string, what: string, max = Number.MAX_SAFE_INTEGER): number {
   const list = splitArgs(args);
   if (list.length > 1) throw new DebugError(`usage: ${verb} [N]`);
-  return list.length === 0 ? 1 : parseCount(list[0]!, what);
+  return list.length === 0 ? 1 : parseCount(list[0]!, what, 1, max);
 }
 
 /** A code address: empty (the pc), FILE:LINE, or an expression (a leading `*` is allowed). */
@@ -57,7 +74,7 @@ function codeLocation(s: DebugSession, text: string): { addr: number; note: stri
     if (!at) throw new DebugError(`no code at or after ${file}:${line}`);
     return { addr: at.addr, note: at.line !== Number(line) ? ` (line ${line} has no code)` : '' };
   }
-  const addr = s.evaluate(text.replace(/^\*/, '')) >>> 0;
+  const addr = addressArg(s, 'location', text.replace(/^\*/, ''));
   if ((addr & 3) !== 0) throw new DebugError(`${hex8(addr)} is not 4-aligned: instructions are`);
   return { addr, note: '' };
 }
@@ -99,7 +116,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'step', aliases: ['s', 'si', 'stepi'], usage: 'step [N]', repeatable: true,
     summary: 'execute N instructions (default 1); an interrupt taken counts as one',
     details: 'Stops early at a breakpoint or watchpoint. When the last step took a trap, says which.',
-    run: (s, args) => s.resume({ kind: 'step', limit: optionalCount('step', args, 'a number of steps'), noteLastTrap: true }),
+    // At most --max-steps, the budget of every resuming command.
+    run: (s, args) => s.resume({ kind: 'step', limit: optionalCount('step', args, 'a number of steps', s.maxSteps), noteLastTrap: true }),
   },
   {
     name: 'next', aliases: ['n', 'ni', 'nexti'], usage: 'next', repeatable: true,
@@ -153,8 +171,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'watch', usage: 'watch [-p] ADDR|SYMBOL [r|w|rw] [if EXPR]',
     summary: 'stop after an instruction reads (r), writes (w, the default) or accesses (rw) the word at ADDR',
-    details: 'ADDR is a virtual address (rounded down to a word) matched against the addresses instructions\n'
-      + 'use, in any address space; -p makes it a physical address instead. A write reports old -> new value.',
+    details: 'ADDR is a virtual address matched against the addresses instructions use, in any address space;\n'
+      + '-p makes it a physical address instead. A watchpoint covers one aligned word: an unaligned ADDR\n'
+      + 'watches the word holding it, and the answer says so. A write reports old -> new value.',
     run: (s, args) => {
       const [rest, condText] = splitCondition(args);
       const list = splitArgs(rest);
@@ -163,11 +182,13 @@ export const COMMANDS: readonly CommandSpec[] = [
       if (list.length === 0 || list.length > 2) throw new DebugError('usage: watch [-p] ADDR|SYMBOL [r|w|rw] [if EXPR]');
       const access = list.length === 2 ? ACCESS_ARGS[list[1]!.toLowerCase()] : 'w';
       if (!access) throw new DebugError(`watch: access must be r, w or rw, got '${list[1]}'`);
-      const addr = s.evaluate(list[0]!) >>> 0;
+      const addr = addressArg(s, 'watch', list[0]!);
       const cond = condText === undefined ? undefined : s.condition(condText);
       const wp = s.points.addWatchpoint(addr, access, physical, cond);
       const where = physical ? `physical ${hex8(wp.addr)}` : s.describeAddress(wp.addr);
-      s.out.text(`watchpoint ${wp.id} (${ACCESS_WORDS[access]}) on ${where}${cond ? ` if ${cond.text}` : ''}`);
+      // Not rounded silently: the word watched is not the address given.
+      const note = wp.addr !== addr ? ` (${hex8(addr)} is not 4-aligned: the word holding it is watched, any access to that word stops)` : '';
+      s.out.text(`watchpoint ${wp.id} (${ACCESS_WORDS[access]}) on ${where}${cond ? ` if ${cond.text}` : ''}${note}`);
     },
   },
   {
@@ -231,9 +252,35 @@ export const COMMANDS: readonly CommandSpec[] = [
       const space: Space = list[0] === '-p' ? 'physical' : 'virtual';
       if (space === 'physical') list.shift();
       if (list.length === 0 || list.length > 2) throw new DebugError('usage: mem [-p] ADDR [LEN]');
-      const addr = s.evaluate(list[0]!) >>> 0;
+      const addr = addressArg(s, 'mem', list[0]!);
       const len = list.length === 2 ? parseCount(list[1]!, 'a length in bytes', 1, MAX_DUMP) : 64;
+      checkRange('mem', addr, len);
       s.out.text(memoryView(s.machine, addr, len, space, s.translate));
+    },
+  },
+  {
+    name: 'x/', usage: 'x/NFU ADDR',
+    summary: "gdb's examine: N units (U: b, h or w, default w) as F (x hex, d or u decimal), N instructions (i), N strings (s)",
+    details: 'N is a decimal count (default 1); F and U may come in either order or be left out: x/4x sp,\n'
+      + "x/8xb message, x/3dw sp, x/2i pc, x/s message. Units are read byte by byte (little-endian); '??' marks\n"
+      + "one that is not readable. 'mem' (alias 'x' without a slash) is the hex and ASCII dump.",
+    run: (s, args) => {
+      const m = /^(\S*)\s*(.*)$/s.exec(args)!;
+      const list = splitArgs(m[2]!);
+      if (list.length !== 1) throw new DebugError('usage: x/NFU ADDR (e.g. x/4xw sp; ADDR with blanks in parentheses)');
+      const spec = parseExamineSpec(m[1]!, MAX_DUMP);
+      const addr = addressArg(s, 'x', list[0]!);
+      if (spec.format === 'i') {
+        if (spec.count > MAX_DISASM) throw new DebugError(`x/${m[1]}: at most ${MAX_DISASM} instructions`);
+        if ((addr & 3) !== 0) throw new DebugError(`x/${m[1]}: ${hex8(addr)} is not 4-aligned: instructions are`);
+        checkRange('x', addr, 4 * spec.count);
+        s.out.text(disassemblyView(s.machine, s.symbols, addr, spec.count, new Set(s.points.breakAddresses()), s.translate, s.pc()));
+      } else if (spec.format === 's') {
+        s.out.text(examineStrings(s.machine, addr, spec.count, 'virtual', s.translate, (a) => s.describeAddress(a)));
+      } else {
+        checkRange('x', addr, spec.count * spec.unit);
+        s.out.text(examineUnits(s.machine, addr, spec, 'virtual', s.translate, (a) => s.describeAddress(a)));
+      }
     },
   },
   {
@@ -244,6 +291,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       if (list.length > 2) throw new DebugError('usage: disasm [ADDR] [N]');
       const addr = list.length > 0 ? codeLocation(s, list[0]!).addr : s.pc();
       const n = list.length === 2 ? parseCount(list[1]!, 'a number of instructions', 1, MAX_DISASM) : 8;
+      checkRange('disasm', addr, 4 * n);
       s.out.text(disassemblyView(s.machine, s.symbols, addr, n, new Set(s.points.breakAddresses()), s.translate, s.pc()));
     },
   },
@@ -319,7 +367,11 @@ function lookup(verb: string): CommandSpec {
 export function dispatch(s: DebugSession, line: string): Work {
   const text = line.trim();
   if (text === '' || text.startsWith('#')) return;
+  if (text.length > MAX_COMMAND_LINE) throw new DebugError(`command line of ${text.length} characters: at most ${MAX_COMMAND_LINE}`);
   const m = /^(\S+)\s*(.*)$/s.exec(text)!;
+  // gdb's x/NFU: the format is glued to the verb.
+  const examine = /^x\/(\S*)$/i.exec(m[1]!);
+  if (examine) return lookup('x/').run(s, `${examine[1]!} ${m[2]!}`);
   return lookup(m[1]!).run(s, m[2]!);
 }
 

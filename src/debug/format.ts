@@ -13,3 +13,9 @@ export function valueText(n: number): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** `exit code 3`, or `halt 5041 (exit code 177)` when the value halt was given is not the exit code `virtlab run` gives (its low 8 bits). */
+export function haltText(code: number): string {
+  const exit = code & 0xff;
+  return (code | 0) === exit ? `exit code ${exit}` : `halt ${code | 0} (exit code ${exit})`;
+}

@@ -13,7 +13,7 @@ import { PointTable, type Breakpoint, type Condition, type Watchpoint } from './
 import { DebugError } from './errors.js';
 import { evaluate, parseExpr, type Expr, type ExprEnv } from './expr.js';
 import { FinishTracker } from './flow.js';
-import { hex8, plural, valueText } from './format.js';
+import { haltText, hex8, plural, valueText } from './format.js';
 import { DEFAULT_HISTORY, History } from './history.js';
 import { Output } from './output.js';
 import { SymbolTable, type SourceReader } from './symbols.js';
@@ -177,7 +177,7 @@ export class DebugSession {
       if (work) yield* work;
     } catch (e) {
       this.failed = true;
-      if (e instanceof DebugError) this.out.text(`error: ${e.message}`);
+      if (e instanceof DebugError) this.out.text(`error: ${e.message}`.replace(/\s*\n\s*/g, ' '));
       else this.out.text(`internal error: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.replace(/\s*\n\s*/g, ' '));
     } finally {
       this.disarm();
@@ -245,7 +245,7 @@ export class DebugSession {
   requireRunnable(): void {
     const s = this.machine.stopped;
     if (!s) return;
-    const what = s.kind === 'halted' ? `halted (exit code ${s.code})` : `stopped (${'message' in s ? s.message : s.kind})`;
+    const what = s.kind === 'halted' ? `halted (${haltText(s.code)})` : `stopped (${'message' in s ? s.message : s.kind})`;
     throw new DebugError(`the guest has ${what}; 'back' steps backwards, 'restart' starts over`);
   }
 
@@ -475,7 +475,7 @@ export class DebugSession {
         if (evaluate(bp.cond.expr, this.env) !== 0) stopping.push(bp);
       } catch (e) {
         if (!(e instanceof DebugError)) throw e;
-        errors.push(`error in the condition of breakpoint ${bp.id} (${bp.cond.text}): ${e.message}`);
+        errors.push(`error: cannot evaluate the condition of breakpoint ${bp.id} (${bp.cond.text}): ${e.message}; stopped here`);
         stopping.push(bp);
       }
     }
@@ -484,6 +484,8 @@ export class DebugSession {
       const which = stopping.map((bp) => `breakpoint ${bp.id}${bp.cond ? ` (${bp.cond.text})` : ''}, hit ${plural(bp.hits, 'time')}`);
       this.out.text(`stopped at ${which.join('; ')}`);
       for (const e of errors) this.out.text(e);
+      // The command did not do what was asked (--strict counts it), though the session stays usable.
+      if (errors.length > 0) this.failed = true;
       this.printLocation();
       return true;
     }
@@ -556,7 +558,10 @@ export class DebugSession {
         ? (h.old === undefined ? `wrote ${hex8(h.value)}` : `${hex8(h.old)} -> ${hex8(h.value)}`)
         : `value ${hex8(h.value)}`;
       this.out.text(`stopped at watchpoint ${h.wp.id} (${h.access.kind} ${where}) ${by}: ${what}`);
-      if (h.error) this.out.text(`error in the condition of watchpoint ${h.wp.id} (${h.wp.cond!.text}): ${h.error}`);
+      if (h.error) {
+        this.out.text(`error: cannot evaluate the condition of watchpoint ${h.wp.id} (${h.wp.cond!.text}): ${h.error}; stopped here`);
+        this.failed = true;
+      }
     }
     this.watchHits = [];
     this.printLocation();
@@ -569,7 +574,7 @@ export class DebugSession {
 
   private reportFinal(): void {
     const s = this.machine.stopped!;
-    if (s.kind === 'halted') this.out.text(`the guest halted with exit code ${s.code} at ${this.describeAddress(s.pc)}`);
+    if (s.kind === 'halted') this.out.text(`the guest halted with ${haltText(s.code)} at ${this.describeAddress(s.pc)}`);
     else this.out.text(`the guest stopped: ${s.kind === 'trap' || s.kind === 'deadlock' ? s.message : s.kind}`);
   }
 

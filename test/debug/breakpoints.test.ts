@@ -38,10 +38,22 @@ describe('breakpoints', () => {
     expect(out(s, 'info breakpoints')).toMatch(/\(hit 1 time\)/);
   });
 
-  test('a condition that cannot be evaluated stops, with the reason', () => {
+  test('a condition that cannot be evaluated stops, with the reason, and fails the command (--strict counts it)', () => {
     const s = session(CALLS);
     run(s, 'break square if [0x7fffffc] == 0'); // beyond the 16 MiB of RAM
-    expect(out(s, 'continue')).toMatch(/^stopped at breakpoint 1 \(\[0x7fffffc\] == 0\), hit 1 time\nerror in the condition of breakpoint 1 \(\[0x7fffffc\] == 0\): cannot read the word at 0x07fffffc: not mapped to RAM\n/);
+    const r = s.execute('continue');
+    expect(r.ok).toBe(false);
+    expect(r.output).toMatch(/^stopped at breakpoint 1 \(\[0x7fffffc\] == 0\), hit 1 time\nerror: cannot evaluate the condition of breakpoint 1 \(\[0x7fffffc\] == 0\): cannot read the word at 0x07fffffc: not mapped to RAM; stopped here\n0x0000105c <square>/);
+    // The session goes on: the next command that works succeeds.
+    expect(s.execute('regs').ok).toBe(true);
+  });
+
+  test('a watchpoint condition that cannot be evaluated stops and fails the command too', () => {
+    const s = session(CALLS);
+    run(s, 'watch total if 1/0');
+    const r = s.execute('continue');
+    expect(r.ok).toBe(false);
+    expect(r.output).toMatch(/^stopped at watchpoint 1 \(write 0x[0-9a-f]{8} <total>\) by 0x[0-9a-f]{8} <\w+\+?\d*>: .*\nerror: cannot evaluate the condition of watchpoint 1 \(1\/0\): division by zero in expression; stopped here\n/);
   });
 
   test('a breakpoint at the pc does not stop the resume from it; step N stops at one on the way', () => {

@@ -9,8 +9,9 @@ const table = doc.split('\n').filter((l) => l.startsWith('| `'));
 
 describe('docs/debugger.md', () => {
   test.each(COMMANDS.map((c) => [c.name, c]))('documents %s with its aliases', (_name, c) => {
-    // The first cell names the command: `name ...` at its start or after a comma.
-    const row = table.find((l) => new RegExp(`(^|, )\`${c.name}[ \`]`).test(l.split('|')[1]!.trim()));
+    // The first cell names the command: `name ...` at its start or after a comma (`x/` is followed by its NFU).
+    const end = c.name.endsWith('/') ? '' : '[ `]';
+    const row = table.find((l) => new RegExp(`(^|, )\`${c.name}${end}`).test(l.split('|')[1]!.trim()));
     expect(row, `a table row for ${c.name}`).toBeDefined();
     for (const alias of c.aliases ?? []) {
       if (alias === '?' || alias === 'registers' || alias === 'disassemble' || alias === 'backtrace') continue;
