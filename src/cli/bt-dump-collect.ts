@@ -7,7 +7,6 @@ import type { Monitor } from '../vmm/index.js';
 import type { CachedUnit, TranslationCache } from '../vmm/bt/cache.js';
 import { unitCounts, type CalloutKind, type TranslationUnit } from '../vmm/bt/index.js';
 import { unitIndex } from '../vmm/bt/unit-index.js';
-import { BtMode } from '../vmm/modes/bt.js';
 
 /**
  * valid: held by the cache at the end of the run.
@@ -76,9 +75,9 @@ export interface DumpTotals {
   chains: number;
 }
 
-/** The translation cache of a VM running under bt, or undefined for any other mode. */
+/** The translation cache of a VM running under bt (asked of the mode, not its class), or undefined for any other mode. */
 export function btCache(monitor: Monitor | undefined): TranslationCache | undefined {
-  return monitor?.mode instanceof BtMode ? monitor.mode.cache : undefined;
+  return monitor?.mode.translationCache?.();
 }
 
 /**

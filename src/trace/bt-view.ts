@@ -9,13 +9,14 @@
 //
 // It reads the cache through its public API (contains, unitAt), the units'
 // lookup tables (unit-index.ts) and the mode's guestPc(); it changes nothing.
+// It finds the cache by asking the mode (MonitorMode.translationCache), not by its class.
 
 import { fetchWindowPaddr } from '../machine/fetch-window.js';
 import type { Machine } from '../machine/machine.js';
 import type { TranslatedInsn } from '../vmm/bt/unit.js';
-import type { CachedUnit } from '../vmm/bt/cache.js';
+import type { CachedUnit, TranslationCache } from '../vmm/bt/cache.js';
 import { unitIndex } from '../vmm/bt/unit-index.js';
-import { BtMode } from '../vmm/modes/bt.js';
+import type { MonitorMode } from '../vmm/modes/mode.js';
 import type { Monitor } from '../vmm/monitor.js';
 
 /**
@@ -47,16 +48,17 @@ export interface TcPlace {
 }
 
 export class BtView {
-  constructor(readonly machine: Machine, readonly mode: BtMode) {}
+  constructor(readonly machine: Machine, readonly mode: MonitorMode, readonly cache: TranslationCache) {}
 
-  /** The view of a monitor running bt, or undefined for any other mode (or none). */
+  /** The view of a monitor whose mode runs translations (bt), or undefined for any other mode (or none). */
   static of(monitor: Pick<Monitor, 'machine' | 'mode'> | undefined): BtView | undefined {
-    return monitor && monitor.mode instanceof BtMode ? new BtView(monitor.machine, monitor.mode) : undefined;
+    const cache = monitor?.mode.translationCache?.();
+    return monitor && cache ? new BtView(monitor.machine, monitor.mode, cache) : undefined;
   }
 
   /** Whether a real pc at real ring `ring` runs translated code (guest code at virtual rings 0-2). */
   inCache(pc: number, ring: number): boolean {
-    return ring !== 3 && this.mode.cache.contains(pc);
+    return ring !== 3 && this.cache.contains(pc);
   }
 
   /** The TC word at `tc` as the CPU would fetch it now. */
@@ -73,7 +75,7 @@ export class BtView {
   place(pc: number, ring: number, executed?: number): TcPlace | undefined {
     if (!this.inCache(pc, ring)) return undefined;
     const tc = pc >>> 0;
-    const cu = this.mode.cache.unitAt(tc);
+    const cu = this.cache.unitAt(tc);
     if (!cu) {
       // A reserved word: the entry-fault stub. The mode knows the guest pc only while the CPU is there.
       const guestPc = (this.machine.cpu.pc >>> 0) === tc ? this.mode.guestPc() >>> 0 : undefined;

@@ -78,6 +78,10 @@ export class BtMode implements MonitorMode {
     return vring === 3 ? 3 : TRANSLATED_RING;
   }
 
+  translationCache(): TranslationCache {
+    return this.cache;
+  }
+
   private inCache(): boolean {
     const cpu = this.monitor.machine.cpu;
     return cpu.cpl !== 3 && this.cache.contains(cpu.pc);

@@ -6,6 +6,7 @@
 // and the bus.
 
 import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
+import type { TranslationCache } from '../bt/cache.js';
 
 export interface MonitorMode {
   readonly name: string;
@@ -29,6 +30,12 @@ export interface MonitorMode {
    * non-root operation, the VMCS's guest state otherwise.
    */
   guestCr?(n: number): number;
+  /**
+   * For tools (trace, debugger, bt-dump): the translation cache of a mode that
+   * runs guest code from translations (bt), where guestPc() maps a real pc
+   * back; undefined (or absent) otherwise. Tools ask the mode this, never its class.
+   */
+  translationCache?(): TranslationCache | undefined;
   /** Called last in the monitor's reset, with the guest at its entry point (hw: the first VM entry). */
   start?(): void;
   /**
