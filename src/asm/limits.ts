@@ -8,6 +8,9 @@ export const MAX_SOURCE_BYTES = 1024 * 1024;
 /** The most all source text read may add up to, counting a file each time it is included. */
 export const MAX_TOTAL_SOURCE_BYTES = 8 * MAX_SOURCE_BYTES;
 
+/** The most lines all source files read may add up to, counting a file each time it is included. */
+export const MAX_TOTAL_SOURCE_LINES = 200_000;
+
 /** How deep .include may nest (the main source is depth 1). */
 export const MAX_INCLUDE_DEPTH = 32;
 

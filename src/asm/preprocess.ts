@@ -12,7 +12,7 @@ import { Conditionals } from './conditionals.js';
 import { tokenize, type Token } from './lexer.js';
 import {
   DEFAULT_MAX_EXPANSION_LINES, EXPANSION_BYTES_PER_LINE, MAX_INCLUDE_DEPTH, MAX_INCLUDES, MAX_MACRO_DEPTH,
-  MAX_SOURCE_BYTES, MAX_TOTAL_SOURCE_BYTES,
+  MAX_SOURCE_BYTES, MAX_TOTAL_SOURCE_BYTES, MAX_TOTAL_SOURCE_LINES,
 } from './limits.js';
 import { splitAtCommas, substitute, textOf, type MacroDef, type MacroParam } from './macros.js';
 import { parseLine } from './parse.js';
@@ -46,6 +46,17 @@ export interface PreprocessOptions {
   includeDirs?: readonly string[];
   /** Bound on the lines all macro expansions produce (default DEFAULT_MAX_EXPANSION_LINES). */
   maxExpansionLines?: number;
+}
+
+/** Newlines in a source, plus one (an upper bound on its lines). */
+function countLines(source: string | Uint8Array): number {
+  let n = 1;
+  if (typeof source === 'string') {
+    for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) n++;
+  } else {
+    for (let i = source.indexOf(0x0a); i >= 0; i = source.indexOf(0x0a, i + 1)) n++;
+  }
+  return n;
 }
 
 function isMissing(e: unknown): boolean {
@@ -84,6 +95,7 @@ export class Preprocessor {
   private readonly includeStack: { resolved: string; shown: string }[] = [];
   private includes = 0;
   private sourceBytes = 0;
+  private sourceLines = 0;
   /** The macro calls being expanded, outermost first. */
   private readonly calls: { line: SourceLine; pos: number; name: string }[] = [];
   private expandedLines = 0;
@@ -124,7 +136,12 @@ export class Preprocessor {
     if (this.sourceBytes + bytes > MAX_TOTAL_SOURCE_BYTES) {
       return `the sources read add up to more than ${MAX_TOTAL_SOURCE_BYTES} bytes (every inclusion counts)`;
     }
+    const lines = countLines(source);
+    if (this.sourceLines + lines > MAX_TOTAL_SOURCE_LINES) {
+      return `the sources read add up to more than ${MAX_TOTAL_SOURCE_LINES} lines (every inclusion counts)`;
+    }
     this.sourceBytes += bytes;
+    this.sourceLines += lines;
     return undefined;
   }
 

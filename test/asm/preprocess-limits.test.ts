@@ -2,7 +2,7 @@
 // and count, and source sizes. Each is an error at file:line:column, on one line.
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../../src/asm/index.js';
-import { DEFAULT_MAX_EXPANSION_LINES, MAX_INCLUDE_DEPTH, MAX_INCLUDES, MAX_SOURCE_BYTES, MAX_TOTAL_SOURCE_BYTES } from '../../src/asm/limits.js';
+import { DEFAULT_MAX_EXPANSION_LINES, MAX_INCLUDE_DEPTH, MAX_INCLUDES, MAX_SOURCE_BYTES, MAX_TOTAL_SOURCE_BYTES, MAX_TOTAL_SOURCE_LINES } from '../../src/asm/limits.js';
 import { asm, errors, ok, textWords } from './helpers.js';
 
 /** A macro `d` that calls itself twice per level: 2^n lines for `d n`. */
@@ -91,5 +91,11 @@ describe('include bounds', () => {
     const src = Array.from({ length: n }, (_, i) => `.include "p${i}.s"`).join('\n');
     const e = errors(src, files);
     expect(e[0]).toMatch(new RegExp(`^main\\.s:${n - 1}:10: cannot include 'p${n - 2}\\.s': the sources read add up to more than ${MAX_TOTAL_SOURCE_BYTES} bytes`));
+  });
+  it('so do their lines', () => {
+    // Empty lines: far under the byte bounds, over the line bound on the third inclusion.
+    const part = '\n'.repeat(MAX_TOTAL_SOURCE_LINES / 2 - 10);
+    const e = errors('.include "p.s"\n.include "p.s"\n.include "p.s"', { 'p.s': part });
+    expect(e).toEqual([`main.s:3:10: cannot include 'p.s': the sources read add up to more than ${MAX_TOTAL_SOURCE_LINES} lines (every inclusion counts)`]);
   });
 });
