@@ -144,11 +144,12 @@ function costPerIteration(n: number, run: CostReport, base: CostReport | undefin
 
 const num = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(3));
 
-function table(head: string[] | undefined, rows: string[][]): string {
+/** Aligned columns: the first `left` ones (names) to the left, the numbers to the right. */
+function table(head: string[] | undefined, rows: string[][], left = 1): string {
   const all = head ? [head, ...rows] : rows;
   if (all.length === 0) return '';
   const widths = all[0]!.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd() + '\n').join('');
+  return all.map((r) => r.map((c, i) => (i < left ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd() + '\n').join('');
 }
 
 /** The --stats section: non-zero counters per iteration, then modelled cycles per iteration. */
@@ -160,9 +161,10 @@ export function formatPerIteration(r: PerIterationReport): string {
   text += table(undefined, Object.entries(r.machine).map(([k, v]) => [k, num(v)]));
   if (r.monitor) text += 'monitor:\n' + table(undefined, Object.entries(r.monitor).map(([k, v]) => [k, num(v)]));
   text += `modelled cycles per iteration, cost model ${r.cost.preset}:\n`;
-  text += table(['event', 'count', 'each', 'cycles'], [
-    ...r.cost.rows.map((q) => [q.kind, num(q.count), String(q.each), num(q.cycles)]),
-    ['total', '', '', num(r.cost.totalCycles)],
-  ]);
+  // Each row names its counter, as the lists above print it (the same table as --stats's totals).
+  text += table(['event', 'counter', 'count', 'each', 'cycles'], [
+    ...r.cost.rows.map((q) => [q.kind, q.counter, num(q.count), String(q.each), num(q.cycles)]),
+    ['total', '', '', '', num(r.cost.totalCycles)],
+  ], 2);
   return text;
 }
