@@ -34,6 +34,8 @@ export interface Program {
   period: number;
   /** Interrupts enabled before the body starts. */
   irqOn: boolean;
+  /** Paging on (not in the pv profile): identity-mapped code and data, and a region of probe pages. */
+  paging: boolean;
   /** Initial values of the body registers. */
   init: Record<string, number>;
   /** Leaf functions the body calls (op and if nodes only). */
@@ -65,8 +67,17 @@ const BRANCHES = ['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu'];
 const LOADS: Array<[string, number]> = [['lw', 4], ['lh', 2], ['lhu', 2], ['lb', 1], ['lbu', 1]];
 const STORES: Array<[string, number]> = [['sw', 4], ['sh', 2], ['sb', 1]];
 
+/**
+ * With paging, virtual pages the kernel maps for probing (render.ts builds the tables):
+ * not present; read-only and supervisor-only views of the data page; a page whose frame is
+ * outside RAM; a 4 MiB region whose page table lies outside RAM; a region not present.
+ */
+export const PROBE = { absent: 0x400000, readOnly: 0x401000, supervisor: 0x402000, outside: 0x403000, tableOutside: 0x800000, dirAbsent: 0xc00000 };
+/** Probe pages a jump may target: none of them holds code, so the fetch faults (or reads all ones). */
+const FETCH_PROBES = [PROBE.absent, PROBE.outside, PROBE.tableOutside, PROBE.dirAbsent];
+
 class Gen {
-  constructor(readonly r: Rng, readonly profile: Profile, readonly timer: boolean, readonly fnCount: number, readonly minPeriod: number) {}
+  constructor(readonly r: Rng, readonly profile: Profile, readonly timer: boolean, readonly fnCount: number, readonly minPeriod: number, readonly paging: boolean) {}
 
   dst(): string { return this.r.pick(BODY_REGS); }
   src(): string { return this.r.pick(SRC_REGS); }
@@ -77,6 +88,7 @@ class Gen {
     const r = this.r;
     const lines = ((): string[] => {
       const roll = r.int(100);
+      if (this.paging && r.chance(0.08)) return this.pagingOp(inFn);
       if (roll < 22) return [`${r.pick(R_OPS)} ${this.dst()}, ${this.src()}, ${this.src()}`];
       if (roll < 30) return [`${r.pick(I_SIGNED)} ${this.dst()}, ${this.src()}, ${r.range(-32768, 32767)}`];
       if (roll < 36) return [`${r.pick(I_UNSIGNED)} ${this.dst()}, ${this.src()}, ${this.hex(r.int(0x10000))}`];
@@ -139,6 +151,22 @@ class Gen {
     return { k: 'op', lines };
   }
 
+  /** Accesses and jumps to the probe pages, TLB invalidation, a PTE changed and invalidated. */
+  pagingOp(inFn: boolean): string[] {
+    const r = this.r;
+    const page = r.pick(Object.values(PROBE));
+    switch (r.int(inFn ? 5 : 6)) {
+      case 0: case 1: { const [m, w] = r.pick(LOADS); return [`li at, ${this.hex(page + this.offset(w))}`, `${m} ${this.dst()}, 0(at)`]; }
+      case 2: { const [m, w] = r.pick(STORES); return [`li at, ${this.hex(page + this.offset(w))}`, `${m} ${this.src()}, 0(at)`]; }
+      case 3: return r.chance(0.5) ? [`li at, ${this.hex(page)}`, 'tlbi at'] : ['tlbia'];
+      case 4: { // make the read-only view writable or not (or absent), then invalidate it, as a correct kernel does
+        const flags = r.pick([0, 5, 7, 1]);
+        return ['la a0, fz_ptprobe', 'lw at, 4(a0)', 'srli at, at, 12', 'slli at, at, 12', `ori at, at, ${flags}`, 'sw at, 4(a0)', `li at, ${this.hex(PROBE.readOnly)}`, 'tlbi at'];
+      }
+      default: return [`li at, ${this.hex(r.pick(FETCH_PROBES) + 4 * r.int(4))}`, 'jalr ra, at, 0']; // the handler returns to ra
+    }
+  }
+
   offset(width: number): number {
     const o = this.r.int(DATA_BYTES - 3);
     return this.r.chance(0.15) ? o : o & ~(width - 1);
@@ -172,12 +200,13 @@ export function generateProgram(seed: number, opts: GenOptions = {}): Program {
   const minPeriod = opts.minPeriod ?? 200;
   const period = r.chance(0.3) ? 0 : r.range(minPeriod, Math.max(minPeriod, 800));
   const fnCount = r.int(4);
-  const g = new Gen(r, profile, period > 0, fnCount, minPeriod);
+  const paging = profile !== 'pv' && r.chance(0.4);
+  const g = new Gen(r, profile, period > 0, fnCount, minPeriod, paging);
   const size = opts.size ?? 60;
   const fns = Array.from({ length: fnCount }, () => g.block(1 + r.int(8), 1, 0, true));
   const body = g.block(Math.max(1, Math.floor(size / 2) + r.int(Math.ceil(size / 2))), 2, 2, false);
   const init = Object.fromEntries(BODY_REGS.map((x) => [x, r.interesting()]));
-  return { seed, profile, period, irqOn: r.chance(0.7), init, fns, body };
+  return { seed, profile, period, irqOn: r.chance(0.7), paging, init, fns, body };
 }
 
 /** Instructions the body would run at most (loops times their bodies), to keep budgets honest. */

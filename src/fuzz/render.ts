@@ -8,7 +8,7 @@
 //   fz_excsum in fz_regs, prints them as hex on one line and halts with a3.
 // `lib` is the path of guests/lib as the .include lines should spell it.
 
-import { BODY_REGS, DATA_BYTES, type Node, type Program } from './program.js';
+import { BODY_REGS, DATA_BYTES, PROBE, type Node, type Program } from './program.js';
 
 /** What the epilogue prints, in order (one hex word each). */
 export const REPORT = [...BODY_REGS, 's1', 's2', 'datahash', 'excsum'] as const;
@@ -62,6 +62,7 @@ export function renderProgram(p: Program, opts: RenderOptions): string {
   line('la t0, fz_handler');
   line('PRIV_SET_TVEC t0');
   line('la fp, fz_data');
+  if (p.paging) pagingOn(line, out);
   for (const r of BODY_REGS) line(`li ${r}, 0x${(p.init[r]! >>> 0).toString(16)}`);
   line('li s1, 0');
   line('li s2, 0');
@@ -111,6 +112,7 @@ export function renderProgram(p: Program, opts: RenderOptions): string {
     line('ret');
   });
 
+  out.push('fz_code_end:');
   out.push('fz_handler:');
   line('addi sp, sp, -24');
   ['t0', 't1', 'ra', 'a0', 'a1', 'at'].forEach((r, i) => line(`sw ${r}, ${4 * i}(sp)`));
@@ -129,8 +131,18 @@ export function renderProgram(p: Program, opts: RenderOptions): string {
   line('sub a0, a1, a0');
   line('add a0, a0, t0');
   line('sw a0, 0(t1)');
+  // A fault in the program's code is skipped; a fetch that failed outside it (a jump to a
+  // probe page) returns to ra, which the jump wrote.
   line('PRIV_READ_EPC t0');
+  line('la t1, _start');
+  line('bltu t0, t1, fz_back');
+  line('la t1, fz_code_end');
+  line('bgeu t0, t1, fz_back');
   line('addi t0, t0, 4');
+  line('j fz_epc');
+  out.push('fz_back:');
+  line('lw t0, 8(sp)');
+  out.push('fz_epc:');
   line('PRIV_WRITE_EPC t0');
   line('j fz_ret');
   out.push('fz_sys:');
@@ -154,6 +166,47 @@ export function renderProgram(p: Program, opts: RenderOptions): string {
     const words = Array.from({ length: 8 }, (_, k) => `0x${(Math.imul(p.seed ^ (i + k), 0x9e3779b1) >>> 0).toString(16)}`);
     line(`.word ${words.join(', ')}`);
   }
+  if (p.paging) out.push('        .align 4096', 'fz_pd:', '        .space 4096', 'fz_ptcode:', '        .space 4096', 'fz_ptprobe:', '        .space 4096');
   out.push('fz_ticks:', '        .word 0', 'fz_excsum:', '        .word 0', 'fz_regs:', `        .space ${4 * REPORT.length}`);
   return out.join('\n') + '\n';
+}
+
+/**
+ * Page tables built at run time, then paging on: the first 4 MiB identity-mapped (user,
+ * writable), the next 4 MiB the probe pages of PROBE, a directory entry whose table is
+ * outside RAM, and one not present. Uses t0-t2 before the body's registers are set.
+ */
+function pagingOn(line: (s: string) => void, out: string[]): void {
+  const hex = (v: number) => `0x${(v >>> 0).toString(16)}`;
+  line('la t0, fz_ptcode');
+  line('li t1, 7');
+  line('li t2, 1024');
+  out.push('3:');
+  line('sw t1, 0(t0)');
+  line('addi t0, t0, 4');
+  line('addi t1, t1, 4096');
+  line('addi t2, t2, -1');
+  line('bnez t2, 3b');
+  line('la t0, fz_pd');
+  line('la t1, fz_ptcode');
+  line('ori t1, t1, 7');
+  line(`sw t1, ${4 * (0 >>> 22)}(t0)`);
+  line('la t1, fz_ptprobe');
+  line('ori t1, t1, 7');
+  line(`sw t1, ${4 * (PROBE.absent >>> 22)}(t0)`);
+  line(`li t1, ${hex(0x7ff00000 | 7)}`);
+  line(`sw t1, ${4 * (PROBE.tableOutside >>> 22)}(t0)`);
+  line('la t0, fz_ptprobe');
+  line('la t1, fz_data');
+  line('srli t1, t1, 12');
+  line('slli t1, t1, 12');
+  line('ori t2, t1, 5');
+  line(`sw t2, ${4 * ((PROBE.readOnly >>> 12) & 1023)}(t0)`);
+  line('ori t2, t1, 3');
+  line(`sw t2, ${4 * ((PROBE.supervisor >>> 12) & 1023)}(t0)`);
+  line(`li t1, ${hex(0x7ff00000 | 7)}`);
+  line(`sw t1, ${4 * ((PROBE.outside >>> 12) & 1023)}(t0)`);
+  line('la t0, fz_pd');
+  line('mtcr ptbr, t0');
+  line('PRIV_PAGING_ON t0');
 }
