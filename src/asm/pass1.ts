@@ -86,8 +86,8 @@ export class Pass1 implements PreprocessSink {
     }
     const pseudo = lookupPseudo(s.name);
     if (pseudo) return this.pseudo(stmt, s, pseudo);
-    const names = [...MNEMONICS, ...PSEUDO_NAMES, ...DIRECTIVE_NAMES, ...this.macroNames()];
-    st.report(stmt, s.pos, `unknown mnemonic '${s.name}'${didYouMean(s.name, names)}`);
+    const names = () => [...MNEMONICS, ...PSEUDO_NAMES, ...DIRECTIVE_NAMES, ...this.macroNames()];
+    st.report(stmt, s.pos, `unknown mnemonic '${s.name}'${st.didYouMean(s.name, names)}`);
   }
 
   private pseudo(stmt: Stmt, s: Statement, p: PseudoDef): void {

@@ -41,6 +41,13 @@ export interface Stmt {
  */
 export type EvalMode = 'guess' | 'now' | 'final';
 
+/**
+ * How many "did you mean" lookups one assembly makes (docs/assembler.md,
+ * "Limits"). Each compares the name with every candidate, so without a bound
+ * a source with many misspellings and many names would cost their product.
+ */
+export const MAX_SUGGESTIONS = 100;
+
 export class AsmState {
   readonly symbols = new SymbolTable();
   readonly locals = new LocalLabels();
@@ -49,7 +56,27 @@ export class AsmState {
   readonly deferred: (DeferredEqu & { stmt: Stmt })[] = [];
   readonly globals: { name: string; line: SourceLine; pos: number }[] = [];
 
+  private suggestions = 0;
+  private readonly symbolSuggestions = new Map<string, string>();
+
   constructor(readonly diags: Diagnostics) {}
+
+  /** " (did you mean X?)" or "", within the budget of MAX_SUGGESTIONS lookups. */
+  didYouMean(word: string, candidates: () => Iterable<string>, caseInsensitive = true): string {
+    if (this.suggestions >= MAX_SUGGESTIONS) return '';
+    this.suggestions++;
+    return didYouMean(word, candidates(), caseInsensitive);
+  }
+
+  /** The suggestion for an undefined symbol once all are defined: the same for every use of the name. */
+  private symbolSuggestion(name: string): string {
+    let s = this.symbolSuggestions.get(name);
+    if (s === undefined) {
+      s = this.didYouMean(name, () => this.symbols.names(), false);
+      this.symbolSuggestions.set(name, s);
+    }
+    return s;
+  }
 
   /** Evaluation context for an expression of statement `stmt`, with `.` at `dot` (an offset in its section). */
   context(mode: EvalMode, stmt: Stmt, dot = stmt.offset): EvalContext {
@@ -79,7 +106,7 @@ export class AsmState {
       symbol: (name, pos) => {
         const def = symbols.get(name);
         if (!def) {
-          if (mode === 'final') error(pos, `undefined symbol '${name}'${didYouMean(name, symbols.names(), false)}`);
+          if (mode === 'final') error(pos, `undefined symbol '${name}'${this.symbolSuggestion(name)}`);
           else if (mode === 'now') error(pos, `symbol '${name}' is not defined before this point; its value is needed here`);
           return undefined;
         }
