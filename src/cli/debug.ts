@@ -4,8 +4,6 @@
 // reads as a transcript. See docs/debugger.md.
 
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DebugSession, DEFAULT_HISTORY, isRepeatable } from '../debug/index.js';
 import { addAssemblerOptions, collectAssemblerOptions } from './assembler-options.js';
@@ -70,9 +68,9 @@ export async function debugCommand(ctx: CliContext, file: string, opts: DebugOpt
     write: ctx.io.out,
     readSource: (f) => {
       try {
-        return readFileSync(resolve(ctx.cwd, f), 'utf8');
+        return readInput(ctx, f).toString('utf8');
       } catch {
-        return undefined;
+        return undefined; // `where` then shows no source line
       }
     },
   });

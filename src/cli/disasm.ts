@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { disassembleImage, disassembleRaw } from '../disasm/index.js';
 import { readElf } from '../elf/index.js';
 import { CliError, type CliContext, readInput, UsageError, writeOutput } from './context.js';
+import { checkNotInput } from './files.js';
 import { parseAddress } from './numbers.js';
 
 /** Where a flat binary is assumed to load without --base: the assembler's default .text address. */
@@ -25,6 +26,7 @@ export function registerDisasm(program: Command, ctx: CliContext): void {
       const base = opts.base === undefined ? DEFAULT_RAW_BASE : parseAddress(opts.base);
       if (base === undefined) throw new UsageError(`bad --base '${opts.base}': expected an address such as 0x1000`);
       if (base % 4 !== 0) throw new UsageError(`bad --base 0x${base.toString(16)}: instructions must be 4-aligned`);
+      if (opts.output) checkNotInput(ctx.cwd, opts.output, file);
       const bytes = new Uint8Array(readInput(ctx, file));
       const options = { addresses: opts.addresses === true, name: file };
       let text: string;

@@ -7,7 +7,7 @@
 
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
-import { CliError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
 
 /** The most any one input (a source, an image, a script, standard input) may hold. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -129,6 +129,11 @@ export function openOutput(cwd: string, path: string): number {
   } finally {
     if (probe !== undefined) closeSync(probe);
   }
+}
+
+/** Refuses an output that is the input it is made from: writing it would destroy what is being read. */
+export function checkNotInput(cwd: string, output: string, input: string): void {
+  if (resolve(cwd, output) === resolve(cwd, input)) throw new UsageError(`output '${output}' would overwrite the input '${input}'`);
 }
 
 /** Writes all of `data` to an open descriptor; a failure names `path`. */

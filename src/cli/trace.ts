@@ -12,7 +12,7 @@ import {
 } from '../trace/index.js';
 import { resolveCodeAddress } from './code-address.js';
 import { UsageError, type CliContext } from './context.js';
-import { openOutput, writeAll } from './files.js';
+import { checkNotInput, openOutput, writeAll } from './files.js';
 import { addMachineOptions, hideOptions, machineFromOptions, wholeNumberOption, type MachineOptionValues } from './machine-options.js';
 import { finishRun } from './outcome.js';
 import { loadProgram } from './program.js';
@@ -61,6 +61,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
       if (opts.engine !== 'interp') {
         throw new UsageError(`trace runs on the interpreter only: every record is made from its per-instruction step record (drop --engine ${opts.engine})`);
       }
+      if (opts.output !== undefined) checkNotInput(ctx.cwd, opts.output, file);
       const source = collectAssemblerOptions(ctx, opts, file);
       const image = loadProgram(ctx, file, source.defines, source);
       const symbolizer = new Symbolizer(image);

@@ -1,6 +1,7 @@
 // Splitting a command's argument text. Arguments are separated by blanks,
 // except inside (), [] or quotes, so `mem (sp + 4) 16` has two arguments.
 
+import { parseNumber } from '../cli/numbers.js';
 import { DebugError } from './errors.js';
 
 export function splitArgs(text: string): string[] {
@@ -35,11 +36,9 @@ export function splitCondition(text: string): [string, string | undefined] {
   return [text.slice(0, m.index).trim(), cond];
 }
 
-const NUMBER = /^(?:0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|[0-9]+)$/;
-
-/** A whole number written in decimal, 0x, 0b or 0o, within [min, max]. */
+/** A whole number within [min, max], written as numbers are on the command line (src/cli/numbers.ts: decimal, 0x, 0b or 0o). */
 export function parseCount(text: string, what: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
-  const value = NUMBER.test(text) ? (/^0[oO]/.test(text) ? parseInt(text.slice(2), 8) : Number(text)) : NaN;
+  const value = parseNumber(text) ?? NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new DebugError(`expected ${what} (a whole number${max === Number.MAX_SAFE_INTEGER ? ` >= ${min}` : ` from ${min} to ${max}`}), got '${text}'`);
   }

@@ -3,7 +3,7 @@
 // an internal error, a hang or unbounded memory (src/cli/files.ts).
 
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -100,6 +100,18 @@ describe('every output the CLI writes', () => {
       closeSync(fd);
     }
   });
+});
+
+test.each([
+  ['trace', (p: string) => ['trace', p, '-o', p]],
+  ['disasm', (p: string) => ['disasm', p, '-o', p]],
+])('%s -o the input itself is refused before anything is written', async (_, args) => {
+  const input = join(dir, 'keep.s');
+  writeFileSync(input, '        .text\n_start: halt zero\n');
+  const r = await runCli(args(input));
+  expect(r.code).toBe(2);
+  expect(oneErrorLine(r)).toBe(`virtlab: output '${input}' would overwrite the input '${input}'`);
+  expect(readFileSync(input, 'utf8')).toBe('        .text\n_start: halt zero\n');
 });
 
 describe('standard input', () => {
