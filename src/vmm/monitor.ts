@@ -66,6 +66,8 @@ export class Monitor implements MachineDevice {
   readonly mode: MonitorMode;
   /** Receives one event per monitor action (traces, debugger); nothing is built without it. */
   listener: MonitorListener | undefined;
+  /** Per real interrupt line, the backend that acknowledges it (claimRealLine). */
+  private readonly realLines: ((() => void) | undefined)[] = [];
 
   constructor(
     readonly machine: Machine,
@@ -81,6 +83,7 @@ export class Monitor implements MachineDevice {
     this.shadow = new ShadowMmu(machine, this.guest, this.frames, this.vcpu, this.counters,
       options.shadowCache ?? 8, () => this.listener);
     this.mode = makeMode(this);
+    this.claimRealLine(IRQ.TIMER, () => this.ackRealTimer());
     machine.addDevice(this);
     machine.trapHook = this.onTrap;
   }
@@ -142,7 +145,7 @@ export class Monitor implements MachineDevice {
       bumpTrapCounter(c, t.cause & CAUSE.CODE_MASK);
     }
     this.listener?.({ kind: 'trap', cause: t.cause, pc: t.pc });
-    this.platform.tick(this.machine.clock());
+    this.platform.catchUp();
     const decision = this.mode.handleTrap(t);
     this.settleTime();
     return decision;
@@ -158,7 +161,7 @@ export class Monitor implements MachineDevice {
     if (this.machine.stopped) return;
     // A virtual deadline reached (or a wait that took its tick, idleGuest) leaves a line
     // pending: deliver it at this boundary if the guest can take it.
-    this.platform.tick(this.machine.clock());
+    this.platform.catchUp();
     this.injectIfPending();
     this.armRealTimer();
   }
@@ -167,7 +170,7 @@ export class Monitor implements MachineDevice {
   beforeRun(): void {
     if (this.machine.stopped) return;
     this.mode.settle?.();
-    this.platform.tick(this.machine.clock());
+    this.platform.catchUp();
     this.armRealTimer();
     this.injectIfPending();
   }
@@ -194,16 +197,19 @@ export class Monitor implements MachineDevice {
    * stays quiet instead of interrupting the monitor for nothing.
    */
   armRealTimer(): void {
-    // The guest's clock is the machine's in every mode (instructions retired plus idle ticks).
     const target = this.platform.timerLineHigh() ? Infinity : this.platform.nextDeadline();
     const timer = this.machine.timer!;
     if (timer.nextDeadline() === target) return;
-    const period = target === Infinity ? 0 : target - this.machine.clock();
+    // A period in guest-clock ticks: while this VM runs, its clock and the machine's advance together.
+    const period = target === Infinity ? 0 : target - this.platform.clock();
     if (period < 0 || (period === 0 && target !== Infinity)) throw new Error(`monitor: virtual deadline ${target} is already due`);
     this.machine.portWrite(TIMER_PORT_BASE + TIMER_PORTS.period, period);
   }
 
-  /** A real interrupt reached the monitor: the real timer, armed for the next virtual deadline. */
+  /**
+   * A real interrupt reached the monitor: the real timer (armed for the next
+   * virtual deadline) or a real device whose backend claimed its line.
+   */
   realInterrupt(line: number, pc: number): void {
     if (this.mode.settle) {
       this.mode.settle();
@@ -227,11 +233,37 @@ export class Monitor implements MachineDevice {
     if ((this.machine.irqPending & (1 << IRQ.TIMER)) !== 0) this.realInterruptAck(IRQ.TIMER);
   }
 
-  /** Acknowledge the real timer's interrupt and let the virtual timer catch up with the guest clock. */
+  /**
+   * A backend of the monitor (a device model's host side, later a NIC's)
+   * takes real interrupt line `line`: each real interrupt on it calls
+   * `handler`, which must lower the line (acknowledge its device) before it
+   * returns. The timer's line is the monitor's own.
+   */
+  claimRealLine(line: number, handler: () => void): void {
+    if (line < 0 || line >= IRQ.LINES) throw new RangeError(`interrupt line ${line} does not exist`);
+    if (this.realLines[line]) throw new Error(`monitor: real interrupt line ${line} is claimed already`);
+    this.realLines[line] = handler;
+  }
+
+  /** Acknowledge a real interrupt: the timer's, then the virtual timer catches up; else the line's backend. */
   realInterruptAck(line: number): void {
-    if (line !== IRQ.TIMER) throw new Error(`monitor: unexpected real interrupt on line ${line}`);
+    const handler = this.realLines[line];
+    if (!handler) {
+      // A level line nobody acknowledges would interrupt the monitor for ever: stop instead, saying which.
+      this.machine.requestStop(`monitor: real interrupt on line ${line}, which no backend of the monitor claimed`);
+      this.machine.setIrq(line, false);
+      return;
+    }
+    handler();
+    if ((this.machine.irqPending & (1 << line)) !== 0) {
+      this.machine.requestStop(`monitor: the backend of real interrupt line ${line} left it raised`);
+      this.machine.setIrq(line, false);
+    }
+  }
+
+  private ackRealTimer(): void {
     this.machine.portWrite(TIMER_PORT_BASE + TIMER_PORTS.ack, 1);
-    this.platform.tick(this.machine.clock());
+    this.platform.catchUp();
   }
 
   /**

@@ -41,11 +41,18 @@ export class VirtualPlatform {
   /** Virtual lines raised by devices that drive them (the timer); the console's level is polled. */
   private lines = 0;
 
-  constructor(machine: Machine, layout: VmLayout, board: readonly DeviceFactory[] = virtualBoard(machine)) {
+  /**
+   * The guest's clock: instructions this VM retired plus its idle ticks. With
+   * one VM on the machine it is the machine's clock (the default); on a host of
+   * several, each VM's own, which stands still while other VMs run.
+   */
+  readonly clock: () => number;
+
+  constructor(machine: Machine, layout: VmLayout, board: readonly DeviceFactory[] = virtualBoard(machine), clock?: () => number) {
     this.bus = new Bus(layout.guestSize);
+    this.clock = clock ?? (() => machine.clock());
     const ctx: DeviceContext = {
-      // The guest's clock is the machine's in every mode (instructions retired plus idle ticks).
-      clock: () => machine.clock(),
+      clock: this.clock,
       setIrq: (line, level) => {
         if (line < 0 || line >= IRQ.LINES) throw new RangeError(`interrupt line ${line} does not exist`);
         this.lines = level ? this.lines | (1 << line) : this.lines & ~(1 << line);
@@ -70,8 +77,9 @@ export class VirtualPlatform {
     return this.console?.level() ? this.lines | (1 << CONSOLE_IRQ) : this.lines;
   }
 
-  /** Let the virtual timer act on the guest clock `now`. */
-  tick(now: number): void {
+  /** Let the virtual timer catch up with the guest clock (a deadline reached raises its line). */
+  catchUp(): void {
+    const now = this.clock();
     if (this.timer.nextDeadline() <= now) this.timer.tick(now);
   }
 

@@ -173,7 +173,7 @@ export class HwMode implements MonitorMode {
     // As on every entry to the monitor (Monitor.onTrap): the virtual timer catches up with the
     // guest clock before the exit is handled, so a deadline that passed while its line was high
     // is spent now; acknowledging the line afterwards must not raise it again for that deadline.
-    m.platform.tick(m.machine.clock());
+    m.platform.catchUp();
     switch (e.reason) {
       case 'external-interrupt': this.externalInterrupt(e); break;
       case 'interrupt-window': this.interruptWindow(); break;
