@@ -156,6 +156,13 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | und
     }
     return undefined;
   }
+  if (typeof a === 'string' && typeof b === 'string') {
+    // Long texts (the console) differ somewhere in the middle: show both around the first difference.
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    const around = (s: string) => JSON.stringify(s.slice(Math.max(0, i - 20), i + 30));
+    return `${path || 'value'} from offset ${i}: ${around(a)} vs ${around(b)}`;
+  }
   const show = (v: unknown) => { const s = JSON.stringify(v) ?? String(v); return s.length > 80 ? `${s.slice(0, 77)}...` : s; };
   return `${path || 'value'}: ${show(a)} vs ${show(b)}`;
 }
