@@ -34,9 +34,9 @@ export function fsReason(e: unknown): string {
 
 function kindOf(st: Stats): string {
   if (st.isDirectory()) return 'is a directory';
-  if (st.isFIFO()) return 'is a FIFO (give a regular file)';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device (give a regular file)';
-  if (st.isSocket()) return 'is a socket (give a regular file)';
+  if (st.isFIFO()) return 'is a FIFO, not a regular file';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device, not a regular file';
+  if (st.isSocket()) return 'is a socket, not a regular file';
   return 'not a regular file';
 }
 

@@ -3,7 +3,7 @@
 // an internal error, a hang or unbounded memory (src/cli/files.ts).
 
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -26,8 +26,8 @@ writeFileSync(plain, 'not a directory\n');
 const BAD_INPUTS: [string, string, RegExp][] = [
   ['a directory', sub, /is a directory$/],
   ['a missing path', join(dir, 'missing.s'), /no such file or directory$/],
-  ['/dev/zero', '/dev/zero', /is a device \(give a regular file\)$/],
-  ['a FIFO', fifo, /is a FIFO \(give a regular file\)$/],
+  ['/dev/zero', '/dev/zero', /is a device, not a regular file$/],
+  ['a FIFO', fifo, /is a FIFO, not a regular file$/],
   ['a path through a file', join(plain, 'x.s'), /a path component is not a directory$/],
 ];
 
@@ -58,6 +58,24 @@ describe('every input the CLI reads', () => {
       expect(line).toMatch(reason);
     });
   }
+});
+
+describe('sources (.s) too, read by the assembler\'s reader', () => {
+  const dotS = join(dir, 'dir.s');
+  mkdirSync(dotS);
+  const fifoS = join(dir, 'fifo.s');
+  execFileSync('mkfifo', [fifoS]);
+  const zeroS = join(dir, 'zero.s');
+  symlinkSync('/dev/zero', zeroS);
+  test.each([
+    [dotS, /is a directory$/], [fifoS, /is a FIFO, not a regular file$/], [zeroS, /is a device, not a regular file$/],
+  ])('%s: run, trace, debug and bt-dump give one error line', async (path, reason) => {
+    for (const command of ['run', 'trace', 'debug', 'bt-dump']) {
+      const r = await runCli([command, path]);
+      expect(r.code, command).toBe(1);
+      expect(oneErrorLine(r), command).toMatch(reason);
+    }
+  });
 });
 
 describe('every output the CLI writes', () => {
