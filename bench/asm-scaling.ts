@@ -2,8 +2,8 @@
 // long .word lists, long and deeply nested expressions, long strings, a long
 // .if condition, each at 1k, 10k and 100k items. Every case runs in a fresh
 // process so its peak memory can be read; the table shows time and peak
-// memory per item, and their ratio to the 1k case (about 1 = linear growth;
-// the 1k time includes more fixed cost, so later ratios may fall below 1).
+// memory per item, and each one's growth over the previous size: about 1
+// means linear cost, about 10 (the size factor) would mean quadratic.
 // Sources are at most 1 MiB (docs/assembler.md, "Limits"), so every case
 // keeps its 100k-item line under that.
 //   npm run build && node dist/bench/asm-scaling.js [sizes...]
@@ -35,16 +35,20 @@ function check(c: Case, n: number, r: ReturnType<typeof assemble>, bytes: number
   if (data !== bytes) throw new Error(`${c.name} ${n}: ${r.diagnostics[0]?.message.slice(0, 200) ?? `${data} bytes, expected ${bytes}`}`);
 }
 
-/** Child side: assemble one case after a warm-up; best time of two runs, growth of the peak RSS in the first. */
+/**
+ * Child side: assemble one case after a warm-up. Time: the best of enough
+ * runs to fill about a second (small sizes are noisy); memory: how much the
+ * peak RSS grew during the first run.
+ */
 function measure(c: Case, n: number): Measure {
-  // A small warm-up, so the JIT is warm but the RSS high-water mark stays low.
   const warm = c.source(1000);
   for (let i = 0; i < 5; i++) check(c, 1000, assemble(warm.text, { file: 'warm.s' }), warm.bytes);
   const { text, bytes } = c.source(n);
   const before = process.resourceUsage().maxRSS;
   let ms = Infinity;
   let peakBytes = 0;
-  for (let run = 0; run < 2; run++) {
+  const rounds = Math.max(2, Math.ceil(200_000 / n));
+  for (let run = 0; run < rounds; run++) {
     const start = performance.now();
     const r = assemble(text, { file: 'bench.s' });
     ms = Math.min(ms, performance.now() - start);
@@ -68,19 +72,20 @@ function main(): void {
   const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
   if (!sizes.length) sizes.push(1_000, 10_000, 100_000);
   const self = fileURLToPath(import.meta.url);
-  console.log('case             items      ms µs/item   ratio peak MB  B/item   ratio');
+  console.log('case             items      ms µs/item  growth  peak MB  B/item  growth');
   for (const c of CASES) {
-    let firstTime: number | undefined;
-    let firstMem: number | undefined; // the first size whose peak grew beyond RSS noise (4 MB)
+    let prev: { t: number; mem?: number } | undefined;
     for (const n of sizes) {
       const out = execFileSync(process.execPath, [self, '--child', c.name, String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
       const m = JSON.parse(out) as Measure;
       const t = (m.ms * 1000) / n;
-      const mem = m.peakBytes / n;
-      firstTime ??= t;
-      if (firstMem === undefined && m.peakBytes > 4 << 20) firstMem = mem;
-      const memRatio = firstMem === undefined ? '       -' : fmt(mem / firstMem);
-      console.log(`${c.name.padEnd(14)}${String(n).padStart(8)}${fmt(m.ms, 0)}${fmt(t)}${fmt(t / firstTime)}${fmt(m.peakBytes / 2 ** 20, 1)}${fmt(mem, 0)}${memRatio}`);
+      // Growth of RSS under 4 MB is noise: no per-item figure is derived from it.
+      const mem = m.peakBytes > 4 << 20 ? m.peakBytes / n : undefined;
+      const growth = (now: number | undefined, before: number | undefined) => (now !== undefined && before !== undefined ? fmt(now / before) : '       -');
+      console.log(
+        `${c.name.padEnd(14)}${String(n).padStart(8)}${fmt(m.ms, 0)}${fmt(t)}${growth(t, prev?.t)}${fmt(m.peakBytes / 2 ** 20, 1)} ${mem === undefined ? '       -' : fmt(mem, 0)}${growth(mem, prev?.mem)}`,
+      );
+      prev = { t, ...(mem !== undefined ? { mem } : {}) };
     }
   }
 }
