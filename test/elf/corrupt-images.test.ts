@@ -188,6 +188,30 @@ describe('the loader refuses an image that does not fit the machine', () => {
   });
 });
 
+describe('bounded memory', () => {
+  test('65,535 program headers all mapping the same megabyte of the file are read as views, not 64 GiB of copies', async () => {
+    const count = 0xffff, megabyte = 0x10_0000;
+    const phoff = 0x1000 + megabyte;
+    const p = patch().stripSections();
+    const bytes = new Uint8Array(phoff + 32 * count);
+    bytes.set(p.bytes.subarray(0, 52));
+    const view = new DataView(bytes.buffer);
+    view.setUint32(E.phoff, phoff, true);
+    view.setUint16(E.phnum, count, true);
+    for (let i = 0; i < count; i++) {
+      const at = phoff + 32 * i;
+      // Sixteen places, one megabyte apart: the sixteenth ends past 16 MiB of RAM.
+      [1, 0x1000, 0x1000 + (i % 16) * megabyte, 0, megabyte, megabyte, 5, 0x1000].forEach((v, k) => view.setUint32(at + 4 * k, v, true));
+    }
+    const image = readElf(bytes, 'bad.elf');
+    expect(image.segments).toHaveLength(count);
+    const message = 'program header 15: p_vaddr 0xf01000 + p_memsz 0x100000 ends past memory (16 MiB)';
+    expect(() => createVm({ image, console: false })).toThrow(new LoadError(message));
+    const r = await runFile(bytes);
+    expect(oneErrorLine(r)).toBe(`virtlab: cannot load the image: ${message}`);
+  });
+});
+
 describe('what the rules leave alone loads and runs', () => {
   test.each([
     ['no section headers', () => patch().stripSections()],
