@@ -3,6 +3,10 @@
 # precedence (comparisons and logical operators included, mainly for .if).
 # Blanks and comments never reach the parser (see src/asm/lexer.ts).
 # Compiled by `npm run grammar` into src/asm/grammar.generated.ts.
+# This is the reference grammar: the assembler runs the hand-written parser
+# of src/asm/parse.ts (linear, no recursion), and test/asm/parser.test.ts
+# checks on many lines that both give the same trees and errors
+# (docs/assembler.md, "How lines are parsed"). Change both together.
 
 @preprocessor typescript
 

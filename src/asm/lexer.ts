@@ -1,6 +1,7 @@
-// Tokens of one source line. The same moo rules serve the nearley grammar
-// (through `lineLexer`, which drops blanks and comments) and the line scanner
-// of the preprocessor (through `tokenize`, which keeps everything).
+// Tokens of one source line. The same moo rules serve the line parser and
+// the line scanner of the preprocessor (through `tokenize`, which keeps
+// everything) and the reference nearley grammar (through `lineLexer`, which
+// drops blanks and comments).
 
 import moo from 'moo';
 
@@ -41,7 +42,7 @@ export function tokenize(text: string): Token[] {
 
 const SKIPPED = new Set<string>(['ws', 'comment']);
 
-/** The lexer nearley drives: the moo lexer without blanks and comments. */
+/** The lexer nearley drives (parse-reference.ts): the moo lexer without blanks and comments. */
 export const lineLexer = {
   reset(chunk: string, info?: moo.LexerState): void {
     base.reset(chunk, info);
