@@ -26,7 +26,8 @@ function range(s: ImageSegment): string {
 
 /** "program header 1", or "section .data" for an assembled image's segment. */
 function nameOf(s: ImageSegment): string {
-  return s.header !== undefined ? `program header ${s.header}` : `section ${s.section ?? '?'}`;
+  if (s.header !== undefined) return `program header ${s.header}`;
+  return s.section !== undefined ? `section ${s.section}` : `the segment at ${hex(s.addr)}`;
 }
 
 function amount(bytes: number): string {
