@@ -16,7 +16,7 @@ import { Symbolizer } from '../trace/index.js';
 import { btCache, collectUnits, totalsOf, unitContains, UnitHistory } from './bt-dump-collect.js';
 import { dumpJson, formatDumpText, type DumpReport } from './bt-dump-format.js';
 import { resolveCodeAddress } from './code-address.js';
-import { CliError, UsageError, type CliContext } from './context.js';
+import { UsageError, type CliContext } from './context.js';
 import { addMachineOptions, hideOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
 import { loadProgram } from './program.js';
 import { addAssemblerOptions, collectAssemblerOptions } from './assembler-options.js';
@@ -52,7 +52,8 @@ export function registerBtDump(program: Command, ctx: CliContext): void {
     const pc = opts.pc === undefined ? undefined : resolveCodeAddress('--pc', opts.pc, symbols);
     const { vm, engine, maxSteps } = machineFromOptions(ctx, image, { ...opts, mode: 'bt' }, opts.json ? 'capture' : 'stderr');
     const cache = btCache(vm.monitor);
-    if (!vm.monitor || !cache) throw new CliError('internal: the VM has no translation cache under bt');
+    // A bug if it happens: main() reports it as an internal error.
+    if (!vm.monitor || !cache) throw new Error('the VM has no translation cache under bt');
     const history = opts.allUnits ? new UnitHistory(vm.monitor, cache) : undefined;
     const { stop } = engine.run(maxSteps);
     history?.detach();

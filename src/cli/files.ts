@@ -28,6 +28,7 @@ export function fsReason(e: unknown): string {
     case 'ENAMETOOLONG': return 'file name too long';
     case 'ELOOP': return 'too many symbolic links';
     case 'EPIPE': return 'the reading end was closed';
+    case 'EBADF': return 'not open';
     default: return code ?? (e instanceof Error ? e.message : String(e));
   }
 }
