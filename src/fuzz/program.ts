@@ -36,6 +36,11 @@ export interface Program {
   irqOn: boolean;
   /** Paging on (not in the pv profile): identity-mapped code and data, and a region of probe pages. */
   paging: boolean;
+  /**
+   * The body runs at ring 3 (trap profile only: under trap and bt a guest's ring 3 runs
+   * directly on the CPU, where the sensitive instructions see the real state, by design).
+   */
+  user: boolean;
   /** Initial values of the body registers. */
   init: Record<string, number>;
   /** Leaf functions the body calls (op and if nodes only). */
@@ -206,7 +211,8 @@ export function generateProgram(seed: number, opts: GenOptions = {}): Program {
   const fns = Array.from({ length: fnCount }, () => g.block(1 + r.int(8), 1, 0, true));
   const body = g.block(Math.max(1, Math.floor(size / 2) + r.int(Math.ceil(size / 2))), 2, 2, false);
   const init = Object.fromEntries(BODY_REGS.map((x) => [x, r.interesting()]));
-  return { seed, profile, period, irqOn: r.chance(0.7), paging, init, fns, body };
+  const user = profile === 'trap' && r.chance(0.5);
+  return { seed, profile, period, irqOn: r.chance(0.7), paging, user, init, fns, body };
 }
 
 /** Instructions the body would run at most (loops times their bodies), to keep budgets honest. */

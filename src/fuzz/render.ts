@@ -1,9 +1,11 @@
 // A generated program as assembler source. The kernel around the body:
 // - a trap handler for everything: a timer tick counts in fz_ticks and is
 //   acknowledged; a system call sets a3 = a3 * 33 ^ a2; any other exception
-//   folds its cause into fz_excsum and skips the faulting instruction. It keeps
+//   folds its cause into fz_excsum and skips the faulting instruction (a fetch
+//   that failed outside the program's code returns to ra instead). It keeps
 //   every register (the PV macros clobber ra, a0, a1 and at, so it saves those
 //   too), so ticks, wherever a mode lands them, change nothing the body sees;
+// - paging (tables built at run time, probe pages) and a ring-3 body, when asked;
 // - an epilogue that stores the body registers, a hash of the data area and
 //   fz_excsum in fz_regs, prints them as hex on one line and halts with a3.
 // `lib` is the path of guests/lib as the .include lines should spell it.
@@ -67,8 +69,19 @@ export function renderProgram(p: Program, opts: RenderOptions): string {
   line('li s1, 0');
   line('li s2, 0');
   if (p.period > 0) { line(`li t0, ${p.period}`); line('PRIV_TIMER_PERIOD t0'); line(`li t0, 0x${(p.init.t0! >>> 0).toString(16)}`); }
-  if (p.irqOn) line('PRIV_IRQ_ENABLE');
+  if (p.user) {
+    // Down to ring 3 (PPL 3, PIE as irqOn) with rett; a last syscall comes back up to ring 0.
+    line('mfcr at, status');
+    line('ori at, at, 0x18');
+    line(p.irqOn ? 'ori at, at, 0x20' : 'andi at, at, 0xffdf');
+    line('mtcr status, at');
+    line('la at, fz_body');
+    line('mtcr epc, at');
+    line('rett');
+  } else if (p.irqOn) line('PRIV_IRQ_ENABLE');
+  out.push('fz_body:');
   emit(p.body, 0);
+  if (p.user) line('syscall');
   out.push('fz_end:');
   line('PRIV_IRQ_DISABLE');
   line('la at, fz_regs');
@@ -149,6 +162,14 @@ export function renderProgram(p: Program, opts: RenderOptions): string {
   line('slli t0, a3, 5');
   line('add a3, t0, a3');
   line('xor a3, a3, a2');
+  out.push('        .ifndef PV');
+  line('mfcr t0, epc'); // the syscall at the end of a ring-3 body: return to ring 0
+  line('la t1, fz_end');
+  line('bne t0, t1, fz_ret');
+  line('mfcr t0, status');
+  line('andi t0, t0, 0xffe7');
+  line('mtcr status, t0');
+  out.push('        .endif');
   line('j fz_ret');
   out.push('fz_irq:');
   line('la t1, fz_ticks');

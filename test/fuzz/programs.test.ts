@@ -44,20 +44,24 @@ describe('the generator', () => {
     expect(words('full')).toMatch(sensitive);
   });
 
-  test('its programs reach what they are meant to: every exception kind, timer ticks, outside-RAM accesses, compiled code', () => {
+  test('its programs reach what they are meant to: every exception kind, timer ticks, outside-RAM accesses, paging, compiled code', () => {
     const total: Record<string, number> = {};
     let compiled = 0;
+    let user = 0;
     for (const seed of suiteSeeds(12, 500)) {
       const p = generateProgram(seed, { size: 50 });
+      if (p.user) user++;
       const built = buildImages(renderProgram(p, { lib: '' }), join(guestsLib(), 'fuzz-case.s'), false);
       const run = runSpec(built.native, { mode: 'native', jit: true });
       expect(run.obs.stop, `seed ${seed}`).toMatch(/^halted/);
       for (const [k, v] of Object.entries(run.counters.machine)) total[k] = (total[k] ?? 0) + v;
       compiled += run.compiled;
     }
-    for (const k of ['excDivideByZero', 'excMisaligned', 'excUndefined', 'excBreakpoint', 'excSyscall', 'interrupts', 'mmioUnmapped', 'mmioReads', 'ioReads']) {
+    for (const k of ['excDivideByZero', 'excMisaligned', 'excUndefined', 'excBreakpoint', 'excSyscall', 'excProtection', 'excPageFault',
+      'interrupts', 'mmioUnmapped', 'mmioReads', 'ioReads', 'tlbMisses', 'tlbInvalidations']) {
       expect(total[k], k).toBeGreaterThan(0);
     }
     expect(compiled).toBeGreaterThan(0);
+    expect(user).toBeGreaterThan(0);
   });
 });
