@@ -58,6 +58,24 @@ export interface MachineState {
   stopped: Stop | undefined;
 }
 
+/**
+ * What a world switch saves and loads (a host of several VMs on one machine):
+ * one vCPU's whole CPU-side state, and the per-VM hooks of the monitor that
+ * runs it (its trap hook, bt's fetch window, its VMX setup), which belong to
+ * the vCPU being run, not to the machine. `tlb` is what a tagged TLB would
+ * keep for this vCPU (hw with VPID); loadContext() flushes instead when asked.
+ */
+export interface CpuContext {
+  regs: Int32Array;
+  pc: number;
+  cr: Int32Array;
+  tlb: TlbState;
+  nonRoot: boolean;
+  trapHook: TrapHook | undefined;
+  fetchWindow: FetchWindow | undefined;
+  vmx: VmxSetup | undefined;
+}
+
 type TimedDevice = MachineDevice & Required<Pick<MachineDevice, 'nextDeadline'>>;
 
 const PIE_IE_CPL_PPL = STATUS.PIE | STATUS.IE | STATUS.CPL_MASK | STATUS.PPL_MASK;
@@ -524,6 +542,38 @@ export class Machine implements DeviceContext {
     const t = this.mmu.probe(va);
     if (!t || t.paddr % size !== 0 || t.paddr + size > this.mem.size) return undefined;
     return size === 4 ? this.mem.i32[t.paddr >>> 2]! >>> 0 : size === 2 ? this.mem.u16[t.paddr >>> 1]! : this.mem.u8[t.paddr]!;
+  }
+
+  // --- world switches (a host of several VMs) --------------------------------
+
+  /** The running vCPU's context (copies: the CPU goes on to run another). */
+  saveContext(): CpuContext {
+    return {
+      regs: this.cpu.regs.slice(), pc: this.cpu.pc, cr: this.cpu.cr.slice(), tlb: this.tlb.save(),
+      nonRoot: this.nonRoot, trapHook: this.trapHook, fetchWindow: this.fetchWindow, vmx: this.vmx,
+    };
+  }
+
+  /**
+   * Run vCPU context `c` from now on. With `keepTlb` its TLB entries come back
+   * as a tagged TLB (VPID) would have kept them; otherwise the TLB is flushed
+   * (counted), as a switch of address-space context does without tags.
+   */
+  loadContext(c: CpuContext, keepTlb: boolean): void {
+    this.cpu.regs.set(c.regs);
+    this.cpu.pc = c.pc;
+    this.cpu.cr.set(c.cr);
+    this.trapHook = c.trapHook;
+    this.fetchWindow = c.fetchWindow;
+    this.vmx = c.vmx;
+    this.nonRoot = c.nonRoot;
+    if (keepTlb) this.tlb.restore(c.tlb);
+    else this.tlbFlush();
+    if (!c.nonRoot) this.mmu.nested = undefined;
+    else {
+      const v = c.vmx!;
+      this.mmu.nested = this.nestedOf = { controls: v.vmcs.controls, counters: v.counters };
+    }
   }
 
   // --- snapshots and the write journal ------------------------------------

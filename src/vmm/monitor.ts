@@ -11,15 +11,15 @@
 // registers, pc, STATUS.CPL, PTBR, TVEC), the machine's own operations (port
 // I/O, TLB invalidation, halt, wfi) and guest memory.
 
-import { TIMER_PORT_BASE, TIMER_PORTS } from '../devices/timer.js';
 import type { Image } from '../elf/image.js';
 import { CAUSE, CR, IRQ, REG, STATUS, type Decoded } from '../isa/index.js';
 import { decodeCached } from '../machine/decode-cache.js';
-import type { MachineDevice } from '../machine/device.js';
+import type { DeviceFactory, MachineDevice } from '../machine/device.js';
 import type { Machine } from '../machine/machine.js';
 import type { TrapDecision, TrapInfo } from '../machine/trap.js';
 import { bumpReflectCounter, bumpTrapCounter, createMonitorCounters, type MonitorCounters } from './counters.js';
 import { VirtualPlatform, type PlatformState } from './devices/platform.js';
+import { SoleTenancy, type HostPort } from './host-port.js';
 import type { MonitorListener } from './events.js';
 import { GuestMemory } from './guest-memory.js';
 import type { VmLayout } from './layout.js';
@@ -40,6 +40,13 @@ export const MONITOR_TVEC = 0xffc0_0000 | 0;
 export interface MonitorOptions {
   /** Shadow address spaces kept (the current one included). Default 8; 1 rebuilds on every switch. */
   shadowCache?: number;
+  /**
+   * A VM on a host of several (src/host/): the host's port (real timer,
+   * waiting), the guest clock and the virtual board. The monitor is then not
+   * itself a machine device and does not install its trap hook: the host
+   * resets, snapshots and world-switches it. Default: alone on the machine.
+   */
+  hosted?: { port: HostPort; clock: () => number; board: readonly DeviceFactory[] };
 }
 
 interface MonitorState {
@@ -64,6 +71,8 @@ export class Monitor implements MachineDevice {
   readonly platform: VirtualPlatform;
   readonly shadow: ShadowMmu;
   readonly mode: MonitorMode;
+  /** The real timer and waiting, as whatever hosts this monitor provides them. */
+  readonly port: HostPort;
   /** Receives one event per monitor action (traces, debugger); nothing is built without it. */
   listener: MonitorListener | undefined;
   /** Per real interrupt line, the backend that acknowledges it (claimRealLine). */
@@ -76,16 +85,25 @@ export class Monitor implements MachineDevice {
     options: MonitorOptions = {},
   ) {
     if (!machine.timer) throw new Error('a monitor needs the machine timer for its own ticks');
-    if (machine.mem.size !== layout.ramSize) throw new Error(`machine RAM ${machine.mem.size} does not match the VM layout's ${layout.ramSize}`);
+    const hosted = options.hosted;
+    if (!hosted && machine.mem.size !== layout.ramSize) throw new Error(`machine RAM ${machine.mem.size} does not match the VM layout's ${layout.ramSize}`);
+    if (layout.ramSize > machine.mem.size) throw new Error(`the VM layout's ${layout.ramSize} bytes exceed machine RAM ${machine.mem.size}`);
     this.guest = new GuestMemory(machine.mem, layout);
     this.frames = new FramePool(machine.mem, layout);
-    this.platform = new VirtualPlatform(machine, layout);
+    this.platform = hosted ? new VirtualPlatform(machine, layout, hosted.board, hosted.clock) : new VirtualPlatform(machine, layout);
+    this.port = hosted ? hosted.port : new SoleTenancy(machine);
     this.shadow = new ShadowMmu(machine, this.guest, this.frames, this.vcpu, this.counters,
       options.shadowCache ?? 8, () => this.listener);
     this.mode = makeMode(this);
     this.claimRealLine(IRQ.TIMER, () => this.ackRealTimer());
+    if (hosted) return;
     machine.addDevice(this);
     machine.trapHook = this.onTrap;
+  }
+
+  /** The trap hook to install while this monitor's vCPU runs (a host installs it at each world switch). */
+  get trapHook(): (m: Machine, t: TrapInfo) => TrapDecision {
+    return this.onTrap;
   }
 
   /** Put the image into guest memory and reset the machine (and so the monitor) to its entry point. */
@@ -198,12 +216,9 @@ export class Monitor implements MachineDevice {
    */
   armRealTimer(): void {
     const target = this.platform.timerLineHigh() ? Infinity : this.platform.nextDeadline();
-    const timer = this.machine.timer!;
-    if (timer.nextDeadline() === target) return;
-    // A period in guest-clock ticks: while this VM runs, its clock and the machine's advance together.
-    const period = target === Infinity ? 0 : target - this.platform.clock();
-    if (period < 0 || (period === 0 && target !== Infinity)) throw new Error(`monitor: virtual deadline ${target} is already due`);
-    this.machine.portWrite(TIMER_PORT_BASE + TIMER_PORTS.period, period);
+    const period = target === Infinity ? Infinity : target - this.platform.clock();
+    if (period <= 0) throw new Error(`monitor: virtual deadline ${target} is already due`);
+    this.port.armTimer(period);
   }
 
   /**
@@ -229,8 +244,8 @@ export class Monitor implements MachineDevice {
   idleGuest(pc: number): void {
     if (this.platform.pendingLines() !== 0) return;
     this.armRealTimer();
-    this.machine.wfi(pc);
-    if ((this.machine.irqPending & (1 << IRQ.TIMER)) !== 0) this.realInterruptAck(IRQ.TIMER);
+    const deadline = this.platform.nextDeadline();
+    if (this.port.idle(pc, deadline === Infinity ? Infinity : deadline - this.platform.clock())) this.realInterruptAck(IRQ.TIMER);
   }
 
   /**
@@ -262,7 +277,7 @@ export class Monitor implements MachineDevice {
   }
 
   private ackRealTimer(): void {
-    this.machine.portWrite(TIMER_PORT_BASE + TIMER_PORTS.ack, 1);
+    this.port.ackTimer();
     this.platform.catchUp();
   }
 
