@@ -8,6 +8,7 @@
 // profile allows a paravirtualized build (-D PV), so one source assembles both
 // ways. See docs/fuzzing.md.
 
+import { encode, lookupMnemonic, regNumber } from '../isa/index.js';
 import { Rng } from './rng.js';
 
 /**
@@ -148,6 +149,7 @@ class Gen {
       }
       if (roll < 96 && this.profile !== 'pv') return [`hcall ${r.int(8)}`];
       if (roll < 97) return [`PRIV_GETC ${this.dst()}`]; // the console's input, then 0xffffffff
+      if (roll < 98) return this.selfModifying();
       if (roll < 98 && this.timer && !inFn) { // reprogram or acknowledge the timer (PV helpers take t0)
         return r.chance(0.5) ? [`li t0, ${r.range(this.minPeriod, 1000)}`, 'PRIV_TIMER_PERIOD t0'] : ['PRIV_TIMER_ACK t0'];
       }
@@ -170,6 +172,21 @@ class Gen {
       }
       default: return [`li at, ${this.hex(r.pick(FETCH_PROBES) + 4 * r.int(4))}`, 'jalr ra, at, 0']; // the handler returns to ra
     }
+  }
+
+  /**
+   * Self-modifying code: store one of two ALU instructions (chosen by the parity of the loop
+   * counter, so a loop keeps changing it) over the word that runs next. Every engine and mode
+   * must run the word as it is at that moment (the JIT drops stale regions, bt its units).
+   */
+  selfModifying(): string[] {
+    const word = () => {
+      const m = this.r.pick(['addi', 'xori', 'slti']);
+      const imm = m === 'xori' ? this.r.int(0x10000) : this.r.range(-32768, 32767);
+      return encode(lookupMnemonic(m)!, [regNumber(this.dst())!, regNumber(this.src())!, imm]) >>> 0;
+    };
+    const [a, b] = [word(), word()];
+    return ['la at, 2f', `li a0, ${this.hex(a)}`, 'andi a1, s1, 1', 'beqz a1, 1f', `li a0, ${this.hex(b)}`, '1:', 'sw a0, 0(at)', `2: .word ${this.hex(b)}`];
   }
 
   offset(width: number): number {
