@@ -133,7 +133,9 @@ export function whereStateText(m: Machine, monitor: Monitor | undefined, pc: num
   const lines = [`  ${stateText(guestState(m, monitor, pc))}, step ${m.counters.steps}`];
   if (real) {
     const r = realState(m);
-    lines.push(`  real: pc ${hex8(r.pc)}, ${stateText(r)}${monitor ? '' : ' (no monitor: the program sees the machine)'}`);
+    // In VMX non-root operation (hw) the CPU holds the guest's own state: it says so.
+    const note = !monitor ? ' (no monitor: the program sees the machine)' : m.nonRoot ? ' (VMX non-root operation)' : '';
+    lines.push(`  real: pc ${hex8(r.pc)}, ${stateText(r)}${note}`);
     if (place) lines.push(`  ${translationText(place, sym)}`);
   }
   return lines.join('\n');

@@ -70,7 +70,8 @@ describe('the guest view of `where` and `regs`', () => {
     const guestPtbr = /ptbr (0x[0-9a-f]{8})/.exec(guest)![1];
     expect(regs).toMatch(new RegExp(`ptbr +${guestPtbr}$`, 'm'));
 
-    const real = /^ {2}real: pc (0x[0-9a-f]{8}), ring (\d), interrupts (on|off), paging on \(ptbr (0x[0-9a-f]{8})\)$/m.exec(out(s, 'where real'));
+    const whereReal = out(s, 'where real');
+    const real = /^ {2}real: pc (0x[0-9a-f]{8}), ring (\d), interrupts (on|off), paging on \(ptbr (0x[0-9a-f]{8})\)( \(VMX non-root operation\))?$/m.exec(whereReal);
     expect(real).not.toBeNull();
     const realRegs = out(s, 'regs real');
     expect(realRegs).toMatch(new RegExp(`^pc +${real![1]}.* ring ${real![2]} \\(the real CPU, under the monitor\\)$`, 'm'));
@@ -78,10 +79,10 @@ describe('the guest view of `where` and `regs`', () => {
     if (mode === 'hw') {
       // In non-root operation the CPU holds the guest's own ring, flags and PTBR (without EPT the MMU walks
       // the monitor's shadow, set in the VMCS, not in PTBR).
-      expect([real![2], real![3], real![4]]).toEqual(['0', 'off', guestPtbr]);
+      expect([real![2], real![3], real![4], real![5]]).toEqual(['0', 'off', guestPtbr, ' (VMX non-root operation)']);
     } else {
       // Deprivileged, on the monitor's shadow tables, interrupts on for the monitor's timer.
-      expect([real![2], real![3]]).toEqual(['1', 'on']);
+      expect([real![2], real![3], real![5]]).toEqual(['1', 'on', undefined]);
       expect(real![4]).not.toBe(guestPtbr);
     }
   });
