@@ -38,9 +38,10 @@ function amount(bytes: number): string {
 /**
  * The segments to copy (the non-empty ones), after checking that they fit in
  * `[0, size)` above page 0 without overlapping and that the entry point is an
- * aligned word in memory (for ELF, inside an executable segment). Throws a one-line LoadError naming `space`
- * ("memory", "guest memory") otherwise. ELF segments are named by program
- * header and field, an assembled image's by section.
+ * aligned word in memory (for ELF, inside an executable segment). Throws a
+ * one-line LoadError naming `space` ("memory", "guest memory") otherwise. ELF
+ * segments are named by program header and field, an assembled image's by
+ * section.
  */
 export function checkImageFits(image: Image, size: number, space: string, rangeName: string): ImageSegment[] {
   const segments = segmentsOf(image).filter((s) => s.size > 0);
@@ -50,6 +51,9 @@ export function checkImageFits(image: Image, size: number, space: string, rangeN
   for (const s of segments) {
     const what = nameOf(s);
     if (elf) {
+      // readElf gives 32-bit fields and p_filesz <= p_memsz; segments built by hand get the same checks.
+      if (!Number.isInteger(s.addr) || s.addr < 0 || !Number.isInteger(s.size)) throw new LoadError(`${what}: p_vaddr ${s.addr} or p_memsz ${s.size} is not an unsigned 32-bit number`);
+      if (s.data.length > s.size) throw new LoadError(`${what}: p_filesz ${hex(s.data.length)} exceeds p_memsz ${hex(s.size)}`);
       if (s.addr < PAGE_SIZE) throw new LoadError(`${what}: p_vaddr ${hex(s.addr)} ${page0}`);
       if (s.size > size) throw new LoadError(`${what}: p_memsz ${hex(s.size)} exceeds ${space} (${amount(size)})`);
       if (s.addr + s.size > size) throw new LoadError(`${what}: p_vaddr ${hex(s.addr)} + p_memsz ${hex(s.size)} ends past ${space} (${amount(size)})`);

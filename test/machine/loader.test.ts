@@ -93,6 +93,14 @@ describe('loadImage', () => {
       .toThrow(new LoadError('e_entry 0x1000 is not inside an executable (PF_X) segment (it is in program header 0, which is not)'));
     expect(() => loadImage(m, image([sec('.data', 0x1000, 4, new Uint8Array(4))]))).not.toThrow();
   });
+  test('segments built by hand get the checks readElf makes of the fields', () => {
+    const m = new Machine({ memorySize: 1 << 20 });
+    const seg = (addr: number, data: Uint8Array, size: number) => ({ header: 0, addr, data, size, flags: { read: true, write: false, exec: true } });
+    expect(() => loadImage(m, { ...image([]), segments: [seg(0x1000, new Uint8Array(8), 4)] }))
+      .toThrow(new LoadError('program header 0: p_filesz 0x8 exceeds p_memsz 0x4'));
+    expect(() => loadImage(m, { ...image([]), segments: [seg(-4096, new Uint8Array(0), 4)] }))
+      .toThrow(new LoadError('program header 0: p_vaddr -4096 or p_memsz 4 is not an unsigned 32-bit number'));
+  });
   test('memory size must be a page multiple', () => {
     expect(() => new Machine({ memorySize: 5000 })).toThrow('memory size 5000 must be a multiple of 4096');
   });
