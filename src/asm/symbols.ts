@@ -72,14 +72,22 @@ export class LocalLabels {
     list.push({ seq, section, offset });
   }
 
-  /** The definition `Nb`/`Nf` refers to from statement `seq`. Definitions arrive in seq order. */
+  /**
+   * The definition `Nb`/`Nf` refers to from statement `seq`. Definitions
+   * arrive in seq order, so a binary search finds it (a scan would make a
+   * source with thousands of `1:` quadratic).
+   */
   find(label: number, dir: 'b' | 'f', seq: number): { section: SectionName; offset: number } | undefined {
     const list = this.defs.get(label) ?? [];
-    if (dir === 'b') {
-      for (let i = list.length - 1; i >= 0; i--) if (list[i]!.seq <= seq) return list[i];
-      return undefined;
+    // The first definition after `seq`.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]!.seq <= seq) lo = mid + 1;
+      else hi = mid;
     }
-    return list.find((d) => d.seq > seq);
+    return dir === 'b' ? list[lo - 1] : list[lo];
   }
 }
 

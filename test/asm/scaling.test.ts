@@ -109,6 +109,13 @@ describe('deep nesting', () => {
     expect(errors([...lines, '.data', '.word k_0'].join('\n'))).toEqual([`main.s:${n}:${`.equ k_${n - 1}, `.length + 1}: undefined symbol 'k_${n}' (did you mean k_${n / 10}?)`]);
   });
 
+  it('20,000 local labels of the same number resolve to their neighbours', () => {
+    const n = 20_000;
+    const image = ok(['.data', '.org 0x10000', ...Array(n).fill('1: .word 1b, 1f'), '1: .word 0'].join('\n'));
+    const words = le32(Array.from({ length: n }, (_, i) => [0x10000 + 8 * i, 0x10000 + 8 * (i + 1)]).flat());
+    expect(bytesOf(image, '.data').slice(0, 8 * n)).toEqual(words);
+  });
+
   it('a -D value with a deep expression', () => {
     const image = ok('.data\n.word N', {}, { N: `${'('.repeat(10_000)}6 * 7${')'.repeat(10_000)}` });
     expect(bytesOf(image, '.data')).toEqual([42, 0, 0, 0]);
