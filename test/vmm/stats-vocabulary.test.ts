@@ -5,6 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { assembleFile } from '../../src/asm/index.js';
 import { formatRunStats } from '../../src/cli/stats.js';
+import { runCli } from '../cli/run.js';
 import type { Image } from '../../src/elf/image.js';
 import { join } from 'node:path';
 import { GUESTS, guestImage, runVm } from './helpers.js';
@@ -64,5 +65,27 @@ describe.each(RUNS)('--stats under %s', (_label, image, mode, opts) => {
     // Rows left out of the text are the zero ones: nothing priced is hidden.
     expect(total).toBe(stats.cost.totalCycles);
     for (const r of stats.cost.rows) if (r.count !== 0) expect(rows.map((x) => x.counter)).toContain(r.counter);
+  });
+});
+
+describe('--stats per iteration (a nanobenchmark guest)', () => {
+  test.each([['bt', []], ['pv', ['-D', 'PV']], ['hw', []]] as const)('under %s: every cost row names a counter of the lists above it, with its value', async (mode, extra) => {
+    const r = await runCli(['run', join(GUESTS, 'bench/in.s'), '--mode', mode, ...extra, '--stats']);
+    expect(r.code, r.stderr).toBe(0);
+    const section = r.stderr.slice(r.stderr.indexOf('\nper iteration'));
+    const [lists, costPart] = section.split(/\nmodelled cycles per iteration, cost model [^\n]*\n/);
+    const printed = new Map<string, string>();
+    for (const line of lists!.split('\n')) {
+      const m = /^(\w+)\s+([\d.]+)$/.exec(line);
+      if (m) printed.set(m[1]!, m[2]!);
+    }
+    const lines = costPart!.trim().split('\n');
+    const counterCol = lines[0]!.indexOf('counter');
+    const rows = lines.slice(1).filter((l) => !l.startsWith('total'));
+    expect(rows.length).toBeGreaterThan(1);
+    for (const l of rows) {
+      const [counter, count] = l.slice(counterCol).trim().split(/\s+/);
+      expect(printed.get(counter!), `row '${l.slice(0, counterCol).trim()}'`).toBe(count);
+    }
   });
 });
