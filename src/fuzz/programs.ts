@@ -56,7 +56,12 @@ export function parseReplayHeader(source: string): ReplaySpec | undefined {
 
 /** Run the comparison a reproducer names on the file as it is (edited by hand or not). */
 export function replayFile(path: string): { spec: ReplaySpec; divergences: Divergence[] } {
-  const source = readFileSync(path, 'utf8');
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
   const spec = parseReplayHeader(source);
   if (!spec) throw new Error(`${path}: no '; ${HEADER}: check=... seed=... profile=...' first line`);
   const built = buildImages(source, resolve(path), spec.profile === 'pv' || spec.check.endsWith('pv'));

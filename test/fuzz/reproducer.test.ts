@@ -56,6 +56,10 @@ describe('shrinking and replaying a divergence', () => {
     }
   });
 
+  test('an unreadable file is refused with one line', () => {
+    expect(() => replayFile('/nonexistent/x.s')).toThrow(/^cannot read '\/nonexistent\/x\.s': ENOENT$/);
+  });
+
   test('a file without the replay header is refused with one line', () => {
     expect(() => replayFile(new URL('../../guests/hello.s', import.meta.url).pathname)).toThrow(/^.*hello\.s: no '; virtlab-fuzz: check=\.\.\. seed=\.\.\. profile=\.\.\.' first line$/);
   });

@@ -20,3 +20,33 @@ export function randomWord(next: () => number): number {
   });
   return encode(def, values);
 }
+
+// The fuzzers' classes of hostile input (src/fuzz, docs/fuzzing.md), for any test that
+// wants more of them: structured random programs (assembled, native or -D PV build),
+// assembler sources (token streams and stress cases; mutations need a guests/ copy, see
+// src/fuzz/cli-check.ts's Workspace) and debugger scripts.
+
+import { join } from 'node:path';
+import type { Image } from '../../src/elf/image.js';
+import { stressCase, tokenCase } from '../../src/fuzz/asm-cases.js';
+import { debugCase } from '../../src/fuzz/debug-cases.js';
+import { generateProgram, type GenOptions } from '../../src/fuzz/program.js';
+import { renderProgram } from '../../src/fuzz/render.js';
+import { buildImages, guestsLib } from '../../src/fuzz/run-program.js';
+
+/** A generated program that halts: the kernel, trap handler and timer of src/fuzz around a random body. */
+export function randomProgramImage(seed: number, opts: GenOptions & { pv?: boolean } = {}): Image {
+  const p = generateProgram(seed, opts.pv ? { ...opts, profile: 'pv' } : opts);
+  const built = buildImages(renderProgram(p, { lib: '' }), join(guestsLib(), 'fuzz-case.s'), opts.pv === true);
+  return opts.pv ? built.pv! : built.native;
+}
+
+/** Assembler source the assembler must refuse (or accept) with one-line diagnostics. */
+export function randomAsmSource(seed: number, stressScale = 0): string {
+  return (stressScale > 0 ? stressCase(seed, stressScale) : tokenCase(seed)).source;
+}
+
+/** A debugger script of random command lines. */
+export function randomDebugScript(seed: number): string {
+  return debugCase(seed).script;
+}
