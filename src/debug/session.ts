@@ -9,7 +9,7 @@ import { CAUSE, CR, EXC, EXC_NAMES, REG } from '../isa/index.js';
 import type { Image } from '../elf/image.js';
 import type { Engine, RunResult } from '../engine/engine.js';
 import { loadImage, type Machine, type MemAccess, type StepRecord } from '../machine/index.js';
-import { PointTable, type Breakpoint, type Condition, type Watchpoint } from './breakpoints.js';
+import { PointTable, WatchIndex, type Breakpoint, type Condition, type Watchpoint } from './breakpoints.js';
 import { DebugError } from './errors.js';
 import { evaluate, parseExpr, type Expr, type ExprEnv } from './expr.js';
 import { FinishTracker } from './flow.js';
@@ -259,6 +259,8 @@ export class DebugSession {
     // after a chunk ends for any other reason, the pc must be checked before running on.
     let checkPc = false;
     this.lastStepTrap = false;
+    // Points cannot change while a command runs: gathered once, not at every chunk.
+    const points = { breaks: this.points.breakAddresses(), watches: new WatchIndex(this.points.activeWatchpoints()) };
     for (;;) {
       if (checkPc && this.stopAtBreakpoint(goal)) return;
       checkPc = true;
@@ -278,7 +280,7 @@ export class DebugSession {
       if (listen) this.monitor!.listener = (e) => { events.push(e); };
       let result: RunResult;
       try {
-        result = this.runChunk(chunk, goal);
+        result = this.runChunk(chunk, goal, points);
       } finally {
         if (listen) this.monitor!.listener = listenerBefore;
       }
@@ -321,6 +323,9 @@ export class DebugSession {
     let trapsIn = 0;
     this.lastStepTrap = false;
     this.lastMonitorEvents = [];
+    // Points cannot change while a command runs: gathered once; breakpoints as a set, looked up at every guest step.
+    const watches = new WatchIndex(this.points.activeWatchpoints());
+    const breaks = new Set(this.points.breakAddresses());
     const listenerBefore = monitor.listener;
     monitor.listener = (e) => {
       events.push(e);
@@ -338,7 +343,6 @@ export class DebugSession {
           return this.printLocation();
         }
         const chunk = Math.min(budget - used, this.history.room(), MAX_CHUNK);
-        const watches = this.points.activeWatchpoints();
         this.watchHits = [];
         this.stepMark = this.history.journal.mark();
         let hit = false;
@@ -366,7 +370,7 @@ export class DebugSession {
           events = [];
           if (counting && guestSteps >= goal.limit) reached = true;
           const pc = view.guestPc();
-          if (this.points.breakpointsAt(pc).length > 0 || goal.temp?.addr === pc) hit = true;
+          if (breaks.has(pc) || goal.temp?.addr === pc) hit = true;
           if (reached || hit) m.requestStop('debugger');
         };
         try {
@@ -391,14 +395,14 @@ export class DebugSession {
     }
   }
 
-  private runChunk(steps: number, goal: Goal): RunResult {
+  private runChunk(steps: number, goal: Goal, points: { breaks: readonly number[]; watches: WatchIndex }): RunResult {
     const m = this.machine;
+    const watches = points.watches;
     m.breakpoints.clear();
-    for (const a of this.points.breakAddresses()) m.breakpoints.add(a);
+    for (const a of points.breaks) m.breakpoints.add(a);
     if (goal.temp) m.breakpoints.add(goal.temp.addr);
-    const watches = this.points.activeWatchpoints();
     this.watchHits = [];
-    if (watches.length > 0 || goal.finish) {
+    if (watches.size > 0 || goal.finish) {
       this.stepMark = this.history.journal.mark();
       m.observer = (rec) => this.observe(rec, watches, goal);
     }
@@ -423,7 +427,7 @@ export class DebugSession {
     this.disarm();
   }
 
-  private observe(rec: StepRecord, watches: readonly Watchpoint[], goal: Goal): void {
+  private observe(rec: StepRecord, watches: WatchIndex, goal: Goal): void {
     const m = this.machine;
     this.checkWatches(rec, watches, rec.pc);
     goal.finish?.observe(rec, m.cpu.cr[CR.ptbr]!);
@@ -432,10 +436,21 @@ export class DebugSession {
   }
 
   /** Watchpoints the accesses of one step hit (`pc`: the instruction's, as the guest sees it). */
-  private checkWatches(rec: StepRecord, watches: readonly Watchpoint[], pc: number): void {
-    for (const wp of watches) {
-      for (const acc of rec.mem) {
+  private checkWatches(rec: StepRecord, watches: WatchIndex, pc: number): void {
+    if (watches.size === 0 || rec.mem.length === 0) return;
+    // Each watchpoint the step touched, with the accesses that touched it, in order.
+    const touched = new Map<Watchpoint, MemAccess[]>();
+    for (const acc of rec.mem) {
+      for (const wp of watches.candidates(acc)) {
         if (!matches(wp, acc)) continue;
+        const list = touched.get(wp);
+        if (list) list.push(acc);
+        else touched.set(wp, [acc]);
+      }
+    }
+    if (touched.size === 0) return;
+    for (const wp of [...touched.keys()].sort((a, b) => a.id - b.id)) {
+      for (const acc of touched.get(wp)!) {
         const hit = this.watchHit(wp, acc, pc);
         if (wp.cond) {
           try {

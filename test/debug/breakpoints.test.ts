@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import type { MemAccess } from '../../src/machine/index.js';
+import { WatchIndex, type Watchpoint } from '../../src/debug/breakpoints.js';
 import { CALLS, fails, lastLine, out, pc, run, session } from './helpers.js';
 
 // calls.s: _start at 0x1000, loop at 0x1004 (a0 = i on entry, 0..4), square at 0x105c, total at 0x2000.
@@ -147,6 +149,30 @@ describe('watchpoints', () => {
     expect(fails(s, 'watch total x')).toBe("error: watch: access must be r, w or rw, got 'x'\n");
     expect(fails(s, 'watch')).toBe('error: usage: watch [-p] ADDR|SYMBOL [r|w|rw] [if EXPR]\n');
     expect(fails(s, 'watch totl')).toBe("error: unknown name 'totl' in 'totl' (did you mean total?)\n");
+  });
+});
+
+describe('watchpoints by the word (WatchIndex)', () => {
+  const write = (vaddr: number, paddr: number, size: 1 | 2 | 4): MemAccess => ({ kind: 'write', vaddr, paddr, size, value: 0 });
+  const wp = (id: number, addr: number, physical: boolean): Watchpoint => ({ kind: 'watchpoint', id, addr, access: 'w', physical, enabled: true, hits: 0 });
+
+  test('an access finds the watchpoints on its word, virtual by vaddr and physical by paddr, and no others', () => {
+    const points = [wp(1, 0x2000, false), wp(2, 0x2004, false), wp(3, 0x9000, true), wp(4, 0x2000, false), wp(5, 0x2000, true)];
+    const index = new WatchIndex(points);
+    expect(index.size).toBe(5);
+    expect(index.candidates(write(0x2002, 0x9002, 2)).map((w) => w.id)).toEqual([1, 4, 3]);
+    expect(index.candidates(write(0x2004, 0x2000, 4)).map((w) => w.id)).toEqual([2, 5]);
+    expect(index.candidates(write(0x3000, 0x3000, 4))).toEqual([]);
+    // An access spanning two words (the index does not assume alignment) finds both.
+    expect(index.candidates(write(0x2003, 0x5003, 2)).map((w) => w.id)).toEqual([1, 4, 2]);
+  });
+
+  test('with many watchpoints the one on the word written stops, and the rest stay quiet', () => {
+    const s = session(CALLS);
+    const total = Number(out(s, 'print total').slice(0, 10));
+    for (let i = 0; i < 300; i++) run(s, `watch ${0x100000 + 4 * i}`);
+    run(s, `watch ${total}`);
+    expect(out(s, 'continue')).toMatch(/^stopped at watchpoint 301 \(write 0x[0-9a-f]{8} <total>\)/);
   });
 });
 
