@@ -5,6 +5,7 @@
 
 import { regNumber } from '../isa/index.js';
 import type { BinaryOp, Expr, UnaryOp } from './ast.js';
+import { shown } from './shown.js';
 
 export interface EvalContext {
   /** Value of a named symbol; reports and returns undefined if it has none (yet). */
@@ -48,7 +49,7 @@ function leaf(e: Expr, ctx: EvalContext): number | undefined {
   switch (e.kind) {
     case 'num':
       if (e.value > MAX_U32) {
-        ctx.error(e.pos, `number ${e.text} does not fit in 32 bits`);
+        ctx.error(e.pos, `number ${shown(e.text)} does not fit in 32 bits`);
         return undefined;
       }
       return e.value | 0;

@@ -51,8 +51,16 @@ export function charValue(token: string): number {
   return body.codePointAt(0) ?? 0;
 }
 
-/** Value of a number token (0x, 0b, 0o or decimal); may exceed 32 bits. */
+/**
+ * Value of a number token (0x, 0b, 0o or decimal); may exceed 32 bits. A
+ * literal of more than 64 significant digits is far beyond 32 bits in any
+ * base: it is not converted (BigInt parsing is superlinear in the length).
+ */
 export function numberValue(token: string): number {
+  const digits = /^0[xXbBoO]/.test(token) ? token.slice(2) : token;
+  let first = 0;
+  while (first < digits.length - 1 && digits[first] === '0') first++;
+  if (digits.length - first > 64) return Infinity;
   return Number(BigInt(token));
 }
 

@@ -4,6 +4,7 @@
 
 import { CR, CR_NAMES, operandRange, regNumber, type InsnDef, type OperandSpec, type OperandValue } from '../isa/index.js';
 import type { Expr, Operand } from './ast.js';
+import { shown } from './shown.js';
 
 /** How an operand kind is written, for "expects N operands (...)" messages and the docs. */
 export function operandSyntax(spec: OperandSpec): string {
@@ -41,7 +42,7 @@ export function describeOperand(op: Operand): string {
     case 'string': return 'string';
     case 'mem': return 'memory operand';
     case 'expr':
-      if (op.expr.kind === 'sym') return regNumber(op.expr.name) !== undefined ? `register ${op.expr.name}` : `symbol '${op.expr.name}'`;
+      if (op.expr.kind === 'sym') return regNumber(op.expr.name) !== undefined ? `register ${op.expr.name}` : `symbol '${shown(op.expr.name)}'`;
       if (parenRegister(op.expr) !== undefined) return 'memory operand';
       return 'immediate';
   }

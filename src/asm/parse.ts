@@ -8,6 +8,7 @@ import { exprStart, type Label, type Operand, type ParsedLine } from './ast.js';
 import { ParseFailure, isOp, parseExpr, type Cursor, type Expected } from './expr-parse.js';
 import { tokenize, type Token } from './lexer.js';
 import { decodeEscapes, stringBytes } from './literals.js';
+import { shown } from './shown.js';
 
 export interface SyntaxError {
   pos: number; // 0-based offset in the parsed text
@@ -23,7 +24,7 @@ export function lexicalError(tokens: readonly Token[]): SyntaxError | undefined 
       case 'error': return { pos: t.offset, message: `bad character '${t.text[0]}'` };
       case 'badstring': return { pos: t.offset, message: 'unterminated string' };
       case 'badchar': return { pos: t.offset, message: 'bad character literal (one character or escape between single quotes)' };
-      case 'badnumber': return { pos: t.offset, message: `bad number '${t.text}'` };
+      case 'badnumber': return { pos: t.offset, message: `bad number '${shown(t.text)}'` };
       case 'string': case 'char': {
         const err = decodeEscapes(t.text.slice(1, -1)).error;
         if (err) return { pos: t.offset + err.offset, message: err.message };
@@ -36,7 +37,7 @@ export function lexicalError(tokens: readonly Token[]): SyntaxError | undefined 
 }
 
 export function describeToken(t: Token): string {
-  return t.type === 'string' ? `string ${t.text}` : `'${t.text}'`;
+  return t.type === 'string' ? `string ${shown(t.text)}` : `'${shown(t.text)}'`;
 }
 
 const HINTS: Record<Expected, string> = {

@@ -7,6 +7,7 @@ import { DIRECTIVE_NAMES, handleDirective } from './directives.js';
 import { checkOperands, describeOperand, isValue, registerOf } from './operands.js';
 import type { LineAction, PreprocessSink } from './preprocess.js';
 import { PSEUDO_NAMES, lookupPseudo, type PlannedInsn, type PseudoDef } from './pseudo.js';
+import { shown } from './shown.js';
 import type { AsmState, Stmt } from './state.js';
 import type { SourceLine } from './source.js';
 import { didYouMean } from './suggest.js';
@@ -61,7 +62,7 @@ export class Pass1 implements PreprocessSink {
   private defineLabel(stmt: Stmt, label: Label): void {
     const { st } = this;
     if (label.local) {
-      if (!/^[0-9]+$/.test(label.name)) return st.report(stmt, label.pos, `local label must be a decimal number, got '${label.name}'`);
+      if (!/^[0-9]+$/.test(label.name)) return st.report(stmt, label.pos, `local label must be a decimal number, got '${shown(label.name)}'`);
       st.locals.define(parseInt(label.name, 10), stmt.index, stmt.section, stmt.offset);
       return;
     }
@@ -75,7 +76,7 @@ export class Pass1 implements PreprocessSink {
     const { st } = this;
     if (s.name.startsWith('.')) {
       if (!handleDirective(st, stmt, s)) {
-        st.report(stmt, s.pos, `unknown directive '${s.name}'${didYouMean(s.name, DIRECTIVE_NAMES)}`);
+        st.report(stmt, s.pos, `unknown directive '${shown(s.name)}'${didYouMean(s.name, DIRECTIVE_NAMES)}`);
       }
       return;
     }
@@ -87,7 +88,7 @@ export class Pass1 implements PreprocessSink {
     const pseudo = lookupPseudo(s.name);
     if (pseudo) return this.pseudo(stmt, s, pseudo);
     const names = () => [...MNEMONICS, ...PSEUDO_NAMES, ...DIRECTIVE_NAMES, ...this.macroNames()];
-    st.report(stmt, s.pos, `unknown mnemonic '${s.name}'${st.didYouMean(s.name, names)}`);
+    st.report(stmt, s.pos, `unknown mnemonic '${shown(s.name)}'${st.didYouMean(s.name, names)}`);
   }
 
   private pseudo(stmt: Stmt, s: Statement, p: PseudoDef): void {

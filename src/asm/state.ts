@@ -7,8 +7,9 @@ import type { Diagnostics } from './diagnostics.js';
 import { evaluate, type EvalContext } from './expr.js';
 import type { PlannedInsn } from './pseudo.js';
 import { Sections } from './sections.js';
+import { shown } from './shown.js';
 import type { SourceLine } from './source.js';
-import { didYouMean } from './suggest.js';
+import { suggest } from './suggest.js';
 import { LocalLabels, SymbolTable, type DeferredEqu } from './symbols.js';
 
 /** What a statement emits; sizes are fixed in pass 1. */
@@ -65,7 +66,8 @@ export class AsmState {
   didYouMean(word: string, candidates: () => Iterable<string>, caseInsensitive = true): string {
     if (this.suggestions >= MAX_SUGGESTIONS) return '';
     this.suggestions++;
-    return didYouMean(word, candidates(), caseInsensitive);
+    const s = suggest(word, candidates(), caseInsensitive);
+    return s === undefined ? '' : ` (did you mean ${shown(s)}?)`;
   }
 
   /** The suggestion for an undefined symbol once all are defined: the same for every use of the name. */
@@ -106,17 +108,17 @@ export class AsmState {
       symbol: (name, pos) => {
         const def = symbols.get(name);
         if (!def) {
-          if (mode === 'final') error(pos, `undefined symbol '${name}'${this.symbolSuggestion(name)}`);
-          else if (mode === 'now') error(pos, `symbol '${name}' is not defined before this point; its value is needed here`);
+          if (mode === 'final') error(pos, `undefined symbol '${shown(name)}'${this.symbolSuggestion(name)}`);
+          else if (mode === 'now') error(pos, `symbol '${shown(name)}' is not defined before this point; its value is needed here`);
           return undefined;
         }
         if (def.kind === 'label') {
           const v = sections.address(def.section, def.offset);
-          if (v === undefined && mode === 'now') error(pos, pendingNote(`'${name}'`, def.section));
+          if (v === undefined && mode === 'now') error(pos, pendingNote(`'${shown(name)}'`, def.section));
           return v === undefined ? undefined : v | 0;
         }
         if (def.value === undefined && !def.failed && mode !== 'guess') {
-          error(pos, `symbol '${name}' has no value yet${mode === 'now' ? '; its value is needed here' : ''}`);
+          error(pos, `symbol '${shown(name)}' has no value yet${mode === 'now' ? '; its value is needed here' : ''}`);
         }
         return def.value;
       },

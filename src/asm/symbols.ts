@@ -4,6 +4,7 @@
 
 import type { SectionName } from '../elf/image.js';
 import type { Expr } from './ast.js';
+import { shown } from './shown.js';
 
 /** Where a symbol was defined, for "first defined at" notes. */
 export interface DefSite {
@@ -59,7 +60,7 @@ export class SymbolTable {
 
 function duplicate(name: string, old: SymbolDef): string {
   const where = old.kind === 'define' ? 'on the command line' : `at ${describeSite(old.site)}`;
-  return `duplicate symbol '${name}' (first defined ${where})`;
+  return `duplicate symbol '${shown(name)}' (first defined ${where})`;
 }
 
 /** Numeric local labels `N:`, found by `Nb` (nearest at or before) and `Nf` (nearest after). */

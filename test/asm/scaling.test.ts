@@ -41,6 +41,19 @@ describe('long lines', () => {
     expect(bytes.at(-1)).toBe(0);
   });
 
+  it('a number literal of 500,000 digits is one error, and leading zeros do not count', () => {
+    expect(errors(`.data\n.word 1${'0'.repeat(500_000)}`)).toEqual([`main.s:2:7: number 1${'0'.repeat(56)}... does not fit in 32 bits`]);
+    expect(firstWord(`.data\n.word 0x${'0'.repeat(500_000)}2a`)).toBe(42);
+  });
+
+  it('long tokens and names are cut in messages (the column locates them)', () => {
+    const name = `x${'y'.repeat(100_000)}`;
+    expect(errors(`.data\n.word 1 "${'s'.repeat(300_000)}"\n.word ${name}`)).toEqual([
+      `main.s:2:9: syntax error: unexpected string "${'s'.repeat(56)}... (expected ',' between operands)`,
+      `main.s:3:7: undefined symbol '${name.slice(0, 57)}...'`,
+    ]);
+  });
+
   it('every problem of a long line is reported at its own column', () => {
     const items = Array.from({ length: 50_000 }, (_, i) => (i === 40_000 ? 'nope' : '1'));
     const line = `.word ${items.join(',')}`;
