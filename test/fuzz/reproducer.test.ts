@@ -16,22 +16,23 @@ import { suiteSeeds } from './helpers.js';
 
 const count = (ns: Node[]): number => ns.reduce((s, n) => s + 1 + (n.k === 'loop' || n.k === 'if' ? count(n.body) : 0), 0);
 
-/** The first small full-profile program of the suite's seeds that trap mode tells apart from native. */
+/** The first small full-profile program of the suite's seeds that trap mode tells apart from native, and its shrunk form. */
 function trapDivergent() {
   for (const seed of suiteSeeds(40, 900)) {
-    const p = generateProgram(seed, { profile: 'full', size: 16 });
+    const p = generateProgram(seed, { profile: 'full', size: 10 });
     if (p.paging) continue; // keep the shrink short: the divergence needs no paging
     const d = checkInMemory(p, ['native-trap']);
-    if (d.length > 0) return { p, d: d[0]! };
+    if (d.length > 0) return { p, d: d[0]!, shrunk: shrinkProgram(p, (q) => checkInMemory(q, ['native-trap']).length > 0).program };
   }
   throw new Error('no full-profile program diverged under trap');
 }
+let found: ReturnType<typeof trapDivergent> | undefined;
+const divergent = () => (found ??= trapDivergent());
 
 describe('shrinking and replaying a divergence', () => {
   test('the divergence shrinks to a 1-minimal program that holds a sensitive instruction', () => {
-    const { p, d } = trapDivergent();
+    const { p, d, shrunk: program } = divergent();
     expect(d.check).toBe('native-trap');
-    const { program } = shrinkProgram(p, (q) => checkInMemory(q, ['native-trap']).length > 0);
     expect(count(program.body) + program.fns.reduce((s, f) => s + count(f), 0)).toBeLessThan(count(p.body));
     expect(JSON.stringify(program.body)).toMatch(/rdflags|wrflags|rdtvec|rdptbr|PRIV_(READ|WRITE)_FLAGS/);
     // 1-minimal: it still diverges, and without any one of its top-level nodes it does not.
@@ -42,10 +43,10 @@ describe('shrinking and replaying a divergence', () => {
   });
 
   test('the reproducer file names its comparison and replays it', () => {
-    const { p, d } = trapDivergent();
+    const { p, d, shrunk } = divergent();
     const dir = mkdtempSync(join(tmpdir(), 'virtlab-fuzz-test-'));
     try {
-      const rep = writeReproducer(p, d, dir);
+      const rep = writeReproducer(shrunk, d, dir); // already 1-minimal: the shrink only confirms it
       const source = readFileSync(rep.file, 'utf8');
       expect(parseReplayHeader(source)).toEqual({ check: 'native-trap', seed: p.seed, profile: 'full' });
       expect(rep.command).toBe(`npm run fuzz -- --replay ${rep.file}`);
