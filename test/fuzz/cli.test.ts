@@ -12,7 +12,7 @@ import { debugCase, debugStressCase } from '../../src/fuzz/debug-cases.js';
 import { suiteSeeds } from './helpers.js';
 
 // Generous: the suite shares two cores; a real hang or quadratic blow-up takes far longer.
-const LIMIT_MS = 5000;
+const LIMIT_MS = 10_000;
 
 let ws: Workspace;
 beforeAll(() => { ws = new Workspace(); });

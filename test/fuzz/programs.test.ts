@@ -31,6 +31,13 @@ describe('the generator', () => {
     expect(sourceOf(generateProgram(a!))).not.toBe(sourceOf(generateProgram(b!)));
   });
 
+  test('the monitor mode compared interp against jit varies with the seed, in every profile', () => {
+    for (const profile of PROFILES) {
+      const modes = new Set(suiteSeeds(30).map((s) => checksFor(profile, s)[2]));
+      expect(modes.size, profile).toBeGreaterThan(2);
+    }
+  });
+
   test('the pv profile uses no raw privileged or sensitive instruction; the trap profile no sensitive one', () => {
     // The generated part only: the kernel around it picks its own instructions with .ifdef PV.
     const lines = (ns: Node[]): string[] => ns.flatMap((n) => (n.k === 'op' ? n.lines : n.k === 'call' ? [] : [n.k === 'if' ? n.cond : '', ...lines(n.body)]));
