@@ -115,7 +115,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'step', aliases: ['s', 'si', 'stepi'], usage: 'step [N]', repeatable: true,
     summary: 'execute N instructions (default 1); an interrupt taken counts as one',
-    details: 'Stops early at a breakpoint or watchpoint. When the last step took a trap, says which.',
+    details: 'Stops early at a breakpoint or watchpoint. When the last step took a trap, says which.\n'
+      + 'N is at most --max-steps, the budget of every command that runs the guest.',
     // At most --max-steps, the budget of every resuming command.
     run: (s, args) => s.resume({ kind: 'step', limit: optionalCount('step', args, 'a number of steps', s.maxSteps), noteLastTrap: true }),
   },
@@ -246,7 +247,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     details: 'A virtual address is translated as the CPU would now (a cached TLB entry, else the page tables)\n'
       + 'but without filling the TLB or setting A/D bits. `??` marks bytes that are not mapped or not RAM\n'
       + '(device registers are never read: reading them has side effects). An ADDR with blanks needs\n'
-      + 'parentheses: mem (sp + 8) 16.',
+      + 'parentheses: mem (sp + 8) 16. A range that would run past 0xffffffff (and wrap to 0) is an error.',
     run: (s, args) => {
       const list = splitArgs(args);
       const space: Space = list[0] === '-p' ? 'physical' : 'virtual';
