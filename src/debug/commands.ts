@@ -30,6 +30,8 @@ interface CommandSpec {
 
 const MAX_DUMP = 64 * 1024;
 const MAX_DISASM = 4096;
+const UNIT_NAMES = { 1: 'byte', 2: 'halfword', 4: 'word' } as const;
+
 /** The longest command line taken: bounds the work one line can ask of the parser. */
 export const MAX_COMMAND_LINE = 4096;
 
@@ -274,12 +276,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       if (spec.format === 'i') {
         if (spec.count > MAX_DISASM) throw new DebugError(`x/${m[1]}: at most ${MAX_DISASM} instructions`);
         if ((addr & 3) !== 0) throw new DebugError(`x/${m[1]}: ${hex8(addr)} is not 4-aligned: instructions are`);
-        checkRange('x', addr, 4 * spec.count);
+        checkRange('x', addr, spec.count, 4, 'instruction');
         s.out.text(disassemblyView(s.machine, s.symbols, addr, spec.count, new Set(s.points.breakAddresses()), s.translate, s.pc()));
       } else if (spec.format === 's') {
         s.out.text(examineStrings(s.machine, addr, spec.count, 'virtual', s.translate, (a) => s.describeAddress(a)));
       } else {
-        checkRange('x', addr, spec.count * spec.unit);
+        checkRange('x', addr, spec.count, spec.unit, UNIT_NAMES[spec.unit]);
         s.out.text(examineUnits(s.machine, addr, spec, 'virtual', s.translate, (a) => s.describeAddress(a)));
       }
     },
@@ -292,7 +294,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       if (list.length > 2) throw new DebugError('usage: disasm [ADDR] [N]');
       const addr = list.length > 0 ? codeLocation(s, list[0]!).addr : s.pc();
       const n = list.length === 2 ? parseCount(list[1]!, 'a number of instructions', 1, MAX_DISASM) : 8;
-      checkRange('disasm', addr, 4 * n);
+      checkRange('disasm', addr, n, 4, 'instruction');
       s.out.text(disassemblyView(s.machine, s.symbols, addr, n, new Set(s.points.breakAddresses()), s.translate, s.pc()));
     },
   },

@@ -121,11 +121,11 @@ export function examineStrings(m: Machine, addr: number, count: number, space: S
   return lines.join('\n') + '\n';
 }
 
-/** Refuses a range that would run past 0xffffffff (and wrap to 0) instead of wrapping. */
-export function checkRange(verb: string, addr: number, bytes: number): void {
-  const last = (addr >>> 0) + bytes - 1;
+/** Refuses `count` units of `size` bytes from `addr` when they would run past 0xffffffff (and wrap to 0), instead of wrapping. */
+export function checkRange(verb: string, addr: number, count: number, size = 1, unit = 'byte'): void {
+  const last = (addr >>> 0) + count * size - 1;
   if (last > 0xffffffff) {
-    const room = 0x100000000 - (addr >>> 0);
-    throw new DebugError(`${verb}: ${hex8(addr)} + ${bytes} bytes runs past 0xffffffff (the end of the address space); at most ${plural(room, 'byte')} from there`);
+    const room = Math.floor((0x100000000 - (addr >>> 0)) / size);
+    throw new DebugError(`${verb}: ${plural(count, unit)} from ${hex8(addr)} run past 0xffffffff (the end of the address space); at most ${room} from there`);
   }
 }

@@ -37,11 +37,12 @@ describe('addresses the debugger cannot honour exactly', () => {
     ['break -4', 'location: -4 is negative; addresses run from 0 to 0xffffffff'],
     ['disasm -4', 'location: -4 is negative; addresses run from 0 to 0xffffffff'],
     ['x/4x -4', 'x: -4 is negative; addresses run from 0 to 0xffffffff'],
-    ['mem 0xfffffff0 64', 'mem: 0xfffffff0 + 64 bytes runs past 0xffffffff (the end of the address space); at most 16 bytes from there'],
-    ['mem -p 0xffffffff 2', 'mem: 0xffffffff + 2 bytes runs past 0xffffffff (the end of the address space); at most 1 byte from there'],
-    ['disasm 0xfffffff8 8', 'disasm: 0xfffffff8 + 32 bytes runs past 0xffffffff (the end of the address space); at most 8 bytes from there'],
-    ['x/4x 0xfffffff8', 'x: 0xfffffff8 + 16 bytes runs past 0xffffffff (the end of the address space); at most 8 bytes from there'],
-    ['x/3i 0xfffffff8', 'x: 0xfffffff8 + 12 bytes runs past 0xffffffff (the end of the address space); at most 8 bytes from there'],
+    ['mem 0xfffffff0 64', 'mem: 64 bytes from 0xfffffff0 run past 0xffffffff (the end of the address space); at most 16 from there'],
+    ['mem -p 0xffffffff 2', 'mem: 2 bytes from 0xffffffff run past 0xffffffff (the end of the address space); at most 1 from there'],
+    ['disasm 0xfffffff8 8', 'disasm: 8 instructions from 0xfffffff8 run past 0xffffffff (the end of the address space); at most 2 from there'],
+    ['x/4x 0xfffffff8', 'x: 4 words from 0xfffffff8 run past 0xffffffff (the end of the address space); at most 2 from there'],
+    ['x/3xh 0xfffffffc', 'x: 3 halfwords from 0xfffffffc run past 0xffffffff (the end of the address space); at most 2 from there'],
+    ['x/3i 0xfffffff8', 'x: 3 instructions from 0xfffffff8 run past 0xffffffff (the end of the address space); at most 2 from there'],
   ])('%s is an error', (command, message) => {
     expect(fails(session(HELLO), command)).toBe(`error: ${message}\n`);
   });
