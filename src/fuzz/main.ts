@@ -7,7 +7,7 @@
 // summary line; exits 1 if anything new was found. See docs/fuzzing.md.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { guestSources, mutationCase, stressCase, tokenCase } from './asm-cases.js';
 import { runAsmCase, runDebugCase, Workspace, type CliCaseResult } from './cli-check.js';
@@ -75,7 +75,8 @@ async function cli(kind: 'asm' | 'debug', seed: number, count: number, out: stri
         mkdirSync(out, { recursive: true });
         const saved = join(out, `${kind}-${s}${kind === 'asm' ? '.s' : '.script'}`);
         writeFileSync(saved, input);
-        const args = r.args.map((a) => (a === r.file ? saved : a)).map((a) => a.startsWith(ws.guests) ? `guests${a.slice(ws.guests.length)}` : a);
+        // The scratch workspace goes away: the command names the saved input, the guests of the repository and an output in --out.
+        const args = r.args.map((a) => (a === r.file ? saved : a.startsWith(ws.guests) ? `guests${a.slice(ws.guests.length)}` : a.startsWith(ws.root) ? join(out, basename(a)) : a));
         process.stdout.write(`case ${n} (${r.origin}): ${r.problem}\n  input: ${saved}\n  replay: npx virtlab ${args.join(' ')}\n`);
       }
       if ((n + 1) % 100 === 0 || n + 1 === count) process.stdout.write(`${kind}: ${n + 1}/${count}, ${found} problems (${elapsed(t)})\n`);
@@ -115,7 +116,7 @@ async function main(): Promise<number> {
   const kind = v.kind ?? 'programs';
   switch (kind) {
     case 'programs': return (await programs(seed, count, out, intOption(v.size, 'size', 80, 1), intOption(v['min-period'], 'min-period', 30, 1))) ? 1 : 0;
-    case 'asm': case 'debug': return (await cli(kind, seed, count, out, intOption(v.limit, 'limit', 5000, 1), intOption(v.scale, 'scale', 20000, 1))) ? 1 : 0;
+    case 'asm': case 'debug': return (await cli(kind, seed, count, out, intOption(v.limit, 'limit', 10_000, 1), intOption(v.scale, 'scale', 20000, 1))) ? 1 : 0;
     default: fail(`unknown --kind '${kind}'`);
   }
 }
