@@ -28,7 +28,7 @@ interface BtDumpOpts extends MachineOptionValues {
   define?: string[];
 }
 
-/** The guest address --pc names: a symbol of the program, or a 4-aligned address. */
+/** `virtlab bt-dump` (a --pc is a symbol of the program, or a 4-aligned address). */
 export function registerBtDump(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('bt-dump')

@@ -41,7 +41,7 @@ export function parseEventKinds(text: string): Set<EventKind> {
   return kinds;
 }
 
-/** A symbol of the image, or an address (4-aligned: instructions are). */
+/** `virtlab trace` (a --start-at is a symbol of the image, or a 4-aligned address). */
 export function registerTrace(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('trace')
@@ -58,36 +58,36 @@ export function registerTrace(program: Command, ctx: CliContext): void {
   // accepted, jit refused with that reason, and the option kept out of the help.
   hideOptions(cmd, '--engine');
   cmd.action((file: string, opts: TraceOpts) => {
-      if (opts.engine !== 'interp') {
-        throw new UsageError(`trace runs on the interpreter only: every record is made from its per-instruction step record (drop --engine ${opts.engine})`);
-      }
-      if (opts.output !== undefined) checkNotInput(ctx.cwd, opts.output, file);
-      const source = collectAssemblerOptions(ctx, opts, file);
-      const image = loadProgram(ctx, file, source.defines, source);
-      const symbolizer = new Symbolizer(image);
-      const startAt = opts.startAt === undefined ? undefined : resolveCodeAddress('--start-at', opts.startAt, symbolizer);
-      const { engine, maxSteps, vm } = machineFromOptions(ctx, image, opts, opts.output === undefined ? 'stderr' : 'stdout');
-      const path = opts.output;
-      // Opened before the run: a clear one-line error now if it cannot be written.
-      const fd = path === undefined ? undefined : openOutput(ctx.cwd, path);
-      const sink: TraceSink = fd === undefined ? callbackSink(ctx.io.out) : callbackSink((text) => writeAll(fd, path!, text));
-      let result;
+    if (opts.engine !== 'interp') {
+      throw new UsageError(`trace runs on the interpreter only: every record is made from its per-instruction step record (drop --engine ${opts.engine})`);
+    }
+    if (opts.output !== undefined) checkNotInput(ctx.cwd, opts.output, file);
+    const source = collectAssemblerOptions(ctx, opts, file);
+    const image = loadProgram(ctx, file, source.defines, source);
+    const symbolizer = new Symbolizer(image);
+    const startAt = opts.startAt === undefined ? undefined : resolveCodeAddress('--start-at', opts.startAt, symbolizer);
+    const { engine, maxSteps, vm } = machineFromOptions(ctx, image, opts, opts.output === undefined ? 'stderr' : 'stdout');
+    const path = opts.output;
+    // Opened before the run: a clear one-line error now if it cannot be written.
+    const fd = path === undefined ? undefined : openOutput(ctx.cwd, path);
+    const sink: TraceSink = fd === undefined ? callbackSink(ctx.io.out) : callbackSink((text) => writeAll(fd, path!, text));
+    let result;
+    try {
+      result = traceRun({
+        engine, symbolizer, sink, format: opts.format, maxSteps,
+        ...(vm.monitor ? { monitor: vm.monitor } : {}),
+        ...(opts.events ? { events: opts.events } : {}),
+        ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+        ...(startAt !== undefined ? { startAt } : {}),
+      });
+    } finally {
       try {
-        result = traceRun({
-          engine, symbolizer, sink, format: opts.format, maxSteps,
-          ...(vm.monitor ? { monitor: vm.monitor } : {}),
-          ...(opts.events ? { events: opts.events } : {}),
-          ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
-          ...(startAt !== undefined ? { startAt } : {}),
-        });
+        sink.close();
       } finally {
-        try {
-          sink.close();
-        } finally {
-          if (fd !== undefined) closeSync(fd);
-        }
+        if (fd !== undefined) closeSync(fd);
       }
-      if (!result.started) ctx.io.err(`virtlab: warning: --start-at ${opts.startAt} was never reached; nothing traced\n`);
-      finishRun(ctx, result.stop, maxSteps);
+    }
+    if (!result.started) ctx.io.err(`virtlab: warning: --start-at ${opts.startAt} was never reached; nothing traced\n`);
+    finishRun(ctx, result.stop, maxSteps);
   });
 }
