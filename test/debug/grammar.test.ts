@@ -40,7 +40,7 @@ function check(s: DebugSession, command: string, seed: number): void {
 }
 
 describe('random command lines', () => {
-  for (const mode of ['native', 'trap', 'bt'] as const) {
+  for (const mode of ['native', 'trap', 'bt', 'hw'] as const) {
     test(`hello.s under ${mode}: one-line errors, never an internal error`, () => {
       for (let seed = 1; seed <= 40; seed++) {
         const s = session('guests/hello.s', { mode, maxSteps: 5_000, history: 2_000 });
@@ -53,6 +53,17 @@ describe('random command lines', () => {
       }
     });
   }
+
+  test('a guest with paging and page faults (exceptions/pagefault.s): the same', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const s = session('guests/exceptions/pagefault.s', { maxSteps: 5_000, history: 2_000 });
+      const r = new Rng(seed * 104729);
+      for (let i = 0; i < 25; i++) {
+        const command = line(r);
+        if (!/^(quit|q)\b/.test(command)) check(s, command, seed);
+      }
+    }
+  });
 
   test('lines no command accepts: one error line each', () => {
     const s = session('guests/hello.s', { maxSteps: 5_000 });
