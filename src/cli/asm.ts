@@ -28,6 +28,7 @@ export function registerAsm(program: Command, ctx: CliContext): void {
       }
       const output = opts.output ?? defaultOutput(file);
       if (resolve(ctx.cwd, output) === resolve(ctx.cwd, file)) throw new UsageError(`output '${output}' would overwrite the source`);
+      if (opts.listing !== undefined && resolve(ctx.cwd, opts.listing) === resolve(ctx.cwd, file)) throw new UsageError(`listing '${opts.listing}' would overwrite the source`);
       const result = assembleOrFail(ctx, file, inputs.defines, inputs);
       writeOutput(ctx, output, writeElf(result.image, output));
       if (opts.listing) writeOutput(ctx, opts.listing, formatListing(result.listing));
