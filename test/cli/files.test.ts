@@ -123,12 +123,13 @@ describe('every output the CLI writes', () => {
 test.each([
   ['trace', (p: string) => ['trace', p, '-o', p]],
   ['disasm', (p: string) => ['disasm', p, '-o', p]],
-])('%s -o the input itself is refused before anything is written', async (_, args) => {
+  ['asm --listing', (p: string) => ['asm', p, '-o', join(dir, 'keep.elf'), '--listing', p]],
+])('%s: the input itself as output is refused before anything is written', async (_, args) => {
   const input = join(dir, 'keep.s');
   writeFileSync(input, '        .text\n_start: halt zero\n');
   const r = await runCli(args(input));
   expect(r.code).toBe(2);
-  expect(oneErrorLine(r)).toBe(`virtlab: output '${input}' would overwrite the input '${input}'`);
+  expect(oneErrorLine(r)).toMatch(new RegExp(`^virtlab: (output|listing) '${input}' would overwrite the (input '${input}'|source)$`));
   expect(readFileSync(input, 'utf8')).toBe('        .text\n_start: halt zero\n');
 });
 
