@@ -14,7 +14,7 @@ export interface DebugCase {
 }
 
 /** Small shipped guests that halt quickly; trap, syscalls, a timer and self-modifying code among them. */
-export const DEBUG_GUESTS = ['hello.s', 'exceptions/timer.s', 'exceptions/syscall.s', 'exceptions/pagefault.s', 'smc.s'];
+const DEBUG_GUESTS = ['hello.s', 'exceptions/timer.s', 'exceptions/syscall.s', 'exceptions/pagefault.s', 'smc.s'];
 
 const NAMES = [...ABI_NAMES, 'r0', 'r15', 'r16', 'pc', 'ring', 'step', ...CR_NAMES, '_start', 'handler', 'main', 'rt_puts', 'nosuch', 'rt_hex'];
 const NUMBERS = ['0', '1', '-1', '4', '0x1000', '0x1004', '0x1002', '0xfffffffc', '0xffffffff', '4294967296', '0b101', '0o7', "'a'", '99999999999', '0x', '1e3'];

@@ -50,7 +50,7 @@ export interface Program {
 }
 
 export interface GenOptions {
-  /** Rough cap on the body's source size in ops (default 60). */
+  /** The body has size/2 to size top-level nodes (default 60); loops, ifs and functions add more. */
   size?: number;
   /** Smallest timer period (default 200: longer than the kernel's slowest handler). */
   minPeriod?: number;
@@ -61,7 +61,6 @@ export interface GenOptions {
 /** Registers the body computes into. s1/s2 are loop counters, fp the data pointer, sp the stack, ra/a0/a1/at the kernel's and the PV macros'. */
 export const BODY_REGS = ['t0', 't1', 't2', 't3', 's0', 'a2', 'a3'] as const;
 const SRC_REGS = [...BODY_REGS, 'zero', 's1', 's2'] as const;
-const COUNTERS = ['s1', 's2'] as const;
 /** Bytes of the data area the body loads from and stores to (fp points at it). */
 export const DATA_BYTES = 1024;
 
@@ -230,13 +229,4 @@ export function generateProgram(seed: number, opts: GenOptions = {}): Program {
   const init = Object.fromEntries(BODY_REGS.map((x) => [x, r.interesting()]));
   const user = profile === 'trap' && r.chance(0.5);
   return { seed, profile, period, irqOn: r.chance(0.7), paging, user, init, fns, body };
-}
-
-/** Instructions the body would run at most (loops times their bodies), to keep budgets honest. */
-export function dynamicSize(p: Program): number {
-  const size = (ns: Node[]): number => ns.reduce((s, n) => s + (n.k === 'op' ? n.lines.length
-    : n.k === 'loop' ? n.count * (size(n.body) + 2) + 1
-    : n.k === 'if' ? size(n.body) + 1
-    : size(p.fns[n.fn] ?? []) + 3), 0);
-  return size(p.body);
 }

@@ -13,7 +13,7 @@
 import { BODY_REGS, DATA_BYTES, PROBE, type Node, type Program } from './program.js';
 
 /** What the epilogue prints, in order (one hex word each). */
-export const REPORT = [...BODY_REGS, 's1', 's2', 'datahash', 'excsum'] as const;
+const REPORT = [...BODY_REGS, 's1', 's2', 'datahash', 'excsum'] as const;
 
 export interface RenderOptions {
   lib: string;

@@ -58,9 +58,9 @@ export function modesFor(profile: Profile): RunMode[] {
 /** Modes whose guest retires exactly the native instructions, so that ticks land on the same ones (docs/virtualization.md). */
 const SAME_CLOCK: ReadonlySet<RunMode> = new Set(['trap', 'hw', 'hw-noept']);
 
-export const GUEST_MEMORY = 1 << 20;
+const GUEST_MEMORY = 1 << 20;
 /** What the guest's console reads (PRIV_GETC), the same in every run. */
-export const CONSOLE_INPUT = 'fuzz\n';
+const CONSOLE_INPUT = 'fuzz\n';
 const TOTAL_BUDGET = 3_000_000;
 
 export interface RunSpec {
@@ -146,7 +146,7 @@ export interface Divergence {
 }
 
 /** The first difference between two values, as a path and both sides (short). */
-export function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
   if (Object.is(a, b)) return undefined;
   if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
