@@ -34,7 +34,7 @@ export function registerDebug(program: Command, ctx: CliContext): void {
     .argument('<program>', 'ELF image, or assembler source (.s) to assemble first')
     .option('--script <file>', 'read debugger commands from a file instead of stdin')
     .option('--history <steps>', 'how many steps `back` can undo (0 turns it off)', wholeNumberOption('a number of steps', 0), DEFAULT_HISTORY)
-    .option('--strict', 'exit with status 1 if any command failed');
+    .option('--strict', 'exit with status 1 if any command failed (a breakpoint or watchpoint condition that could not be evaluated counts)');
   addMachineOptions(addAssemblerOptions(cmd));
   // The session journals every memory write (for `back` and watchpoints), and the jit leaves journaled runs to
   // the interpreter (src/engine/jit/jit.ts): --engine interp is accepted, jit refused with that reason, and the
