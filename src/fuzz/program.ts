@@ -82,6 +82,8 @@ export const PROBE = { absent: 0x400000, readOnly: 0x401000, supervisor: 0x40200
 const FETCH_PROBES = [PROBE.absent, PROBE.outside, PROBE.tableOutside, PROBE.dirAbsent];
 
 class Gen {
+  private labels = 0;
+
   constructor(readonly r: Rng, readonly profile: Profile, readonly timer: boolean, readonly fnCount: number, readonly minPeriod: number, readonly paging: boolean) {}
 
   dst(): string { return this.r.pick(BODY_REGS); }
@@ -185,7 +187,9 @@ class Gen {
       return encode(lookupMnemonic(m)!, [regNumber(this.dst())!, regNumber(this.src())!, imm]) >>> 0;
     };
     const [a, b] = [word(), word()];
-    return ['la at, 2f', `li a0, ${this.hex(a)}`, 'andi a1, s1, 1', 'beqz a1, 1f', `li a0, ${this.hex(b)}`, '1:', 'sw a0, 0(at)', `2: .word ${this.hex(b)}`];
+    // Labels of its own (not 1f/2f): a shrunk op that lost one must not reach the kernel's local labels.
+    const k = this.labels++;
+    return [`la at, fz_w${k}`, `li a0, ${this.hex(a)}`, 'andi a1, s1, 1', `beqz a1, fz_v${k}`, `li a0, ${this.hex(b)}`, `fz_v${k}:`, 'sw a0, 0(at)', `fz_w${k}: .word ${this.hex(b)}`];
   }
 
   offset(width: number): number {

@@ -1,7 +1,7 @@
 // Shrinking a program whose comparison diverges: greedy delta debugging over
 // the program tree. Each step tries one simplification (drop the timer; drop a
 // node, a half or a quarter of a block; replace a loop or an if by its body;
-// run a loop once) and keeps it if the same comparison still diverges,
+// run a loop once; turn an op into nops) and keeps it if the same comparison still diverges,
 // until no simplification is left (a 1-minimal program).
 
 import type { Node, Program } from './program.js';
@@ -44,6 +44,11 @@ function edits(p: Program): Edit[] {
       }
       if (node.k === 'loop' && node.count > 1) {
         out.push((q) => { const c = clone(q); (get(c)[i] as { count: number }).count = 1; return c; });
+      }
+      // The same number of nops keeps the timing (where a line is one word), which a divergence
+      // that depends on where timer ticks land needs; removing the op would move them.
+      if (node.k === 'op' && node.lines.some((l) => l !== 'nop')) {
+        out.push((q) => { const c = clone(q); (get(c)[i] as { lines: string[] }).lines = node.lines.map(() => 'nop'); return c; });
       }
       if (node.k === 'op' && node.lines.length > 1) {
         for (let l = 0; l < node.lines.length; l++) {
