@@ -45,15 +45,11 @@ function edits(p: Program): Edit[] {
       if (node.k === 'loop' && node.count > 1) {
         out.push((q) => { const c = clone(q); (get(c)[i] as { count: number }).count = 1; return c; });
       }
-      // The same number of nops keeps the timing (where a line is one word), which a divergence
-      // that depends on where timer ticks land needs; removing the op would move them.
+      // An op's lines stay together (a PTE change keeps its tlbi, a probe its address), so a
+      // shrunk program is still a correct guest. As many nops keep the timing (where a line is
+      // one word), which a divergence that depends on where timer ticks land needs.
       if (node.k === 'op' && node.lines.some((l) => l !== 'nop')) {
         out.push((q) => { const c = clone(q); (get(c)[i] as { lines: string[] }).lines = node.lines.map(() => 'nop'); return c; });
-      }
-      if (node.k === 'op' && node.lines.length > 1) {
-        for (let l = 0; l < node.lines.length; l++) {
-          out.push((q) => { const c = clone(q); (get(c)[i] as { lines: string[] }).lines.splice(l, 1); return c; });
-        }
       }
     }
   }
