@@ -446,16 +446,18 @@ export class Machine implements DeviceContext {
   wfi(pc: number): void {
     if (this.irqPending !== 0) return;
     const deadline = this.nextDeadline();
-    if (deadline === Infinity) {
-      this.stopped = { kind: 'deadlock', pc: pc >>> 0, message: `deadlock: wfi with no interrupt source at pc ${hex(pc)}` };
-      return;
-    }
+    if (deadline === Infinity) return this.stopDeadlock(pc);
     const ticks = deadline - this.clock();
     if (ticks > 0) {
       this.counters.idle += ticks;
       this.record?.events.push({ kind: 'idle', ticks });
     }
     this.tickDevices();
+  }
+
+  /** Stop for good: `wfi` at `pc` waits for an interrupt that nothing can ever raise. */
+  stopDeadlock(pc: number): void {
+    this.stopped = { kind: 'deadlock', pc: pc >>> 0, message: `deadlock: wfi with no interrupt source at pc ${hex(pc)}` };
   }
 
   tlbInvalidate(va: number): void {

@@ -37,7 +37,7 @@ export interface VmLayout {
   /** Host-physical start and size of the translation cache (size 0 outside bt), the last part of monitor memory. */
   readonly tcBase: number;
   readonly tcSize: number;
-  /** Host RAM: guard + guest + monitor. */
+  /** Host RAM up to the end of this VM's memory: guard (and VMs before it) + guest + monitor. */
   readonly ramSize: number;
 }
 
@@ -47,8 +47,12 @@ function checkSize(what: string, n: number): void {
   }
 }
 
-/** `monitorSize`: frames for shadow tables; `tcSize`: translation cache bytes added after them (0: none). */
-export function makeLayout(guestSize = DEFAULT_GUEST_MEMORY, monitorSize = DEFAULT_MONITOR_MEMORY, tcSize = 0): VmLayout {
+/**
+ * `monitorSize`: frames for shadow tables; `tcSize`: translation cache bytes
+ * added after them (0: none); `base`: where guest-physical 0 lies in host RAM
+ * (a host of several VMs places each after the one before: src/host/layout.ts).
+ */
+export function makeLayout(guestSize = DEFAULT_GUEST_MEMORY, monitorSize = DEFAULT_MONITOR_MEMORY, tcSize = 0, base = GUEST_BASE): VmLayout {
   checkSize('guest memory', guestSize);
   checkSize('monitor memory', monitorSize);
   if (tcSize !== 0) checkSize('translation cache', tcSize);
@@ -56,10 +60,10 @@ export function makeLayout(guestSize = DEFAULT_GUEST_MEMORY, monitorSize = DEFAU
   if (monitorSize < 2 * PAGE_SIZE) {
     throw new LayoutError(`monitor memory ${monitorSize} must be at least ${2 * PAGE_SIZE} bytes (one shadow directory and one shadow table)`);
   }
-  const ramSize = GUEST_BASE + guestSize + monitorSize + tcSize;
+  const ramSize = base + guestSize + monitorSize + tcSize;
   if (ramSize > MAX_MEMORY_SIZE) {
-    throw new LayoutError(`guest memory ${guestSize} + monitor memory ${monitorSize + tcSize} + ${GUEST_BASE} guard bytes exceed the machine's ${MAX_MEMORY_SIZE} bytes`);
+    throw new LayoutError(`guest memory ${guestSize} + monitor memory ${monitorSize + tcSize} at host address ${base} exceed the machine's ${MAX_MEMORY_SIZE} bytes`);
   }
-  const monitorBase = GUEST_BASE + guestSize;
-  return { base: GUEST_BASE, guestSize, monitorBase, monitorSize: monitorSize + tcSize, tcBase: monitorBase + monitorSize, tcSize, ramSize };
+  const monitorBase = base + guestSize;
+  return { base, guestSize, monitorBase, monitorSize: monitorSize + tcSize, tcBase: monitorBase + monitorSize, tcSize, ramSize };
 }

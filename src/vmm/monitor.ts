@@ -188,6 +188,19 @@ export class Monitor implements MachineDevice {
   beforeRun(): void {
     if (this.machine.stopped) return;
     this.mode.settle?.();
+    this.resume();
+  }
+
+  /**
+   * A world switch back into this VM (a host of several): the virtual timer
+   * catches up, the real one is armed, and what is pending is delivered. The
+   * vCPU may have been preempted between the words of one translated guest
+   * instruction; it is settled to a guest instruction boundary only if
+   * something is delivered there (injectIfPending), so a preemption changes
+   * nothing the guest retires.
+   */
+  resume(): void {
+    if (this.machine.stopped) return;
     this.platform.catchUp();
     this.armRealTimer();
     this.injectIfPending();
@@ -226,13 +239,12 @@ export class Monitor implements MachineDevice {
    * virtual deadline) or a real device whose backend claimed its line.
    */
   realInterrupt(line: number, pc: number): void {
-    if (this.mode.settle) {
-      this.mode.settle();
-      pc = this.mode.guestPc();
-    }
     this.realInterruptAck(line);
     this.armRealTimer();
-    this.injectIfPending(pc);
+    // Under a mode that may stop between the words of one guest instruction (bt), the boundary
+    // is found only if something is delivered there: the host's timer also interrupts for the
+    // end of a slice, and a tick the guest cannot take yet changes nothing it retires.
+    this.injectIfPending(this.mode.settle ? undefined : pc);
   }
 
   /**
@@ -320,8 +332,14 @@ export class Monitor implements MachineDevice {
     const line = 31 - Math.clz32(pending & -pending);
     if (this.mode.deliverInterrupt) return this.mode.deliverInterrupt(line, pc ?? this.mode.guestPc());
     if (!this.vcpu.ie) return false;
-    this.inject(line, pc ?? this.mode.guestPc());
+    this.inject(line, pc ?? this.boundaryPc());
     return true;
+  }
+
+  /** The guest pc of the next instruction, the CPU first brought to a guest instruction boundary. */
+  private boundaryPc(): number {
+    this.mode.settle?.();
+    return this.mode.guestPc();
   }
 
   /** Deliver virtual interrupt `line` before `pc` now (the caller decided the guest can take it). */

@@ -18,7 +18,7 @@ import type { AccessSize, BoardDevice, DeviceContext, DeviceFactory } from '../.
 import { WindowDma } from '../../machine/dma.js';
 import type { Machine } from '../../machine/machine.js';
 import type { VmLayout } from '../layout.js';
-import { VirtualConsole } from './virtual-console.js';
+import { realConsoleBackend, VirtualConsole } from './virtual-console.js';
 
 export interface PlatformState {
   lines: number;
@@ -29,7 +29,7 @@ export interface PlatformState {
 /** The devices every VM has: an interval timer, and a console if the machine has one to be its backend. */
 export function virtualBoard(machine: Machine): DeviceFactory[] {
   const board: DeviceFactory[] = [(ctx) => new Timer(ctx)];
-  if (machine.console) board.push(() => new VirtualConsole(machine));
+  if (machine.console) board.push(() => new VirtualConsole(realConsoleBackend(machine)));
   return board;
 }
 

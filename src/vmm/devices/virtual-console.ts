@@ -1,6 +1,7 @@
 // The guest's console: the same registers as the real one (docs/machine.md),
-// emulated by the monitor. Bytes go to and come from the real console, which
-// is the monitor's backend (as a chardev is QEMU's); the control register and
+// emulated by the monitor. Bytes go to and come from a backend (as a chardev is
+// QEMU's): the real console when the VM is alone on the machine, a console of
+// its own per VM on a host of several; the control register and
 // so the guest's receive interrupt are virtual: the monitor never enables the
 // real console's interrupt line, so the guest's choice cannot raise real
 // interrupts the monitor would have to mask.
@@ -8,6 +9,20 @@
 import { CONSOLE_CONTROL_RX_IRQ, CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, CONSOLE_PORT_BASE, CONSOLE_REGS, CONSOLE_STATUS_INPUT } from '../../devices/console.js';
 import { registerViews, type BoardDevice, type BusDevice, type BusMapping } from '../../machine/device.js';
 import type { Machine } from '../../machine/machine.js';
+
+/** Where the guest's bytes go and come from: the data and status registers of a console model. */
+export interface ConsoleBackend {
+  read(reg: number): number;
+  write(reg: number, value: number): void;
+}
+
+/** The real console on the machine's ports (a VM alone on the machine). */
+export function realConsoleBackend(machine: Machine): ConsoleBackend {
+  return {
+    read: (reg) => machine.portRead(CONSOLE_PORT_BASE + reg),
+    write: (reg, value) => machine.portWrite(CONSOLE_PORT_BASE + reg, value),
+  };
+}
 
 export class VirtualConsole implements BoardDevice {
   readonly name = 'console';
@@ -23,7 +38,7 @@ export class VirtualConsole implements BoardDevice {
     { space: 'mmio', base: CONSOLE_MMIO_BASE, length: CONSOLE_MMIO_SIZE, device: this.mmio },
   ];
 
-  constructor(private readonly machine: Machine) {}
+  constructor(private readonly backend: ConsoleBackend) {}
 
   reset(): void {
     this.control = 0;
@@ -32,7 +47,7 @@ export class VirtualConsole implements BoardDevice {
   /** Level of the guest's receive interrupt line: enabled and input waiting in the backend. */
   level(): boolean {
     if ((this.control & CONSOLE_CONTROL_RX_IRQ) === 0) return false;
-    return (this.machine.portRead(CONSOLE_PORT_BASE + CONSOLE_REGS.status) & CONSOLE_STATUS_INPUT) !== 0;
+    return (this.backend.read(CONSOLE_REGS.status) & CONSOLE_STATUS_INPUT) !== 0;
   }
 
   save(): number {
@@ -47,7 +62,7 @@ export class VirtualConsole implements BoardDevice {
     switch (reg) {
       case CONSOLE_REGS.data:
       case CONSOLE_REGS.status:
-        return this.machine.portRead(CONSOLE_PORT_BASE + reg) >>> 0;
+        return this.backend.read(reg) >>> 0;
       case CONSOLE_REGS.control: return this.control;
       default: return 0;
     }
@@ -55,7 +70,7 @@ export class VirtualConsole implements BoardDevice {
 
   private writeReg(reg: number, value: number): void {
     switch (reg) {
-      case CONSOLE_REGS.data: this.machine.portWrite(CONSOLE_PORT_BASE + reg, value); break;
+      case CONSOLE_REGS.data: this.backend.write(reg, value); break;
       case CONSOLE_REGS.control: this.control = value & CONSOLE_CONTROL_RX_IRQ; break;
     }
   }

@@ -1,0 +1,260 @@
+// A host: one emulated physical machine (one CPU, one RAM, one bus and its
+// real timer) on which one monitor runs several VMs at once, each in its own
+// mode. VMs are not separate JS machines: each is a window of the one RAM and
+// a monitor that reaches only that window (shadow tables and EPT built from
+// it, hypercalls checked against it), and the CPU runs one vCPU at a time.
+//
+// The vCPU scheduler is round-robin in slices of retired instructions
+// (`slice` times the VM's weight), driven by the host's own real timer: the
+// guest can mask its virtual interrupts but not the host's. A world switch
+// saves the whole CPU context of the running vCPU (registers, control
+// registers, root/non-root state, the per-VM hooks) and loads the next one's;
+// the TLB survives it only under hw with VPID (tagged), otherwise it is
+// flushed and counted. Each VM's time is its own (vm-clock.ts), so a VM on a
+// busy host runs exactly as it runs alone; the same configuration gives the
+// same interleaving, run after run, on either engine.
+
+import { Timer, TIMER_PORTS } from '../devices/timer.js';
+import type { Image } from '../elf/image.js';
+import { createInterpreter } from '../engine/interp/index.js';
+import type { Engine } from '../engine/engine.js';
+import { standardBoard } from '../machine/board.js';
+import type { Counters } from '../machine/counters.js';
+import type { MachineDevice } from '../machine/device.js';
+import { Machine } from '../machine/machine.js';
+import { isFinal, type Stop } from '../machine/stop.js';
+import { VirtualConsole } from '../vmm/devices/virtual-console.js';
+import { DEFAULT_GUEST_MEMORY, DEFAULT_MONITOR_MEMORY, DEFAULT_TC_SIZE } from '../vmm/layout.js';
+import { BtMode } from '../vmm/modes/bt.js';
+import { HwMode, type HwOptions } from '../vmm/modes/hw.js';
+import type { MonitorMode } from '../vmm/modes/mode.js';
+import { PvMode } from '../vmm/modes/pv.js';
+import { TrapMode } from '../vmm/modes/trap.js';
+import { Monitor } from '../vmm/monitor.js';
+import { checkPvImage } from '../vmm/pv/image-check.js';
+import { HostVm, type HostMode } from './host-vm.js';
+import { allocateLayouts } from './layout.js';
+import { SLICE_STOP, type Scheduling, type SliceEnd } from './scheduling.js';
+import { VmPort } from './vm-port.js';
+
+export interface HostVmConfig {
+  name: string;
+  image: Image;
+  mode: HostMode;
+  /** Guest RAM in bytes (default 16 MiB, as a lone VM). */
+  guestMemory?: number;
+  /** Monitor memory in bytes (default 1 MiB). */
+  monitorMemory?: number;
+  /** bt's translation cache in bytes (default 256 KiB). */
+  tcSize?: number;
+  /** Share of the CPU: its slices are `weight` times the host's slice (default 1). */
+  weight?: number;
+  /** Under hw: EPT and VPID (default both on). */
+  hw?: HwOptions;
+  /** Its console input. */
+  input?: string | Uint8Array;
+  shadowCache?: number;
+}
+
+export interface HostOptions {
+  vms: readonly HostVmConfig[];
+  /** Guest instructions in a slice of weight 1 (default 10,000). */
+  slice?: number;
+  /** The engine to run the machine with (default: the reference interpreter). */
+  engine?: (machine: Machine) => Engine;
+}
+
+export interface HostRunResult {
+  /** Steps taken by this call, all VMs together. */
+  steps: number;
+  /** 'stopped': every VM has stopped; 'budget': the step budget ran out first; otherwise the run stop that ended it. */
+  end: 'stopped' | 'budget' | Stop;
+}
+
+export interface HostCounters {
+  /** World switches into a vCPU (one per slice). */
+  worldSwitches: number;
+}
+
+export const DEFAULT_SLICE = 10_000;
+
+const MODES: Record<HostMode, (m: Monitor, hw: HwOptions) => MonitorMode> = {
+  trap: (m) => new TrapMode(m),
+  bt: (m) => new BtMode(m),
+  pv: (m) => new PvMode(m),
+  hw: (m, hw) => new HwMode(m, hw),
+};
+
+export class HostError extends Error {
+  override readonly name = 'HostError';
+}
+
+export class Host implements MachineDevice, Scheduling {
+  readonly name = 'host';
+  readonly machine: Machine;
+  readonly engine: Engine;
+  readonly vms: readonly HostVm[];
+  readonly slice: number;
+  readonly counters: HostCounters = { worldSwitches: 0 };
+  sliceEnd = Infinity;
+  /** The VM whose vCPU runs now. */
+  private current: HostVm | undefined;
+  /** Where round-robin looks next. */
+  private nextIndex = 0;
+  private before: Counters | undefined;
+
+  constructor(options: HostOptions) {
+    const configs = options.vms;
+    if (configs.length === 0) throw new HostError('a host needs at least one VM');
+    const names = new Set<string>();
+    for (const c of configs) {
+      if (names.has(c.name)) throw new HostError(`two VMs are named '${c.name}'`);
+      names.add(c.name);
+      if (c.mode === 'pv') checkPvImage(c.image);
+    }
+    this.slice = options.slice ?? DEFAULT_SLICE;
+    if (!Number.isInteger(this.slice) || this.slice < 1) throw new HostError(`slice ${this.slice} must be a positive whole number of instructions`);
+    const { layouts, ramSize } = allocateLayouts(configs.map((c) => ({
+      guestSize: c.guestMemory ?? DEFAULT_GUEST_MEMORY,
+      monitorSize: c.monitorMemory ?? DEFAULT_MONITOR_MEMORY,
+      tcSize: c.mode === 'bt' ? c.tcSize ?? DEFAULT_TC_SIZE : 0,
+    })));
+    // The host's own board: its real timer (the scheduler's and every monitor's), no console of its own.
+    const machine = new Machine({ memorySize: ramSize, devices: standardBoard({ console: false }) });
+    this.machine = machine;
+    this.vms = configs.map((c, i) => {
+      const weight = c.weight ?? 1;
+      if (!Number.isInteger(weight) || weight < 1) throw new HostError(`VM '${c.name}': weight ${weight} must be a positive whole number`);
+      const vm = new HostVm(c.name, c.mode, c.image, layouts[i]!, weight, c.mode === 'hw' && c.hw?.vpid !== false, machine, c.input);
+      machine.trapHook = undefined;
+      machine.fetchWindow = undefined;
+      machine.vmx = undefined;
+      vm.monitor = new Monitor(machine, vm.layout, (m) => MODES[c.mode](m, c.hw ?? {}), {
+        ...(c.shadowCache === undefined ? {} : { shadowCache: c.shadowCache }),
+        hosted: {
+          port: new VmPort(this, () => vm),
+          clock: () => vm.clock.now(),
+          board: [(ctx) => new Timer(ctx), () => new VirtualConsole(vm.backend)],
+        },
+      });
+      vm.hooks = { trapHook: vm.monitor.trapHook, fetchWindow: machine.fetchWindow, vmx: machine.vmx };
+      return vm;
+    });
+    machine.addDevice(this);
+    machine.reset(0);
+    this.engine = (options.engine ?? createInterpreter)(machine);
+  }
+
+  // --- MachineDevice: the machine's reset reloads every VM ------------------------
+
+  /** Every VM back at its image's entry point, its window of RAM cleared and loaded, its clock at 0. */
+  reset(): void {
+    const m = this.machine;
+    this.current = undefined;
+    this.nextIndex = 0;
+    this.counters.worldSwitches = 0;
+    for (const vm of this.vms) {
+      const l = vm.layout;
+      m.mem.u8.fill(0, l.monitorBase, l.monitorBase + l.monitorSize);
+      vm.monitor.guest.load(vm.image);
+      vm.console.reset();
+      vm.clock.reset();
+      vm.resetCounters();
+      m.tlb.reset();
+      m.loadContext({ ...m.saveContext(), nonRoot: false, ...vm.hooks }, true);
+      m.cpu.reset(vm.image.entry);
+      vm.monitor.reset(); // the guest's reset state, as the machine's reset gives a lone VM
+      vm.context = m.saveContext();
+    }
+    this.disarm();
+  }
+
+  save(): unknown {
+    return undefined; // snapshots of a whole host (the debugger on a host) come with the host debugger
+  }
+
+  restore(): void {
+    throw new HostError('snapshots of a host are not supported yet');
+  }
+
+  // --- running ----------------------------------------------------------------------
+
+  /** Run the VMs, slice after slice, until every one has stopped or `budget` steps are used. */
+  run(budget = Infinity): HostRunResult {
+    let steps = 0;
+    while (steps < budget) {
+      const vm = this.pick();
+      if (!vm) return { steps, end: 'stopped' };
+      this.switchIn(vm);
+      const r = this.engine.run(budget - steps);
+      steps += r.steps;
+      this.switchOut(vm);
+      const stop = r.stop;
+      if (stop.kind === 'budget') return { steps, end: 'budget' };
+      if (stop.kind === 'requested' && stop.reason === SLICE_STOP) continue;
+      if (!isFinal(stop)) return { steps, end: stop };
+    }
+    return { steps, end: 'budget' };
+  }
+
+  /** The VM whose vCPU runs now, if any. */
+  running(): HostVm | undefined {
+    return this.current;
+  }
+
+  endSlice(why: SliceEnd): void {
+    const vm = this.current;
+    if (!vm) return;
+    if (why === 'preempt') vm.host.preempted++;
+    else vm.host.yields++;
+    this.machine.requestStop(SLICE_STOP);
+  }
+
+  /** Round-robin over the VMs still running, in configuration order. */
+  private pick(): HostVm | undefined {
+    const n = this.vms.length;
+    for (let i = 0; i < n; i++) {
+      const vm = this.vms[(this.nextIndex + i) % n]!;
+      if (vm.stop) continue;
+      this.nextIndex = (this.nextIndex + i + 1) % n;
+      return vm;
+    }
+    return undefined;
+  }
+
+  private switchIn(vm: HostVm): void {
+    const m = this.machine;
+    this.counters.worldSwitches++;
+    vm.host.slices++;
+    const flushesBefore = m.counters.tlbFlushes;
+    m.loadContext(vm.context, vm.taggedTlb);
+    vm.host.switchFlushes += m.counters.tlbFlushes - flushesBefore;
+    this.current = vm;
+    this.before = { ...m.counters };
+    vm.clock.start();
+    this.sliceEnd = m.clock() + this.slice * vm.weight;
+    vm.monitor.resume();
+  }
+
+  private switchOut(vm: HostVm): void {
+    const m = this.machine;
+    vm.accumulate(m.counters, this.before!);
+    vm.clock.stop();
+    if (m.stopped) {
+      vm.stop = m.stopped; // it stops alone; the machine goes on for the others
+      m.stopped = undefined;
+    }
+    m.stopRequest = undefined;
+    vm.context = m.saveContext();
+    this.current = undefined;
+    this.sliceEnd = Infinity;
+    this.disarm();
+  }
+
+  /** The host's timer off and its line low between slices: nothing of one slice reaches the next VM. */
+  private disarm(): void {
+    const m = this.machine;
+    m.timer!.write(TIMER_PORTS.period, 4, 0);
+    m.timer!.write(TIMER_PORTS.ack, 4, 1);
+  }
+}
