@@ -32,7 +32,9 @@ export interface Reproducer { file: string; command: string; program: Program; t
 /** Shrink `p` while `d.check` still diverges and write the result to `outDir`. */
 export function writeReproducer(p: Program, d: Divergence, outDir: string): Reproducer {
   const only = [d.check];
-  const { program, tries } = shrinkProgram(p, (q) => checkInMemory(q, only).some((x) => x.check === d.check));
+  // The same comparison must still fail the same way: by throwing, or by a difference.
+  const threw = (x: Divergence) => x.detail.startsWith('threw ');
+  const { program, tries } = shrinkProgram(p, (q) => checkInMemory(q, only).some((x) => x.check === d.check && threw(x) === threw(d)));
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `program-${p.seed}-${d.check.replace(/[^a-z0-9-]+/gi, '_')}.s`);
   const lib = relative(resolve(outDir), guestsLib()).split('\\').join('/') + '/';

@@ -179,7 +179,7 @@ function parseCheck(check: string): { kind: 'interp-jit' | 'native' | 'halts'; m
   if (check === 'native') return { kind: 'halts', mode: 'native' };
   const m = /^(interp-jit\/|native-)(.+)$/.exec(check);
   const mode = m?.[2] as RunMode | undefined;
-  if (!m || !mode || !RUN_MODES.includes(mode)) throw new Error(`unknown comparison '${check}' (native, interp-jit/<mode> or native-<mode>)`);
+  if (!m || !mode || !RUN_MODES.includes(mode)) throw new CheckSetupError(`unknown comparison '${check}' (native, interp-jit/<mode> or native-<mode>)`);
   return { kind: m[1] === 'native-' ? 'native' : 'interp-jit', mode };
 }
 
@@ -194,10 +194,23 @@ function hashString(s: string): number {
  * the comparison's name alone, so a replay or a shrink step runs it exactly as the campaign did.
  */
 export function runCheck(built: Built, check: string, seed: number, native?: () => Observed): Divergence | undefined {
+  // An exception out of the machine, an engine or the monitor is a bug whatever the comparison.
+  try {
+    return compare(built, check, seed, native);
+  } catch (e) {
+    if (e instanceof CheckSetupError) throw e;
+    return { check, detail: `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}` };
+  }
+}
+
+/** A comparison that cannot be made (a bad name, a missing build): the caller's mistake, not a finding. */
+class CheckSetupError extends Error {}
+
+function compare(built: Built, check: string, seed: number, native?: () => Observed): Divergence | undefined {
   const { kind, mode } = parseCheck(check);
   const r = new Rng(seed ^ hashString(check));
   const image = mode === 'pv' ? built.pv : built.native;
-  if (!image) throw new Error(`${check} needs the -D PV build`);
+  if (!image) throw new CheckSetupError(`${check} needs the -D PV build`);
   if (kind === 'halts') {
     const stop = (native ? native() : runSpec(built.native, { mode: 'native', jit: false }).obs).stop;
     return stop.startsWith('halted') ? undefined : { check, detail: `the program did not halt natively: ${stop}` };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { checkInMemory } from '../../src/fuzz/programs.js';
 import { generateProgram, PROFILES, type Node, type Profile } from '../../src/fuzz/program.js';
 import { renderProgram } from '../../src/fuzz/render.js';
-import { buildImages, checksFor, guestsLib, runSpec } from '../../src/fuzz/run-program.js';
+import { buildImages, checksFor, guestsLib, runCheck, runSpec } from '../../src/fuzz/run-program.js';
 import { sourceOf, suiteSeeds } from './helpers.js';
 
 const PER_PROFILE = 6;
@@ -22,6 +22,24 @@ describe('random programs agree across engines and modes', () => {
       }
     });
   }
+});
+
+describe('the comparisons', () => {
+  test('a run that throws is a finding of its comparison, not the end of the campaign', () => {
+    const p = generateProgram(suiteSeeds(1)[0]!, { profile: 'full', size: 10 });
+    const { native } = buildImages(renderProgram(p, { lib: '' }), join(guestsLib(), 'fuzz-case.s'), false);
+    // The native build given as the PV build: createVm refuses it with an exception.
+    const d = runCheck({ native, pv: native }, 'native-pv', p.seed);
+    expect(d?.check).toBe('native-pv');
+    expect(d?.detail).toMatch(/^threw \w+: not a paravirtualized build/);
+  });
+
+  test('a comparison that cannot be made is the caller\'s error', () => {
+    const p = generateProgram(suiteSeeds(1)[0]!, { profile: 'full', size: 10 });
+    const { native } = buildImages(renderProgram(p, { lib: '' }), join(guestsLib(), 'fuzz-case.s'), false);
+    expect(() => runCheck({ native }, 'native-pv', p.seed)).toThrow(/needs the -D PV build/);
+    expect(() => runCheck({ native }, 'native-nosuch', p.seed)).toThrow(/unknown comparison/);
+  });
 });
 
 describe('the generator', () => {
