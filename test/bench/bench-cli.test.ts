@@ -16,8 +16,8 @@ describe('virtlab bench: arguments', () => {
     [['--cost-model', 'p5'], /cost-model/],
     [['--bogus'], /unknown option/],
     [['--only', 'nosuch'], /unknown workload 'nosuch'/],
-    [['--rounds', '0'], /--rounds must be a whole number from 1 to 20, got '0'/],
-    [['--rounds', '2.5'], /--rounds must be a whole number/],
+    [['--rounds', '0'], /bad --rounds '0': expected a number of rounds \(a whole number from 1 to 20\)/],
+    [['--rounds', '2.5'], /bad --rounds '2.5': expected a number of rounds \(a whole number from 1 to 20/],
   ] as const) {
     it(`${args.join(' ')}: one line, exit 2`, async () => {
       const r = await runCli(['bench', ...args]);
