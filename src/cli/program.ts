@@ -43,12 +43,22 @@ export function assembleSource(ctx: CliContext, path: string, defines: Record<st
   });
 }
 
-/** Assemble a source file, printing every diagnostic; a failure is one CliError line. */
+/**
+ * Diagnostics printed per assembly: past them only a count (as clang's
+ * -ferror-limit), so one long bad line cannot bury the terminal in megabytes.
+ */
+export const MAX_SHOWN_DIAGNOSTICS = 100;
+
+/** Assemble a source file, printing its first diagnostics; a failure is one CliError line. */
 export function assembleOrFail(ctx: CliContext, path: string, defines: Record<string, number | string>, search: IncludeSearch = DEFAULT_SEARCH): AssembleResult & { image: Image } {
   const result = assembleSource(ctx, path, defines, search);
-  for (const d of result.diagnostics) ctx.io.err(formatDiagnostic(d).replace(/\n?$/, '\n'));
+  const shown = result.diagnostics.slice(0, MAX_SHOWN_DIAGNOSTICS);
+  for (const d of shown) ctx.io.err(formatDiagnostic(d).replace(/\n?$/, '\n'));
+  const hidden = result.diagnostics.length - shown.length;
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-  if (errors > 0 || !result.image) throw new CliError(`${Math.max(errors, 1)} error${errors === 1 ? '' : 's'}`);
+  const more = hidden > 0 ? ` (the first ${MAX_SHOWN_DIAGNOSTICS} diagnostics shown, ${hidden} more not)` : '';
+  if (errors > 0 || !result.image) throw new CliError(`${Math.max(errors, 1)} error${errors === 1 ? '' : 's'}${more}`);
+  if (hidden > 0) ctx.io.err(`virtlab: ${hidden} more warnings not shown\n`);
   return { ...result, image: result.image };
 }
 

@@ -206,4 +206,13 @@ describe('virtlab asm', () => {
       expect(oneErrorLine(r)).toBe(`virtlab: cannot read '${path}': ${why}`);
     }
   });
+  test('past 100 diagnostics only their count is printed: a long bad line stays a short report', async () => {
+    const src = join(dir, 'many.s');
+    writeFileSync(src, `.word ${Array.from({ length: 5000 }, (_, i) => `x${i}`).join(',')}\n`);
+    const r = await runCli(['asm', src, '-o', join(dir, 'many.elf')]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines.filter((l) => / error: /.test(l))).toHaveLength(100);
+    expect(lines.at(-1)).toBe('virtlab: 5000 errors (the first 100 diagnostics shown, 4900 more not)');
+  });
 });
