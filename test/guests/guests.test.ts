@@ -276,6 +276,6 @@ describe('coverage', () => {
         return statSync(p).isDirectory() ? walk(p) : p.endsWith('.s') ? [relative(guestsDir, p)] : [];
       });
     })(guestsDir);
-    expect(all.filter((g) => !covered.has(g)).sort()).toEqual([]);
+    expect(all.filter((g) => !covered.has(g) && !g.startsWith('hostile/')).sort()).toEqual([]); // hostile/: test/host/isolation.test.ts
   });
 });
