@@ -8,6 +8,7 @@ import { registerBtDump } from './bt-dump.js';
 import type { CliContext } from './context.js';
 import { registerDebug } from './debug.js';
 import { registerDisasm } from './disasm.js';
+import { registerHost } from './host.js';
 import { registerIsa } from './isa.js';
 import { registerRun } from './run.js';
 import { registerTrace } from './trace.js';
@@ -23,4 +24,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDebug,
   registerBtDump,
   registerBench,
+  registerHost,
 ];

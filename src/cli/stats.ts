@@ -13,7 +13,7 @@ export function formatCounters(counters: object, skipZero = false): string {
 }
 
 /** Everything --stats prints for a run: machine counters; under a monitor its (non-zero) counters and the modelled cycles. */
-export function formatRunStats(vm: Vm, preset: CostPresetName): string {
+export function formatRunStats(vm: Pick<Vm, 'stats'>, preset: CostPresetName): string {
   const stats = vm.stats(preset);
   let text = formatCounters(stats.machine);
   if (stats.monitor) {

@@ -1,0 +1,121 @@
+// What `virtlab host` reports at the end: per VM its stop, guest
+// instructions, monitor entries by kind, world switches, modelled cycles and
+// share of the host's guest instructions; as a table, as one --json object,
+// and as --stats (per VM, the counters `run --stats` prints).
+
+import type { Host, HostVm, VmHostCounters } from '../host/index.js';
+import { Machine, type Counters, type Stop } from '../machine/index.js';
+import { priceCounters, type CostPreset, type CostPresetName, type CostReport, type MonitorCounters, type VmStats } from '../vmm/index.js';
+import { exitCodeOf } from './outcome.js';
+import { formatCounters, formatRunStats } from './stats.js';
+
+export interface HostVmReport {
+  name: string;
+  mode: string;
+  /** Its program, relative to the working directory. */
+  program: string;
+  weight: number;
+  /** 'running': the step budget ran out before it stopped. */
+  stopReason: Stop['kind'] | 'running';
+  haltCode: number | null;
+  /** One-line reason when it did not halt, else null. */
+  message: string | null;
+  /** The exit code `run` would give this VM alone (124 while running). */
+  exitCode: number;
+  /** Guest instructions it retired. */
+  instructions: number;
+  /** Entries into its monitor by kind: traps, bt callouts, pv hypercalls, hw VM exits. */
+  entries: { traps: number; callouts: number; hypercalls: number; vmExits: number };
+  /** Its slices (world switches into it), preemptions, yields, TLB flushes at switches. */
+  host: VmHostCounters;
+  /** Its guest instructions over all the VMs' (0..1): its share of the CPU's guest work. */
+  share: number;
+  counters: Counters;
+  monitor: MonitorCounters;
+  cost: CostReport;
+  console: string;
+}
+
+export interface HostReport {
+  exitCode: number;
+  /** 'stopped': every VM stopped; 'budget': --max-steps ran out first. */
+  end: 'stopped' | 'budget';
+  /** Steps of the whole host (all VMs' instructions and interrupts). */
+  steps: number;
+  slice: number;
+  engine: string;
+  worldSwitches: number;
+  vms: HostVmReport[];
+}
+
+export const EXIT_BUDGET_HOST = 124;
+
+export function vmStats(vm: HostVm, preset: CostPreset | CostPresetName): VmStats {
+  const machine = { ...vm.counters }, monitor = { ...vm.monitor.counters };
+  return { mode: vm.mode, machine, monitor, cost: priceCounters({ machine, monitor }, preset) };
+}
+
+function exitCodeOfVm(vm: HostVm): number {
+  return vm.stop ? exitCodeOf(vm.stop) : EXIT_BUDGET_HOST;
+}
+
+/** 0 when every VM halted with 0; 124 when the budget ran out; else the first VM's non-zero code (as `run` gives it). */
+export function hostExitCode(host: Host, end: 'stopped' | 'budget'): number {
+  if (end === 'budget') return EXIT_BUDGET_HOST;
+  return host.vms.map(exitCodeOfVm).find((c) => c !== 0) ?? 0;
+}
+
+export function hostReport(host: Host, end: 'stopped' | 'budget', steps: number, programs: readonly string[], preset: CostPresetName): HostReport {
+  const total = host.vms.reduce((n, vm) => n + vm.counters.instructions, 0);
+  return {
+    exitCode: hostExitCode(host, end),
+    end,
+    steps,
+    slice: host.slice,
+    engine: host.engine.name,
+    worldSwitches: host.counters.worldSwitches,
+    vms: host.vms.map((vm, i) => {
+      const stats = vmStats(vm, preset);
+      const mon = stats.monitor!;
+      const stop = vm.stop;
+      return {
+        name: vm.name, mode: vm.mode, program: programs[i]!, weight: vm.weight,
+        stopReason: stop?.kind ?? 'running',
+        haltCode: stop?.kind === 'halted' ? stop.code | 0 : null,
+        message: stop && stop.kind !== 'halted' ? Machine.describeStop(stop) : null,
+        exitCode: exitCodeOfVm(vm),
+        instructions: vm.counters.instructions,
+        entries: { traps: mon.traps, callouts: mon.callouts, hypercalls: mon.hypercalls, vmExits: mon.vmExits },
+        host: { ...vm.host },
+        share: total === 0 ? 0 : vm.counters.instructions / total,
+        counters: stats.machine, monitor: mon, cost: stats.cost,
+        console: vm.consoleText(),
+      };
+    }),
+  };
+}
+
+/** Columns left-aligned up to `left`, the rest right-aligned, two spaces apart. */
+function table(rows: string[][], left: number): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i < left ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd() + '\n').join('');
+}
+
+export function formatHostTable(report: HostReport, preset: CostPresetName): string {
+  const head = ['vm', 'mode', 'stop', 'instructions', 'traps', 'callouts', 'hypercalls', 'vm exits', 'slices', 'switch flushes', `cycles (${preset})`, 'share'];
+  const rows = report.vms.map((v) => [
+    v.name, v.mode, v.stopReason === 'halted' ? `halted ${v.haltCode}` : v.stopReason,
+    String(v.instructions), String(v.entries.traps), String(v.entries.callouts), String(v.entries.hypercalls), String(v.entries.vmExits),
+    String(v.host.slices), String(v.host.switchFlushes), String(v.cost.totalCycles), `${(100 * v.share).toFixed(1)}%`,
+  ]);
+  return table([head, ...rows], 3)
+    + `${report.worldSwitches} world switches in ${report.steps} steps, slices of ${report.slice} instructions times the weight (engine ${report.engine});\n`
+    + 'share: the VM\'s guest instructions over all the VMs\' (idle time not counted)\n';
+}
+
+/** --stats: per VM, what `run --stats` prints, then its host counters. */
+export function formatHostStats(host: Host, preset: CostPresetName): string {
+  return host.vms.map((vm) => `== ${vm.name} (${vm.mode}) ==\n`
+    + formatRunStats({ stats: (p = preset) => vmStats(vm, p) }, preset)
+    + '\nhost:\n' + formatCounters(vm.host)).join('\n');
+}
