@@ -97,7 +97,7 @@ export function hostRamNeeded(vms: readonly Pick<VmConfig, 'memory' | 'mode'>[])
 }
 
 function issueMessage(iss: z.core.$ZodIssue): string {
-  const present = 'input' in iss;
+  const present = iss.input !== undefined; // a JSON value is never undefined: undefined is a missing field
   const got = present ? `, got ${describeValue(iss.input)}` : '';
   switch (iss.code) {
     case 'invalid_type': {
