@@ -1,0 +1,285 @@
+// Isolation on a host: the hostile guests of guests/hostile/ run beside
+// victims on one machine, in every mode where they apply. Each hostile VM
+// must reach its own memory only (every RAM write made while its vCPU runs
+// lands in its own window), get the faults or hypercall errors the bare
+// machine or the pv ABI gives it (its console, its monitor's counters), and
+// leave every victim exactly as it is alone: the same console, stop,
+// instructions and idle ticks, and a guest-physical window hashing the same.
+// A VM spinning with interrupts off cannot starve the others.
+// docs/isolation.md says which mechanism each case shows.
+
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { assembleFile } from '../../src/asm/index.js';
+import type { Image } from '../../src/elf/image.js';
+import { allocateLayouts, Host, type HostMode, type HostVmConfig } from '../../src/host/index.js';
+import { Machine, MemoryJournal, type PhysicalMemory } from '../../src/machine/index.js';
+import { createVm, DEFAULT_MONITOR_MEMORY, type Vm } from '../../src/vmm/index.js';
+import { DEFAULT_TC_SIZE } from '../../src/vmm/layout.js';
+import type { HwOptions } from '../../src/vmm/modes/hw.js';
+import { GUESTS, symbol } from '../vmm/helpers.js';
+import { CR, STATUS } from '../../src/isa/index.js';
+
+const HOSTILE = join(GUESTS, 'hostile');
+const MiB = 1 << 20;
+const SMALL = MiB;
+
+function build(path: string, defines: Record<string, number> = {}): Image {
+  const r = assembleFile(path, { defines });
+  if (!r.image) throw new Error(`${path} does not assemble: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+  return r.image;
+}
+
+const hash = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+// --- the modes a hostile guest runs in ------------------------------------------------
+
+interface ModeCase { label: string; mode: HostMode; hw?: HwOptions; pv: boolean }
+const MODES: ModeCase[] = [
+  { label: 'trap', mode: 'trap', pv: false },
+  { label: 'bt', mode: 'bt', pv: false },
+  { label: 'pv', mode: 'pv', pv: true },
+  { label: 'hw', mode: 'hw', pv: false },
+  { label: 'hw --no-ept', mode: 'hw', hw: { ept: false, vpid: false }, pv: false },
+];
+
+// --- the victims: each as it runs alone ---------------------------------------------------
+
+const tinyos = build(join(GUESTS, 'tinyos/tinyos.s'));
+const VICTIMS: HostVmConfig[] = [
+  { name: 'tinyos-bt', image: tinyos, mode: 'bt' },
+  { name: 'tinyos-hw', image: tinyos, mode: 'hw' },
+  { name: 'hello-pv', image: build(join(GUESTS, 'hello.s'), { PV: 1 }), mode: 'pv', guestMemory: SMALL },
+  { name: 'timer-trap', image: build(join(GUESTS, 'exceptions/timer.s')), mode: 'trap', guestMemory: SMALL },
+  { name: 'tinyos-noept', image: tinyos, mode: 'hw', hw: { ept: false, vpid: false } },
+];
+
+function vmOf(c: HostVmConfig): Vm {
+  return createVm({ image: c.image, mode: c.mode, ...(c.guestMemory ? { guestMemory: c.guestMemory } : {}), ...(c.hw ? { hw: c.hw } : {}) });
+}
+
+interface Seen { console: string; stop: string; instructions: number; idle: number; ram: string }
+
+const ALONE = new Map(VICTIMS.map((c) => {
+  const vm = vmOf(c);
+  const { stop } = vm.run(50_000_000);
+  const l = vm.layout!;
+  const seen: Seen = {
+    console: vm.consoleText(), stop: Machine.describeStop(stop), instructions: vm.machine.counters.instructions,
+    idle: vm.machine.counters.idle, ram: hash(vm.machine.mem.u8.subarray(l.base, l.base + l.guestSize)),
+  };
+  return [c.name, seen] as const;
+}));
+
+// --- the host, watched ----------------------------------------------------------------------
+
+/**
+ * Every RAM write (the CPU's stores, the MMU's accessed and dirty bits, the
+ * monitors' own writes) is journaled first; this journal keeps none, it
+ * checks that each lands in the window of the VM whose vCPU runs.
+ */
+class WindowWatch extends MemoryJournal {
+  /** Writes made while `name` ran. */
+  readonly writes = new Map<string, number>();
+  readonly stray: string[] = [];
+
+  constructor(mem: PhysicalMemory, private readonly host: () => Host) {
+    super(mem);
+  }
+
+  override record(paddr: number, width: 1 | 2 | 4): void {
+    const vm = this.host().running();
+    const l = vm?.layout;
+    if (vm) this.writes.set(vm.name, (this.writes.get(vm.name) ?? 0) + 1);
+    if (l && paddr >= l.base && paddr + width <= l.ramSize) return;
+    if (this.stray.length < 5) this.stray.push(`${width}-byte write at 0x${paddr.toString(16)} while ${vm?.name ?? 'no VM'} ran`);
+  }
+}
+
+function watchedHost(vms: HostVmConfig[], slice = 5_000): { host: Host; watch: WindowWatch } {
+  const host = new Host({ vms, slice });
+  const watch = new WindowWatch(host.machine.mem, () => host);
+  host.machine.mem.journal = watch;
+  return { host, watch };
+}
+
+/** Run until every VM but `spinner` (if any) has stopped. */
+function runHost(host: Host, spinner?: string): void {
+  for (let i = 0; i < 200; i++) {
+    const r = host.run(1_000_000);
+    if (r.end === 'stopped') return;
+    expect(r.end).toBe('budget'); // a run stop of the machine itself (none is expected) would end the host
+    if (host.vms.every((vm) => vm.stop || vm.name === spinner)) return;
+  }
+  throw new Error('the host did not finish in 200 M steps');
+}
+
+function expectVictimsAsAlone(host: Host): void {
+  for (const vm of host.vms.filter((v) => ALONE.has(v.name))) {
+    const l = vm.layout;
+    expect({
+      console: vm.consoleText(), stop: vm.stop ? Machine.describeStop(vm.stop) : 'running', instructions: vm.counters.instructions,
+      idle: vm.counters.idle, ram: hash(host.machine.mem.u8.subarray(l.base, l.base + l.guestSize)),
+    }, vm.name).toEqual(ALONE.get(vm.name));
+  }
+}
+
+/** A host of `hostile` (its window first or last) and every victim, run to the end, watched. */
+function hostileHost(hostile: HostVmConfig, { last = false, spins = false } = {}) {
+  const vms = last ? [...VICTIMS, hostile] : [hostile, ...VICTIMS];
+  const { host, watch } = watchedHost(vms);
+  runHost(host, spins ? hostile.name : undefined);
+  const vm = host.vms.find((v) => v.name === hostile.name)!;
+  expect(watch.stray).toEqual([]);
+  if (!spins) expect(watch.writes.get(hostile.name)).toBeGreaterThan(0); // the watch saw it write (a spinner writes nothing)
+  expect(host.machine.mem.u8.subarray(0, host.vms[0]!.layout.base).every((b) => b === 0)).toBe(true); // the guard
+  expectVictimsAsAlone(host);
+  return { host, vm, counters: vm.monitor.counters as unknown as Record<string, number> };
+}
+
+const hexLine = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+const withHw = (hw: HwOptions | undefined) => (hw ? { hw } : {});
+
+// --- map-all ------------------------------------------------------------------------------------
+
+describe('map-all.s: page tables mapping every frame, a marker written through each', () => {
+  const GUEST = 16 * MiB;
+  const STACK_ROOM = 0x10000;
+
+  /** What it must print: its own frames keep the marker, every other frame reads all ones. */
+  function expected(image: Image, dense: number, top: number): string {
+    const own = (GUEST - STACK_ROOM - (symbol(image, 'dir') + 4096 + 0x400000)) / 4096;
+    let sparse = 0;
+    for (let a = GUEST + dense * MiB; a < 2 ** 32 - top * MiB; a += MiB) if (a !== 0xf0000000) sparse++;
+    const line = (name: string, frames: number, kept: number) =>
+      `${name}: frames ${hexLine(frames)}, kept the marker ${hexLine(kept)}, all ones ${hexLine(frames - kept)}, other ${hexLine(0)}\n`;
+    return 'map-all: 4 GiB mapped onto every frame\n' + line('own RAM', own, own) + line('above RAM', dense * 256, 0)
+      + line('sparse', sparse, 0) + line('top', top * 256, 0);
+  }
+
+  const sizes = allocateLayouts([{ guestSize: GUEST, monitorSize: DEFAULT_MONITOR_MEMORY, tcSize: DEFAULT_TC_SIZE },
+    ...VICTIMS.map((c) => ({ guestSize: c.guestMemory ?? 16 * MiB, monitorSize: DEFAULT_MONITOR_MEMORY, tcSize: c.mode === 'bt' ? DEFAULT_TC_SIZE : 0 }))]);
+  // First on the host, the frames right above its RAM are, in host RAM, its monitor's and then every victim's;
+  // last, the frames at the top of its address space are what a base added without a bound would wrap onto:
+  // the guard and every window before its own.
+  const PLACES = {
+    first: { last: false, dense: Math.ceil((sizes.ramSize - MiB - GUEST) / MiB), top: 8 },
+    last: { last: true, dense: 2, top: Math.ceil((sizes.ramSize - GUEST) / MiB) },
+  };
+
+  test('natively, with just its RAM, it prints what the test expects (the reference for every mode)', () => {
+    for (const { dense, top } of Object.values(PLACES)) {
+      const image = build(join(HOSTILE, 'map-all.s'), { DENSE_MIB: dense, TOP_MIB: top });
+      const vm = createVm({ image, mode: 'native', guestMemory: GUEST });
+      expect(Machine.describeStop(vm.run(50_000_000).stop)).toBe('halted with exit code 0');
+      expect(vm.consoleText()).toBe(expected(image, dense, top));
+    }
+  });
+
+  const cases = MODES.flatMap((m) => (['first', 'last'] as const).map((place) => ({ ...m, place })));
+  test.each(cases)('$label, its window $place: it reaches its own RAM only, the victims run as alone', ({ mode, hw, pv, place }) => {
+    const { last, dense, top } = PLACES[place];
+    const image = build(join(HOSTILE, 'map-all.s'), { DENSE_MIB: dense, TOP_MIB: top, ...(pv ? { PV: 1 } : {}) });
+    const { host, vm, counters: c } = hostileHost({ name: 'hostile', image, mode, guestMemory: GUEST, ...withHw(hw) }, { last });
+    // It named every other window: the ones above its own, or (wrapping) the ones below.
+    const l = vm.layout;
+    if (last) expect(2 ** 32 - top * MiB + l.base).toBeLessThanOrEqual(2 ** 32);
+    else expect(l.base + GUEST + dense * MiB).toBeGreaterThanOrEqual(host.machine.mem.size);
+    expect(vm.consoleText()).toBe(expected(image, dense, top));
+    expect(vm.stop).toMatchObject({ kind: 'halted', code: 0 });
+    // What it tried, in its monitor's counters: each access beyond its RAM was a device access, emulated on its own bus.
+    const beyond = 2 * (dense * 256 + top * 256);
+    if (mode === 'hw' && hw?.ept !== false) expect(c.exitEptViolation).toBeGreaterThanOrEqual(beyond);
+    else expect(c.mmioEmulated).toBeGreaterThanOrEqual(beyond);
+    if (last) return;
+    // The victims' monitor memory (shadow tables, EPT, translation cache) is what it is beside a harmless neighbour.
+    const benign = new Host({ vms: [{ name: 'hostile', image: build(join(GUESTS, 'hello.s'), pv ? { PV: 1 } : {}), mode, guestMemory: GUEST, ...withHw(hw) }, ...VICTIMS], slice: 5_000 });
+    runHost(benign);
+    const monitors = (h: Host) => h.vms.slice(1).map((v) => hash(h.machine.mem.u8.subarray(v.layout.monitorBase, v.layout.ramSize)));
+    expect(monitors(host)).toEqual(monitors(benign));
+  });
+});
+
+// --- jump-monitor ---------------------------------------------------------------------------------
+
+describe('jump-monitor.s: jumps into monitor memory, the next window, the TC window, past RAM', () => {
+  const native = createVm({ image: build(join(HOSTILE, 'jump-monitor.s')), mode: 'native', guestMemory: SMALL });
+  const nativeStop = Machine.describeStop(native.run(1_000_000).stop);
+
+  test('natively: eight traps, each an undefined instruction (nothing is there) or a fetch page fault', () => {
+    expect(nativeStop).toBe('halted with exit code 0');
+    const traps = native.consoleText().split('\n').filter((l) => l.startsWith('trap: '));
+    expect(traps.map((t) => t.slice(0, 'trap: cause 0x00000000'.length))).toEqual([
+      ...Array(5).fill('trap: cause 0x00000001'), 'trap: cause 0x00000203', 'trap: cause 0x00000001', 'trap: cause 0x00000603']);
+  });
+
+  test.each(MODES)('$label: the same traps as on the bare machine, the victims run as alone', ({ mode, hw, pv }) => {
+    const image = build(join(HOSTILE, 'jump-monitor.s'), pv ? { PV: 1 } : {});
+    const { vm, counters: c } = hostileHost({ name: 'hostile', image, mode, guestMemory: SMALL, ...withHw(hw) });
+    expect(vm.consoleText()).toBe(native.consoleText());
+    expect(Machine.describeStop(vm.stop!)).toBe(nativeStop);
+    // Its monitor delivered each fault to it (under hw with EPT through its own vector, no exit for most).
+    if (mode !== 'hw') expect(c.reflectUndefined + c.reflectPageFault).toBe(8);
+    else expect(c.exitEptViolation).toBeGreaterThanOrEqual(hw?.ept === false ? 0 : 4);
+  });
+});
+
+// --- pv-frames --------------------------------------------------------------------------------------
+
+describe('pv-frames.s: frames that are not its own in every pv hypercall that takes one', () => {
+  const ERRNO: Record<string, number> = { EPERM: -1, EFAULT: -14, EINVAL: -22, ENOSYS: -38 };
+
+  test('every call fails with its error and changes nothing; from ring 3 a hypercall is an undefined instruction', () => {
+    const image = build(join(HOSTILE, 'pv-frames.s'));
+    const { vm, counters: c } = hostileHost({ name: 'hostile', image, mode: 'pv', guestMemory: SMALL });
+    const lines = vm.consoleText().trimEnd().split('\n');
+    const tried = lines.filter((l) => / \[E[A-Z]+\] /.test(l));
+    expect(tried.length).toBeGreaterThan(25);
+    for (const l of tried) {
+      const [, err, got] = / \[(E[A-Z]+)\] 0x([0-9a-f]{8})$/.exec(l)!;
+      expect(`${l.split(' [')[0]} -> ${got}`).toBe(`${l.split(' [')[0]} -> ${hexLine(ERRNO[err!]!).slice(2)}`);
+    }
+    expect(c.hypercallErrors).toBe(tried.length);
+    expect(lines).toContain("the good pair's entry, unwritten: 0x00000000");
+    expect(lines).toContain('set_ptbr(its own directory) 0x00000000');
+    expect(lines).toContain('store, then load, in a page mapped above RAM: 0xffffffff');
+    expect(lines.at(-1)).toMatch(/^trap: cause 0x00000001, epc 0x[0-9a-f]{8}, faultaddr 0x[0-9a-f]{8}, from ring 3$/);
+    expect(vm.stop).toMatchObject({ kind: 'halted', code: 0 });
+  });
+});
+
+// --- cli-spin: time ------------------------------------------------------------------------------------
+
+describe('cli-spin.s: interrupts off, a spin for ever', () => {
+  test.each(MODES)('$label: the host\'s timer still takes the CPU back; every victim runs as alone', ({ mode, hw, pv }) => {
+    const image = build(join(HOSTILE, 'cli-spin.s'), pv ? { PV: 1 } : {});
+    const { vm } = hostileHost({ name: 'spinner', image, mode, guestMemory: SMALL, ...withHw(hw) }, { spins: true });
+    expect(vm.stop).toBeUndefined(); // it spins on
+    expect(vm.host.preempted).toBeGreaterThan(10); // each slice ended by the host's timer, not by the guest
+    expect(vm.host.yields).toBe(0);
+    expect(vm.monitor.guestCr(CR.status) & STATUS.IE).toBe(0); // its own interrupts are still off (it ran last: the CPU holds its state)
+  });
+});
+
+// --- the checks themselves --------------------------------------------------------------------------------
+
+describe('the checks catch a monitor that reaches another window', () => {
+  test('a write into a victim\'s RAM during the hostile VM\'s slice is a stray write and changes the victim\'s hash', () => {
+    const image = build(join(HOSTILE, 'jump-monitor.s'));
+    const { host, watch } = watchedHost([{ name: 'hostile', image, mode: 'trap', guestMemory: SMALL }, ...VICTIMS]);
+    const victim = host.vms.find((v) => v.name === 'tinyos-hw')!;
+    let done = false;
+    host.vms[0]!.monitor.listener = (e) => {
+      // A simulated bug: at its first reflected fault, the hostile VM's monitor writes a word of a victim's RAM.
+      if (e.kind !== 'reflect' || done) return;
+      done = true;
+      host.machine.mem.write32(victim.layout.base + 0x1000, 0x0badf00d);
+    };
+    runHost(host);
+    expect(done).toBe(true);
+    expect(watch.stray).toEqual([`4-byte write at 0x${(victim.layout.base + 0x1000).toString(16)} while hostile ran`]);
+    const l = victim.layout;
+    expect(hash(host.machine.mem.u8.subarray(l.base, l.base + l.guestSize))).not.toBe(ALONE.get(victim.name)!.ram);
+  });
+});
