@@ -76,7 +76,7 @@ export function loadHostVms(ctx: CliContext, origin: ConfigOrigin, config: HostC
   const programs = config.vms.map((vm) => {
     const full = resolve(base, vm.program);
     const rel = relative(ctx.cwd, full);
-    return rel === '' || isAbsolute(rel) ? full : rel;
+    return rel === '' || isAbsolute(rel) || rel.startsWith('..') ? full : rel; // outside the working directory: absolute
   });
   const given = [Object.keys(asm.defines).length && '-D', asm.includeDirs.length > 1 && '-I', asm.maxExpansion !== undefined && '--max-expansion'].filter(Boolean);
   if (given.length && !config.vms.some((vm) => isSourcePath(vm.program))) {

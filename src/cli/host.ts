@@ -6,7 +6,7 @@
 // --stats the counters of each VM on stderr.
 
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Engine } from '../engine/engine.js';
 import { ENGINE_FACTORIES, ENGINE_NAMES, type EngineName } from '../engine/registry.js';
@@ -102,7 +102,7 @@ function runHost(ctx: CliContext, file: string | undefined, opts: HostOpts): voi
 
 function makeDir(dir: string, ctx: CliContext): void {
   try {
-    mkdirSync(join(ctx.cwd, dir), { recursive: true });
+    mkdirSync(resolve(ctx.cwd, dir), { recursive: true });
   } catch (e) {
     throw new CliError(`cannot create '${dir}': ${fsReason(e)}`);
   }
