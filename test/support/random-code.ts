@@ -1,6 +1,14 @@
 // Random guest code for robustness tests: valid encodings from the ISA table
-// with random operands, mixed with raw noise (mostly undefined instructions).
+// with random operands, mixed with raw noise (mostly undefined instructions);
+// and the fuzzers' classes of hostile input (src/fuzz, docs/fuzzing.md).
 
+import { join } from 'node:path';
+import type { Image } from '../../src/elf/image.js';
+import { stressCase, tokenCase } from '../../src/fuzz/asm-cases.js';
+import { debugCase } from '../../src/fuzz/debug-cases.js';
+import { generateProgram, type GenOptions } from '../../src/fuzz/program.js';
+import { renderProgram } from '../../src/fuzz/render.js';
+import { buildImages, guestsLib } from '../../src/fuzz/run-program.js';
 import { encode, INSTRUCTIONS, operandRange, type OperandValue } from '../../src/isa/index.js';
 
 /** A deterministic generator of unsigned 32-bit numbers. */
@@ -25,14 +33,6 @@ export function randomWord(next: () => number): number {
 // wants more of them: structured random programs (assembled, native or -D PV build),
 // assembler sources (token streams and stress cases; mutations need a guests/ copy, see
 // src/fuzz/cli-check.ts's Workspace) and debugger scripts.
-
-import { join } from 'node:path';
-import type { Image } from '../../src/elf/image.js';
-import { stressCase, tokenCase } from '../../src/fuzz/asm-cases.js';
-import { debugCase } from '../../src/fuzz/debug-cases.js';
-import { generateProgram, type GenOptions } from '../../src/fuzz/program.js';
-import { renderProgram } from '../../src/fuzz/render.js';
-import { buildImages, guestsLib } from '../../src/fuzz/run-program.js';
 
 /** A generated program that halts: the kernel, trap handler and timer of src/fuzz around a random body. */
 export function randomProgramImage(seed: number, opts: GenOptions & { pv?: boolean } = {}): Image {
