@@ -14,11 +14,15 @@
 ;                        translation-cache window, and the monitor's trap
 ;                        vector `rdtvec` shows under trap), 0xfffffffc
 ;   paging on, kernel:   0x400000, mapped onto the frames right above RAM;
-;                        0xffc00000, not mapped
+;                        0xffc00000, not mapped; a load from and a jump to
+;                        0x800000, whose directory entry names a page table
+;                        1 MiB above RAM (on a host: the monitor's memory or
+;                        the next VM's RAM, which a walk there would read)
 ;   paging on, ring 3:   the same two
 ;
 ; Natively an instruction fetch outside RAM reads all ones, an undefined
-; instruction (cause 1); an unmapped page is a fetch page fault. Every mode
+; instruction (cause 1); an unmapped page is a page fault, and so is a page
+; whose table lies outside RAM (the walk reads it as not present). Every mode
 ; must print exactly what the bare machine prints; it halts with 0. The PV
 ; build (-D PV) builds its tables with plain stores before installing them.
 ; test/host/isolation.test.ts runs it beside victims on one host.
@@ -84,13 +88,24 @@ stage4: ; paging on: 0..4 MiB onto themselves, 4..8 MiB onto the frames above RA
         jr      t0
 stage5: li      t0, 0xffc00000          ; not mapped
         jr      t0
-stage6: la      a0, msg_user
+stage6: ; 8..12 MiB through a "page table" 1 MiB above RAM: the walk finds nothing there
+        la      t0, dir
+        la      t1, ram_top
+        lw      t1, 0(t1)
+        li      t2, 0x100000 | PTE_PWU
+        add     t1, t1, t2
+        sw      t1, 8(t0)
+        li      t0, 0x800000
+        lw      t1, 0(t0)               ; a load through it
+stage7: li      t0, 0x800000            ; a jump through it
+        jr      t0
+stage8: la      a0, msg_user
         call    rt_puts
         la      t0, user_above          ; the same from ring 3
         call    to_user
-stage7: la      t0, user_tc
+stage9: la      t0, user_tc
         call    to_user
-stage8: la      a0, msg_done
+stage10: la     a0, msg_done
         call    rt_puts
         PRIV_HALT zero
 
@@ -133,7 +148,7 @@ handler:
         .align  4
 ram_top:        .word 0
 stage:          .word 0                 ; stages done
-stages:         .word stage1, stage2, stage3, stage4, stage5, stage6, stage7, stage8
+stages:         .word stage1, stage2, stage3, stage4, stage5, stage6, stage7, stage8, stage9, stage10
 msg_off:        .asciz "paging off, kernel:\n"
 msg_on:         .asciz "paging on, kernel:\n"
 msg_user:       .asciz "paging on, ring 3:\n"

@@ -77,11 +77,13 @@ const ALONE = new Map(VICTIMS.map((c) => {
 /**
  * Every RAM write (the CPU's stores, the MMU's accessed and dirty bits, the
  * monitors' own writes) is journaled first; this journal keeps none, it
- * checks that each lands in the window of the VM whose vCPU runs.
+ * checks that each lands in the window of the VM whose vCPU runs. (The CPU's
+ * loads are checked by the host's observer, watchedHost().)
  */
 class WindowWatch extends MemoryJournal {
-  /** Writes made while `name` ran. */
+  /** Writes made while `name` ran (and, when watched, the CPU's loads). */
   readonly writes = new Map<string, number>();
+  readonly reads = new Map<string, number>();
   readonly stray: string[] = [];
 
   constructor(mem: PhysicalMemory, private readonly host: () => Host) {
@@ -97,10 +99,22 @@ class WindowWatch extends MemoryJournal {
   }
 }
 
-function watchedHost(vms: HostVmConfig[], slice = 5_000): { host: Host; watch: WindowWatch } {
-  const host = new Host({ vms, slice });
+/** `reads`: the CPU's loads too, through the observer (slow: map-all's millions of steps go without; each of its reads follows its write). */
+function watchedHost(vms: HostVmConfig[], reads = false): { host: Host; watch: WindowWatch } {
+  const host = new Host({ vms, slice: 5_000 });
   const watch = new WindowWatch(host.machine.mem, () => host);
   host.machine.mem.journal = watch;
+  // Each load the CPU made for a VM lies in that VM's window.
+  if (reads) host.machine.observer = (rec) => {
+    const vm = host.running(), l = vm?.layout;
+    for (const a of rec.mem) {
+      if (a.kind !== 'read') continue;
+      if (vm) watch.reads.set(vm.name, (watch.reads.get(vm.name) ?? 0) + 1);
+      if (!(l && a.paddr >= l.base && a.paddr + a.size <= l.ramSize) && watch.stray.length < 5) {
+        watch.stray.push(`${a.size}-byte read at 0x${a.paddr.toString(16)} while ${host.running()?.name ?? 'no VM'} ran`);
+      }
+    }
+  };
   return { host, watch };
 }
 
@@ -126,13 +140,14 @@ function expectVictimsAsAlone(host: Host): void {
 }
 
 /** A host of `hostile` (its window first or last) and every victim, run to the end, watched. */
-function hostileHost(hostile: HostVmConfig, { last = false, spins = false } = {}) {
+function hostileHost(hostile: HostVmConfig, { last = false, spins = false, reads = false } = {}) {
   const vms = last ? [...VICTIMS, hostile] : [hostile, ...VICTIMS];
-  const { host, watch } = watchedHost(vms);
+  const { host, watch } = watchedHost(vms, reads);
   runHost(host, spins ? hostile.name : undefined);
   const vm = host.vms.find((v) => v.name === hostile.name)!;
   expect(watch.stray).toEqual([]);
   if (!spins) expect(watch.writes.get(hostile.name)).toBeGreaterThan(0); // the watch saw it write (a spinner writes nothing)
+  if (reads) expect(watch.reads.get(hostile.name)).toBeGreaterThan(100); // and read
   expect(host.machine.mem.u8.subarray(0, host.vms[0]!.layout.base).every((b) => b === 0)).toBe(true); // the guard
   expectVictimsAsAlone(host);
   return { host, vm, counters: vm.monitor.counters as unknown as Record<string, number> };
@@ -207,20 +222,22 @@ describe('jump-monitor.s: jumps into monitor memory, the next window, the TC win
   const native = createVm({ image: build(join(HOSTILE, 'jump-monitor.s')), mode: 'native', guestMemory: SMALL });
   const nativeStop = Machine.describeStop(native.run(1_000_000).stop);
 
-  test('natively: eight traps, each an undefined instruction (nothing is there) or a fetch page fault', () => {
+  test('natively: ten traps, each an undefined instruction (nothing is there) or a page fault', () => {
     expect(nativeStop).toBe('halted with exit code 0');
     const traps = native.consoleText().split('\n').filter((l) => l.startsWith('trap: '));
-    expect(traps.map((t) => t.slice(0, 'trap: cause 0x00000000'.length))).toEqual([
-      ...Array(5).fill('trap: cause 0x00000001'), 'trap: cause 0x00000203', 'trap: cause 0x00000001', 'trap: cause 0x00000603']);
+    // Fetches outside RAM (cause 1) in the kernel, paging off then on; the unmapped TC window; a load and a
+    // fetch through a table outside RAM (not present); the same two jumps from ring 3 (cause 0x400: user).
+    expect(traps.map((t) => t.slice('trap: cause '.length, 'trap: cause 0x00000000'.length))).toEqual([
+      ...Array(5).fill('0x00000001'), '0x00000203', '0x00000003', '0x00000203', '0x00000001', '0x00000603']);
   });
 
   test.each(MODES)('$label: the same traps as on the bare machine, the victims run as alone', ({ mode, hw, pv }) => {
     const image = build(join(HOSTILE, 'jump-monitor.s'), pv ? { PV: 1 } : {});
-    const { vm, counters: c } = hostileHost({ name: 'hostile', image, mode, guestMemory: SMALL, ...withHw(hw) });
+    const { vm, counters: c } = hostileHost({ name: 'hostile', image, mode, guestMemory: SMALL, ...withHw(hw) }, { reads: true });
     expect(vm.consoleText()).toBe(native.consoleText());
     expect(Machine.describeStop(vm.stop!)).toBe(nativeStop);
     // Its monitor delivered each fault to it (under hw with EPT through its own vector, no exit for most).
-    if (mode !== 'hw') expect(c.reflectUndefined + c.reflectPageFault).toBe(8);
+    if (mode !== 'hw') expect(c.reflectUndefined + c.reflectPageFault).toBe(10);
     else expect(c.exitEptViolation).toBeGreaterThanOrEqual(hw?.ept === false ? 0 : 4);
   });
 });
@@ -232,7 +249,7 @@ describe('pv-frames.s: frames that are not its own in every pv hypercall that ta
 
   test('every call fails with its error and changes nothing; from ring 3 a hypercall is an undefined instruction', () => {
     const image = build(join(HOSTILE, 'pv-frames.s'));
-    const { vm, counters: c } = hostileHost({ name: 'hostile', image, mode: 'pv', guestMemory: SMALL });
+    const { vm, counters: c } = hostileHost({ name: 'hostile', image, mode: 'pv', guestMemory: SMALL }, { reads: true });
     const lines = vm.consoleText().trimEnd().split('\n');
     const tried = lines.filter((l) => / \[E[A-Z]+\] /.test(l));
     expect(tried.length).toBeGreaterThan(25);
