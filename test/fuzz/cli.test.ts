@@ -65,6 +65,9 @@ describe('the output checks themselves', () => {
     expect(asmProblem({ ...ok, stderr: `${diag}virtlab: 1 error\n` }, 100)).toBeUndefined();
     expect(asmProblem({ ...ok, stderr: `${diag}${diag}virtlab: 2 errors\n` }, 100)).toBeUndefined();
     expect(asmProblem({ ...ok, code: 0, stderr: 'x.s:1:1: warning: w\n' }, 100)).toBeUndefined();
+    // Past the first diagnostics only a count (src/cli/program.ts).
+    expect(asmProblem({ ...ok, stderr: `${diag}${diag}virtlab: 7 errors (the first 2 diagnostics shown, 5 more not)\n` }, 100)).toBeUndefined();
+    expect(asmProblem({ ...ok, code: 0, stderr: 'x.s:1:1: warning: w\nvirtlab: 3 more warnings not shown\n' }, 100)).toBeUndefined();
   });
   test('refuse internal errors, stack traces, stray lines, wrong counts, exit codes and slowness', () => {
     expect(asmProblem({ ...ok, code: 70, stderr: 'virtlab: internal error: TypeError: x\n' }, 100)).toMatch(/^internal error/);
@@ -72,6 +75,7 @@ describe('the output checks themselves', () => {
     expect(asmProblem({ ...ok, stderr: `${diag}more detail\nvirtlab: 1 error\n` }, 100)).toMatch(/neither a diagnostic/);
     expect(asmProblem({ ...ok, stderr: `${diag}virtlab: 2 errors\n` }, 100)).toMatch(/but 1 error diagnostics/);
     expect(asmProblem({ ...ok, stderr: diag }, 100)).toMatch(/without the closing/);
+    expect(asmProblem({ ...ok, stderr: `${diag}virtlab: 7 errors (the first 2 diagnostics shown, 5 more not)\n` }, 100)).toMatch(/but 1 diagnostics/);
     expect(asmProblem({ ...ok, code: 2, stderr: 'virtlab: usage\n' }, 100)).toMatch(/exit code 2/);
     expect(asmProblem({ ...ok, ms: 101, stderr: `${diag}virtlab: 1 error\n` }, 100)).toMatch(/took 101 ms/);
     expect(debugProblem({ code: 0, stdout: '(vl) p 1\ninternal error: RangeError: x\n', stderr: '', ms: 1 }, 100)).toMatch(/^internal error/);
