@@ -36,6 +36,7 @@
 _start:
         la      t0, ram_top             ; sp at reset: the top of RAM
         sw      sp, 0(t0)
+        la      sp, stack_top           ; a stack the 0..4 MiB identity map below keeps mapped
         la      t0, handler
         PRIV_SET_TVEC t0
         la      a0, msg_off
@@ -158,3 +159,5 @@ msg_done:       .asciz "jump-monitor: every jump trapped\n"
 dir:    .space  4096
 pt0:    .space  4096
 pt1:    .space  4096
+stack:  .space  4096
+stack_top:

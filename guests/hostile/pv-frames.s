@@ -72,6 +72,7 @@
         .global _start
 _start:
         mov     s0, sp                  ; s0: the top of RAM (sp at reset), for the whole run
+        la      sp, stack_top           ; a stack its 0..4 MiB identity map keeps mapped
         la      t0, handler
         PRIV_SET_TVEC t0                ; trap table and shared page (rt-pv.inc)
 
@@ -285,3 +286,5 @@ list:   .space  16
 dir:    .space  4096
 pt0:    .space  4096
 pt1:    .space  4096
+stack:  .space  4096
+stack_top:

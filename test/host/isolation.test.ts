@@ -13,13 +13,13 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { assembleFile } from '../../src/asm/index.js';
 import type { Image } from '../../src/elf/image.js';
+import { CR, STATUS } from '../../src/isa/index.js';
 import { allocateLayouts, Host, type HostMode, type HostVmConfig } from '../../src/host/index.js';
 import { Machine, MemoryJournal, type PhysicalMemory } from '../../src/machine/index.js';
 import { createVm, DEFAULT_MONITOR_MEMORY, type Vm } from '../../src/vmm/index.js';
 import { DEFAULT_TC_SIZE } from '../../src/vmm/layout.js';
 import type { HwOptions } from '../../src/vmm/modes/hw.js';
 import { GUESTS, symbol } from '../vmm/helpers.js';
-import { CR, STATUS } from '../../src/isa/index.js';
 
 const HOSTILE = join(GUESTS, 'hostile');
 const MiB = 1 << 20;
@@ -81,7 +81,7 @@ const ALONE = new Map(VICTIMS.map((c) => {
  * loads are checked by the host's observer, watchedHost().)
  */
 class WindowWatch extends MemoryJournal {
-  /** Writes made while `name` ran (and, when watched, the CPU's loads). */
+  /** RAM writes made while each VM ran; and, when watched, the CPU's data accesses for it. */
   readonly writes = new Map<string, number>();
   readonly reads = new Map<string, number>();
   readonly stray: string[] = [];
@@ -99,19 +99,22 @@ class WindowWatch extends MemoryJournal {
   }
 }
 
-/** `reads`: the CPU's loads too, through the observer (slow: map-all's millions of steps go without; each of its reads follows its write). */
+/**
+ * `reads`: also every data access of the CPU (the observer's step records),
+ * each of which must lie in the guest RAM of the VM it ran for, not even in
+ * that VM's monitor memory. Slow: map-all's millions of steps go without
+ * (each of its loads follows its store, and its output shows what it read).
+ */
 function watchedHost(vms: HostVmConfig[], reads = false): { host: Host; watch: WindowWatch } {
   const host = new Host({ vms, slice: 5_000 });
   const watch = new WindowWatch(host.machine.mem, () => host);
   host.machine.mem.journal = watch;
-  // Each load the CPU made for a VM lies in that VM's window.
   if (reads) host.machine.observer = (rec) => {
     const vm = host.running(), l = vm?.layout;
     for (const a of rec.mem) {
-      if (a.kind !== 'read') continue;
       if (vm) watch.reads.set(vm.name, (watch.reads.get(vm.name) ?? 0) + 1);
-      if (!(l && a.paddr >= l.base && a.paddr + a.size <= l.ramSize) && watch.stray.length < 5) {
-        watch.stray.push(`${a.size}-byte read at 0x${a.paddr.toString(16)} while ${host.running()?.name ?? 'no VM'} ran`);
+      if (!(l && a.paddr >= l.base && a.paddr + a.size <= l.base + l.guestSize) && watch.stray.length < 5) {
+        watch.stray.push(`CPU ${a.kind} of ${a.size} byte(s) at 0x${a.paddr.toString(16)} while ${vm?.name ?? 'no VM'} ran`);
       }
     }
   };
@@ -147,7 +150,7 @@ function hostileHost(hostile: HostVmConfig, { last = false, spins = false, reads
   const vm = host.vms.find((v) => v.name === hostile.name)!;
   expect(watch.stray).toEqual([]);
   if (!spins) expect(watch.writes.get(hostile.name)).toBeGreaterThan(0); // the watch saw it write (a spinner writes nothing)
-  if (reads) expect(watch.reads.get(hostile.name)).toBeGreaterThan(100); // and read
+  if (reads) expect(watch.reads.get(hostile.name)).toBeGreaterThan(100); // and its CPU accesses
   expect(host.machine.mem.u8.subarray(0, host.vms[0]!.layout.base).every((b) => b === 0)).toBe(true); // the guard
   expectVictimsAsAlone(host);
   return { host, vm, counters: vm.monitor.counters as unknown as Record<string, number> };
