@@ -69,11 +69,11 @@ function runHost(ctx: CliContext, file: string | undefined, opts: HostOpts): voi
   if (opts.splitConsole !== undefined) makeDir(opts.splitConsole, ctx);
 
   const live = !opts.json && opts.splitConsole === undefined;
-  const lines = new ConsoleLines(ctx);
+  let lines: ConsoleLines | undefined;
   let host: Host | undefined;
   const engine = (m: Machine): Engine => afterEachRun(ENGINE_FACTORIES[opts.engine](m), () => {
     const vm = host?.running();
-    if (vm && live) lines.flush(vm, false);
+    if (vm) lines?.flush(vm, false);
   });
   try {
     host = new Host({ vms: loaded.vms, slice, engine });
@@ -81,16 +81,16 @@ function runHost(ctx: CliContext, file: string | undefined, opts: HostOpts): voi
     if (e instanceof HostError || e instanceof LayoutError || e instanceof LoadError) throw new CliError(`cannot build the host: ${e.message}`);
     throw e;
   }
-  lines.width = Math.max(...host.vms.map((vm) => vm.name.length));
+  if (live) lines = new ConsoleLines(ctx, host.vms, Math.max(...host.vms.map((vm) => vm.name.length)));
   const r = host.run(opts.maxSteps);
   if (typeof r.end !== 'string') throw new Error(`host run ended by ${r.end.kind}, which no VM asked for`);
-  if (live) for (const vm of host.vms) lines.flush(vm, true);
+  if (lines) for (const vm of host.vms) lines.flush(vm, true);
   const report = hostReport(host, r.end, r.steps, loaded.programs, opts.costModel);
   if (opts.splitConsole !== undefined) {
     for (const vm of host.vms) writeOutput(ctx, join(opts.splitConsole, `${vm.name}.txt`), vm.console.output());
   }
   if (opts.json) ctx.io.out(JSON.stringify(report) + '\n');
-  else ctx.io.out((live && lines.any ? '\n' : '') + formatHostTable(report, opts.costModel));
+  else ctx.io.out((lines?.any ? '\n' : '') + formatHostTable(report, opts.costModel));
   if (opts.stats) ctx.io.err(formatHostStats(host, opts.costModel));
   if (r.end === 'budget') {
     const running = report.vms.filter((v) => v.stopReason === 'running').map((v) => v.name);
@@ -122,39 +122,38 @@ function afterEachRun(engine: Engine, after: () => void): Engine {
   };
 }
 
-/** Each VM's complete console lines, prefixed by its name, as they appear. */
+/**
+ * Each VM's complete console lines, prefixed by its name, as they appear. The
+ * bytes are taken as the VM writes them (its console backend's write,
+ * wrapped), not by copying its whole captured output after every slice, which
+ * would cost time quadratic in the output of a chatty guest.
+ */
 class ConsoleLines {
-  width = 0;
   any = false;
-  private readonly done = new Map<HostVm, number>();
+  private readonly pending = new Map<HostVm, number[]>();
   private readonly decoder = new TextDecoder();
 
-  constructor(private readonly ctx: CliContext) {}
-
-  /** Print the lines `vm` completed since the last flush; `all`: also an unfinished last line. */
-  flush(vm: HostVm, all: boolean): void {
-    const from = this.done.get(vm) ?? 0;
-    if (vm.console.save().outputLength === from) return;
-    const bytes = vm.console.output();
-    let start = from;
-    let text = '';
-    for (let i = from; i < bytes.length; i++) {
-      if (bytes[i] !== 10) continue;
-      text += this.line(vm, bytes.subarray(start, i));
-      start = i + 1;
-    }
-    if (all && start < bytes.length) {
-      text += this.line(vm, bytes.subarray(start));
-      start = bytes.length;
-    }
-    this.done.set(vm, start);
-    if (text) {
-      this.any = true;
-      this.ctx.io.out(text);
+  constructor(private readonly ctx: CliContext, vms: readonly HostVm[], private readonly width: number) {
+    for (const vm of vms) {
+      const bytes: number[] = [];
+      this.pending.set(vm, bytes);
+      const { backend, console } = vm;
+      const write = backend.write;
+      backend.write = (reg, value) => {
+        const before = console.save().outputLength;
+        write(reg, value);
+        if (console.save().outputLength !== before) bytes.push(value & 0xff); // a byte the console took
+      };
     }
   }
 
-  private line(vm: HostVm, bytes: Uint8Array): string {
-    return `${vm.name.padEnd(this.width)} | ${this.decoder.decode(bytes)}\n`;
+  /** Print the lines `vm` completed since the last flush; `all`: also an unfinished last line. */
+  flush(vm: HostVm, all: boolean): void {
+    const bytes = this.pending.get(vm)!;
+    const end = all ? bytes.length : bytes.lastIndexOf(10) + 1;
+    if (end === 0) return;
+    const lines = this.decoder.decode(Uint8Array.from(bytes.splice(0, end))).replace(/\n$/, '').split('\n');
+    this.any = true;
+    this.ctx.io.out(lines.map((l) => `${vm.name.padEnd(this.width)} | ${l}\n`).join(''));
   }
 }

@@ -102,6 +102,14 @@ describe('virtlab host: the three-modes example', () => {
 });
 
 describe('virtlab host --json, --split-console, --stats', () => {
+  test('unfinished last lines are printed at the end, after every complete line, ended by a newline; an empty line stays', async () => {
+    const src = file('partial.s', '        .text\n        .global _start\n_start: addi t0, zero, 97\n        out t0, 0x10\n'
+      + '        addi t1, zero, 10\n        out t1, 0x10\n        out t1, 0x10\n        out t0, 0x10\n        halt zero\n');
+    const r = await runCli(['host', '--vm', `p=${src}:hw,memory=1`, '--vm', `long=${src}:trap,memory=1`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.slice(0, r.stdout.indexOf('\n\n') + 1)).toBe('p    | a\np    | \nlong | a\nlong | \np    | a\nlong | a\n');
+  });
+
   test('--json: one object, every VM\'s stop, counters, entries, cycles, share and console', async () => {
     const r = await runCli(['host', THREE, '--json', '--cost-model', 'modern'], ROOT);
     expect(r.code).toBe(0);
