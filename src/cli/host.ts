@@ -104,7 +104,8 @@ function makeDir(dir: string, ctx: CliContext): void {
   try {
     mkdirSync(resolve(ctx.cwd, dir), { recursive: true });
   } catch (e) {
-    throw new CliError(`cannot create '${dir}': ${fsReason(e)}`);
+    const why = (e as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists and is not a directory' : fsReason(e);
+    throw new CliError(`cannot create '${dir}': ${why}`);
   }
 }
 

@@ -150,6 +150,11 @@ describe('virtlab host --json, --split-console, --stats', () => {
     for (const [name, run] of alone) expect(readFileSync(join(out, `${name}.txt`), 'utf8')).toBe(run.stdout);
   });
 
+  test('--split-console onto a file is one line, before anything runs', async () => {
+    const r = await runCli(['host', THREE, '--split-console', 'README.md'], ROOT);
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 1, stdout: '', stderr: 'virtlab: cannot create \'README.md\': it exists and is not a directory\n' });
+  });
+
   test('--stats: per VM, the counters run --stats lists, and its host counters', async () => {
     const r = await runCli(['host', '--vm', `a=${guest('hello.s')}:trap`, '--vm', `b=${guest('hello.s')}:hw`, '--stats'], ROOT);
     expect(r.code).toBe(0);
