@@ -214,9 +214,8 @@ export class HwMode implements MonitorMode {
   }
 
   private externalInterrupt(e: ExitInfo): void {
-    const m = this.monitor;
-    m.counters.trapInterrupt++;
-    m.realInterruptAck(e.line!);
+    // Counted as exitExternalInterrupt (as every exit, by reason): under hw nothing traps to the monitor.
+    this.monitor.realInterruptAck(e.line!);
   }
 
   private interruptWindow(): void {
