@@ -41,8 +41,9 @@ async function programs(seed: number, count: number, out: string, size: number, 
     for (const d of c.divergences) {
       const k = classifyKnown(d);
       process.stdout.write(`case ${n} (program seed ${s}, ${c.program.profile}): ${d.check} diverges: ${d.detail}${k ? ` [known: ${k}]` : ''}\n`);
-      const rep = writeReproducer(c.program, d, out);
-      process.stdout.write(`  shrunk in ${rep.tries} tries to ${rep.file}\n  replay: ${rep.command}\n`);
+      // A known divergence is written as found: shrinking it again would only cost time.
+      const rep = writeReproducer(c.program, d, out, k === undefined);
+      process.stdout.write(`  ${k ? 'written unshrunk' : `shrunk in ${rep.tries} tries`} to ${rep.file}\n  replay: ${rep.command}\n`);
       if (rep.known ?? k) known++; else found++;
     }
     if ((n + 1) % 25 === 0 || n + 1 === count) process.stdout.write(`programs: ${n + 1}/${count}, ${found} new divergences, ${known} known (${elapsed(t)})\n`);

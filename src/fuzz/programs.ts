@@ -29,12 +29,14 @@ const HEADER = 'virtlab-fuzz';
 
 export interface Reproducer { file: string; command: string; program: Program; tries: number; known?: string }
 
-/** Shrink `p` while `d.check` still diverges and write the result to `outDir`. */
-export function writeReproducer(p: Program, d: Divergence, outDir: string): Reproducer {
+/** Shrink `p` while `d.check` still diverges (unless `shrink` is false) and write the result to `outDir`. */
+export function writeReproducer(p: Program, d: Divergence, outDir: string, shrink = true): Reproducer {
   const only = [d.check];
   // The same comparison must still fail the same way: by throwing, or by a difference.
   const threw = (x: Divergence) => x.detail.startsWith('threw ');
-  const { program, tries } = shrinkProgram(p, (q) => checkInMemory(q, only).some((x) => x.check === d.check && threw(x) === threw(d)));
+  const { program, tries } = shrink
+    ? shrinkProgram(p, (q) => checkInMemory(q, only).some((x) => x.check === d.check && threw(x) === threw(d)))
+    : { program: p, tries: 0 };
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `program-${p.seed}-${d.check.replace(/[^a-z0-9-]+/gi, '_')}.s`);
   const lib = relative(resolve(outDir), guestsLib()).split('\\').join('/') + '/';

@@ -62,26 +62,30 @@ export interface ShrinkResult { program: Program; tries: number }
 export function shrinkProgram(p: Program, fails: (q: Program) => boolean, maxTries = 2000): ShrinkResult {
   let cur = p;
   let tries = 0;
-  let progress = true;
-  while (progress && tries < maxTries) {
-    progress = false;
-    for (const edit of edits(cur)) {
-      if (tries >= maxTries) break;
-      const next = edit(cur);
-      if (!next) continue;
-      tries++;
-      let still = false;
-      try {
-        still = fails(next);
-      } catch {
-        still = false; // a simplification that no longer assembles is not a smaller reproducer
-      }
-      if (still) {
-        cur = next;
-        progress = true;
-        break; // the edits of the smaller program are different ones
-      }
+  // Passes over the edit list; after a success the list is made again for the smaller program
+  // and the pass goes on from the same place (not from the start: that made shrinking quadratic).
+  let i = 0;
+  let progressed = false;
+  while (tries < maxTries) {
+    const list = edits(cur);
+    if (i >= list.length) {
+      if (!progressed) break;
+      i = 0;
+      progressed = false;
+      continue;
     }
+    const next = list[i]!(cur);
+    tries++;
+    let still = false;
+    try {
+      still = next !== undefined && fails(next);
+    } catch {
+      still = false; // a simplification that no longer assembles is not a smaller reproducer
+    }
+    if (still) {
+      cur = next!;
+      progressed = true;
+    } else i++;
   }
   return { program: cur, tries };
 }
