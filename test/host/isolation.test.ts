@@ -143,13 +143,15 @@ function expectVictimsAsAlone(host: Host): void {
 }
 
 /** A host of `hostile` (its window first or last) and every victim, run to the end, watched. */
-function hostileHost(hostile: HostVmConfig, { last = false, spins = false, reads = false } = {}) {
+/** `writes`: whether it must have written RAM (cli-spin and timer-storm under hw with EPT write none: no stack, no page tables). */
+function hostileHost(hostile: HostVmConfig, opts: { last?: boolean; spins?: boolean; reads?: boolean; writes?: boolean } = {}) {
+  const { last = false, spins = false, reads = false, writes = !spins } = opts;
   const vms = last ? [...VICTIMS, hostile] : [hostile, ...VICTIMS];
   const { host, watch } = watchedHost(vms, reads);
   runHost(host, spins ? hostile.name : undefined);
   const vm = host.vms.find((v) => v.name === hostile.name)!;
   expect(watch.stray).toEqual([]);
-  if (!spins) expect(watch.writes.get(hostile.name)).toBeGreaterThan(0); // the watch saw it write (a spinner writes nothing)
+  if (writes) expect(watch.writes.get(hostile.name)).toBeGreaterThan(0); // the watch saw it write
   if (reads) expect(watch.reads.get(hostile.name)).toBeGreaterThan(100); // and its CPU accesses
   expect(host.machine.mem.u8.subarray(0, host.vms[0]!.layout.base).every((b) => b === 0)).toBe(true); // the guard
   expectVictimsAsAlone(host);
@@ -279,6 +281,19 @@ describe('cli-spin.s: interrupts off, a spin for ever', () => {
     expect(vm.host.preempted).toBeGreaterThan(10); // each slice ended by the host's timer, not by the guest
     expect(vm.host.yields).toBe(0);
     expect(vm.monitor.guestCr(CR.status) & STATUS.IE).toBe(0); // its own interrupts are still off (it ran last: the CPU holds its state)
+  });
+});
+
+describe('timer-storm.s: its timer at a period of one instruction, every tick taken', () => {
+  test.each(MODES)('$label: the storm stays in its own slices; it ends as alone, every victim runs as alone', ({ mode, hw, pv }) => {
+    const image = build(join(HOSTILE, 'timer-storm.s'), { TICKS: 20_000, ...(pv ? { PV: 1 } : {}) });
+    const config = { name: 'storm', image, mode, guestMemory: SMALL, ...withHw(hw) };
+    const alone = vmOf(config);
+    const stop = Machine.describeStop(alone.run(50_000_000).stop);
+    expect(alone.consoleText()).toBe('timer-storm: ticks 0x00004e20, main loop iterations 0x00000000\n');
+    const { vm } = hostileHost(config, { writes: mode !== 'hw' || hw?.ept === false });
+    expect([vm.consoleText(), Machine.describeStop(vm.stop!), vm.counters.instructions]).toEqual([alone.consoleText(), stop, alone.machine.counters.instructions]);
+    expect(vm.host.preempted).toBeGreaterThan(5); // the host's timer ended its slices through the storm
   });
 });
 
