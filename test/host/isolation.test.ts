@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { assembleFile } from '../../src/asm/index.js';
+import { createJit } from '../../src/engine/jit/index.js';
 import type { Image } from '../../src/elf/image.js';
 import { CR, STATUS } from '../../src/isa/index.js';
 import { allocateLayouts, Host, type HostMode, type HostVmConfig } from '../../src/host/index.js';
@@ -163,8 +164,19 @@ const withHw = (hw: HwOptions | undefined) => (hw ? { hw } : {});
 
 // --- map-all ------------------------------------------------------------------------------------
 
+const MAP_ALL_RAM = 16 * MiB;
+const sizes = allocateLayouts([{ guestSize: MAP_ALL_RAM, monitorSize: DEFAULT_MONITOR_MEMORY, tcSize: DEFAULT_TC_SIZE },
+  ...VICTIMS.map((c) => ({ guestSize: c.guestMemory ?? 16 * MiB, monitorSize: DEFAULT_MONITOR_MEMORY, tcSize: c.mode === 'bt' ? DEFAULT_TC_SIZE : 0 }))]);
+// First on the host, the frames right above its RAM are, in host RAM, its monitor's and then every victim's;
+// last, the frames at the top of its address space are what a base added without a bound would wrap onto:
+// the guard and every window before its own.
+const PLACES = {
+  first: { last: false, dense: Math.ceil((sizes.ramSize - MiB - MAP_ALL_RAM) / MiB), top: 8 },
+  last: { last: true, dense: 2, top: Math.ceil((sizes.ramSize - MAP_ALL_RAM) / MiB) },
+};
+
 describe('map-all.s: page tables mapping every frame, a marker written through each', () => {
-  const GUEST = 16 * MiB;
+  const GUEST = MAP_ALL_RAM;
   const STACK_ROOM = 0x10000;
 
   /** What it must print: its own frames keep the marker, every other frame reads all ones. */
@@ -177,16 +189,6 @@ describe('map-all.s: page tables mapping every frame, a marker written through e
     return 'map-all: 4 GiB mapped onto every frame\n' + line('own RAM', own, own) + line('above RAM', dense * 256, 0)
       + line('sparse', sparse, 0) + line('top', top * 256, 0);
   }
-
-  const sizes = allocateLayouts([{ guestSize: GUEST, monitorSize: DEFAULT_MONITOR_MEMORY, tcSize: DEFAULT_TC_SIZE },
-    ...VICTIMS.map((c) => ({ guestSize: c.guestMemory ?? 16 * MiB, monitorSize: DEFAULT_MONITOR_MEMORY, tcSize: c.mode === 'bt' ? DEFAULT_TC_SIZE : 0 }))]);
-  // First on the host, the frames right above its RAM are, in host RAM, its monitor's and then every victim's;
-  // last, the frames at the top of its address space are what a base added without a bound would wrap onto:
-  // the guard and every window before its own.
-  const PLACES = {
-    first: { last: false, dense: Math.ceil((sizes.ramSize - MiB - GUEST) / MiB), top: 8 },
-    last: { last: true, dense: 2, top: Math.ceil((sizes.ramSize - GUEST) / MiB) },
-  };
 
   test('natively, with just its RAM, it prints what the test expects (the reference for every mode)', () => {
     for (const { dense, top } of Object.values(PLACES)) {
@@ -218,6 +220,27 @@ describe('map-all.s: page tables mapping every frame, a marker written through e
     runHost(benign);
     const monitors = (h: Host) => h.vms.slice(1).map((v) => hash(h.machine.mem.u8.subarray(v.layout.monitorBase, v.layout.ramSize)));
     expect(monitors(host)).toEqual(monitors(benign));
+  });
+});
+
+describe('on the jit (compiled code and its fast memory paths, which the watch would turn off)', () => {
+  test.each(MODES)('$label: map-all and jump-monitor print as on the bare machine, the victims run as alone', ({ mode, hw, pv }) => {
+    const sized = { DENSE_MIB: PLACES.first.dense, TOP_MIB: PLACES.first.top };
+    for (const [file, guestMemory] of [['map-all.s', MAP_ALL_RAM], ['jump-monitor.s', SMALL]] as const) {
+      const defines = file === 'map-all.s' ? sized : {};
+      const image = build(join(HOSTILE, file), { ...defines, ...(pv ? { PV: 1 } : {}) });
+      const host = new Host({ vms: [{ name: 'hostile', image, mode, guestMemory, ...withHw(hw) }, ...VICTIMS], slice: 5_000, engine: createJit });
+      runHost(host);
+      const native = createVm({ image: build(join(HOSTILE, file), defines), mode: 'native', guestMemory });
+      native.run(50_000_000);
+      const text = host.vms[0]!.consoleText();
+      // The PV build's tables end a page later: one frame fewer of its own RAM to mark (map-all's first line of counts).
+      const cut = pv && file === 'map-all.s' ? (t: string) => t.split('\n').slice(2) : (t: string) => [t];
+      expect(cut(text), file).toEqual(cut(native.consoleText()));
+      expect(host.vms[0]!.stop, file).toMatchObject({ kind: 'halted', code: 0 });
+      expect(host.machine.mem.u8.subarray(0, host.vms[0]!.layout.base).every((b) => b === 0)).toBe(true);
+      expectVictimsAsAlone(host);
+    }
   });
 });
 
