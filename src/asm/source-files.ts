@@ -3,7 +3,7 @@
 // (whose open() would wait for a writer) or a device such as /dev/zero (which
 // never ends) is refused before anything is read from it.
 
-import fs from 'node:fs';
+import { readRegularFile, RegularFileError } from '../util/regular-file.js';
 import { MAX_SOURCE_BYTES } from './limits.js';
 
 /** A file that cannot be read; `missing` when it does not exist (an include search tries the next directory). */
@@ -13,67 +13,14 @@ export class SourceReadError extends Error {
   }
 }
 
-function kindOf(st: fs.Stats): string {
-  if (st.isDirectory()) return 'is a directory';
-  if (st.isFIFO()) return 'is a FIFO, not a regular file';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device, not a regular file';
-  if (st.isSocket()) return 'is a socket, not a regular file';
-  return 'not a regular file';
-}
-
-function reason(e: unknown): SourceReadError {
-  const code = (e as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT': return new SourceReadError('no such file or directory', true);
-    case 'ENOTDIR': return new SourceReadError('a path component is not a directory', true);
-    case 'EISDIR': return new SourceReadError('is a directory');
-    case 'EACCES': case 'EPERM': return new SourceReadError('permission denied');
-    case 'ELOOP': return new SourceReadError('too many symbolic links');
-    case 'ENAMETOOLONG': return new SourceReadError('file name too long');
-    default: return new SourceReadError(code ?? (e instanceof Error ? e.message : String(e)));
-  }
-}
-
-const tooLarge = (bytes: number | undefined) =>
-  new SourceReadError(`${bytes === undefined ? 'larger than' : `${bytes} bytes, more than`} the ${MAX_SOURCE_BYTES} bytes a source file may hold`);
-
-/**
- * The bytes of the regular file `file`, at most MAX_SOURCE_BYTES; throws
- * SourceReadError. Checked before the open and again on the open descriptor
- * (the file may be replaced in between), which is opened non-blocking so
- * that even then a FIFO cannot stall the open.
- */
+/** The bytes of the regular file `file`, at most MAX_SOURCE_BYTES; throws SourceReadError. */
 export function readSourceFile(file: string): Uint8Array {
-  let fd: number;
   try {
-    // stat first: a device is refused without being opened (opening some has effects).
-    const st = fs.statSync(file);
-    if (!st.isFile()) throw new SourceReadError(kindOf(st));
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    return readRegularFile(file, MAX_SOURCE_BYTES, (bytes) =>
+      `${bytes === undefined ? 'larger than' : `${bytes} bytes, more than`} the ${MAX_SOURCE_BYTES} bytes a source file may hold`);
   } catch (e) {
-    throw e instanceof SourceReadError ? e : reason(e);
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new SourceReadError(kindOf(st));
-    if (st.size > MAX_SOURCE_BYTES) throw tooLarge(st.size);
-    // Read up to one byte past the limit: a file that grew since fstat is caught too.
-    const buf = Buffer.alloc(Math.min(st.size, MAX_SOURCE_BYTES) + 1);
-    let n = 0;
-    for (;;) {
-      const got = fs.readSync(fd, buf, n, buf.length - n, null);
-      if (got === 0) break;
-      n += got;
-      if (n === buf.length) {
-        if (n > MAX_SOURCE_BYTES) throw tooLarge(undefined);
-        break; // the file is exactly its stat size; a grown tail would have filled the spare byte
-      }
-    }
-    return buf.subarray(0, n);
-  } catch (e) {
-    throw e instanceof SourceReadError ? e : reason(e);
-  } finally {
-    fs.closeSync(fd);
+    if (e instanceof RegularFileError) throw new SourceReadError(e.message, e.missing);
+    throw e;
   }
 }
 

@@ -5,41 +5,17 @@
 // opened); standard input is read in chunks up to the same limit; an output
 // that is a FIFO with no reader is refused instead of blocking in open().
 
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, writeSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
+import { fsReason, readRegularFile, RegularFileError } from '../util/regular-file.js';
 import { CliError, UsageError } from './errors.js';
+
+export { fsReason };
 
 /** The most any one input (a source, an image, a script, standard input) may hold. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 const MIB = 1024 * 1024;
-
-/** A short reason for a file-system error, without the path and syscall Node puts in its message. */
-export function fsReason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EISDIR': return 'is a directory';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'ENOTDIR': return 'a path component is not a directory';
-    case 'ENOSPC': return 'no space left on the device';
-    case 'EROFS': return 'read-only file system';
-    case 'ENXIO': return 'a FIFO that no process is reading';
-    case 'ENAMETOOLONG': return 'file name too long';
-    case 'ELOOP': return 'too many symbolic links';
-    case 'EPIPE': return 'the reading end was closed';
-    case 'EBADF': return 'not open';
-    default: return code ?? (e instanceof Error ? e.message : String(e));
-  }
-}
-
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return 'is a directory';
-  if (st.isFIFO()) return 'is a FIFO, not a regular file';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device, not a regular file';
-  if (st.isSocket()) return 'is a socket, not a regular file';
-  return 'not a regular file';
-}
 
 function tooLarge(what: string): CliError {
   return new CliError(`cannot read ${what}: larger than the ${MAX_INPUT_BYTES / MIB} MiB an input may hold`);
@@ -47,24 +23,12 @@ function tooLarge(what: string): CliError {
 
 /** The bytes of a regular file (relative paths from `cwd`). */
 export function readFileBounded(cwd: string, path: string): Buffer {
-  const full = resolve(cwd, path);
-  let st: Stats;
   try {
-    st = statSync(full); // stat never blocks, even on a FIFO
+    return readRegularFile(resolve(cwd, path), MAX_INPUT_BYTES, () => `larger than the ${MAX_INPUT_BYTES / MIB} MiB an input may hold`);
   } catch (e) {
-    throw new CliError(`cannot read '${path}': ${fsReason(e)}`);
+    if (e instanceof RegularFileError) throw new CliError(`cannot read '${path}': ${e.message}`);
+    throw e;
   }
-  if (!st.isFile()) throw new CliError(`cannot read '${path}': ${kindOf(st)}`);
-  if (st.size > MAX_INPUT_BYTES) throw tooLarge(`'${path}'`);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(full);
-  } catch (e) {
-    throw new CliError(`cannot read '${path}': ${fsReason(e)}`);
-  }
-  // A file that grew after stat (or a /proc file that reports size 0).
-  if (bytes.length > MAX_INPUT_BYTES) throw tooLarge(`'${path}'`);
-  return bytes;
 }
 
 /** Sleep briefly without an event loop (a non-blocking descriptor said EAGAIN). */
