@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { DebugSession, DEFAULT_HISTORY, isRepeatable } from '../debug/index.js';
 import { addAssemblerOptions, collectAssemblerOptions } from './assembler-options.js';
+import { escapeControls } from '../asm/diagnostics.js';
 import { CliError, readInput, UsageError, type CliContext } from './context.js';
 import { addMachineOptions, hideOptions, machineFromOptions, wholeNumberOption, type MachineOptionValues } from './machine-options.js';
 import { checkStdinReadable } from './files.js';
@@ -68,7 +69,8 @@ export async function debugCommand(ctx: CliContext, file: string, opts: DebugOpt
     write: ctx.io.out,
     readSource: (f) => {
       try {
-        return readInput(ctx, f).toString('utf8');
+        // Shown on the terminal: control bytes in a comment must not drive it (as in diagnostics).
+        return readInput(ctx, f).toString('utf8').split('\n').map((line) => escapeControls(line, true)).join('\n');
       } catch {
         return undefined; // `where` then shows no source line
       }

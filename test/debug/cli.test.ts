@@ -49,6 +49,14 @@ describe('virtlab debug', () => {
     expect(r.stdout).toMatch(/^stopped at breakpoint 1 \(a0 == 1\), hit 1 time\n0x00001064 <fact> test\/debug\/fixtures\/calls\.s:36 {3}addi t0, zero, 2\n/m);
   });
 
+  test('source lines are shown with their control bytes escaped: a comment cannot drive the terminal', async () => {
+    const src = join(dir, 'esc.s');
+    writeFileSync(src, '        .text\n        .global _start\n_start: li a0, 0 ; \x1b[31mred\x1b[0m\n        halt a0\n');
+    const r = await runCli(['debug', src, '--script', script('esc.vl', 'where')]);
+    expect(r.stdout).not.toContain('\x1b');
+    expect(r.stdout).toContain('_start: li a0, 0 ; \\x1b[31mred\\x1b[0m');
+  });
+
   test('failed commands: exit 0 by default; --strict exits 1 after running every command', async () => {
     const path = script('bad.vl', 'stpe', 'step', 'break nowhere');
     const lax = await runCli(['debug', 'guests/hello.s', '--script', path], ROOT);
