@@ -6,8 +6,7 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { formatDiagnostic } from '../asm/index.js';
 import type { Image } from '../elf/image.js';
-import type { JsonPosition } from '../host/config-json.js';
-import { isSourcePath, parseHostConfig, positionOf, validateHostConfig, type ConfigIssue, type HostConfig } from '../host/config.js';
+import { isSourcePath, parseHostConfig, positionOf, validateHostConfig, type ConfigIssue, type HostConfig, type JsonPosition } from '../host/config.js';
 import type { HostVmConfig } from '../host/index.js';
 import { LoadError } from '../machine/index.js';
 import { checkPvImage } from '../vmm/pv/image-check.js';

@@ -5,9 +5,9 @@
 // one mode, the VMs fitting in the host's RAM); every problem is reported, each
 // with its JSON path and, from a file, its line:column.
 
+import { ParseErrorCode, visit } from 'jsonc-parser';
 import * as z from 'zod';
 import { DEFAULT_MONITOR_MEMORY, DEFAULT_TC_SIZE, GUEST_BASE } from '../vmm/layout.js';
-import { formatJsonPath, JsonSyntaxError, parseJsonWithPositions, type JsonPath, type JsonPosition } from './config-json.js';
 import type { HostMode } from './host-vm.js';
 import { DEFAULT_SLICE } from './host.js';
 
@@ -23,6 +23,212 @@ export const MAX_SLICE = 100_000_000;
 export const VM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 /** What the assembler accepts as a symbol name (as -D, src/cli/defines.ts). */
 const SYMBOL_NAME = /^[A-Za-z_.$][0-9A-Za-z_.$]*$/;
+
+// --- JSON with positions -------------------------------------------------------
+// jsonc-parser's visitor, made strict JSON (no comments, no trailing commas, no
+// empty text), builds the value and records where each value starts, so that an
+// error of syntax or of schema is reported at its line:column; a duplicate key
+// is an error (JSON.parse keeps the last one). The first error ends the parse:
+// the library recovers and goes on, but what follows is mostly its consequence.
+
+export interface JsonPosition {
+  /** 1-based. */
+  line: number;
+  /** 1-based, in UTF-16 code units. */
+  column: number;
+}
+
+export type JsonPath = readonly (string | number)[];
+
+export class JsonSyntaxError extends Error {
+  override readonly name = 'JsonSyntaxError';
+  constructor(message: string, readonly position: JsonPosition) {
+    super(message);
+  }
+}
+
+export interface ParsedJson {
+  value: unknown;
+  /** Where the value at each path starts, keyed by formatJsonPath(path). */
+  positions: Map<string, JsonPosition>;
+}
+
+/** Nesting beyond this is refused (jsonc-parser recurses; a configuration needs 4 levels). */
+export const MAX_JSON_DEPTH = 64;
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** `vms[1].hw.ept`; keys that are not identifiers in brackets: `defines["a b"]`; the root is the empty string. */
+export function formatJsonPath(path: JsonPath): string {
+  let s = '';
+  for (const p of path) {
+    if (typeof p === 'number') s += `[${p}]`;
+    else if (IDENTIFIER.test(p)) s += s === '' ? p : `.${p}`;
+    else s += `[${JSON.stringify(p)}]`;
+  }
+  return s;
+}
+
+/** A character as an error message shows it. */
+function shown(ch: string | undefined): string {
+  if (ch === undefined) return 'the end of the file';
+  if (ch === '\n') return 'a line break';
+  const code = ch.charCodeAt(0);
+  if (code < 0x20 || code === 0x7f) return `character U+${code.toString(16).padStart(4, '0')}`;
+  return `'${ch}'`;
+}
+
+/** An object or array being read, and where its values go. */
+interface Open {
+  value: Record<string, unknown> | unknown[];
+  path: JsonPath;
+  /** An object's keys so far, at their offsets; the key whose value comes next. */
+  keys?: Map<string, number>;
+  key?: string;
+}
+
+/** The value of a JSON text and where each of its values starts; a syntax error throws JsonSyntaxError. */
+export function parseJsonWithPositions(source: string): ParsedJson {
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source; // a byte-order mark is not a column
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const at = (offset: number): JsonPosition => {
+    let lo = 0, hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - lineStarts[lo]! + 1 };
+  };
+  const fail = (message: string, offset: number): never => {
+    throw new JsonSyntaxError(message, at(offset));
+  };
+
+  const positions = new Map<string, JsonPosition>();
+  const stack: Open[] = [];
+  let root: unknown;
+  /** What the text must have next: the state a syntax error is explained by. */
+  let expect: 'value' | 'key' | 'colon' | 'after' = 'value';
+  let afterComma = false;
+  let lastNumber: { offset: number; length: number } | undefined;
+
+  const place = (value: unknown, offset: number): JsonPath => {
+    if (stack.length > MAX_JSON_DEPTH) fail(`nested deeper than ${MAX_JSON_DEPTH} levels`, offset);
+    const top = stack[stack.length - 1];
+    let path: JsonPath = [];
+    if (!top) root = value;
+    else if (Array.isArray(top.value)) {
+      path = [...top.path, top.value.length];
+      top.value.push(value);
+    } else {
+      path = [...top.path, top.key!];
+      // defineProperty: a key "__proto__" is a property, as JSON.parse makes it, not the prototype.
+      Object.defineProperty(top.value, top.key!, { value, enumerable: true, writable: true, configurable: true });
+    }
+    positions.set(formatJsonPath(path), at(offset));
+    expect = 'after';
+    lastNumber = undefined;
+    return path;
+  };
+  const open = (value: Open['value'], offset: number): void => {
+    stack.push({ value, path: place(value, offset), ...(Array.isArray(value) ? {} : { keys: new Map<string, number>() }) });
+    expect = Array.isArray(value) ? 'value' : 'key';
+    afterComma = false;
+  };
+  /** The closing token, or the end of the file (then the error that follows is explained from where the text stopped). */
+  const close = (offset: number): void => {
+    if (offset >= text.length) return;
+    stack.pop();
+    expect = 'after';
+    lastNumber = undefined;
+  };
+
+  /** A token where it cannot be: explained by what was expected. */
+  const misplaced = (offset: number): never => {
+    const ch = text[offset];
+    const got = shown(ch);
+    if (expect === 'after' && lastNumber && offset === lastNumber.offset + lastNumber.length && /[0-9A-Za-z_.]/.test(ch ?? '')) {
+      fail(`bad number '${text.slice(lastNumber.offset, offset + 1)}...'`, lastNumber.offset);
+    }
+    switch (expect) {
+      case 'key':
+        return fail(afterComma && ch === '}' ? "a comma before '}' (trailing commas are not JSON)" : `expected a property name in double quotes, got ${got}`, offset);
+      case 'colon':
+        return fail(`expected ':' after the property name, got ${got}`, offset);
+      case 'value':
+        if (afterComma && ch === ']') fail("a comma before ']' (trailing commas are not JSON)", offset);
+        return fail(ch === "'" ? 'strings are in double quotes in JSON' : `expected a value, got ${got}`, offset);
+      case 'after': {
+        const top = stack[stack.length - 1];
+        if (!top) fail(`unexpected ${got} after the value`, offset);
+        return fail(Array.isArray(top!.value) ? `expected ',' or ']' after an element, got ${got}` : `expected ',' or '}' after a property, got ${got}`, offset);
+      }
+    }
+  };
+
+  /** An error jsonc-parser reports, at the start of the token (`length` long) it is in. */
+  const onError = (code: ParseErrorCode, offset: number, length: number): never => {
+    const token = text.slice(offset, offset + length);
+    switch (code) {
+      case ParseErrorCode.UnexpectedEndOfString: {
+        const end = offset + length; // a line break or the end of the file
+        return fail(end < text.length ? `${shown(text[end])} inside a string (escape it)` : 'unterminated string', end);
+      }
+      case ParseErrorCode.InvalidCharacter: case ParseErrorCode.InvalidEscapeCharacter: case ParseErrorCode.InvalidUnicode: {
+        // The token is a string; find its first fault (the library reports only where the string starts).
+        for (let i = 1; i < token.length; i++) {
+          const ch = token[i]!;
+          if (ch < ' ') fail(`${shown(ch)} inside a string (escape it)`, offset + i);
+          if (ch !== '\\') continue;
+          const esc = token[i + 1] ?? '';
+          if (esc === 'u' ? !/^[0-9A-Fa-f]{4}$/.test(token.slice(i + 2, i + 6)) : !'"\\/bfnrt'.includes(esc) || esc === '') {
+            fail(`bad escape '\\${esc}' in a string`, offset + i);
+          }
+          i++;
+        }
+        return misplaced(offset);
+      }
+      case ParseErrorCode.UnexpectedEndOfNumber: case ParseErrorCode.InvalidNumberFormat:
+        return fail(`bad number '${token}'`, offset);
+      case ParseErrorCode.InvalidCommentToken:
+        return fail('comments are not JSON', offset);
+      default:
+        return misplaced(offset);
+    }
+  };
+
+  visit(text, {
+    onObjectBegin: (offset) => open({}, offset),
+    onArrayBegin: (offset) => open([], offset),
+    onObjectEnd: close,
+    onArrayEnd: close,
+    onObjectProperty: (key, offset) => {
+      const top = stack[stack.length - 1]!;
+      const first = top.keys!.get(key);
+      if (first !== undefined) {
+        const p = at(first);
+        fail(`duplicate key ${JSON.stringify(key)} (first at ${p.line}:${p.column})`, offset);
+      }
+      top.keys!.set(key, offset);
+      top.key = key;
+      expect = 'colon';
+    },
+    onSeparator: (sep) => {
+      const top = stack[stack.length - 1]!;
+      expect = sep === ':' || Array.isArray(top.value) ? 'value' : 'key';
+      afterComma = sep === ',';
+    },
+    onLiteralValue: (value: unknown, offset, length) => {
+      place(value, offset);
+      if (typeof value === 'number') lastNumber = { offset, length };
+    },
+    onError,
+  }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  return { value: root, positions };
+}
+
+// --- the schema ---------------------------------------------------------------
 
 /** A value as an error message shows it: `"native"`, `1.5`, `an object`. */
 export function describeValue(v: unknown): string {

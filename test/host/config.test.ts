@@ -4,8 +4,9 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { formatJsonPath, parseJsonWithPositions, JsonSyntaxError, MAX_JSON_DEPTH } from '../../src/host/config-json.js';
-import { hostRamNeeded, parseHostConfig, validateHostConfig, type ConfigIssue, type ConfigResult } from '../../src/host/config.js';
+import {
+  formatJsonPath, hostRamNeeded, JsonSyntaxError, MAX_JSON_DEPTH, parseHostConfig, parseJsonWithPositions, validateHostConfig, type ConfigIssue, type ConfigResult,
+} from '../../src/host/config.js';
 import { DEFAULT_SLICE } from '../../src/host/index.js';
 
 const MIB = 1024 * 1024;
@@ -132,6 +133,13 @@ describe('JSON with positions', () => {
     ['{} {}', '1:4: unexpected \'{\' after the value'],
     ['', '1:1: expected a value, got the end of the file'],
     ['[' .repeat(MAX_JSON_DEPTH + 2), `1:${MAX_JSON_DEPTH + 2}: nested deeper than ${MAX_JSON_DEPTH} levels`],
+    ['{ "a": 1 // why\n}', '1:10: comments are not JSON'],
+    ['/* x */ {}', '1:1: comments are not JSON'],
+    ['{ "a": 1.}', '1:8: bad number \'1.\''],
+    ['{ "a": "x\ny" }', '1:10: a line break inside a string (escape it)'],
+    ['{ "a": "\\\\", "b": "\\u12G4" }', '1:20: bad escape \'\\u\' in a string'],
+    ['{\n  "vms": [1,', '2:13: expected a value, got the end of the file'],
+    ['{ "a": 1, "b": { "a": 2, "a": 3 } }', '1:26: duplicate key "a" (first at 1:18)'],
   ])('%j: %s', (text, expected) => {
     try {
       parseJsonWithPositions(text);
@@ -141,6 +149,10 @@ describe('JSON with positions', () => {
       return;
     }
     throw new Error('expected a syntax error');
+  });
+
+  test('deep nesting is refused before the parser\'s recursion gets deep: no stack overflow', () => {
+    expect(() => parseJsonWithPositions('['.repeat(200_000))).toThrow(new JsonSyntaxError(`nested deeper than ${MAX_JSON_DEPTH} levels`, { line: 1, column: MAX_JSON_DEPTH + 2 }));
   });
 
   test('valid texts give what JSON.parse gives, and where each value starts', () => {

@@ -165,25 +165,27 @@ const withHw = (hw: HwOptions | undefined) => (hw ? { hw } : {});
 // --- map-all ------------------------------------------------------------------------------------
 
 const MAP_ALL_RAM = 16 * MiB;
-const sizes = allocateLayouts([{ guestSize: MAP_ALL_RAM, monitorSize: DEFAULT_MONITOR_MEMORY, tcSize: DEFAULT_TC_SIZE },
-  ...VICTIMS.map((c) => ({ guestSize: c.guestMemory ?? 16 * MiB, monitorSize: DEFAULT_MONITOR_MEMORY, tcSize: c.mode === 'bt' ? DEFAULT_TC_SIZE : 0 }))]);
+/** Host RAM with map-all's window (of `ram` bytes) first, then every victim's. */
+const hostRam = (ram: number) => allocateLayouts([{ guestSize: ram, monitorSize: DEFAULT_MONITOR_MEMORY, tcSize: DEFAULT_TC_SIZE },
+  ...VICTIMS.map((c) => ({ guestSize: c.guestMemory ?? 16 * MiB, monitorSize: DEFAULT_MONITOR_MEMORY, tcSize: c.mode === 'bt' ? DEFAULT_TC_SIZE : 0 }))]).ramSize;
 // First on the host, the frames right above its RAM are, in host RAM, its monitor's and then every victim's;
 // last, the frames at the top of its address space are what a base added without a bound would wrap onto:
-// the guard and every window before its own.
+// the guard and every window before its own. 'odd': first, with RAM that ends inside a page table's 4 MiB.
+const ODD_RAM = 5 * MiB + 0x3000;
 const PLACES = {
-  first: { last: false, dense: Math.ceil((sizes.ramSize - MiB - MAP_ALL_RAM) / MiB), top: 8 },
-  last: { last: true, dense: 2, top: Math.ceil((sizes.ramSize - MAP_ALL_RAM) / MiB) },
+  first: { last: false, ram: MAP_ALL_RAM, dense: Math.ceil((hostRam(MAP_ALL_RAM) - MiB - MAP_ALL_RAM) / MiB), top: 8 },
+  last: { last: true, ram: MAP_ALL_RAM, dense: 2, top: Math.ceil((hostRam(MAP_ALL_RAM) - MAP_ALL_RAM) / MiB) },
+  odd: { last: false, ram: ODD_RAM, dense: Math.ceil((hostRam(ODD_RAM) - MiB - ODD_RAM) / MiB), top: 1 },
 };
 
 describe('map-all.s: page tables mapping every frame, a marker written through each', () => {
-  const GUEST = MAP_ALL_RAM;
   const STACK_ROOM = 0x10000;
 
-  /** What it must print: its own frames keep the marker, every other frame reads all ones. */
-  function expected(image: Image, dense: number, top: number): string {
-    const own = (GUEST - STACK_ROOM - (symbol(image, 'dir') + 4096 + 0x400000)) / 4096;
+  /** What it must print with `ram` bytes of RAM: its own frames keep the marker, every other frame reads all ones. */
+  function expected(image: Image, ram: number, dense: number, top: number): string {
+    const own = Math.ceil((ram - STACK_ROOM - (symbol(image, 'dir') + 4096 + 0x400000)) / 4096);
     let sparse = 0;
-    for (let a = GUEST + dense * MiB; a < 2 ** 32 - top * MiB; a += MiB) if (a !== 0xf0000000) sparse++;
+    for (let a = ram + dense * MiB; a < 2 ** 32 - top * MiB; a += MiB) if (a !== 0xf0000000) sparse++;
     const line = (name: string, frames: number, kept: number) =>
       `${name}: frames ${hexLine(frames)}, kept the marker ${hexLine(kept)}, all ones ${hexLine(frames - kept)}, other ${hexLine(0)}\n`;
     return 'map-all: 4 GiB mapped onto every frame\n' + line('own RAM', own, own) + line('above RAM', dense * 256, 0)
@@ -191,32 +193,32 @@ describe('map-all.s: page tables mapping every frame, a marker written through e
   }
 
   test('natively, with just its RAM, it prints what the test expects (the reference for every mode)', () => {
-    for (const { dense, top } of Object.values(PLACES)) {
+    for (const { ram, dense, top } of Object.values(PLACES)) {
       const image = build(join(HOSTILE, 'map-all.s'), { DENSE_MIB: dense, TOP_MIB: top });
-      const vm = createVm({ image, mode: 'native', guestMemory: GUEST });
+      const vm = createVm({ image, mode: 'native', guestMemory: ram });
       expect(Machine.describeStop(vm.run(50_000_000).stop)).toBe('halted with exit code 0');
-      expect(vm.consoleText()).toBe(expected(image, dense, top));
+      expect(vm.consoleText()).toBe(expected(image, ram, dense, top));
     }
   });
 
-  const cases = MODES.flatMap((m) => (['first', 'last'] as const).map((place) => ({ ...m, place })));
+  const cases = MODES.flatMap((m) => (['first', 'last', 'odd'] as const).map((place) => ({ ...m, place })));
   test.each(cases)('$label, its window $place: it reaches its own RAM only, the victims run as alone', ({ mode, hw, pv, place }) => {
-    const { last, dense, top } = PLACES[place];
+    const { last, ram, dense, top } = PLACES[place];
     const image = build(join(HOSTILE, 'map-all.s'), { DENSE_MIB: dense, TOP_MIB: top, ...(pv ? { PV: 1 } : {}) });
-    const { host, vm, counters: c } = hostileHost({ name: 'hostile', image, mode, guestMemory: GUEST, ...withHw(hw) }, { last });
+    const { host, vm, counters: c } = hostileHost({ name: 'hostile', image, mode, guestMemory: ram, ...withHw(hw) }, { last });
     // It named every other window: the ones above its own, or (wrapping) the ones below.
     const l = vm.layout;
     if (last) expect(2 ** 32 - top * MiB + l.base).toBeLessThanOrEqual(2 ** 32);
-    else expect(l.base + GUEST + dense * MiB).toBeGreaterThanOrEqual(host.machine.mem.size);
-    expect(vm.consoleText()).toBe(expected(image, dense, top));
+    else expect(l.base + ram + dense * MiB).toBeGreaterThanOrEqual(host.machine.mem.size);
+    expect(vm.consoleText()).toBe(expected(image, ram, dense, top));
     expect(vm.stop).toMatchObject({ kind: 'halted', code: 0 });
     // What it tried, in its monitor's counters: each access beyond its RAM was a device access, emulated on its own bus.
     const beyond = 2 * (dense * 256 + top * 256);
     if (mode === 'hw' && hw?.ept !== false) expect(c.exitEptViolation).toBeGreaterThanOrEqual(beyond);
     else expect(c.mmioEmulated).toBeGreaterThanOrEqual(beyond);
-    if (last) return;
+    if (place !== 'first') return;
     // The victims' monitor memory (shadow tables, EPT, translation cache) is what it is beside a harmless neighbour.
-    const benign = new Host({ vms: [{ name: 'hostile', image: build(join(GUESTS, 'hello.s'), pv ? { PV: 1 } : {}), mode, guestMemory: GUEST, ...withHw(hw) }, ...VICTIMS], slice: 5_000 });
+    const benign = new Host({ vms: [{ name: 'hostile', image: build(join(GUESTS, 'hello.s'), pv ? { PV: 1 } : {}), mode, guestMemory: ram, ...withHw(hw) }, ...VICTIMS], slice: 5_000 });
     runHost(benign);
     const monitors = (h: Host) => h.vms.slice(1).map((v) => hash(h.machine.mem.u8.subarray(v.layout.monitorBase, v.layout.ramSize)));
     expect(monitors(host)).toEqual(monitors(benign));
