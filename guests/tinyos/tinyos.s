@@ -54,8 +54,8 @@
         .equ PTE_U, 4
 
 ; --- memory layout --------------------------------------------------------------
-        .equ KERNEL_SPACE_END, 0x00400000
-        .equ FRAME_POOL, 0x00100000     ; page frames for tables and process pages
+        .equ KERNEL_SPACE_END, MEM_SPACE_END    ; 4 MiB (1 MiB with -D SMALL): memory.inc
+        .equ FRAME_POOL, MEM_FRAME_POOL ; page frames for tables and process pages
         .equ USER_TEXT, 0x00002000      ; the processes' shared code: right after the kernel's
         .equ USER_DATA, 0x00800000
         .equ USER_STACK_TOP, 0x00c00000
@@ -942,3 +942,4 @@ pcbs:           .space NPROC * PCB_SIZE
 kstack:         .space 4096
 kstack_top:
         .include "workload-kernel.inc"  ; -D WORKLOAD=n: the benchmark kernel code and data
+        .include "memory.inc"           ; -D SMALL: the 1 MiB build (many VMs on one host)
