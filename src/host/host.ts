@@ -21,7 +21,7 @@ import type { Engine } from '../engine/engine.js';
 import { standardBoard } from '../machine/board.js';
 import type { Counters } from '../machine/counters.js';
 import type { MachineDevice } from '../machine/device.js';
-import { Machine } from '../machine/machine.js';
+import { Machine, type CpuContext } from '../machine/machine.js';
 import { isFinal, type Stop } from '../machine/stop.js';
 import { VirtualConsole } from '../vmm/devices/virtual-console.js';
 import { DEFAULT_GUEST_MEMORY, DEFAULT_MONITOR_MEMORY, DEFAULT_TC_SIZE } from '../vmm/layout.js';
@@ -32,7 +32,8 @@ import { PvMode } from '../vmm/modes/pv.js';
 import { TrapMode } from '../vmm/modes/trap.js';
 import { Monitor } from '../vmm/monitor.js';
 import { checkPvImage } from '../vmm/pv/image-check.js';
-import { HostVm, type HostMode } from './host-vm.js';
+import { HostVm, type HostMode, type VmHostCounters } from './host-vm.js';
+import type { VmClock } from './vm-clock.js';
 import { allocateLayouts } from './layout.js';
 import { SLICE_STOP, type Scheduling, type SliceEnd } from './scheduling.js';
 import { VmPort } from './vm-port.js';
@@ -53,6 +54,11 @@ export interface HostVmConfig {
   hw?: HwOptions;
   /** Its console input. */
   input?: string | Uint8Array;
+  /**
+   * Where its console output goes, instead of being captured (then consoleText() is empty):
+   * in chunks, at each newline, every 4096 bytes, and at the end of each of its slices.
+   */
+  consoleSink?: (bytes: Uint8Array) => void;
   shadowCache?: number;
 }
 
@@ -62,6 +68,8 @@ export interface HostOptions {
   slice?: number;
   /** The engine to run the machine with (default: the reference interpreter). */
   engine?: (machine: Machine) => Engine;
+  /** Called at the end of each slice with the VM that ran it (its console output flushed). */
+  onSlice?: (vm: HostVm) => void;
 }
 
 export interface HostRunResult {
@@ -77,6 +85,20 @@ export interface HostCounters {
 }
 
 export const DEFAULT_SLICE = 10_000;
+
+interface HostState {
+  /** Index of the VM running when the snapshot was taken, or -1 between slices. */
+  current: number;
+  nonRoot: boolean;
+  nextIndex: number;
+  sliceEnd: number;
+  worldSwitches: number;
+  before: Counters | undefined;
+  vms: {
+    context: CpuContext; clock: ReturnType<VmClock['save']>; console: unknown; stop: Stop | undefined;
+    counters: Counters; host: VmHostCounters; monitor: unknown;
+  }[];
+}
 
 const MODES: Record<HostMode, (m: Monitor, hw: HwOptions) => MonitorMode> = {
   trap: (m) => new TrapMode(m),
@@ -102,6 +124,7 @@ export class Host implements MachineDevice, Scheduling {
   /** Where round-robin looks next. */
   private nextIndex = 0;
   private before: Counters | undefined;
+  private readonly onSlice: ((vm: HostVm) => void) | undefined;
 
   constructor(options: HostOptions) {
     const configs = options.vms;
@@ -112,6 +135,7 @@ export class Host implements MachineDevice, Scheduling {
       names.add(c.name);
       if (c.mode === 'pv') checkPvImage(c.image);
     }
+    this.onSlice = options.onSlice;
     this.slice = options.slice ?? DEFAULT_SLICE;
     if (!Number.isInteger(this.slice) || this.slice < 1) throw new HostError(`slice ${this.slice} must be a positive whole number of instructions`);
     const { layouts, ramSize } = allocateLayouts(configs.map((c) => ({
@@ -125,7 +149,7 @@ export class Host implements MachineDevice, Scheduling {
     this.vms = configs.map((c, i) => {
       const weight = c.weight ?? 1;
       if (!Number.isInteger(weight) || weight < 1) throw new HostError(`VM '${c.name}': weight ${weight} must be a positive whole number`);
-      const vm = new HostVm(c.name, c.mode, c.image, layouts[i]!, weight, c.mode === 'hw' && c.hw?.vpid !== false, machine, c.input);
+      const vm = new HostVm(c.name, c.mode, c.image, layouts[i]!, weight, c.mode === 'hw' && c.hw?.vpid !== false, machine, c.input, c.consoleSink);
       machine.trapHook = undefined;
       machine.fetchWindow = undefined;
       machine.vmx = undefined;
@@ -169,30 +193,71 @@ export class Host implements MachineDevice, Scheduling {
     this.disarm();
   }
 
-  save(): unknown {
-    return undefined; // snapshots of a whole host (the debugger on a host) come with the host debugger
+  /**
+   * Everything of the VMs the machine's own snapshot does not hold (it holds
+   * the live CPU, RAM through the journal, and the real timer): each VM's saved
+   * vCPU context, clock, console, counters, stop and monitor, and where the
+   * scheduler stands. With Machine.captureState()/restoreState() and the RAM
+   * journal this takes a whole host back bit for bit (reverse stepping).
+   */
+  save(): HostState {
+    return {
+      current: this.current ? this.vms.indexOf(this.current) : -1,
+      nonRoot: this.machine.nonRoot,
+      nextIndex: this.nextIndex, sliceEnd: this.sliceEnd, worldSwitches: this.counters.worldSwitches,
+      before: this.before && { ...this.before },
+      vms: this.vms.map((vm) => ({
+        context: vm.context, clock: vm.clock.save(), console: vm.console.save(), stop: vm.stop,
+        counters: { ...vm.counters }, host: { ...vm.host }, monitor: vm.monitor.save(),
+      })),
+    };
   }
 
-  restore(): void {
-    throw new HostError('snapshots of a host are not supported yet');
+  restore(state: unknown): void {
+    const s = state as HostState;
+    this.vms.forEach((vm, i) => {
+      const v = s.vms[i]!;
+      vm.context = v.context;
+      vm.clock.restore(v.clock);
+      vm.console.restore(v.console);
+      vm.stop = v.stop;
+      Object.assign(vm.counters, v.counters);
+      Object.assign(vm.host, v.host);
+      vm.monitor.restore(v.monitor); // a mode's restore may set machine state of its own (hw: root or not)
+    });
+    this.nextIndex = s.nextIndex;
+    this.sliceEnd = s.sliceEnd;
+    this.counters.worldSwitches = s.worldSwitches;
+    this.before = s.before && { ...s.before };
+    this.current = s.current < 0 ? undefined : this.vms[s.current];
+    // The live CPU is the machine's own snapshot; its hooks and root/non-root state are the running VM's.
+    const m = this.machine;
+    if (this.current) m.loadContext({ ...m.saveContext(), ...this.current.hooks, nonRoot: s.nonRoot }, true);
   }
 
   // --- running ----------------------------------------------------------------------
 
-  /** Run the VMs, slice after slice, until every one has stopped or `budget` steps are used. */
+  /**
+   * Run the VMs, slice after slice, until every one has stopped or `budget`
+   * steps are used. A run that ends inside a slice (the budget, a breakpoint)
+   * leaves that vCPU running: the next run continues its slice, so cutting a
+   * host's run into pieces (a debugger's steps) changes no interleaving.
+   */
   run(budget = Infinity): HostRunResult {
     let steps = 0;
     while (steps < budget) {
-      const vm = this.pick();
-      if (!vm) return { steps, end: 'stopped' };
-      this.switchIn(vm);
+      let vm = this.current;
+      if (!vm) {
+        vm = this.pick();
+        if (!vm) return { steps, end: 'stopped' };
+        this.switchIn(vm);
+      }
       const r = this.engine.run(budget - steps);
       steps += r.steps;
-      this.switchOut(vm);
       const stop = r.stop;
-      if (stop.kind === 'budget') return { steps, end: 'budget' };
-      if (stop.kind === 'requested' && stop.reason === SLICE_STOP) continue;
-      if (!isFinal(stop)) return { steps, end: stop };
+      const sliceOver = stop.kind === 'requested' && stop.reason === SLICE_STOP;
+      if (sliceOver || isFinal(stop)) this.switchOut(vm); // a final stop is the VM's alone
+      else return { steps, end: stop.kind === 'budget' ? 'budget' : stop };
     }
     return { steps, end: 'budget' };
   }
@@ -249,6 +314,8 @@ export class Host implements MachineDevice, Scheduling {
     this.current = undefined;
     this.sliceEnd = Infinity;
     this.disarm();
+    vm.console.flush(); // the slice's output is out when it ends
+    this.onSlice?.(vm);
   }
 
   /** The host's timer off and its line low between slices: nothing of one slice reaches the next VM. */

@@ -37,4 +37,13 @@ export class VmClock {
     this.base = 0;
     this.since = undefined;
   }
+
+  save(): { base: number; since: number | undefined } {
+    return { base: this.base, since: this.since };
+  }
+
+  restore(s: { base: number; since: number | undefined }): void {
+    this.base = s.base;
+    this.since = s.since;
+  }
 }
