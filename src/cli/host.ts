@@ -8,11 +8,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Engine } from '../engine/engine.js';
 import { ENGINE_FACTORIES, ENGINE_NAMES, type EngineName } from '../engine/registry.js';
 import { Host, HostError, type HostVm } from '../host/index.js';
 import { MAX_SLICE } from '../host/config.js';
-import { LoadError, type Machine } from '../machine/index.js';
+import { LoadError } from '../machine/index.js';
 import { COST_PRESET_NAMES, LayoutError, type CostPresetName } from '../vmm/index.js';
 import { addAssemblerOptions, assemblerInputs, type AssemblerOptionValues } from './assembler-options.js';
 import { CliError, ExitStatus, UsageError, writeOutput, type CliContext } from './context.js';
@@ -68,23 +67,21 @@ function runHost(ctx: CliContext, file: string | undefined, opts: HostOpts): voi
   const slice = opts.slice ?? loaded.config.slice;
   if (opts.splitConsole !== undefined) makeDir(opts.splitConsole, ctx);
 
+  // Live, each VM's console output comes to `lines` as it is written; with --json or
+  // --split-console it is captured by the VM's console (consoleText(), output()).
   const live = !opts.json && opts.splitConsole === undefined;
-  let lines: ConsoleLines | undefined;
-  let host: Host | undefined;
-  const engine = (m: Machine): Engine => afterEachRun(ENGINE_FACTORIES[opts.engine](m), () => {
-    const vm = host?.running();
-    if (vm) lines?.flush(vm, false);
-  });
+  const lines = live ? new ConsoleLines(ctx, Math.max(...loaded.vms.map((vm) => vm.name.length))) : undefined;
+  const vms = lines ? loaded.vms.map((vm) => ({ ...vm, consoleSink: lines.sink(vm.name) })) : loaded.vms;
+  let host: Host;
   try {
-    host = new Host({ vms: loaded.vms, slice, engine });
+    host = new Host({ vms, slice, engine: ENGINE_FACTORIES[opts.engine], ...(lines ? { onSlice: (vm: HostVm) => lines.flush(vm.name, false) } : {}) });
   } catch (e) {
     if (e instanceof HostError || e instanceof LayoutError || e instanceof LoadError) throw new CliError(`cannot build the host: ${e.message}`);
     throw e;
   }
-  if (live) lines = new ConsoleLines(ctx, host.vms, Math.max(...host.vms.map((vm) => vm.name.length)));
   const r = host.run(opts.maxSteps);
   if (typeof r.end !== 'string') throw new Error(`host run ended by ${r.end.kind}, which no VM asked for`);
-  if (lines) for (const vm of host.vms) lines.flush(vm, true);
+  if (lines) for (const vm of host.vms) lines.flush(vm.name, true);
   const report = hostReport(host, r.end, r.steps, loaded.programs, opts.costModel);
   if (opts.splitConsole !== undefined) {
     for (const vm of host.vms) writeOutput(ctx, join(opts.splitConsole, `${vm.name}.txt`), vm.console.output());
@@ -109,52 +106,34 @@ function makeDir(dir: string, ctx: CliContext): void {
   }
 }
 
-/** The engine, calling `after` when each run returns: the host runs one slice per engine run. */
-function afterEachRun(engine: Engine, after: () => void): Engine {
-  return {
-    name: engine.name,
-    machine: engine.machine,
-    step: () => engine.step(),
-    run: (budget) => {
-      const r = engine.run(budget);
-      after();
-      return r;
-    },
-  };
-}
-
 /**
- * Each VM's complete console lines, prefixed by its name, as they appear. The
- * bytes are taken as the VM writes them (its console backend's write,
- * wrapped), not by copying its whole captured output after every slice, which
- * would cost time quadratic in the output of a chatty guest.
+ * Each VM's complete console lines, prefixed by its name, as they appear: the
+ * bytes come from the VM's console sink, and the host ends each slice with
+ * onSlice, when the lines that slice completed are printed.
  */
 class ConsoleLines {
   any = false;
-  private readonly pending = new Map<HostVm, number[]>();
+  private readonly pending = new Map<string, number[]>();
   private readonly decoder = new TextDecoder();
 
-  constructor(private readonly ctx: CliContext, vms: readonly HostVm[], private readonly width: number) {
-    for (const vm of vms) {
-      const bytes: number[] = [];
-      this.pending.set(vm, bytes);
-      const { backend, console } = vm;
-      const write = backend.write;
-      backend.write = (reg, value) => {
-        const before = console.save().outputLength;
-        write(reg, value);
-        if (console.save().outputLength !== before) bytes.push(value & 0xff); // a byte the console took
-      };
-    }
+  constructor(private readonly ctx: CliContext, private readonly width: number) {}
+
+  /** The console sink of VM `name`. */
+  sink(name: string): (bytes: Uint8Array) => void {
+    const bytes: number[] = [];
+    this.pending.set(name, bytes);
+    return (chunk) => {
+      for (const b of chunk) bytes.push(b);
+    };
   }
 
-  /** Print the lines `vm` completed since the last flush; `all`: also an unfinished last line. */
-  flush(vm: HostVm, all: boolean): void {
-    const bytes = this.pending.get(vm)!;
+  /** Print the lines VM `name` completed since the last flush; `all`: also an unfinished last line. */
+  flush(name: string, all: boolean): void {
+    const bytes = this.pending.get(name)!;
     const end = all ? bytes.length : bytes.lastIndexOf(10) + 1;
     if (end === 0) return;
     const lines = this.decoder.decode(Uint8Array.from(bytes.splice(0, end))).replace(/\n$/, '').split('\n');
     this.any = true;
-    this.ctx.io.out(lines.map((l) => `${vm.name.padEnd(this.width)} | ${l}\n`).join(''));
+    this.ctx.io.out(lines.map((l) => `${name.padEnd(this.width)} | ${l}\n`).join(''));
   }
 }

@@ -33,7 +33,7 @@ export interface VmHostCounters {
 
 export class HostVm {
   readonly clock: VmClock;
-  /** Its console: the backend of its virtual console, output captured. */
+  /** Its console: the backend of its virtual console, output captured (or given to the sink the VM was configured with). */
   readonly console: Console;
   readonly backend: ConsoleBackend;
   monitor!: Monitor;
@@ -55,15 +55,17 @@ export class HostVm {
     readonly taggedTlb: boolean,
     machine: Machine,
     input: string | Uint8Array | undefined,
+    sink?: (bytes: Uint8Array) => void,
   ) {
     this.clock = new VmClock(machine);
     // A console model of its own, off every bus: only the VM's virtual console reaches it.
     this.console = new Console({ clock: () => this.clock.now(), setIrq: () => {}, dma: new WindowDma(machine.mem, 0, 0) },
-      input === undefined ? {} : { input });
+      { ...(input === undefined ? {} : { input }), ...(sink ? { sink } : {}) });
     const pio = this.console.pio;
     this.backend = { read: (reg) => pio.read(reg, 4) | 0, write: (reg, value) => pio.write(reg, 4, value) };
   }
 
+  /** Its console output, when captured: empty with a consoleSink. */
   consoleText(): string {
     return this.console.text();
   }
