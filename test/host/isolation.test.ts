@@ -20,7 +20,7 @@ import { Machine, MemoryJournal, type PhysicalMemory } from '../../src/machine/i
 import { createVm, DEFAULT_MONITOR_MEMORY, type Vm } from '../../src/vmm/index.js';
 import { DEFAULT_TC_SIZE } from '../../src/vmm/layout.js';
 import type { HwOptions } from '../../src/vmm/modes/hw.js';
-import { GUESTS, symbol } from '../vmm/helpers.js';
+import { GUESTS, imageOf, symbol } from '../vmm/helpers.js';
 
 const HOSTILE = join(GUESTS, 'hostile');
 const MiB = 1 << 20;
@@ -328,6 +328,31 @@ describe('timer-storm.s: its timer at a period of one instruction, every tick ta
     const { vm } = hostileHost(config, { writes: mode !== 'hw' || hw?.ept === false });
     expect([vm.consoleText(), Machine.describeStop(vm.stop!), vm.counters.instructions]).toEqual([alone.consoleText(), stop, alone.machine.counters.instructions]);
     expect(vm.host.preempted).toBeGreaterThan(5); // the host's timer ended its slices through the storm
+  });
+});
+
+// --- a VM that dies ---------------------------------------------------------------------------------------
+
+describe('a VM that dies: a fault with no handler, a wait for an interrupt that cannot come', () => {
+  const native = {
+    crash: imageOf('        .text\n        .global _start\n_start: li t0, 0x12345678\n        jr t0\n'),
+    dead: imageOf('        .text\n        .global _start\n_start: cli\n        wfi\n        halt zero\n'),
+  };
+  // The PV builds: no trap table registered; block with no event source.
+  const paravirtual = {
+    crash: imageOf('        .include "../pv/hypercalls.inc"\n        .text\n        .global _start\n_start: li t0, 0x12345678\n        jr t0\n'),
+    dead: imageOf('        .include "../pv/hypercalls.inc"\n        .text\n        .global _start\n_start: hcall HC_BLOCK\n        li a0, 0\n        hcall HC_HALT\n'),
+  };
+
+  test.each(MODES)('$label: it stops alone, the host runs on and every victim runs as alone', ({ mode, hw, pv }) => {
+    const images = pv ? paravirtual : native;
+    const host = new Host({ vms: [
+      { name: 'crash', image: images.crash, mode, guestMemory: SMALL, ...withHw(hw) },
+      { name: 'dead', image: images.dead, mode, guestMemory: SMALL, ...withHw(hw) }, ...VICTIMS], slice: 5_000 });
+    runHost(host);
+    expect(Machine.describeStop(host.vms[0]!.stop!)).toMatch(/^unhandled trap: undefined instruction .* at pc 0x12345678 /);
+    expect(Machine.describeStop(host.vms[1]!.stop!)).toMatch(/^deadlock: /);
+    expectVictimsAsAlone(host);
   });
 });
 
