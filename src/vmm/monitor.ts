@@ -254,6 +254,8 @@ export class Monitor implements MachineDevice {
    * asked for, not an interrupt to deliver again afterwards.
    */
   idleGuest(pc: number): void {
+    // The wait itself may have retired onto a deadline: then its tick is due now, nothing to wait for.
+    this.platform.catchUp();
     if (this.platform.pendingLines() !== 0) return;
     this.armRealTimer();
     const deadline = this.platform.nextDeadline();

@@ -13,9 +13,7 @@ const DIR = new URL('./repro/', import.meta.url).pathname;
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.s')).sort();
 
 /** Reproducers of open bugs: file -> the bug (as src/fuzz/known.ts names it). */
-const OPEN: Record<string, string> = {
-  'monitor-wfi-at-timer-deadline.s': 'monitor: a wfi retiring exactly at the timer deadline throws "virtual deadline N is already due"',
-};
+const OPEN: Record<string, string> = {};
 
 describe('fuzz reproducers replay without divergence', () => {
   test('there are reproducers to replay', () => {
