@@ -81,7 +81,12 @@ function runHost(ctx: CliContext, file: string | undefined, opts: HostOpts): voi
   }
   const r = host.run(opts.maxSteps);
   if (typeof r.end !== 'string') throw new Error(`host run ended by ${r.end.kind}, which no VM asked for`);
-  if (lines) for (const vm of host.vms) lines.flush(vm.name, true);
+  if (lines) {
+    for (const vm of host.vms) {
+      vm.console.flush(); // a run cut short by --max-steps ends inside a slice: its last bytes are still in the console
+      lines.flush(vm.name, true);
+    }
+  }
   const report = hostReport(host, r.end, r.steps, loaded.programs, opts.costModel);
   if (opts.splitConsole !== undefined) {
     for (const vm of host.vms) writeOutput(ctx, join(opts.splitConsole, `${vm.name}.txt`), vm.console.output());

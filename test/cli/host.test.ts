@@ -110,6 +110,13 @@ describe('virtlab host --json, --split-console, --stats', () => {
     expect(r.stdout.slice(0, r.stdout.indexOf('\n\n') + 1)).toBe('p    | a\np    | \nlong | a\nlong | \np    | a\nlong | a\n');
   });
 
+  test('--max-steps ending inside a slice: the running VM\'s unfinished line is printed too', async () => {
+    const src = file('spin.s', '        .text\n        .global _start\n_start: addi t0, zero, 98\n        out t0, 0x10\nspin:   j       spin\n');
+    const r = await runCli(['host', '--vm', `s=${src}:trap,memory=1`, '--max-steps', '1000']);
+    expect(r.code).toBe(124);
+    expect(r.stdout.slice(0, r.stdout.indexOf('\n\n') + 1)).toBe('s | b\n');
+  });
+
   test('--json: one object, every VM\'s stop, counters, entries, cycles, share and console', async () => {
     const r = await runCli(['host', THREE, '--json', '--cost-model', 'modern'], ROOT);
     expect(r.code).toBe(0);
