@@ -281,6 +281,29 @@ describe('jump-monitor.s: jumps into monitor memory, the next window, the TC win
   });
 });
 
+// --- callout-store ------------------------------------------------------------------------------------
+
+describe('callout-store.s: a store bt performs for the guest, pointed at frames that are not its own', () => {
+  const native = createVm({ image: build(join(HOSTILE, 'callout-store.s')), mode: 'native', guestMemory: SMALL });
+  native.run(1_000_000);
+
+  test('natively: nothing above RAM keeps the marker', () => {
+    expect(native.consoleText()).toBe('0xffffffff\n'.repeat(3));
+  });
+
+  test.each(MODES)('$label: the same as natively, the victims run as alone', ({ mode, hw, pv }) => {
+    const image = build(join(HOSTILE, 'callout-store.s'), pv ? { PV: 1 } : {});
+    const { vm, counters: c } = hostileHost({ name: 'hostile', image, mode, guestMemory: SMALL, ...withHw(hw) });
+    expect(vm.consoleText()).toBe(native.consoleText());
+    expect(vm.stop).toMatchObject({ kind: 'halted', code: 0 });
+    // Three marker stores and three loads above RAM, each a device access on its own bus.
+    expect(c.mmioEmulated).toBe(6);
+    if (mode === 'hw' && hw?.ept !== false) expect(c.exitEptViolation).toBe(6);
+    // Under bt the store became a callout, which made the three page-table writes and the three marker stores.
+    if (mode === 'bt') expect([c.adaptiveRetranslations, c.adaptiveAccesses]).toEqual([1, 9]);
+  });
+});
+
 // --- pv-frames --------------------------------------------------------------------------------------
 
 describe('pv-frames.s: frames that are not its own in every pv hypercall that takes one', () => {
