@@ -292,6 +292,7 @@ export class Preprocessor {
     let ok = true;
     // Parameters: `p`, `p=default`; an optional comma may follow the name.
     const parts = splitAtCommas(rest[0]?.text === ',' ? rest.slice(1) : rest);
+    const seen = new Set<string>(); // a set: a macro of many parameters stays linear
     for (const part of parts) {
       const [p, eq, ...dflt] = part;
       if (p?.type !== 'ident' || (eq !== undefined && eq.text !== '=')) {
@@ -299,11 +300,12 @@ export class Preprocessor {
         ok = false;
         continue;
       }
-      if (params.some((q) => q.name === p.text)) {
+      if (seen.has(p.text)) {
         this.diags.at(line, p.offset, `duplicate macro parameter '${p.text}'`);
         ok = false;
         continue;
       }
+      seen.add(p.text);
       params.push(eq ? { name: p.text, default: textOf(line.text, dflt) } : { name: p.text });
     }
     const old = this.macros.get(def.name);
@@ -375,11 +377,12 @@ export class Preprocessor {
   private bindArguments(macro: MacroDef, line: SourceLine, head: LineHead): Map<string, string> | undefined {
     const parts = splitAtCommas(head.rest);
     const values = new Map<string, string>();
+    const names = new Set(macro.params.map((p) => p.name)); // named arguments found in constant time
     let next = 0;
     let ok = true;
     for (const part of parts) {
       const [first, second] = part;
-      if (first?.type === 'ident' && second?.text === '=' && macro.params.some((p) => p.name === first.text)) {
+      if (first?.type === 'ident' && second?.text === '=' && names.has(first.text)) {
         values.set(first.text, textOf(line.text, part.slice(2)));
         continue;
       }

@@ -77,7 +77,7 @@ function codeLocation(s: DebugSession, text: string): { addr: number; note: stri
     return { addr: at.addr, note: at.line !== Number(line) ? ` (line ${line} has no code)` : '' };
   }
   const addr = addressArg(s, 'location', text.replace(/^\*/, ''));
-  if ((addr & 3) !== 0) throw new DebugError(`${hex8(addr)} is not 4-aligned: instructions are`);
+  if ((addr & 3) !== 0) throw new DebugError(`${hex8(addr)} is not 4-aligned: instructions are 4-aligned words`);
   return { addr, note: '' };
 }
 
@@ -275,7 +275,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       const addr = addressArg(s, 'x', list[0]!);
       if (spec.format === 'i') {
         if (spec.count > MAX_DISASM) throw new DebugError(`x/${m[1]}: at most ${MAX_DISASM} instructions`);
-        if ((addr & 3) !== 0) throw new DebugError(`x/${m[1]}: ${hex8(addr)} is not 4-aligned: instructions are`);
+        if ((addr & 3) !== 0) throw new DebugError(`x/${m[1]}: ${hex8(addr)} is not 4-aligned: instructions are 4-aligned words`);
         checkRange('x', addr, spec.count, 4, 'instruction');
         s.out.text(disassemblyView(s.machine, s.symbols, addr, spec.count, new Set(s.points.breakAddresses()), s.translate, s.pc()));
       } else if (spec.format === 's') {

@@ -104,7 +104,7 @@ describe("gdb's x/NFU", () => {
     ['x/4x', 'usage: x/NFU ADDR (e.g. x/4xw sp; ADDR with blanks in parentheses)'],
     ['x/4x 1 2', 'usage: x/NFU ADDR (e.g. x/4xw sp; ADDR with blanks in parentheses)'],
     ['x/-4x 0', 'x/-4x: expected x/NFU, N a count in decimal, F one of x d u i s, U one of b h w (e.g. x/4xw)'],
-    ['x/2i 0x1002', 'x/2i: 0x00001002 is not 4-aligned: instructions are'],
+    ['x/2i 0x1002', 'x/2i: 0x00001002 is not 4-aligned: instructions are 4-aligned words'],
   ])('%s is an error', (command, message) => {
     expect(fails(session(HELLO), command)).toBe(`error: ${message}\n`);
   });

@@ -15,7 +15,7 @@ describe('the session survives bad input', () => {
     ['break loop if', "error: expected a condition after 'if'"],
     ['break loop if a0 ==', "error: bad expression 'a0 ==': expected a value, found end of input (column 6)"],
     ['break loop if (a0 == 3', "error: bad expression '(a0 == 3': expected ')' to close '(' at column 1, found end of input (column 9)"],
-    ['break 0x1002', 'error: 0x00001002 is not 4-aligned: instructions are'],
+    ['break 0x1002', 'error: 0x00001002 is not 4-aligned: instructions are 4-aligned words'],
     ['break nosuch.s:3', "error: no line information for a file 'nosuch.s'"],
     ['break calls.s:999', 'error: no code at or after calls.s:999'],
     ['mem', 'error: usage: mem [-p] ADDR [LEN]'],
