@@ -6,3 +6,5 @@ export * from './format.js';
 export * from './format-text.js';
 export * from './sink.js';
 export * from './tracer.js';
+export * from './host-format.js';
+export * from './host-tracer.js';

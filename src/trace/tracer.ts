@@ -18,6 +18,12 @@ import type { Symbolizer } from './symbolizer.js';
 
 export const LIMIT_REACHED = 'trace limit reached';
 
+/** Records emitted and whether the limit was reached: shared by the tracers of a host's VMs, so --limit counts them all. */
+export interface TraceTally {
+  records: number;
+  limitReached: boolean;
+}
+
 export interface TracerOptions {
   symbolizer: Symbolizer;
   /** Record kinds to keep (default: all). */
@@ -32,6 +38,8 @@ export interface TracerOptions {
    * records show it, not the real CPL the monitor runs the guest at (ring 1 for a kernel under trap).
    */
   guestRing?: () => number;
+  /** Count into this tally (shared with other tracers) instead of one of its own. */
+  tally?: TraceTally;
 }
 
 /**
@@ -42,8 +50,7 @@ export type MonitorTap = Pick<Monitor, 'listener' | 'machine' | 'mode' | 'guestR
 
 /** Attach with `machine.observer = tracer.observer`. */
 export class Tracer {
-  records = 0;
-  limitReached = false;
+  readonly tally: TraceTally;
   private readonly events: ReadonlySet<EventKind>;
   /** Monitor events since the last step record, each placed among the machine events of the step in progress. */
   private pending: PlacedMonitorEvent[] = [];
@@ -59,6 +66,15 @@ export class Tracer {
   constructor(private readonly engine: Engine, private readonly options: TracerOptions) {
     this.events = options.events ?? new Set(EVENT_KINDS);
     this.guestRing = options.guestRing?.();
+    this.tally = options.tally ?? { records: 0, limitReached: false };
+  }
+
+  get records(): number {
+    return this.tally.records;
+  }
+
+  get limitReached(): boolean {
+    return this.tally.limitReached;
   }
 
   /** Attach with `monitor.listener = tracer.monitorListener` (the step record then carries what the monitor did). */
@@ -108,9 +124,9 @@ export class Tracer {
     for (const r of records) {
       if (!this.events.has(KIND_OF[r.type])) continue;
       emit(r);
-      this.records++;
-      if (limit !== undefined && this.records >= limit) {
-        this.limitReached = true;
+      this.tally.records++;
+      if (limit !== undefined && this.tally.records >= limit) {
+        this.tally.limitReached = true;
         this.engine.machine.requestStop(LIMIT_REACHED);
         return;
       }
