@@ -2,12 +2,24 @@
 // as aligned text or JSON Lines (docs/trace.md), on stdout or into a file.
 // The guest's console output goes to stderr while the trace is on stdout, and
 // to stdout when the trace goes to a file. The exit code is the one `run` gives.
+// With a host configuration (--host, a .json program, or --vm NAME=FILE:MODE)
+// it traces every VM of the host, each record led by its VM's name
+// (docs/trace.md, "On a host"); --vm NAME keeps only the named VMs' records.
 
 import { Option, InvalidArgumentError, type Command } from 'commander';
+import { Host, HostError, type HostVm } from '../host/index.js';
+import { MAX_SLICE } from '../host/config.js';
+import { LoadError, Machine } from '../machine/index.js';
+import { LayoutError } from '../vmm/index.js';
+import { assemblerInputs } from './assembler-options.js';
+import { CliError, ExitStatus } from './context.js';
+import { loadHostVms, readConfigFile, shorthandConfig, type LoadedHost } from './host-load.js';
+import { hostExitCode } from './host-report.js';
+import { parseVmShorthand, VM_OPTION_HELP } from './host-shorthand.js';
 import { closeSync } from 'node:fs';
 import { didYouMean } from '../asm/suggest.js';
 import {
-  callbackSink, EVENT_KINDS, isEventKind, Symbolizer, traceRun, TRACE_FORMATS,
+  callbackSink, EVENT_KINDS, isEventKind, Symbolizer, traceHost, traceRun, TRACE_FORMATS,
   type EventKind, type TraceFormat, type TraceSink,
 } from '../trace/index.js';
 import { resolveCodeAddress } from './code-address.js';
@@ -25,6 +37,9 @@ interface TraceOpts extends MachineOptionValues {
   startAt?: string;
   output?: string;
   define?: string[];
+  host?: string;
+  vm?: string[];
+  slice?: number;
 }
 
 export function parseEventKinds(text: string): Set<EventKind> {
@@ -46,21 +61,38 @@ export function registerTrace(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('trace')
     .description('run a program and print one record per instruction and event (text or JSON Lines)')
-    .argument('<program>', 'ELF image, or assembler source (.s) to assemble first')
+    .argument('[program]', 'ELF image, or assembler source (.s) to assemble first; a .json file is a host configuration (as --host)')
     .addOption(new Option('--format <format>', 'text (aligned, for people) or jsonl (one JSON object per line)')
       .choices(TRACE_FORMATS).default('text'))
     .option('--events <kinds>', `record kinds to keep, comma-separated: ${EVENT_KINDS.join(',')} (default: all)`, parseEventKinds)
     .option('--limit <n>', 'stop the guest after this many records', wholeNumberOption('a number of records', 1))
     .option('--start-at <symbol|addr>', 'trace from the first time the pc reaches this (runs untraced until then)')
-    .option('-o, --output <file>', 'write the trace to a file (the guest console then goes to stdout)');
+    .option('-o, --output <file>', 'write the trace to a file (the guest console then goes to stdout)')
+    .option('--host <config>', 'trace every VM of a host configuration (docs/host.md); each record names its VM')
+    .option('--vm <name|spec>', `on a host: keep only this VM's records (repeatable, or comma-separated); a ${VM_OPTION_HELP} adds a VM as \`virtlab host --vm\` does`,
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .option('--slice <n>', 'on a host: guest instructions in a slice of weight 1 (default: the configuration\'s, else 10000)', wholeNumberOption('a number of instructions', 1, MAX_SLICE));
   addMachineOptions(addAssemblerOptions(cmd));
   // Only the interpreter makes the per-instruction step records a trace is made of: --engine interp is
   // accepted, jit refused with that reason, and the option kept out of the help.
   hideOptions(cmd, '--engine');
-  cmd.action((file: string, opts: TraceOpts) => {
+  cmd.action((file: string | undefined, opts: TraceOpts) => {
     if (opts.engine !== 'interp') {
       throw new UsageError(`trace runs on the interpreter only: every record is made from its per-instruction step record (drop --engine ${opts.engine})`);
     }
+    const vmArgs = opts.vm ?? [];
+    const specs = vmArgs.filter((v) => v.includes('='));
+    const names = vmArgs.filter((v) => !v.includes('=')).flatMap((v) => v.split(',').map((n) => n.trim()));
+    if (names.includes('')) throw new UsageError('--vm needs the name of a VM (or NAME=FILE:MODE)');
+    if (opts.host !== undefined && file !== undefined) throw new UsageError(`give a program or --host CONFIG, not both ('${file}' and '${opts.host}')`);
+    const config = opts.host ?? (file !== undefined && /\.json$/i.test(file) ? file : undefined);
+    if (config !== undefined || specs.length) {
+      traceHostCommand(ctx, cmd, opts, config, specs, names);
+      return;
+    }
+    if (names.length) throw new UsageError(`--vm ${names[0]} keeps the records of a host's VMs: give a host with --host CONFIG (or its VMs with --vm NAME=FILE:MODE)`);
+    if (opts.slice !== undefined) throw new UsageError('--slice applies to a host: give one with --host CONFIG');
+    if (file === undefined) throw new UsageError('no program: give a program to trace, or a host with --host CONFIG');
     if (opts.output !== undefined) checkNotInput(ctx.cwd, opts.output, file);
     const source = collectAssemblerOptions(ctx, opts, file);
     const image = loadProgram(ctx, file, source.defines, source);
@@ -90,4 +122,89 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     if (!result.started) ctx.io.err(`virtlab: warning: --start-at ${opts.startAt} was never reached; nothing traced\n`);
     finishRun(ctx, result.stop, maxSteps);
   });
+}
+
+/** Options of a lone guest's machine, which a host's VMs take from its configuration instead. */
+const LONE_ONLY: readonly [string, string][] = [
+  ['startAt', '--start-at'], ['mode', '--mode'], ['memory', '--memory'], ['input', '--input'], ['stdin', '--stdin'],
+  ['ept', '--no-ept'], ['vpid', '--no-vpid'],
+];
+
+/** `virtlab trace --host CONFIG` (or --vm NAME=FILE:MODE...): every VM's records, or those of the VMs `names` picks. */
+function traceHostCommand(ctx: CliContext, cmd: Command, opts: TraceOpts, config: string | undefined, specs: string[], names: string[]): void {
+  if (config !== undefined && specs.length) throw new UsageError('give the VMs in a configuration file or with --vm NAME=FILE:MODE, not both');
+  const given = LONE_ONLY.filter(([key]) => cmd.getOptionValueSource(key) === 'cli').map(([, flag]) => flag);
+  if (given.length) {
+    throw new UsageError(`${given.join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to a lone program; a host's VMs take their modes, memory and input from its configuration (docs/host.md)`);
+  }
+  if (opts.output !== undefined && config !== undefined) checkNotInput(ctx.cwd, opts.output, config);
+  const asm = assemblerInputs(ctx.cwd, opts);
+  let loaded: LoadedHost;
+  if (config !== undefined) {
+    const { config: parsed, positions } = readConfigFile(ctx, config);
+    loaded = loadHostVms(ctx, { file: config }, parsed, asm, positions);
+  } else {
+    loaded = loadHostVms(ctx, { shorthand: specs }, shorthandConfig(ctx, specs, specs.map(parseVmShorthand)), asm);
+  }
+  if (opts.output !== undefined) for (const p of loaded.programs) checkNotInput(ctx.cwd, opts.output, p);
+  const all = loaded.vms.map((vm) => vm.name);
+  for (const n of names) {
+    if (!all.includes(n)) throw new UsageError(`--vm ${n}: no VM of the host is named so${didYouMean(n, all)}; its VMs are ${all.join(', ')}`);
+  }
+  const consoleLines = new ConsoleLines(opts.output === undefined ? ctx.io.err : ctx.io.out, Math.max(...all.map((n) => n.length)));
+  let host: Host;
+  try {
+    host = new Host({ vms: loaded.vms, slice: opts.slice ?? loaded.config.slice, onSlice: (vm) => consoleLines.flush(vm, false) });
+  } catch (e) {
+    if (e instanceof HostError || e instanceof LayoutError || e instanceof LoadError) throw new CliError(`cannot build the host: ${e.message}`);
+    throw e;
+  }
+  const path = opts.output;
+  const fd = path === undefined ? undefined : openOutput(ctx.cwd, path);
+  const sink: TraceSink = fd === undefined ? callbackSink(ctx.io.out) : callbackSink((text) => writeAll(fd, path!, text));
+  let result;
+  try {
+    result = traceHost({
+      host, sink, format: opts.format, maxSteps: opts.maxSteps,
+      ...(names.length ? { vms: names } : {}),
+      ...(opts.events ? { events: opts.events } : {}),
+      ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    });
+  } finally {
+    try {
+      sink.close();
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
+  for (const vm of host.vms) {
+    vm.console.flush(); // a run cut short (--limit, --max-steps) ends inside a slice: its last bytes are still in the console
+    consoleLines.flush(vm, true);
+  }
+  if (result.end === 'limit') return;
+  if (result.end === 'budget') {
+    const running = host.vms.filter((vm) => !vm.stop).map((vm) => vm.name);
+    ctx.io.err(`virtlab: step budget of ${opts.maxSteps} steps used up (raise it with --max-steps); still running: ${running.join(', ')}\n`);
+  }
+  for (const vm of host.vms) if (vm.stop && vm.stop.kind !== 'halted') ctx.io.err(`virtlab: ${vm.name}: ${Machine.describeStop(vm.stop)}\n`);
+  const code = hostExitCode(host, result.end);
+  if (code !== 0) throw new ExitStatus(code);
+}
+
+/** Each VM's console lines, prefixed by its name as `virtlab host` prints them, at the end of each of its slices. */
+class ConsoleLines {
+  private readonly printed = new Map<HostVm, number>();
+
+  constructor(private readonly write: (text: string) => void, private readonly width: number) {}
+
+  /** The lines `vm` completed since the last call; `all`: also an unfinished last line. */
+  flush(vm: HostVm, all: boolean): void {
+    const text = vm.consoleText();
+    const from = this.printed.get(vm) ?? 0;
+    const end = all ? text.length : text.lastIndexOf('\n') + 1;
+    if (end <= from) return;
+    this.printed.set(vm, end);
+    const lines = text.slice(from, end).replace(/\n$/, '').split('\n');
+    this.write(lines.map((l) => `${vm.name.padEnd(this.width)} | ${l}\n`).join(''));
+  }
 }

@@ -77,7 +77,7 @@ export function traceHost(o: HostTraceOptions): HostTraceResult {
   if (end === undefined) throw new Error(`host run ended by ${typeof r.end === 'string' ? r.end : r.end.kind}, which the trace did not ask for`);
   const why = end === 'limit' ? `trace limit of ${tally.records} records reached at step ${m.counters.steps}; host stopped`
     : end === 'stopped' ? `every VM stopped after ${m.counters.steps} steps`
-    : `step budget of ${o.maxSteps} steps used up after ${m.counters.steps} steps`;
+    : `step budget of ${o.maxSteps} steps used up`;
   const note = formatter.note(why);
   if (note !== undefined) sink.line(note);
   sink.flush();
