@@ -4,20 +4,22 @@
 
 import { engineCellLabel, measureEngineCell, type EngineCellMeasurement, type EngineCellSpec } from './engine-cell.js';
 import { guestCellLabel, measureGuestCell, type GuestCellMeasurement, type GuestCellSpec } from './guest-cell.js';
+import { hostCellLabel, measureHostCell, type HostCellMeasurement, type HostCellSpec } from './host-cell.js';
 
-export type CellSpec = GuestCellSpec | EngineCellSpec;
-export type CellMeasurement = GuestCellMeasurement | EngineCellMeasurement;
+export type CellSpec = GuestCellSpec | EngineCellSpec | HostCellSpec;
+export type CellMeasurement = GuestCellMeasurement | EngineCellMeasurement | HostCellMeasurement;
 
 /** How the suites measure their cells: in this process, or each in a fresh one (bench/fork.ts). */
 export interface Measurer {
   guest(spec: GuestCellSpec): GuestCellMeasurement;
   engine(spec: EngineCellSpec): EngineCellMeasurement;
+  host(spec: HostCellSpec): HostCellMeasurement;
 }
 
-export const IN_PROCESS: Measurer = { guest: measureGuestCell, engine: measureEngineCell };
+export const IN_PROCESS: Measurer = { guest: measureGuestCell, engine: measureEngineCell, host: measureHostCell };
 
 export function cellLabel(spec: CellSpec): string {
-  return spec.kind === 'guest' ? guestCellLabel(spec) : engineCellLabel(spec);
+  return spec.kind === 'guest' ? guestCellLabel(spec) : spec.kind === 'host' ? hostCellLabel(spec) : engineCellLabel(spec);
 }
 
 /** Measures a cell described by untrusted data (the child process's argument). */
@@ -26,7 +28,8 @@ export function measureCell(spec: unknown): CellMeasurement {
   const kind = (spec as { kind?: unknown }).kind;
   if (kind === 'guest') return measureGuestCell(spec as GuestCellSpec);
   if (kind === 'engine') return measureEngineCell(spec as EngineCellSpec);
-  throw new Error(`unknown cell kind ${JSON.stringify(kind)} (guest or engine)`);
+  if (kind === 'host') return measureHostCell(spec as HostCellSpec);
+  throw new Error(`unknown cell kind ${JSON.stringify(kind)} (guest, engine or host)`);
 }
 
 /**

@@ -12,6 +12,7 @@ import { CliError } from '../src/cli/context.js';
 import { cellLabel, type CellSpec, type Measurer } from './cell.js';
 import type { EngineCellMeasurement } from './engine-cell.js';
 import type { GuestCellMeasurement } from './guest-cell.js';
+import type { HostCellMeasurement } from './host-cell.js';
 import { packageRoot } from './paths.js';
 
 export function cellProcessPath(): string {
@@ -26,6 +27,7 @@ export function forkingMeasurer(script = cellProcessPath()): Measurer {
   return {
     guest: (spec) => measureInChild(script, spec, ['out', 'code', 'iterations', 'run', 'baseline', 'counts', 'cycles']) as GuestCellMeasurement,
     engine: (spec) => measureInChild(script, spec, ['timing', 'value', 'instructions', 'counters']) as EngineCellMeasurement,
+    host: (spec) => measureInChild(script, spec, ['instructions', 'switches', 'timing', 'reference', 'ratioToOne', 'cost']) as HostCellMeasurement,
   };
 }
 

@@ -9,17 +9,21 @@ import { runEngineSuite, type EngineRow } from './engine-suite.js';
 import { forkingMeasurer } from './fork.js';
 import { formatNs, runGuestSuite, type CellResult, type GuestSuiteResult } from './guest-suite.js';
 import { MODE_COLUMNS } from './guest-workloads.js';
+import { HOST_WORKLOAD } from './host-cell.js';
+import { runHostSuite, type HostSuiteResult } from './host-suite.js';
 import { paperRows, type PaperRow } from './paper.js';
 import { overheadSvg, type ChartCell } from './svg.js';
 import { num, ratio, table } from './table.js';
 
-export const SUITE_NAMES = ['engine', 'nano', 'macro', 'all'] as const;
+export const SUITE_NAMES = ['engine', 'nano', 'macro', 'host', 'all'] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
 export interface BenchOptions {
   suite: SuiteName;
   /** The engine the nano and macro suites run on (the engine suite runs both). */
   engine: EngineName;
+  /** The engine the host suite runs on (docs/benchmarks.md, the host suite: why interp by default). */
+  hostEngine: EngineName;
   costModel: CostPresetName;
   quick: boolean;
   /** Only these workloads or guests (by name), in whichever suites have them. */
@@ -40,6 +44,8 @@ export interface BenchReport {
   engine?: EngineRow[];
   nano?: GuestSuiteResult;
   macro?: GuestSuiteResult;
+  /** N small tinyos VMs on one host, per mode (bench/host-suite.ts). */
+  host?: HostSuiteResult;
   /** The nano suite's modelled cycles beside Adams & Agesen 2006 (native, BT, HW = hw --no-ept). */
   paper?: PaperRow[];
   targets: Target[];
@@ -67,6 +73,9 @@ export function runBench(o: BenchOptions): BenchReport {
     report.paper = paperRows(report.nano.cells);
   }
   if (want('macro')) report.macro = runGuestSuite('macro', guest);
+  if (want('host') && (!o.only || o.only.includes(HOST_WORKLOAD))) {
+    report.host = runHostSuite({ engine: o.hostEngine, costModel: o.costModel, timing, measure: measurer.host, rounds: o.rounds, log: o.log });
+  }
   report.targets = targets(report);
   return report;
 }
@@ -84,6 +93,10 @@ function targets(r: BenchReport): Target[] {
     const v = c.ratioToNative.host;
     t.push({ name: `macro compute: ${mode} host time / native`, value: v, limit: `<= ${limit.toFixed(2)}`, met: v === null ? null : v <= limit });
   }
+  for (const mode of r.host?.modes ?? []) {
+    const v = r.host!.rows.find((x) => x.mode === mode && x.vms === 64)?.ratioToOne ?? null;
+    t.push({ name: `host ${mode}: 64 VMs / 1 VM, aggregate guest MIPS`, value: v, limit: '>= 0.90', met: v === null ? null : v >= 0.9 });
+  }
   return t;
 }
 
@@ -99,6 +112,7 @@ export function formatReport(r: BenchReport): string {
   if (r.nano) s += '\n' + formatGuestSuite('nano', r.nano, r.options.costModel);
   if (r.paper?.length) s += '\n' + formatPaper(r.paper, r.options.costModel);
   if (r.macro) s += '\n' + formatGuestSuite('macro', r.macro, r.options.costModel);
+  if (r.host) s += '\n' + formatHostSuite(r.host);
   if (r.targets.length) s += '\n' + formatTargets(r.targets);
   return s;
 }
@@ -142,6 +156,15 @@ export function monitorEvents(c: CellResult): number {
   const m = c.counts.monitor;
   if (!m) return 0;
   return round(c.mode.startsWith('hw') ? m.vmExits ?? 0 : (m.traps ?? 0) + (m.callouts ?? 0));
+}
+
+export function formatHostSuite(h: HostSuiteResult): string {
+  const preset = h.rows[0]?.cost.preset ?? '-';
+  return `host suite: N tinyos VMs (-D SMALL, 1 MiB each) on one host, run to completion, on ${h.engine}; ` +
+    `aggregate guest MIPS and its ratio to one VM's (a one-VM host timed interleaved in the same process); world switches and their modelled cost (${preset})\n` + table(
+    ['mode', 'VMs', 'run ms', 'min-max ms', 'guest MIPS', 'x 1 VM', 'switches', 'switches/s', 'cycles/switch', 'share'],
+    h.rows.map((r) => [r.mode, String(r.vms), r.host.ms.toFixed(2), `${r.host.minMs.toFixed(2)}-${r.host.maxMs.toFixed(2)}`, r.mips.toFixed(1),
+      r.ratioToOne.toFixed(2), num(r.switches), num(r.switchesPerSecond), num(r.cost.perSwitch), `${(r.cost.share * 100).toFixed(1)}%`]));
 }
 
 export function formatPaper(rows: readonly PaperRow[], preset: string): string {
