@@ -60,7 +60,7 @@ export function parseEventKinds(text: string): Set<EventKind> {
 export function registerTrace(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('trace')
-    .description('run a program and print one record per instruction and event (text or JSON Lines)')
+    .description('run a program, or every VM of a host, and print one record per instruction and event (text or JSON Lines)')
     .argument('[program]', 'ELF image, or assembler source (.s) to assemble first; a .json file is a host configuration (as --host)')
     .addOption(new Option('--format <format>', 'text (aligned, for people) or jsonl (one JSON object per line)')
       .choices(TRACE_FORMATS).default('text'))
