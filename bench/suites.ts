@@ -162,9 +162,9 @@ export function formatHostSuite(h: HostSuiteResult): string {
   const preset = h.rows[0]?.cost.preset ?? '-';
   return `host suite: N tinyos VMs (-D SMALL, 1 MiB each) on one host, run to completion, on ${h.engine}; ` +
     `aggregate guest MIPS and its ratio to one VM's (a one-VM host timed interleaved in the same process); world switches and their modelled cost (${preset})\n` + table(
-    ['mode', 'VMs', 'run ms', 'min-max ms', 'guest MIPS', 'x 1 VM', 'switches', 'switches/s', 'cycles/switch', 'share'],
+    ['mode', 'VMs', 'run ms', 'min-max ms', 'guest MIPS', 'x 1 VM', 'rounds', 'switches', 'switches/s', 'cycles/switch', 'share'],
     h.rows.map((r) => [r.mode, String(r.vms), r.host.ms.toFixed(2), `${r.host.minMs.toFixed(2)}-${r.host.maxMs.toFixed(2)}`, r.mips.toFixed(1),
-      r.ratioToOne.toFixed(2), num(r.switches), num(r.switchesPerSecond), num(r.cost.perSwitch), `${(r.cost.share * 100).toFixed(1)}%`]));
+      r.ratioToOne.toFixed(2), r.ratioRounds.length > 1 ? `${Math.min(...r.ratioRounds).toFixed(2)}-${Math.max(...r.ratioRounds).toFixed(2)}` : '-', num(r.switches), num(r.switchesPerSecond), num(r.cost.perSwitch), `${(r.cost.share * 100).toFixed(1)}%`]));
 }
 
 export function formatPaper(rows: readonly PaperRow[], preset: string): string {
