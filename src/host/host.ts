@@ -188,7 +188,7 @@ export class Host implements MachineDevice, Scheduling {
       m.loadContext({ ...m.saveContext(), nonRoot: false, ...vm.hooks }, true);
       m.cpu.reset(vm.image.entry);
       vm.monitor.reset(); // the guest's reset state, as the machine's reset gives a lone VM
-      vm.context = m.saveContext();
+      vm.context = m.saveContext(vm.taggedTlb);
     }
     this.disarm();
   }
@@ -310,7 +310,7 @@ export class Host implements MachineDevice, Scheduling {
       m.stopped = undefined;
     }
     m.stopRequest = undefined;
-    vm.context = m.saveContext();
+    vm.context = m.saveContext(vm.taggedTlb); // untagged, its TLB is flushed at the switch back: nothing to keep
     this.current = undefined;
     this.sliceEnd = Infinity;
     this.disarm();

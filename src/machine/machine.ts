@@ -69,7 +69,8 @@ export interface CpuContext {
   regs: Int32Array;
   pc: number;
   cr: Int32Array;
-  tlb: TlbState;
+  /** Only when the context's TLB entries are to survive the switch (a tagged TLB): copying them costs. */
+  tlb: TlbState | undefined;
   nonRoot: boolean;
   trapHook: TrapHook | undefined;
   fetchWindow: FetchWindow | undefined;
@@ -548,18 +549,19 @@ export class Machine implements DeviceContext {
 
   // --- world switches (a host of several VMs) --------------------------------
 
-  /** The running vCPU's context (copies: the CPU goes on to run another). */
-  saveContext(): CpuContext {
+  /** The running vCPU's context (copies: the CPU goes on to run another); its TLB entries only if `withTlb`. */
+  saveContext(withTlb = true): CpuContext {
     return {
-      regs: this.cpu.regs.slice(), pc: this.cpu.pc, cr: this.cpu.cr.slice(), tlb: this.tlb.save(),
+      regs: this.cpu.regs.slice(), pc: this.cpu.pc, cr: this.cpu.cr.slice(), tlb: withTlb ? this.tlb.save() : undefined,
       nonRoot: this.nonRoot, trapHook: this.trapHook, fetchWindow: this.fetchWindow, vmx: this.vmx,
     };
   }
 
   /**
-   * Run vCPU context `c` from now on. With `keepTlb` its TLB entries come back
-   * as a tagged TLB (VPID) would have kept them; otherwise the TLB is flushed
-   * (counted), as a switch of address-space context does without tags.
+   * Run vCPU context `c` from now on. With `keepTlb` its TLB entries (if it
+   * saved them) come back as a tagged TLB (VPID) would have kept them;
+   * otherwise the TLB is flushed (counted), as a switch of address-space
+   * context does without tags.
    */
   loadContext(c: CpuContext, keepTlb: boolean): void {
     this.cpu.regs.set(c.regs);
@@ -569,7 +571,7 @@ export class Machine implements DeviceContext {
     this.fetchWindow = c.fetchWindow;
     this.vmx = c.vmx;
     this.nonRoot = c.nonRoot;
-    if (keepTlb) this.tlb.restore(c.tlb);
+    if (keepTlb && c.tlb) this.tlb.restore(c.tlb);
     else this.tlbFlush();
     if (!c.nonRoot) this.mmu.nested = undefined;
     else {
