@@ -1,12 +1,12 @@
 // disassemble -> assemble gives back the same bytes at the same addresses.
 
-import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { assemble, assembleFile, formatDiagnostic } from '../../src/asm/index.js';
 import { disassembleImage } from '../../src/disasm/index.js';
 import type { Image } from '../../src/elf/image.js';
 import { sampleImage } from '../elf/sample-image.js';
+import { GUESTS_DIR, guestSources } from '../support/guest-files.js';
 
 function reassemble(image: Image, options: { addresses?: boolean } = {}): Image {
   const source = disassembleImage(image, options);
@@ -41,13 +41,8 @@ describe('disassembly reassembles to identical bytes', () => {
     expect(loadable(reassemble(image, { addresses: true }))).toEqual(loadable(image));
   });
 
-  const guestsDir = new URL('../../guests/', import.meta.url).pathname;
-  const guests = (function walk(dir: string): string[] {
-    return readdirSync(dir).flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? walk(p) : p.endsWith('.s') ? [p] : [];
-    });
-  })(guestsDir);
+  const guestsDir = GUESTS_DIR;
+  const guests = guestSources();
 
   test.each(guests.map((g) => [relative(guestsDir, g), g]))('guests/%s', (_name, path) => {
     const first = assembleFile(path);

@@ -1,20 +1,16 @@
 // Every guest program, assembled, survives writeElf -> readElf exactly and passes readelf.
 
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { assembleFile, formatDiagnostic } from '../../src/asm/index.js';
 import { canonicalImage, readElf, writeElf } from '../../src/elf/index.js';
 import { READELF, runReadelf } from './readelf.js';
+import { GUESTS_DIR, guestSources } from '../support/guest-files.js';
 
-const guestsDir = new URL('../../guests/', import.meta.url).pathname;
-const guests = (function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.s') ? [p] : [];
-  });
-})(guestsDir);
+const guestsDir = GUESTS_DIR;
+const guests = guestSources();
 const tmp = mkdtempSync(join(tmpdir(), 'virtlab-elf-guests-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

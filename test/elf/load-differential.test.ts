@@ -4,22 +4,17 @@
 // section) or from its ELF file's program headers; and the guest's RAM holds
 // exactly what the section-by-section loader used to put there.
 
-import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { assembleFile, formatDiagnostic } from '../../src/asm/index.js';
 import { readElf, writeElf, type Image } from '../../src/elf/index.js';
 import { createVm, MODE_NAMES, type ModeName, type Vm } from '../../src/vmm/index.js';
+import { GUESTS_DIR, guestSources } from '../support/guest-files.js';
 
 /** Small, so that comparing whole RAMs stays quick; every shipped guest fits. */
 const GUEST_MEMORY = 4 << 20;
-const guestsDir = new URL('../../guests/', import.meta.url).pathname;
-const guests = (function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.s') ? [p] : [];
-  });
-})(guestsDir);
+const guestsDir = GUESTS_DIR;
+const guests = guestSources();
 
 /** What the loader did before program headers: zeroed RAM with each section's bytes at its address. */
 function sectionBySection(image: Image, size: number): Uint8Array {
