@@ -23,8 +23,13 @@ interface Entry extends CompiledRegion {
   words: number[];
 }
 
-/** Entries kept before the cache starts over. */
-const MAX_ENTRIES = 4096;
+/**
+ * Entries kept before the cache starts over. A region's code embeds physical
+ * addresses, so the VMs of a host (each in its own window of RAM) cannot share
+ * regions: 64 small tinyos VMs need about 5,300, and a smaller cache started
+ * over within every pass of the scheduler.
+ */
+const MAX_ENTRIES = 16384;
 const cache = new Map<string, Entry>();
 /** The entry last used at each place (page, entry word, mode, RAM size). */
 const byPlace = new Map<string, Entry>();
