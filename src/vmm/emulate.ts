@@ -21,7 +21,8 @@ function setReg(m: Monitor, rd: number, value: number): void {
 
 /** Count one emulated instruction (by mnemonic) and tell the listener. */
 export function countEmulation(m: Monitor, d: Decoded, pc: number): void {
-  m.counters.emulated++;
+  // `emulated` counts emulations after a trap; one inside a bt callout is priced whole as the callout.
+  if (!m.inCallout) m.counters.emulated++;
   bumpEmulationCounter(m.counters, d.def.opcode);
   m.listener?.({ kind: 'emulate', pc: pc >>> 0, mnemonic: d.def.mnemonic });
 }

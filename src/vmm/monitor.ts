@@ -75,6 +75,8 @@ export class Monitor implements MachineDevice {
   readonly port: HostPort;
   /** Receives one event per monitor action (traces, debugger); nothing is built without it. */
   listener: MonitorListener | undefined;
+  /** While a trap is handled: whether it is a callout (noteCallout). */
+  inCallout = false;
   /** Per real interrupt line, the backend that acknowledges it (claimRealLine). */
   private readonly realLines: ((() => void) | undefined)[] = [];
 
@@ -156,18 +158,30 @@ export class Monitor implements MachineDevice {
   // --- the trap hook ---------------------------------------------------------------
 
   private readonly onTrap = (_m: Machine, t: TrapInfo): TrapDecision => {
-    const c = this.counters;
-    c.traps++;
-    if ((t.cause & CAUSE.INTERRUPT) !== 0) c.trapInterrupt++;
-    else {
-      bumpTrapCounter(c, t.cause & CAUSE.CODE_MASK);
-    }
     this.listener?.({ kind: 'trap', cause: t.cause, pc: t.pc });
     this.platform.catchUp();
+    this.inCallout = false;
     const decision = this.mode.handleTrap(t);
+    if (!this.inCallout) {
+      const c = this.counters;
+      c.traps++;
+      if ((t.cause & CAUSE.INTERRUPT) !== 0) c.trapInterrupt++;
+      else bumpTrapCounter(c, t.cause & CAUSE.CODE_MASK);
+    }
+    this.inCallout = false;
     this.settleTime();
     return decision;
   };
+
+  /**
+   * The trap being handled is a callout of translated code (bt): it is counted
+   * as a callout, not as a trap of its cause, and an emulation inside it as
+   * part of the callout (countEmulation), so that each counter prices one event.
+   */
+  noteCallout(): void {
+    this.inCallout = true;
+    this.counters.callouts++;
+  }
 
   /**
    * After the monitor acted (a trap, or hw's exit): if the guest clock has

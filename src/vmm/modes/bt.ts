@@ -241,7 +241,7 @@ export class BtMode implements MonitorMode {
       const f = this.pendingFault;
       if (!f) throw new Error('bt: the entry-fault stub ran with no fault pending');
       this.pendingFault = undefined;
-      this.countCallout();
+      this.monitor.noteCallout();
       m.counters.calloutFault++;
       m.listener?.({ kind: 'callout', pc: f.pc, callout: 'fault', what: 'entry' });
       if ((f.cause & CAUSE.CODE_MASK) === EXC.PAGE_FAULT) m.shadow.dropForFault(f.pc);
@@ -333,27 +333,16 @@ export class BtMode implements MonitorMode {
    * (docs/cost-model.md): the monitor's counters show it as a callout only.
    * (The machine's own counters, excUndefined, still count the real trap.)
    */
-  private countCallout(): void {
-    const c = this.monitor.counters;
-    c.traps--;
-    c.trapUndefined--;
-    c.callouts++;
-  }
-
   private callout(cu: CachedUnit, c: Callout): void {
     const m = this.monitor;
-    this.countCallout();
+    this.monitor.noteCallout();
     switch (c.kind) {
       case 'emulate': {
         m.counters.calloutEmulate++;
         const d = decodeCached(c.word!)!;
         m.listener?.({ kind: 'callout', pc: c.guestPc, callout: 'emulate', what: d.def.mnemonic });
-        // `emulated` counts emulations after a trap (priced with the trap's world switch);
-        // an emulation inside a callout is priced whole as the callout (calloutEmulate).
-        // emu<Mnemonic> keeps counting it: those count every emulation by instruction.
-        const emulated = m.counters.emulated;
+        // Counted as calloutEmulate, not `emulated` (Monitor.noteCallout); emu<Mnemonic> counts it.
         this.emulate(d, c.guestPc);
-        m.counters.emulated = emulated;
         return;
       }
       case 'exit':
