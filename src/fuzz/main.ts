@@ -1,7 +1,8 @@
-// `npm run fuzz -- --seed S --count N [--kind programs|asm|debug]`: a fuzz
+// `npm run fuzz -- --seed S --count N [--kind programs|host|asm|debug]`: a fuzz
 // campaign. programs: random guest programs compared interp against jit and
 // native against the monitor modes; a divergence is shrunk and written as a
-// reproducer .s. asm, debug: random and mutated inputs for the assembler and
+// reproducer .s. host: hosts of random programs, each VM against the same
+// program alone (host-check.ts); a divergence is replayed by its case seed. asm, debug: random and mutated inputs for the assembler and
 // the debugger's command language, which must answer with one-line errors,
 // never an internal error, within time and heap bounds. Prints progress and a
 // summary line; exits 1 if anything new was found. See docs/fuzzing.md.
@@ -15,9 +16,10 @@ import { workerRunner } from './cli-worker.js';
 import { debugCase, debugStressCase } from './debug-cases.js';
 import { classifyKnown } from './known.js';
 import { replayFile, runProgramCase, writeReproducer } from './programs.js';
+import { checkHostCase, hostCase } from './host-check.js';
 import { caseSeed } from './rng.js';
 
-const USAGE = 'usage: npm run fuzz -- [--seed S] [--count N] [--kind programs|asm|debug] [--out DIR] [--size OPS] [--min-period N] [--limit MS] [--scale N] | --replay FILE';
+const USAGE = 'usage: npm run fuzz -- [--seed S] [--count N] [--kind programs|host|asm|debug] [--out DIR] [--size OPS] [--min-period N] [--limit MS] [--scale N] | --replay FILE';
 
 function fail(message: string): never {
   process.stderr.write(`fuzz: ${message}\n${USAGE}\n`);
@@ -49,6 +51,27 @@ async function programs(seed: number, count: number, out: string, size: number, 
     if ((n + 1) % 25 === 0 || n + 1 === count) process.stdout.write(`programs: ${n + 1}/${count}, ${found} new divergences, ${known} known (${elapsed(t)})\n`);
   }
   process.stdout.write(`fuzz programs: seed ${seed}, ${count} programs, ${found} new divergences, ${known} known, ${elapsed(t)}\n`);
+  return found;
+}
+
+/** Hosts of random programs; a divergence is reported with the command that replays exactly that host. */
+async function hosts(seed: number, count: number, size: number, minPeriod: number): Promise<number> {
+  const t = performance.now();
+  let found = 0;
+  for (let n = 0; n < count; n++) {
+    const s = caseSeed(seed, n);
+    const c = hostCase(s, { size, minPeriod });
+    const r = checkHostCase(c);
+    for (const d of r.divergences) {
+      process.stdout.write(`case ${n} (host seed ${s}, ${c.vms.length} VMs, slice ${c.slice}, ${c.jit ? 'jit' : 'interp'}): ${d.check} diverges: ${d.detail}\n`);
+      found++;
+    }
+    if (r.divergences.length > 0) {
+      process.stdout.write(`  replay: node dist/src/fuzz/main.js --kind host --seed ${seed} --count ${n + 1} --size ${size} --min-period ${minPeriod} (case ${n} is the last)\n`);
+    }
+    if ((n + 1) % 25 === 0 || n + 1 === count) process.stdout.write(`host: ${n + 1}/${count}, ${found} divergences (${elapsed(t)})\n`);
+  }
+  process.stdout.write(`fuzz host: seed ${seed}, ${count} hosts, ${found} divergences, ${elapsed(t)}\n`);
   return found;
 }
 
@@ -117,6 +140,7 @@ async function main(): Promise<number> {
   const kind = v.kind ?? 'programs';
   switch (kind) {
     case 'programs': return (await programs(seed, count, out, intOption(v.size, 'size', 80, 1), intOption(v['min-period'], 'min-period', 30, 1))) ? 1 : 0;
+    case 'host': return (await hosts(seed, count, intOption(v.size, 'size', 60, 1), intOption(v['min-period'], 'min-period', 30, 1))) ? 1 : 0;
     case 'asm': case 'debug': return (await cli(kind, seed, count, out, intOption(v.limit, 'limit', 10_000, 1), intOption(v.scale, 'scale', 20000, 1))) ? 1 : 0;
     default: fail(`unknown --kind '${kind}'`);
   }

@@ -58,10 +58,10 @@ export function modesFor(profile: Profile): RunMode[] {
 /** Modes whose guest retires exactly the native instructions, so that ticks land on the same ones (docs/virtualization.md). */
 const SAME_CLOCK: ReadonlySet<RunMode> = new Set(['trap', 'hw', 'hw-noept']);
 
-const GUEST_MEMORY = 1 << 20;
+export const GUEST_MEMORY = 1 << 20;
 /** What the guest's console reads (PRIV_GETC), the same in every run. */
-const CONSOLE_INPUT = 'fuzz\n';
-const TOTAL_BUDGET = 3_000_000;
+export const CONSOLE_INPUT = 'fuzz\n';
+export const TOTAL_BUDGET = 3_000_000;
 
 export interface RunSpec {
   mode: RunMode;
@@ -102,7 +102,7 @@ export interface Observed {
   instructions: number;
 }
 
-function symbol(image: Image, name: string): number {
+export function symbol(image: Image, name: string): number {
   const s = image.symbols.find((x) => x.name === name);
   if (!s) throw new Error(`no symbol ${name} in the generated program`);
   return s.value;
@@ -146,7 +146,7 @@ export interface Divergence {
 }
 
 /** The first difference between two values, as a path and both sides (short). */
-function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+export function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
   if (Object.is(a, b)) return undefined;
   if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
