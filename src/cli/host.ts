@@ -9,16 +9,15 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ENGINE_FACTORIES, ENGINE_NAMES, type EngineName } from '../engine/registry.js';
-import { Host, HostError, type HostVm } from '../host/index.js';
+import type { HostVm } from '../host/index.js';
 import { MAX_SLICE } from '../host/config.js';
-import { LoadError } from '../machine/index.js';
-import { COST_PRESET_NAMES, LayoutError, type CostPresetName } from '../vmm/index.js';
+import { COST_PRESET_NAMES, type CostPresetName } from '../vmm/index.js';
 import { addAssemblerOptions, assemblerInputs, type AssemblerOptionValues } from './assembler-options.js';
-import { CliError, ExitStatus, UsageError, writeOutput, type CliContext } from './context.js';
+import { CliError, ExitStatus, writeOutput, type CliContext } from './context.js';
 import { fsReason } from './files.js';
-import { loadHostVms, readConfigFile, shorthandConfig, type ConfigOrigin } from './host-load.js';
 import { formatHostStats, formatHostTable, hostReport } from './host-report.js';
-import { parseVmShorthand, VM_OPTION_HELP } from './host-shorthand.js';
+import { VM_OPTION_HELP } from './host-shorthand.js';
+import { buildHost, ConsoleLines, loadHost } from './host-session.js';
 import { DEFAULT_MAX_STEPS, wholeNumberOption } from './machine-options.js';
 
 interface HostOpts extends AssemblerOptionValues {
@@ -51,42 +50,19 @@ export function registerHost(program: Command, ctx: CliContext): void {
 }
 
 function runHost(ctx: CliContext, file: string | undefined, opts: HostOpts): void {
-  const specs = opts.vm ?? [];
-  if (file !== undefined && specs.length) throw new UsageError('give the VMs in a configuration file or with --vm, not both');
-  if (file === undefined && !specs.length) throw new UsageError('no VMs: give a configuration file or --vm NAME=FILE:MODE');
-  const asm = assemblerInputs(ctx.cwd, opts);
-  let loaded;
-  if (file !== undefined) {
-    const origin: ConfigOrigin = { file };
-    const { config, positions } = readConfigFile(ctx, file);
-    loaded = loadHostVms(ctx, origin, config, asm, positions);
-  } else {
-    const config = shorthandConfig(ctx, specs, specs.map(parseVmShorthand));
-    loaded = loadHostVms(ctx, { shorthand: specs }, config, asm);
-  }
+  const loaded = loadHost(ctx, file, opts.vm ?? [], assemblerInputs(ctx.cwd, opts));
   const slice = opts.slice ?? loaded.config.slice;
   if (opts.splitConsole !== undefined) makeDir(opts.splitConsole, ctx);
 
   // Live, each VM's console output comes to `lines` as it is written; with --json or
   // --split-console it is captured by the VM's console (consoleText(), output()).
   const live = !opts.json && opts.splitConsole === undefined;
-  const lines = live ? new ConsoleLines(ctx, Math.max(...loaded.vms.map((vm) => vm.name.length))) : undefined;
+  const lines = live ? new ConsoleLines(ctx.io.out, Math.max(...loaded.vms.map((vm) => vm.name.length))) : undefined;
   const vms = lines ? loaded.vms.map((vm) => ({ ...vm, consoleSink: lines.sink(vm.name) })) : loaded.vms;
-  let host: Host;
-  try {
-    host = new Host({ vms, slice, engine: ENGINE_FACTORIES[opts.engine], ...(lines ? { onSlice: (vm: HostVm) => lines.flush(vm.name, false) } : {}) });
-  } catch (e) {
-    if (e instanceof HostError || e instanceof LayoutError || e instanceof LoadError) throw new CliError(`cannot build the host: ${e.message}`);
-    throw e;
-  }
+  const host = buildHost({ vms, slice, engine: ENGINE_FACTORIES[opts.engine], ...(lines ? { onSlice: (vm: HostVm) => lines.flush(vm.name, false) } : {}) });
   const r = host.run(opts.maxSteps);
   if (typeof r.end !== 'string') throw new Error(`host run ended by ${r.end.kind}, which no VM asked for`);
-  if (lines) {
-    for (const vm of host.vms) {
-      vm.console.flush(); // a run cut short by --max-steps ends inside a slice: its last bytes are still in the console
-      lines.flush(vm.name, true);
-    }
-  }
+  lines?.flushAll(host);
   const report = hostReport(host, r.end, r.steps, loaded.programs, opts.costModel);
   if (opts.splitConsole !== undefined) {
     for (const vm of host.vms) writeOutput(ctx, join(opts.splitConsole, `${vm.name}.txt`), vm.console.output());
@@ -108,37 +84,5 @@ function makeDir(dir: string, ctx: CliContext): void {
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists and is not a directory' : fsReason(e);
     throw new CliError(`cannot create '${dir}': ${why}`);
-  }
-}
-
-/**
- * Each VM's complete console lines, prefixed by its name, as they appear: the
- * bytes come from the VM's console sink, and the host ends each slice with
- * onSlice, when the lines that slice completed are printed.
- */
-class ConsoleLines {
-  any = false;
-  private readonly pending = new Map<string, number[]>();
-  private readonly decoder = new TextDecoder();
-
-  constructor(private readonly ctx: CliContext, private readonly width: number) {}
-
-  /** The console sink of VM `name`. */
-  sink(name: string): (bytes: Uint8Array) => void {
-    const bytes: number[] = [];
-    this.pending.set(name, bytes);
-    return (chunk) => {
-      for (const b of chunk) bytes.push(b);
-    };
-  }
-
-  /** Print the lines VM `name` completed since the last flush; `all`: also an unfinished last line. */
-  flush(name: string, all: boolean): void {
-    const bytes = this.pending.get(name)!;
-    const end = all ? bytes.length : bytes.lastIndexOf(10) + 1;
-    if (end === 0) return;
-    const lines = this.decoder.decode(Uint8Array.from(bytes.splice(0, end))).replace(/\n$/, '').split('\n');
-    this.any = true;
-    this.ctx.io.out(lines.map((l) => `${name.padEnd(this.width)} | ${l}\n`).join(''));
   }
 }

@@ -7,15 +7,13 @@
 // (docs/trace.md, "On a host"); --vm NAME keeps only the named VMs' records.
 
 import { Option, InvalidArgumentError, type Command } from 'commander';
-import { Host, HostError, type HostVm } from '../host/index.js';
 import { MAX_SLICE } from '../host/config.js';
-import { LoadError, Machine } from '../machine/index.js';
-import { LayoutError } from '../vmm/index.js';
+import { Machine } from '../machine/index.js';
 import { assemblerInputs } from './assembler-options.js';
-import { CliError, ExitStatus } from './context.js';
-import { loadHostVms, readConfigFile, shorthandConfig, type LoadedHost } from './host-load.js';
+import { ExitStatus } from './context.js';
+import { buildHost, ConsoleLines, loadHost } from './host-session.js';
 import { hostExitCode } from './host-report.js';
-import { parseVmShorthand, VM_OPTION_HELP } from './host-shorthand.js';
+import { VM_OPTION_HELP } from './host-shorthand.js';
 import { closeSync } from 'node:fs';
 import { didYouMean } from '../asm/suggest.js';
 import {
@@ -132,33 +130,23 @@ const LONE_ONLY: readonly [string, string][] = [
 
 /** `virtlab trace --host CONFIG` (or --vm NAME=FILE:MODE...): every VM's records, or those of the VMs `names` picks. */
 function traceHostCommand(ctx: CliContext, cmd: Command, opts: TraceOpts, config: string | undefined, specs: string[], names: string[]): void {
-  if (config !== undefined && specs.length) throw new UsageError('give the VMs in a configuration file or with --vm NAME=FILE:MODE, not both');
   const given = LONE_ONLY.filter(([key]) => cmd.getOptionValueSource(key) === 'cli').map(([, flag]) => flag);
   if (given.length) {
     throw new UsageError(`${given.join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to a lone program; a host's VMs take their modes, memory and input from its configuration (docs/host.md)`);
   }
   if (opts.output !== undefined && config !== undefined) checkNotInput(ctx.cwd, opts.output, config);
-  const asm = assemblerInputs(ctx.cwd, opts);
-  let loaded: LoadedHost;
-  if (config !== undefined) {
-    const { config: parsed, positions } = readConfigFile(ctx, config);
-    loaded = loadHostVms(ctx, { file: config }, parsed, asm, positions);
-  } else {
-    loaded = loadHostVms(ctx, { shorthand: specs }, shorthandConfig(ctx, specs, specs.map(parseVmShorthand)), asm);
-  }
+  const loaded = loadHost(ctx, config, specs, assemblerInputs(ctx.cwd, opts));
   if (opts.output !== undefined) for (const p of loaded.programs) checkNotInput(ctx.cwd, opts.output, p);
   const all = loaded.vms.map((vm) => vm.name);
   for (const n of names) {
     if (!all.includes(n)) throw new UsageError(`--vm ${n}: no VM of the host is named so${didYouMean(n, all)}; its VMs are ${all.join(', ')}`);
   }
-  const consoleLines = new ConsoleLines(opts.output === undefined ? ctx.io.err : ctx.io.out, Math.max(...all.map((n) => n.length)));
-  let host: Host;
-  try {
-    host = new Host({ vms: loaded.vms, slice: opts.slice ?? loaded.config.slice, onSlice: (vm) => consoleLines.flush(vm, false) });
-  } catch (e) {
-    if (e instanceof HostError || e instanceof LayoutError || e instanceof LoadError) throw new CliError(`cannot build the host: ${e.message}`);
-    throw e;
-  }
+  const lines = new ConsoleLines(opts.output === undefined ? ctx.io.err : ctx.io.out, Math.max(...all.map((n) => n.length)));
+  const host = buildHost({
+    vms: loaded.vms.map((vm) => ({ ...vm, consoleSink: lines.sink(vm.name) })),
+    slice: opts.slice ?? loaded.config.slice,
+    onSlice: (vm) => lines.flush(vm.name, false),
+  });
   const path = opts.output;
   const fd = path === undefined ? undefined : openOutput(ctx.cwd, path);
   const sink: TraceSink = fd === undefined ? callbackSink(ctx.io.out) : callbackSink((text) => writeAll(fd, path!, text));
@@ -177,10 +165,7 @@ function traceHostCommand(ctx: CliContext, cmd: Command, opts: TraceOpts, config
       if (fd !== undefined) closeSync(fd);
     }
   }
-  for (const vm of host.vms) {
-    vm.console.flush(); // a run cut short (--limit, --max-steps) ends inside a slice: its last bytes are still in the console
-    consoleLines.flush(vm, true);
-  }
+  lines.flushAll(host); // a run cut short (--limit, --max-steps) ends inside a slice
   if (result.end === 'limit') return;
   if (result.end === 'budget') {
     const running = host.vms.filter((vm) => !vm.stop).map((vm) => vm.name);
@@ -189,22 +174,4 @@ function traceHostCommand(ctx: CliContext, cmd: Command, opts: TraceOpts, config
   for (const vm of host.vms) if (vm.stop && vm.stop.kind !== 'halted') ctx.io.err(`virtlab: ${vm.name}: ${Machine.describeStop(vm.stop)}\n`);
   const code = hostExitCode(host, result.end);
   if (code !== 0) throw new ExitStatus(code);
-}
-
-/** Each VM's console lines, prefixed by its name as `virtlab host` prints them, at the end of each of its slices. */
-class ConsoleLines {
-  private readonly printed = new Map<HostVm, number>();
-
-  constructor(private readonly write: (text: string) => void, private readonly width: number) {}
-
-  /** The lines `vm` completed since the last call; `all`: also an unfinished last line. */
-  flush(vm: HostVm, all: boolean): void {
-    const text = vm.consoleText();
-    const from = this.printed.get(vm) ?? 0;
-    const end = all ? text.length : text.lastIndexOf('\n') + 1;
-    if (end <= from) return;
-    this.printed.set(vm, end);
-    const lines = text.slice(from, end).replace(/\n$/, '').split('\n');
-    this.write(lines.map((l) => `${vm.name.padEnd(this.width)} | ${l}\n`).join(''));
-  }
 }

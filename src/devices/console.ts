@@ -19,6 +19,14 @@ export const CONSOLE_REGS = { data: 0, status: 1, control: 2 } as const;
 export const CONSOLE_STATUS_INPUT = 1;
 export const CONSOLE_CONTROL_RX_IRQ = 1;
 
+/** The console's ranges: three ports and a page of MMIO (the guest's console answers the same ones). */
+export function consoleMappings(pio: BusDevice, mmio: BusDevice): readonly BusMapping[] {
+  return [
+    { space: 'pio', base: CONSOLE_PORT_BASE, length: 3, device: pio },
+    { space: 'mmio', base: CONSOLE_MMIO_BASE, length: CONSOLE_MMIO_SIZE, device: mmio },
+  ];
+}
+
 export interface ConsoleOptions {
   /** Bytes the guest can read (a string is UTF-8 encoded). */
   input?: string | Uint8Array;
@@ -50,10 +58,7 @@ export class Console implements BoardDevice {
   private readonly views = registerViews((reg) => this.readReg(reg), (reg, value) => this.writeReg(reg, value));
   readonly pio: BusDevice = this.views.pio;
   readonly mmio: BusDevice = this.views.mmio;
-  readonly mappings: readonly BusMapping[] = [
-    { space: 'pio', base: CONSOLE_PORT_BASE, length: 3, device: this.pio },
-    { space: 'mmio', base: CONSOLE_MMIO_BASE, length: CONSOLE_MMIO_SIZE, device: this.mmio },
-  ];
+  readonly mappings = consoleMappings(this.pio, this.mmio);
 
   constructor(private readonly ctx: DeviceContext, options: ConsoleOptions = {}) {
     this.input = toBytes(options.input);

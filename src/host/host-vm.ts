@@ -31,6 +31,10 @@ export interface VmHostCounters {
   switchFlushes: number;
 }
 
+function newHostCounters(): VmHostCounters {
+  return { slices: 0, preempted: 0, yields: 0, switchFlushes: 0 };
+}
+
 export class HostVm {
   readonly clock: VmClock;
   /** Its console: the backend of its virtual console, output captured (or given to the sink the VM was configured with). */
@@ -43,7 +47,7 @@ export class HostVm {
   stop: Stop | undefined;
   /** The machine's counters over its slices, and its own idle ticks. */
   readonly counters: Counters = createCounters();
-  readonly host: VmHostCounters = { slices: 0, preempted: 0, yields: 0, switchFlushes: 0 };
+  readonly host: VmHostCounters = newHostCounters();
 
   constructor(
     readonly name: string,
@@ -79,7 +83,7 @@ export class HostVm {
 
   resetCounters(): void {
     Object.assign(this.counters, createCounters());
-    Object.assign(this.host, { slices: 0, preempted: 0, yields: 0, switchFlushes: 0 });
+    Object.assign(this.host, newHostCounters());
     this.stop = undefined;
   }
 }

@@ -6,8 +6,8 @@
 // real console's interrupt line, so the guest's choice cannot raise real
 // interrupts the monitor would have to mask.
 
-import { CONSOLE_CONTROL_RX_IRQ, CONSOLE_MMIO_BASE, CONSOLE_MMIO_SIZE, CONSOLE_PORT_BASE, CONSOLE_REGS, CONSOLE_STATUS_INPUT } from '../../devices/console.js';
-import { registerViews, type BoardDevice, type BusDevice, type BusMapping } from '../../machine/device.js';
+import { CONSOLE_CONTROL_RX_IRQ, CONSOLE_PORT_BASE, CONSOLE_REGS, CONSOLE_STATUS_INPUT, consoleMappings } from '../../devices/console.js';
+import { registerViews, type BoardDevice, type BusDevice } from '../../machine/device.js';
 import type { Machine } from '../../machine/machine.js';
 
 /** Where the guest's bytes go and come from: the data and status registers of a console model. */
@@ -33,10 +33,7 @@ export class VirtualConsole implements BoardDevice {
   readonly pio: BusDevice = this.views.pio;
   readonly mmio: BusDevice = this.views.mmio;
   /** The real console's ranges, in the guest's port and guest-physical spaces. */
-  readonly mappings: readonly BusMapping[] = [
-    { space: 'pio', base: CONSOLE_PORT_BASE, length: 3, device: this.pio },
-    { space: 'mmio', base: CONSOLE_MMIO_BASE, length: CONSOLE_MMIO_SIZE, device: this.mmio },
-  ];
+  readonly mappings = consoleMappings(this.pio, this.mmio);
 
   constructor(private readonly backend: ConsoleBackend) {}
 
