@@ -154,10 +154,6 @@ export class Machine implements DeviceContext {
     if (device.nextDeadline) this.timed.push(device as TimedDevice);
   }
 
-  /** The device named `name`, if the machine has one. */
-  device(name: string): MachineDevice | undefined {
-    return this.devices.find((d) => d.name === name);
-  }
 
   /**
    * Reset state: registers and control registers 0 (ring 0, IE 0, PG 0), pc = entry,
