@@ -41,6 +41,8 @@ export interface PciFunction {
   reset(): void;
   save(): unknown;
   restore(state: unknown): void;
+  /** A queue notification by other means than its doorbell (the pv `net_notify` hypercall); false: no such queue. */
+  notify?(queue: number): boolean;
   /** Clock value at which tick() must next run, or Infinity (devices with timers). */
   nextDeadline?(): number;
   tick?(clock: number): void;
@@ -48,3 +50,13 @@ export interface PciFunction {
 
 /** Builds one function on the context its bus gives it. */
 export type PciFunctionFactory = (ctx: PciFunctionContext) => PciFunction;
+
+/** What holds PCI functions on a board (the PCI bus): reaches one by its routing ID, bus<<8 | device<<3 | function. */
+export interface PciFunctionHost {
+  /** Pass a queue notification to the function at `routingId`; false if there is none or it has no such queue. */
+  notifyFunction(routingId: number, queue: number): boolean;
+}
+
+export function isPciFunctionHost(d: object): d is PciFunctionHost {
+  return typeof (d as Partial<PciFunctionHost>).notifyFunction === 'function';
+}

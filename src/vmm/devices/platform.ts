@@ -10,6 +10,7 @@
 // instruction count at which the real timer would have fired natively.
 
 import { CONSOLE_IRQ } from '../../devices/console.js';
+import { isPciFunctionHost } from '../../devices/pci/function.js';
 import { Timer } from '../../devices/timer.js';
 import { IRQ } from '../../isa/index.js';
 import { buildBoard } from '../../machine/board.js';
@@ -115,6 +116,12 @@ export class VirtualPlatform {
     const r = this.bus.mmioAt(gpa >>> 0);
     const v = size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff);
     if (r) r.device.write((gpa >>> 0) - r.base, size, v);
+  }
+
+  /** A pv `net_notify`: the queue notification of the PCI function at `routingId`; false if nothing answers it. */
+  notifyPci(routingId: number, queue: number): boolean {
+    for (const d of this.devices) if (isPciFunctionHost(d) && d.notifyFunction(routingId, queue)) return true;
+    return false;
   }
 
   save(): PlatformState {

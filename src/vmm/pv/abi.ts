@@ -88,6 +88,11 @@ export const HYPERCALLS: readonly HypercallDef[] = [
   { nr: 15, name: 'yield', args: '', returns: '0', errors: [] },
   { nr: 16, name: 'block', args: '', returns: '0', errors: [] },
   { nr: 17, name: 'halt', args: 'a0 = exit code', returns: 'does not return', errors: [], keepsA0: true },
+  // PCI configuration space (docs/nics.md): what `out 0xCF8` + `in`/`out 0xCFC` do natively; an absent function reads all ones.
+  { nr: 18, name: 'pci_config_read', args: 'a0 = CONFIG_ADDRESS', returns: 'the dword (all ones: no such function)', errors: [] },
+  { nr: 19, name: 'pci_config_write', args: 'a0 = CONFIG_ADDRESS, a1 = value', returns: '0', errors: [] },
+  // A virtio queue's doorbell, without the trapping MMIO write.
+  { nr: 20, name: 'net_notify', args: 'a0 = PCI function (bus<<8 | device<<3 | function), a1 = queue', returns: '0', errors: ['EINVAL'] },
 ];
 
 /** `mmu_update` -> `hcMmuUpdate`: the monitor counter of one hypercall. */

@@ -4,6 +4,7 @@
 // move the pc; the pv mode does that with the outcome (see modes/pv.ts).
 
 import { CONSOLE_PORT_BASE, CONSOLE_REGS, CONSOLE_STATUS_INPUT } from '../../devices/console.js';
+import { PCI_CONFIG_ADDRESS, PCI_CONFIG_DATA } from '../../devices/pci/ports.js';
 import { TIMER_PORT_BASE, TIMER_PORTS } from '../../devices/timer.js';
 import { PTE, STATUS } from '../../isa/index.js';
 import type { Monitor } from '../monitor.js';
@@ -193,6 +194,20 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
     m.idleGuest(pc);
     return { a0: 0, retired: true };
   },
+
+  // Configuration mechanism #1 without its two trapping port accesses.
+  pci_config_read: ({ monitor: m, args: [address] }) => {
+    m.platform.portWrite(PCI_CONFIG_ADDRESS, address);
+    return ok(m.platform.portRead(PCI_CONFIG_DATA));
+  },
+
+  pci_config_write: ({ monitor: m, args: [address, value] }) => {
+    m.platform.portWrite(PCI_CONFIG_ADDRESS, address);
+    m.platform.portWrite(PCI_CONFIG_DATA, value);
+    return ok();
+  },
+
+  net_notify: ({ monitor: m, args: [fn, queue] }) => (m.platform.notifyPci(fn >>> 0, queue >>> 0) ? ok() : fail('EINVAL')),
 
   halt: ({ monitor: m, pc, args: [code] }) => {
     m.machine.halt(code, pc);
