@@ -267,6 +267,12 @@ export class Host implements MachineDevice, Scheduling {
     return this.current;
   }
 
+  /** A VM's guest instructions so far: its slices' and, while it runs, the running slice's (a debugger's `vm` list). */
+  instructionsOf(vm: HostVm): number {
+    const live = vm === this.current ? this.machine.counters.instructions - this.before!.instructions : 0;
+    return vm.counters.instructions + live;
+  }
+
   endSlice(why: SliceEnd): void {
     const vm = this.current;
     if (!vm) return;
