@@ -38,7 +38,9 @@ export interface PciFunction {
   readonly config: PciConfig;
   /** The handler of BAR n's memory range (offsets relative to the BAR's base), or undefined. */
   bar(n: number): BusDevice | undefined;
+  /** Power-on reset of the function's own state (the bus resets a ConfigSpace config itself, then re-runs firmware). */
   reset(): void;
+  /** The function's own state (the bus saves and restores its configuration bytes and raised vectors). */
   save(): unknown;
   restore(state: unknown): void;
   /** A queue notification by other means than its doorbell (the pv `net_notify` hypercall); false: no such queue. */
