@@ -8,7 +8,7 @@
 import type { Dma } from '../../machine/dma.js';
 import {
   AVAIL_ALIGN, AVAIL_F_NO_INTERRUPT, DESC_ALIGN, DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, DESC_SIZE,
-  MAX_QUEUE_SIZE, USED_ALIGN, USED_ELEM_SIZE, availRingBytes, descTableBytes, isPowerOfTwo, needEvent, usedRingBytes,
+  MAX_QUEUE_SIZE, USED_ALIGN, USED_F_NO_NOTIFY, USED_ELEM_SIZE, availRingBytes, descTableBytes, isPowerOfTwo, needEvent, usedRingBytes,
 } from './layout.js';
 
 export type QueueErrorKind =
@@ -19,7 +19,8 @@ export type QueueErrorKind =
   | 'loop' // a chain longer than the queue size: it loops
   | 'flags' // INDIRECT (not negotiated)
   | 'direction' // a buffer the device must read marked WRITE, or one it must write not
-  | 'dma'; // a buffer that DMA cannot reach
+  | 'dma' // a buffer that DMA cannot reach
+  | 'length'; // a chain too short or too long for what it carries (the device decides)
 
 /** Why a queue stopped: returned, never thrown. */
 export class QueueError {
@@ -79,7 +80,12 @@ export class SplitQueue {
   /** With VIRTIO_RING_F_EVENT_IDX negotiated: used_event / avail_event instead of the flags. */
   eventIdx = false;
 
-  constructor(private readonly dma: Dma, readonly direction: Direction) {}
+  /**
+   * `wantsKicks`: whether the device needs notifications for this queue. A
+   * receive queue does not (buffers are taken when a frame arrives), so it asks
+   * for none: NO_NOTIFY, or with EVENT_IDX an avail_event one behind what it has seen.
+   */
+  constructor(private readonly dma: Dma, readonly direction: Direction, readonly wantsKicks = true) {}
 
   reset(): void {
     this.size = MAX_QUEUE_SIZE;
@@ -103,6 +109,10 @@ export class SplitQueue {
       if (!reachable(this.dma, addr, len)) return new QueueError('ring', `${what} ${hex(addr)}+${hex(len)} is outside what DMA reaches`);
     }
     this.lastAvail = this.used = this.signalled = 0;
+    const noNotify = !this.wantsKicks && !this.eventIdx ? USED_F_NO_NOTIFY : 0;
+    if (!this.write16(this.device, noNotify) || !this.write16(this.device + 2, 0)) return this.ringGone('used ring');
+    const err = this.publishAvailEvent(0);
+    if (err) return err;
     this.ready = true;
     return undefined;
   }
@@ -121,6 +131,11 @@ export class SplitQueue {
     this.lastAvail = (this.lastAvail + 1) & 0xffff;
     const err = this.publishAvailEvent(availIdx);
     return err ?? chain;
+  }
+
+  /** Give back the chain pop() just returned, unused (a frame that does not fit it): the next pop() returns it again. */
+  unpop(): void {
+    this.lastAvail = (this.lastAvail - 1) & 0xffff;
   }
 
   /** Return chain `head` to the driver with `len` bytes written into it, and publish the used idx. */
@@ -168,6 +183,7 @@ export class SplitQueue {
 
   /** Write `bytes` across a chain the device writes (RX), buffer after buffer; the chain must hold them. */
   scatter(chain: Chain, bytes: Uint8Array): QueueError | undefined {
+    if (bytes.length > chain.bytes) return new QueueError('length', `chain ${chain.head} holds ${chain.bytes} bytes, ${bytes.length} needed`);
     let at = 0;
     for (const b of chain.buffers) {
       if (at === bytes.length) break;
@@ -175,7 +191,7 @@ export class SplitQueue {
       if (!this.dma.write(b.addr, part)) return new QueueError('dma', `buffer ${hex(b.addr)}+${hex(b.len)} of chain ${chain.head} is outside what DMA reaches`);
       at += part.length;
     }
-    return at === bytes.length ? undefined : new QueueError('dma', `chain ${chain.head} holds ${chain.bytes} bytes, ${bytes.length} needed`);
+    return undefined;
   }
 
   save(): QueueState {
@@ -230,7 +246,8 @@ export class SplitQueue {
   /** With EVENT_IDX: ask to be kicked only once the driver moves past what the device has seen. */
   private publishAvailEvent(availIdx: number): QueueError | undefined {
     if (!this.eventIdx) return undefined;
-    return this.write16(this.device + 4 + USED_ELEM_SIZE * this.size, availIdx) ? undefined : this.ringGone('used ring');
+    const event = this.wantsKicks ? availIdx : availIdx - 1;
+    return this.write16(this.device + 4 + USED_ELEM_SIZE * this.size, event) ? undefined : this.ringGone('used ring');
   }
 
   private ringGone(what: string): QueueError {

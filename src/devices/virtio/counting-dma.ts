@@ -1,0 +1,27 @@
+// A Dma that counts the bytes it moves (for a device's dmaBytes counter):
+// every successful read and write, rings and buffers alike. Reachability
+// probes are passed through uncounted: they move nothing.
+
+import type { Dma } from '../../machine/dma.js';
+
+export class CountingDma implements Dma {
+  constructor(private readonly inner: Dma, private readonly count: (bytes: number) => void) {}
+
+  read(addr: number, length: number): Uint8Array | undefined {
+    const bytes = this.inner.read(addr, length);
+    if (bytes) this.count(bytes.length);
+    return bytes;
+  }
+
+  write(addr: number, bytes: Uint8Array): boolean {
+    const ok = this.inner.write(addr, bytes);
+    if (ok) this.count(bytes.length);
+    return ok;
+  }
+
+  /** Whether [addr, addr + length) is reachable, without counting (WindowDma answers without copying). */
+  reaches(addr: number, length: number): boolean {
+    const probe = (this.inner as { reaches?: (a: number, l: number) => boolean }).reaches;
+    return probe ? probe.call(this.inner, addr, length) : this.inner.read(addr, length) !== undefined;
+  }
+}
