@@ -87,7 +87,7 @@ interface Port {
   counters: PortCounters;
 }
 
-interface SwitchState {
+export interface SwitchState {
   table: MacTableState;
   forwarded: number;
   flooded: number;

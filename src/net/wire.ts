@@ -37,7 +37,7 @@ export interface WireCounters {
   drops: Partial<Record<DropReason, number>>;
 }
 
-interface WireState {
+export interface WireState {
   counters: WireCounters;
   /** gen: frames sent so far and the clock of the next one. */
   sent: number;
