@@ -11,16 +11,18 @@ import { buildFrame } from '../../src/net/frame.js';
 import { PcapWriter } from '../../src/net/pcap.js';
 import { Wire } from '../../src/net/wire.js';
 
-const TCPDUMP = '/usr/bin/tcpdump';
-const missing = spawnSync(TCPDUMP, ['--version'], { timeout: 10_000 }).error !== undefined;
+// On the PATH, else where Debian (/usr/bin) or older systems (/usr/sbin) put it.
+const TCPDUMP = ['tcpdump', '/usr/bin/tcpdump', '/usr/sbin/tcpdump']
+  .find((cmd) => spawnSync(cmd, ['--version'], { timeout: 10_000 }).error === undefined);
+const missing = TCPDUMP === undefined;
 const skip = missing && !process.env.CI;
-if (skip) console.warn(`skipping the tcpdump test: ${TCPDUMP} is not installed (apt-get install tcpdump)`);
+if (skip) console.warn('skipping the tcpdump test: tcpdump is not installed (apt-get install tcpdump)');
 
 const dir = mkdtempSync(join(tmpdir(), 'virtlab-tcpdump-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function tcpdump(file: string): string[] {
-  expect(missing, `${TCPDUMP} is missing (CI must install it)`).toBe(false);
+  if (TCPDUMP === undefined) throw new Error('tcpdump is not installed: CI must install it (.ci/run)');
   // -tt: seconds since the epoch, so the output does not depend on the time zone.
   const out = execFileSync(TCPDUMP, ['-r', file, '-nn', '-e', '-tt'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
   return out.split('\n').filter((l) => l !== '');
