@@ -35,7 +35,7 @@ export class Driver {
   readonly sent: Uint8Array[] = [];
   readonly events: FrameEvent[] = [];
   /** Next TX descriptor the driver fills. */
-  private tail = 0;
+  tail = 0;
 
   constructor(
     readonly nic: E1000,
