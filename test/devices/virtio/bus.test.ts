@@ -23,7 +23,7 @@ function onBus() {
     memorySize: MEMORY,
     devices: [...standardBoard(), pciBoardDevice([{ device: SLOT, make: (ctx) => (dev = new VirtioNet(ctx, { mac: MAC })) }])],
   });
-  machine.reset();
+  machine.reset(0);
   const base = (cfgRead(machine, SLOT, 0, PCI.BAR0) & ~0xf) >>> 0;
   const line = cfgRead(machine, SLOT, 0, PCI.INTERRUPT_LINE) & 0xff;
   const peer = new Collector();
