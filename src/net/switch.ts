@@ -69,6 +69,14 @@ export interface SwitchCounters {
   dropped: number;
 }
 
+export interface PortInfo {
+  name: string;
+  /** Native VLAN; 0: the untagged network. */
+  vlan: number;
+  trunk: boolean;
+  counters: PortCounters;
+}
+
 export interface TableRow {
   mac: string;
   /** 0: the untagged network. */
@@ -133,6 +141,11 @@ export class Switch {
 
   portNames(): string[] {
     return this.ports.map((p) => p.name);
+  }
+
+  /** Every port in the order added, with its configuration and a copy of its counters (for `virtlab host`). */
+  portList(): PortInfo[] {
+    return this.ports.map((p) => ({ name: p.name, vlan: p.native, trunk: p.trunk, counters: copyPort(p.counters) }));
   }
 
   portCounters(name: string): PortCounters {

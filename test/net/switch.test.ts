@@ -212,6 +212,8 @@ describe('counters and events', () => {
     expect(sw.portCounters('t')).toEqual({ rxFrames: 1, rxBytes: 64, txFrames: 2, txBytes: 114 + 64, floods: 0, drops: {} });
     expect(sw.counters()).toEqual({ learned: 3, moved: 0, aged: 0, tableFull: 0, forwarded: 1, flooded: 2, dropped: 0 });
     expect(() => sw.portCounters('x')).toThrow("switch: no port 'x'");
+    expect(sw.portList().map((p) => [p.name, p.vlan, p.trunk, p.counters.rxFrames, p.counters.txFrames])).toEqual(
+      [['a', 0, false, 1, 0], ['b', 5, false, 1, 1], ['t', 0, true, 1, 2]]);
   });
   test('forward and flood events name the ingress port, the egress ports and the VLAN in the switch', () => {
     const { send, env } = setup({ a: { vlan: 5 }, b: { vlan: 5 }, t: { trunk: true } });
