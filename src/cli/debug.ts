@@ -1,15 +1,21 @@
 // `virtlab debug`: the stepping debugger on a program (.s source or ELF image).
 // Commands come from --script FILE, or from stdin: interactive with a `(vl) `
 // prompt on a terminal, otherwise read line by line and echoed, so the output
-// reads as a transcript. See docs/debugger.md.
+// reads as a transcript. With a host configuration (a .json program, or the
+// VMs as --vm NAME=FILE:MODE) the session debugs every VM of the host: one
+// run loop schedules them all as `virtlab host` does, and `vm NAME` selects
+// the VM the views and new breakpoints work on. See docs/debugger.md.
 
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
-import { DebugSession, DEFAULT_HISTORY, isRepeatable } from '../debug/index.js';
-import { addAssemblerOptions, collectAssemblerOptions } from './assembler-options.js';
+import { DebugSession, DEFAULT_HISTORY, isRepeatable, type HostSessionOptions } from '../debug/index.js';
+import { MAX_SLICE } from '../host/config.js';
+import { addAssemblerOptions, assemblerInputs, collectAssemblerOptions } from './assembler-options.js';
+import { buildHost, loadHost } from './host-session.js';
+import { VM_OPTION_HELP } from './host-shorthand.js';
 import { escapeControls } from '../asm/diagnostics.js';
 import { CliError, readInput, UsageError, type CliContext } from './context.js';
-import { addMachineOptions, hideOptions, machineFromOptions, wholeNumberOption, type MachineOptionValues } from './machine-options.js';
+import { addMachineOptions, DEFAULT_MEMORY_MIB, hideOptions, machineFromOptions, wholeNumberOption, type MachineOptionValues } from './machine-options.js';
 import { checkStdinReadable } from './files.js';
 import { inputLines } from './input-lines.js';
 import { loadProgram } from './program.js';
@@ -19,6 +25,9 @@ export interface DebugOpts extends MachineOptionValues {
   history: number;
   strict?: boolean;
   define?: string[];
+  /** A host's VMs as NAME=FILE:MODE[,OPTION...] (as `virtlab host --vm`). */
+  vm?: string[];
+  slice?: number;
 }
 
 /** Where commands come from when there is no --script. */
@@ -31,43 +40,44 @@ export interface DebugInput {
 export function registerDebug(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('debug')
-    .description('step through a program: breakpoints, watchpoints, registers, memory, and reverse stepping')
-    .argument('<program>', 'ELF image, or assembler source (.s) to assemble first')
+    .description('step through a program, or every VM of a host: breakpoints, watchpoints, registers, memory, and reverse stepping')
+    .argument('[program]', 'ELF image, or assembler source (.s) to assemble first; a .json file is a host configuration (every VM of a host)')
     .option('--script <file>', 'read debugger commands from a file instead of stdin')
     .option('--history <steps>', 'how many steps `back` can undo (0 turns it off)', wholeNumberOption('a number of steps', 0), DEFAULT_HISTORY)
-    .option('--strict', 'exit with status 1 if any command failed (a breakpoint or watchpoint condition that could not be evaluated counts)');
+    .option('--strict', 'exit with status 1 if any command failed (a breakpoint or watchpoint condition that could not be evaluated counts)')
+    .option('--vm <spec>', `a VM of a host, ${VM_OPTION_HELP} as \`virtlab host --vm\` takes it (repeatable, instead of a configuration file)`,
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .option('--slice <n>', 'on a host: guest instructions in a slice of weight 1 (default: the configuration\'s, else 10000)', wholeNumberOption('a number of instructions', 1, MAX_SLICE));
   addMachineOptions(addAssemblerOptions(cmd));
   // The session journals every memory write (for `back` and watchpoints), and the jit leaves journaled runs to
   // the interpreter (src/engine/jit/jit.ts): --engine interp is accepted, jit refused with that reason, and the
   // option kept out of the help.
   hideOptions(cmd, '--engine');
-  cmd.action(async (file: string, opts: DebugOpts) => {
+  cmd.action(async (file: string | undefined, opts: DebugOpts) => {
     // A directory as standard input would read as empty: say so instead (commands come from stdin without --script).
     if (opts.script === undefined) checkStdinReadable();
     await debugCommand(ctx, file, opts, { stream: process.stdin, interactive: process.stdin.isTTY === true });
   });
 }
 
-export async function debugCommand(ctx: CliContext, file: string, opts: DebugOpts, input: DebugInput): Promise<void> {
+export async function debugCommand(ctx: CliContext, file: string | undefined, opts: DebugOpts, input: DebugInput): Promise<void> {
   if (opts.engine !== undefined && opts.engine !== 'interp') {
     throw new UsageError(`debug runs on the interpreter only: it journals every memory write for 'back' and watchpoints, which the jit leaves to the interpreter (drop --engine ${opts.engine})`);
   }
   if (opts.stdin && opts.script === undefined) {
     throw new UsageError('--stdin needs --script: without it the debugger reads its commands from standard input');
   }
-  const source = collectAssemblerOptions(ctx, opts, file);
-  const image = loadProgram(ctx, file, source.defines, source);
-  const script = opts.script === undefined ? undefined : readInput(ctx, opts.script).toString('utf8');
-  const { machine, engine, vm } = machineFromOptions(ctx, image, opts, 'capture');
-  const session = new DebugSession({
-    machine,
-    engine,
-    image,
-    ...(vm.monitor ? { monitor: vm.monitor, reload: () => vm.reset(), directEngine: vm.engine } : {}),
+  const specs = opts.vm ?? [];
+  const config = file !== undefined && /\.json$/i.test(file) ? file : undefined;
+  const onHost = config !== undefined || specs.length > 0;
+  if (!onHost && file === undefined) throw new UsageError('no program: give a program to debug, or a host (a .json configuration or --vm NAME=FILE:MODE)');
+  if (!onHost && opts.slice !== undefined) throw new UsageError('--slice applies to a host: give a .json configuration or --vm NAME=FILE:MODE');
+  if (specs.length > 0 && file !== undefined) throw new UsageError(`give a program or the VMs of a host with --vm, not both ('${file}' and --vm ${specs[0]})`);
+  const common = {
     maxSteps: opts.maxSteps,
     history: opts.history,
     write: ctx.io.out,
-    readSource: (f) => {
+    readSource: (f: string) => {
       try {
         // Shown on the terminal: control bytes in a comment must not drive it (as in diagnostics).
         return readInput(ctx, f).toString('utf8').split('\n').map((line) => escapeControls(line, true)).join('\n');
@@ -75,8 +85,24 @@ export async function debugCommand(ctx: CliContext, file: string, opts: DebugOpt
         return undefined; // `where` then shows no source line
       }
     },
-  });
-  session.banner(file);
+  };
+  let session: DebugSession;
+  if (onHost) {
+    session = hostSession(ctx, config, specs, opts, common);
+  } else {
+    const source = collectAssemblerOptions(ctx, opts, file!);
+    const image = loadProgram(ctx, file!, source.defines, source);
+    const { machine, engine, vm } = machineFromOptions(ctx, image, opts, 'capture');
+    session = new DebugSession({
+      machine,
+      engine,
+      image,
+      ...(vm.monitor ? { monitor: vm.monitor, reload: () => vm.reset(), directEngine: vm.engine } : {}),
+      ...common,
+    });
+  }
+  const script = opts.script === undefined ? undefined : readInput(ctx, opts.script).toString('utf8');
+  session.banner(onHost ? config ?? `of ${specs.map((s) => `--vm ${s}`).join(' ')}` : file!);
 
   let failures = 0;
   const run = async (line: string, echo: boolean): Promise<boolean> => {
@@ -123,4 +149,30 @@ async function interactiveLoop(
     rl.prompt();
   }
   rl.close();
+}
+
+/**
+ * A session on a host: the VMs of a configuration file or of --vm specs,
+ * loaded as `virtlab host` loads them, their consoles captured (the session
+ * prints their lines, and `back` restores them), and each slice's end handed
+ * to the session.
+ */
+export function hostSession(
+  ctx: CliContext, config: string | undefined, specs: string[], opts: DebugOpts,
+  common: Pick<HostSessionOptions, 'maxSteps' | 'history' | 'write' | 'readSource'>,
+): DebugSession {
+  // A host's VMs take their modes, memory and input from its configuration.
+  const lone = [
+    ...(opts.mode !== 'native' ? ['--mode'] : []), ...(opts.memory !== DEFAULT_MEMORY_MIB ? ['--memory'] : []),
+    ...(opts.input !== undefined ? ['--input'] : []), ...(opts.stdin ? ['--stdin'] : []),
+    ...(opts.ept === false ? ['--no-ept'] : []), ...(opts.vpid === false ? ['--no-vpid'] : []),
+  ];
+  if (lone.length) {
+    throw new UsageError(`${lone.join(', ')} appl${lone.length === 1 ? 'ies' : 'y'} to a lone program; a host's VMs take their modes, memory and input from its configuration (docs/host.md)`);
+  }
+  const loaded = loadHost(ctx, config, specs, assemblerInputs(ctx.cwd, opts));
+  let session: DebugSession | undefined;
+  const host = buildHost({ vms: loaded.vms, slice: opts.slice ?? loaded.config.slice, onSlice: (vm) => session?.sliceEnded(vm) });
+  session = DebugSession.forHost({ host, ...common });
+  return session;
 }

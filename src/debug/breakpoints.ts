@@ -17,6 +17,8 @@ interface PointBase {
   /** Times it stopped the guest (a false condition does not count). */
   hits: number;
   cond?: Condition;
+  /** On a host: the VM it belongs to (its guest view; another VM at the same address does not stop). */
+  vm?: string;
 }
 
 export interface Breakpoint extends PointBase {
@@ -80,16 +82,19 @@ export class PointTable {
   /** Breakpoints by address (enabled or not), rebuilt after a change: a run asks at every stop. */
   private byAddress: Map<number, Breakpoint[]> | undefined;
 
-  addBreakpoint(addr: number, cond?: Condition): Breakpoint {
-    const bp: Breakpoint = { kind: 'breakpoint', id: this.nextId++, addr: addr >>> 0, enabled: true, hits: 0, ...(cond ? { cond } : {}) };
+  addBreakpoint(addr: number, cond?: Condition, vm?: string): Breakpoint {
+    const bp: Breakpoint = {
+      kind: 'breakpoint', id: this.nextId++, addr: addr >>> 0, enabled: true, hits: 0, ...(cond ? { cond } : {}), ...(vm === undefined ? {} : { vm }),
+    };
     this.points.set(bp.id, bp);
     this.byAddress = undefined;
     return bp;
   }
 
-  addWatchpoint(addr: number, access: WatchAccess, physical: boolean, cond?: Condition): Watchpoint {
+  addWatchpoint(addr: number, access: WatchAccess, physical: boolean, cond?: Condition, vm?: string): Watchpoint {
     const wp: Watchpoint = {
-      kind: 'watchpoint', id: this.nextId++, addr: (addr & ~3) >>> 0, access, physical, enabled: true, hits: 0, ...(cond ? { cond } : {}),
+      kind: 'watchpoint', id: this.nextId++, addr: (addr & ~3) >>> 0, access, physical, enabled: true, hits: 0,
+      ...(cond ? { cond } : {}), ...(vm === undefined ? {} : { vm }),
     };
     this.points.set(wp.id, wp);
     return wp;
@@ -120,8 +125,8 @@ export class PointTable {
     return [...this.points.values()];
   }
 
-  /** Enabled breakpoints at virtual pc `pc`, by number. */
-  breakpointsAt(pc: number): Breakpoint[] {
+  /** Enabled breakpoints at virtual pc `pc` (of VM `vm` on a host), by number. */
+  breakpointsAt(pc: number, vm?: string): Breakpoint[] {
     if (!this.byAddress) {
       this.byAddress = new Map();
       for (const p of this.points.values()) {
@@ -131,15 +136,15 @@ export class PointTable {
         else this.byAddress.set(p.addr, [p]);
       }
     }
-    return (this.byAddress.get(pc >>> 0) ?? []).filter((bp) => bp.enabled);
+    return (this.byAddress.get(pc >>> 0) ?? []).filter((bp) => bp.enabled && bp.vm === vm);
   }
 
-  /** Addresses of enabled breakpoints. */
-  breakAddresses(): number[] {
-    return this.list().filter((p) => p.kind === 'breakpoint' && p.enabled).map((p) => p.addr);
+  /** Addresses of enabled breakpoints (of VM `vm` on a host). */
+  breakAddresses(vm?: string): number[] {
+    return this.list().filter((p) => p.kind === 'breakpoint' && p.enabled && p.vm === vm).map((p) => p.addr);
   }
 
-  activeWatchpoints(): Watchpoint[] {
-    return this.list().filter((p): p is Watchpoint => p.kind === 'watchpoint' && p.enabled);
+  activeWatchpoints(vm?: string): Watchpoint[] {
+    return this.list().filter((p): p is Watchpoint => p.kind === 'watchpoint' && p.enabled && p.vm === vm);
   }
 }

@@ -13,6 +13,7 @@ import type { DebugSession, Goal } from './session.js';
 import { checkRange, examineStrings, examineUnits, parseExamineSpec } from './examine.js';
 import { evaluate } from './expr.js';
 import { disassemblyView, memoryView, pointsView, readWord, registersView, whereStateText, type Space } from './views.js';
+import { vmListView } from './vm-list.js';
 
 type Work = Generator<void, void, void> | void;
 
@@ -166,7 +167,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       const [loc, condText] = splitCondition(args);
       const { addr, note } = codeLocation(s, loc);
       const cond = condText === undefined ? undefined : s.condition(condText);
-      const bp = s.points.addBreakpoint(addr, cond);
+      const bp = s.points.addBreakpoint(addr, cond, s.vmName);
       const line = s.symbols.lineOf(addr);
       s.out.text(`breakpoint ${bp.id} at ${s.describeAddress(addr)}${line ? ` ${line.file}:${line.line}` : ''}${cond ? ` if ${cond.text}` : ''}${note}`);
     },
@@ -187,7 +188,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       if (!access) throw new DebugError(`watch: access must be r, w or rw, got '${list[1]}'`);
       const addr = addressArg(s, 'watch', list[0]!);
       const cond = condText === undefined ? undefined : s.condition(condText);
-      const wp = s.points.addWatchpoint(addr, access, physical, cond);
+      const wp = s.points.addWatchpoint(addr, access, physical, cond, s.vmName);
       const where = physical ? `physical ${hex8(wp.addr)}` : s.describeAddress(wp.addr);
       // Not rounded silently: the word watched is not the address given.
       const note = wp.addr !== addr ? ` (${hex8(addr)} is not 4-aligned: the word holding it is watched, any access to that word stops)` : '';
@@ -235,7 +236,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         s.out.text(h.enabled
           ? `history: ${plural(h.available(), 'step')} back reachable (budget ${h.budget}, keyframe every ${plural(h.interval, 'step')}); at step ${s.machine.counters.steps}`
           : 'history: reverse stepping is off (--history 0)');
-      } else s.out.text(pointsView(s.points.list(), s.symbols));
+      } else s.out.text(pointsView(s.points.list(), (p) => s.targets.find((t) => t.name === p.vm)?.symbols ?? s.symbols));
     },
   },
   {
@@ -277,7 +278,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         if (spec.count > MAX_DISASM) throw new DebugError(`x/${m[1]}: at most ${MAX_DISASM} instructions`);
         if ((addr & 3) !== 0) throw new DebugError(`x/${m[1]}: ${hex8(addr)} is not 4-aligned: instructions are 4-aligned words`);
         checkRange('x', addr, spec.count, 4, 'instruction');
-        s.out.text(disassemblyView(s.machine, s.symbols, addr, spec.count, new Set(s.points.breakAddresses()), s.translate, s.pc()));
+        s.out.text(disassemblyView(s.machine, s.symbols, addr, spec.count, new Set(s.points.breakAddresses(s.vmName)), s.translate, s.pc()));
       } else if (spec.format === 's') {
         s.out.text(examineStrings(s.machine, addr, spec.count, 'virtual', s.translate, (a) => s.describeAddress(a)));
       } else {
@@ -295,7 +296,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       const addr = list.length > 0 ? codeLocation(s, list[0]!).addr : s.pc();
       const n = list.length === 2 ? parseCount(list[1]!, 'a number of instructions', 1, MAX_DISASM) : 8;
       checkRange('disasm', addr, n, 4, 'instruction');
-      s.out.text(disassemblyView(s.machine, s.symbols, addr, n, new Set(s.points.breakAddresses()), s.translate, s.pc()));
+      s.out.text(disassemblyView(s.machine, s.symbols, addr, n, new Set(s.points.breakAddresses(s.vmName)), s.translate, s.pc()));
     },
   },
   {
@@ -308,6 +309,26 @@ export const COMMANDS: readonly CommandSpec[] = [
       const text = line ? s.symbols.sourceLine(line) : undefined;
       if (line && text !== undefined) s.out.text(`  ${line.line} | ${text.replace(/\s+$/, '')}`);
       s.out.text(whereStateText(s.machine, s.monitor, s.pc(), real, real ? s.bt?.view.here() : undefined, s.symbols));
+      if (s.host) {
+        const now = s.host.running();
+        s.out.text(`  ${now ? `VM ${now.name} runs now${now.name === s.vmName ? ' (this one)' : ''}` : 'no VM runs now (between slices)'}`);
+      }
+    },
+  },
+  {
+    name: 'vm', usage: 'vm [NAME]',
+    summary: "on a host: list the VMs (the selected one marked *), or select one: the views, break and watch work on it",
+    details: 'The list shows each VM\'s mode, state (runs now, runnable, halted, ...), guest instructions and pc.\n'
+      + 'Selecting a VM makes regs, where, mem, x, disasm, print and symbols its own, and the breakpoints and\n'
+      + 'watchpoints set after it belong to it; step and next count its instructions. A stop selects the VM that stopped.',
+    run: (s, args) => {
+      if (!s.host) throw new DebugError('vm: this session debugs one program; give virtlab debug a host configuration (.json) to debug a host');
+      const list = splitArgs(args);
+      if (list.length > 1) throw new DebugError('usage: vm [NAME]');
+      if (list.length === 1) {
+        s.selectVm(list[0]!);
+        s.printLocation();
+      } else s.out.text(vmListView(s));
     },
   },
   {

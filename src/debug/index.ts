@@ -1,5 +1,5 @@
 // The stepping debugger as a library: a session driven by command strings.
-export { DebugSession, DEFAULT_SESSION_MAX_STEPS, type CommandResult, type DebugSessionOptions } from './session.js';
+export { DebugSession, DEFAULT_SESSION_MAX_STEPS, type CommandResult, type DebugSessionOptions, type HostSessionOptions } from './session.js';
 export { COMMANDS, isRepeatable } from './commands.js';
 export { DebugError } from './errors.js';
 export { DEFAULT_HISTORY, History } from './history.js';

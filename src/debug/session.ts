@@ -8,7 +8,9 @@
 import { CAUSE, CR, EXC, EXC_NAMES, REG } from '../isa/index.js';
 import type { Image } from '../elf/image.js';
 import type { Engine, RunResult } from '../engine/engine.js';
-import { loadImage, type Machine, type MemAccess, type StepRecord } from '../machine/index.js';
+import { loadImage, type Machine, type MemAccess, type StepRecord, type Stop } from '../machine/index.js';
+import type { BtView, TcPlace } from '../trace/bt-view.js';
+import { SLICE_STOP } from '../host/scheduling.js';
 import { PointTable, WatchIndex, type Breakpoint, type Condition, type Watchpoint } from './breakpoints.js';
 import { DebugError } from './errors.js';
 import { evaluate, parseExpr, type Expr, type ExprEnv } from './expr.js';
@@ -18,9 +20,11 @@ import { DEFAULT_HISTORY, History } from './history.js';
 import { Output } from './output.js';
 import { SymbolTable, type SourceReader } from './symbols.js';
 import type { Monitor, MonitorEvent } from '../vmm/index.js';
+import type { Host, HostVm } from '../host/index.js';
 import { guestTranslator, locationLine, readWord, symbolSuffix, type Translate } from './views.js';
 import { dispatch } from './commands.js';
 import { BtRunner } from './bt.js';
+import { ContextPeek, HostConsole, hostTargets, type Target } from './target.js';
 
 export const DEFAULT_SESSION_MAX_STEPS = 100_000_000;
 /** Longest engine run between two looks at console output and interrupt requests. */
@@ -48,7 +52,12 @@ export interface DebugSessionOptions {
    * (Vm.engine, where `engine` is Vm.run). Default: an interpreter on `machine`.
    */
   directEngine?: Engine;
+  /** A host of several VMs (build the session with DebugSession.forHost). */
+  host?: Host;
 }
+
+/** A session on a whole host: its machine, engine and VMs come from the host. */
+export type HostSessionOptions = Omit<DebugSessionOptions, 'machine' | 'engine' | 'image' | 'monitor' | 'reload' | 'directEngine' | 'host'> & { host: Host };
 
 export interface CommandResult {
   /** Everything the command printed, guest output included. */
@@ -83,18 +92,27 @@ interface WatchHit {
 export class DebugSession {
   readonly machine: Machine;
   readonly engine: Engine;
-  readonly image: Image;
-  readonly symbols: SymbolTable;
   readonly points = new PointTable();
   readonly history: History;
   readonly maxSteps: number;
   readonly out: Output;
-  readonly monitor: Monitor | undefined;
-  /** Virtual to physical for the views: under a monitor through the guest's own page tables first. */
-  readonly translate: Translate;
-  /** Under --mode bt: guest instruction boundaries, and runs that respect them (src/debug/bt.ts). */
-  readonly bt: BtRunner | undefined;
+  /** On a host: the host; the views show the selected VM (`vm NAME`). */
+  readonly host: Host | undefined;
+  /** The guests the views can show: one, or each VM of the host. */
+  readonly targets: readonly Target[];
+  private selected = 0;
   private readonly reload: () => void;
+  /** On a host: the selected VM's saved vCPU shown in the CPU's place while a command reads it. */
+  private readonly peek: ContextPeek;
+  private readonly hostConsole: HostConsole | undefined;
+  /** On a host: VMs standing at a location already reported, which they resume from without stopping there again. */
+  private resumePast = new Map<HostVm, number>();
+  /** On a host: a slice ended, so the VM given the CPU next is checked (breakpoints, stops due) before it runs. */
+  private switchDue = true;
+  /** On a host: the VM just given the CPU, not checked yet. */
+  private fresh: HostVm | undefined;
+  /** While a host run of a command is under way: VMs that stopped for good (halt, fault) at the end of their slice. */
+  private finals: HostVm[] | undefined;
   /** Monitor events of the last single-stepped step (what the monitor did about its trap). */
   private lastMonitorEvents: MonitorEvent[] = [];
   /** Console bytes already shown: output re-produced after `back` is not shown twice. */
@@ -109,15 +127,104 @@ export class DebugSession {
   constructor(options: DebugSessionOptions) {
     this.machine = options.machine;
     this.engine = options.engine;
-    this.image = options.image;
     this.maxSteps = options.maxSteps ?? DEFAULT_SESSION_MAX_STEPS;
-    this.symbols = new SymbolTable(options.image, options.readSource);
     this.history = new History(this.machine, options.history ?? DEFAULT_HISTORY);
     this.out = new Output(options.write);
-    this.monitor = options.monitor;
-    this.translate = guestTranslator(this.machine, this.monitor);
-    this.bt = BtRunner.of(this.machine, this.engine, this.monitor, options.directEngine);
-    this.reload = options.reload ?? (() => loadImage(this.machine, this.image));
+    this.peek = new ContextPeek(this.machine);
+    const host = options.host;
+    this.host = host;
+    if (host) {
+      this.targets = hostTargets(host, options.readSource);
+      this.hostConsole = new HostConsole(host);
+      this.reload = () => host.machine.reset(0); // the host is a machine device: its reset reloads every VM
+      this.resumePast.set(host.vms[0]!, host.vms[0]!.image.entry);
+    } else {
+      const monitor = options.monitor;
+      this.targets = [{
+        name: undefined, vm: undefined, image: options.image, symbols: new SymbolTable(options.image, options.readSource), monitor,
+        translate: guestTranslator(this.machine, monitor), bt: BtRunner.of(this.machine, this.engine, monitor, options.directEngine),
+      }];
+      this.reload = options.reload ?? (() => loadImage(this.machine, this.image));
+    }
+  }
+
+  /** A session on every VM of `host`; its console output is captured (no consoleSink) and its onSlice calls sliceEnded(). */
+  static forHost(options: HostSessionOptions): DebugSession {
+    const { host } = options;
+    return new DebugSession({ ...options, machine: host.machine, engine: host.engine, image: host.vms[0]!.image, host });
+  }
+
+  // --- the guest the views show ---------------------------------------------------
+
+  get target(): Target {
+    return this.targets[this.selected]!;
+  }
+
+  get image(): Image {
+    return this.target.image;
+  }
+
+  get symbols(): SymbolTable {
+    return this.target.symbols;
+  }
+
+  get monitor(): Monitor | undefined {
+    return this.target.monitor;
+  }
+
+  /** Virtual to physical for the views: under a monitor through the guest's own page tables first. */
+  get translate(): Translate {
+    return this.target.translate;
+  }
+
+  /** Under --mode bt: guest instruction boundaries, and runs that respect them (src/debug/bt.ts). */
+  get bt(): BtRunner | undefined {
+    return this.target.bt;
+  }
+
+  /** The selected VM's name on a host (breakpoints and watchpoints set now belong to it); undefined for a lone program. */
+  get vmName(): string | undefined {
+    return this.target.name;
+  }
+
+  /** Select VM `name` (`vm NAME`); a one-line error naming the VMs when there is none so named. */
+  selectVm(name: string): void {
+    const i = this.targets.findIndex((t) => t.name === name);
+    if (i < 0) throw new DebugError(`vm: no VM named '${name}'; the VMs are ${this.targets.map((t) => t.name).join(', ')}`);
+    this.selected = i;
+    this.showSelected();
+  }
+
+  /** `fn` run with each VM selected in turn (its vCPU shown), in configuration order; the selection is kept. */
+  eachVm<T>(fn: (target: Target) => T): T[] {
+    const selected = this.selected;
+    try {
+      return this.targets.map((t, i) => {
+        this.selected = i;
+        this.showSelected();
+        return fn(t);
+      });
+    } finally {
+      this.selected = selected;
+      this.showSelected();
+    }
+  }
+
+  /** On a host: make the CPU show the selected VM's vCPU for the views (its own when it runs now). */
+  showSelected(): void {
+    const vm = this.target.vm;
+    if (!this.host || !vm) return;
+    if (this.host.running() === vm) this.peek.end();
+    else this.peek.show(vm);
+  }
+
+  /** Called by the host's onSlice at the end of every slice (wired by whoever builds the host). */
+  sliceEnded(vm: HostVm): void {
+    if (!this.finals) return; // replays of history and restarts run with nothing attached
+    if (vm.stop) this.finals.push(vm);
+    this.switchDue = true;
+    // The next VM stops before its first instruction, so it can be checked (the interpreter looks at stop requests first).
+    this.machine.requestStop('debugger');
   }
 
   // --- driving -------------------------------------------------------------------
@@ -125,8 +232,14 @@ export class DebugSession {
   /** The opening lines: what is loaded and where it stands. */
   banner(name: string): string {
     const h = this.history.enabled ? `history ${this.history.budget} steps` : 'reverse stepping off';
-    this.out.text(`virtlab debug: ${name}, entry ${hex8(this.image.entry)}${symbolSuffix(this.symbols, this.image.entry)}, ${h}; 'help' lists the commands`);
+    if (this.host) {
+      const vms = this.host.vms.map((vm) => `${vm.name} (${vm.mode})`).join(', ');
+      this.out.text(`virtlab debug: host ${name}, ${plural(this.host.vms.length, 'VM')}: ${vms}; ${h}; 'help' lists the commands`);
+    } else {
+      this.out.text(`virtlab debug: ${name}, entry ${hex8(this.image.entry)}${symbolSuffix(this.symbols, this.image.entry)}, ${h}; 'help' lists the commands`);
+    }
     this.printLocation();
+    this.peek.end();
     return this.out.take();
   }
 
@@ -173,6 +286,7 @@ export class DebugSession {
     this.failed = false;
     this.interruptRequested = false;
     try {
+      this.showSelected();
       const work = dispatch(this, line);
       if (work) yield* work;
     } catch (e) {
@@ -180,6 +294,7 @@ export class DebugSession {
       if (e instanceof DebugError) this.out.text(`error: ${e.message}`.replace(/\s*\n\s*/g, ' '));
       else this.out.text(`internal error: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`.replace(/\s*\n\s*/g, ' '));
     } finally {
+      this.peek.end();
       this.disarm();
       this.flushConsole();
     }
@@ -222,7 +337,9 @@ export class DebugSession {
   // --- output --------------------------------------------------------------------
 
   printLocation(): void {
-    this.out.text(locationLine(this.machine, this.symbols, this.pc(), this.translate));
+    this.showSelected();
+    const vm = this.vmName === undefined ? '' : `[${this.vmName}] `;
+    this.out.text(`${vm}${locationLine(this.machine, this.symbols, this.pc(), this.translate)}`);
   }
 
   describeAddress(addr: number): string {
@@ -231,6 +348,7 @@ export class DebugSession {
 
   /** Show console output the guest produced since the last call (and not shown before `back`). */
   flushConsole(): void {
+    if (this.hostConsole) return this.hostConsole.flush(this.out);
     const con = this.machine.console;
     if (!con) return;
     const length = con.save().outputLength;
@@ -251,6 +369,7 @@ export class DebugSession {
 
   /** The run loop of step, next, continue and finish. */
   *resume(goal: Goal): Generator<void, void, void> {
+    if (this.host) return yield* this.resumeHost(goal, this.host);
     if (this.bt) return yield* this.resumeBt(goal, this.bt);
     this.requireRunnable();
     const m = this.machine;
@@ -395,6 +514,185 @@ export class DebugSession {
     }
   }
 
+  /**
+   * The run loop on a host: host.run() drives every VM as `virtlab host`
+   * would (a run cut into pieces keeps the interleaving), with an observer at
+   * every step that hands the step to the VM running it. Breakpoints and
+   * watchpoints are the VM's own; `step` and `next` count the selected VM's
+   * instructions (at bt guest instruction boundaries) while the others run
+   * in between. A stop found on the step that ended a VM's slice waits until
+   * the VM gets the CPU again (it stands still meanwhile), so the session
+   * always stops with the VM that stopped running; each VM given the CPU is
+   * checked before its first instruction (the host's onSlice asks for that
+   * stop). A VM that halts or faults for good stops the command too.
+   */
+  private *resumeHost(goal: Goal, host: Host): Generator<void, void, void> {
+    this.peek.end();
+    const tvm = this.target.vm!;
+    if (host.vms.every((vm) => vm.stop)) throw new DebugError("every VM has stopped; 'back' steps backwards, 'restart' starts over");
+    if (goal.kind !== 'continue' && tvm.stop) {
+      throw new DebugError(`VM ${tvm.name} has ${stopText(tvm.stop)}; 'vm NAME' selects another, 'back' steps backwards, 'restart' starts over`);
+    }
+    const m = this.machine;
+    const start = m.counters.steps;
+    const counting = goal.kind === 'step' || (goal.kind === 'next' && !goal.temp);
+    const budget = counting ? this.maxSteps : goal.limit;
+    const runs = new Map(this.targets.map((t, index) => [t.vm!, {
+      index, view: t.bt?.view,
+      breaks: new Set(this.points.breakAddresses(t.name)),
+      watches: new WatchIndex(this.points.activeWatchpoints(t.name)),
+    }]));
+    // Stops of a VM found where it could not stop yet (between the words of a translation, or as its slice ended).
+    const due = new Map<HostVm, HostDue>();
+    const dueOf = (vm: HostVm): HostDue => {
+      let d = due.get(vm);
+      if (!d) due.set(vm, d = { reached: false, finish: false, watch: [] });
+      return d;
+    };
+    let guestSteps = 0;
+    let events: MonitorEvent[] = [];
+    let trapsIn = 0;
+    let trapsSeen = 0;
+    let finishNoted = false;
+    this.lastStepTrap = false;
+    this.lastMonitorEvents = [];
+    const listenerBefore = tvm.monitor.listener;
+    tvm.monitor.listener = (e) => {
+      events.push(e);
+      if (e.kind === 'reflect' || e.kind === 'inject') trapsIn++;
+    };
+    const check = (vm: HostVm): boolean => this.stopHostVm(vm, goal, tvm, runs.get(vm)!, due);
+    this.finals = [];
+    try {
+      for (;;) {
+        const fresh = this.fresh;
+        this.fresh = undefined;
+        if (fresh && host.running() === fresh && check(fresh)) return;
+        const used = m.counters.steps - start;
+        if (used >= budget) {
+          this.out.text(`stopped after ${plural(used, 'step')}: the step budget of one command (--max-steps); 'continue' goes on`);
+          return this.printLocation();
+        }
+        if (this.interruptRequested) {
+          this.out.text(`interrupted after ${plural(used, 'step')}`);
+          return this.printLocation();
+        }
+        const chunk = Math.min(budget - used, this.history.room(), MAX_CHUNK);
+        let stopVm: HostVm | undefined;
+        this.stepMark = this.history.journal.mark();
+        m.observer = (rec) => {
+          const vm = host.running()!;
+          const r = runs.get(vm)!;
+          const preempted = preemption(rec, m);
+          if (this.resumePast.size > 0) this.resumePast.delete(vm);
+          const from = r.view?.place(rec.pc, rec.ring, rec.word);
+          if (r.watches.size > 0 && rec.mem.length > 0) {
+            // Its conditions are evaluated in its own view.
+            const selected = this.selected;
+            this.selected = r.index;
+            this.watchHits = [];
+            try {
+              this.checkWatches(rec, r.watches, from?.guestPc ?? rec.pc);
+            } finally {
+              this.selected = selected;
+            }
+            if (this.watchHits.length > 0) dueOf(vm).watch.push(...this.watchHits);
+            this.watchHits = [];
+          }
+          if (goal.finish && vm === tvm) {
+            if (r.view) {
+              const began = rec.retired && rec.word !== undefined && (!from || from.start);
+              const word = began ? (from ? from.insn?.word : rec.word) : undefined;
+              goal.finish.count(word, rec.ring, m.cpu.cr[CR.ptbr]!, trapsIn - trapsSeen);
+              trapsSeen = trapsIn;
+            } else goal.finish.observe(rec, m.cpu.cr[CR.ptbr]!);
+            if (goal.finish.done && !finishNoted) {
+              finishNoted = true;
+              dueOf(vm).finish = true;
+            }
+          }
+          this.stepMark = this.history.journal.mark();
+          if (r.view && !r.view.atBoundary()) return;
+          // At an instruction boundary of this VM (the host taking the CPU back is no step of its guest).
+          if (vm === tvm && !preempted) {
+            guestSteps++;
+            this.lastMonitorEvents = events;
+            events = [];
+            if (counting && guestSteps >= goal.limit) dueOf(vm).reached = true;
+          }
+          const pc = r.view ? r.view.guestPc() : m.cpu.pc >>> 0;
+          if (!due.has(vm) && !r.breaks.has(pc) && !(vm === tvm && goal.temp?.addr === pc)) return;
+          // A stop already asked for on this step is the end of the slice: this one waits for the VM's next slice.
+          if (m.stopRequest) return;
+          stopVm = vm;
+          m.requestStop('debugger');
+        };
+        if (this.switchDue && !host.running()) m.requestStop('debugger');
+        let r;
+        try {
+          r = host.run(chunk);
+        } finally {
+          this.disarm();
+        }
+        if (this.switchDue && host.running()) {
+          this.switchDue = false;
+          this.fresh = host.running();
+        }
+        this.history.checkpoint();
+        this.flushConsole();
+        if (this.finals.length > 0) {
+          for (const vm of this.finals) this.out.text(`VM ${vm.name} ${vm.stop!.kind === 'halted' ? `halted with ${haltText((vm.stop as { code: number }).code)}` : `stopped: ${stopText(vm.stop!)}`}`);
+          if (r.end === 'stopped') this.out.text('every VM has stopped');
+          return this.printLocation();
+        }
+        if (r.end === 'stopped') {
+          this.out.text('every VM has stopped');
+          return this.printLocation();
+        }
+        if (stopVm && check(stopVm)) return;
+        yield;
+      }
+    } finally {
+      this.finals = undefined;
+      tvm.monitor.listener = listenerBefore;
+    }
+  }
+
+  /**
+   * VM `vm` runs now, at an instruction boundary or just given the CPU: stop
+   * (selecting it) if a stop is due for it, or a breakpoint of its own (or
+   * `next`'s return, for the selected VM) is at its pc.
+   */
+  private stopHostVm(vm: HostVm, goal: Goal, tvm: HostVm, run: { index: number; view: BtView | undefined; breaks: Set<number> }, due: Map<HostVm, HostDue>): boolean {
+    if (run.view && !run.view.atBoundary()) return false;
+    const selected = this.selected;
+    this.selected = run.index;
+    const d = due.get(vm);
+    due.delete(vm);
+    if (d && d.watch.length > 0) {
+      this.watchHits = d.watch;
+      this.reportWatchHits();
+      return true;
+    }
+    if (d?.finish) {
+      this.reportFinish();
+      return true;
+    }
+    if (d?.reached) {
+      this.lastStepTrap = this.lastMonitorEvents.length > 0;
+      this.reportLimit(goal);
+      return true;
+    }
+    const pc = this.pc();
+    const past = this.resumePast.get(vm);
+    this.resumePast.delete(vm);
+    if (past !== pc && (run.breaks.has(pc) || (vm === tvm && goal.temp?.addr === pc))) {
+      if (this.stopAtBreakpoint(vm === tvm ? goal : { ...goal, temp: undefined })) return true;
+    }
+    this.selected = selected;
+    return false;
+  }
+
   private runChunk(steps: number, goal: Goal, points: { breaks: readonly number[]; watches: WatchIndex }): RunResult {
     const m = this.machine;
     const watches = points.watches;
@@ -422,7 +720,8 @@ export class DebugSession {
   /** Re-execute `steps` steps with nothing attached (history replay). */
   replay(steps: number): void {
     this.disarm();
-    if (this.bt) this.bt.run(steps, false);
+    if (this.host) this.host.run(steps);
+    else if (this.bt) this.bt.run(steps, false);
     else this.engine.run(steps);
     this.disarm();
   }
@@ -484,7 +783,7 @@ export class DebugSession {
     const pc = this.pc();
     const stopping: Breakpoint[] = [];
     const errors: string[] = [];
-    for (const bp of this.points.breakpointsAt(pc)) {
+    for (const bp of this.points.breakpointsAt(pc, this.vmName)) {
       if (!bp.cond) { stopping.push(bp); continue; }
       try {
         if (evaluate(bp.cond.expr, this.env) !== 0) stopping.push(bp);
@@ -598,6 +897,7 @@ export class DebugSession {
   back(n: number): void {
     const h = this.history;
     if (!h.enabled) throw new DebugError("reverse stepping is off (--history 0)");
+    if (this.host) return this.backHost(n, this.host);
     if (this.bt) return this.backBt(n, this.bt);
     const steps = this.machine.counters.steps;
     const k = Math.min(n, h.available());
@@ -655,12 +955,77 @@ export class DebugSession {
     this.printLocation();
   }
 
+  /**
+   * `back N` on a host: N instructions of the selected VM (at bt guest
+   * instruction boundaries), the whole host going back with it. Its
+   * instructions are found by re-executing history one keyframe interval at
+   * a time, newest first, with an observer; the keyframes hold the host's
+   * state (it is a machine device: every VM's vCPU, monitor, clock, console).
+   */
+  private backHost(n: number, host: Host): void {
+    this.peek.end();
+    const h = this.history;
+    const m = this.machine;
+    const tvm = this.target.vm!;
+    const view = this.target.bt?.view;
+    const now = m.counters.steps;
+    const oldest = now - h.available();
+    let found: number[] = []; // positions right before one of its instructions, in [oldest, now), ascending
+    let lo = now;
+    while (found.length < n && lo > oldest) {
+      const from = Math.max(h.keyframeAtOrBefore(lo - 1) ?? oldest, 0);
+      const hi = lo;
+      h.rewind(from, (k) => this.replay(k));
+      const part: number[] = [];
+      m.observer = (rec) => {
+        const p = m.counters.steps - 1; // where the step began
+        if (p >= oldest && host.running() === tvm && !preemption(rec, m) && (!view || startsInsn(view.place(rec.pc, rec.ring, rec.word)))) part.push(p);
+      };
+      try {
+        host.run(hi - from);
+      } finally {
+        this.disarm();
+      }
+      found = [...part, ...found];
+      lo = from;
+    }
+    const k = Math.min(n, found.length);
+    const target = k === 0 ? now : found[found.length - k]!;
+    const at = m.counters.steps;
+    if (target < at) h.rewind(target, (s) => this.replay(s));
+    else if (target > at) this.replay(target - at);
+    // Between two slices: the next VM is given the CPU (no step taken), as the run loop stops there too.
+    if (!host.running()) {
+      this.machine.requestStop('debugger');
+      host.run(1);
+      this.disarm();
+    }
+    h.checkpoint();
+    // Where it stands now is a location reached: resuming does not stop there again; the VM just given the CPU is checked.
+    this.switchDue = host.running() === undefined;
+    this.fresh = host.running() === tvm ? undefined : host.running();
+    this.showSelected();
+    this.resumePast = new Map([[tvm, this.pc()]]);
+    if (k < n) {
+      const why = oldest === 0 ? 'this is the start of the run' : `--history keeps ${plural(h.budget, 'step')}`;
+      this.out.text(k === 0 ? `history exhausted: no earlier step recorded (${why})` : `history exhausted: went back ${k} of ${plural(n, 'step')} (${why})`);
+    }
+    this.printLocation();
+  }
+
   /** Reload the image and start over; breakpoints stay. */
   restart(): void {
+    this.peek.end();
     this.disarm();
     this.reload();
     this.history.reset();
     this.shown = 0;
+    if (this.host) {
+      this.hostConsole!.reset();
+      this.switchDue = true;
+      this.fresh = undefined;
+      this.resumePast = new Map([[this.host.vms[0]!, this.host.vms[0]!.image.entry]]);
+    }
     this.out.text('restarted');
     this.printLocation();
   }
@@ -670,4 +1035,27 @@ function matches(wp: Watchpoint, acc: MemAccess): boolean {
   if (acc.kind === 'read' ? wp.access === 'w' : wp.access === 'r') return false;
   const a = wp.physical ? acc.paddr : acc.vaddr;
   return a < wp.addr + 4 && wp.addr < a + acc.size;
+}
+
+/** Stops of one VM found where it could not stop yet, taken at its next instruction boundary with its vCPU running. */
+interface HostDue {
+  reached: boolean;
+  finish: boolean;
+  watch: WatchHit[];
+}
+
+/** `halted (exit code 0)`, `stopped (MESSAGE)`. */
+function stopText(s: Stop): string {
+  return s.kind === 'halted' ? `halted (${haltText(s.code)})` : `stopped (${'message' in s ? s.message : s.kind})`;
+}
+
+/** Whether a step that began at bt place `from` began a guest instruction (code run directly: every step does). */
+function startsInsn(from: TcPlace | undefined): boolean {
+  return from === undefined || from.start || from.role === 'stub';
+}
+
+/** The host's timer ending a slice: a step of the VM's vCPU that is no step of its guest (it retires nothing, the guest never sees it). */
+function preemption(rec: StepRecord, m: Machine): boolean {
+  const r = m.stopRequest;
+  return !rec.retired && r !== undefined && r.kind === 'requested' && r.reason === SLICE_STOP;
 }

@@ -202,17 +202,22 @@ export function disassemblyView(
   return lines.join('\n') + '\n';
 }
 
-export function pointsView(points: readonly Point[], sym: SymbolTable): string {
+/** The table of `info breakpoints`; on a host each point shows its VM and its address in that VM's symbols. */
+export function pointsView(points: readonly Point[], symbolsOf: SymbolTable | ((p: Point) => SymbolTable)): string {
   if (points.length === 0) return 'no breakpoints or watchpoints\n';
+  const width = Math.max(2, ...points.map((p) => p.vm?.length ?? 0));
+  const host = points.some((p) => p.vm !== undefined);
   const rows = points.map((p) => {
+    const sym = typeof symbolsOf === 'function' ? symbolsOf(p) : symbolsOf;
     const what = p.kind === 'breakpoint'
       ? `${hex8(p.addr)}${symbolSuffix(sym, p.addr)}${lineSuffix(sym, p.addr)}`
       : `${ACCESS_WORDS[p.access]} ${p.physical ? 'physical ' : ''}${hex8(p.addr)}${p.physical ? '' : symbolSuffix(sym, p.addr)}`;
     const cond = p.cond ? ` if ${p.cond.text}` : '';
     const hits = p.hits > 0 ? `  (hit ${p.hits} time${p.hits === 1 ? '' : 's'})` : '';
-    return `${String(p.id).padEnd(4)} ${p.kind.padEnd(11)} ${p.enabled ? 'y' : 'n'}    ${what}${cond}${hits}`;
+    const vm = host ? `${(p.vm ?? '').padEnd(width)}  ` : '';
+    return `${String(p.id).padEnd(4)} ${p.kind.padEnd(11)} ${p.enabled ? 'y' : 'n'}    ${vm}${what}${cond}${hits}`;
   });
-  return ['Num  Type        Enb  What', ...rows].join('\n') + '\n';
+  return [`Num  Type        Enb  ${host ? `${'VM'.padEnd(width)}  ` : ''}What`, ...rows].join('\n') + '\n';
 }
 
 function lineSuffix(sym: SymbolTable, addr: number): string {

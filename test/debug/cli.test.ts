@@ -106,7 +106,7 @@ describe('virtlab debug', () => {
   test('--help shows the usage', async () => {
     const r = await runCli(['debug', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Usage: virtlab debug \[options\] <program>/m);
+    expect(r.stdout).toMatch(/^Usage: virtlab debug \[options\] \[program\]/m); // no program with --vm NAME=FILE:MODE
     for (const opt of ['--script <file>', '--history <steps>', '--strict', '--max-steps <n>', '--memory <MiB>', '--input <text>']) expect(r.stdout).toContain(opt);
   });
 });

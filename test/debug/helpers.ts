@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
+import { hostSession as cliHostSession, type DebugOpts } from '../../src/cli/debug.js';
 import { machineFromOptions } from '../../src/cli/machine-options.js';
 import { loadProgram } from '../../src/cli/program.js';
 import { DebugSession } from '../../src/debug/index.js';
@@ -94,4 +95,18 @@ export function lastLine(text: string): string {
 
 export function pc(s: DebugSession): number {
   return s.machine.cpu.pc >>> 0;
+}
+
+/** A session on a host configuration (or --vm specs), built as `virtlab debug HOST.json` builds it. */
+export function hostSession(config: string | undefined, options: { specs?: string[]; history?: number; maxSteps?: number; slice?: number } = {}): DebugSession {
+  const opts: DebugOpts = {
+    maxSteps: options.maxSteps ?? 100_000_000, memory: 16, history: options.history ?? 1_000_000, mode: 'native', costModel: 'p4-2006',
+    ept: true, vpid: true, engine: 'interp', ...(options.slice === undefined ? {} : { slice: options.slice }),
+  };
+  return cliHostSession(ctx, config, options.specs ?? [], opts, {
+    maxSteps: opts.maxSteps, history: opts.history,
+    readSource: (f) => {
+      try { return readFileSync(resolve(ROOT, f), 'utf8'); } catch { return undefined; }
+    },
+  });
 }
