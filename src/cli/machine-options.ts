@@ -9,6 +9,7 @@ import { ENGINE_FACTORIES, ENGINE_NAMES, type EngineName } from '../engine/regis
 import { LoadError, type Machine } from '../machine/index.js';
 import { COST_PRESET_NAMES, createVm, LayoutError, MODE_NAMES, type CostPresetName, type ModeName, type Vm } from '../vmm/index.js';
 import { CliError, UsageError, type CliContext } from './context.js';
+import { addNetOptions, netFromOptions, type NetOptionValues } from './net-options.js';
 import { parseWhole } from './numbers.js';
 
 export const DEFAULT_MAX_STEPS = 100_000_000;
@@ -16,7 +17,7 @@ export const DEFAULT_MEMORY_MIB = 16;
 export const MAX_MEMORY_MIB = 1024;
 
 /** What addMachineOptions() leaves in `cmd.opts()`. */
-export interface MachineOptionValues {
+export interface MachineOptionValues extends NetOptionValues {
   /** Step budget: instructions attempted plus interrupts taken. */
   maxSteps: number;
   /** RAM in MiB. */
@@ -46,6 +47,8 @@ export interface LoadedMachine {
   vm: Vm;
   /** The step budget to hand to engine.run(). */
   maxSteps: number;
+  /** At the end of the command: close the network's capture (throws a one-line error if it could not be written). */
+  closeNet(): void;
 }
 
 /** A commander parser for a whole-number option in [min, max] (the grammar of numbers.ts). */
@@ -71,7 +74,7 @@ const ENGINE_HELP = 'what executes guest instructions: interp, the reference int
  * `engineHelp`: what --engine means for this command.
  */
 export function addMachineOptions(cmd: Command, defaults: { engine?: EngineName; engineHelp?: string } = {}): Command {
-  return cmd
+  return addNetOptions(cmd)
     .option('--max-steps <n>', 'stop after this many steps (instructions and interrupts)',
       wholeNumberOption('a number of steps', 1), DEFAULT_MAX_STEPS)
     .option('--memory <MiB>', 'RAM size in MiB', wholeNumberOption('a number of MiB', 1, MAX_MEMORY_MIB), DEFAULT_MEMORY_MIB)
@@ -101,6 +104,7 @@ export function machineFromOptions(
   if (opts.mode !== 'hw' && (opts.ept === false || opts.vpid === false)) {
     throw new UsageError(`--no-ept and --no-vpid apply to --mode hw only (the mode is ${opts.mode})`);
   }
+  const net = netFromOptions(ctx.cwd, opts);
   let vm: Vm;
   try {
     vm = createVm({
@@ -109,6 +113,7 @@ export function machineFromOptions(
       guestMemory: opts.memory * 1024 * 1024,
       hw: { ept: opts.ept !== false, vpid: opts.vpid !== false },
       engine: ENGINE_FACTORIES[opts.engine ?? 'interp'],
+      ...(net ? { net: net.net } : {}),
       console: {
         ...(input === undefined ? {} : { input }),
         ...(write ? { sink: (bytes: Uint8Array) => write(decoder.decode(bytes, { stream: true })) } : {}),
@@ -121,5 +126,5 @@ export function machineFromOptions(
   const engine: Engine = vm.monitor
     ? { name: vm.engine.name, machine: vm.machine, step: () => vm.step(), run: (budget?: number) => vm.run(budget) }
     : vm.engine;
-  return { machine: vm.machine, engine, vm, maxSteps: opts.maxSteps };
+  return { machine: vm.machine, engine, vm, maxSteps: opts.maxSteps, closeNet: () => net?.close() };
 }

@@ -84,7 +84,7 @@ function baselineStats(a: MeasureArgs, n: number): { stats: VmStats } | { note: 
   if (!result.image) return { note: 'the guest does not assemble with BENCH_ITERATIONS=0: totals divided by N, setup included' };
   let loaded;
   try {
-    loaded = machineFromOptions(a.ctx, result.image, a.opts, 'capture');
+    loaded = machineFromOptions(a.ctx, result.image, { ...a.opts, pcap: undefined }, 'capture'); // the capture is the measured run's
   } catch (e) {
     if (e instanceof CliError) return { note: `the baseline does not load (${e.message}): totals divided by N, setup included` };
     throw e;

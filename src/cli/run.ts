@@ -14,12 +14,14 @@ import { addMachineOptions, machineFromOptions, type MachineOptionValues } from 
 import { exitCodeOf, finishRun, stopMessage } from './outcome.js';
 import { formatPerIteration, measurePerIteration, withStdinOnce, type PerIterationReport } from './per-iteration.js';
 import { loadProgram } from './program.js';
+import { formatDevices } from './net-report.js';
 import { formatRunStats } from './stats.js';
 
 interface RunOpts extends MachineOptionValues {
   stats?: boolean;
   json?: boolean;
   define?: string[];
+  devices?: boolean;
 }
 
 /** The --json object. */
@@ -53,13 +55,16 @@ export function registerRun(program: Command, ctx: CliContext): void {
   addMachineOptions(addAssemblerOptions(cmd), { engine: 'jit' })
     .option('--stats', 'print the event counters on stderr after the run')
     .option('--json', 'print one JSON object (stop reason, counters, console output) on stdout')
+    .option('--devices', 'print the PCI functions the guest can see (as lspci) on stderr before the run')
     .action((file: string, opts: RunOpts) => {
       const c = withStdinOnce(ctx); // a nanobenchmark's baseline run reads the same input
       const source = collectAssemblerOptions(c, opts, file);
       const { defines } = source;
       const image = loadProgram(c, file, defines, source);
-      const { vm, engine, maxSteps } = machineFromOptions(c, image, opts, opts.json ? 'capture' : 'stdout');
+      const { vm, engine, maxSteps, closeNet } = machineFromOptions(c, image, opts, opts.json ? 'capture' : 'stdout');
+      if (opts.devices) ctx.io.err(formatDevices(vm));
       const { stop } = engine.run(maxSteps);
+      closeNet();
       const perIteration = opts.json || opts.stats
         ? measurePerIteration({ ctx: c, file, defines, search: source, image, stats: vm.stats(opts.costModel), stop, opts })
         : undefined;

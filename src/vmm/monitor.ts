@@ -18,7 +18,7 @@ import type { DeviceFactory, MachineDevice } from '../machine/device.js';
 import type { Machine } from '../machine/machine.js';
 import type { TrapDecision, TrapInfo } from '../machine/trap.js';
 import { bumpReflectCounter, bumpTrapCounter, createMonitorCounters, type MonitorCounters } from './counters.js';
-import { VirtualPlatform, type PlatformState } from './devices/platform.js';
+import { VirtualPlatform, virtualBoard, type PlatformState } from './devices/platform.js';
 import { SoleTenancy, type HostPort } from './host-port.js';
 import type { MonitorListener } from './events.js';
 import { GuestMemory } from './guest-memory.js';
@@ -47,6 +47,8 @@ export interface MonitorOptions {
    * resets, snapshots and world-switches it. Default: alone on the machine.
    */
   hosted?: { port: HostPort; clock: () => number; board: readonly DeviceFactory[] };
+  /** Alone on the machine: virtual devices beside the timer and console (a NIC's PCI bus). */
+  devices?: readonly DeviceFactory[];
 }
 
 interface MonitorState {
@@ -92,7 +94,9 @@ export class Monitor implements MachineDevice {
     if (layout.ramSize > machine.mem.size) throw new Error(`the VM layout's ${layout.ramSize} bytes exceed machine RAM ${machine.mem.size}`);
     this.guest = new GuestMemory(machine.mem, layout);
     this.frames = new FramePool(machine.mem, layout);
-    this.platform = hosted ? new VirtualPlatform(machine, layout, hosted.board, hosted.clock) : new VirtualPlatform(machine, layout);
+    this.platform = hosted
+      ? new VirtualPlatform(machine, layout, hosted.board, hosted.clock)
+      : new VirtualPlatform(machine, layout, [...virtualBoard(machine), ...(options.devices ?? [])]);
     this.port = hosted ? hosted.port : new SoleTenancy(machine);
     this.shadow = new ShadowMmu(machine, this.guest, this.frames, this.vcpu, this.counters,
       options.shadowCache ?? 8, () => this.listener);

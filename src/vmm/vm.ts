@@ -14,6 +14,14 @@ import type { ConsoleOptions } from '../devices/console.js';
 import type { Image } from '../elf/image.js';
 import { createInterpreter } from '../engine/interp/index.js';
 import type { Engine } from '../engine/engine.js';
+import { standardBoard } from '../machine/board.js';
+import type { Switch } from '../net/switch.js';
+import type { FrameObserver } from '../net/types.js';
+import type { Wire } from '../net/wire.js';
+import { nativeNet } from '../network/native.js';
+import type { Nic } from '../network/nic.js';
+import type { NetOptions } from '../network/options.js';
+import { VirtualNetwork } from '../network/virtual.js';
 import { loadImage, Machine, type Counters, type RunResult } from '../machine/index.js';
 import { priceCounters, type CostPreset, type CostPresetName, type CostReport } from './cost-model.js';
 import type { MonitorCounters } from './counters.js';
@@ -44,6 +52,17 @@ export interface VmOptions {
   shadowCache?: number;
   /** The engine to run the machine with (default: the reference interpreter). */
   engine?: (machine: Machine) => Engine;
+  /** A NIC and the wire (src/network): natively on the machine's PCI bus, under a monitor through its switch. */
+  net?: NetOptions;
+}
+
+/** A VM's network, for counters, --devices and trace records. */
+export interface VmNet {
+  nics(): { vm: string; nic: Nic }[];
+  wire(): Wire;
+  /** The monitor's switch; undefined natively (the NIC is cabled to the wire). */
+  switch(): Switch | undefined;
+  setObserver(observer: FrameObserver | undefined): void;
 }
 
 export interface VmCounters {
@@ -77,6 +96,8 @@ export interface Vm {
   stats(preset?: CostPreset | CostPresetName): VmStats;
   /** Console output so far, when it is captured (no sink). */
   consoleText(): string;
+  /** The network, when the VM has a NIC. */
+  readonly net: VmNet | undefined;
 }
 
 function modeFactories(hwOptions: HwOptions): Record<Exclude<ModeName, 'native'>, (m: Monitor) => MonitorMode> {
@@ -95,15 +116,29 @@ export function createVm(opts: VmOptions): Vm {
   const consoleOpt = opts.console === undefined ? {} : { console: opts.console };
   let machine: Machine, monitor: Monitor | undefined, layout: VmLayout | undefined;
   let load: () => void;
+  let net: VmNet | undefined;
+  const board = standardBoard(opts.console === undefined ? {} : { console: opts.console });
   if (mode === 'native') {
-    machine = new Machine({ memorySize: guestMemory, ...consoleOpt });
+    const nn = opts.net && nativeNet(opts.net);
+    machine = new Machine({ memorySize: guestMemory, devices: [...board, ...(nn?.devices ?? [])] });
+    if (nn) net = { nics: () => [{ vm: 'guest', nic: nn.nic() }], wire: nn.wire, switch: () => undefined, setObserver: (o) => { nn.observer = o; } };
     load = () => loadImage(machine, opts.image);
   } else {
     if (mode === 'pv') checkPvImage(opts.image);
     layout = makeLayout(guestMemory, opts.monitorMemory, mode === 'bt' ? opts.tcSize ?? DEFAULT_TC_SIZE : 0);
-    machine = new Machine({ memorySize: layout.ramSize, ...consoleOpt });
-    const mon = new Monitor(machine, layout, modeFactories(opts.hw ?? {})[mode],
-      opts.shadowCache === undefined ? {} : { shadowCache: opts.shadowCache });
+    const vnet = opts.net && new VirtualNetwork({
+      ...(opts.net.peer ? { peer: opts.net.peer } : {}), ...(opts.net.pcap ? { pcap: opts.net.pcap } : {}),
+      ...(opts.net.observer ? { observer: opts.net.observer } : {}),
+    });
+    machine = new Machine({ memorySize: layout.ramSize, devices: [...board, ...(vnet?.realDevices() ?? [])] });
+    const mon = new Monitor(machine, layout, modeFactories(opts.hw ?? {})[mode], {
+      ...(opts.shadowCache === undefined ? {} : { shadowCache: opts.shadowCache }),
+      ...(vnet && opts.net ? { devices: [vnet.vmDevice('guest', opts.net.nic)] } : {}),
+    });
+    if (vnet) {
+      vnet.connect(machine, [mon]);
+      net = { nics: () => vnet.vms.map((v) => ({ vm: v.name, nic: v.nic! })), wire: () => vnet.wire, switch: () => vnet.switch, setObserver: (o) => { vnet.observer = o; } };
+    }
     monitor = mon;
     load = () => mon.load(opts.image);
   }
@@ -127,5 +162,6 @@ export function createVm(opts: VmOptions): Vm {
       return { mode, ...c, cost: priceCounters(c, preset) };
     },
     consoleText: () => machine.console?.text() ?? '',
+    net,
   };
 }

@@ -1,0 +1,119 @@
+// The monitor's network: a learning switch (src/net/switch.ts) with one port
+// per VM's virtual NIC and one for the wire, which hangs off the real
+// machine's uplink (uplink.ts). It is one object per machine, shared by every
+// VM of a host, and a machine device itself so that snapshots and reverse
+// stepping carry the switch's table and counters. Frames a VM sends are
+// switched inside the trap or exit in which its NIC saw them; frames from the
+// wire arrive by the uplink's real interrupt, which every VM's monitor claims.
+
+import { pciBoardDevice } from '../devices/pci/bus.js';
+import type { DeviceFactory, MachineDevice } from '../machine/device.js';
+import type { Machine } from '../machine/machine.js';
+import { Switch, type SwitchState } from '../net/switch.js';
+import type { FrameObserver, FrameReceiver } from '../net/types.js';
+import { Wire } from '../net/wire.js';
+import type { WireConfig } from '../net/wire-options.js';
+import type { PcapWriter } from '../net/pcap.js';
+import type { Monitor } from '../vmm/monitor.js';
+import { nicSlot, type Nic, type NicSpec } from './nic.js';
+import { Uplink } from './uplink.js';
+import { WireDevice } from './wire-device.js';
+
+export interface VirtualNetworkOptions {
+  peer?: WireConfig;
+  pcap?: PcapWriter;
+  observer?: FrameObserver;
+}
+
+/** One VM's attachment: its NIC (once its platform is built) and its switch port. */
+export interface VmAttachment {
+  readonly name: string;
+  readonly spec: NicSpec;
+  nic: Nic | undefined;
+}
+
+export class VirtualNetwork implements MachineDevice {
+  readonly name = 'vswitch';
+  observer: FrameObserver | undefined;
+  readonly vms: VmAttachment[] = [];
+  private uplink: Uplink | undefined;
+  private wireRef: Wire | undefined;
+  private sw: Switch | undefined;
+  private wirePort: FrameReceiver | undefined;
+
+  constructor(private readonly options: VirtualNetworkOptions = {}) {
+    this.observer = options.observer;
+  }
+
+  /** The real machine's devices for the network: the uplink and the wire. Put them on the machine's board. */
+  realDevices(): DeviceFactory[] {
+    return [
+      (ctx) => (this.uplink = new Uplink(ctx)),
+      (ctx) => {
+        const wire = new Wire({
+          ...(this.options.peer ?? { mode: 'echo' }), clock: ctx.clock,
+          ...(this.options.pcap ? { pcap: this.options.pcap } : {}), observer: (e) => this.observer?.(e),
+        });
+        wire.connect(this.uplink!);
+        this.wireRef = wire;
+        return new WireDevice(wire);
+      },
+    ];
+  }
+
+  /** The virtual board device (a PCI bus holding its NIC) for VM `name`; its switch port is made by connect(). */
+  vmDevice(name: string, spec: NicSpec): DeviceFactory {
+    const vm: VmAttachment = { name, spec, nic: undefined };
+    this.vms.push(vm);
+    return pciBoardDevice([nicSlot(spec, (n) => {
+      vm.nic = n;
+      n.observer = (e) => this.observer?.(e);
+    })]);
+  }
+
+  /**
+   * Once the machine and every VM's platform are built: make the switch and
+   * its ports, join itself to the machine's devices, and have each monitor
+   * take the uplink's interrupt.
+   */
+  connect(machine: Machine, monitors: readonly Monitor[]): void {
+    if (!this.uplink || !this.wireRef) throw new Error('virtual network: its real devices are not on the machine');
+    const sw = new Switch({ clock: () => machine.clock(), observer: (e) => this.observer?.(e) });
+    this.sw = sw;
+    for (const vm of this.vms) {
+      if (!vm.nic) throw new Error(`virtual network: VM '${vm.name}' has no NIC on its platform`);
+      vm.nic.connect(sw.addPort(vm.name, vm.nic, vm.spec.vlan === undefined ? {} : { vlan: vm.spec.vlan }));
+    }
+    this.wirePort = sw.addPort('wire', this.wireRef, { trunk: true });
+    const uplink = this.uplink, wirePort = this.wirePort;
+    for (const m of monitors) m.claimRealLine(uplink.line, () => uplink.drain(wirePort));
+    machine.addDevice(this);
+  }
+
+  get switch(): Switch {
+    if (!this.sw) throw new Error('virtual network: not connected');
+    return this.sw;
+  }
+
+  get wire(): Wire {
+    if (!this.wireRef) throw new Error('virtual network: not built');
+    return this.wireRef;
+  }
+
+  /** Frames the uplink's queue had no room for. */
+  uplinkDrops(): number {
+    return this.uplink?.dropped ?? 0;
+  }
+
+  reset(): void {
+    this.sw?.reset();
+  }
+
+  save(): SwitchState | undefined {
+    return this.sw?.save();
+  }
+
+  restore(state: unknown): void {
+    if (state !== undefined) this.sw?.restore(state);
+  }
+}
