@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Host } from '../../src/host/index.js';
 import type { DebugSession } from '../../src/debug/index.js';
@@ -136,6 +137,26 @@ describe('virtlab debug on a host', () => {
     expect(lastLine(out(one.s, 'back'))).toMatch(/^\[(bt|pv|hw)\] 0x/);
   });
 
+  test('the views of a VM that is not running show its saved vCPU and leave the host as it was', () => {
+    const s = hostSession(THREE);
+    run(s, 'vm hw', 'break schedule', 'continue');
+    const hwRegs = out(s, 'regs');
+    const before = hostState(s);
+    for (const vm of ['bt', 'pv']) {
+      run(s, `vm ${vm}`);
+      expect(out(s, 'regs')).toMatch(/\npc {8}0x[0-9a-f]{8} <\w+(\+\d+)?> {3}ring \d \(guest's virtual CPU\)\n/);
+      expect(out(s, 'where real')).toMatch(/\n {2}VM hw runs now\n$/);
+      run(s, 'x/4x sp', 'disasm', 'print [sp]', 'info registers', 'vm');
+    }
+    expect(hostState(s)).toEqual(before);
+    run(s, 'vm hw');
+    expect(out(s, 'regs')).toBe(hwRegs);
+    // Points set now belong to pv: the list names each one's VM.
+    run(s, 'vm pv', 'watch 0x00800000');
+    expect(out(s, 'info breakpoints')).toMatch(/^1 {4}breakpoint {2}y {4}hw {2}0x000017dc <schedule> .*\n2 {4}watchpoint {2}y {4}pv {2}write 0x00800000\n$/m);
+    expect(lastLine(out(s, 'continue'))).toMatch(/^\[(hw|pv)\] /);
+  });
+
   test('bad input: one-line errors, and the session stays usable', () => {
     const s = hostSession(THREE);
     expect(fails(s, 'vm nope')).toBe("error: vm: no VM named 'nope'; the VMs are bt, pv, hw\n");
@@ -186,5 +207,23 @@ describe('virtlab debug HOST.json', () => {
     expect(oneErrorLine(await runCli(['debug', 'guests/hello.s', '--vm', 'a=guests/hello.s:trap'], ROOT))).toMatch(/^virtlab: give a program or the VMs of a host with --vm, not both/);
     expect(oneErrorLine(await runCli(['debug', '--script', 'x'], ROOT))).toBe('virtlab: no program: give a program to debug, or a host (a .json configuration or --vm NAME=FILE:MODE)');
     expect(oneErrorLine(await runCli(['debug', '--vm', 'a=guests/hello.s:native'], ROOT))).toMatch(/^virtlab: --vm 'a=guests\/hello\.s:native': mode: /);
+  });
+});
+
+describe('docs/debugger.md, On a host', () => {
+  test('every debugger line of the host transcript is what the session prints', () => {
+    const doc = readFileSync(new URL('../../docs/debugger.md', import.meta.url), 'utf8');
+    const block = /```\n\$ virtlab debug guests\/hosts\/three-modes\.json\n([\s\S]*?)```/.exec(doc)![1]!;
+    const steps: { command: string; lines: string[] }[] = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith('(vl) ')) steps.push({ command: line.slice(5), lines: [] });
+      else if (steps.length > 0 && /^(\[|breakpoint|watchpoint|stopped|\*|Num|\d+ {4})/.test(line)) steps[steps.length - 1]!.lines.push(line);
+    }
+    expect(steps.length).toBeGreaterThan(6);
+    const s = hostSession(THREE);
+    for (const { command, lines } of steps) {
+      const printed = s.execute(command).output.split('\n');
+      for (const line of lines) expect(printed, `after '${command}'`).toContain(line);
+    }
   });
 });
