@@ -12,11 +12,10 @@ import type { AccessSize, BoardDevice, BusDevice, BusMapping, DeviceContext, Dev
 import type { Dma } from '../../machine/dma.js';
 import { BAR_COUNT, COMMAND, ConfigSpace, HEADER_MULTI_FUNCTION, PCI } from './config-space.js';
 import { assignResources, PCI_WINDOW } from './firmware.js';
-import type { PciFunction, PciFunctionContext, PciFunctionFactory } from './function.js';
+import type { PciFunction, PciFunctionContext, PciFunctionFactory, PciFunctionHost } from './function.js';
+import { PCI_CONFIG_ADDRESS } from './ports.js';
 import { findMsix, msixRoute, type MsixLocation } from './msix.js';
 
-export const PCI_CONFIG_ADDRESS_PORT = 0xcf8;
-export const PCI_CONFIG_DATA_PORT = 0xcfc;
 export const PCI_WINDOW_BASE = PCI_WINDOW.base;
 export const PCI_WINDOW_SIZE = PCI_WINDOW.end - PCI_WINDOW.base;
 export const PCI_DEVICES = 32;
@@ -70,7 +69,7 @@ function allOnes(size: AccessSize): number {
   return size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff;
 }
 
-export class PciBus implements BoardDevice {
+export class PciBus implements BoardDevice, PciFunctionHost {
   readonly name = 'pci';
   readonly mappings: readonly BusMapping[];
   private address = 0;
@@ -85,7 +84,7 @@ export class PciBus implements BoardDevice {
       write: (o, size, v) => this.mmioWrite(PCI_WINDOW_BASE + o, size, v),
     };
     this.mappings = [
-      { space: 'pio', base: PCI_CONFIG_ADDRESS_PORT, length: 8, device: ports },
+      { space: 'pio', base: PCI_CONFIG_ADDRESS, length: 8, device: ports },
       { space: 'mmio', base: PCI_WINDOW_BASE, length: PCI_WINDOW_SIZE, device: window },
     ];
     for (const s of slots) this.add(s);
@@ -167,6 +166,13 @@ export class PciBus implements BoardDevice {
     else if (offset === 4) this.writeConfigAddress(this.address, value);
   }
 
+  /** A queue notification by routing ID (bus << 8 | device << 3 | function): the pv `net_notify` hypercall. */
+  notifyFunction(routingId: number, queue: number): boolean {
+    if (!Number.isInteger(routingId) || routingId < 0 || routingId > 0xff) return false; // bus 0 only
+    const s = this.slots.find((e) => e.device === routingId >>> 3 && e.function === (routingId & 7));
+    return s?.fn.notify ? s.fn.notify(queue) : false;
+  }
+
   // --- memory cycles ----------------------------------------------------------
 
   /** The function and BAR decoding physical address `paddr`, with the offset into the BAR. */
@@ -232,8 +238,9 @@ export class PciBus implements BoardDevice {
     for (const s of this.slots) {
       const config = s.fn.config;
       let intx = false;
+      const router = config instanceof ConfigSpace ? config.msixRouter : undefined;
       for (const v of s.high) {
-        const route = msixRoute(config, (n) => s.fn.bar(n), s.msix, v);
+        const route = router ? (router.enabled ? router.route(v) : 'intx') : msixRoute(config, (n) => s.fn.bar(n), s.msix, v);
         if (route === 'intx') intx = true;
         else if (route !== undefined) lines |= 1 << route;
       }

@@ -67,6 +67,13 @@ interface Watch {
   hook: ConfigWriteHook;
 }
 
+/** How the bus resolves a vector of this function to a line without reading the MSI-X table through the BAR (set by msix.ts's Msix). */
+export interface MsixRouter {
+  readonly enabled: boolean;
+  /** The line the vector drives now, or undefined (masked, or not a valid message). */
+  route(vector: number): number | undefined;
+}
+
 export interface ConfigSpaceState {
   bytes: number[];
 }
@@ -78,6 +85,12 @@ export class ConfigSpace implements PciConfig {
   private readonly wmask = new Uint8Array(CONFIG_SPACE_SIZE);
   private readonly sizes: number[] = [0, 0, 0, 0, 0, 0];
   private readonly watches: Watch[] = [];
+  /**
+   * The function's MSI-X table, when an Msix was built on this space: the bus
+   * asks it directly, so that resolving a vector never shows up as a BAR access
+   * in the function's register counters.
+   */
+  msixRouter: MsixRouter | undefined;
   private lastCap = 0;
   private nextCap = CAP_START;
   private lastExt = 0;

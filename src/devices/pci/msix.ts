@@ -3,11 +3,12 @@
 // has no APIC, so a message is valid only at address 0xFEE00000 and its data
 // names the interrupt line (0..15). The function maps an Msix into its BAR
 // (offsets are BAR offsets: `covers` says which ones are its); the bus resolves
-// a vector to a line with msixRoute(), through the function's configuration
-// space and BAR, so it needs nothing of the function but the PciFunction contract.
+// a vector to a line through the Msix itself (ConfigSpace.msixRouter) or, for a
+// function with another MSI-X implementation, with msixRoute() through its
+// configuration space and BAR (needing nothing but the PciFunction contract).
 
 import type { AccessSize, BusDevice } from '../../machine/device.js';
-import { CAP, type ConfigSpace } from './config-space.js';
+import { CAP, type ConfigSpace, type MsixRouter } from './config-space.js';
 import type { PciConfig, PciFunctionContext } from './function.js';
 
 export const MSIX_ADDRESS = 0xfee0_0000;
@@ -29,7 +30,7 @@ export interface MsixState {
   levels: number[];
 }
 
-export class Msix implements BusDevice {
+export class Msix implements BusDevice, MsixRouter {
   /** The capability's offset in configuration space. */
   readonly capability: number;
   readonly vectors: number;
@@ -52,6 +53,7 @@ export class Msix implements BusDevice {
     this.pbaOffset = pbaOffset;
     this.table = new Uint32Array(vectors * 4);
     this.levels = new Uint8Array(vectors);
+    config.msixRouter = this;
     this.reset();
   }
 

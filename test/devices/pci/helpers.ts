@@ -22,6 +22,9 @@ export class ProbeFunction implements PciFunction {
   readonly config: ConfigSpace;
   readonly regs = new Uint32Array(64);
   readonly msix: Msix | undefined;
+  /** BAR0 accesses, as a device model counts its register accesses. */
+  barAccesses = 0;
+  readonly notified: number[] = [];
   private readonly bar0: BusDevice;
 
   constructor(readonly name: string, readonly ctx: PciFunctionContext, o: ProbeOptions = {}) {
@@ -30,8 +33,9 @@ export class ProbeFunction implements PciFunction {
     if (o.vendorCap) this.config.addVendorCapability([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0]);
     if (o.extCap) this.config.addExtendedCapability(0x10, 1, 0x40);
     this.bar0 = {
-      read: (off: number, size: AccessSize) => (this.msix?.covers(off) ? this.msix.read(off, size) : this.regs[off >>> 2] ?? 0),
+      read: (off: number, size: AccessSize) => (this.barAccesses++, this.msix?.covers(off) ? this.msix.read(off, size) : this.regs[off >>> 2] ?? 0),
       write: (off: number, size: AccessSize, v: number) => {
+        this.barAccesses++;
         if (this.msix?.covers(off)) this.msix.write(off, size, v);
         else if (off >>> 2 < this.regs.length) this.regs[off >>> 2] = v;
       },
@@ -41,6 +45,12 @@ export class ProbeFunction implements PciFunction {
   bar(n: number): BusDevice | undefined { return n === 0 ? this.bar0 : undefined; }
   raise(vector: number, level: boolean): void { if (this.msix) this.msix.raise(vector, level); else this.ctx.irq(vector, level); }
   reset(): void { this.regs.fill(0); this.msix?.reset(); }
+  /** Queues 0 and 1 exist. */
+  notify(queue: number): boolean {
+    if (queue > 1) return false;
+    this.notified.push(queue);
+    return true;
+  }
   save(): unknown { return { regs: Array.from(this.regs), msix: this.msix?.save() }; }
   restore(s: unknown): void {
     const st = s as { regs: number[]; msix: unknown };

@@ -3,6 +3,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { COMMAND, PCI } from '../../../src/devices/pci/config-space.js';
+import type { PciFunctionContext } from '../../../src/devices/pci/function.js';
 import { MSIX_ADDRESS } from '../../../src/devices/pci/msix.js';
 import { cfgRead, cfgWrite, pciMachine, ProbeFunction } from './helpers.js';
 
@@ -71,6 +72,8 @@ describe('MSI-X', () => {
     expect(m.irqPending).toBe(1 << 9);
     a.raise(1, false);
     expect(m.irqPending).toBe(0);
+    // Resolving vectors never went through the function's BAR: only the test's own table accesses did.
+    expect(a.barAccesses).toBe(6);
   });
 
   test('a message not at 0xFEE00000, or with data past line 15, goes nowhere; MSI-X off falls back to INTx', () => {
@@ -88,6 +91,43 @@ describe('MSI-X', () => {
     expect(m.irqPending).toBe(0);
     enable(m, cap, 0);
     expect(m.irqPending).toBe(1 << 2); // the INTx line firmware gave device 4 (the first device: line 2)
+  });
+});
+
+test('MSI-X of a function whose configuration space is not a ConfigSpace: the bus reads its table through the BAR', () => {
+  const env = pciMachine([]);
+  const m = env.machine;
+  const inner = env.bus.add({ device: 6, make: (ctx) => new ProbeFunction('inner', ctx, { msix: true }) }) as ProbeFunction;
+  const c = inner.config;
+  // The same function seen through a plain PciConfig (as another implementation would be).
+  env.bus.remove(6);
+  const plain = { name: 'plain', bar: (n: number) => inner.bar(n), reset: () => {}, save: () => null, restore: () => {},
+    config: { read: c.read.bind(c), write: c.write.bind(c), barAddress: c.barAddress.bind(c), barSize: c.barSize.bind(c) } };
+  let plainCtx!: PciFunctionContext;
+  env.bus.add({ device: 6, make: (ctx) => ((plainCtx = ctx), plain) });
+  cfgWrite(m, 6, 0, 0x10, 0xe100_0000);
+  cfgWrite(m, 6, 0, PCI.COMMAND, COMMAND.MEMORY);
+  const cap = cfgRead(m, 6, 0, 0x34) & 0xfc;
+  cfgWrite(m, 6, 0, cap, 0x8000_0000 | (cfgRead(m, 6, 0, cap) & 0xffff));
+  m.mmioWrite(0xe100_0800, 4, MSIX_ADDRESS);
+  m.mmioWrite(0xe100_0808, 4, 11);
+  m.mmioWrite(0xe100_080c, 4, 0);
+  const before = inner.barAccesses;
+  plainCtx.irq(0, true);
+  expect(m.irqPending).toBe(1 << 11);
+  expect(inner.barAccesses).toBeGreaterThan(before);
+  m.mmioWrite(0xe100_080c, 4, 1); // masked
+  expect(m.irqPending).toBe(0);
+});
+
+describe('notifications by routing ID (the pv net_notify hypercall)', () => {
+  test('reach the function at bus << 8 | device << 3 | function, if it has that queue', () => {
+    const { bus, probe } = pciMachine([{ device: 2, function: 1, name: 'a' }]);
+    expect(bus.notifyFunction((2 << 3) | 1, 1)).toBe(true);
+    expect(bus.notifyFunction((2 << 3) | 1, 2)).toBe(false);
+    expect(bus.notifyFunction(2 << 3, 0)).toBe(false);
+    expect(bus.notifyFunction((1 << 8) | (2 << 3) | 1, 0)).toBe(false); // bus 1
+    expect(probe('a').notified).toEqual([1]);
   });
 });
 
