@@ -166,6 +166,7 @@ export function hostSession(
     ...(opts.mode !== 'native' ? ['--mode'] : []), ...(opts.memory !== DEFAULT_MEMORY_MIB ? ['--memory'] : []),
     ...(opts.input !== undefined ? ['--input'] : []), ...(opts.stdin ? ['--stdin'] : []),
     ...(opts.ept === false ? ['--no-ept'] : []), ...(opts.vpid === false ? ['--no-vpid'] : []),
+    ...(['nic', 'peer', 'mac', 'pcap'] as const).filter((k) => opts[k] !== undefined).map((k) => `--${k}`),
   ];
   if (lone.length) {
     throw new UsageError(`${lone.join(', ')} appl${lone.length === 1 ? 'ies' : 'y'} to a lone program; a host's VMs take their modes, memory and input from its configuration (docs/host.md)`);

@@ -3,7 +3,9 @@
 // and returns what it printed. Resuming commands share one run loop that
 // executes in chunks, so breakpoints, watchpoints, `next`/`finish` targets,
 // the history's keyframes, console streaming and interrupts all happen at
-// exact step boundaries.
+// exact step boundaries. On a host (DebugSession.forHost) the run loop drives
+// host.run() and hands each step to the VM running it; the views show the
+// selected VM (target.ts), and points, steps and `back` are that VM's.
 
 import { CAUSE, CR, EXC, EXC_NAMES, REG } from '../isa/index.js';
 import type { Image } from '../elf/image.js';
