@@ -76,6 +76,8 @@ describe('RX device errors', () => {
     ['RDLEN 0 while enabled', (d) => d.wr(REG.RDLEN, 0), /length 0/],
     ['a ring past the window', (d) => d.wr(REG.RDBAL, WINDOW_SIZE - 16), /past the memory/],
     ['a tail beyond the ring', (d) => d.wr(REG.RDT, 40), /tail 40 is beyond/],
+    ['a head beyond the ring', (d) => d.wr(REG.RDH, 8), /head 8 is beyond/],
+    ['a ring base above 4 GiB (RDBAH)', (d) => d.wr(REG.RDBAH, 1), /past the memory/],
     ['a buffer past the window', (d) => d.put32(RX_RING, WINDOW_SIZE - 20), /buffer of descriptor 0/],
     ['a buffer above 4 GiB', (d) => d.put32(RX_RING + 4, 1), /buffer of descriptor 0/],
   ];
@@ -88,9 +90,10 @@ describe('RX device errors', () => {
       d.wr(REG.IMS, INT.DERR);
       program(d);
       const before = d.mem.slice();
+      const head = env.nic.save().regs.rdh;
       env.nic.receive(frame(MAC_BYTES, 46, 5));
       expect(Buffer.compare(d.mem, before)).toBe(0); // not even inside the window: no partial write, no write-back
-      expect(d.rd(REG.RDH)).toBe(0);
+      expect(env.nic.save().regs.rdh).toBe(head);
       expect(env.nic.counters.rxDropped).toBe(1);
       expectStopped(env, d, reason);
       expect(env.nic.counters.rxDropped).toBe(2);
