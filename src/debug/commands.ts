@@ -328,6 +328,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       if (list.length === 1) {
         s.selectVm(list[0]!);
         s.printLocation();
+        // Its views are its saved vCPU: say so, and who has the CPU.
+        const now = s.host.running();
+        const vm = s.target.vm!;
+        if (now !== vm && !vm.stop) s.out.text(`  not running now (${now ? `VM ${now.name} runs now` : 'between slices'}); it resumes here when it gets the CPU`);
       } else s.out.text(vmListView(s));
     },
   },

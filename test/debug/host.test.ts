@@ -103,6 +103,20 @@ describe('virtlab debug on a host', () => {
     expect(hostState(s)).toEqual(after);
   });
 
+  test('under bt a step is one guest instruction of the VM, and back undoes it bit for bit', () => {
+    const s = hostSession(THREE, { slice: 300 });
+    run(s, 'vm bt', 'break schedule', 'continue', 'delete');
+    expect(lastLine(out(s, 'where'))).toBe('  VM bt runs now (this one)');
+    const before = hostState(s);
+    expect(out(s, 'step')).toMatch(/^\[bt\] 0x000017e0 <schedule\+4> /);
+    const after = hostState(s);
+    out(s, 'step 700'); // across slices of the others
+    out(s, 'back 701');
+    expect(hostState(s)).toEqual(before);
+    out(s, 'step');
+    expect(hostState(s)).toEqual(after);
+  });
+
   test('back counts the selected VM\'s instructions and says when history runs out', () => {
     const s = hostSession(undefined, { specs: TWINS, slice: 50 });
     run(s, 'vm b', 'step 3');
@@ -161,7 +175,7 @@ describe('virtlab debug on a host', () => {
     const s = hostSession(THREE);
     expect(fails(s, 'vm nope')).toBe("error: vm: no VM named 'nope'; the VMs are bt, pv, hw\n");
     expect(fails(s, 'vm a b')).toBe('error: usage: vm [NAME]\n');
-    expect(out(s, 'vm hw')).toMatch(/^\[hw\] 0x00001000 <_start>/);
+    expect(out(s, 'vm hw')).toMatch(/^\[hw\] 0x00001000 <_start> .*\n {2}not running now \(between slices\); it resumes here when it gets the CPU\n$/);
     expect(fails(session(CALLS), 'vm')).toMatch(/^error: vm: this session debugs one program; /);
     // A VM that halted: the run stops to say so; stepping it is refused, the others go on.
     const h = hostSession(undefined, { specs: ['h=guests/hello.s:trap', `t=${TINYOS}:hw`] });
@@ -203,6 +217,7 @@ describe('virtlab debug HOST.json', () => {
     const lone = await runCli(['debug', THREE, '--mode', 'trap', '--script', script('x.vl', 'quit')], ROOT);
     expect(lone.code).toBe(2);
     expect(oneErrorLine(lone)).toBe("virtlab: --mode applies to a lone program; a host's VMs take their modes, memory and input from its configuration (docs/host.md)");
+    expect(oneErrorLine(await runCli(['debug', THREE, '--nic', 'virtio'], ROOT))).toMatch(/^virtlab: --nic applies to a lone program; /);
     expect(oneErrorLine(await runCli(['debug', 'guests/hello.s', '--slice', '10'], ROOT))).toBe('virtlab: --slice applies to a host: give a .json configuration or --vm NAME=FILE:MODE');
     expect(oneErrorLine(await runCli(['debug', 'guests/hello.s', '--vm', 'a=guests/hello.s:trap'], ROOT))).toMatch(/^virtlab: give a program or the VMs of a host with --vm, not both/);
     expect(oneErrorLine(await runCli(['debug', '--script', 'x'], ROOT))).toBe('virtlab: no program: give a program to debug, or a host (a .json configuration or --vm NAME=FILE:MODE)');
@@ -217,7 +232,7 @@ describe('docs/debugger.md, On a host', () => {
     const steps: { command: string; lines: string[] }[] = [];
     for (const line of block.split('\n')) {
       if (line.startsWith('(vl) ')) steps.push({ command: line.slice(5), lines: [] });
-      else if (steps.length > 0 && /^(\[|breakpoint|watchpoint|stopped|\*|Num|\d+ {4})/.test(line)) steps[steps.length - 1]!.lines.push(line);
+      else if (steps.length > 0 && /^(\[|breakpoint|watchpoint|stopped|\*|Num|\d+ {4}| {2}not running)/.test(line)) steps[steps.length - 1]!.lines.push(line);
     }
     expect(steps.length).toBeGreaterThan(6);
     const s = hostSession(THREE);
