@@ -171,6 +171,19 @@ describe('virtlab debug on a host', () => {
     expect(lastLine(out(s, 'continue'))).toMatch(/^\[(hw|pv)\] /);
   });
 
+  test('restart starts every VM over: the same stops as a fresh session, breakpoints kept', () => {
+    const s = hostSession(THREE, { slice: 2000 });
+    run(s, 'vm pv', 'break puts if [a1] != 0', 'vm hw', 'watch 0x00800000');
+    const first = [out(s, 'continue'), out(s, 'continue'), out(s, 'continue')];
+    const state = hostState(s);
+    expect(first.join('')).toMatch(/stopped at breakpoint 1 \(\[a1\] != 0\), hit 1 time\n\[pv\] 0x[0-9a-f]{8} <puts> /);
+    expect(first.join('')).toMatch(/stopped at watchpoint 2 \(write 0x00800000\) by 0x[0-9a-f]{8} <worker\+\d+>: 0x00000000 -> 0x00001111\n\[hw\] /);
+    expect(out(s, 'restart')).toBe('restarted\n[hw] 0x00001000 <_start> guests/tinyos/tinyos.s:100   lui sp, 0x0\n');
+    const again = [out(s, 'continue'), out(s, 'continue'), out(s, 'continue')];
+    expect(again.map((t) => t.replace(/hit \d+ times?/g, ''))).toEqual(first.map((t) => t.replace(/hit \d+ times?/g, '')));
+    expect(hostState(s)).toEqual(state);
+  });
+
   test('bad input: one-line errors, and the session stays usable', () => {
     const s = hostSession(THREE);
     expect(fails(s, 'vm nope')).toBe("error: vm: no VM named 'nope'; the VMs are bt, pv, hw\n");
