@@ -8,10 +8,11 @@
 // until CTRL.RST: never a host exception, never a write outside the DMA window.
 
 import type { AccessSize, BusDevice } from '../../machine/device.js';
-import type { DropReason, FrameObserver, FrameReceiver, FrameSender } from '../../net/types.js';
+import { describeFrame } from '../../net/frame.js';
+import { isBroadcast, isMulticast, parseMac } from '../../net/mac.js';
+import type { DropReason, FrameEvent, FrameObserver, FrameReceiver, FrameSender } from '../../net/types.js';
 import { ConfigSpace } from '../pci/config-space.js';
 import type { PciFunction, PciFunctionContext } from '../pci/function.js';
-import { frameEvent } from './frame-event.js';
 import {
   CTRL_RST, DESCRIPTOR_SIZE, E1000_BAR_SIZE, E1000_CLASS, E1000_DEFAULT_MAC, E1000_DEVICE_ID, E1000_VENDOR_ID, INT,
   MAX_FRAME, RAH_AV, RCTL, REG, STATUS_DERR, STATUS_LU, TCTL_EN, TX_CMD,
@@ -80,13 +81,14 @@ function zeroCounters(): E1000Counters {
 }
 
 /** Six bytes of a MAC given as text or bytes; a one-line error otherwise. */
-export function macBytes(mac: string | Uint8Array): Uint8Array {
-  if (typeof mac !== 'string') {
-    if (mac.length !== 6) throw new Error(`e1000: a MAC is 6 bytes, not ${mac.length}`);
-    return Uint8Array.from(mac);
-  }
-  if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(mac)) throw new Error(`e1000: invalid MAC '${mac.slice(0, 40)}' (expected aa:bb:cc:dd:ee:ff)`);
-  return Uint8Array.from(mac.split(':').map((h) => parseInt(h, 16)));
+function macBytes(mac: string | Uint8Array): Uint8Array {
+  if (typeof mac === 'string') return parseMac(mac);
+  if (mac.length !== 6) throw new Error(`e1000: a MAC is 6 bytes, not ${mac.length}`);
+  return Uint8Array.from(mac);
+}
+
+function frameEvent(kind: FrameEvent['kind'], where: string, frame: Uint8Array, reason?: DropReason): FrameEvent {
+  return { kind, where, ...describeFrame(frame), ...(reason ? { reason } : {}) };
 }
 
 export class E1000 implements PciFunction, FrameSender, FrameReceiver {
@@ -293,10 +295,8 @@ export class E1000 implements PciFunction, FrameSender, FrameReceiver {
   /** RCTL's filter: our unicast MAC (RAH0.AV), broadcast with BAM, multicast with MPE, any unicast with UPE. */
   private accepts(frame: Uint8Array): boolean {
     const rctl = this.regs.rctl;
-    let broadcast = true;
-    for (let i = 0; i < 6; i++) if (frame[i] !== 0xff) broadcast = false;
-    if (broadcast) return (rctl & (RCTL.BAM | RCTL.MPE)) !== 0;
-    if (frame[0]! & 1) return (rctl & RCTL.MPE) !== 0;
+    if (isBroadcast(frame)) return (rctl & (RCTL.BAM | RCTL.MPE)) !== 0;
+    if (isMulticast(frame)) return (rctl & RCTL.MPE) !== 0;
     if (rctl & RCTL.UPE) return true;
     const { ral, rah } = this.regs;
     if ((rah & RAH_AV) === 0) return false;

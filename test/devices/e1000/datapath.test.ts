@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { COMMAND, PCI } from '../../../src/devices/pci/config-space.js';
 import { INT, RCTL, REG, RX_STA, STATUS_LU, TX_STA_DD } from '../../../src/devices/e1000/registers.js';
+import { E1000 } from '../../../src/devices/e1000/e1000.js';
 import { cfgRead, cfgWrite } from '../pci/helpers.js';
 import { frame, MAC_BYTES, machineNic, RX_BUF } from './helpers.js';
 
@@ -177,4 +178,24 @@ describe('receive', () => {
     expect(d.rd(REG.STATUS) >>> 31).toBe(1);
     expect(d.txStatus(0)).toBe(0);
   });
+});
+
+test('a malformed MAC is refused at construction with one line', () => {
+  const ctx = { clock: () => 0, dma: { read: () => undefined, write: () => false }, irq: () => {} };
+  expect(() => new E1000(ctx, { mac: '02:00:00:00:00' })).toThrow(/^invalid MAC address '02:00:00:00:00'/);
+  expect(() => new E1000(ctx, { mac: new Uint8Array(5) })).toThrow(/a MAC is 6 bytes, not 5/);
+  expect(Array.from(new E1000(ctx).mac)).toEqual([0x52, 0x54, 0, 0x12, 0x34, 0x56]);
+});
+
+test('frame events carry the 802.1Q VLAN and the inner ethertype', () => {
+  const { nic, driver: d } = machineNic();
+  d.setupTx();
+  const f = frame(OTHER, 60);
+  const tagged = new Uint8Array(f.length + 4);
+  tagged.set(f.subarray(0, 12));
+  tagged.set([0x81, 0x00, 0x20, 0x07], 12);
+  tagged.set(f.subarray(12), 16);
+  d.send(tagged);
+  expect(d.events[0]).toMatchObject({ kind: 'tx', where: 'e1000', vlan: 7, ethertype: 0x88b5, length: 78 });
+  expect(nic.counters.txFrames).toBe(1);
 });
