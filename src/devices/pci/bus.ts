@@ -76,6 +76,8 @@ export class PciBus implements BoardDevice, PciFunctionHost {
   private readonly slots: Attached[] = [];
   /** Lines this bus drives high now (bit n = line n). */
   private lines = 0;
+  /** The BAR the last memory cycle went to; forgotten whenever BARs may have changed (decode()). */
+  private hit: { slot: Attached; bar: number; base: number; size: number; device: BusDevice } | undefined;
 
   constructor(private readonly ctx: DeviceContext, slots: readonly PciSlot[] = []) {
     const ports: BusDevice = { read: (o) => this.portRead(o), write: (o, _s, v) => this.portWrite(o, v) };
@@ -104,6 +106,7 @@ export class PciBus implements BoardDevice, PciFunctionHost {
     const fn = slot.make(this.functionContext(() => entry, high));
     if (this.slots.some((s) => s.fn.name === fn.name)) throw new Error(`pci: two functions named '${fn.name}'`);
     entry = { device, function: func, fn, high, msix: findMsix(fn.config) };
+    this.hit = undefined;
     this.slots.push(entry);
     this.slots.sort((a, b) => a.device - b.device || a.function - b.function);
     this.markMultiFunction(device);
@@ -114,6 +117,7 @@ export class PciBus implements BoardDevice, PciFunctionHost {
   remove(device: number, func = 0): void {
     const i = this.slots.findIndex((s) => s.device === device && s.function === func);
     if (i < 0) return;
+    this.hit = undefined;
     this.slots.splice(i, 1);
     this.markMultiFunction(device);
     this.updateLines();
@@ -140,6 +144,7 @@ export class PciBus implements BoardDevice, PciFunctionHost {
   configWrite(device: number, func: number, offset: number, size: AccessSize, value: number): void {
     const s = this.slots.find((e) => e.device === device && e.function === func);
     if (!s || offset < 0 || offset + size > 4096 || offset % size !== 0) return;
+    this.hit = undefined;
     s.fn.config.write(offset, size, value >>> 0);
     this.updateLines();
   }
@@ -175,17 +180,30 @@ export class PciBus implements BoardDevice, PciFunctionHost {
 
   // --- memory cycles ----------------------------------------------------------
 
-  /** The function and BAR decoding physical address `paddr`, with the offset into the BAR. */
+  /**
+   * The function and BAR decoding physical address `paddr`, with the offset
+   * into the BAR; where BARs overlap, the first in device/function/BAR order.
+   * The last BAR hit is tried first (a driver's accesses go to one BAR in a
+   * row; with many functions, SR-IOV's VFs, the walk would cost every access).
+   */
   decode(paddr: number): { slot: PciAttached; bar: number; offset: number; device: BusDevice } | undefined {
+    const h = this.hit;
+    if (h !== undefined) {
+      const off = paddr - h.base;
+      if (off >= 0 && off < h.size && h.slot.fn.config.barAddress(h.bar) === h.base) return { slot: h.slot, bar: h.bar, offset: off, device: h.device };
+    }
     for (const s of this.slots) {
       const config = s.fn.config;
       for (let n = 0; n < BAR_COUNT; n++) {
         const base = config.barAddress(n);
         if (base === undefined) continue;
         const off = paddr - base;
-        if (off >= 0 && off < config.barSize(n)) {
+        const size = config.barSize(n);
+        if (off >= 0 && off < size) {
           const device = s.fn.bar(n);
-          if (device) return { slot: s, bar: n, offset: off, device };
+          if (!device) continue;
+          this.hit = { slot: s, bar: n, base, size, device };
+          return { slot: s, bar: n, offset: off, device };
         }
       }
     }
@@ -258,6 +276,7 @@ export class PciBus implements BoardDevice, PciFunctionHost {
   /** Power-on: every function reset (configuration space included), then the firmware assigns resources. */
   reset(): void {
     this.address = 0;
+    this.hit = undefined;
     for (const s of this.slots) {
       if (s.fn.config instanceof ConfigSpace) s.fn.config.reset();
       s.fn.reset();
@@ -289,6 +308,7 @@ export class PciBus implements BoardDevice, PciFunctionHost {
   restore(state: unknown): void {
     const st = state as PciBusState;
     this.address = st.address >>> 0;
+    this.hit = undefined;
     for (const saved of st.functions) {
       const s = this.slots.find((e) => e.device === saved.device && e.function === saved.function);
       if (!s || s.fn.name !== saved.name) throw new Error(`pci: no function '${saved.name}' at ${slotName(saved.device, saved.function)} to restore`);

@@ -76,6 +76,19 @@ describe('firmware and BARs', () => {
     expect(probe('a').regs[2]).toBe(0xcafe);
   });
 
+  test('overlapping BARs: the first function in device order answers, whichever answered last', () => {
+    const { machine: m, probe } = pciMachine([{ device: 1, name: 'a' }, { device: 2, name: 'b' }]);
+    probe('a').regs[0] = 0xaaaa;
+    probe('b').regs[0] = 0xbbbb;
+    const b = cfgRead(m, 2, 0, 0x10);
+    expect(m.mmioRead(b, 4)).toBe(0xbbbb);
+    cfgWrite(m, 1, 0, 0x10, b); // a moves onto b
+    expect(m.mmioRead(b, 4)).toBe(0xaaaa);
+    cfgWrite(m, 1, 0, 0x10, 0xe800_0000); // and away again
+    expect(m.mmioRead(b, 4)).toBe(0xbbbb);
+    expect(m.mmioRead(0xe800_0000, 4)).toBe(0xaaaa);
+  });
+
   test('a machine reset runs the firmware again: a moved BAR goes back to its place', () => {
     const { machine: m } = pciMachine([{ device: 2, name: 'a' }]);
     cfgWrite(m, 2, 0, 0x10, 0xe900_0000);
