@@ -6,9 +6,11 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { formatDiagnostic } from '../asm/index.js';
 import type { Image } from '../elf/image.js';
-import { isSourcePath, parseHostConfig, positionOf, validateHostConfig, type ConfigIssue, type HostConfig, type JsonPosition } from '../host/config.js';
+import { isSourcePath, parseHostConfig, vmMac, positionOf, validateHostConfig, type ConfigIssue, type HostConfig, type JsonPosition } from '../host/config.js';
 import type { HostVmConfig } from '../host/index.js';
 import { LoadError } from '../machine/index.js';
+import { parseWireSpec } from '../net/wire-options.js';
+import type { VirtualNetworkOptions } from '../network/virtual.js';
 import { checkPvImage } from '../vmm/pv/image-check.js';
 import type { AssemblerInputs } from './assembler-options.js';
 import { CliError, ExitStatus, UsageError, readInput, type CliContext } from './context.js';
@@ -22,6 +24,8 @@ export interface LoadedHost {
   vms: HostVmConfig[];
   /** Each VM's program as the user can open it (relative to the working directory). */
   programs: string[];
+  /** The wire, when a VM has a NIC (the configuration's `network`, else an echo peer). */
+  net?: VirtualNetworkOptions;
 }
 
 /** Where the configuration came from: a file (its paths relative to its directory) or the --vm options. */
@@ -108,9 +112,11 @@ export function loadHostVms(ctx: CliContext, origin: ConfigOrigin, config: HostC
     vms.push({
       name: vm.name, image, mode: vm.mode, guestMemory: vm.memory * 1024 * 1024, weight: vm.weight,
       ...(vm.hw ? { hw: vm.hw } : {}), ...(vm.input === undefined ? {} : { input: vm.input }),
+      ...(vm.nic ? { nic: { kind: vm.nic.kind, mac: vmMac(vm, i), ...(vm.nic.vlan === undefined ? {} : { vlan: vm.nic.vlan }) } } : {}),
     });
   });
   if (issues.length) fail(ctx, origin, issues);
-  return { config, vms, programs };
+  const net = config.network ? { peer: parseWireSpec(config.network.peer) } : vms.some((vm) => vm.nic) ? {} : undefined;
+  return { config, vms, programs, ...(net ? { net } : {}) };
 }
 

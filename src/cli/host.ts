@@ -13,8 +13,9 @@ import type { HostVm } from '../host/index.js';
 import { MAX_SLICE } from '../host/config.js';
 import { COST_PRESET_NAMES, type CostPresetName } from '../vmm/index.js';
 import { addAssemblerOptions, assemblerInputs, type AssemblerOptionValues } from './assembler-options.js';
-import { CliError, ExitStatus, writeOutput, type CliContext } from './context.js';
-import { fsReason } from './files.js';
+import { PcapFile } from '../net/pcap-file.js';
+import { CliError, ExitStatus, UsageError, writeOutput, type CliContext } from './context.js';
+import { fsReason, openOutput } from './files.js';
 import { formatHostStats, formatHostTable, hostReport } from './host-report.js';
 import { VM_OPTION_HELP } from './host-shorthand.js';
 import { buildHost, ConsoleLines, loadHost } from './host-session.js';
@@ -29,6 +30,7 @@ interface HostOpts extends AssemblerOptionValues {
   json?: boolean;
   stats?: boolean;
   splitConsole?: string;
+  pcap?: string;
 }
 
 export function registerHost(program: Command, ctx: CliContext): void {
@@ -46,6 +48,7 @@ export function registerHost(program: Command, ctx: CliContext): void {
     .option('--split-console <DIR>', 'write each VM\'s console to DIR/NAME.txt instead of prefixed lines on stdout')
     .option('--json', 'print one JSON object (every VM\'s stop, counters, cycles, console) on stdout')
     .option('--stats', 'print each VM\'s counters on stderr, as run --stats does')
+    .option('--pcap <file>', 'write every frame crossing the wire to FILE in pcap format (tcpdump -r FILE)')
     .action((file: string | undefined, opts: HostOpts) => runHost(ctx, file, opts));
 }
 
@@ -59,8 +62,15 @@ function runHost(ctx: CliContext, file: string | undefined, opts: HostOpts): voi
   const live = !opts.json && opts.splitConsole === undefined;
   const lines = live ? new ConsoleLines(ctx.io.out, Math.max(...loaded.vms.map((vm) => vm.name.length))) : undefined;
   const vms = lines ? loaded.vms.map((vm) => ({ ...vm, consoleSink: lines.sink(vm.name) })) : loaded.vms;
-  const host = buildHost({ vms, slice, engine: ENGINE_FACTORIES[opts.engine], ...(lines ? { onSlice: (vm: HostVm) => lines.flush(vm.name, false) } : {}) });
+  if (opts.pcap !== undefined && !loaded.net) throw new UsageError('--pcap needs a network: give a VM a "nic" in the configuration');
+  const pcap = opts.pcap === undefined ? undefined : new PcapFile(openOutput(ctx.cwd, opts.pcap), opts.pcap);
+  const net = loaded.net && { ...loaded.net, ...(pcap ? { pcap: pcap.writer } : {}) };
+  const host = buildHost({
+    vms, slice, engine: ENGINE_FACTORIES[opts.engine], ...(net ? { net } : {}),
+    ...(lines ? { onSlice: (vm: HostVm) => lines.flush(vm.name, false) } : {}),
+  });
   const r = host.run(opts.maxSteps);
+  pcap?.close();
   if (typeof r.end !== 'string') throw new Error(`host run ended by ${r.end.kind}, which no VM asked for`);
   lines?.flushAll(host);
   const report = hostReport(host, r.end, r.steps, loaded.programs, opts.costModel);

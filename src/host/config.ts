@@ -1,12 +1,15 @@
 // The configuration of a host (`virtlab host CONFIG`, docs/host.md): its VMs
 // (name, program, mode, guest memory, weight, hw options, assembler defines,
-// console input), the slice length and the host's RAM. Checked by a zod schema
+// console input, network card), the slice length, the host's RAM and the wire. Checked by a zod schema
 // and then by the checks that span fields (unique names, options that apply to
 // one mode, the VMs fitting in the host's RAM); every problem is reported, each
 // with its JSON path and, from a file, its line:column.
 
 import { ParseErrorCode, visit } from 'jsonc-parser';
 import * as z from 'zod';
+import { NetError } from '../net/errors.js';
+import { parseWireSpec } from '../net/wire-options.js';
+import { NIC_KINDS } from '../network/nic.js';
 import { DEFAULT_MONITOR_MEMORY, DEFAULT_TC_SIZE, GUEST_BASE } from '../vmm/layout.js';
 import type { HostMode } from './host-vm.js';
 import { DEFAULT_SLICE } from './host.js';
@@ -248,6 +251,26 @@ const hwSchema = z.strictObject({
   vpid: z.boolean().default(true),
 });
 
+const MAC_TEXT = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+
+const nicSchema = z.strictObject({
+  kind: z.enum(NIC_KINDS),
+  mac: z.string().regex(MAC_TEXT, { error: 'expected a MAC address aa:bb:cc:dd:ee:ff' }).transform((m) => m.toLowerCase()).optional(),
+  vlan: whole(1, 4094).optional(),
+});
+
+/** The wire: its link partner as `--peer` writes it ("echo", "gen,size=128,every=1000", "sink"). */
+const networkSchema = z.strictObject({
+  peer: z.string().default('echo').superRefine((spec, ctx) => {
+    try {
+      parseWireSpec(spec);
+    } catch (e) {
+      if (!(e instanceof NetError)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message });
+    }
+  }),
+});
+
 const vmSchema = z.strictObject({
   name: z.string().regex(VM_NAME, { error: 'a name is 1 to 32 letters, digits, _ . or -, starting with a letter or digit' }),
   program: z.string().min(1),
@@ -262,10 +285,13 @@ const vmSchema = z.strictObject({
     }),
   ).default({}),
   input: z.string().optional(),
+  /** Its network card on the host's switch (docs/host.md, "Networking"). */
+  nic: nicSchema.optional(),
 });
 
 export const hostConfigSchema = z.strictObject({
   vms: z.array(vmSchema).min(1).max(MAX_VMS),
+  network: networkSchema.optional(),
   slice: whole(1, MAX_SLICE).default(DEFAULT_SLICE),
   memory: whole(1, MAX_HOST_MEMORY_MIB).default(MAX_HOST_MEMORY_MIB),
 });
@@ -278,6 +304,8 @@ const FIELDS: Record<string, readonly string[]> = {
   host: Object.keys(hostConfigSchema.shape),
   vm: Object.keys(vmSchema.shape),
   hw: Object.keys(hwSchema.shape),
+  nic: Object.keys(nicSchema.shape),
+  network: Object.keys(networkSchema.shape),
 };
 
 export interface ConfigIssue {
@@ -338,8 +366,9 @@ function issuesOf(error: z.ZodError): { path: JsonPath; message: string }[] {
   for (const iss of error.issues) {
     const path = iss.path as (string | number)[];
     if (iss.code === 'unrecognized_keys') {
-      const kind = path.length === 0 ? 'host' : path[path.length - 1] === 'hw' ? 'hw' : 'vm';
-      const where = kind === 'host' ? 'the configuration' : kind === 'vm' ? 'a VM' : 'hw';
+      const last = path[path.length - 1];
+      const kind = path.length === 0 ? 'host' : last === 'hw' || last === 'nic' || last === 'network' ? last : 'vm';
+      const where = kind === 'host' ? 'the configuration' : kind === 'vm' ? 'a VM' : kind;
       for (const key of iss.keys) out.push({ path: [...path, key], message: `unknown field (${where} has: ${FIELDS[kind]!.join(', ')})` });
     } else {
       out.push({ path, message: issueMessage(iss) });
@@ -362,6 +391,15 @@ function crossChecks(config: HostConfig, raw: unknown): { path: JsonPath; messag
       out.push({ path: ['vms', i, 'defines'], message: `defines apply to assembler sources (.s), not ${JSON.stringify(vm.program)}` });
     }
   });
+  const macs = new Map<string, number>();
+  config.vms.forEach((vm, i) => {
+    if (!vm.nic) return;
+    const mac = vmMac(vm, i);
+    const first = macs.get(mac);
+    if (first !== undefined) out.push({ path: ['vms', i, 'nic', 'mac'], message: `${mac} is already the MAC of vms[${first}]` });
+    else macs.set(mac, i);
+  });
+  if (config.network && !config.vms.some((vm) => vm.nic)) out.push({ path: ['network'], message: 'no VM has a nic: give one a "nic" for the network to connect' });
   const need = hostRamNeeded(config.vms);
   if (need > config.memory * MIB) {
     out.push({
@@ -370,6 +408,11 @@ function crossChecks(config: HostConfig, raw: unknown): { path: JsonPath; messag
     });
   }
   return out;
+}
+
+/** VM `index`'s MAC: its nic's, or 02:00:00:00:00:NN with NN = index + 1 (locally administered, unique on the host). */
+export function vmMac(vm: Pick<VmConfig, 'nic'>, index: number): string {
+  return vm.nic?.mac ?? `02:00:00:00:00:${(index + 1).toString(16).padStart(2, '0')}`;
 }
 
 /** Where the value at `path`, or the nearest enclosing value, starts. */

@@ -45,6 +45,8 @@ export class HostVm {
   context!: CpuContext;
   /** Why it stopped (halt, triple fault, deadlock), once it has: the others run on. */
   stop: Stop | undefined;
+  /** The pc of the wait it blocks in (wfi with no deadline, on a host with a network), until a line rises. */
+  blockedAt: number | undefined;
   /** The machine's counters over its slices, and its own idle ticks. */
   readonly counters: Counters = createCounters();
   readonly host: VmHostCounters = newHostCounters();
@@ -85,5 +87,6 @@ export class HostVm {
     Object.assign(this.counters, createCounters());
     Object.assign(this.host, newHostCounters());
     this.stop = undefined;
+    this.blockedAt = undefined;
   }
 }

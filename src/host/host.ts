@@ -22,7 +22,7 @@ import { standardBoard } from '../machine/board.js';
 import type { Counters } from '../machine/counters.js';
 import type { MachineDevice } from '../machine/device.js';
 import { Machine, type CpuContext } from '../machine/machine.js';
-import { isFinal, type Stop } from '../machine/stop.js';
+import { deadlockStop, isFinal, type Stop } from '../machine/stop.js';
 import { VirtualConsole } from '../vmm/devices/virtual-console.js';
 import { DEFAULT_GUEST_MEMORY, DEFAULT_MONITOR_MEMORY, DEFAULT_TC_SIZE } from '../vmm/layout.js';
 import { BtMode } from '../vmm/modes/bt.js';
@@ -37,6 +37,8 @@ import type { VmClock } from './vm-clock.js';
 import { allocateLayouts } from './layout.js';
 import { SLICE_STOP, type Scheduling, type SliceEnd } from './scheduling.js';
 import { VmPort } from './vm-port.js';
+import type { NicSpec } from '../network/nic.js';
+import { VirtualNetwork, type VirtualNetworkOptions } from '../network/virtual.js';
 
 export interface HostVmConfig {
   name: string;
@@ -60,6 +62,8 @@ export interface HostVmConfig {
    */
   consoleSink?: (bytes: Uint8Array) => void;
   shadowCache?: number;
+  /** Its network card, on the host's switch (src/network). */
+  nic?: NicSpec;
 }
 
 export interface HostOptions {
@@ -70,6 +74,8 @@ export interface HostOptions {
   engine?: (machine: Machine) => Engine;
   /** Called at the end of each slice with the VM that ran it (its console output flushed). */
   onSlice?: (vm: HostVm) => void;
+  /** The wire and its capture, when VMs have NICs (default: an echo peer). */
+  net?: VirtualNetworkOptions;
 }
 
 export interface HostRunResult {
@@ -95,7 +101,7 @@ interface HostState {
   worldSwitches: number;
   before: Counters | undefined;
   vms: {
-    context: CpuContext; clock: ReturnType<VmClock['save']>; console: unknown; stop: Stop | undefined;
+    context: CpuContext; clock: ReturnType<VmClock['save']>; console: unknown; stop: Stop | undefined; blockedAt: number | undefined;
     counters: Counters; host: VmHostCounters; monitor: unknown;
   }[];
 }
@@ -118,6 +124,8 @@ export class Host implements MachineDevice, Scheduling {
   readonly vms: readonly HostVm[];
   readonly slice: number;
   readonly counters: HostCounters = { worldSwitches: 0 };
+  /** The switch, its ports and the wire, when any VM has a NIC. */
+  readonly net: VirtualNetwork | undefined;
   sliceEnd = Infinity;
   /** The VM whose vCPU runs now. */
   private current: HostVm | undefined;
@@ -143,8 +151,11 @@ export class Host implements MachineDevice, Scheduling {
       monitorSize: c.monitorMemory ?? DEFAULT_MONITOR_MEMORY,
       tcSize: c.mode === 'bt' ? c.tcSize ?? DEFAULT_TC_SIZE : 0,
     })));
-    // The host's own board: its real timer (the scheduler's and every monitor's), no console of its own.
-    const machine = new Machine({ memorySize: ramSize, devices: standardBoard({ console: false }) });
+    // The host's own board: its real timer (the scheduler's and every monitor's), no console of
+    // its own, and with VMs that have NICs its uplink to the wire (one switch for all of them).
+    const vnet = configs.some((c) => c.nic) ? new VirtualNetwork(options.net) : undefined;
+    this.net = vnet;
+    const machine = new Machine({ memorySize: ramSize, devices: [...standardBoard({ console: false }), ...(vnet?.realDevices() ?? [])] });
     this.machine = machine;
     this.vms = configs.map((c, i) => {
       const weight = c.weight ?? 1;
@@ -158,12 +169,13 @@ export class Host implements MachineDevice, Scheduling {
         hosted: {
           port: new VmPort(this, () => vm),
           clock: () => vm.clock.now(),
-          board: [(ctx) => new Timer(ctx), () => new VirtualConsole(vm.backend)],
+          board: [(ctx) => new Timer(ctx), () => new VirtualConsole(vm.backend), ...(c.nic && vnet ? [vnet.vmDevice(c.name, c.nic)] : [])],
         },
       });
       vm.hooks = { trapHook: vm.monitor.trapHook, fetchWindow: machine.fetchWindow, vmx: machine.vmx };
       return vm;
     });
+    vnet?.connect(machine, this.vms.map((vm) => vm.monitor));
     machine.addDevice(this);
     machine.reset(0);
     this.engine = (options.engine ?? createInterpreter)(machine);
@@ -207,7 +219,7 @@ export class Host implements MachineDevice, Scheduling {
       nextIndex: this.nextIndex, sliceEnd: this.sliceEnd, worldSwitches: this.counters.worldSwitches,
       before: this.before && { ...this.before },
       vms: this.vms.map((vm) => ({
-        context: vm.context, clock: vm.clock.save(), console: vm.console.save(), stop: vm.stop,
+        context: vm.context, clock: vm.clock.save(), console: vm.console.save(), stop: vm.stop, blockedAt: vm.blockedAt,
         counters: { ...vm.counters }, host: { ...vm.host }, monitor: vm.monitor.save(),
       })),
     };
@@ -221,6 +233,7 @@ export class Host implements MachineDevice, Scheduling {
       vm.clock.restore(v.clock);
       vm.console.restore(v.console);
       vm.stop = v.stop;
+      vm.blockedAt = v.blockedAt;
       Object.assign(vm.counters, v.counters);
       Object.assign(vm.host, v.host);
       vm.monitor.restore(v.monitor); // a mode's restore may set machine state of its own (hw: root or not)
@@ -281,14 +294,30 @@ export class Host implements MachineDevice, Scheduling {
     this.machine.requestStop(SLICE_STOP);
   }
 
-  /** Round-robin over the VMs still running, in configuration order. */
+  get wakeable(): boolean {
+    return this.net !== undefined;
+  }
+
+  /**
+   * Round-robin over the VMs still running, in configuration order, passing
+   * over those blocked until a line of theirs rises. When every VM left is
+   * blocked, nothing can wake any of them: each stops in deadlock.
+   */
   private pick(): HostVm | undefined {
     const n = this.vms.length;
     for (let i = 0; i < n; i++) {
       const vm = this.vms[(this.nextIndex + i) % n]!;
       if (vm.stop) continue;
+      if (vm.blockedAt !== undefined) {
+        if (vm.monitor.platform.pendingLines() === 0) continue;
+        vm.blockedAt = undefined;
+      }
       this.nextIndex = (this.nextIndex + i + 1) % n;
       return vm;
+    }
+    for (const vm of this.vms) {
+      if (vm.stop || vm.blockedAt === undefined) continue;
+      vm.stop = deadlockStop(vm.blockedAt);
     }
     return undefined;
   }

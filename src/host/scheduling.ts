@@ -11,6 +11,8 @@ export interface Scheduling {
   readonly sliceEnd: number;
   /** End the running slice at the next instruction boundary. */
   endSlice(why: SliceEnd): void;
+  /** Whether something outside a VM can raise its lines (a network): a wait with no deadline then blocks instead of deadlocking. */
+  readonly wakeable: boolean;
 }
 
 /** The reason of the run stop a slice's end asks for (Machine.requestStop). */

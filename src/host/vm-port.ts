@@ -28,7 +28,13 @@ export class VmPort implements HostPort {
   idle(pc: number, period: number): boolean {
     const vm = this.vm();
     if (period === Infinity) {
-      this.sched.machine.stopDeadlock(pc);
+      if (!this.sched.wakeable) {
+        this.sched.machine.stopDeadlock(pc);
+        return false;
+      }
+      // Only a frame can end this wait: the VM blocks, off the run queue until one of its lines rises.
+      vm.blockedAt = pc;
+      this.sched.endSlice('yield');
       return false;
     }
     vm.clock.advance(period);

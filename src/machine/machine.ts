@@ -18,7 +18,7 @@ import { MemoryJournal } from './journal.js';
 import { DEFAULT_MEMORY_SIZE, PhysicalMemory } from './memory.js';
 import { fetchWindowPaddr, type FetchWindow } from './fetch-window.js';
 import { Mmu, type NestedPaging, type Translation } from './mmu.js';
-import type { Stop } from './stop.js';
+import { deadlockStop, type Stop } from './stop.js';
 import { Tlb, type TlbState } from './tlb.js';
 import { describeTrap, type TrapHook, type TrapInfo } from './trap.js';
 import { exceptionExits, instructionExit, VMX_EPT_VIOLATION, VMX_INSN_EXIT, type ExitInfo, type Vmcs, type VmxCounters } from './vmx.js';
@@ -454,7 +454,7 @@ export class Machine implements DeviceContext {
 
   /** Stop for good: `wfi` at `pc` waits for an interrupt that nothing can ever raise. */
   stopDeadlock(pc: number): void {
-    this.stopped = { kind: 'deadlock', pc: pc >>> 0, message: `deadlock: wfi with no interrupt source at pc ${hex(pc)}` };
+    this.stopped = deadlockStop(pc);
   }
 
   tlbInvalidate(va: number): void {

@@ -24,3 +24,8 @@ export interface RunResult {
 export function isFinal(stop: Stop): boolean {
   return stop.kind === 'halted' || stop.kind === 'trap' || stop.kind === 'deadlock';
 }
+
+/** The stop of a `wfi` at `pc` that nothing can ever end. */
+export function deadlockStop(pc: number): Stop {
+  return { kind: 'deadlock', pc: pc >>> 0, message: `deadlock: wfi with no interrupt source at pc 0x${(pc >>> 0).toString(16)}` };
+}
