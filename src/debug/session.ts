@@ -113,6 +113,8 @@ export class DebugSession {
   private switchDue = true;
   /** On a host: the VM just given the CPU, not checked yet. */
   private fresh: HostVm | undefined;
+  /** On a host: watchpoint hits of VMs whose slice ended on the step that hit, reported when they get the CPU back. */
+  private watchesDue = new Map<HostVm, HostDue>();
   /** While a host run of a command is under way: VMs that stopped for good (halt, fault) at the end of their slice. */
   private finals: HostVm[] | undefined;
   /** Monitor events of the last single-stepped step (what the monitor did about its trap). */
@@ -545,7 +547,12 @@ export class DebugSession {
       watches: new WatchIndex(this.points.activeWatchpoints(t.name)),
     }]));
     // Stops of a VM found where it could not stop yet (between the words of a translation, or as its slice ended).
-    const due = new Map<HostVm, HostDue>();
+    // A watchpoint hit outlives the command that found it (the access happened); the others were this command's goal.
+    const due = this.watchesDue;
+    for (const [vm, d] of [...due]) {
+      if (d.watch.length === 0) due.delete(vm);
+      else Object.assign(d, { reached: false, finish: false });
+    }
     const dueOf = (vm: HostVm): HostDue => {
       let d = due.get(vm);
       if (!d) due.set(vm, d = { reached: false, finish: false, watch: [] });
@@ -587,8 +594,11 @@ export class DebugSession {
           const r = runs.get(vm)!;
           const preempted = preemption(rec, m);
           if (this.resumePast.size > 0) this.resumePast.delete(vm);
-          const from = r.view?.place(rec.pc, rec.ring, rec.word);
-          if (r.watches.size > 0 && rec.mem.length > 0) {
+          // Where the step began in bt's translations: the guest instruction it belongs to (asked only when needed).
+          const watching = r.watches.size > 0 && rec.mem.length > 0;
+          const finishing = goal.finish !== undefined && vm === tvm;
+          const from = r.view && (watching || finishing) ? r.view.place(rec.pc, rec.ring, rec.word) : undefined;
+          if (watching) {
             // Its conditions are evaluated in its own view.
             const selected = this.selected;
             this.selected = r.index;
@@ -601,7 +611,7 @@ export class DebugSession {
             if (this.watchHits.length > 0) dueOf(vm).watch.push(...this.watchHits);
             this.watchHits = [];
           }
-          if (goal.finish && vm === tvm) {
+          if (finishing && goal.finish) {
             if (r.view) {
               const began = rec.retired && rec.word !== undefined && (!from || from.start);
               const word = began ? (from ? from.insn?.word : rec.word) : undefined;
@@ -1006,6 +1016,7 @@ export class DebugSession {
     // Where it stands now is a location reached: resuming does not stop there again; the VM just given the CPU is checked.
     this.switchDue = host.running() === undefined;
     this.fresh = host.running() === tvm ? undefined : host.running();
+    this.watchesDue.clear();
     this.showSelected();
     this.resumePast = new Map([[tvm, this.pc()]]);
     if (k < n) {
@@ -1026,6 +1037,7 @@ export class DebugSession {
       this.hostConsole!.reset();
       this.switchDue = true;
       this.fresh = undefined;
+      this.watchesDue.clear();
       this.resumePast = new Map([[this.host.vms[0]!, this.host.vms[0]!.image.entry]]);
     }
     this.out.text('restarted');
