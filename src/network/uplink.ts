@@ -40,6 +40,11 @@ export class Uplink implements BoardDevice, FrameReceiver {
     this.ctx.setIrq(this.line, true);
   }
 
+  /** Whether frames wait in the queue. */
+  pending(): boolean {
+    return this.queue.length > 0;
+  }
+
   /** The interrupt's handler: every queued frame into `into`, and the line falls. */
   drain(into: FrameReceiver): void {
     this.ctx.setIrq(this.line, false);

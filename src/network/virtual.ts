@@ -86,7 +86,14 @@ export class VirtualNetwork implements MachineDevice {
     }
     this.wirePort = sw.addPort('wire', this.wireRef, { trunk: true });
     const uplink = this.uplink, wirePort = this.wirePort;
-    for (const m of monitors) m.claimRealLine(uplink.line, () => uplink.drain(wirePort));
+    for (const m of monitors) {
+      m.claimRealLine(uplink.line, () => uplink.drain(wirePort));
+      // A frame the wire answers at once (echo) is switched before the guest's next instruction,
+      // as natively it lands during the access that sent it; later ones (gen, a delay) interrupt.
+      m.onEntry(() => {
+        if (uplink.pending()) uplink.drain(wirePort);
+      });
+    }
     machine.addDevice(this);
   }
 

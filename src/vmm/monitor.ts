@@ -79,6 +79,8 @@ export class Monitor implements MachineDevice {
   listener: MonitorListener | undefined;
   /** While a trap is handled: whether it is a callout (noteCallout). */
   inCallout = false;
+  /** Backends' work to finish before every return to the guest (onEntry). */
+  private readonly entryWork: (() => void)[] = [];
   /** Per real interrupt line, the backend that acknowledges it (claimRealLine). */
   private readonly realLines: ((() => void) | undefined)[] = [];
 
@@ -195,6 +197,9 @@ export class Monitor implements MachineDevice {
    */
   settleTime(): void {
     if (this.machine.stopped) return;
+    // Backends finish what the guest's access set off before the guest runs again (a frame the
+    // wire answered at once reaches the VM before its next instruction, as on the bare machine).
+    for (const work of this.entryWork) work();
     // A virtual deadline reached (or a wait that took its tick, idleGuest) leaves a line
     // pending: deliver it at this boundary if the guest can take it.
     this.platform.catchUp();
@@ -290,6 +295,15 @@ export class Monitor implements MachineDevice {
     if (line < 0 || line >= IRQ.LINES) throw new RangeError(`interrupt line ${line} does not exist`);
     if (this.realLines[line]) throw new Error(`monitor: real interrupt line ${line} is claimed already`);
     this.realLines[line] = handler;
+  }
+
+  /**
+   * `work` runs after each trap or exit the monitor handled, before the guest
+   * runs again: a backend finishing what the guest's access set off (the
+   * network's uplink passing on a frame the wire answered at once).
+   */
+  onEntry(work: () => void): void {
+    this.entryWork.push(work);
   }
 
   /** Acknowledge a real interrupt: the timer's, then the virtual timer catches up; else the line's backend. */
