@@ -76,6 +76,12 @@ export class PciBus implements BoardDevice, PciFunctionHost {
   private readonly slots: Attached[] = [];
   /** Lines this bus drives high now (bit n = line n). */
   private lines = 0;
+  /**
+   * Where each function's DMA goes, by its routing ID (bus << 8 | device << 3 |
+   * function): an IOMMU's domain for that requester. Unset, or undefined for a
+   * requester: the board's DMA (all of RAM natively, the VM's memory virtually).
+   */
+  iommu: ((routingId: number) => Dma | undefined) | undefined;
   /** The BAR the last memory cycle went to; forgotten whenever BARs may have changed (decode()). */
   private hit: { slot: Attached; bar: number; base: number; size: number; device: BusDevice } | undefined;
 
@@ -103,7 +109,7 @@ export class PciBus implements BoardDevice, PciFunctionHost {
     if (this.at(device, func)) throw new Error(`pci: ${slotName(device, func)} is taken`);
     const high = new Set<number>();
     let entry: Attached | undefined;
-    const fn = slot.make(this.functionContext(() => entry, high));
+    const fn = slot.make(this.functionContext(() => entry, high, (device << 3) | func));
     if (this.slots.some((s) => s.fn.name === fn.name)) throw new Error(`pci: two functions named '${fn.name}'`);
     entry = { device, function: func, fn, high, msix: findMsix(fn.config) };
     this.hit = undefined;
@@ -225,16 +231,17 @@ export class PciBus implements BoardDevice, PciFunctionHost {
 
   // --- what each function gets -----------------------------------------------
 
-  private functionContext(entry: () => Attached | undefined, high: Set<number>): PciFunctionContext {
+  private functionContext(entry: () => Attached | undefined, high: Set<number>, routingId: number): PciFunctionContext {
     const machineDma = this.ctx.dma;
+    const target = (): Dma => this.iommu?.(routingId) ?? machineDma;
     // Bus mastering off: the function's DMA is refused (a device error for the function to report).
     const gated = (): boolean => {
       const e = entry();
       return e !== undefined && (e.fn.config.read(PCI.COMMAND, 2) & COMMAND.BUS_MASTER) !== 0;
     };
     const dma: Dma = {
-      read: (addr, length) => (gated() ? machineDma.read(addr, length) : undefined),
-      write: (addr, bytes) => gated() && machineDma.write(addr, bytes),
+      read: (addr, length) => (gated() ? target().read(addr, length) : undefined),
+      write: (addr, bytes) => gated() && target().write(addr, bytes),
     };
     return {
       clock: () => this.ctx.clock(),

@@ -146,6 +146,19 @@ describe('DMA and state', () => {
     expect(m.mem.u8[0x100]).toBe(9);
   });
 
+  test('an IOMMU hook chooses each requester\'s DMA by routing ID', () => {
+    const { machine: m, bus, probe } = pciMachine([{ device: 0, name: 'a' }, { device: 2, function: 1, name: 'b' }]);
+    const asked: number[] = [];
+    m.mem.u8.set([5, 6], 0x200);
+    const refuse = { read: () => undefined, write: () => false };
+    bus.iommu = (rid) => (asked.push(rid), rid === ((2 << 3) | 1) ? refuse : undefined);
+    expect(Array.from(probe('a').ctx.dma.read(0x200, 2)!)).toEqual([5, 6]);
+    expect(probe('b').ctx.dma.read(0x200, 2)).toBeUndefined();
+    expect(probe('b').ctx.dma.write(0x200, new Uint8Array([1]))).toBe(false);
+    expect(asked).toEqual([0, 17, 17]);
+    expect(m.mem.u8[0x200]).toBe(5);
+  });
+
   test('save/restore carries configuration bytes, function state and raised vectors', () => {
     const { machine: m, probe } = pciMachine([{ device: 0, name: 'a' }, { device: 1, name: 'b' }]);
     cfgWrite(m, 0, 0, 0x10, 0xe400_0000);
