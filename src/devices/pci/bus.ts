@@ -48,7 +48,7 @@ interface SavedFunction {
   device: number;
   function: number;
   name: string;
-  config: number[];
+  config: Uint8Array;
   high: number[];
   state: unknown;
 }
@@ -352,13 +352,12 @@ export class PciBus implements BoardDevice, PciFunctionHost {
   }
 }
 
-function configBytes(fn: PciFunction): number[] {
-  if (fn.config instanceof ConfigSpace) return Array.from(fn.config.bytes);
-  const bytes: number[] = [];
-  for (let o = 0; o < 4096; o += 4) {
-    const v = fn.config.read(o, 4);
-    bytes.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
-  }
+function configBytes(fn: PciFunction): Uint8Array {
+  if (fn.config instanceof ConfigSpace) return fn.config.bytes.slice();
+  // Another PciConfig: what configuration reads show (kept for the record; restore needs a ConfigSpace).
+  const bytes = new Uint8Array(4096);
+  const view = new DataView(bytes.buffer);
+  for (let o = 0; o < 4096; o += 4) view.setUint32(o, fn.config.read(o, 4) >>> 0, true);
   return bytes;
 }
 

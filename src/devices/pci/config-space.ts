@@ -75,7 +75,8 @@ export interface MsixRouter {
 }
 
 export interface ConfigSpaceState {
-  bytes: number[];
+  /** All 4096 bytes (a copy: snapshots are kept by the thousand, so not a number[]). */
+  bytes: Uint8Array;
 }
 
 export class ConfigSpace implements PciConfig {
@@ -301,12 +302,12 @@ export class ConfigSpace implements PciConfig {
   }
 
   save(): ConfigSpaceState {
-    return { bytes: Array.from(this.bytes) };
+    return { bytes: this.bytes.slice() };
   }
 
   restore(state: unknown): void {
-    const s = state as ConfigSpaceState;
-    if (!s || !Array.isArray(s.bytes) || s.bytes.length !== CONFIG_SPACE_SIZE) throw new Error('PCI: malformed configuration space state');
+    const s = state as { bytes?: ArrayLike<number> } | undefined;
+    if (!s?.bytes || s.bytes.length !== CONFIG_SPACE_SIZE) throw new Error('PCI: malformed configuration space state');
     this.bytes.set(s.bytes);
   }
 
