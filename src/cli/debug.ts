@@ -169,11 +169,14 @@ export function hostSession(
     ...(['nic', 'peer', 'mac', 'pcap'] as const).filter((k) => opts[k] !== undefined).map((k) => `--${k}`),
   ];
   if (lone.length) {
-    throw new UsageError(`${lone.join(', ')} appl${lone.length === 1 ? 'ies' : 'y'} to a lone program; a host's VMs take their modes, memory and input from its configuration (docs/host.md)`);
+    throw new UsageError(`${lone.join(', ')} appl${lone.length === 1 ? 'ies' : 'y'} to a lone program; a host's VMs take their modes, memory, input and network cards from its configuration (docs/host.md)`);
   }
   const loaded = loadHost(ctx, config, specs, assemblerInputs(ctx.cwd, opts));
   let session: DebugSession | undefined;
-  const host = buildHost({ vms: loaded.vms, slice: opts.slice ?? loaded.config.slice, onSlice: (vm) => session?.sliceEnded(vm) });
+  const host = buildHost({
+    vms: loaded.vms, slice: opts.slice ?? loaded.config.slice, ...(loaded.net ? { net: loaded.net } : {}),
+    onSlice: (vm) => session?.sliceEnded(vm),
+  });
   session = DebugSession.forHost({ host, ...common });
   return session;
 }

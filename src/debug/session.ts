@@ -115,8 +115,8 @@ export class DebugSession {
   private fresh: HostVm | undefined;
   /** On a host: watchpoint hits of VMs whose slice ended on the step that hit, reported when they get the CPU back. */
   private watchesDue = new Map<HostVm, HostDue>();
-  /** While a host run of a command is under way: VMs that stopped for good (halt, fault) at the end of their slice. */
-  private finals: HostVm[] | undefined;
+  /** A host run of a command is under way (replays of history and restarts run with nothing attached). */
+  private hostRunning = false;
   /** Monitor events of the last single-stepped step (what the monitor did about its trap). */
   private lastMonitorEvents: MonitorEvent[] = [];
   /** Console bytes already shown: output re-produced after `back` is not shown twice. */
@@ -223,9 +223,8 @@ export class DebugSession {
   }
 
   /** Called by the host's onSlice at the end of every slice (wired by whoever builds the host). */
-  sliceEnded(vm: HostVm): void {
-    if (!this.finals) return; // replays of history and restarts run with nothing attached
-    if (vm.stop) this.finals.push(vm);
+  sliceEnded(_vm: HostVm): void {
+    if (!this.hostRunning) return;
     this.switchDue = true;
     // The next VM stops before its first instruction, so it can be checked (the interpreter looks at stop requests first).
     this.machine.requestStop('debugger');
@@ -571,7 +570,9 @@ export class DebugSession {
       if (e.kind === 'reflect' || e.kind === 'inject') trapsIn++;
     };
     const check = (vm: HostVm): boolean => this.stopHostVm(vm, goal, tvm, runs.get(vm)!, due);
-    this.finals = [];
+    // VMs stopping for good (halt, fault, deadlock) during the command stop it.
+    const stopped = new Set(host.vms.filter((vm) => vm.stop));
+    this.hostRunning = true;
     try {
       for (;;) {
         const fresh = this.fresh;
@@ -652,20 +653,18 @@ export class DebugSession {
         }
         this.history.checkpoint();
         this.flushConsole();
-        if (this.finals.length > 0) {
-          for (const vm of this.finals) this.out.text(`VM ${vm.name} ${vm.stop!.kind === 'halted' ? `halted with ${haltText((vm.stop as { code: number }).code)}` : `stopped: ${stopText(vm.stop!)}`}`);
-          if (r.end === 'stopped') this.out.text('every VM has stopped');
-          return this.printLocation();
+        const finals = host.vms.filter((vm) => vm.stop && !stopped.has(vm));
+        for (const vm of finals) {
+          const s = vm.stop!;
+          this.out.text(`VM ${vm.name} ${s.kind === 'halted' ? `halted with ${haltText(s.code)}` : `stopped: ${'message' in s ? s.message : s.kind}`}`);
         }
-        if (r.end === 'stopped') {
-          this.out.text('every VM has stopped');
-          return this.printLocation();
-        }
+        if (r.end === 'stopped') this.out.text('every VM has stopped');
+        if (finals.length > 0 || r.end === 'stopped') return this.printLocation();
         if (stopVm && check(stopVm)) return;
         yield;
       }
     } finally {
-      this.finals = undefined;
+      this.hostRunning = false;
       tvm.monitor.listener = listenerBefore;
     }
   }

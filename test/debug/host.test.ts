@@ -117,6 +117,19 @@ describe('virtlab debug on a host', () => {
     expect(hostState(s)).toEqual(after);
   });
 
+  test('a host with network cards: back takes the switch and the NICs back too', () => {
+    const s = hostSession('guests/hosts/pingpong.json');
+    run(s, 'vm pv-pong', 'step 20000');
+    const before = hostState(s);
+    out(s, 'step 3000');
+    const after = hostState(s);
+    expect(after.state).not.toEqual(before.state);
+    out(s, 'back 3000');
+    expect(hostState(s)).toEqual(before);
+    out(s, 'step 3000');
+    expect(hostState(s)).toEqual(after);
+  });
+
   test('back counts the selected VM\'s instructions and says when history runs out', () => {
     const s = hostSession(undefined, { specs: TWINS, slice: 50 });
     run(s, 'vm b', 'step 3');
@@ -149,6 +162,30 @@ describe('virtlab debug on a host', () => {
     // Every VM stopped: a command that runs says so and the session goes on.
     expect(fails(one.s, 'step')).toBe("error: every VM has stopped; 'back' steps backwards, 'restart' starts over\n");
     expect(lastLine(out(one.s, 'back'))).toMatch(/^\[(bt|pv|hw)\] 0x/);
+  });
+
+  test('short slices: every stop and step leaves the VM that stopped running; the host still runs as virtlab host', () => {
+    const specs = [`a=${TINYOS}:bt`, `b=${TINYOS}:trap`, `c=${TINYOS}:hw`];
+    const s = hostSession(undefined, { specs, slice: 7 });
+    run(s, 'vm b', 'break puts');
+    for (let i = 0; i < 3; i++) {
+      expect(lastLine(out(s, 'continue'))).toMatch(/^\[b\] 0x[0-9a-f]{8} <puts> /);
+      expect(vmRows(s).get('b')).toMatchObject({ selected: true, state: 'runs now' });
+      const before = vmRows(s).get('b')!.instructions;
+      out(s, 'step 5');
+      const rows = vmRows(s);
+      expect(rows.get('b')).toMatchObject({ selected: true, state: 'runs now' });
+      expect(rows.get('b')!.instructions - before).toBeGreaterThan(0);
+      expect(rows.get('b')!.instructions - before).toBeLessThanOrEqual(5);
+    }
+    run(s, 'delete');
+    let rest = '';
+    for (let i = 0; i < 10 && !rest.includes('every VM has stopped'); i++) rest += out(s, 'continue');
+    const h = s.host!;
+    const plain = new Host({ vms: h.vms.map((vm) => ({ name: vm.name, image: vm.image, mode: vm.mode })), slice: 7 });
+    plain.run(100_000_000);
+    const summary = (host: Host) => host.vms.map((vm) => ({ console: vm.consoleText(), stop: vm.stop, counters: { ...vm.counters }, host: { ...vm.host } }));
+    expect(summary(h)).toEqual(summary(plain));
   });
 
   test('the views of a VM that is not running show its saved vCPU and leave the host as it was', () => {
@@ -229,7 +266,7 @@ describe('virtlab debug HOST.json', () => {
   test('bad invocations are one-line errors', async () => {
     const lone = await runCli(['debug', THREE, '--mode', 'trap', '--script', script('x.vl', 'quit')], ROOT);
     expect(lone.code).toBe(2);
-    expect(oneErrorLine(lone)).toBe("virtlab: --mode applies to a lone program; a host's VMs take their modes, memory and input from its configuration (docs/host.md)");
+    expect(oneErrorLine(lone)).toBe("virtlab: --mode applies to a lone program; a host's VMs take their modes, memory, input and network cards from its configuration (docs/host.md)");
     expect(oneErrorLine(await runCli(['debug', THREE, '--nic', 'virtio'], ROOT))).toMatch(/^virtlab: --nic applies to a lone program; /);
     expect(oneErrorLine(await runCli(['debug', 'guests/hello.s', '--slice', '10'], ROOT))).toBe('virtlab: --slice applies to a host: give a .json configuration or --vm NAME=FILE:MODE');
     expect(oneErrorLine(await runCli(['debug', 'guests/hello.s', '--vm', 'a=guests/hello.s:trap'], ROOT))).toMatch(/^virtlab: give a program or the VMs of a host with --vm, not both/);
