@@ -1,6 +1,7 @@
 // `vm` on a host: one row per VM, as gdb's `info inferiors` / `info threads`:
 // the selected VM marked `*`, its mode, its state (the one whose vCPU the CPU
-// runs now says so), its guest instructions and its pc as it would resume.
+// runs now says so; a VM waiting for a frame is blocked), its guest
+// instructions and its pc as it would resume.
 
 import { haltText, hex8 } from './format.js';
 import type { DebugSession } from './session.js';
@@ -14,7 +15,7 @@ export function vmListView(s: DebugSession): string {
     const stop = vm.stop;
     const state = stop
       ? (stop.kind === 'halted' ? `halted (${haltText(stop.code)})` : `stopped (${'message' in stop ? stop.message : stop.kind})`)
-      : host.running() === vm ? 'runs now' : 'runnable';
+      : host.running() === vm ? 'runs now' : vm.blockedAt !== undefined ? 'blocked (until a line of its rises)' : 'runnable';
     const pc = s.pc();
     return [t.name === selected ? '*' : ' ', vm.name, vm.mode, state, String(host.instructionsOf(vm)), `${hex8(pc)}${symbolSuffix(t.symbols, pc)}`];
   });
