@@ -6,6 +6,9 @@
 import type { Host, HostVm, VmHostCounters } from '../host/index.js';
 import { Machine, type Counters, type Stop } from '../machine/index.js';
 import { priceCounters, type CostPreset, type CostPresetName, type CostReport, type MonitorCounters, type VmStats } from '../vmm/index.js';
+import type { PortInfo, SwitchCounters } from '../net/switch.js';
+import type { WireCounters } from '../net/wire.js';
+import { netReport, type NetReport } from '../network/report.js';
 import { exitCodeOf } from './outcome.js';
 import { formatCounters, formatRunStats } from './stats.js';
 
@@ -34,6 +37,15 @@ export interface HostVmReport {
   monitor: MonitorCounters;
   cost: CostReport;
   console: string;
+  /** Its NIC's packets and their costs; null without a NIC. */
+  net: NetReport | null;
+}
+
+/** The host's switch: each port's configuration and counters, and the switch's own. */
+export interface HostSwitchReport {
+  ports: PortInfo[];
+  counters: SwitchCounters;
+  wire: { mode: string; counters: WireCounters; uplinkDrops: number };
 }
 
 export interface HostReport {
@@ -46,6 +58,8 @@ export interface HostReport {
   engine: string;
   worldSwitches: number;
   vms: HostVmReport[];
+  /** Null when no VM has a NIC. */
+  switch: HostSwitchReport | null;
 }
 
 export const EXIT_BUDGET_HOST = 124;
@@ -90,9 +104,42 @@ export function hostReport(host: Host, end: 'stopped' | 'budget', steps: number,
         share: total === 0 ? 0 : vm.counters.instructions / total,
         counters: stats.machine, monitor: mon, cost: stats.cost,
         console: vm.consoleText(),
+        net: vmNet(host, vm, mon),
       };
     }),
+    switch: host.net ? {
+      ports: host.net.switch.portList(), counters: host.net.switch.counters(),
+      wire: { mode: host.net.wire.settings.mode, counters: host.net.wire.counters(), uplinkDrops: host.net.uplinkDrops() },
+    } : null,
   };
+}
+
+function vmNet(host: Host, vm: HostVm, monitor: MonitorCounters): NetReport | null {
+  const nic = host.net?.vms.find((v) => v.name === vm.name)?.nic;
+  return nic ? netReport(nic, monitor, host.net!.switch.portCounters(vm.name)) : null;
+}
+
+/** The network tables: per VM its packets and what each cost, per switch port its frames. */
+function formatNetTables(report: HostReport): string {
+  const sw = report.switch;
+  if (!sw) return '';
+  const fmt = (n: number | undefined) => (n === undefined ? '-' : String(n));
+  const head = ['vm', 'nic', 'sent', 'received', 'dropped', 'device exits/pkt', 'monitor entries/pkt', 'kicks/pkt', 'interrupts/pkt', 'copies/pkt'];
+  const rows = report.vms.filter((v) => v.net).map((v) => {
+    const n = v.net!, p = n.perPacket;
+    return [v.name, n.nic, String(n.txFrames), String(n.rxFrames), String(n.rxDropped),
+      fmt(p?.deviceExits), fmt(p?.monitorEntries), fmt(p?.kicks), fmt(p?.interrupts), fmt(p?.framesCopied)];
+  });
+  const portHead = ['port', 'vlan', 'frames in', 'frames out', 'bytes in', 'bytes out', 'flooded', 'dropped'];
+  const portRows = sw.ports.map((p) => [
+    p.name, p.trunk ? 'trunk' : p.vlan === 0 ? '-' : String(p.vlan),
+    String(p.counters.rxFrames), String(p.counters.txFrames), String(p.counters.rxBytes), String(p.counters.txBytes),
+    String(p.counters.floods), String(Object.values(p.counters.drops).reduce((a, b) => a + (b ?? 0), 0)),
+  ]);
+  const w = sw.wire.counters;
+  return '\n' + table([head, ...rows], 2) + '\n' + table([portHead, ...portRows], 2)
+    + `switch: ${sw.counters.forwarded} forwarded, ${sw.counters.flooded} flooded, ${sw.counters.dropped} dropped, ${sw.counters.learned} addresses learned;`
+    + ` wire (${sw.wire.mode}): ${w.framesIn} frames in, ${w.framesOut} out\n`;
 }
 
 /** Columns left-aligned up to `left`, the rest right-aligned, two spaces apart. */
@@ -110,7 +157,8 @@ export function formatHostTable(report: HostReport, preset: CostPresetName): str
   ]);
   return table([head, ...rows], 3)
     + `${report.worldSwitches} world switches in ${report.steps} steps, slices of ${report.slice} instructions times the weight (engine ${report.engine});\n`
-    + 'share: the VM\'s guest instructions over all the VMs\' (idle time not counted)\n';
+    + 'share: the VM\'s guest instructions over all the VMs\' (idle time not counted)\n'
+    + formatNetTables(report);
 }
 
 /** --stats: per VM, what `run --stats` prints, then its host counters. */

@@ -14,7 +14,8 @@ import { addMachineOptions, machineFromOptions, type MachineOptionValues } from 
 import { exitCodeOf, finishRun, stopMessage } from './outcome.js';
 import { formatPerIteration, measurePerIteration, withStdinOnce, type PerIterationReport } from './per-iteration.js';
 import { loadProgram } from './program.js';
-import { formatDevices } from './net-report.js';
+import { formatDevices, formatVmNet, vmNetReports } from './net-report.js';
+import type { NetReport } from '../network/report.js';
 import { formatRunStats } from './stats.js';
 
 interface RunOpts extends MachineOptionValues {
@@ -43,6 +44,8 @@ export interface RunReport {
   /** Modelled cycles under the --cost-model preset. */
   cost: CostReport;
   console: string;
+  /** Each NIC's packets and their costs (src/network/report.ts); null without --nic. */
+  net: NetReport[] | null;
   /** Only for a nanobenchmark (an image with BENCH_ITERATIONS): counts and modelled cycles per iteration (per-iteration.ts). */
   perIteration?: PerIterationReport;
 }
@@ -69,7 +72,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         ? measurePerIteration({ ctx: c, file, defines, search: source, image, stats: vm.stats(opts.costModel), stop, opts })
         : undefined;
       if (opts.json) ctx.io.out(JSON.stringify({ ...runReport(vm, stop, maxSteps, opts), ...(perIteration ? { perIteration } : {}) }) + '\n');
-      if (opts.stats) ctx.io.err(formatRunStats(vm, opts.costModel) + (perIteration ? formatPerIteration(perIteration) : ''));
+      if (opts.stats) ctx.io.err(formatRunStats(vm, opts.costModel) + formatVmNet(vm) + (perIteration ? formatPerIteration(perIteration) : ''));
       finishRun(ctx, stop, maxSteps);
     });
 }
@@ -95,5 +98,6 @@ export function runReport(vm: Vm, stop: Stop, maxSteps: number, opts: Pick<Machi
     monitor: stats.monitor ?? null,
     cost: stats.cost,
     console: vm.consoleText(),
+    net: vm.net ? vmNetReports(vm) : null,
   };
 }
