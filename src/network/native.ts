@@ -30,7 +30,7 @@ export function nativeNet(options: NetOptions): NativeNet {
       })]),
       (ctx) => {
         wire = new Wire({
-          ...(options.peer ?? { mode: 'echo' }), clock: ctx.clock,
+          ...(options.peer ?? { mode: 'echo' }), clock: () => ctx.clock(),
           ...(options.pcap ? { pcap: options.pcap } : {}), observer: (e) => net.observer?.(e),
         });
         if (!nic) throw new Error('native network: the NIC must be built before the wire');

@@ -51,7 +51,7 @@ export class VirtualNetwork implements MachineDevice {
       (ctx) => (this.uplink = new Uplink(ctx)),
       (ctx) => {
         const wire = new Wire({
-          ...(this.options.peer ?? { mode: 'echo' }), clock: ctx.clock,
+          ...(this.options.peer ?? { mode: 'echo' }), clock: () => ctx.clock(),
           ...(this.options.pcap ? { pcap: this.options.pcap } : {}), observer: (e) => this.observer?.(e),
         });
         wire.connect(this.uplink!);
