@@ -33,7 +33,7 @@
 ; Each process has private pages: data at 0x00800000, stack below 0x00c00000.
 
         .include "priv.inc"
-
+        .include "net-config.inc"       ; -D NET: the network layer's hooks (net-kernel.inc)
 ; --- machine ------------------------------------------------------------------
         .equ CONSOLE, 0x10
         .equ TIMER_PERIOD_PORT, 0x20
@@ -62,7 +62,7 @@
         .equ PAGE, 4096
 
 ; --- process table -----------------------------------------------------------
-        .equ NPROC, 5
+        .equ NPROC, 5 + NET_NPROC       ; -D NET: a sixth slot, the network process
         .equ PCB_SIZE, 128
         .equ PCB_STATE, 0
         .equ PCB_PID, 4
@@ -105,8 +105,8 @@ _start:
         call    build_kernel_space
         call    create_processes
         .include "workload.inc"         ; -D WORKLOAD=n: benchmark processes instead (virtlab bench)
-        ; Paging on, in the kernel's own address space.
-        la      t0, kernel_dir
+        NET_BOOT                        ; -D NET: find the NIC, map it, add the network process
+        la      t0, kernel_dir          ; paging on, in the kernel's own address space
         PRIV_SET_PTBR t0
         PRIV_PAGING_ON t0
         la      a0, msg_paging
@@ -336,7 +336,7 @@ trap_dispatch:
         j       dispatch_done
 interrupt:
         andi    t1, t0, 0xff
-        bnez    t1, dispatch_done       ; no external devices yet: ignore
+        NET_IRQ t1                      ; a device's line: the network layer's (-D NET), else ignored
         la      t1, ticks
         lw      t2, 0(t1)
         addi    t2, t2, 1
@@ -385,7 +385,7 @@ syscall_entry:
         beq     t0, t1, sys_yield
         li      t1, SYS_GETPID
         beq     t0, t1, sys_getpid
-        li      t0, -1                  ; unknown call
+        NET_SYSCALLS                    ; unknown: -1 in t0 (-D NET: the network calls first)
         sw      t0, TF_A0(s0)
         j       dispatch_done
 
@@ -883,6 +883,7 @@ meddler:
         li      a1, 1
         syscall
         .include "workload-user.inc"    ; -D WORKLOAD=n: the benchmark process
+        .include "net-user.inc"         ; -D NET: the network process
 umsg_step:      .asciz "step "
 umsg_intact:    .asciz "private page intact, exiting"
 umsg_corrupt:   .asciz "private page CORRUPTED"
@@ -943,3 +944,4 @@ kstack:         .space 4096
 kstack_top:
         .include "workload-kernel.inc"  ; -D WORKLOAD=n: the benchmark kernel code and data
         .include "memory.inc"           ; -D SMALL: the 1 MiB build (many VMs on one host)
+        .include "net-kernel.inc"       ; -D NET: the network layer (drivers, interrupt, system calls)

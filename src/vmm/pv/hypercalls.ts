@@ -4,6 +4,7 @@
 // move the pc; the pv mode does that with the outcome (see modes/pv.ts).
 
 import { CONSOLE_PORT_BASE, CONSOLE_REGS, CONSOLE_STATUS_INPUT } from '../../devices/console.js';
+import { PCI_WINDOW_BASE } from '../../devices/pci/bus.js';
 import { PCI_CONFIG_ADDRESS, PCI_CONFIG_DATA } from '../../devices/pci/ports.js';
 import { TIMER_PORT_BASE, TIMER_PORTS } from '../../devices/timer.js';
 import { PTE, STATUS } from '../../isa/index.js';
@@ -49,10 +50,22 @@ function consoleRead(m: Monitor, max: number): Uint8Array {
 }
 
 /**
+ * Whether the 4 KiB frame at guest-physical `frame` is in this VM's own
+ * virtual PCI window (its platform has a PCI bus there). The shadow never maps
+ * such a frame: every access to it is emulated ('mmio'), so mapping it gives
+ * the guest no memory, only its own devices' registers.
+ */
+function ownPciFrame(m: Monitor, frame: number): boolean {
+  const r = m.platform.bus.mmioAt(frame);
+  return r !== undefined && r.base === PCI_WINDOW_BASE && frame + 4096 <= r.base + r.length;
+}
+
+/**
  * The (entry, value) pairs of an mmu_update list, each checked: the entry a
  * 4-aligned word of guest RAM (the guest's tables are in guest-physical
- * terms), the value mapping nothing or a frame of guest RAM. Anything else,
- * monitor memory, another VM's memory, device memory, is not the guest's to map.
+ * terms), the value mapping nothing, a frame of guest RAM or a frame of the
+ * VM's own PCI window. Anything else, monitor memory, another VM's memory,
+ * its other device addresses, is not the guest's to map.
  */
 function checkedUpdates(m: Monitor, bytes: Uint8Array): [number, number][] | ErrName {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -61,7 +74,8 @@ function checkedUpdates(m: Monitor, bytes: Uint8Array): [number, number][] | Err
     const entry = view.getUint32(i, true), value = view.getUint32(i + 4, true);
     if ((entry & 3) !== 0) return 'EINVAL';
     if (!m.guest.contains(entry, 4)) return 'EFAULT';
-    if ((value & PTE.P) !== 0 && !m.guest.contains((value & PTE.FRAME_MASK) >>> 0, 4096)) return 'EPERM';
+    const frame = (value & PTE.FRAME_MASK) >>> 0;
+    if ((value & PTE.P) !== 0 && !m.guest.contains(frame, 4096) && !ownPciFrame(m, frame)) return 'EPERM';
     pairs.push([entry, value]);
   }
   return pairs;
