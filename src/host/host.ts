@@ -175,7 +175,7 @@ export class Host implements MachineDevice, Scheduling {
       vm.hooks = { trapHook: vm.monitor.trapHook, fetchWindow: machine.fetchWindow, vmx: machine.vmx };
       return vm;
     });
-    vnet?.connect(machine, this.vms.map((vm) => vm.monitor));
+    vnet?.connect(machine, this.vms.filter((_, i) => configs[i]!.nic).map((vm) => vm.monitor));
     machine.addDevice(this);
     machine.reset(0);
     this.engine = (options.engine ?? createInterpreter)(machine);

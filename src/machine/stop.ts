@@ -27,5 +27,5 @@ export function isFinal(stop: Stop): boolean {
 
 /** The stop of a `wfi` at `pc` that nothing can ever end. */
 export function deadlockStop(pc: number): Stop {
-  return { kind: 'deadlock', pc: pc >>> 0, message: `deadlock: wfi with no interrupt source at pc 0x${(pc >>> 0).toString(16)}` };
+  return { kind: 'deadlock', pc: pc >>> 0, message: `deadlock: wfi with no interrupt source at pc 0x${(pc >>> 0).toString(16).padStart(8, '0')}` };
 }

@@ -32,6 +32,17 @@ export interface VmAttachment {
   nic: Nic | undefined;
 }
 
+/** `port`, counting each frame sent into it as the monitor's work for its VM (framesCopied, bytesCopied). */
+function copying(m: Monitor, port: FrameReceiver): FrameReceiver {
+  return {
+    receive(frame) {
+      m.counters.framesCopied++;
+      m.counters.bytesCopied += frame.length;
+      port.receive(frame);
+    },
+  };
+}
+
 export class VirtualNetwork implements MachineDevice {
   readonly name = 'vswitch';
   observer: FrameObserver | undefined;
@@ -76,22 +87,26 @@ export class VirtualNetwork implements MachineDevice {
    * its ports, join itself to the machine's devices, and have each monitor
    * take the uplink's interrupt.
    */
+  /** `monitors[i]` is the monitor of the i-th VM attached (vmDevice order). */
   connect(machine: Machine, monitors: readonly Monitor[]): void {
     if (!this.uplink || !this.wireRef) throw new Error('virtual network: its real devices are not on the machine');
     const sw = new Switch({ clock: () => machine.clock(), observer: (e) => this.observer?.(e) });
     this.sw = sw;
-    for (const vm of this.vms) {
+    this.vms.forEach((vm, i) => {
       if (!vm.nic) throw new Error(`virtual network: VM '${vm.name}' has no NIC on its platform`);
-      vm.nic.connect(sw.addPort(vm.name, vm.nic, vm.spec.vlan === undefined ? {} : { vlan: vm.spec.vlan }));
-    }
+      const port = sw.addPort(vm.name, vm.nic, vm.spec.vlan === undefined ? {} : { vlan: vm.spec.vlan });
+      vm.nic.connect(copying(monitors[i]!, port));
+    });
     this.wirePort = sw.addPort('wire', this.wireRef, { trunk: true });
     const uplink = this.uplink, wirePort = this.wirePort;
     for (const m of monitors) {
-      m.claimRealLine(uplink.line, () => uplink.drain(wirePort));
+      // Frames from the wire are switched by whichever VM's monitor took the uplink's interrupt.
+      const fromWire = copying(m, wirePort);
+      m.claimRealLine(uplink.line, () => uplink.drain(fromWire));
       // A frame the wire answers at once (echo) is switched before the guest's next instruction,
       // as natively it lands during the access that sent it; later ones (gen, a delay) interrupt.
       m.onEntry(() => {
-        if (uplink.pending()) uplink.drain(wirePort);
+        if (uplink.pending()) uplink.drain(fromWire);
       });
     }
     machine.addDevice(this);

@@ -43,6 +43,9 @@ const FIXED = [
   'shadowEvictions',
   /** Guest loads and stores to guest-physical addresses outside RAM (device registers), emulated. */
   'mmioEmulated',
+  /** Frames the monitor's switch moved for this VM (sent by its NIC, or from the wire while it ran), and their bytes. */
+  'framesCopied',
+  'bytesCopied',
   // Binary translation (zero in the other modes).
   /** Translation units made, and the guest instructions and translated words in them. */
   'translations',

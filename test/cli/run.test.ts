@@ -77,7 +77,7 @@ describe('virtlab run', () => {
     expect(r.stdout.endsWith('\n')).toBe(true);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(['exitCode', 'stopReason', 'haltCode', 'message', 'trap', 'steps', 'mode', 'engine', 'counters', 'monitor', 'cost', 'console']);
+    expect(Object.keys(report)).toEqual(['exitCode', 'stopReason', 'haltCode', 'message', 'trap', 'steps', 'mode', 'engine', 'counters', 'monitor', 'cost', 'console', 'net']);
     expect(report).toMatchObject({
       exitCode: 0, stopReason: 'halted', haltCode: 0, message: null, trap: null, steps: 105, mode: 'native', engine: 'jit', monitor: null,
       console: 'Hello from virtlab!\n',

@@ -29,7 +29,10 @@ describe('presets', () => {
 describe('pricing', () => {
   test('each kind is its count times its formula over the primitives', () => {
     const machine = { ...createCounters(), instructions: 1000 };
-    const monitor = { ...createMonitorCounters(), traps: 10, emulated: 7, reflected: 2, injected: 1, shadowFills: 3, tracedWrites: 1, shadowInvalidations: 4, shadowSwitches: 2 };
+    const monitor = {
+      ...createMonitorCounters(), traps: 10, emulated: 7, reflected: 2, injected: 1, shadowFills: 3, tracedWrites: 1, shadowInvalidations: 4, shadowSwitches: 2,
+      mmioEmulated: 5, framesCopied: 3, bytesCopied: 180,
+    };
     const r = priceCounters({ machine, monitor }, 'p4-2006');
     const by = Object.fromEntries(r.rows.map((x) => [x.counter, x.cycles]));
     expect(by).toEqual({
@@ -42,6 +45,9 @@ describe('pricing', () => {
       tracedWrites: 178,
       shadowInvalidations: 4 * 171,
       shadowSwitches: 2 * 171,
+      mmioEmulated: 5 * 400,
+      framesCopied: 3 * 300,
+      bytesCopied: 180 * 0.5,
     });
     expect(r.guestCycles).toBe(1000);
     expect(r.totalCycles).toBe(Object.values(by).reduce((a, b) => a + b, 0));
