@@ -22,6 +22,22 @@ export const PCI_DEVICES = 32;
 export const PCI_FUNCTIONS = 8;
 export const CONFIG_ADDRESS_ENABLE = 0x8000_0000;
 
+/**
+ * The context a PciBus gives its functions: a PciFunctionContext that also
+ * says the function's routing ID and its bus, so that an SR-IOV PF can put
+ * its VFs on the bus next to it (see pciBusContext).
+ */
+export interface PciBusFunctionContext extends PciFunctionContext {
+  readonly routingId: number;
+  readonly bus: PciBus;
+}
+
+/** The bus and routing ID behind a function's context, when a PciBus gave it. */
+export function pciBusContext(ctx: PciFunctionContext): PciBusFunctionContext | undefined {
+  const c = ctx as Partial<PciBusFunctionContext>;
+  return typeof c.routingId === 'number' && c.bus instanceof PciBus ? (ctx as PciBusFunctionContext) : undefined;
+}
+
 /** Where a function sits on bus 0, and how to build it. */
 export interface PciSlot {
   device: number;
@@ -231,7 +247,7 @@ export class PciBus implements BoardDevice, PciFunctionHost {
 
   // --- what each function gets -----------------------------------------------
 
-  private functionContext(entry: () => Attached | undefined, high: Set<number>, routingId: number): PciFunctionContext {
+  private functionContext(entry: () => Attached | undefined, high: Set<number>, routingId: number): PciBusFunctionContext {
     const machineDma = this.ctx.dma;
     const target = (): Dma => this.iommu?.(routingId) ?? machineDma;
     // Bus mastering off: the function's DMA is refused (a device error for the function to report).
@@ -244,6 +260,8 @@ export class PciBus implements BoardDevice, PciFunctionHost {
       write: (addr, bytes) => gated() && target().write(addr, bytes),
     };
     return {
+      routingId,
+      bus: this,
       clock: () => this.ctx.clock(),
       dma,
       irq: (vector, level) => {
@@ -284,7 +302,9 @@ export class PciBus implements BoardDevice, PciFunctionHost {
   reset(): void {
     this.address = 0;
     this.hit = undefined;
-    for (const s of this.slots) {
+    // Over a copy: a PF's reset removes its VFs from the bus.
+    for (const s of [...this.slots]) {
+      if (!this.slots.includes(s)) continue;
       if (s.fn.config instanceof ConfigSpace) s.fn.config.reset();
       s.fn.reset();
     }
