@@ -26,6 +26,7 @@ export type DropReason =
   | 'no-port' // nowhere to forward (a unicast to the port it came from)
   | 'device-error' // the NIC stopped on a malformed descriptor
   | 'spoof' // source MAC or VLAN not the sender's (SR-IOV anti-spoofing)
+  | 'dma-fault' // the device's DMA was refused (bus mastering off, an IOMMU fault): the descriptor dropped
   | 'sink'; // the wire's sink drops everything it counts
 
 /** One frame event, for trace records and counters (MACs as aa:bb:cc:dd:ee:ff). */
