@@ -144,7 +144,10 @@ export class SriovNic implements PciFunction, FrameSender, FrameReceiver {
       admin: (vf) => this.admin[vf]!,
       txEnabled: (vf) => this.vfte.has(vf),
       rxEnabled: (vf) => this.vfre.has(vf),
-      deliverToVf: (vf, frame) => this.vfs[vf]?.receive(frame) ?? 'disabled',
+      deliverToVf: (vf, frame) => {
+        const f = this.vfs[vf];
+        return f ? f.receive(frame) : 'disabled';
+      },
       pfAccepts: (frame) => this.pfAccepts(frame),
       spoof: (vf, what, frame, vlan) => this.spoofed(vf, what, frame, vlan),
       counters: (vf) => this.counters[vf]!,
