@@ -1,4 +1,4 @@
-// Primary fault logging (VT-d §7.2.1 and §10.4.9-10.4.14): a small ring of
+// Primary fault logging (VT-d chapter 7, and §10.4.9-10.4.14): a small ring of
 // fault-recording registers. A fault is written at FSTS.FRI if that record is
 // free (F clear); otherwise, or while the overflow bit PFO is set, it is lost
 // (counted). Software reads a record and clears its F bit (write 1) to free

@@ -233,11 +233,11 @@ export class Iommu implements BoardDevice {
     return true;
   }
 
-  /** A length that is not a count of bytes is refused; one running past 4 GiB is a fault (address beyond). */
+  /** A length that is not a count of bytes is refused; one running past 4 GiB too, a fault (address beyond) if translating. */
   private checkRange(routingId: number, a: number, length: number, access: Access): boolean {
     if (!Number.isInteger(length) || length < 0) return false;
     if (a + length > 2 ** 32) {
-      this.fault(routingId, a, access, FAULT.ADDRESS_BEYOND, undefined);
+      if (this.enabled) this.fault(routingId, a, access, FAULT.ADDRESS_BEYOND, undefined);
       return false;
     }
     return true;

@@ -1,4 +1,4 @@
-// The IOTLB (VT-d §6.2.3): successful second-level translations, tagged by
+// The IOTLB (VT-d chapter 6, "IOTLB"): successful second-level translations, tagged by
 // domain ID and page, so one domain's entries never serve another's requests
 // and a domain can be dropped alone. Only successful translations are cached
 // (CAP.CM = 0: not-present entries are not), so a page newly mapped is seen at
