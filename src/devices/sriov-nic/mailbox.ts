@@ -102,11 +102,10 @@ export class Mailbox {
 
   // --- resets -----------------------------------------------------------------
 
-  /** The VF's reset: memory and bits cleared, then RSTD (igbvf waits for it before its VF_RESET message). */
+  /** The VF's reset: memory and bits cleared, then RSTD (igbvf polls for it before its VF_RESET message; no interrupt: its causes were just cleared). */
   resetByVf(): void {
     this.mem.fill(0);
     this.bits = V2P.RSTD;
-    this.link.toVf(this.vf);
   }
 
   /** The PF is resetting (RSTI) or has said it is done (RSTI becomes RSTD). */

@@ -114,7 +114,7 @@ export class SriovNic implements PciFunction, FrameSender, FrameReceiver {
   private readonly host: VfHost | undefined;
   private readonly routingId: number | undefined;
   private readonly bar0: BusDevice = {
-    read: (offset, size) => (size === 4 && (offset & 3) === 0 ? pfBarRead(this, offset) : 0),
+    read: (offset, size) => (size === 4 && (offset & 3) === 0 ? pfBarRead(this, offset) >>> 0 : 0),
     write: (offset, size, value) => { if (size === 4 && (offset & 3) === 0) pfBarWrite(this, offset, value >>> 0); },
   };
 

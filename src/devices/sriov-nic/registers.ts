@@ -99,9 +99,9 @@ export const PF_CTRL_RST = 1 << 26;
 export const PF_CTRL_EXT_PFRSTD = 1 << 14;
 export const STATUS_LU = 1 << 1;
 /** virtlab: the VF stopped on a malformed ring. */
-export const STATUS_DERR = 1 << 31;
-export const RAH_AV = 1 << 31;
-export const VALID = 1 << 31;
+export const STATUS_DERR = 0x8000_0000;
+export const RAH_AV = 0x8000_0000;
+export const VALID = 0x8000_0000;
 
 /** PF interrupt causes (ICR/ICS/IMS/IMC). */
 export const PF_INT = {
@@ -153,7 +153,7 @@ export const VF_INT = {
   /** Mailbox: a PF message, a PF acknowledgement, reset done. */
   MAILBOX: 1 << 2,
   /** virtlab: device error. */
-  DERR: 1 << 31,
+  DERR: 0x8000_0000,
 } as const;
 export const VF_VECTORS = 3;
 export const VF_VECTOR = { RX: 0, TX: 1, OTHER: 2 } as const;

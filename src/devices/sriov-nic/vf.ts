@@ -88,7 +88,7 @@ export class VirtualFunction implements PciFunction {
   /** Bumped by every reset: a transmit loop stops if the VF was reset under it (a synchronous PF driver may do that). */
   private epoch = 0;
   private readonly bar0: BusDevice = {
-    read: (offset, size) => this.readRegister(offset, size),
+    read: (offset, size) => this.readRegister(offset, size) >>> 0,
     write: (offset, size, value) => this.writeRegister(offset, size, value),
   };
 
