@@ -45,6 +45,8 @@ export interface IommuCounters {
   /** Faults raised (recorded or lost), and by reason. */
   faults: number;
   faultsByReason: Record<FaultReason, number>;
+  /** Faults by requester (routing ID), for per-VM reports. */
+  faultsByRequester: Record<number, number>;
   /** Faults not recorded: the ring was full or had overflowed. */
   faultsLost: number;
   /** IOTLB invalidations (register or API), and the entries they dropped. */
@@ -80,7 +82,11 @@ export interface IommuState {
 
 export function createIommuCounters(): IommuCounters {
   const faultsByReason = Object.fromEntries(Object.values(FAULT_REASONS).map((r) => [r, 0])) as Record<FaultReason, number>;
-  return { translations: 0, passthrough: 0, iotlbHits: 0, iotlbMisses: 0, faults: 0, faultsByReason, faultsLost: 0, invalidations: 0, iotlbDropped: 0 };
+  return { translations: 0, passthrough: 0, iotlbHits: 0, iotlbMisses: 0, faults: 0, faultsByReason, faultsByRequester: {}, faultsLost: 0, invalidations: 0, iotlbDropped: 0 };
+}
+
+function copyCounters(c: IommuCounters): IommuCounters {
+  return { ...c, faultsByReason: { ...c.faultsByReason }, faultsByRequester: { ...c.faultsByRequester } };
 }
 
 type Context =
@@ -282,6 +288,7 @@ export class Iommu implements BoardDevice {
     const c = this.counters;
     c.faults++;
     c.faultsByReason[reason]++;
+    c.faultsByRequester[requester] = (c.faultsByRequester[requester] ?? 0) + 1;
     const recorded = this.log.record({ requester, addr: addr >>> 0, code, reason, access });
     if (!recorded) c.faultsLost++;
     this.observer?.({ kind: 'fault', requester, ...(domain === undefined ? {} : { domain }), addr: addr >>> 0, access, reason, code, recorded });
@@ -418,7 +425,7 @@ export class Iommu implements BoardDevice {
     return {
       rtaddr: this.rtaddr, root: this.root, rootSet: this.rootSet, enabled: this.enabled, iva: this.iva, granularity: this.granularity,
       driven: this.driven ?? null, faults: this.log.save(), iotlb: this.iotlb.save(),
-      counters: { ...this.counters, faultsByReason: { ...this.counters.faultsByReason } },
+      counters: copyCounters(this.counters),
     };
   }
 
@@ -434,7 +441,7 @@ export class Iommu implements BoardDevice {
     this.driven = s.driven ?? undefined;
     this.log.restore(s.faults);
     this.iotlb.restore(s.iotlb);
-    this.counters = { ...s.counters, faultsByReason: { ...s.counters.faultsByReason } };
+    this.counters = copyCounters(s.counters);
   }
 }
 

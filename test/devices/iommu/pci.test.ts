@@ -63,6 +63,7 @@ describe('functions on the PCI bus', () => {
     expect(iommu.faults().map((f) => [f.requester, f.addr, f.reason])).toEqual([
       [3 << 3, GUEST_SIZE, 'no-write'], [3 << 3, VM2, 'no-write'], [3 << 3, TABLES, 'no-write'],
     ]);
+    expect(iommu.counters.faultsByRequester).toEqual({ [3 << 3]: 3 });
   });
 
   test('bus mastering off refuses DMA at the bus, before the IOMMU (no fault)', () => {

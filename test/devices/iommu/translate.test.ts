@@ -100,6 +100,8 @@ describe('untranslated DMA', () => {
     expect(dma.write(0x3000, bytes(7))).toBe(true);
     expect(mem.u8[0x3000]).toBe(7);
     expect(iommu.counters.passthrough).toBe(1);
+    expect(dma.read(0xffff_fff0, 0x20)).toBeUndefined(); // refused, but no fault: nothing is translated
+    expect(iommu.counters.faults).toBe(0);
     // Enabled, a domain; disabled again: untranslated again.
     driver.enable();
     driver.buildDomain(1, [{ iova: 0x3000, hpa: 0x50000, length: 0x1000 }]);
