@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { assembleFile } from '../../src/asm/index.js';
 import type { Image } from '../../src/elf/image.js';
+import { decode } from '../../src/isa/index.js';
 import type { NetOptions } from '../../src/network/options.js';
 import { createVm, type ModeName, type Vm } from '../../src/vmm/index.js';
 
@@ -100,6 +101,21 @@ describe('tinyos -D NET', () => {
       expect(kernelWord(r, 'knet_interrupts')).toBeGreaterThanOrEqual(1);
       expect(r.vm.monitor!.counters.mmioEmulated).toBeGreaterThan(0); // the BAR's registers, emulated
     });
+  });
+
+  test('the PV build\'s network layer has no privileged or sensitive instruction (configuration space and kicks are hypercalls)', () => {
+    const image = tinyos({ NET: 1, PV: 1 });
+    const text = image.sections.find((x) => x.name === '.text')!;
+    const start = image.symbols.find((x) => x.name === 'knet_boot')!.value;
+    const view = new DataView(text.data.buffer, text.data.byteOffset, text.data.byteLength);
+    const klasses = new Map<string, number>();
+    for (let a = start; a < text.addr + text.data.length; a += 4) {
+      const d = decode(view.getUint32(a - text.addr, true));
+      const k = d ? d.def.klass : 'undecodable';
+      klasses.set(k, (klasses.get(k) ?? 0) + 1);
+    }
+    expect(klasses.get('hypercall')).toBeGreaterThan(0);
+    expect([...klasses.keys()].filter((k) => k === 'privileged' || k === 'sensitive' || k === 'undecodable')).toEqual([]);
   });
 
   test('with a sink on the wire every ping goes unanswered, and the run still ends', () => {
