@@ -38,7 +38,7 @@ export interface IommuOptions {
 export interface IommuCounters {
   /** Pages translated through a domain's tables (IOTLB hits + successful walks). */
   translations: number;
-  /** Pages passed untranslated: translation off, or a pass-through context. */
+  /** Untranslated: accesses with translation off, pages under a pass-through context. */
   passthrough: number;
   iotlbHits: number;
   iotlbMisses: number;
