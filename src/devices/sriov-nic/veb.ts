@@ -94,6 +94,7 @@ export class Veb {
 
   private ingress(src: Source, frame: Uint8Array): void {
     if (src.kind === 'vf') {
+      this.functionEvent('tx', src.vf, frame);
       if (!this.host.txEnabled(src.vf)) return this.drop(src, frame, 'disabled');
     } else {
       const c = this.counters[src.kind];
@@ -161,6 +162,7 @@ export class Veb {
       }
       c.rxFrames++;
       c.rxBytes += bytes.length;
+      this.functionEvent('rx', d.vf, bytes);
       return;
     }
     const peer = d.kind === 'pf' ? this.pf : this.uplink;
@@ -189,6 +191,11 @@ export class Veb {
     if (src.kind === 'vf') this.host.counters(src.vf).txDropped++;
     else this.counters[src.kind].dropped++;
     this.event('drop', src, frame, vlan, reason);
+  }
+
+  /** A frame leaving or entering VF `vf` itself (as the e1000 reports its own): where = the VF function's name. */
+  private functionEvent(kind: 'tx' | 'rx', vf: number, frame: Uint8Array): void {
+    this.observer?.({ kind, where: `${this.name}-vf${vf}`, ...describeFrame(frame) });
   }
 
   private event(kind: FrameEvent['kind'], port: Source, frame: Uint8Array, vlan: number | undefined, reason?: DropReason, to?: string[]): void {

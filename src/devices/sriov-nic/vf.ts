@@ -188,6 +188,12 @@ export class VirtualFunction implements PciFunction {
     this.updateVectors();
   }
 
+  /** A queue notification by other means than TDT (the pv `net_notify` hypercall): queue 1 transmits, queue 0 has nothing to do. */
+  notify(queue: number): boolean {
+    if (queue === 1) this.transmit();
+    return queue === 0 || queue === 1;
+  }
+
   // --- transmit ---------------------------------------------------------------
 
   /**

@@ -34,13 +34,17 @@ describe('forwarding', () => {
     expect(d[2]!.received()).toEqual([]);
     expect(env.wire).toEqual([]);
     expect(env.toPf).toEqual([]);
+    env.nic.vf(0)!.notify(1); // the pv kick: nothing more queued
+    expect(env.nic.vf(0)!.notify(2)).toBe(false);
     expect(env.nic.vfCounters(0)).toMatchObject({ txFrames: 1, txBytes: 114, rxFrames: 0 });
     expect(env.nic.vfCounters(1)).toMatchObject({ txFrames: 0, rxFrames: 1, rxBytes: 114 });
     expect(d[0]!.rd(VF_REG.GPTC)).toBe(1);
     expect(d[1]!.rd(VF_REG.GPRC)).toBe(1);
     expect(d[1]!.rd(VF_REG.GORC)).toBe(114);
     expect(d[1]!.rd(VF_REG.RDH)).toBe(1);
-    expect(env.frames.at(-1)).toMatchObject({ kind: 'forward', where: 'sriov-nic.vf0', to: ['sriov-nic.vf1'] });
+    expect(env.frames.map((e) => [e.kind, e.where, e.to ?? []])).toEqual([
+      ['tx', 'sriov-nic-vf0', []], ['forward', 'sriov-nic.vf0', ['sriov-nic.vf1']], ['rx', 'sriov-nic-vf1', []],
+    ]);
   });
 
   test('broadcast: replicated to every other VF, the PF and the wire; multicast only to VFs whose table has its hash', () => {
