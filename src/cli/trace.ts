@@ -5,6 +5,8 @@
 // With a host configuration (--host, a .json program, or --vm NAME=FILE:MODE)
 // it traces every VM of the host, each record led by its VM's name
 // (docs/trace.md, "On a host"); --vm NAME keeps only the named VMs' records.
+// With a NIC (--nic, or a host VM's "nic") frames are `frame` records, and a
+// --pcap capture is closed once the run ends.
 
 import { Option, InvalidArgumentError, type Command } from 'commander';
 import { MAX_SLICE } from '../host/config.js';
@@ -15,6 +17,8 @@ import { buildHost, ConsoleLines, loadHost } from './host-session.js';
 import { hostExitCode } from './host-report.js';
 import { VM_OPTION_HELP } from './host-shorthand.js';
 import { closeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PcapFile } from '../net/pcap-file.js';
 import { didYouMean } from '../asm/suggest.js';
 import {
   callbackSink, EVENT_KINDS, isEventKind, Symbolizer, traceHost, traceRun, TRACE_FORMATS,
@@ -92,11 +96,12 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     if (opts.slice !== undefined) throw new UsageError('--slice applies to a host: give one with --host CONFIG');
     if (file === undefined) throw new UsageError('no program: give a program to trace, or a host with --host CONFIG');
     if (opts.output !== undefined) checkNotInput(ctx.cwd, opts.output, file);
+    checkPcapNotOutput(ctx, opts);
     const source = collectAssemblerOptions(ctx, opts, file);
     const image = loadProgram(ctx, file, source.defines, source);
     const symbolizer = new Symbolizer(image);
     const startAt = opts.startAt === undefined ? undefined : resolveCodeAddress('--start-at', opts.startAt, symbolizer);
-    const { engine, maxSteps, vm } = machineFromOptions(ctx, image, opts, opts.output === undefined ? 'stderr' : 'stdout');
+    const { engine, maxSteps, vm, closeNet } = machineFromOptions(ctx, image, opts, opts.output === undefined ? 'stderr' : 'stdout');
     const path = opts.output;
     // Opened before the run: a clear one-line error now if it cannot be written.
     const fd = path === undefined ? undefined : openOutput(ctx.cwd, path);
@@ -106,6 +111,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
       result = traceRun({
         engine, symbolizer, sink, format: opts.format, maxSteps,
         ...(vm.monitor ? { monitor: vm.monitor } : {}),
+        ...(vm.net ? { net: vm.net } : {}),
         ...(opts.events ? { events: opts.events } : {}),
         ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
         ...(startAt !== undefined ? { startAt } : {}),
@@ -117,15 +123,23 @@ export function registerTrace(program: Command, ctx: CliContext): void {
         if (fd !== undefined) closeSync(fd);
       }
     }
+    closeNet();
     if (!result.started) ctx.io.err(`virtlab: warning: --start-at ${opts.startAt} was never reached; nothing traced\n`);
     finishRun(ctx, result.stop, maxSteps);
   });
 }
 
+/** The capture and the trace cannot share a file: each would truncate the other's. */
+function checkPcapNotOutput(ctx: CliContext, opts: TraceOpts): void {
+  if (opts.pcap !== undefined && opts.output !== undefined && resolve(ctx.cwd, opts.pcap) === resolve(ctx.cwd, opts.output)) {
+    throw new UsageError(`--pcap and -o name the same file ('${opts.pcap}'): give each its own`);
+  }
+}
+
 /** Options of a lone guest's machine, which a host's VMs take from its configuration instead. */
 const LONE_ONLY: readonly [string, string][] = [
   ['startAt', '--start-at'], ['mode', '--mode'], ['memory', '--memory'], ['input', '--input'], ['stdin', '--stdin'],
-  ['ept', '--no-ept'], ['vpid', '--no-vpid'],
+  ['ept', '--no-ept'], ['vpid', '--no-vpid'], ['nic', '--nic'], ['mac', '--mac'], ['peer', '--peer'],
 ];
 
 /** `virtlab trace --host CONFIG` (or --vm NAME=FILE:MODE...): every VM's records, or those of the VMs `names` picks. */
@@ -142,10 +156,15 @@ function traceHostCommand(ctx: CliContext, cmd: Command, opts: TraceOpts, config
     if (!all.includes(n)) throw new UsageError(`--vm ${n}: no VM of the host is named so${didYouMean(n, all)}; its VMs are ${all.join(', ')}`);
   }
   const lines = new ConsoleLines(opts.output === undefined ? ctx.io.err : ctx.io.out, Math.max(...all.map((n) => n.length)));
+  if (opts.pcap !== undefined && !loaded.net) throw new UsageError('--pcap needs a network: give a VM a "nic" in the configuration');
+  checkPcapNotOutput(ctx, opts);
+  const pcap = opts.pcap === undefined ? undefined : new PcapFile(openOutput(ctx.cwd, opts.pcap), opts.pcap);
+  const net = loaded.net && { ...loaded.net, ...(pcap ? { pcap: pcap.writer } : {}) };
   const host = buildHost({
     vms: loaded.vms.map((vm) => ({ ...vm, consoleSink: lines.sink(vm.name) })),
     slice: opts.slice ?? loaded.config.slice,
     onSlice: (vm) => lines.flush(vm.name, false),
+    ...(net ? { net } : {}),
   });
   const path = opts.output;
   const fd = path === undefined ? undefined : openOutput(ctx.cwd, path);
@@ -165,6 +184,7 @@ function traceHostCommand(ctx: CliContext, cmd: Command, opts: TraceOpts, config
       if (fd !== undefined) closeSync(fd);
     }
   }
+  pcap?.close();
   lines.flushAll(host); // a run cut short (--limit, --max-steps) ends inside a slice
   if (result.end === 'limit') return;
   if (result.end === 'budget') {

@@ -6,9 +6,10 @@
 
 import { CAUSE, CR_NAMES, disassembleWord, EXC_NAMES, regName } from '../isa/index.js';
 import type { MachineEvent, StepRecord } from '../machine/events.js';
+import type { FrameEvent } from '../net/types.js';
 import type { MonitorEvent } from '../vmm/events.js';
 import type { TcPlace } from './bt-view.js';
-import type { InsnRecord, MonitorRecord, TraceRecord } from './records.js';
+import type { FrameRecord, InsnRecord, MonitorRecord, TraceRecord } from './records.js';
 import type { Symbolizer } from './symbolizer.js';
 
 const DETAIL_BITS: readonly [number, string][] = [
@@ -40,6 +41,27 @@ export interface PlacedMonitorEvent {
   event: MonitorEvent;
   /** Under bt, a trap taken in the translation cache: where (its pc is then shown as the guest's). */
   tc?: TcPlace;
+}
+
+/** A frame event and where it happened, as for a monitor event. */
+export interface PlacedFrameEvent {
+  at: number;
+  frame: FrameEvent;
+}
+
+/** What happens during a step besides the machine's own events: the monitor's work and frames. */
+export type PlacedEvent = PlacedMonitorEvent | PlacedFrameEvent;
+
+export function convertFrameEvent(e: FrameEvent, step: number): FrameRecord {
+  return {
+    type: 'frame', step, event: e.kind, where: e.where, dst: e.dst, src: e.src, vlan: e.vlan ?? null,
+    ethertype: e.ethertype, length: e.length, reason: e.reason ?? null, to: e.to ? [...e.to] : null,
+  };
+}
+
+/** The record of a monitor or frame event of step `step`. */
+export function convertPlaced(p: PlacedEvent, step: number, sym: Symbolizer): TraceRecord {
+  return 'frame' in p ? convertFrameEvent(p.frame, step) : convertMonitorEvent(p.event, step, sym, p.tc);
 }
 
 /** Under --mode bt: where the step's pc stood in the translation cache (undefined: the guest's code ran directly). */
@@ -86,19 +108,27 @@ export function convertMonitorEvent(e: MonitorEvent, step: number, sym: Symboliz
   return r;
 }
 
-type Item = { machine: MachineEvent } | { monitor: PlacedMonitorEvent };
+type Item = { machine: MachineEvent } | { placed: PlacedEvent };
 
 /**
- * Machine and monitor events of one step in the order they happened (the
- * machine records a trap before raising it, so a hooked trap precedes what the
- * monitor did about it).
+ * Machine, monitor and frame events of one step in the order they happened
+ * (the machine records a trap before raising it, so a hooked trap precedes
+ * what the monitor did about it; an MMIO store precedes the frame it sent).
  */
-function interleave(events: readonly MachineEvent[], placed: readonly PlacedMonitorEvent[]): Item[] {
+function interleave(events: readonly MachineEvent[], placed: readonly PlacedEvent[]): Item[] {
   const items: Item[] = [];
   let next = 0;
   for (let k = 0; k <= events.length; k++) {
-    while (next < placed.length && placed[next]!.at <= k) items.push({ monitor: placed[next++]! });
+    // The machine records a device access once it is done: frames just before an io or mmio
+    // event were sent or received during that access, so they follow it.
+    const access = k < events.length && (events[k]!.kind === 'mmio' || events[k]!.kind === 'io');
+    const during: Item[] = [];
+    while (next < placed.length && placed[next]!.at <= k) {
+      const p = placed[next++]!;
+      (access && 'frame' in p ? during : items).push({ placed: p });
+    }
     if (k < events.length) items.push({ machine: events[k]! });
+    items.push(...during);
   }
   return items;
 }
@@ -123,16 +153,17 @@ function btInsn(insn: InsnRecord, rec: StepRecord, sym: Symbolizer, place: TcPla
   });
 }
 
-export function convertStep(rec: StepRecord, sym: Symbolizer, monitor: readonly PlacedMonitorEvent[] = [], bt?: BtStep): TraceRecord[] {
+export function convertStep(rec: StepRecord, sym: Symbolizer, monitor: readonly PlacedEvent[] = [], bt?: BtStep): TraceRecord[] {
   const out: TraceRecord[] = [];
   const step = rec.step;
   // Under bt a pc in the translation cache is shown as the guest's, with the real one in `tc`.
   const place = bt?.place;
   const guest = (a: number): number => (place && a >>> 0 === place.tc && place.guestPc !== undefined ? place.guestPc : a >>> 0);
   const tcOf = (a: number): number | null => (place && a >>> 0 === place.tc ? place.tc : null);
-  // Monitor work done before the step began (an interrupt injected on resuming) comes before the instruction.
+  // Monitor work done before the step began (an interrupt injected on resuming), and frames devices
+  // sent acting on the clock between steps, come before the instruction.
   const before = monitor.filter((p) => p.at < 0);
-  for (const p of before) out.push(convertMonitorEvent(p.event, step, sym, p.tc));
+  for (const p of before) out.push(convertPlaced(p, step, sym));
   const during = before.length === 0 ? monitor : monitor.filter((p) => p.at >= 0);
   const items = during.length === 0 ? rec.events.map((e): Item => ({ machine: e })) : interleave(rec.events, during);
   let insn: InsnRecord | undefined;
@@ -155,8 +186,8 @@ export function convertStep(rec: StepRecord, sym: Symbolizer, monitor: readonly 
     out.push(insn);
   }
   for (const item of items) {
-    if ('monitor' in item) {
-      out.push(convertMonitorEvent(item.monitor.event, step, sym, item.monitor.tc));
+    if ('placed' in item) {
+      out.push(convertPlaced(item.placed, step, sym));
       continue;
     }
     const e = item.machine;

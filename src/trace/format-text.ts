@@ -8,7 +8,7 @@
 //      5  io          out port 0x10 <- 0x00000048 (console)
 
 import { basename } from 'node:path';
-import type { InsnRecord, MemRecord, MonitorRecord, TraceRecord } from './records.js';
+import type { FrameRecord, InsnRecord, MemRecord, MonitorRecord, TraceRecord } from './records.js';
 
 const STEP_WIDTH = 8;
 const DISASM_WIDTH = 30;
@@ -106,7 +106,18 @@ export function formatTextRecord(r: TraceRecord): string {
     }
     case 'tlb-flush': return eventLine(r.step, 'tlb-flush', r.vaddr === null ? 'all' : `page ${hex32(r.vaddr)}`);
     case 'monitor': return eventLine(r.step, 'monitor', monitorText(r));
+    case 'frame': return eventLine(r.step, 'frame', frameText(r));
   }
+}
+
+/**
+ * `EVENT  WHERE  SRC > DST  [vlan N  ]0xTYPE  LEN bytes` then `-> PORTS` (forward, flood)
+ * or `(REASON)` (drop): the event and place padded so that the MACs line up.
+ */
+function frameText(r: FrameRecord): string {
+  const vlan = r.vlan === null ? '' : `vlan ${r.vlan}  `;
+  const tail = r.to !== null ? ` -> ${r.to.length ? r.to.join(',') : '(none)'}` : r.reason !== null ? ` (${r.reason})` : '';
+  return `${r.event.padEnd(7)} ${r.where.padEnd(10)} ${r.src} > ${r.dst}  ${vlan}0x${r.ethertype.toString(16).padStart(4, '0')}  ${r.length} bytes${tail}`;
 }
 
 function at(addr: number | null, r: MonitorRecord): string {

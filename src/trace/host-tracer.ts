@@ -3,13 +3,17 @@
 // view, as a lone trace of that VM has. One machine observer hands each step
 // record to the tracer of the VM running it (Host.running()); each VM's
 // monitor events go to its own tracer. The tracers share one tally, so
-// --limit counts the records kept of all the traced VMs together.
+// --limit counts the records kept of all the traced VMs together. Frames of
+// the host's network (host-frames.ts) are written after the records of the
+// step they happened in, each led by the VM it belongs to.
 
 import type { Host, HostVm } from '../host/index.js';
 import { BtView } from './bt-view.js';
+import { convertFrameEvent } from './convert.js';
+import { tapHostFrames, type OwnedFrame } from './host-frames.js';
 import type { TraceFormat } from './format.js';
 import { hostFormatterFor } from './host-format.js';
-import type { EventKind, TraceRecord } from './records.js';
+import { EVENT_KINDS, type EventKind, type TraceRecord } from './records.js';
 import type { TraceSink } from './sink.js';
 import { Symbolizer } from './symbolizer.js';
 import { LIMIT_REACHED, Tracer, type TraceTally } from './tracer.js';
@@ -56,22 +60,41 @@ export function traceHost(o: HostTraceOptions): HostTraceResult {
   const formatter = hostFormatterFor(o.format, Math.max(...traced.map((vm) => vm.name.length)));
   const tally: TraceTally = { records: 0, limitReached: false };
   const tracers = new Map(traced.map((vm) => [vm, vmTracer(host, vm, tally, o, (r) => sink.line(formatter.record(vm.name, r)))]));
+  // Frames kept: those of the traced VMs' NICs and ports; with every VM traced, the wire's too.
+  const keepFrames = (o.events ?? new Set(EVENT_KINDS)).has('net');
+  const owners = o.vms === undefined ? undefined : new Set(o.vms);
+  let frames: OwnedFrame[] = [];
+  const writeFrames = (step: number): void => {
+    const now = frames;
+    frames = [];
+    for (const { frame, owner } of now) {
+      if (tally.limitReached) return;
+      if (owners && (owner === null || !owners.has(owner))) continue;
+      sink.line(formatter.record(owner, convertFrameEvent(frame, step)));
+      tally.records++;
+      if (o.limit !== undefined && tally.records >= o.limit) tally.limitReached = true;
+    }
+  };
   const before = m.observer;
   const listeners = traced.map((vm) => vm.monitor.listener);
   m.observer = (step) => {
     const vm = host.running();
     if (vm) tracers.get(vm)?.observer(step);
+    writeFrames(step.step);
     // Asked again at every step: a slice that ended on the same step asked first, and the host went on.
     if (tally.limitReached) m.requestStop(LIMIT_REACHED);
   };
   for (const [vm, tracer] of tracers) vm.monitor.listener = tracer.monitorListener;
+  const untap = host.net && keepFrames ? tapHostFrames(host.net, (f) => { if (!tally.limitReached) frames.push(f); }) : undefined;
   let r;
   try {
     r = host.run(o.maxSteps);
-    for (const tracer of tracers.values()) tracer.flushMonitorEvents();
+    for (const tracer of tracers.values()) tracer.flushPending();
+    writeFrames(m.counters.steps);
   } finally {
     m.observer = before;
     traced.forEach((vm, i) => { vm.monitor.listener = listeners[i]; });
+    untap?.();
   }
   const end = tally.limitReached ? 'limit' : r.end === 'stopped' || r.end === 'budget' ? r.end : undefined;
   if (end === undefined) throw new Error(`host run ended by ${typeof r.end === 'string' ? r.end : r.end.kind}, which the trace did not ask for`);

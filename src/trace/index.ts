@@ -8,3 +8,4 @@ export * from './sink.js';
 export * from './tracer.js';
 export * from './host-format.js';
 export * from './host-tracer.js';
+export * from './host-frames.js';

@@ -5,7 +5,7 @@
 // are unsigned 32-bit.
 
 /** The kinds --events selects; each record type belongs to exactly one. */
-export const EVENT_KINDS = ['insn', 'exception', 'interrupt', 'io', 'mmu', 'monitor'] as const;
+export const EVENT_KINDS = ['insn', 'exception', 'interrupt', 'io', 'mmu', 'monitor', 'net'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export interface RegValue {
@@ -200,9 +200,34 @@ export interface MonitorRecord {
 
 export type MonitorEventName = MonitorRecord['event'];
 
+/**
+ * A frame seen by a NIC, a switch port or the wire (src/net/types.ts
+ * FrameEvent): sent (tx), taken in (rx), forwarded to known ports, flooded, or
+ * dropped with a reason. MACs as aa:bb:cc:dd:ee:ff.
+ */
+export interface FrameRecord {
+  type: 'frame';
+  /** The step during which it happened (a frame a device sent between steps: the step that follows). */
+  step: number;
+  event: 'tx' | 'rx' | 'forward' | 'flood' | 'drop';
+  /** The device (`e1000`, `virtio-net`, `wire`) or the switch port (a VM's name, `wire`). */
+  where: string;
+  dst: string;
+  src: string;
+  /** The 802.1Q VLAN ID, or null when untagged (at a switch port: the frame's VLAN, null for the untagged network). */
+  vlan: number | null;
+  ethertype: number;
+  /** Bytes from the destination MAC to the end of the payload (no FCS). */
+  length: number;
+  /** Why it was dropped (drop), else null. */
+  reason: string | null;
+  /** Egress ports (forward, flood), else null. */
+  to: string[] | null;
+}
+
 export type TraceRecord =
   | InsnRecord | HaltRecord | ExceptionRecord | InterruptRecord | IdleRecord
-  | IoRecord | MmioRecord | WalkRecord | TlbFlushRecord | MonitorRecord;
+  | IoRecord | MmioRecord | WalkRecord | TlbFlushRecord | MonitorRecord | FrameRecord;
 
 export type RecordType = TraceRecord['type'];
 
@@ -218,6 +243,7 @@ export const KIND_OF: Record<RecordType, EventKind> = {
   'walk': 'mmu',
   'tlb-flush': 'mmu',
   'monitor': 'monitor',
+  'frame': 'net',
 };
 
 export function isEventKind(s: string): s is EventKind {

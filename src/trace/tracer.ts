@@ -7,10 +7,11 @@ import type { Engine, RunResult } from '../engine/engine.js';
 import type { StepRecord } from '../machine/events.js';
 import { Machine } from '../machine/machine.js';
 import type { Stop } from '../machine/stop.js';
+import type { FrameEvent, FrameObserver } from '../net/types.js';
 import type { MonitorEvent } from '../vmm/events.js';
 import type { Monitor } from '../vmm/monitor.js';
 import { BtView, type TcPlace } from './bt-view.js';
-import { convertMonitorEvent, convertStep, type PlacedMonitorEvent } from './convert.js';
+import { convertPlaced, convertStep, type PlacedEvent, type PlacedMonitorEvent } from './convert.js';
 import { formatterFor, type TraceFormat } from './format.js';
 import { EVENT_KINDS, KIND_OF, type EventKind, type TraceRecord } from './records.js';
 import type { TraceSink } from './sink.js';
@@ -52,8 +53,8 @@ export type MonitorTap = Pick<Monitor, 'listener' | 'machine' | 'mode' | 'guestR
 export class Tracer {
   readonly tally: TraceTally;
   private readonly events: ReadonlySet<EventKind>;
-  /** Monitor events since the last step record, each placed among the machine events of the step in progress. */
-  private pending: PlacedMonitorEvent[] = [];
+  /** Monitor and frame events since the last step record, each placed among the machine events of the step in progress. */
+  private pending: PlacedEvent[] = [];
   /**
    * Under bt, where the step in progress stood in the translation cache, taken
    * when it trapped: the monitor may then retranslate, invalidate or flush, and
@@ -95,6 +96,14 @@ export class Tracer {
     this.pending.push(placed);
   };
 
+  /** Attach with `vm.net.setObserver(tracer.frameObserver)`: frames become `frame` records of the step in progress. */
+  readonly frameObserver: FrameObserver = (e: FrameEvent): void => {
+    if (this.limitReached) return;
+    const rec = this.engine.machine.record;
+    // Copied now: the record is made at the end of the step.
+    this.pending.push({ at: rec ? rec.events.length : -1, frame: { ...e, ...(e.to ? { to: [...e.to] } : {}) } });
+  };
+
   readonly observer = (step: StepRecord): void => {
     const placed = this.pending;
     this.pending = [];
@@ -110,12 +119,15 @@ export class Tracer {
     this.write(convertStep(ring === undefined ? step : { ...step, ring }, this.options.symbolizer, placed, btStep));
   };
 
-  /** Monitor events after the last step (work done on resuming, when no step followed), stamped with the last step. */
-  flushMonitorEvents(): void {
+  /**
+   * Monitor and frame events after the last step (work done on resuming, a frame a device sent
+   * as the run ended, when no step followed), stamped with the last step.
+   */
+  flushPending(): void {
     const placed = this.pending;
     this.pending = [];
     const step = this.engine.machine.counters.steps;
-    this.write(placed.map((p) => convertMonitorEvent(p.event, step, this.options.symbolizer, p.tc)));
+    this.write(placed.map((p) => convertPlaced(p, step, this.options.symbolizer)));
   }
 
   private write(records: readonly TraceRecord[]): void {
@@ -147,6 +159,13 @@ export interface TraceRunOptions {
   maxSteps: number;
   /** The monitor running the guest (any mode but native): its events become `monitor` records. */
   monitor?: MonitorTap;
+  /** The VM's network (Vm.net), when it has a NIC: its frame events become `frame` records. */
+  net?: NetTap;
+}
+
+/** What the tracer needs of a VM's network (src/vmm/vm.ts VmNet): its observer slot. */
+export interface NetTap {
+  setObserver(observer: FrameObserver | undefined): void;
 }
 
 export interface TraceRunResult {
@@ -192,15 +211,18 @@ export function traceRun(o: TraceRunOptions): TraceRunResult {
   const beforeListener = o.monitor?.listener;
   m.observer = tracer.observer;
   if (o.monitor) o.monitor.listener = tracer.monitorListener;
+  o.net?.setObserver(tracer.frameObserver);
   let stop: Stop;
   try {
     const r = o.engine.run(Math.max(0, o.maxSteps - steps));
     steps += r.steps;
     stop = r.stop.kind === 'requested' && m.stopped ? m.stopped : r.stop;
-    tracer.flushMonitorEvents();
+    tracer.flushPending();
   } finally {
     m.observer = before;
     if (o.monitor) o.monitor.listener = beforeListener;
+    // VmNet has no getter for the observer it had: a VM's network carries none but the tracer's.
+    o.net?.setObserver(undefined);
   }
   const why = tracer.limitReached && stop.kind === 'requested'
     ? `trace limit of ${tracer.records} records reached at step ${m.counters.steps}; guest stopped`
