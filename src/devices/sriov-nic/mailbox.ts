@@ -124,6 +124,10 @@ export class Mailbox {
     this.bits = 0;
   }
 
+  isClear(): boolean {
+    return this.bits === 0 && this.mem.every((w) => w === 0);
+  }
+
   save(): MailboxState {
     return { mem: Array.from(this.mem), bits: this.bits };
   }

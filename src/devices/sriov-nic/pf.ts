@@ -28,7 +28,7 @@ import {
 } from './registers.js';
 import { zeroVfCounters, type SriovNicEvent, type SriovNicListener, type VfCounters, type VfResetCause } from './types.js';
 import { Veb, zeroVebCounters, type VebCounters } from './veb.js';
-import { clearVfFilters, copyAdmin, macBytesOf, resetAdmin, setMac, type VfAdmin } from './vf-admin.js';
+import { clearVfFilters, copyAdmin, isResetAdmin, macBytesOf, resetAdmin, setMac, type VfAdmin } from './vf-admin.js';
 import { VirtualFunction, type VfParent } from './vf.js';
 
 /** Where the PF puts its VFs: the PciBus that built it, unless given. */
@@ -65,9 +65,8 @@ export interface SriovNicState {
   requests: number[];
   acks: number[];
   spoofEvents: number;
-  admin: VfAdmin[];
-  counters: VfCounters[];
-  mailboxes: MailboxState[];
+  /** Per VF, only the VFs whose settings, counters or mailbox are not at reset (snapshots are kept by the thousand). */
+  vfs: { vf: number; admin: VfAdmin; counters: VfCounters; mailbox: MailboxState }[];
   veb: VebCounters;
   level: boolean;
   numVfs: number;
@@ -457,9 +456,12 @@ export class SriovNic implements PciFunction, FrameSender, FrameReceiver {
       requests: this.mailbox.requests.save(),
       acks: this.mailbox.acks.save(),
       spoofEvents: this.spoofEvents,
-      admin: this.admin.map(copyAdmin),
-      counters: this.counters.map((c) => ({ ...c })),
-      mailboxes: this.boxes.map((b) => b.save()),
+      vfs: this.admin.flatMap((a, vf) => {
+        const counters = this.counters[vf]!;
+        const box = this.boxes[vf]!;
+        if (isResetAdmin(a) && Object.values(counters).every((n) => n === 0) && box.isClear()) return [];
+        return [{ vf, admin: copyAdmin(a), counters: { ...counters }, mailbox: box.save() }];
+      }),
       veb: { ...this.veb.counters, uplink: { ...this.veb.counters.uplink }, pf: { ...this.veb.counters.pf } },
       level: this.level,
       numVfs: this.numVfs,
@@ -476,15 +478,22 @@ export class SriovNic implements PciFunction, FrameSender, FrameReceiver {
     this.vflre.restore(s.vflre);
     this.wvbr.restore(s.wvbr);
     this.spoofEvents = s.spoofEvents;
-    s.admin.forEach((a, i) => { this.admin[i] = copyAdmin(a); });
-    s.counters.forEach((c, i) => { this.counters[i] = { ...c }; });
+    for (let vf = 0; vf < TOTAL_VFS; vf++) {
+      this.admin[vf] = resetAdmin();
+      this.counters[vf] = zeroVfCounters();
+    }
+    for (const v of s.vfs) {
+      this.admin[v.vf] = copyAdmin(v.admin);
+      this.counters[v.vf] = { ...v.counters };
+    }
     this.veb.counters = { ...s.veb, uplink: { ...s.veb.uplink }, pf: { ...s.veb.pf } };
     this.level = s.level;
     this.numVfs = s.numVfs;
     this.syncVfs();
     this.mailbox.requests.restore(s.requests);
     this.mailbox.acks.restore(s.acks);
-    s.mailboxes.forEach((b, i) => this.boxes[i]!.restore(b));
+    for (const b of this.boxes) b.clear();
+    for (const v of s.vfs) this.boxes[v.vf]!.restore(v.mailbox);
   }
 }
 

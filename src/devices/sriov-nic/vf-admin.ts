@@ -30,6 +30,10 @@ export function clearVfFilters(a: VfAdmin): void {
   a.ctl &= ~VF_CTL.MPE;
 }
 
+export function isResetAdmin(a: VfAdmin): boolean {
+  return a.macLo === 0 && a.macHi === 0 && a.portVlan === 0 && a.ctl === VF_CTL_RESET && a.vlans.every((v) => v === 0) && a.mta.every((v) => v === 0);
+}
+
 export function copyAdmin(a: VfAdmin): VfAdmin {
   return { ...a, vlans: [...a.vlans], mta: [...a.mta] };
 }

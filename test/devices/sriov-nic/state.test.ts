@@ -83,6 +83,9 @@ test('a snapshot taken before VF Enable takes the VFs off the bus when restored'
   const snap = env.machine.captureState();
   env.enable(4);
   expect(env.bus.functions()).toHaveLength(5);
+  expect(env.nic.save().vfs).toEqual([]); // per-VF state is saved only for VFs away from reset
+  env.nic.setVfMac(2, '02:00:00:00:00:22');
+  expect(env.nic.save().vfs.map((v) => v.vf)).toEqual([2]);
   env.machine.restoreState(snap);
   expect(env.nic.vfCount).toBe(0);
   expect(env.bus.functions()).toHaveLength(1);
