@@ -384,6 +384,24 @@ export class SriovNic implements PciFunction, FrameSender, FrameReceiver {
     return { ...this.counters[vf]! };
   }
 
+  /**
+   * A function-level reset of VF `vf` started from the host side (as VFIO
+   * resets a VF before handing it to another VM): the same as the VF's own FLR.
+   * False if the VF does not exist.
+   */
+  resetVf(vf: number): boolean {
+    const f = this.vfs[vf];
+    if (!f) return false;
+    f.functionReset('flr');
+    return true;
+  }
+
+  /** Forget what VF `vf` asked for (VLAN entries, multicast table, multicast promiscuous), as igb's PF driver does on VF_RESET. */
+  clearVfFilters(vf: number): void {
+    checkVf(vf);
+    clearVfFilters(this.admin[vf]!);
+  }
+
   /** WVBR: the VFs that sent spoofed frames since the last call (read and cleared). */
   takeSpoofEvents(): number[] {
     const vfs = this.wvbr.list();

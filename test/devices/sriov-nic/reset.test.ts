@@ -86,3 +86,17 @@ test('CTRL.RST of the VF: the same, but its configuration space stays (igbvf res
   expect(v.cfgRd(PCI.COMMAND) & COMMAND.BUS_MASTER).toBe(COMMAND.BUS_MASTER);
   expect(v.cfgRd(vf.msix.capability) >>> 31).toBe(1);
 });
+
+test('the host side resets a VF (resetVf, as VFIO before reassigning it) and clears its filters (clearVfFilters, on VF_RESET)', () => {
+  const { env, v } = busyVf();
+  expect(env.nic.resetVf(1)).toBe(true);
+  expect(env.events).toContainEqual({ kind: 'vf-reset', vf: 1, cause: 'flr' });
+  expectCleared(env, v);
+  expect(env.nic.resetVf(5)).toBe(false);
+  env.nic.addVfVlan(0, 9);
+  env.nic.setVfMulticastPromiscuous(0, true);
+  env.nic.clearVfFilters(0);
+  const a = env.nic.vfAdmin(0);
+  expect(a.vlans.every((x) => x === 0) && (a.ctl & 0x8) === 0).toBe(true);
+  expect(env.nic.vfMac(0)).toBe('02:00:00:00:20:00');
+});
