@@ -268,6 +268,17 @@ describe('guests/bench: each nanobenchmark prints its line and halts 0 (bench.te
   });
 });
 
+describe('guests/net: without a NIC each says so and exits 2; with one it runs (test/network/ runs them in every mode)', () => {
+  const NET = ['pingpong', 'stream'];
+  NET.forEach((n) => covered.add(`net/${n}.s`));
+  test.each(NET)('%s', async (n) => {
+    expect(await run(`net/${n}.s`)).toEqual({ code: 2, stdout: 'no network card found\n', stderr: '' });
+    const r = await runCli(['run', guest(`net/${n}.s`), '--nic', 'virtio', '--peer', n === 'stream' ? 'sink' : 'echo', '-D', 'COUNT=5']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(n === 'stream' ? /^stream: sent 5 frames of 1514 bytes in \d+ ticks\n$/ : /^ping: 5 round trips, mean \d+ ticks each\n$/);
+  });
+});
+
 describe('coverage', () => {
   test('every program in guests/ has an expectation above', () => {
     const all = (function walk(dir: string): string[] {
