@@ -123,13 +123,13 @@ describe('virtlab host --json, --split-console, --stats', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(['exitCode', 'end', 'steps', 'slice', 'engine', 'worldSwitches', 'vms']);
+    expect(Object.keys(report)).toEqual(['exitCode', 'end', 'steps', 'slice', 'engine', 'worldSwitches', 'vms', 'switch']);
     expect(report).toMatchObject({ exitCode: 0, end: 'stopped', slice: 10000, engine: 'jit' });
     expect(report.vms.map((v: { name: string }) => v.name)).toEqual(['bt', 'pv', 'hw']);
     let share = 0;
     for (const v of report.vms) {
       expect(Object.keys(v)).toEqual(['name', 'mode', 'program', 'weight', 'stopReason', 'haltCode', 'message', 'exitCode', 'instructions',
-        'entries', 'host', 'share', 'counters', 'monitor', 'cost', 'console']);
+        'entries', 'host', 'share', 'counters', 'monitor', 'cost', 'console', 'net']);
       expect(v).toMatchObject({ program: 'guests/tinyos/tinyos.s', weight: 1, stopReason: 'halted', haltCode: 0, message: null, exitCode: 0 });
       expect(v.console).toBe(alone.get(v.name)!.stdout);
       expect(Object.keys(v.counters)).toEqual(Object.keys(createCounters()));
