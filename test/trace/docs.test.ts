@@ -65,6 +65,7 @@ describe('docs/trace.md', () => {
       ...(await records([guest('exceptions/pagefault.s')])),
       ...(await records([extra])),
       ...(await records([guest('tinyos/tinyos.s'), '--mode', 'trap', '--limit', '20000'])),
+      ...(await records([guest('net/pingpong.s'), '-D', 'COUNT=2', '--nic', 'virtio', '--mode', 'hw', '--events', 'net'])),
     ];
     const fields = documentedFields();
     const seen = new Set<string>();
@@ -86,6 +87,7 @@ describe('docs/trace.md', () => {
       runCli(['trace', guest('hello.s')]),
       runCli(['trace', guest('exceptions/timer.s'), '--events', 'interrupt']),
       runCli(['trace', guest('tinyos/tinyos.s'), '--events', 'exception,mmu']),
+      runCli(['trace', guest('net/pingpong.s'), '-D', 'COUNT=2', '--nic', 'emulated', '--events', 'net']),
     ])).map((r) => r.stdout).join('');
     const samples = [...DOC.split('## Text format')[1]!.split('## jq')[0]!.matchAll(/```\n([\s\S]*?)```/g)]
       .flatMap((m) => m[1]!.split('\n').filter((l) => l !== ''));
