@@ -24,7 +24,7 @@ import { Mailbox, PfMailbox, type MailboxState } from './mailbox.js';
 import { pfBarRead, pfBarWrite } from './pf-bar.js';
 import {
   DEFAULT_PF_MAC, FIRST_VF_OFFSET, MAX_VLAN_ID, NIC_CLASS, PF_BAR_SIZE, PF_DEVICE_ID, PF_INT, PF_RAR_ENTRIES, RAH_AV,
-  SRIOV_NIC_VENDOR_ID, TOTAL_VFS, VALID, VF_BAR_SIZE, VF_CTL, VF_DEVICE_ID, VF_STRIDE,
+  SRIOV_NIC_VENDOR_ID, TOTAL_VFS, VALID, VF_BAR_SIZE, VF_CTL, VF_DEVICE_ID, VF_MSIX_BAR, VF_MSIX_BAR_SIZE, VF_STRIDE,
 } from './registers.js';
 import { zeroVfCounters, type SriovNicEvent, type SriovNicListener, type VfCounters, type VfResetCause } from './types.js';
 import { Veb, zeroVebCounters, type VebCounters } from './veb.js';
@@ -78,6 +78,13 @@ function macOf(mac: string | Uint8Array): Uint8Array {
   return Uint8Array.from(mac);
 }
 
+/** VF BAR0 the data path, VF BAR3 the MSI-X table and PBA. */
+function vfBarSizes(): number[] {
+  const sizes = [VF_BAR_SIZE, 0, 0, 0, 0, 0];
+  sizes[VF_MSIX_BAR] = VF_MSIX_BAR_SIZE;
+  return sizes;
+}
+
 function checkVf(vf: number): void {
   if (!Number.isInteger(vf) || vf < 0 || vf >= TOTAL_VFS) throw new RangeError(`sriov-nic: no VF ${vf} (0..${TOTAL_VFS - 1})`);
 }
@@ -125,7 +132,7 @@ export class SriovNic implements PciFunction, FrameSender, FrameReceiver {
     this.host = options.vfHost ?? bus?.bus;
     this.routingId = options.routingId ?? bus?.routingId;
     this.config = new ConfigSpace({ vendorId: SRIOV_NIC_VENDOR_ID, deviceId: PF_DEVICE_ID, classCode: NIC_CLASS, bars: [PF_BAR_SIZE] });
-    this.sriov = addSriovCapability(this.config, { totalVfs: TOTAL_VFS, firstVfOffset: FIRST_VF_OFFSET, vfStride: VF_STRIDE, vfDeviceId: VF_DEVICE_ID, vfBars: [VF_BAR_SIZE] });
+    this.sriov = addSriovCapability(this.config, { totalVfs: TOTAL_VFS, firstVfOffset: FIRST_VF_OFFSET, vfStride: VF_STRIDE, vfDeviceId: VF_DEVICE_ID, vfBars: vfBarSizes() });
     const cap = this.sriov.offset;
     this.config.watch(cap + SRIOV.NUM_VFS, 2, () => {
       if (this.sriov.vfEnabled) this.config.set16(cap + SRIOV.NUM_VFS, this.numVfs);

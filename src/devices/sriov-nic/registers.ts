@@ -10,8 +10,14 @@ export const VF_DEVICE_ID = 0x10ca; // 82576 VF
 export const NIC_CLASS = 0x020000;
 export const TOTAL_VFS = 64;
 export const PF_BAR_SIZE = 0x20000;
-/** One VF's slice of VF BAR0. */
+/** One VF's slice of VF BAR0: the data path (4 pages a monitor maps straight into a VM). */
 export const VF_BAR_SIZE = 0x4000;
+/** The VF BAR holding the MSI-X table and PBA (as the 82576 VF's), apart from the data path so that a monitor can trap it alone. */
+export const VF_MSIX_BAR = 3;
+/** One VF's slice of VF BAR3: one 4 KiB page (the System Page Size, the smallest a monitor can map or trap). */
+export const VF_MSIX_BAR_SIZE = 0x1000;
+/** Offsets in a VF's BAR3. */
+export const VF_MSIX = { TABLE: 0x000, PBA: 0x800 } as const;
 /** Routing-ID distance of VF 0 from the PF: the VFs start at the next device number. */
 export const FIRST_VF_OFFSET = 8;
 export const VF_STRIDE = 1;
@@ -111,7 +117,7 @@ export const PF_INT = {
   MDD: 1 << 28,
 } as const;
 
-/** VF BAR0 (16 KiB, igbvf's offsets). */
+/** VF BAR0 (16 KiB, igbvf's offsets; the MSI-X table and PBA are in BAR3: VF_MSIX). */
 export const VF_REG = {
   CTRL: 0x0000,
   STATUS: 0x0008,
@@ -132,8 +138,6 @@ export const VF_REG = {
   RDH: 0x2810,
   RDT: 0x2818,
   RXDCTL: 0x2828,
-  MSIX_TABLE: 0x3000,
-  MSIX_PBA: 0x3100,
   TDBAL: 0x3800,
   TDBAH: 0x3804,
   TDLEN: 0x3808,

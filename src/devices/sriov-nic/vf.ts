@@ -1,8 +1,9 @@
 // A virtual function of the SR-IOV NIC: the PCI function a VM drives directly.
 // Its BAR0 (igbvf's layout, docs/nics.md "The SR-IOV NIC") holds one legacy
 // TX and one RX ring (the e1000's descriptors and ring checks, rings.ts), the
-// interrupt cause and mask registers with three MSI-X vectors (RX, TX, other),
-// and the VF's side of its mailbox. Every DMA goes through the VF's own
+// interrupt cause and mask registers and the VF's side of its mailbox: the
+// data path, which a monitor maps into a VM. Its three MSI-X vectors (RX, TX,
+// other) have their table and PBA alone in BAR3, a page the monitor traps. Every DMA goes through the VF's own
 // context, which the bus routes by the VF's requester ID (an IOMMU domain);
 // a DMA it refuses drops that descriptor and counts a fault (the VF goes on),
 // while a malformed ring stops this VF only (STATUS.DERR, EICR.DERR) until
@@ -16,7 +17,7 @@ import type { PciFunction, PciFunctionContext } from '../pci/function.js';
 import { Msix, type MsixState } from '../pci/msix.js';
 import type { SriovCapability } from '../pci/sriov.js';
 import type { Mailbox } from './mailbox.js';
-import { MAILBOX_WORDS, QUEUE_ENABLE, STATUS_DERR, STATUS_LU, VF_CTRL_RST, VF_INT, VF_REG, VF_VECTOR, VF_VECTORS } from './registers.js';
+import { MAILBOX_WORDS, QUEUE_ENABLE, STATUS_DERR, STATUS_LU, VF_CTRL_RST, VF_INT, VF_MSIX, VF_MSIX_BAR, VF_REG, VF_VECTOR, VF_VECTORS } from './registers.js';
 import type { SriovNicEvent, VfCounters, VfResetCause } from './types.js';
 import { VfConfigSpace } from './vf-config.js';
 
@@ -95,7 +96,7 @@ export class VirtualFunction implements PciFunction {
   constructor(private readonly ctx: PciFunctionContext, private readonly parent: VfParent, sriov: SriovCapability, readonly index: number) {
     this.name = `${parent.name}-vf${index}`;
     this.config = new VfConfigSpace(sriov, index, () => this.functionReset('flr'));
-    this.msix = new Msix(this.config, { vectors: VF_VECTORS, bar: 0, tableOffset: VF_REG.MSIX_TABLE, pbaOffset: VF_REG.MSIX_PBA }, ctx);
+    this.msix = new Msix(this.config, { vectors: VF_VECTORS, bar: VF_MSIX_BAR, tableOffset: VF_MSIX.TABLE, pbaOffset: VF_MSIX.PBA }, ctx);
   }
 
   /** Why the VF stopped (STATUS.DERR), if it did. */
@@ -104,7 +105,7 @@ export class VirtualFunction implements PciFunction {
   }
 
   bar(n: number): BusDevice | undefined {
-    return n === 0 ? this.bar0 : undefined;
+    return n === 0 ? this.bar0 : n === VF_MSIX_BAR ? this.msix : undefined;
   }
 
   private get counters(): VfCounters {
@@ -120,7 +121,6 @@ export class VirtualFunction implements PciFunction {
   private readRegister(offset: number, size: AccessSize): number {
     this.counters.regReads++;
     if (size !== 4 || (offset & 3) !== 0) return 0;
-    if (this.msix.covers(offset)) return this.msix.read(offset, size);
     if (offset >= VF_REG.VMBMEM && offset < VF_REG.VMBMEM + 4 * MAILBOX_WORDS) return this.mailbox.mem[(offset - VF_REG.VMBMEM) >>> 2]!;
     const r = this.regs;
     switch (offset) {
@@ -157,7 +157,6 @@ export class VirtualFunction implements PciFunction {
   private writeRegister(offset: number, size: AccessSize, value: number): void {
     this.counters.regWrites++;
     if (size !== 4 || (offset & 3) !== 0) return;
-    if (this.msix.covers(offset)) return this.msix.write(offset, size, value);
     const v = value >>> 0;
     if (offset >= VF_REG.VMBMEM && offset < VF_REG.VMBMEM + 4 * MAILBOX_WORDS) return this.mailbox.vfWriteMem((offset - VF_REG.VMBMEM) >>> 2, v);
     const r = this.regs;

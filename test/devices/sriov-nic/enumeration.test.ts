@@ -7,7 +7,8 @@ import { ConfigSpace, PCI } from '../../../src/devices/pci/config-space.js';
 import { findExtendedCapability } from '../../../src/devices/pci/firmware.js';
 import { SRIOV, SRIOV_CONTROL } from '../../../src/devices/pci/sriov.js';
 import { CAP_PCIE, DEVCAP_FLR, PCIE } from '../../../src/devices/sriov-nic/vf-config.js';
-import { PF_REG, STATUS_LU, VF_REG } from '../../../src/devices/sriov-nic/registers.js';
+import { PF_REG, STATUS_LU, VF_BAR_SIZE, VF_INT, VF_MSIX, VF_MSIX_BAR, VF_MSIX_BAR_SIZE, VF_REG } from '../../../src/devices/sriov-nic/registers.js';
+import { MSIX_ADDRESS, MSIX_VECTOR_MASKED } from '../../../src/devices/pci/msix.js';
 import { cfgRead, cfgWrite } from '../pci/helpers.js';
 import { nicMachine, PF_DEVICE } from './helpers.js';
 
@@ -96,6 +97,47 @@ describe('VF Enable', () => {
     cfgWrite(m, PF_DEVICE, 0, env.cap + SRIOV.CONTROL, SRIOV_CONTROL.VF_ENABLE);
     expect(env.nic.vfCount).toBe(3);
     expect(m.mmioRead(base + VF_REG.STATUS, 4)).toBe(0xffff_ffff);
+  });
+
+  test('MSI-X lives in VF BAR3 (64 slices of 4 KiB after VF BAR0: table at 0, PBA at 0x800), none of it in BAR0\'s data-path pages', () => {
+    const env = nicMachine();
+    const m = env.machine;
+    const bar3 = env.cap + SRIOV.VF_BAR0 + 4 * VF_MSIX_BAR;
+    // Firmware placed VF BAR3 after VF BAR0's 64 x 16 KiB; sizing reads one slice, 4 KiB.
+    expect(cfgRead(m, PF_DEVICE, 0, bar3)).toBe(0xe012_0000);
+    cfgWrite(m, PF_DEVICE, 0, bar3, 0xffffffff);
+    expect(cfgRead(m, PF_DEVICE, 0, bar3)).toBe(0xffff_f000);
+    cfgWrite(m, PF_DEVICE, 0, bar3, 0xe012_0000);
+    for (const n of [1, 2, 4, 5]) expect(cfgRead(m, PF_DEVICE, 0, env.cap + SRIOV.VF_BAR0 + 4 * n)).toBe(0);
+    env.enable(2);
+    const vf = env.nic.vf(1)!;
+    expect(vf.config.barAddress(3)).toBe(0xe012_1000);
+    expect(vf.config.barSize(3)).toBe(VF_MSIX_BAR_SIZE);
+    // The capability, as a driver reads it: 3 vectors, table BIR 3 offset 0, PBA BIR 3 offset 0x800.
+    const cap = vf.msix.capability;
+    expect((cfgRead(m, 9, 1, cap) >>> 16) & 0x7ff).toBe(2);
+    expect(cfgRead(m, 9, 1, cap + 4)).toBe(VF_MSIX.TABLE | VF_MSIX_BAR);
+    expect(cfgRead(m, 9, 1, cap + 8)).toBe(VF_MSIX.PBA | VF_MSIX_BAR);
+    // An entry programmed through BAR3 routes the VF's mailbox vector (2) to its line.
+    const d = env.vf(1);
+    cfgWrite(m, 9, 1, cap, 0x8000_0000);
+    d.msixWr(VF_MSIX.TABLE + 32, MSIX_ADDRESS);
+    d.msixWr(VF_MSIX.TABLE + 40, 9);
+    d.msixWr(VF_MSIX.TABLE + 44, 0);
+    expect(d.msixRd(VF_MSIX.TABLE + 40)).toBe(9);
+    expect(m.mmioRead(0xe012_0000 + VF_MSIX.TABLE + 40, 4)).toBe(0); // VF 0's table is its own
+    d.wr(VF_REG.EIMS, VF_INT.MAILBOX);
+    env.nic.mailbox.reply(1, [0x100]);
+    expect(m.irqPending).toBe(1 << 9);
+    // Masked, the vector shows pending in the PBA.
+    d.msixWr(VF_MSIX.TABLE + 44, MSIX_VECTOR_MASKED);
+    expect(d.msixRd(VF_MSIX.PBA)).toBe(1 << 2);
+    // BAR0's four pages hold no MSI-X: nothing there reads the table entry or the pending bit.
+    d.msixWr(VF_MSIX.TABLE, MSIX_ADDRESS);
+    for (let off = 0; off < VF_BAR_SIZE; off += 0x100) {
+      if (Object.values(VF_REG).includes(off as never)) continue;
+      expect(d.rd(off)).toBe(0);
+    }
   });
 
   test('64 VFs fill devices 9..16; NumVFs cannot change while enabled', () => {

@@ -6,7 +6,7 @@
 import { pciBoardDevice, PciBus } from '../../../src/devices/pci/bus.js';
 import { COMMAND, PCI } from '../../../src/devices/pci/config-space.js';
 import { SRIOV, SRIOV_CONTROL } from '../../../src/devices/pci/sriov.js';
-import { MSG, PF_REG, QUEUE_ENABLE, V2P, VF_REG } from '../../../src/devices/sriov-nic/registers.js';
+import { MSG, PF_REG, QUEUE_ENABLE, V2P, VF_MSIX_BAR, VF_REG } from '../../../src/devices/sriov-nic/registers.js';
 import { SriovNic, type SriovNicOptions } from '../../../src/devices/sriov-nic/pf.js';
 import type { SriovNicEvent } from '../../../src/devices/sriov-nic/types.js';
 import { TX_CMD } from '../../../src/devices/e1000/registers.js';
@@ -84,7 +84,8 @@ export function nicMachine(options: SriovNicOptions = { mac: PF_MAC }, memorySiz
         nic.setVfMac(i, vfMac(i));
         nic.setVfQueuesEnabled(i, true, true);
       }
-      return new VfDriver(machine, nic.vf(i)!.config.barAddress(0)!, VF_AREA + i * VF_AREA_SIZE, device, func);
+      const config = nic.vf(i)!.config;
+      return new VfDriver(machine, config.barAddress(0)!, VF_AREA + i * VF_AREA_SIZE, device, func, config.barAddress(VF_MSIX_BAR)!);
     },
   };
   return env;
@@ -99,7 +100,7 @@ export class VfDriver {
   /** Read-to-clear mailbox bits seen so far (igbvf keeps them in software too). */
   private seen = 0;
 
-  constructor(readonly m: Machine, readonly bar: number, readonly area: number, readonly device: number, readonly func: number) {
+  constructor(readonly m: Machine, readonly bar: number, readonly area: number, readonly device: number, readonly func: number, readonly msixBar = 0) {
     this.txRing = area;
     this.rxRing = area + 0x100;
     this.txBuf = area + 0x1000;
@@ -108,6 +109,9 @@ export class VfDriver {
 
   rd(off: number): number { return this.m.mmioRead(this.bar + off, 4) >>> 0; }
   wr(off: number, v: number): void { this.m.mmioWrite(this.bar + off, 4, v); }
+  /** BAR3: the MSI-X table and PBA. */
+  msixRd(off: number): number { return this.m.mmioRead(this.msixBar + off, 4) >>> 0; }
+  msixWr(off: number, v: number): void { this.m.mmioWrite(this.msixBar + off, 4, v); }
   cfgRd(off: number): number { return cfgRead(this.m, this.device, this.func, off); }
   cfgWr(off: number, v: number): void { cfgWrite(this.m, this.device, this.func, off, v); }
   u32(a: number): number { const b = this.m.mem.u8; return (b[a]! | (b[a + 1]! << 8) | (b[a + 2]! << 16) | (b[a + 3]! << 24)) >>> 0; }

@@ -6,7 +6,7 @@
 import { expect, test } from 'vitest';
 import { COMMAND, PCI } from '../../../src/devices/pci/config-space.js';
 import { MSIX_ADDRESS } from '../../../src/devices/pci/msix.js';
-import { PF_INT, PF_REG, V2P, VF_CTRL_RST, VF_INT, VF_REG } from '../../../src/devices/sriov-nic/registers.js';
+import { PF_INT, PF_REG, V2P, VF_CTRL_RST, VF_INT, VF_MSIX, VF_REG } from '../../../src/devices/sriov-nic/registers.js';
 import { DEVCTL_FLR, PCIE } from '../../../src/devices/sriov-nic/vf-config.js';
 import { frame, nicMachine, vfMacBytes } from './helpers.js';
 
@@ -24,9 +24,9 @@ function busyVf() {
   const v = d[1]!;
   const vf = env.nic.vf(1)!;
   v.cfgWr(vf.msix.capability, 0x8000_0000);
-  v.wr(VF_REG.MSIX_TABLE, MSIX_ADDRESS);
-  v.wr(VF_REG.MSIX_TABLE + 8, 7);
-  v.wr(VF_REG.MSIX_TABLE + 12, 0);
+  v.msixWr(VF_MSIX.TABLE, MSIX_ADDRESS);
+  v.msixWr(VF_MSIX.TABLE + 8, 7);
+  v.msixWr(VF_MSIX.TABLE + 12, 0);
   v.wr(VF_REG.EIMS, VF_INT.RX);
   env.nic.addVfVlan(1, 5);
   env.nic.setVfMulticast(1, [0x123]);
@@ -44,8 +44,8 @@ function expectCleared(env: ReturnType<typeof busyVf>['env'], v: ReturnType<type
   for (const reg of [VF_REG.RDBAL, VF_REG.RDLEN, VF_REG.RDH, VF_REG.RDT, VF_REG.RXDCTL, VF_REG.TDLEN, VF_REG.TXDCTL, VF_REG.EIMS, VF_REG.GPRC]) expect(v.rd(reg)).toBe(0);
   expect(v.rd(VF_REG.EICR)).toBe(0);
   expect(env.machine.irqPending & (1 << 7)).toBe(0);
-  expect(v.rd(VF_REG.MSIX_TABLE + 8)).toBe(0);
-  expect(v.rd(VF_REG.MSIX_TABLE + 12)).toBe(1); // masked
+  expect(v.msixRd(VF_MSIX.TABLE + 8)).toBe(0);
+  expect(v.msixRd(VF_MSIX.TABLE + 12)).toBe(1); // masked
   expect(v.rd(VF_REG.VMBMEM + 4)).toBe(0);
   expect(v.rd(VF_REG.V2PMAILBOX)).toBe(V2P.RSTD);
   expect(env.nic.mailbox.pending()).toEqual([]);

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { RX_STA, TX_STA_DD } from '../../../src/devices/e1000/registers.js';
 import { MSIX_ADDRESS } from '../../../src/devices/pci/msix.js';
-import { VF_INT, VF_REG } from '../../../src/devices/sriov-nic/registers.js';
+import { VF_INT, VF_MSIX, VF_REG } from '../../../src/devices/sriov-nic/registers.js';
 import { multicastHash } from '../../../src/devices/sriov-nic/vf-admin.js';
 import { BROADCAST, frame, nicMachine, vfMacBytes } from './helpers.js';
 
@@ -153,9 +153,9 @@ describe('interrupts', () => {
     const msixCap = env.nic.vf(1)!.msix.capability;
     v.cfgWr(msixCap, (v.cfgRd(msixCap) | (0x8000 << 16)) >>> 0);
     for (const [vec, line] of [[0, 5], [2, 6]] as const) {
-      v.wr(VF_REG.MSIX_TABLE + 16 * vec, MSIX_ADDRESS);
-      v.wr(VF_REG.MSIX_TABLE + 16 * vec + 8, line);
-      v.wr(VF_REG.MSIX_TABLE + 16 * vec + 12, 0);
+      v.msixWr(VF_MSIX.TABLE + 16 * vec, MSIX_ADDRESS);
+      v.msixWr(VF_MSIX.TABLE + 16 * vec + 8, line);
+      v.msixWr(VF_MSIX.TABLE + 16 * vec + 12, 0);
     }
     v.wr(VF_REG.EIMS, VF_INT.RX | VF_INT.MAILBOX);
     expect(env.machine.irqPending).toBe(0);
