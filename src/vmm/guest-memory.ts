@@ -12,6 +12,15 @@ import type { VmLayout } from './layout.js';
 
 export type Width = 1 | 2 | 4;
 
+/** Device memory mapped straight into the guest (an assigned function's BAR): guest-physical onto host-physical. */
+export interface Assignment {
+  gpa: number;
+  hpa: number;
+  length: number;
+}
+
+const PAGE = 0x1000;
+
 
 export class GuestMemory {
   readonly base: number;
@@ -20,6 +29,37 @@ export class GuestMemory {
   constructor(private readonly mem: PhysicalMemory, layout: VmLayout) {
     this.base = layout.base;
     this.size = layout.guestSize;
+  }
+
+  private readonly assigned: Assignment[] = [];
+
+  /**
+   * Map device memory [hpa, hpa + length) at guest-physical [gpa, gpa + length)
+   * (page-aligned, outside guest RAM): the shadow tables and EPT map it to the
+   * guest directly, so its accesses run without exits (direct assignment).
+   */
+  assign(a: Assignment): void {
+    const { gpa, hpa, length } = a;
+    if ((gpa | hpa | length) % PAGE !== 0 || length <= 0) throw new RangeError(`assignment 0x${gpa.toString(16)}+0x${length.toString(16)} is not whole pages`);
+    if (gpa >>> 0 < this.size) throw new RangeError(`assignment at 0x${gpa.toString(16)} overlaps guest RAM`);
+    if (this.assigned.some((o) => gpa < o.gpa + o.length && o.gpa < gpa + length)) throw new RangeError(`assignment at 0x${gpa.toString(16)} overlaps another`);
+    this.assigned.push({ gpa: gpa >>> 0, hpa: hpa >>> 0, length });
+  }
+
+  /** Forget every assignment (before the monitor places them again). */
+  clearAssignments(): void {
+    this.assigned.length = 0;
+  }
+
+  assignments(): readonly Assignment[] {
+    return this.assigned;
+  }
+
+  /** The host-physical address device memory assigned at `gpa` maps to, if any. */
+  assignedHost(gpa: number): number | undefined {
+    const g = gpa >>> 0;
+    for (const a of this.assigned) if (g >= a.gpa && g < a.gpa + a.length) return a.hpa + (g - a.gpa);
+    return undefined;
   }
 
   /** True when [gpa, gpa + length) is guest RAM (gpa unsigned). */

@@ -147,6 +147,18 @@ export class HwMode implements MonitorMode {
         mem.write32(table + 4 * i, m.guest.host(gpa) | PTE.P | PTE.W);
       }
     }
+    // Device memory assigned to the guest (a VF's BAR) maps straight to the device: no EPT violation.
+    for (const a of m.guest.assignments()) {
+      for (let off = 0; off < a.length; off += 0x1000) {
+        const gpa = a.gpa + off, slot = dir + 4 * (gpa >>> 22);
+        let table = mem.read32(slot) & PTE.FRAME_MASK;
+        if ((mem.read32(slot) & PTE.P) === 0) {
+          table = frame();
+          mem.write32(slot, table | PTE.P | PTE.W);
+        }
+        mem.write32(table + 4 * ((gpa >>> 12) & 1023), (a.hpa + off) | PTE.P | PTE.W);
+      }
+    }
     return dir;
   }
 

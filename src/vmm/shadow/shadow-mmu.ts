@@ -266,7 +266,12 @@ export class ShadowMmu {
       dirty = (pte & PTE.D) !== 0;
       origin = (w.t.pde & PTE.FRAME_MASK) >>> 12;
     }
-    if (!this.guest.contains(gpa)) return { kind: 'mmio', gpa };
+    if (!this.guest.contains(gpa)) {
+      const hpa = this.guest.assignedHost(gpa);
+      if (hpa === undefined) return { kind: 'mmio', gpa };
+      this.installDevice(sh, va, hpa, perm, origin);
+      return { kind: 'filled' };
+    }
     const region = va >>> 22;
     const table = this.ensureTable(sh, region);
     if (origin >= 0 && !table.origins.includes(origin)) {
@@ -277,6 +282,27 @@ export class ShadowMmu {
     this.counters.shadowFaults++;
     if (write && this.isTraced(gpa >>> 12)) return { kind: 'traced', gpa };
     return { kind: 'filled' };
+  }
+
+  /**
+   * A leaf onto device memory assigned to the guest: its accesses go to the
+   * device without a trap. No reverse map (device memory never holds a page
+   * table), but the guest table it came from is traced as for any leaf.
+   */
+  private installDevice(sh: Shadow, va: number, hpa: number, perm: number, origin: number): void {
+    const region = va >>> 22;
+    const table = this.ensureTable(sh, region);
+    if (origin >= 0 && !table.origins.includes(origin)) {
+      table.origins.push(origin);
+      this.addUser(origin, false, sh.id * LEAVES + region);
+    }
+    const vpn = va >>> 12;
+    const leaf = (hpa & PTE.FRAME_MASK) | PTE.P | PTE.A | PTE.D | (perm & PTE.U) | (perm & PTE.W);
+    this.machine.mem.write32(table.hpa + (vpn & (LEAVES - 1)) * 4, leaf);
+    sh.pendingLeaves.delete(vpn);
+    this.counters.shadowFaults++;
+    this.counters.shadowFills++;
+    this.listener()?.({ kind: 'shadow-fill', vaddr: va >>> 0, gpa: hpa >>> 0, write: (perm & PTE.W) !== 0, user: (perm & PTE.U) !== 0 });
   }
 
   private install(sh: Shadow, table: ShadowTable, va: number, gpa: number, perm: number, dirty: boolean): void {
