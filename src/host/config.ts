@@ -399,6 +399,9 @@ function crossChecks(config: HostConfig, raw: unknown): { path: JsonPath; messag
     if (first !== undefined) out.push({ path: ['vms', i, 'nic', 'mac'], message: `${mac} is already the MAC of vms[${first}]` });
     else macs.set(mac, i);
   });
+  config.vms.forEach((vm, i) => {
+    if (vm.nic && vm.name === 'wire') out.push({ path: ['vms', i, 'name'], message: '"wire" is the name of the switch\'s port to the wire: give a VM with a nic another name' });
+  });
   if (config.network && !config.vms.some((vm) => vm.nic)) out.push({ path: ['network'], message: 'no VM has a nic: give one a "nic" for the network to connect' });
   const need = hostRamNeeded(config.vms);
   if (need > config.memory * MIB) {
