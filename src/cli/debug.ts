@@ -86,13 +86,16 @@ export async function debugCommand(ctx: CliContext, file: string | undefined, op
       }
     },
   };
+  let closeNet = (): void => {};
   let session: DebugSession;
   if (onHost) {
     session = hostSession(ctx, config, specs, opts, common);
   } else {
     const source = collectAssemblerOptions(ctx, opts, file!);
     const image = loadProgram(ctx, file!, source.defines, source);
-    const { machine, engine, vm } = machineFromOptions(ctx, image, opts, 'capture');
+    const loaded = machineFromOptions(ctx, image, opts, 'capture');
+    const { machine, engine, vm } = loaded;
+    closeNet = loaded.closeNet;
     session = new DebugSession({
       machine,
       engine,
@@ -112,12 +115,16 @@ export async function debugCommand(ctx: CliContext, file: string | undefined, op
     return r.quit;
   };
 
-  if (script !== undefined) {
-    for (const line of script.split(/\r?\n/)) if (await run(line, true)) break;
-  } else if (input.interactive) {
-    await interactiveLoop(ctx, session, input.stream, run);
-  } else {
-    for await (const line of inputLines(input.stream)) if (await run(line, true)) break;
+  try {
+    if (script !== undefined) {
+      for (const line of script.split(/\r?\n/)) if (await run(line, true)) break;
+    } else if (input.interactive) {
+      await interactiveLoop(ctx, session, input.stream, run);
+    } else {
+      for await (const line of inputLines(input.stream)) if (await run(line, true)) break;
+    }
+  } finally {
+    closeNet(); // the capture holds every frame the session ran (frames replayed by `back` are in it again)
   }
   if (opts.strict && failures > 0) throw new CliError(`${failures} debugger command${failures === 1 ? '' : 's'} failed`);
 }

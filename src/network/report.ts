@@ -53,6 +53,8 @@ export interface NetReport {
   rxDropped: number;
   deviceErrors: number;
   deviceExits: number;
+  /** deviceExits per packet (perPacket.deviceExits), null when the VM moved no packet. */
+  exitsPerPacket: number | null;
   /** Null when the VM moved no packet. */
   perPacket: PerPacket | null;
   /** The NIC model's counters, as it keeps them. */
@@ -81,6 +83,7 @@ export function netReport(nic: Nic, monitor: MonitorCounters | undefined, port: 
     nic: nic.name,
     mac: formatMac(nic.mac),
     packets, txFrames: c.txFrames, rxFrames: c.rxFrames, rxDropped: c.rxDropped, deviceErrors: c.deviceErrors, deviceExits,
+    exitsPerPacket: packets === 0 ? null : per(deviceExits),
     perPacket: packets === 0 ? null : {
       registerAccesses: per(accesses),
       deviceExits: per(deviceExits),
