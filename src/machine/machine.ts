@@ -21,7 +21,7 @@ import { Mmu, type NestedPaging, type Translation } from './mmu.js';
 import { deadlockStop, type Stop } from './stop.js';
 import { Tlb, type TlbState } from './tlb.js';
 import { describeTrap, type TrapHook, type TrapInfo } from './trap.js';
-import { exceptionExits, instructionExit, VMX_EPT_VIOLATION, VMX_INSN_EXIT, type ExitInfo, type Vmcs, type VmxCounters } from './vmx.js';
+import { exceptionExits, instructionExit, VMX_EPT_VIOLATION, VMX_INSN_EXIT, type ExitInfo, type PostedRoute, type Vmcs, type VmxCounters } from './vmx.js';
 
 /** A monitor's VMX setup: its VMCS, the counters the extension increments, and its exit handler. */
 export interface VmxSetup {
@@ -52,6 +52,8 @@ export interface MachineState {
   cr: Int32Array;
   tlb: TlbState;
   irqPending: number;
+  /** Remapped lines high (remapLine); absent in snapshots taken before remapping existed. */
+  remappedLevel?: number;
   /** Each device's state by its name. */
   devices: Record<string, unknown>;
   counters: Counters;
@@ -103,8 +105,23 @@ export class Machine implements DeviceContext {
   readonly console: Console | undefined;
   readonly timer: Timer | undefined;
 
-  /** Interrupt lines currently raised (bit n = line n). */
+  /**
+   * Interrupt requests at the CPU (bit n = line n): the level of each line,
+   * or for a remapped line the message it sent, until acknowledged.
+   */
   irqPending = 0;
+  /**
+   * The interrupt-remapping table (VT-d's), by real line: a remapped line is
+   * message-signalled (MSI), so only its rising edge counts: it is posted to
+   * its route's VMCS when that VMCS processes posted interrupts, otherwise it
+   * is one request at the CPU, which taking it (or the exit for it)
+   * acknowledges. Configuration, like `vmx`: snapshots do not carry it.
+   */
+  private readonly routes: (PostedRoute | undefined)[] = new Array<PostedRoute | undefined>(IRQ.LINES).fill(undefined);
+  /** Lines with a route (bit n = line n). */
+  private remapped = 0;
+  /** The device-side level of each remapped line (its edges are what is sent). */
+  private remappedLevel = 0;
   /** Set once the machine cannot continue (halt, unhandled trap, deadlock). */
   stopped: Stop | undefined;
   /** A stop asked for by a hook, device or breakpoint; the engine ends its run with it. */
@@ -165,6 +182,7 @@ export class Machine implements DeviceContext {
     this.cpu.regs[REG.sp] = this.mem.size;
     this.tlb.reset();
     this.irqPending = 0;
+    this.remappedLevel = 0;
     this.stopped = undefined;
     this.stopRequest = undefined;
     this.nonRoot = false;
@@ -182,9 +200,45 @@ export class Machine implements DeviceContext {
 
   setIrq(line: number, level: boolean): void {
     if (line < 0 || line >= IRQ.LINES) throw new RangeError(`interrupt line ${line} does not exist`);
+    if ((this.remapped & (1 << line)) !== 0) return this.remappedIrq(line, level);
     const before = this.irqPending;
     this.irqPending = level ? before | (1 << line) : before & ~(1 << line);
     if (before !== this.irqPending) this.record?.events.push({ kind: 'irq', line, level });
+  }
+
+  /**
+   * Remap real line `line` (an entry of the interrupt-remapping table, as a
+   * monitor programs VT-d for an assigned device): from now on it is posted
+   * to `route.vmcs` as virtual line `route.vline`; undefined removes the entry.
+   * A line is remapped to one VMCS at a time.
+   */
+  remapLine(line: number, route: PostedRoute | undefined): void {
+    if (line < 0 || line >= IRQ.LINES) throw new RangeError(`interrupt line ${line} does not exist`);
+    if (route && (route.vline < 0 || route.vline >= IRQ.LINES)) throw new RangeError(`virtual line ${route.vline} does not exist`);
+    const old = this.routes[line];
+    if (route && old && old.vmcs !== route.vmcs) throw new Error(`machine: real line ${line} is posted to another VMCS already`);
+    this.routes[line] = route;
+    const bit = 1 << line;
+    this.remapped = route ? this.remapped | bit : this.remapped & ~bit;
+  }
+
+  /**
+   * A remapped line changed level: a rising edge is one message. Posted, it
+   * sets a PIR bit of its VMCS (absorbed at once if that VMCS runs in non-root
+   * operation, counted postedWhileNotRunning otherwise), with no request at
+   * the CPU; else it is a request the CPU acknowledges when it takes it.
+   */
+  private remappedIrq(line: number, level: boolean): void {
+    const bit = 1 << line;
+    const before = this.remappedLevel;
+    this.remappedLevel = level ? before | bit : before & ~bit;
+    if (before === this.remappedLevel) return;
+    this.record?.events.push({ kind: 'irq', line, level });
+    if (!level) return;
+    const route = this.routes[line]!;
+    const vmcs = route.vmcs;
+    if (vmcs.controls.postedInterrupts) vmcs.post(route.vline, this.nonRoot && this.vmx?.vmcs === vmcs);
+    else this.irqPending |= bit;
   }
 
   /** Earliest clock value at which some device needs a tick, or Infinity. */
@@ -249,6 +303,7 @@ export class Machine implements DeviceContext {
     const line = 31 - Math.clz32(p & -p);
     this.counters.steps++;
     this.counters.interrupts++;
+    this.irqPending = p & ~((1 << line) & this.remapped); // a message is taken once; a level stays until its device lowers it
     const pc = this.cpu.pc >>> 0;
     const cause = (CAUSE.INTERRUPT | line) >>> 0;
     const event = this.record && { kind: 'interrupt' as const, line, cause, epc: pc, delivered: 'vector' as TrapDelivery };
@@ -371,24 +426,52 @@ export class Machine implements DeviceContext {
 
   /**
    * Before each step in non-root operation: a pending external interrupt
-   * exits (whatever the guest's IE), and with interrupt-window exiting an
-   * open guest IE exits. Counts a step when it exits.
+   * exits (whatever the guest's IE; the exit acknowledges a remapped line's
+   * message, as VT-x's "acknowledge interrupt on exit"); a posted interrupt
+   * is delivered through the guest's own vector if its IE allows, without
+   * an exit (virtual interrupt delivery), else it waits in the PIR; and with
+   * interrupt-window exiting an open guest IE exits. Counts a step when it
+   * exits or delivers.
    */
   vmxEvents(): boolean {
-    const c = this.vmx!.vmcs.controls;
-    if (this.irqPending !== 0) {
-      const line = 31 - Math.clz32(this.irqPending & -this.irqPending);
+    const vmcs = this.vmx!.vmcs;
+    const c = vmcs.controls;
+    const p = this.irqPending;
+    if (p !== 0) {
+      const line = 31 - Math.clz32(p & -p);
       this.counters.steps++;
       this.counters.interrupts++;
+      this.irqPending = p & ~((1 << line) & this.remapped);
       this.vmExit({ reason: 'external-interrupt', pc: this.cpu.pc >>> 0, line });
       return true;
     }
-    if (c.interruptWindowExit && (this.cpu.cr[CR.status]! & STATUS.IE) !== 0) {
+    const ie = (this.cpu.cr[CR.status]! & STATUS.IE) !== 0;
+    if (vmcs.pid.pir !== 0 && c.postedInterrupts) {
+      vmcs.pid.on = false; // the CPU has seen the notification
+      if (ie) {
+        this.deliverPosted(vmcs);
+        return true;
+      }
+    }
+    if (c.interruptWindowExit && ie) {
       this.counters.steps++;
       this.vmExit({ reason: 'interrupt-window', pc: this.cpu.pc >>> 0 });
       return true;
     }
     return false;
+  }
+
+  /** The lowest posted virtual line into the guest, as the monitor's injection would deliver it: one step, no exit. */
+  private deliverPosted(vmcs: Vmcs): void {
+    const vline = vmcs.takePosted();
+    this.counters.steps++;
+    this.counters.interrupts++;
+    const pc = this.cpu.pc >>> 0;
+    const cause = (CAUSE.INTERRUPT | vline) >>> 0;
+    const event = this.record && { kind: 'interrupt' as const, line: vline, cause, epc: pc, delivered: 'vector' as TrapDelivery };
+    if (event) this.record!.events.push(event);
+    const delivered = this.raise({ cause, pc, epc: pc, faultaddr: undefined, word: undefined });
+    if (event) event.delivered = delivered;
   }
 
   /** Count `n` instructions retired outside the engine (a monitor emulating them). */
@@ -585,6 +668,7 @@ export class Machine implements DeviceContext {
       cr: this.cpu.cr.slice(),
       tlb: this.tlb.save(),
       irqPending: this.irqPending,
+      remappedLevel: this.remappedLevel,
       devices: Object.fromEntries(this.devices.map((d) => [d.name, d.save()])),
       counters: { ...this.counters },
       stopped: this.stopped,
@@ -597,6 +681,7 @@ export class Machine implements DeviceContext {
     this.cpu.cr.set(s.cr);
     this.tlb.restore(s.tlb);
     this.irqPending = s.irqPending;
+    this.remappedLevel = s.remappedLevel ?? 0;
     for (const d of this.devices) {
       if (!(d.name in s.devices)) throw new Error(`machine: the snapshot has no state for device '${d.name}'`);
       d.restore(s.devices[d.name]);

@@ -10,7 +10,9 @@
 // guest's own state without any exit. What the execution controls select
 // exits to the monitor instead: control-register accesses, port I/O per
 // port, halt, wait, hypercall, tlb invalidation, exceptions by bitmap,
-// external interrupts, the interrupt window. Memory is translated twice:
+// external interrupts, the interrupt window. With posted interrupts (VT-x
+// with APICv, and VT-d's posted format) a device interrupt remapped to a VMCS
+// reaches its guest without any exit (PostedDescriptor below). Memory is translated twice:
 // through the guest's page tables (guest-virtual to guest-physical) and
 // through second-level tables (EPT: guest-physical to host-physical), or,
 // without EPT, through shadow tables the monitor keeps.
@@ -49,6 +51,31 @@ export interface VmxControls {
   shadowRoot: number;
   /** 0: the TLB is flushed at every entry and exit; otherwise the guest's entries are tagged and survive them. */
   vpid: number;
+  /**
+   * Process posted interrupts: a real line remapped to this VMCS (Machine.remapLine) sets a bit of its
+   * descriptor's PIR instead of interrupting, and the CPU delivers it into the guest itself, without
+   * an exit. Off: such a line's interrupt is a real one, an external-interrupt exit.
+   */
+  postedInterrupts: boolean;
+}
+
+/**
+ * The posted-interrupt descriptor of a vCPU (VT-x with APICv: 64 bytes in
+ * memory the VMCS names). `pir` holds one request bit per virtual line (the
+ * guest's 16 lines, not x86's 256 vectors); `on` is the outstanding
+ * notification: a request posted while this VMCS was not running, not yet
+ * seen by the CPU (it is at the first boundary after the next entry). Kept
+ * in the VMCS state here: nothing on the machine reads it as memory.
+ */
+export interface PostedDescriptor {
+  pir: number;
+  on: boolean;
+}
+
+/** An entry of the interrupt-remapping table (VT-d's IRTE in posted format): a real line posted to a VMCS as a virtual line. */
+export interface PostedRoute {
+  readonly vmcs: Vmcs;
+  readonly vline: number;
 }
 
 export interface ExitInfo {
@@ -86,6 +113,9 @@ export interface VmxCounters {
   eptEntryReads: number;
   /** Whole-TLB flushes at transitions (no VPID). */
   vpidFlushes: number;
+  /** Posted interrupts the CPU delivered into the guest (no exit), and requests posted while this VMCS was not running. */
+  postedInterrupts: number;
+  postedWhileNotRunning: number;
   [name: string]: number;
 }
 
@@ -98,8 +128,9 @@ const FIELD_INDEX = Object.fromEntries([['pc', -1], ...CR_NAMES.map((n, i) => [n
 export class Vmcs {
   readonly controls: VmxControls = {
     crWriteExit: 0, crReadExit: 0, ioBitmap: new Uint8Array(8192), hltExit: true, wfiExit: true, invlpgExit: false,
-    exceptionBitmap: 0, interruptWindowExit: false, eptRoot: 0, shadowRoot: 0, vpid: 1,
+    exceptionBitmap: 0, interruptWindowExit: false, eptRoot: 0, shadowRoot: 0, vpid: 1, postedInterrupts: false,
   };
+  readonly pid: PostedDescriptor = { pir: 0, on: false };
   /** Guest state, loaded into the CPU at entry and saved from it at exit. */
   guestPc = 0;
   readonly guestCr = new Int32Array(CR_NAMES.length);
@@ -148,18 +179,42 @@ export class Vmcs {
     (this.controls as { [k in K]: VmxControls[K] })[name] = value;
   }
 
+  /**
+   * A device's interrupt posted to this vCPU as virtual line `vline` (the
+   * machine's interrupt remapping): its PIR bit set; while this VMCS's guest
+   * runs the notification is absorbed by the CPU, otherwise it stays
+   * outstanding (ON) until the next entry.
+   */
+  post(vline: number, running: boolean): void {
+    this.pid.pir |= 1 << vline;
+    if (running) return;
+    this.pid.on = true;
+    this.counters.postedWhileNotRunning++;
+  }
+
+  /** Virtual interrupt delivery: the CPU takes the lowest requested line out of the PIR (the caller delivers it). */
+  takePosted(): number {
+    const p = this.pid.pir;
+    const vline = 31 - Math.clz32(p & -p);
+    this.pid.pir = p & ~(1 << vline);
+    this.pid.on = false;
+    this.counters.postedInterrupts++;
+    return vline;
+  }
+
   save(): unknown {
-    return { controls: { ...this.controls, ioBitmap: this.controls.ioBitmap.slice() }, guestPc: this.guestPc,
+    return { controls: { ...this.controls, ioBitmap: this.controls.ioBitmap.slice() }, pid: { ...this.pid }, guestPc: this.guestPc,
       guestCr: this.guestCr.slice(), hostPc: this.hostPc, hostCr: this.hostCr.slice(),
       exit: this.exit && { ...this.exit }, injection: this.injection && { ...this.injection } };
   }
 
   restore(s: unknown): void {
-    const v = s as { controls: VmxControls; guestPc: number; guestCr: Int32Array; hostPc: number; hostCr: Int32Array;
+    const v = s as { controls: VmxControls; pid: PostedDescriptor; guestPc: number; guestCr: Int32Array; hostPc: number; hostCr: Int32Array;
       exit: ExitInfo | undefined; injection: EntryInjection | undefined };
     const { ioBitmap, ...rest } = v.controls;
     Object.assign(this.controls, rest);
     this.controls.ioBitmap.set(ioBitmap);
+    Object.assign(this.pid, v.pid);
     this.guestPc = v.guestPc;
     this.guestCr.set(v.guestCr);
     this.hostPc = v.hostPc;

@@ -87,6 +87,9 @@ const FIXED = [
   'eptEntryReads',
   /** Whole-TLB flushes at entries and exits because VPID is off. */
   'vpidFlushes',
+  /** Posted interrupts the CPU delivered into the guest without an exit, and those posted while its vCPU was not running. */
+  'postedInterrupts',
+  'postedWhileNotRunning',
   // Paravirtualization (zero in the other modes). Per hypercall: hc<Name> (hcMmuUpdate, ...), from src/vmm/pv/abi.ts.
   /** Hypercalls the guest made (hcall at virtual ring 0), of which with an unknown number, and those that returned an error. */
   'hypercalls',

@@ -17,10 +17,16 @@
 //     trap-and-emulate. The VM-exit count on page-table updates is what the
 //     binary translator's adaptive callouts avoided.
 //
+// Posted interrupts (default; --no-posted-interrupts turns them off): a real
+// line the monitor posts to the guest (postLine, an assigned device's vector)
+// reaches it through the VMCS's posted-interrupt descriptor, delivered by the
+// CPU itself with no exit. Off, the same line is a real interrupt: an
+// external-interrupt exit, and the monitor injects the virtual line.
+//
 // Every access to the VMCS (guest state, exit information, controls, entry
 // injection) is a VMREAD or VMWRITE, counted for the cost model.
 
-import { CAUSE, CR, CR_NAMES, EXC, PTE, STATUS } from '../../isa/index.js';
+import { CAUSE, CR, CR_NAMES, EXC, IRQ, PTE, STATUS } from '../../isa/index.js';
 import { decodeCached } from '../../machine/decode-cache.js';
 import { ACCESS, type AccessKind } from '../../machine/events.js';
 import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
@@ -37,11 +43,17 @@ export interface HwOptions {
   ept?: boolean;
   /** Tag the guest's TLB entries so they survive entries and exits (default true); false: flush at each. */
   vpid?: boolean;
+  /**
+   * Posted interrupts (default true): lines posted to the guest (postLine, post) reach it without an
+   * exit; false: each is an external-interrupt exit (or an interrupt window) and a monitor injection.
+   */
+  posted?: boolean;
 }
 
 interface HwState {
   vmcs: unknown;
   nonRoot: boolean;
+  forwarded: number;
 }
 
 
@@ -50,10 +62,14 @@ export class HwMode implements MonitorMode {
   readonly vmcs: Vmcs;
   readonly ept: boolean;
   readonly vpid: boolean;
+  readonly posted: boolean;
+  /** Without posted interrupts: virtual lines posted to the guest, waiting for the monitor to inject them. */
+  private forwarded = 0;
 
   constructor(private readonly monitor: Monitor, options: HwOptions = {}) {
     this.ept = options.ept ?? true;
     this.vpid = options.vpid ?? true;
+    this.posted = options.posted ?? true;
     const counters = monitor.counters as unknown as VmxCounters;
     this.vmcs = new Vmcs(counters);
     monitor.machine.vmx = { vmcs: this.vmcs, counters, onExit: (e) => this.onExit(e) };
@@ -97,6 +113,10 @@ export class HwMode implements MonitorMode {
     v.hostPc = MONITOR_TVEC;
     v.exit = undefined;
     v.injection = undefined;
+    v.pid.pir = 0;
+    v.pid.on = false;
+    this.forwarded = 0;
+    c.postedInterrupts = this.posted;
     c.ioBitmap.fill(0xff); // every port is a virtual device
     c.hltExit = true;
     c.wfiExit = true;
@@ -163,12 +183,13 @@ export class HwMode implements MonitorMode {
   }
 
   save(): HwState {
-    return { vmcs: this.vmcs.save(), nonRoot: this.monitor.machine.nonRoot };
+    return { vmcs: this.vmcs.save(), nonRoot: this.monitor.machine.nonRoot, forwarded: this.forwarded };
   }
 
   restore(state: unknown): void {
     const s = state as HwState;
     this.vmcs.restore(s.vmcs);
+    this.forwarded = s.forwarded ?? 0;
     const m = this.monitor.machine;
     m.nonRoot = s.nonRoot;
     m.mmu.nested = s.nonRoot ? { controls: this.vmcs.controls, counters: this.monitor.counters as unknown as VmxCounters } : undefined;
@@ -213,7 +234,8 @@ export class HwMode implements MonitorMode {
   private afterExit(): void {
     const m = this.monitor;
     m.settleTime();
-    if (this.vmcs.controls.interruptWindowExit && m.platform.pendingLines() === 0) {
+    this.injectForwarded();
+    if (this.vmcs.controls.interruptWindowExit && (m.platform.pendingLines() | this.forwarded) === 0) {
       // What the window was opened for is gone (the guest acknowledged the tick with IE off, as
       // natively): close it, or the guest would exit for nothing as soon as it sets IE again.
       this.vmcs.setControl('interruptWindowExit', false);
@@ -253,7 +275,8 @@ export class HwMode implements MonitorMode {
     const m = this.monitor;
     countEmulation(m, decodeCached(e.word!)!, e.pc);
     this.next(e);
-    m.idleGuest(e.pc);
+    // A posted interrupt waiting ends the wait at once, as a raised line does natively.
+    if (this.pendingPosted() === 0) m.idleGuest(e.pc);
   }
 
   /** --no-ept: the guest wrote STATUS or PTBR; the shadow follows its address space. */
@@ -349,5 +372,57 @@ export class HwMode implements MonitorMode {
     this.monitor.inject(line, pc);
     if (window) this.vmcs.setControl('interruptWindowExit', false);
     return true;
+  }
+
+  // --- posted interrupts -------------------------------------------------------------
+
+  /**
+   * Real line `realLine` (an assigned device's interrupt vector) belongs to
+   * this guest as virtual line `vline`: the machine's interrupt remapping
+   * posts it to this VMCS. With posted interrupts its rising edge reaches the
+   * guest with no exit; without, it is an external-interrupt exit whose
+   * handler (claimed here) injects `vline`. Lines are message-signalled: one
+   * interrupt per rising edge, the device's own acknowledgement (the guest's
+   * register access) lowers the line.
+   */
+  postLine(realLine: number, vline: number): void {
+    if (vline < 0 || vline >= IRQ.LINES || !Number.isInteger(vline)) throw new RangeError(`virtual line ${vline} does not exist`);
+    this.monitor.machine.remapLine(realLine, { vmcs: this.vmcs, vline });
+    if (!this.posted) this.monitor.claimRealLine(realLine, () => this.post(vline));
+  }
+
+  /**
+   * Virtual line `vline` becomes pending in this guest, from anywhere (this
+   * monitor's handler, another VM's monitor, the host), whether this vCPU runs
+   * or not. Posted: its PIR bit, delivered by the CPU at the first boundary
+   * the guest's IE allows, after its next entry if it is not running (no exit
+   * of its own). Otherwise the monitor injects it: at the end of the exit
+   * being handled, or through an interrupt-window exit.
+   */
+  post(vline: number): void {
+    if (vline < 0 || vline >= IRQ.LINES || !Number.isInteger(vline)) throw new RangeError(`virtual line ${vline} does not exist`);
+    const m = this.monitor.machine;
+    const mine = m.vmx?.vmcs === this.vmcs;
+    if (this.posted) return this.vmcs.post(vline, mine && m.nonRoot);
+    this.forwarded |= 1 << vline;
+    // In an exit of this vCPU, afterExit injects it; otherwise its guest state is not in the VMCS
+    // (running, or saved by a world switch): exit as soon as it can take the interrupt.
+    if ((!mine || m.nonRoot) && !this.vmcs.controls.interruptWindowExit) this.vmcs.setControl('interruptWindowExit', true);
+  }
+
+  /** Virtual lines posted to this guest and not yet delivered (PIR, or waiting for the monitor's injection). */
+  pendingPosted(): number {
+    return this.vmcs.pid.pir | this.forwarded;
+  }
+
+  /** Without posted interrupts, at the end of an exit: inject the lowest forwarded line, as a virtual device's line. */
+  private injectForwarded(): void {
+    const f = this.forwarded;
+    if (f === 0 || this.monitor.machine.stopped) return;
+    const vline = 31 - Math.clz32(f & -f);
+    if (!this.deliverInterrupt(vline, this.vmcs.guestPc)) return; // the window is open for it
+    this.forwarded = f & ~(1 << vline);
+    // More are waiting: the guest takes the next one as soon as it sets IE again.
+    if (this.forwarded !== 0 && !this.vmcs.controls.interruptWindowExit) this.vmcs.setControl('interruptWindowExit', true);
   }
 }
