@@ -41,7 +41,7 @@ export function registerBtDump(program: Command, ctx: CliContext): void {
   // The mode is bt by definition and the cost model prices nothing here: accepted
   // (`--mode bt` is harmless) but kept out of the help, as are --no-ept and
   // --no-vpid, which apply to --mode hw only (refused with that reason).
-  hideOptions(cmd, '--mode', '--cost-model', '--no-ept', '--no-vpid');
+  hideOptions(cmd, '--mode', '--cost-model', '--no-ept', '--no-vpid', '--no-posted-interrupts');
   cmd.action((file: string, opts: BtDumpOpts) => {
     if (cmd.getOptionValueSource('mode') !== 'default' && opts.mode !== 'bt') {
       throw new UsageError(`bt-dump always runs the guest under bt; drop --mode ${opts.mode}`);

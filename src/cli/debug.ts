@@ -173,6 +173,7 @@ export function hostSession(
     ...(opts.mode !== 'native' ? ['--mode'] : []), ...(opts.memory !== DEFAULT_MEMORY_MIB ? ['--memory'] : []),
     ...(opts.input !== undefined ? ['--input'] : []), ...(opts.stdin ? ['--stdin'] : []),
     ...(opts.ept === false ? ['--no-ept'] : []), ...(opts.vpid === false ? ['--no-vpid'] : []),
+    ...(opts.postedInterrupts === false ? ['--no-posted-interrupts'] : []),
     ...(['nic', 'peer', 'mac', 'pcap'] as const).filter((k) => opts[k] !== undefined).map((k) => `--${k}`),
   ];
   if (lone.length) {

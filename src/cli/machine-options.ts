@@ -33,6 +33,8 @@ export interface MachineOptionValues extends NetOptionValues {
   /** hw: second-level translation (false: --no-ept, shadow paging) and tagged TLB entries (false: --no-vpid). */
   ept: boolean;
   vpid: boolean;
+  /** hw: posted interrupts (false: --no-posted-interrupts, an exit and an injection per device interrupt). */
+  postedInterrupts: boolean;
   /** The engine that executes the machine (every mode runs on every engine). */
   engine: EngineName;
 }
@@ -87,7 +89,8 @@ export function addMachineOptions(cmd: Command, defaults: { engine?: EngineName;
     .addOption(new Option('--engine <name>', defaults.engineHelp ?? ENGINE_HELP)
       .choices(ENGINE_NAMES).default(defaults.engine ?? 'interp'))
     .option('--no-ept', 'hw: no nested paging; the monitor shadows the guest page tables (first-generation VT-x)')
-    .option('--no-vpid', 'hw: flush the TLB at every VM entry and exit instead of tagging the guest\'s entries');
+    .option('--no-vpid', 'hw: flush the TLB at every VM entry and exit instead of tagging the guest\'s entries')
+    .option('--no-posted-interrupts', 'hw: an assigned device\'s interrupt exits to the monitor, which injects it, instead of reaching the guest as a posted interrupt');
 }
 
 /** A machine with the image loaded and an engine for it; console output goes to `target`. */
@@ -104,6 +107,9 @@ export function machineFromOptions(
   if (opts.mode !== 'hw' && (opts.ept === false || opts.vpid === false)) {
     throw new UsageError(`--no-ept and --no-vpid apply to --mode hw only (the mode is ${opts.mode})`);
   }
+  if (opts.mode !== 'hw' && opts.postedInterrupts === false) {
+    throw new UsageError(`--no-posted-interrupts applies to --mode hw only (the mode is ${opts.mode})`);
+  }
   const net = netFromOptions(ctx.cwd, opts);
   let vm: Vm;
   try {
@@ -111,7 +117,7 @@ export function machineFromOptions(
       image,
       mode: opts.mode,
       guestMemory: opts.memory * 1024 * 1024,
-      hw: { ept: opts.ept !== false, vpid: opts.vpid !== false },
+      hw: { ept: opts.ept !== false, vpid: opts.vpid !== false, posted: opts.postedInterrupts !== false },
       engine: ENGINE_FACTORIES[opts.engine ?? 'interp'],
       ...(net ? { net: net.net } : {}),
       console: {

@@ -139,7 +139,7 @@ function checkPcapNotOutput(ctx: CliContext, opts: TraceOpts): void {
 /** Options of a lone guest's machine, which a host's VMs take from its configuration instead. */
 const LONE_ONLY: readonly [string, string][] = [
   ['startAt', '--start-at'], ['mode', '--mode'], ['memory', '--memory'], ['input', '--input'], ['stdin', '--stdin'],
-  ['ept', '--no-ept'], ['vpid', '--no-vpid'], ['nic', '--nic'], ['mac', '--mac'], ['peer', '--peer'],
+  ['ept', '--no-ept'], ['vpid', '--no-vpid'], ['postedInterrupts', '--no-posted-interrupts'], ['nic', '--nic'], ['mac', '--mac'], ['peer', '--peer'],
 ];
 
 /** `virtlab trace --host CONFIG` (or --vm NAME=FILE:MODE...): every VM's records, or those of the VMs `names` picks. */

@@ -249,6 +249,8 @@ function whole(min: number, max: number) {
 const hwSchema = z.strictObject({
   ept: z.boolean().default(true),
   vpid: z.boolean().default(true),
+  /** Posted interrupts for the VM's assigned devices (false: an exit and an injection each, as --no-posted-interrupts). */
+  posted: z.boolean().default(true),
 });
 
 const MAC_TEXT = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
