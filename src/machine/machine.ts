@@ -222,6 +222,11 @@ export class Machine implements DeviceContext {
     this.remapped = route ? this.remapped | bit : this.remapped & ~bit;
   }
 
+  /** The remapping-table entry of real line `line`, if any. */
+  routeOf(line: number): PostedRoute | undefined {
+    return this.routes[line];
+  }
+
   /**
    * A remapped line changed level: a rising edge is one message. Posted, it
    * sets a PIR bit of its VMCS (absorbed at once if that VMCS runs in non-root

@@ -65,6 +65,8 @@ export class HwMode implements MonitorMode {
   readonly posted: boolean;
   /** Without posted interrupts: virtual lines posted to the guest, waiting for the monitor to inject them. */
   private forwarded = 0;
+  /** Without posted interrupts: the real lines postLine claimed in this monitor. */
+  private readonly claimed = new Set<number>();
 
   constructor(private readonly monitor: Monitor, options: HwOptions = {}) {
     this.ept = options.ept ?? true;
@@ -387,8 +389,14 @@ export class HwMode implements MonitorMode {
    */
   postLine(realLine: number, vline: number): void {
     if (vline < 0 || vline >= IRQ.LINES || !Number.isInteger(vline)) throw new RangeError(`virtual line ${vline} does not exist`);
-    this.monitor.machine.remapLine(realLine, { vmcs: this.vmcs, vline });
-    if (!this.posted) this.monitor.claimRealLine(realLine, () => this.post(vline));
+    const m = this.monitor.machine;
+    m.remapLine(realLine, { vmcs: this.vmcs, vline }); // again for the same line: its new virtual line
+    if (this.posted || this.claimed.has(realLine)) return;
+    this.claimed.add(realLine);
+    this.monitor.claimRealLine(realLine, () => {
+      const route = m.routeOf(realLine);
+      if (route?.vmcs === this.vmcs) this.post(route.vline);
+    });
   }
 
   /**

@@ -175,6 +175,75 @@ describe('posted interrupts under hw', () => {
   });
 });
 
+/** The handler of GUEST, for the guests below: it logs at `log` and acknowledges DEV0 (virtual line 3). */
+const handler = `handler: mfcr   t0, cause
+        la      t2, log
+        slli    t3, s2, 2
+        add     t2, t2, t3
+        sw      t0, 0(t2)
+        addi    s2, s2, 1
+        li      t2, ${DEV0}
+        lw      t3, 0(t2)
+        add     s1, s1, t3
+        rett
+        .data
+log:    .space  256
+`;
+
+describe('posted interrupts and wfi', () => {
+  const ONE: PulseSpec[] = [{ line: 9, vline: 3, deadlines: [500], gpa: DEV0 }];
+
+  test.each([true, false])('the posted line ends a wait nothing else could end (posted: %s)', (posted) => {
+    const image = kernel(`la      t0, handler
+        mtcr    tvec, t0
+        li      s1, 0
+        li      s2, 0
+        sti
+        wfi                              ; no timer: only the device can end this wait
+        cli
+        halt    s1
+${handler}`);
+    const vm = postedVm(image, ONE, posted);
+    expect(vm.run().stop).toMatchObject({ kind: 'halted', code: 1 });
+    expect(vm.monitor.guest.read(symbol(image, 'log'), 4) >>> 0).toBe(INT(3));
+    expect(vm.machine.counters.idle).toBeGreaterThan(400);
+    const c = vm.monitor.counters;
+    expect(c.exitWfi).toBe(1);
+    // Posted while the vCPU waited in the monitor: it was not running.
+    expect([c.postedInterrupts, c.postedWhileNotRunning, c.exitExternalInterrupt]).toEqual(posted ? [1, 1, 0] : [0, 0, 1]);
+  });
+
+  test.each([true, false])('wfi with IE off and a posted line pending does not wait (posted: %s)', (posted) => {
+    const image = kernel(`la      t0, handler
+        mtcr    tvec, t0
+        li      s1, 0
+        li      s2, 0
+        li      t1, 400
+1:      addi    t1, t1, -1
+        bnez    t1, 1b                   ; the device's event arrives while IE is off
+        wfi                              ; it is pending: natively the wait ends at once
+        sti
+        li      t1, 10
+2:      addi    t1, t1, -1
+        bnez    t1, 2b
+        cli
+        halt    s1
+${handler}`);
+    const vm = postedVm(image, ONE, posted);
+    expect(vm.run().stop).toMatchObject({ kind: 'halted', code: 1 });
+    expect(vm.machine.counters.idle).toBe(0);
+  });
+
+  test('postLine again for the same line changes its virtual line; a line of another VMCS is refused', () => {
+    const vm = postedVm(GUEST, SPECS, false);
+    vm.hw.postLine(9, 4);
+    expect(vm.machine.routeOf(9)).toEqual({ vmcs: vm.hw.vmcs, vline: 4 });
+    vm.hw.postLine(9, 3);
+    expect(vm.run().stop).toMatchObject({ kind: 'halted', code: 5 });
+    expect(logOf(vm)).toEqual(EXPECTED_LOG);
+  });
+});
+
 describe('posted interrupts on a host of two hw VMs', () => {
   test('a line posted to b fires while a runs: a takes no exit for it, b gets it at its next entry, counted postedWhileNotRunning', () => {
     const host = new Host({ vms: [{ name: 'a', image: GUEST, mode: 'hw' }, { name: 'b', image: GUEST, mode: 'hw' }], slice: 1000 });
