@@ -3,7 +3,7 @@
 // --json).
 
 import { describePciBus, findPciBus } from '../network/lspci.js';
-import { formatNetReport, netReport, type NetReport } from '../network/report.js';
+import { formatNetReport, netReport, vfReport, type NetReport } from '../network/report.js';
 import type { Vm } from '../vmm/index.js';
 
 /** The guest's PCI functions, one block; "no PCI devices" when it has none. */
@@ -18,6 +18,8 @@ export function formatDevices(vm: Vm): string {
 /** Each NIC's report (one for a lone VM); empty without a NIC. */
 export function vmNetReports(vm: Vm): NetReport[] {
   if (!vm.net) return [];
+  const sriov = vm.net.sriov;
+  if (sriov) return sriov.vms.map((v) => vfReport(`sriov-vf${v.vf}`, sriov.nic.vfMac(v.vf) ?? v.mac, sriov.nic.vfCounters(v.vf), vm.monitor?.counters));
   const sw = vm.net.switch();
   const monitor = vm.monitor?.counters;
   return vm.net.nics().map(({ vm: name, nic }) => netReport(nic, monitor, sw?.portCounters(name)));

@@ -10,7 +10,7 @@ import { E1000 } from '../devices/e1000/e1000.js';
 import { VirtioNet } from '../devices/virtio-net/net.js';
 import type { FrameObserver, FrameReceiver, FrameSender } from '../net/types.js';
 
-export const NIC_KINDS = ['emulated', 'virtio'] as const;
+export const NIC_KINDS = ['emulated', 'virtio', 'vf'] as const;
 export type NicKind = (typeof NIC_KINDS)[number];
 
 /** PCI device number of a VM's NIC: 00:03.0, where QEMU puts its first NIC. */
@@ -22,8 +22,12 @@ export interface NicSpec {
   kind: NicKind;
   /** aa:bb:cc:dd:ee:ff. Default DEFAULT_NIC_MAC. */
   mac?: string;
-  /** The switch port's VLAN (an access port): the VM sends and receives untagged frames of it. */
+  /** The switch port's VLAN (an access port): the VM sends and receives untagged frames of it. For a VF: its port VLAN. */
   vlan?: number;
+  /** kind 'vf': which VF of the SR-IOV NIC (default: the next free one). */
+  vf?: number;
+  /** kind 'vf': the PF driver lets it set any MAC (default false). */
+  trusted?: boolean;
 }
 
 /** What the platform needs of any NIC model. */
@@ -35,7 +39,7 @@ export interface Nic extends PciFunction, FrameSender, FrameReceiver {
 
 /** The model's name in counters, trace records and --devices. */
 export function nicModelName(kind: NicKind): string {
-  return kind === 'emulated' ? 'e1000' : 'virtio-net';
+  return kind === 'emulated' ? 'e1000' : kind === 'virtio' ? 'virtio-net' : 'sriov-vf';
 }
 
 /** The PCI slot holding the NIC `spec` asks for; `made` receives the model once the bus builds it. */
@@ -44,6 +48,7 @@ export function nicSlot(spec: NicSpec, made: (nic: Nic) => void): PciSlot {
   return {
     device: NIC_PCI_DEVICE,
     make: (ctx) => {
+      if (spec.kind === 'vf') throw new Error('a VF is not a switch NIC: the SR-IOV network assigns it (src/network/sriov)');
       const nic: Nic = spec.kind === 'emulated' ? new E1000(ctx, { mac }) : new VirtioNet(ctx, { mac });
       made(nic);
       return nic;

@@ -16,6 +16,7 @@
 
 import type { PortCounters } from '../net/switch.js';
 import { formatMac } from '../net/mac.js';
+import type { VfCounters } from '../devices/sriov-nic/types.js';
 import type { MonitorCounters } from '../vmm/counters.js';
 import type { Nic } from './nic.js';
 
@@ -95,6 +96,30 @@ export function netReport(nic: Nic, monitor: MonitorCounters | undefined, port: 
     },
     counters: { ...(nic.counters as Record<string, number>) },
     port: port ? { ...port, drops: { ...port.drops } } : null,
+  };
+}
+
+/**
+ * A VF's report: its counters in the SR-IOV NIC. Its registers are mapped
+ * straight into the VM, so none of its accesses is an exit; the device exits
+ * are the MMIO the monitor still emulated for it (its MSI-X table, an access
+ * before its mapping was built): `mmioEmulated`. Nothing is copied by the
+ * monitor: the NIC's own switch moves the frames.
+ */
+export function vfReport(name: string, mac: string, c: VfCounters, monitor: MonitorCounters | undefined): NetReport {
+  const packets = c.txFrames + c.rxFrames;
+  const accesses = c.regReads + c.regWrites;
+  const deviceExits = monitor ? monitor.mmioEmulated : 0;
+  const per = (n: number) => round(n / packets);
+  return {
+    nic: name, mac, packets, txFrames: c.txFrames, rxFrames: c.rxFrames, rxDropped: c.rxDropped, deviceErrors: c.deviceErrors, deviceExits,
+    exitsPerPacket: packets === 0 ? null : per(deviceExits),
+    perPacket: packets === 0 ? null : {
+      registerAccesses: per(accesses), deviceExits: per(deviceExits), monitorEntries: monitor ? per(monitorEntries(monitor)) : 0,
+      kicks: 0, interrupts: per(c.interruptsRaised), dmaBytes: per(c.dmaBytes), framesCopied: 0,
+    },
+    counters: { ...c } as unknown as Record<string, number>,
+    port: null,
   };
 }
 

@@ -92,7 +92,7 @@ export class Monitor implements MachineDevice {
   ) {
     if (!machine.timer) throw new Error('a monitor needs the machine timer for its own ticks');
     const hosted = options.hosted;
-    if (!hosted && machine.mem.size !== layout.ramSize) throw new Error(`machine RAM ${machine.mem.size} does not match the VM layout's ${layout.ramSize}`);
+    if (!hosted && machine.mem.size < layout.ramSize) throw new Error(`machine RAM ${machine.mem.size} is smaller than the VM layout's ${layout.ramSize}`);
     if (layout.ramSize > machine.mem.size) throw new Error(`the VM layout's ${layout.ramSize} bytes exceed machine RAM ${machine.mem.size}`);
     this.guest = new GuestMemory(machine.mem, layout);
     this.frames = new FramePool(machine.mem, layout);

@@ -22,10 +22,12 @@ import { nativeNet } from '../network/native.js';
 import type { Nic } from '../network/nic.js';
 import type { NetOptions } from '../network/options.js';
 import { VirtualNetwork } from '../network/virtual.js';
+import { DEFAULT_NIC_MAC } from '../network/nic.js';
+import { IOMMU_AREA, SriovNetwork } from '../network/sriov/network.js';
 import { loadImage, Machine, type Counters, type RunResult } from '../machine/index.js';
 import { priceCounters, type CostPreset, type CostPresetName, type CostReport } from './cost-model.js';
 import type { MonitorCounters } from './counters.js';
-import { DEFAULT_GUEST_MEMORY, DEFAULT_TC_SIZE, makeLayout, type VmLayout } from './layout.js';
+import { DEFAULT_GUEST_MEMORY, DEFAULT_TC_SIZE, LayoutError, makeLayout, type VmLayout } from './layout.js';
 import { isModeName, MODE_NAMES, type ModeName, type MonitorMode } from './modes/mode.js';
 import { BtMode } from './modes/bt.js';
 import { HwMode, type HwOptions } from './modes/hw.js';
@@ -63,6 +65,8 @@ export interface VmNet {
   /** The monitor's switch; undefined natively (the NIC is cabled to the wire). */
   switch(): Switch | undefined;
   setObserver(observer: FrameObserver | undefined): void;
+  /** The SR-IOV NIC, the IOMMU and the PF driver, when the VM was given a VF. */
+  sriov?: SriovNetwork;
 }
 
 export interface VmCounters {
@@ -118,7 +122,34 @@ export function createVm(opts: VmOptions): Vm {
   let load: () => void;
   let net: VmNet | undefined;
   const board = standardBoard(opts.console === undefined ? {} : { console: opts.console });
-  if (mode === 'native') {
+  if (opts.net?.nic.kind === 'vf') {
+    if (mode === 'native') throw new LayoutError('a VF is assigned to a VM by a monitor: --nic vf needs --mode trap, bt, pv or hw');
+    if (mode === 'pv') checkPvImage(opts.image);
+    const l = makeLayout(guestMemory, opts.monitorMemory, mode === 'bt' ? opts.tcSize ?? DEFAULT_TC_SIZE : 0);
+    layout = l;
+    const spec = opts.net.nic;
+    const sriov = new SriovNetwork([{
+      name: 'guest', vf: spec.vf ?? 0, mac: spec.mac ?? DEFAULT_NIC_MAC,
+      ...(spec.vlan === undefined ? {} : { vlan: spec.vlan }), ...(spec.trusted === undefined ? {} : { trusted: spec.trusted }),
+    }], {
+      ...(opts.net.peer ? { peer: opts.net.peer } : {}), ...(opts.net.pcap ? { pcap: opts.net.pcap } : {}),
+      ...(opts.net.observer ? { observer: opts.net.observer } : {}),
+    }, l.ramSize);
+    const m = new Machine({ memorySize: l.ramSize + IOMMU_AREA, devices: [...board, ...sriov.realDevices()] });
+    machine = m;
+    let mon: Monitor | undefined;
+    mon = new Monitor(m, l, modeFactories(opts.hw ?? {})[mode], {
+      ...(opts.shadowCache === undefined ? {} : { shadowCache: opts.shadowCache }),
+      devices: [sriov.vmDevice(spec.vf ?? 0, () => mon!, m)],
+    });
+    sriov.connect(m, [mon]);
+    monitor = mon;
+    const only = mon;
+    net = {
+      nics: () => [], wire: () => sriov.wire, switch: () => undefined, setObserver: (o) => { sriov.observer = o; }, sriov,
+    };
+    load = () => only.load(opts.image);
+  } else if (mode === 'native') {
     const nn = opts.net && nativeNet(opts.net);
     machine = new Machine({ memorySize: guestMemory, devices: [...board, ...(nn?.devices ?? [])] });
     if (nn) net = { nics: () => [{ vm: 'guest', nic: nn.nic() }], wire: nn.wire, switch: () => undefined, setObserver: (o) => { nn.observer = o; } };
