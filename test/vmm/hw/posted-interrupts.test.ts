@@ -244,29 +244,35 @@ ${handler}`);
   });
 });
 
+/** Two hw VMs running GUEST; real line 9 (an event at machine clock 2500, in a's second slice) is posted to b as line 3. */
+function twoVms() {
+  const host = new Host({ vms: [{ name: 'a', image: GUEST, mode: 'hw' }, { name: 'b', image: GUEST, mode: 'hw' }], slice: 1000 });
+  const m = host.machine;
+  const [a, b] = host.vms as [typeof host.vms[0], typeof host.vms[0]];
+  const runningAtEvent: (string | undefined)[] = [];
+  const ctx = { clock: () => m.clock(), dma: m.dma, setIrq: (line: number, level: boolean) => {
+    if (level) runningAtEvent.push(host.running()?.name);
+    m.setIrq(line, level);
+  } };
+  const dev = new PulseDevice('pulse0', ctx, pulseHpa(0), 9, [2500]);
+  m.addDevice(dev);
+  m.bus.registerMmio(pulseHpa(0), 0x1000, dev.name, dev.mappings[0]!.device);
+  b.monitor.guest.assign({ gpa: DEV0, hpa: pulseHpa(0), length: 0x1000 });
+  const bHw = b.monitor.mode as HwMode;
+  bHw.postLine(9, 3);
+  m.reset(0); // the EPT is built at reset, with b's device mapping in it
+  return { host, m, a, b, bHw, runningAtEvent };
+}
+
 describe('posted interrupts on a host of two hw VMs', () => {
   test('a line posted to b fires while a runs: a takes no exit for it, b gets it at its next entry, counted postedWhileNotRunning', () => {
-    const host = new Host({ vms: [{ name: 'a', image: GUEST, mode: 'hw' }, { name: 'b', image: GUEST, mode: 'hw' }], slice: 1000 });
-    const m = host.machine;
-    const [a, b] = host.vms as [typeof host.vms[0], typeof host.vms[0]];
-    const runningAtEvent: (string | undefined)[] = [];
-    const ctx = { clock: () => m.clock(), dma: m.dma, setIrq: (line: number, level: boolean) => {
-      if (level) runningAtEvent.push(host.running()?.name);
-      m.setIrq(line, level);
-    } };
-    // Machine clock 2500 is in a's second slice; b has run one slice (its sti is behind it).
-    const dev = new PulseDevice('pulse0', ctx, pulseHpa(0), 9, [2500]);
-    m.addDevice(dev);
-    m.bus.registerMmio(pulseHpa(0), 0x1000, dev.name, dev.mappings[0]!.device);
-    b.monitor.guest.assign({ gpa: DEV0, hpa: pulseHpa(0), length: 0x1000 });
-    (b.monitor.mode as HwMode).postLine(9, 3);
+    const { host, a, b, runningAtEvent } = twoVms();
     const aLine9: number[] = [];
     const onExit = a.hooks.vmx!.onExit;
     a.hooks.vmx!.onExit = (e) => {
       if (e.reason === 'external-interrupt' && e.line === 9) aLine9.push(e.pc);
       onExit(e);
     };
-    m.reset(0); // the EPT is built at reset, with b's device mapping in it
     const r = host.run(10_000_000);
     expect(r.end).toBe('stopped');
     expect(runningAtEvent).toEqual(['a']);
@@ -278,5 +284,24 @@ describe('posted interrupts on a host of two hw VMs', () => {
     expect(b.monitor.counters.postedInterrupts).toBe(1);
     expect(b.monitor.guest.read(LOG, 4) >>> 0).toBe(INT(3));
     expect(a.monitor.guest.read(LOG, 4)).toBe(0);
+  });
+
+  test('the host\'s snapshot carries b\'s PIR while a runs', () => {
+    const { host, m, b, bHw } = twoVms();
+    m.enableJournal();
+    while (bHw.pendingPosted() === 0 && !b.stop) host.run(100);
+    expect(host.running()?.name).toBe('a');
+    const snap = m.captureState();
+    const mark = m.mem.journal!.mark();
+    host.run(10_000_000);
+    const first = { stop: b.stop, counters: { ...b.monitor.counters }, log: b.monitor.guest.read(LOG, 4) >>> 0 };
+    expect(bHw.pendingPosted()).toBe(0);
+    m.mem.journal!.undoTo(mark);
+    m.restoreState(snap);
+    expect(bHw.pendingPosted()).toBe(1 << 3);
+    expect(bHw.vmcs.pid.on).toBe(true);
+    host.run(10_000_000);
+    expect({ stop: b.stop, counters: { ...b.monitor.counters }, log: b.monitor.guest.read(LOG, 4) >>> 0 }).toEqual(first);
+    expect(first.log).toBe(INT(3));
   });
 });
