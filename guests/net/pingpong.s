@@ -134,13 +134,21 @@ copy_mac:
         sh      t0, 4(a0)
         ret
 
-; fill_header(s0 = frame): broadcast destination, our MAC as source, our ethertype.
+; fill_header(s0 = frame): broadcast (or PEER's) destination, our MAC as source, our ethertype.
 fill_header:
         push    ra
+        .ifdef PEER
+        li      t0, 0x0002              ; 02:00:00:00:00:PEER, a host's default MAC of its PEER-th VM
+        sh      t0, 0(s0)
+        sh      zero, 2(s0)
+        li      t0, PEER << 8
+        sh      t0, 4(s0)
+        .else
         li      t0, -1
         sh      t0, 0(s0)
         sh      t0, 2(s0)
         sh      t0, 4(s0)
+        .endif
         addi    a0, s0, 6
         la      a1, net_mac
         call    copy_mac

@@ -112,7 +112,12 @@ export function loadHostVms(ctx: CliContext, origin: ConfigOrigin, config: HostC
     vms.push({
       name: vm.name, image, mode: vm.mode, guestMemory: vm.memory * 1024 * 1024, weight: vm.weight,
       ...(vm.hw ? { hw: vm.hw } : {}), ...(vm.input === undefined ? {} : { input: vm.input }),
-      ...(vm.nic ? { nic: { kind: vm.nic.kind, mac: vmMac(vm, i), ...(vm.nic.vlan === undefined ? {} : { vlan: vm.nic.vlan }) } } : {}),
+      ...(vm.nic ? {
+        nic: {
+          kind: vm.nic.kind, mac: vmMac(vm, i), ...(vm.nic.vlan === undefined ? {} : { vlan: vm.nic.vlan }),
+          ...(vm.nic.vf === undefined ? {} : { vf: vm.nic.vf }), ...(vm.nic.trusted === undefined ? {} : { trusted: vm.nic.trusted }),
+        },
+      } : {}),
     });
   });
   if (issues.length) fail(ctx, origin, issues);

@@ -8,7 +8,10 @@ import { Machine, type Counters, type Stop } from '../machine/index.js';
 import { priceCounters, type CostPreset, type CostPresetName, type CostReport, type MonitorCounters, type VmStats } from '../vmm/index.js';
 import type { PortInfo, SwitchCounters } from '../net/switch.js';
 import type { WireCounters } from '../net/wire.js';
-import { netReport, type NetReport } from '../network/report.js';
+import { netReport, vfReport, type NetReport } from '../network/report.js';
+import type { VfCounters } from '../devices/sriov-nic/types.js';
+import type { MailboxCounters } from '../network/sriov/pf-driver.js';
+import type { SriovNetwork } from '../network/sriov/network.js';
 import { exitCodeOf } from './outcome.js';
 import { formatCounters, formatRunStats } from './stats.js';
 
@@ -58,8 +61,17 @@ export interface HostReport {
   engine: string;
   worldSwitches: number;
   vms: HostVmReport[];
-  /** Null when no VM has a NIC. */
+  /** Null when no VM has an emulated or virtio NIC. */
   switch: HostSwitchReport | null;
+  /** Null when no VM has a VF. */
+  sriov: SriovReport | null;
+}
+
+/** The SR-IOV NIC's view (--nic-stats): per VF its embedded-switch counters, spoof drops and mailbox traffic; the IOMMU's faults. */
+export interface SriovReport {
+  vfs: { vm: string; vf: number; mac: string; vlan: number | null; counters: VfCounters; mailbox: MailboxCounters; spoofEvents: number; iommuFaults: number }[];
+  iommu: { translations: number; iotlbHits: number; iotlbMisses: number; faults: number };
+  wire: { mode: string; counters: WireCounters };
 }
 
 export const EXIT_BUDGET_HOST = 124;
@@ -107,6 +119,7 @@ export function hostReport(host: Host, end: 'stopped' | 'budget', steps: number,
         net: vmNet(host, vm, mon),
       };
     }),
+    sriov: host.sriov ? sriovReport(host.sriov) : null,
     switch: host.net ? {
       ports: host.net.switch.portList(), counters: host.net.switch.counters(),
       wire: { mode: host.net.wire.settings.mode, counters: host.net.wire.counters(), uplinkDrops: host.net.uplinkDrops() },
@@ -115,14 +128,48 @@ export function hostReport(host: Host, end: 'stopped' | 'budget', steps: number,
 }
 
 function vmNet(host: Host, vm: HostVm, monitor: MonitorCounters): NetReport | null {
+  const vf = host.sriov?.vms.find((v) => v.name === vm.name);
+  if (vf) return vfReport(`sriov-vf${vf.vf}`, host.sriov!.nic.vfMac(vf.vf) ?? vf.mac, host.sriov!.nic.vfCounters(vf.vf), monitor);
   const nic = host.net?.vms.find((v) => v.name === vm.name)?.nic;
   return nic ? netReport(nic, monitor, host.net!.switch.portCounters(vm.name)) : null;
+}
+
+function sriovReport(n: SriovNetwork): SriovReport {
+  const ic = n.iommu.counters;
+  return {
+    vfs: n.vms.map((v) => {
+      const rid = n.nic.vfRoutingId(v.vf);
+      return {
+        vm: v.name, vf: v.vf, mac: n.nic.vfMac(v.vf) ?? v.mac, vlan: v.vlan ?? null, counters: { ...n.nic.vfCounters(v.vf) },
+        mailbox: { ...n.pfDriver.mailbox[v.vf]! }, spoofEvents: n.pfDriver.spoofs[v.vf] ?? 0,
+        iommuFaults: rid === undefined ? 0 : ic.faultsByRequester[rid] ?? 0,
+      };
+    }),
+    iommu: { translations: ic.translations, iotlbHits: ic.iotlbHits, iotlbMisses: ic.iotlbMisses, faults: ic.faults },
+    wire: { mode: n.wire.settings.mode, counters: n.wire.counters() },
+  };
+}
+
+/** --nic-stats: the SR-IOV NIC's embedded switch per VF, spoof drops, IOMMU faults and mailbox traffic. */
+export function formatNicStats(report: HostReport): string {
+  const s = report.sriov;
+  if (!s) return 'no SR-IOV NIC on this host (no VM has "nic": {"kind": "vf"})\n';
+  const head = ['vm', 'vf', 'mac', 'vlan', 'tx', 'rx', 'tx dropped', 'rx dropped', 'spoofed', 'dma faults', 'iommu faults', 'mailbox', 'acked', 'nacked', 'rate-limited'];
+  const rows = s.vfs.map((v) => [
+    v.vm, String(v.vf), v.mac, v.vlan === null ? '-' : String(v.vlan), String(v.counters.txFrames), String(v.counters.rxFrames),
+    String(v.counters.txDropped), String(v.counters.rxDropped), String(v.counters.spoofMac + v.counters.spoofVlan), String(v.counters.dmaFaults),
+    String(v.iommuFaults), String(v.mailbox.requests), String(v.mailbox.acks), String(v.mailbox.nacks), String(v.mailbox.rateLimited),
+  ]);
+  const w = s.wire.counters;
+  return table([head, ...rows], 4)
+    + `iommu: ${s.iommu.translations} translations (IOTLB ${s.iommu.iotlbHits} hits, ${s.iommu.iotlbMisses} misses), ${s.iommu.faults} faults;`
+    + ` wire (${s.wire.mode}): ${w.framesIn} frames in, ${w.framesOut} out\n`;
 }
 
 /** The network tables: per VM its packets and what each cost, per switch port its frames. */
 function formatNetTables(report: HostReport): string {
   const sw = report.switch;
-  if (!sw) return '';
+  if (!report.vms.some((v) => v.net)) return '';
   const fmt = (n: number | undefined) => (n === undefined ? '-' : String(n));
   const head = ['vm', 'nic', 'sent', 'received', 'dropped', 'device exits/pkt', 'monitor entries/pkt', 'kicks/pkt', 'interrupts/pkt', 'copies/pkt'];
   const rows = report.vms.filter((v) => v.net).map((v) => {
@@ -130,6 +177,7 @@ function formatNetTables(report: HostReport): string {
     return [v.name, n.nic, String(n.txFrames), String(n.rxFrames), String(n.rxDropped),
       fmt(p?.deviceExits), fmt(p?.monitorEntries), fmt(p?.kicks), fmt(p?.interrupts), fmt(p?.framesCopied)];
   });
+  if (!sw) return '\n' + table([head, ...rows], 2);
   const portHead = ['port', 'vlan', 'frames in', 'frames out', 'bytes in', 'bytes out', 'flooded', 'dropped'];
   const portRows = sw.ports.map((p) => [
     p.name, p.trunk ? 'trunk' : p.vlan === 0 ? '-' : String(p.vlan),

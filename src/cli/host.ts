@@ -16,7 +16,7 @@ import { addAssemblerOptions, assemblerInputs, type AssemblerOptionValues } from
 import { PcapFile } from '../net/pcap-file.js';
 import { CliError, ExitStatus, UsageError, writeOutput, type CliContext } from './context.js';
 import { fsReason, openOutput } from './files.js';
-import { formatHostStats, formatHostTable, hostReport } from './host-report.js';
+import { formatHostStats, formatHostTable, formatNicStats, hostReport } from './host-report.js';
 import { VM_OPTION_HELP } from './host-shorthand.js';
 import { buildHost, ConsoleLines, loadHost } from './host-session.js';
 import { DEFAULT_MAX_STEPS, wholeNumberOption } from './machine-options.js';
@@ -31,6 +31,7 @@ interface HostOpts extends AssemblerOptionValues {
   stats?: boolean;
   splitConsole?: string;
   pcap?: string;
+  nicStats?: boolean;
 }
 
 export function registerHost(program: Command, ctx: CliContext): void {
@@ -48,6 +49,7 @@ export function registerHost(program: Command, ctx: CliContext): void {
     .option('--split-console <DIR>', 'write each VM\'s console to DIR/NAME.txt instead of prefixed lines on stdout')
     .option('--json', 'print one JSON object (every VM\'s stop, counters, cycles, console) on stdout')
     .option('--stats', 'print each VM\'s counters on stderr, as run --stats does')
+    .option('--nic-stats', 'print the SR-IOV NIC\'s counters per VF (embedded switch, spoof drops, IOMMU faults, mailbox) on stdout')
     .option('--pcap <file>', 'write every frame crossing the wire to FILE in pcap format (tcpdump -r FILE)')
     .action((file: string | undefined, opts: HostOpts) => runHost(ctx, file, opts));
 }
@@ -80,6 +82,7 @@ function runHost(ctx: CliContext, file: string | undefined, opts: HostOpts): voi
   if (opts.json) ctx.io.out(JSON.stringify(report) + '\n');
   else ctx.io.out((lines?.any ? '\n' : '') + formatHostTable(report, opts.costModel));
   if (opts.stats) ctx.io.err(formatHostStats(host, opts.costModel));
+  if (opts.nicStats && !opts.json) ctx.io.out('\n' + formatNicStats(report));
   if (r.end === 'budget') {
     const running = report.vms.filter((v) => v.stopReason === 'running').map((v) => v.name);
     ctx.io.err(`virtlab: step budget of ${opts.maxSteps} steps used up (raise it with --max-steps); still running: ${running.join(', ')}\n`);

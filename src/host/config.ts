@@ -259,6 +259,10 @@ const nicSchema = z.strictObject({
   kind: z.enum(NIC_KINDS),
   mac: z.string().regex(MAC_TEXT, { error: 'expected a MAC address aa:bb:cc:dd:ee:ff' }).transform((m) => m.toLowerCase()).optional(),
   vlan: whole(1, 4094).optional(),
+  /** kind "vf": which VF of the host's SR-IOV NIC (default: the lowest free one). */
+  vf: whole(0, 63).optional(),
+  /** kind "vf": the PF driver lets it set any MAC. */
+  trusted: z.boolean().optional(),
 });
 
 /** The wire: its link partner as `--peer` writes it ("echo", "gen,size=128,every=1000", "sink"). */
@@ -401,6 +405,20 @@ function crossChecks(config: HostConfig, raw: unknown): { path: JsonPath; messag
     if (first !== undefined) out.push({ path: ['vms', i, 'nic', 'mac'], message: `${mac} is already the MAC of vms[${first}]` });
     else macs.set(mac, i);
   });
+  const vfs = new Map<number, number>();
+  config.vms.forEach((vm, i) => {
+    const nic = vm.nic;
+    if (!nic) return;
+    for (const f of ['vf', 'trusted'] as const) {
+      if (nic[f] !== undefined && nic.kind !== 'vf') out.push({ path: ['vms', i, 'nic', f], message: `applies to kind "vf" only (this NIC is ${nic.kind})` });
+    }
+    if (nic.vf === undefined) return;
+    const first = vfs.get(nic.vf);
+    if (first !== undefined) out.push({ path: ['vms', i, 'nic', 'vf'], message: `VF ${nic.vf} is already assigned to vms[${first}]` });
+    else vfs.set(nic.vf, i);
+  });
+  const kinds = new Set(config.vms.filter((vm) => vm.nic).map((vm) => (vm.nic!.kind === 'vf' ? 'vf' : 'switch')));
+  if (kinds.size > 1) out.push({ path: ['vms'], message: 'VMs with VFs and VMs with emulated or virtio NICs on one host are not supported yet: give them all VFs or none' });
   config.vms.forEach((vm, i) => {
     if (vm.nic && vm.name === 'wire') out.push({ path: ['vms', i, 'name'], message: '"wire" is the name of the switch\'s port to the wire: give a VM with a nic another name' });
   });

@@ -39,6 +39,8 @@ import { SLICE_STOP, type Scheduling, type SliceEnd } from './scheduling.js';
 import { VmPort } from './vm-port.js';
 import type { NicSpec } from '../network/nic.js';
 import { VirtualNetwork, type VirtualNetworkOptions } from '../network/virtual.js';
+import { IOMMU_AREA, SriovNetwork, type VfVm } from '../network/sriov/network.js';
+import { TOTAL_VFS } from '../devices/sriov-nic/registers.js';
 
 export interface HostVmConfig {
   name: string;
@@ -113,6 +115,30 @@ const MODES: Record<HostMode, (m: Monitor, hw: HwOptions) => MonitorMode> = {
   hw: (m, hw) => new HwMode(m, hw),
 };
 
+/** The VMs with VFs, each given its VF: the one it names, else the lowest free one. */
+function assignVfs(configs: readonly HostVmConfig[]): VfVm[] {
+  const taken = new Set(configs.map((c) => (c.nic?.kind === 'vf' ? c.nic.vf : undefined)).filter((v): v is number => v !== undefined));
+  let next = 0;
+  const out: VfVm[] = [];
+  configs.forEach((c, i) => {
+    const nic = c.nic;
+    if (nic?.kind !== 'vf') return;
+    let vf = nic.vf;
+    if (vf === undefined) {
+      while (taken.has(next)) next++;
+      vf = next;
+      taken.add(vf);
+    }
+    if (vf < 0 || vf >= TOTAL_VFS) throw new HostError(`VM '${c.name}': VF ${vf} does not exist (the NIC has ${TOTAL_VFS})`);
+    if (out.some((o) => o.vf === vf)) throw new HostError(`VM '${c.name}': VF ${vf} is assigned to another VM already`);
+    out.push({
+      name: c.name, vf, mac: nic.mac ?? `02:00:00:00:00:${(i + 1).toString(16).padStart(2, '0')}`,
+      ...(nic.vlan === undefined ? {} : { vlan: nic.vlan }), ...(nic.trusted === undefined ? {} : { trusted: nic.trusted }),
+    });
+  });
+  return out;
+}
+
 export class HostError extends Error {
   override readonly name = 'HostError';
 }
@@ -124,8 +150,10 @@ export class Host implements MachineDevice, Scheduling {
   readonly vms: readonly HostVm[];
   readonly slice: number;
   readonly counters: HostCounters = { worldSwitches: 0 };
-  /** The switch, its ports and the wire, when any VM has a NIC. */
+  /** The switch, its ports and the wire, when VMs have emulated or virtio NICs. */
   readonly net: VirtualNetwork | undefined;
+  /** The SR-IOV NIC, its PF driver and the IOMMU, when VMs have VFs. */
+  readonly sriov: SriovNetwork | undefined;
   sliceEnd = Infinity;
   /** The VM whose vCPU runs now. */
   private current: HostVm | undefined;
@@ -153,9 +181,17 @@ export class Host implements MachineDevice, Scheduling {
     })));
     // The host's own board: its real timer (the scheduler's and every monitor's), no console of
     // its own, and with VMs that have NICs its uplink to the wire (one switch for all of them).
-    const vnet = configs.some((c) => c.nic) ? new VirtualNetwork(options.net) : undefined;
+    const switched = configs.some((c) => c.nic && c.nic.kind !== 'vf');
+    const vfVms = assignVfs(configs);
+    if (switched && vfVms.length) throw new HostError('VMs with VFs and VMs with emulated or virtio NICs on one host are not supported yet: give them all VFs or none');
+    const vnet = switched ? new VirtualNetwork(options.net) : undefined;
+    const sriov = vfVms.length ? new SriovNetwork(vfVms, options.net ?? {}, ramSize) : undefined;
     this.net = vnet;
-    const machine = new Machine({ memorySize: ramSize, devices: [...standardBoard({ console: false }), ...(vnet?.realDevices() ?? [])] });
+    this.sriov = sriov;
+    const machine = new Machine({
+      memorySize: ramSize + (sriov ? IOMMU_AREA : 0),
+      devices: [...standardBoard({ console: false }), ...(vnet?.realDevices() ?? []), ...(sriov?.realDevices() ?? [])],
+    });
     this.machine = machine;
     this.vms = configs.map((c, i) => {
       const weight = c.weight ?? 1;
@@ -169,13 +205,18 @@ export class Host implements MachineDevice, Scheduling {
         hosted: {
           port: new VmPort(this, () => vm),
           clock: () => vm.clock.now(),
-          board: [(ctx) => new Timer(ctx), () => new VirtualConsole(vm.backend), ...(c.nic && vnet ? [vnet.vmDevice(c.name, c.nic)] : [])],
+          board: [
+            (ctx) => new Timer(ctx), () => new VirtualConsole(vm.backend),
+            ...(c.nic && vnet ? [vnet.vmDevice(c.name, c.nic)] : []),
+            ...(c.nic?.kind === 'vf' && sriov ? [sriov.vmDevice(vfVms.find((v) => v.name === c.name)!.vf, () => vm.monitor, machine)] : []),
+          ],
         },
       });
       vm.hooks = { trapHook: vm.monitor.trapHook, fetchWindow: machine.fetchWindow, vmx: machine.vmx };
       return vm;
     });
     vnet?.connect(machine, this.vms.filter((_, i) => configs[i]!.nic).map((vm) => vm.monitor));
+    sriov?.connect(machine, vfVms.map((v) => this.vms.find((vm) => vm.name === v.name)!.monitor));
     machine.addDevice(this);
     machine.reset(0);
     this.engine = (options.engine ?? createInterpreter)(machine);
@@ -295,7 +336,7 @@ export class Host implements MachineDevice, Scheduling {
   }
 
   get wakeable(): boolean {
-    return this.net !== undefined;
+    return this.net !== undefined || this.sriov !== undefined;
   }
 
   /**
