@@ -210,7 +210,10 @@ export class Machine implements DeviceContext {
    * Remap real line `line` (an entry of the interrupt-remapping table, as a
    * monitor programs VT-d for an assigned device): from now on it is posted
    * to `route.vmcs` as virtual line `route.vline`; undefined removes the entry.
-   * A line is remapped to one VMCS at a time.
+   * A line is remapped to one VMCS at a time. A line already high when
+   * remapped sends nothing until its next rising edge; removing the entry
+   * drops a message not yet taken and leaves the line low (a device being
+   * reassigned is reset, its pending interrupts cleared).
    */
   remapLine(line: number, route: PostedRoute | undefined): void {
     if (line < 0 || line >= IRQ.LINES) throw new RangeError(`interrupt line ${line} does not exist`);
@@ -219,6 +222,9 @@ export class Machine implements DeviceContext {
     if (route && old && old.vmcs !== route.vmcs) throw new Error(`machine: real line ${line} is posted to another VMCS already`);
     this.routes[line] = route;
     const bit = 1 << line;
+    if (route && (this.remapped & bit) === 0) this.remappedLevel |= this.irqPending & bit;
+    if (!route && (this.remapped & bit) !== 0) this.remappedLevel &= ~bit;
+    if ((this.remapped & bit) === 0 || !route) this.irqPending &= ~bit;
     this.remapped = route ? this.remapped | bit : this.remapped & ~bit;
   }
 
