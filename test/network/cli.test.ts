@@ -91,7 +91,7 @@ describe('virtlab host with NICs', () => {
     [[vm('a', { kind: 'virtio', mac: '02:00:00:00:00:07' }), vm('b', { kind: 'virtio', mac: '02:00:00:00:00:07' })], {}, 'vms[1].nic.mac: 02:00:00:00:00:07 is already the MAC of vms[0]'],
     [[vm('a')], { network: { peer: 'echo' } }, 'network: no VM has a nic'],
     [[vm('a', { kind: 'virtio' })], { network: { peer: 'gen,every=0' } }, 'network.peer: wire'],
-    [[vm('a', { kind: 'virtio', speed: 10 })], {}, 'vms[0].nic.speed: unknown field (nic has: kind, mac, vlan)'],
+    [[vm('a', { kind: 'virtio', speed: 10 })], {}, 'vms[0].nic.speed: unknown field (nic has: kind, mac, vlan, vf, trusted)'],
     [[vm('wire', { kind: 'virtio' })], {}, 'vms[0].name: "wire" is the name of the switch\'s port to the wire'],
   ])('a bad configuration (%#) is refused at its JSON path', async (vms, extra, message) => {
     const r = await runCli(['host', config(vms, extra)]);

@@ -40,6 +40,11 @@ export class AssignedVf implements PciFunction {
   readonly msix: Msix;
   private placed: number | undefined;
   private readonly forward: BusDevice;
+  private readonly msixView: BusDevice;
+  /** Called when the guest changed its MSI-X programming (table or enable): the line its VF interrupts on may have changed. */
+  onVectors: (() => void) | undefined;
+  /** The monitor took the VF's real interrupt for this VM (without posting): its vector 0 is raised until the guest acknowledges. */
+  private latched = false;
 
   constructor(ctx: PciFunctionContext, private readonly backing: VfBacking, private readonly guestOf: () => GuestMemory, machine: Machine, name = 'vf') {
     this.name = name;
@@ -48,6 +53,15 @@ export class AssignedVf implements PciFunction {
     this.msix = new Msix(this.config, { vectors: MSIX_VECTORS, bar: 3, tableOffset: VF_MSIX.TABLE, pbaOffset: VF_MSIX.PBA }, ctx);
     this.config.watch(PCI.COMMAND, 2, () => this.backing.command(this.config.get16(PCI.COMMAND) & (COMMAND_BUS_MASTER | COMMAND_MEMORY)));
     this.config.watch(PCI.BAR0, 4, () => this.place());
+    const cap = this.config.findCapability(0x11)!;
+    this.config.watch(cap + 2, 2, () => this.onVectors?.());
+    this.msixView = {
+      read: (offset, size) => this.msix.read(offset, size),
+      write: (offset, size, value) => {
+        this.msix.write(offset, size, value);
+        this.onVectors?.();
+      },
+    };
     // An access that did reach the monitor (the mapping not built yet): passed on to the device.
     this.forward = {
       read: (offset, size) => {
@@ -69,7 +83,23 @@ export class AssignedVf implements PciFunction {
   }
 
   bar(n: number): BusDevice | undefined {
-    return n === 0 ? this.forward : n === 3 ? this.msix : undefined;
+    return n === 0 ? this.forward : n === 3 ? this.msixView : undefined;
+  }
+
+  /** The virtual line the guest's vector 0 (receive) signals, if it programmed and enabled it. */
+  guestLine(): number | undefined {
+    return this.msix.route(0);
+  }
+
+  /** Raise (or drop) vector 0 on the VM's virtual bus: the monitor's delivery of the VF's interrupt. */
+  latch(level: boolean): void {
+    if (this.latched === level) return;
+    this.latched = level;
+    this.msix.raise(0, level);
+  }
+
+  get isLatched(): boolean {
+    return this.latched;
   }
 
   /** After the firmware's write: map BAR0 onto the real VF's; afterwards keep it there. */
@@ -91,17 +121,19 @@ export class AssignedVf implements PciFunction {
 
   reset(): void {
     this.placed = undefined;
+    this.latched = false;
     this.guest().clearAssignments();
     this.msix.reset();
   }
 
   save(): unknown {
-    return { placed: this.placed, msix: this.msix.save() };
+    return { placed: this.placed, msix: this.msix.save(), latched: this.latched };
   }
 
   restore(state: unknown): void {
-    const s = state as { placed: number | undefined; msix: unknown };
+    const s = state as { placed: number | undefined; msix: unknown; latched: boolean };
     this.placed = s.placed;
+    this.latched = s.latched;
     this.msix.restore(s.msix);
     this.guest().clearAssignments();
     const hpa = this.backing.bar0();

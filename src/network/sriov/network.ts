@@ -25,10 +25,23 @@ import type { WireConfig } from '../../net/wire-options.js';
 import type { Monitor } from '../../vmm/monitor.js';
 import { WireDevice } from '../wire-device.js';
 import { ASSIGNED_VF_DEVICE, AssignedVf } from './assigned-vf.js';
+import { VF_MSIX } from '../../devices/sriov-nic/registers.js';
+import { MSIX_ADDRESS } from '../../devices/pci/msix.js';
+
+/** What a mode that posts interrupts offers (hw: HwMode.postLine, post). */
+interface Posting {
+  postLine(realLine: number, vline: number): void;
+  post(vline: number): void;
+}
 import { PfDriver, type VfPolicy } from './pf-driver.js';
 
 /** The PF's slot on the real bus: its 64 VFs take the device numbers after it. */
 export const PF_DEVICE = 2;
+/** The real lines VFs interrupt on: VF VM k gets FIRST_VF_LINE + k (0 is the timer, 1 the console, 2 the PF). */
+export const FIRST_VF_LINE = 3;
+const LINES = 16;
+const MSIX_FUNCTION_MASK = 1 << 14;
+const MSIX_ENABLE = 1 << 15;
 /** Host RAM the IOMMU's tables live in (root, context and each domain's tables). */
 export const IOMMU_AREA = 0x80000;
 
@@ -62,6 +75,7 @@ export class SriovNetwork implements BoardDevice {
   private machine: Machine | undefined;
   private monitors: readonly Monitor[] = [];
   private areaNext = 0;
+  private readonly stubs: (AssignedVf | undefined)[] = [];
 
   /** Per VF number, its policy (VFs below the highest one assigned are all enabled). */
   private readonly policies: VfPolicy[];
@@ -105,13 +119,98 @@ export class SriovNetwork implements BoardDevice {
 
   /** The virtual board device of the VM given VF `vf`: its own bus with the VF at 00:04.0. */
   vmDevice(vf: number, monitor: () => Monitor, machine: Machine): DeviceFactory {
+    const k = this.vms.findIndex((v) => v.vf === vf);
     return pciBoardDevice([{
       device: ASSIGNED_VF_DEVICE,
-      make: (ctx) => new AssignedVf(ctx, {
-        bar0: () => this.sriovCap()?.vfBarAddress(0, vf),
-        command: (value) => this.realVfCommand(vf, value),
-      }, () => monitor().guest, machine, `vf${vf}`),
+      make: (ctx) => {
+        const stub = new AssignedVf(ctx, {
+          bar0: () => this.sriovCap()?.vfBarAddress(0, vf),
+          command: (value) => this.realVfCommand(vf, value),
+        }, () => monitor().guest, machine, `vf${vf}`);
+        stub.onVectors = () => this.routeVectors(k);
+        this.stubs[k] = stub;
+        return stub;
+      },
     }]);
+  }
+
+  /** The real line VF VM k's vectors interrupt on; undefined past the machine's lines (its guest must poll). */
+  lineOf(k: number): number | undefined {
+    const l = FIRST_VF_LINE + k;
+    return l < LINES ? l : undefined;
+  }
+
+  /** The hw mode's posting interface, if VM k's monitor has one. */
+  private posting(k: number): Posting | undefined {
+    const mode = this.monitors[k]?.mode as Partial<Posting> | undefined;
+    return typeof mode?.postLine === 'function' && typeof mode.post === 'function' ? (mode as Posting) : undefined;
+  }
+
+  /** The guest programmed its vectors: under hw, its real line is posted to the virtual line it chose. */
+  private routeVectors(k: number): void {
+    const line = this.lineOf(k), vline = this.stubs[k]?.guestLine(), hw = this.posting(k);
+    if (line === undefined) return;
+    // Until the guest has said where its interrupts go, the VF's vectors stay masked: nothing fires.
+    if (vline === undefined) return this.maskVf(k, true);
+    if (hw) hw.postLine(line, vline);
+    if (!this.stubs[k]!.isLatched) this.maskVf(k, false);
+  }
+
+  /**
+   * VF VM k's real line fired in a monitor that does not post it (another VM's, or the VM's own
+   * under trap, bt, pv): under hw its vector is posted to it (delivered at its next entry);
+   * otherwise its VF's vectors are masked (the line falls) and its virtual vector raised until
+   * the guest acknowledges the VF, when refresh() unmasks them.
+   */
+  private realInterrupt(k: number): void {
+    const hw = this.posting(k), stub = this.stubs[k];
+    const vline = stub?.guestLine();
+    if (hw) {
+      if (vline !== undefined) hw.post(vline);
+      return;
+    }
+    this.maskVf(k, true);
+    stub?.latch(true);
+  }
+
+  /** Before VM k runs again: once its guest acknowledged the VF (no vector pending), drop the latch and unmask. */
+  private refresh(k: number): void {
+    const stub = this.stubs[k];
+    if (!stub?.isLatched) return;
+    if (this.vfPending(k)) return;
+    stub.latch(false);
+    if (stub.guestLine() !== undefined) this.maskVf(k, false);
+  }
+
+  private vfPending(k: number): boolean {
+    const v = this.nicRef?.vf(this.vms[k]!.vf);
+    return v ? v.msix.read(VF_MSIX.PBA, 4) !== 0 : false;
+  }
+
+  private maskVf(k: number, masked: boolean): void {
+    const vf = this.vms[k]!.vf, rid = this.nicRef?.vfRoutingId(vf), v = this.nicRef?.vf(vf);
+    if (rid === undefined || !v) return;
+    const cap = v.config.findCapability(0x11);
+    if (!cap) return;
+    const control = v.config.read(cap + 2, 2);
+    this.bus!.configWrite(rid >>> 3, rid & 7, cap + 2, 2, masked ? control | MSIX_FUNCTION_MASK : control & ~MSIX_FUNCTION_MASK);
+  }
+
+  /** After VF Enable: each VF's three vectors to its VM's real line, MSI-X on. */
+  private programRealVectors(): void {
+    this.vms.forEach((v, k) => {
+      const line = this.lineOf(k), vf = this.nicRef?.vf(v.vf), rid = this.nicRef?.vfRoutingId(v.vf);
+      if (line === undefined || !vf || rid === undefined) return;
+      for (let vec = 0; vec < 3; vec++) {
+        const e = VF_MSIX.TABLE + 16 * vec;
+        vf.msix.write(e, 4, MSIX_ADDRESS);
+        vf.msix.write(e + 4, 4, 0);
+        vf.msix.write(e + 8, 4, line);
+        vf.msix.write(e + 12, 4, 0);
+      }
+      const cap = vf.config.findCapability(0x11);
+      if (cap) this.bus!.configWrite(rid >>> 3, rid & 7, cap + 2, 2, MSIX_ENABLE | MSIX_FUNCTION_MASK); // masked until the guest routes its own
+    });
   }
 
   /** Once the machine and the monitors are built (monitors[i]: the monitor of vms[i]). */
@@ -121,6 +220,16 @@ export class SriovNetwork implements BoardDevice {
     this.monitors = monitors;
     const cap = this.sriovOffset();
     this.pf = new PfDriver(this.nicRef, this.policies, () => machine.clock(), (offset, size, value) => this.bus!.configWrite(PF_DEVICE, 0, offset, size, value), cap);
+    // Each VF VM's real line: taken by whichever monitor runs when it fires (posted lines never reach them).
+    this.vms.forEach((_, k) => {
+      const line = this.lineOf(k);
+      if (line === undefined) return;
+      monitors.forEach((m, j) => {
+        if (j === k && this.posting(k)) return; // its own hw mode claims it (postLine) when it does not post
+        m.claimRealLine(line, () => this.realInterrupt(k));
+      });
+      monitors[k]!.onEntry(() => this.refresh(k));
+    });
   }
 
   get nic(): SriovNic {
@@ -171,6 +280,7 @@ export class SriovNetwork implements BoardDevice {
     });
     this.driverRef = driver;
     this.pf!.start();
+    this.programRealVectors();
     driver.enable();
     // One domain per VM: its guest-physical RAM onto its window of host RAM, nothing else.
     this.vms.forEach((v, i) => {
