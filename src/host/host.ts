@@ -139,6 +139,12 @@ function assignVfs(configs: readonly HostVmConfig[]): VfVm[] {
   return out;
 }
 
+/** Interrupts posted to a VM (hw: an assigned VF's) also wake it from a blocking wait. */
+function postedPending(mode: object): boolean {
+  const m = mode as { pendingPosted?: () => number };
+  return typeof m.pendingPosted === 'function' && m.pendingPosted() !== 0;
+}
+
 export class HostError extends Error {
   override readonly name = 'HostError';
 }
@@ -350,7 +356,7 @@ export class Host implements MachineDevice, Scheduling {
       const vm = this.vms[(this.nextIndex + i) % n]!;
       if (vm.stop) continue;
       if (vm.blockedAt !== undefined) {
-        if (vm.monitor.platform.pendingLines() === 0) continue;
+        if (vm.monitor.platform.pendingLines() === 0 && !postedPending(vm.monitor.mode)) continue;
         vm.blockedAt = undefined;
       }
       this.nextIndex = (this.nextIndex + i + 1) % n;
