@@ -10,6 +10,7 @@ import type { FrameEvent } from '../net/types.js';
 import type { MonitorEvent } from '../vmm/events.js';
 import type { TcPlace } from './bt-view.js';
 import type { FrameRecord, InsnRecord, MonitorRecord, TraceRecord } from './records.js';
+import { convertSriovEvent, type SriovEvent } from './sriov-tap.js';
 import type { Symbolizer } from './symbolizer.js';
 
 const DETAIL_BITS: readonly [number, string][] = [
@@ -49,8 +50,19 @@ export interface PlacedFrameEvent {
   frame: FrameEvent;
 }
 
-/** What happens during a step besides the machine's own events: the monitor's work and frames. */
-export type PlacedEvent = PlacedMonitorEvent | PlacedFrameEvent;
+/** A mailbox message or IOMMU event of an SR-IOV network, and where it happened, as for a frame. */
+export interface PlacedSriovEvent {
+  at: number;
+  sriov: SriovEvent;
+}
+
+/** What happens during a step besides the machine's own events: the monitor's work, frames, SR-IOV events. */
+export type PlacedEvent = PlacedMonitorEvent | PlacedFrameEvent | PlacedSriovEvent;
+
+/** A device's event (a frame, a mailbox message, a DMA): during an io or mmio access it follows the access. */
+function isDeviceEvent(p: PlacedEvent): boolean {
+  return 'frame' in p || 'sriov' in p;
+}
 
 export function convertFrameEvent(e: FrameEvent, step: number): FrameRecord {
   return {
@@ -59,9 +71,11 @@ export function convertFrameEvent(e: FrameEvent, step: number): FrameRecord {
   };
 }
 
-/** The record of a monitor or frame event of step `step`. */
+/** The record of a monitor, frame or SR-IOV event of step `step`. */
 export function convertPlaced(p: PlacedEvent, step: number, sym: Symbolizer): TraceRecord {
-  return 'frame' in p ? convertFrameEvent(p.frame, step) : convertMonitorEvent(p.event, step, sym, p.tc);
+  if ('frame' in p) return convertFrameEvent(p.frame, step);
+  if ('sriov' in p) return convertSriovEvent(p.sriov, step);
+  return convertMonitorEvent(p.event, step, sym, p.tc);
 }
 
 /** Under --mode bt: where the step's pc stood in the translation cache (undefined: the guest's code ran directly). */
@@ -119,13 +133,13 @@ function interleave(events: readonly MachineEvent[], placed: readonly PlacedEven
   const items: Item[] = [];
   let next = 0;
   for (let k = 0; k <= events.length; k++) {
-    // The machine records a device access once it is done: frames just before an io or mmio
-    // event were sent or received during that access, so they follow it.
+    // The machine records a device access once it is done: frames (mailbox messages, DMA) just
+    // before an io or mmio event were sent or received (served, done) during that access, so they follow it.
     const access = k < events.length && (events[k]!.kind === 'mmio' || events[k]!.kind === 'io');
     const during: Item[] = [];
     while (next < placed.length && placed[next]!.at <= k) {
       const p = placed[next++]!;
-      (access && 'frame' in p ? during : items).push({ placed: p });
+      (access && isDeviceEvent(p) ? during : items).push({ placed: p });
     }
     if (k < events.length) items.push({ machine: events[k]! });
     items.push(...during);

@@ -8,7 +8,7 @@
 //      5  io          out port 0x10 <- 0x00000048 (console)
 
 import { basename } from 'node:path';
-import type { FrameRecord, InsnRecord, MemRecord, MonitorRecord, TraceRecord } from './records.js';
+import type { FrameRecord, InsnRecord, IommuRecord, MemRecord, MonitorRecord, TraceRecord } from './records.js';
 
 const STEP_WIDTH = 8;
 const DISASM_WIDTH = 30;
@@ -94,7 +94,8 @@ export function formatTextRecord(r: TraceRecord): string {
         `${r.name} (cause ${hex32(r.cause)})${detail} pc ${hex32(r.pc)} epc ${hex32(r.epc)}${fa} -> ${r.delivered}${tcSuffix(r.tc)}`);
     }
     case 'interrupt':
-      return eventLine(r.step, 'interrupt', `line ${r.line} (cause ${hex32(r.cause)}) epc ${hex32(r.epc)} -> ${r.delivered}${tcSuffix(r.tc)}`);
+      return eventLine(r.step, 'interrupt',
+        `line ${r.line} (cause ${hex32(r.cause)}) epc ${hex32(r.epc)} -> ${r.delivered}${tcSuffix(r.tc)}${r.delivery === 'posted' ? ' (posted)' : ''}`);
     case 'idle': return eventLine(r.step, 'idle', `${r.ticks} ticks`);
     case 'io':
       return eventLine(r.step, 'io', `${r.dir.padEnd(3)} port 0x${r.port.toString(16)} ${r.dir === 'in' ? '->' : '<-'} ${hex32(r.value)} (${r.device ?? 'unmapped'})`);
@@ -107,6 +108,21 @@ export function formatTextRecord(r: TraceRecord): string {
     case 'tlb-flush': return eventLine(r.step, 'tlb-flush', r.vaddr === null ? 'all' : `page ${hex32(r.vaddr)}`);
     case 'monitor': return eventLine(r.step, 'monitor', monitorText(r));
     case 'frame': return eventLine(r.step, 'frame', frameText(r));
+    case 'mailbox': return eventLine(r.step, 'mailbox', `vf${r.vf} ${r.message} -> ${r.reply}`);
+    case 'iommu': return eventLine(r.step, 'iommu', iommuText(r));
+  }
+}
+
+/**
+ * `translate REQ domain D read GPA -> HPA (iotlb hit)`, `fault REQ domain D write ADDR (REASON)`,
+ * `invalidate SCOPE [domain D] [page ADDR]: N entries`.
+ */
+function iommuText(r: IommuRecord): string {
+  const domain = r.domain === null ? '' : ` domain ${r.domain}`;
+  switch (r.event) {
+    case 'translate': return `translate  ${r.requester}${domain} ${r.access} ${hex32(r.address ?? 0)} -> ${hex32(r.hpa ?? 0)} (iotlb ${r.iotlb})`;
+    case 'fault': return `fault      ${r.requester}${domain} ${r.access} ${hex32(r.address ?? 0)} (${r.reason}${r.recorded ? '' : ', not recorded'})`;
+    case 'invalidate': return `invalidate ${r.scope}${domain}${r.address === null ? '' : ` page ${hex32(r.address)}`}: ${r.dropped} entries`;
   }
 }
 

@@ -3,9 +3,12 @@
 // trace gives each frame to the VM it belongs to: a NIC's to its VM (every
 // e1000 is `where: "e1000"`, so the NIC is told apart by which one reported),
 // a switch port's to the VM of that name, the wire's (its device and its
-// port) to none.
+// port) to none. On a host with VFs the SR-IOV NIC reports its frames: a VF's
+// own (`sriov-nic-vf3`) and its embedded switch port's (`sriov-nic.vf3`) go to
+// the VM that VF is assigned to, the PF's, the uplink's and the wire's to none.
 
 import type { FrameEvent, FrameObserver } from '../net/types.js';
+import type { SriovNetwork } from '../network/sriov/network.js';
 import type { VirtualNetwork } from '../network/virtual.js';
 
 export interface OwnedFrame {
@@ -45,4 +48,19 @@ export function tapHostFrames(net: HostNetTap, take: (f: OwnedFrame) => void): (
     net.observer = before;
     for (const { nic, observer: o } of nics) nic.observer = o;
   };
+}
+
+/** What the tap needs of a host's SR-IOV network: its observer slot and which VM has which VF. */
+export type SriovNetTap = Pick<SriovNetwork, 'observer' | 'vms'>;
+
+/** As tapHostFrames, for the frames of a host's SR-IOV NIC and wire. */
+export function tapSriovFrames(net: SriovNetTap, take: (f: OwnedFrame) => void): () => void {
+  const before = net.observer;
+  net.observer = (e) => {
+    before?.(e);
+    const vf = /[-.]vf(\d+)$/.exec(e.where);
+    const owner = vf ? net.vms.find((v) => v.vf === Number(vf[1]))?.name ?? null : null;
+    take({ frame: { ...e, ...(e.to ? { to: [...e.to] } : {}) }, owner });
+  };
+  return () => { net.observer = before; };
 }

@@ -4,19 +4,21 @@
 // record to the tracer of the VM running it (Host.running()); each VM's
 // monitor events go to its own tracer. The tracers share one tally, so
 // --limit counts the records kept of all the traced VMs together. Frames of
-// the host's network (host-frames.ts) are written after the records of the
-// step they happened in, each led by the VM it belongs to.
+// the host's network (host-frames.ts), and the mailbox messages and IOMMU
+// events of its SR-IOV network (sriov-tap.ts), are written after the records
+// of the step they happened in, each led by the VM it belongs to.
 
 import type { Host, HostVm } from '../host/index.js';
 import { BtView } from './bt-view.js';
 import { convertFrameEvent } from './convert.js';
-import { tapHostFrames, type OwnedFrame } from './host-frames.js';
+import { tapHostFrames, tapSriovFrames, type OwnedFrame } from './host-frames.js';
+import { convertSriovEvent, tapSriov, type OwnedSriovEvent } from './sriov-tap.js';
 import type { TraceFormat } from './format.js';
 import { hostFormatterFor } from './host-format.js';
 import { EVENT_KINDS, type EventKind, type TraceRecord } from './records.js';
 import type { TraceSink } from './sink.js';
 import { Symbolizer } from './symbolizer.js';
-import { LIMIT_REACHED, Tracer, type TraceTally } from './tracer.js';
+import { LIMIT_REACHED, postedCounter, Tracer, type TraceTally } from './tracer.js';
 
 export interface HostTraceOptions {
   host: Host;
@@ -42,12 +44,14 @@ export interface HostTraceResult {
 /** A tracer of `vm`'s records, as a lone trace of it would make them. */
 function vmTracer(host: Host, vm: HostVm, tally: TraceTally, o: HostTraceOptions, emit: (r: TraceRecord) => void): Tracer {
   const bt = BtView.of(vm.monitor);
+  const posted = postedCounter(vm.monitor);
   return new Tracer(host.engine, {
     symbolizer: new Symbolizer(vm.image),
     ...(bt ? { bt } : {}),
     guestRing: () => vm.monitor.guestRing(),
     ...(o.events ? { events: o.events } : {}),
     ...(o.limit !== undefined ? { limit: o.limit } : {}),
+    ...(posted ? { posted } : {}),
     tally,
     emit,
   });
@@ -60,17 +64,20 @@ export function traceHost(o: HostTraceOptions): HostTraceResult {
   const formatter = hostFormatterFor(o.format, Math.max(...traced.map((vm) => vm.name.length)));
   const tally: TraceTally = { records: 0, limitReached: false };
   const tracers = new Map(traced.map((vm) => [vm, vmTracer(host, vm, tally, o, (r) => sink.line(formatter.record(vm.name, r)))]));
-  // Frames kept: those of the traced VMs' NICs and ports; with every VM traced, the wire's too.
-  const keepFrames = (o.events ?? new Set(EVENT_KINDS)).has('net');
+  // Frames, mailbox messages and IOMMU events kept: those of the traced VMs' NICs, ports and VFs;
+  // with every VM traced, the wire's, the PF's and the IOMMU's invalidations too.
+  const kinds = o.events ?? new Set(EVENT_KINDS);
+  const keepFrames = kinds.has('net');
   const owners = o.vms === undefined ? undefined : new Set(o.vms);
-  let frames: OwnedFrame[] = [];
+  let frames: (OwnedFrame | OwnedSriovEvent)[] = [];
   const writeFrames = (step: number): void => {
     const now = frames;
     frames = [];
-    for (const { frame, owner } of now) {
+    for (const f of now) {
       if (tally.limitReached) return;
+      const owner = f.owner;
       if (owners && (owner === null || !owners.has(owner))) continue;
-      sink.line(formatter.record(owner, convertFrameEvent(frame, step)));
+      sink.line(formatter.record(owner, 'frame' in f ? convertFrameEvent(f.frame, step) : convertSriovEvent(f.event, step)));
       tally.records++;
       if (o.limit !== undefined && tally.records >= o.limit) tally.limitReached = true;
     }
@@ -85,7 +92,12 @@ export function traceHost(o: HostTraceOptions): HostTraceResult {
     if (tally.limitReached) m.requestStop(LIMIT_REACHED);
   };
   for (const [vm, tracer] of tracers) vm.monitor.listener = tracer.monitorListener;
-  const untap = host.net && keepFrames ? tapHostFrames(host.net, (f) => { if (!tally.limitReached) frames.push(f); }) : undefined;
+  const take = (f: OwnedFrame | OwnedSriovEvent): void => { if (!tally.limitReached) frames.push(f); };
+  const untap = [
+    host.net && keepFrames ? tapHostFrames(host.net, take) : undefined,
+    host.sriov && keepFrames ? tapSriovFrames(host.sriov, take) : undefined,
+    host.sriov ? tapSriov(host.sriov, kinds, take) : undefined,
+  ];
   let r;
   try {
     r = host.run(o.maxSteps);
@@ -94,7 +106,7 @@ export function traceHost(o: HostTraceOptions): HostTraceResult {
   } finally {
     m.observer = before;
     traced.forEach((vm, i) => { vm.monitor.listener = listeners[i]; });
-    untap?.();
+    for (const u of untap) u?.();
   }
   const end = tally.limitReached ? 'limit' : r.end === 'stopped' || r.end === 'budget' ? r.end : undefined;
   if (end === undefined) throw new Error(`host run ended by ${typeof r.end === 'string' ? r.end : r.end.kind}, which the trace did not ask for`);

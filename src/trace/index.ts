@@ -9,3 +9,4 @@ export * from './tracer.js';
 export * from './host-format.js';
 export * from './host-tracer.js';
 export * from './host-frames.js';
+export * from './sriov-tap.js';

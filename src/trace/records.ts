@@ -4,8 +4,8 @@
 // Every number is a plain JSON number; addresses, words and register values
 // are unsigned 32-bit.
 
-/** The kinds --events selects; each record type belongs to exactly one. */
-export const EVENT_KINDS = ['insn', 'exception', 'interrupt', 'io', 'mmu', 'monitor', 'net'] as const;
+/** The kinds --events selects; each record belongs to exactly one (kindOf): its type's, but an iommu translation's is dma. */
+export const EVENT_KINDS = ['insn', 'exception', 'interrupt', 'io', 'mmu', 'monitor', 'net', 'sriov', 'dma'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export interface RegValue {
@@ -95,6 +95,14 @@ export interface InterruptRecord {
   delivered: 'vector' | 'hook' | 'unhandled';
   /** Under --mode bt only: the interrupted real pc when it was a translation-cache address (epc is then the guest's), else null. */
   tc?: number | null;
+  /**
+   * Under --mode hw only: `posted` when the CPU delivered it from the VMCS's
+   * posted-interrupt descriptor straight into the guest (no exit; `line` is then
+   * the virtual line), `line` when it took a real line in root operation. An
+   * interrupt the monitor injects has no interrupt record: it is a `monitor`
+   * record (event `inject`).
+   */
+  delivery?: 'posted' | 'line';
 }
 
 /** `wfi` skipped `ticks` clock ticks waiting for the next device deadline. */
@@ -225,9 +233,58 @@ export interface FrameRecord {
   to: string[] | null;
 }
 
+/**
+ * A message a VF posted to the PF's mailbox and the PF driver's answer
+ * (src/network/sriov/pf-driver.ts): `rate-limited` when the VF had used up
+ * its budget (the VF is then answered NACK without the request being looked at).
+ */
+export interface MailboxRecord {
+  type: 'mailbox';
+  /** The step during which the VF posted it (as frame records). */
+  step: number;
+  /** The VF's index on the SR-IOV NIC. */
+  vf: number;
+  /** The message type's name (VF_RESET, SET_MAC_ADDR, SET_MULTICAST, SET_VLAN, SET_LPE, SET_PROMISC), or 0xNNNN for an unknown one. */
+  message: string;
+  /** The message type's number. */
+  code: number;
+  reply: 'ack' | 'nack' | 'rate-limited';
+}
+
+/**
+ * What the IOMMU did (src/devices/iommu): a DMA page translated through a
+ * domain's tables, a DMA refused (fault), or IOTLB entries dropped
+ * (invalidate). Every event has the same fields; those it does not have are null.
+ */
+export interface IommuRecord {
+  type: 'iommu';
+  step: number;
+  event: 'translate' | 'fault' | 'invalidate';
+  /** The DMA's requester as bus:device.function (hex), e.g. `00:02.1`; null for invalidate. */
+  requester: string | null;
+  /** The domain the requester is attached to (null when there is none, or for a global invalidation). */
+  domain: number | null;
+  /** The DMA address (guest-physical for an assigned VF): the page's first byte accessed (translate, fault), the page dropped (invalidate of one page). */
+  address: number | null;
+  /** The host-physical address it was translated to (translate), else null. */
+  hpa: number | null;
+  access: 'read' | 'write' | null;
+  /** IOTLB hit or miss (a miss walked the domain's tables) (translate). */
+  iotlb: 'hit' | 'miss' | null;
+  /** Why the DMA was refused (fault): address-beyond, no-write, context-not-present, ... */
+  reason: string | null;
+  /** The fault went into the fault-recording registers (false: they were full) (fault). */
+  recorded: boolean | null;
+  /** global, domain or page (invalidate). */
+  scope: string | null;
+  /** IOTLB entries dropped (invalidate). */
+  dropped: number | null;
+}
+
 export type TraceRecord =
   | InsnRecord | HaltRecord | ExceptionRecord | InterruptRecord | IdleRecord
-  | IoRecord | MmioRecord | WalkRecord | TlbFlushRecord | MonitorRecord | FrameRecord;
+  | IoRecord | MmioRecord | WalkRecord | TlbFlushRecord | MonitorRecord | FrameRecord
+  | MailboxRecord | IommuRecord;
 
 export type RecordType = TraceRecord['type'];
 
@@ -244,7 +301,14 @@ export const KIND_OF: Record<RecordType, EventKind> = {
   'tlb-flush': 'mmu',
   'monitor': 'monitor',
   'frame': 'net',
+  'mailbox': 'sriov',
+  'iommu': 'sriov',
 };
+
+/** The --events kind of a record: its type's, but an IOMMU translation (one per DMA page, many) is `dma`. */
+export function kindOf(r: TraceRecord): EventKind {
+  return r.type === 'iommu' && r.event === 'translate' ? 'dma' : KIND_OF[r.type];
+}
 
 export function isEventKind(s: string): s is EventKind {
   return (EVENT_KINDS as readonly string[]).includes(s);

@@ -13,7 +13,8 @@ import type { Monitor } from '../vmm/monitor.js';
 import { BtView, type TcPlace } from './bt-view.js';
 import { convertPlaced, convertStep, type PlacedEvent, type PlacedMonitorEvent } from './convert.js';
 import { formatterFor, type TraceFormat } from './format.js';
-import { EVENT_KINDS, KIND_OF, type EventKind, type TraceRecord } from './records.js';
+import { EVENT_KINDS, kindOf, type EventKind, type TraceRecord } from './records.js';
+import { tapSriov, type SriovEvent, type SriovTap } from './sriov-tap.js';
 import type { TraceSink } from './sink.js';
 import type { Symbolizer } from './symbolizer.js';
 
@@ -41,13 +42,25 @@ export interface TracerOptions {
   guestRing?: () => number;
   /** Count into this tally (shared with other tracers) instead of one of its own. */
   tally?: TraceTally;
+  /**
+   * Under --mode hw: the VMCS's count of posted interrupts the CPU delivered
+   * (the monitor's postedInterrupts counter). A step that raised it delivered a
+   * posted interrupt: its interrupt record gets `delivery: posted`, the others `line`.
+   */
+  posted?: () => number;
+}
+
+/** The posted-interrupt counter of a monitor under hw, for TracerOptions.posted; undefined in the other modes. */
+export function postedCounter(monitor: Pick<Monitor, 'mode' | 'counters'> | undefined): (() => number) | undefined {
+  return monitor?.mode.name === 'hw' ? () => monitor.counters.postedInterrupts : undefined;
 }
 
 /**
  * What the tracer needs of a monitor: its event listener slot (src/vmm
- * Monitor), and its machine and mode (under bt, to show guest pcs).
+ * Monitor), its machine and mode (under bt, to show guest pcs), and its
+ * counters (under hw, to tell posted interrupts).
  */
-export type MonitorTap = Pick<Monitor, 'listener' | 'machine' | 'mode' | 'guestRing'>;
+export type MonitorTap = Pick<Monitor, 'listener' | 'machine' | 'mode' | 'guestRing' | 'counters'>;
 
 /** Attach with `machine.observer = tracer.observer`. */
 export class Tracer {
@@ -63,11 +76,14 @@ export class Tracer {
   private trapPlace: { pc: number; place: TcPlace } | undefined;
   /** Under a monitor, the guest's ring when the step in progress began (read after the step before it). */
   private guestRing: number | undefined;
+  /** Under hw, the posted-interrupt count after the last step seen. */
+  private postedSeen: number | undefined;
 
   constructor(private readonly engine: Engine, private readonly options: TracerOptions) {
     this.events = options.events ?? new Set(EVENT_KINDS);
     this.guestRing = options.guestRing?.();
     this.tally = options.tally ?? { records: 0, limitReached: false };
+    this.postedSeen = options.posted?.();
   }
 
   get records(): number {
@@ -104,6 +120,13 @@ export class Tracer {
     this.pending.push({ at: rec ? rec.events.length : -1, frame: { ...e, ...(e.to ? { to: [...e.to] } : {}) } });
   };
 
+  /** Attach with tapSriov: mailbox messages and IOMMU events become records of the step in progress, as frames do. */
+  readonly sriovObserver = (e: SriovEvent): void => {
+    if (this.limitReached) return;
+    const rec = this.engine.machine.record;
+    this.pending.push({ at: rec ? rec.events.length : -1, sriov: e });
+  };
+
   readonly observer = (step: StepRecord): void => {
     const placed = this.pending;
     this.pending = [];
@@ -116,8 +139,18 @@ export class Tracer {
     }
     const ring = this.guestRing;
     if (this.options.guestRing) this.guestRing = this.options.guestRing();
-    this.write(convertStep(ring === undefined ? step : { ...step, ring }, this.options.symbolizer, placed, btStep));
+    const records = convertStep(ring === undefined ? step : { ...step, ring }, this.options.symbolizer, placed, btStep);
+    if (this.options.posted) this.markDelivery(records);
+    this.write(records);
   };
+
+  /** Under hw: each interrupt record says whether the CPU delivered it from the posted-interrupt descriptor. */
+  private markDelivery(records: readonly TraceRecord[]): void {
+    const now = this.options.posted!();
+    const posted = now !== this.postedSeen;
+    this.postedSeen = now;
+    for (const r of records) if (r.type === 'interrupt') r.delivery = posted ? 'posted' : 'line';
+  }
 
   /**
    * Monitor and frame events after the last step (work done on resuming, a frame a device sent
@@ -134,7 +167,7 @@ export class Tracer {
     if (this.limitReached) return;
     const { limit, emit } = this.options;
     for (const r of records) {
-      if (!this.events.has(KIND_OF[r.type])) continue;
+      if (!this.events.has(kindOf(r))) continue;
       emit(r);
       this.tally.records++;
       if (limit !== undefined && this.tally.records >= limit) {
@@ -159,13 +192,14 @@ export interface TraceRunOptions {
   maxSteps: number;
   /** The monitor running the guest (any mode but native): its events become `monitor` records. */
   monitor?: MonitorTap;
-  /** The VM's network (Vm.net), when it has a NIC: its frame events become `frame` records. */
+  /** The VM's network (Vm.net), when it has a NIC: its frame events become `frame` records (with a VF, mailbox and IOMMU events `mailbox` and `iommu` records). */
   net?: NetTap;
 }
 
-/** What the tracer needs of a VM's network (src/vmm/vm.ts VmNet): its observer slot. */
+/** What the tracer needs of a VM's network (src/vmm/vm.ts VmNet): its observer slot, and its SR-IOV network when it was given a VF. */
 export interface NetTap {
   setObserver(observer: FrameObserver | undefined): void;
+  sriov?: SriovTap | undefined;
 }
 
 export interface TraceRunResult {
@@ -186,6 +220,7 @@ export function traceRun(o: TraceRunOptions): TraceRunResult {
   const m = o.engine.machine;
   const formatter = formatterFor(o.format);
   const bt = BtView.of(o.monitor);
+  const posted = postedCounter(o.monitor);
   let steps = 0;
   let started = true;
   if (o.startAt !== undefined && !atStart(o.engine, bt, o.startAt)) {
@@ -205,6 +240,7 @@ export function traceRun(o: TraceRunOptions): TraceRunResult {
     ...(o.monitor ? { guestRing: () => o.monitor!.guestRing() } : {}),
     ...(o.events ? { events: o.events } : {}),
     ...(o.limit !== undefined ? { limit: o.limit } : {}),
+    ...(posted ? { posted } : {}),
     emit: (r) => o.sink.line(formatter.record(r)),
   });
   const before = m.observer;
@@ -212,6 +248,8 @@ export function traceRun(o: TraceRunOptions): TraceRunResult {
   m.observer = tracer.observer;
   if (o.monitor) o.monitor.listener = tracer.monitorListener;
   o.net?.setObserver(tracer.frameObserver);
+  // The VM is the only one on its SR-IOV network: every mailbox message and IOMMU event is its own.
+  const untapSriov = o.net?.sriov ? tapSriov(o.net.sriov, o.events ?? new Set(EVENT_KINDS), (e) => tracer.sriovObserver(e.event)) : undefined;
   let stop: Stop;
   try {
     const r = o.engine.run(Math.max(0, o.maxSteps - steps));
@@ -223,6 +261,7 @@ export function traceRun(o: TraceRunOptions): TraceRunResult {
     if (o.monitor) o.monitor.listener = beforeListener;
     // VmNet has no getter for the observer it had: a VM's network carries none but the tracer's.
     o.net?.setObserver(undefined);
+    untapSriov?.();
   }
   const why = tracer.limitReached && stop.kind === 'requested'
     ? `trace limit of ${tracer.records} records reached at step ${m.counters.steps}; guest stopped`
