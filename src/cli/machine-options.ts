@@ -34,7 +34,7 @@ export interface MachineOptionValues extends NetOptionValues {
   ept: boolean;
   vpid: boolean;
   /** hw: posted interrupts (false: --no-posted-interrupts, an exit and an injection per device interrupt). */
-  postedInterrupts: boolean;
+  postedInterrupts?: boolean;
   /** The engine that executes the machine (every mode runs on every engine). */
   engine: EngineName;
 }
