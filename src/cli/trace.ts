@@ -6,7 +6,8 @@
 // it traces every VM of the host, each record led by its VM's name
 // (docs/trace.md, "On a host"); --vm NAME keeps only the named VMs' records.
 // With a NIC (--nic, or a host VM's "nic") frames are `frame` records, and a
-// --pcap capture is closed once the run ends.
+// --pcap capture is closed once the run ends; with a VF (--nic vf, or "kind":
+// "vf") its mailbox messages and IOMMU events are `mailbox` and `iommu` records.
 
 import { Option, InvalidArgumentError, type Command } from 'commander';
 import { MAX_SLICE } from '../host/config.js';

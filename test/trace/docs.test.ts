@@ -66,6 +66,7 @@ describe('docs/trace.md', () => {
       ...(await records([extra])),
       ...(await records([guest('tinyos/tinyos.s'), '--mode', 'trap', '--limit', '20000'])),
       ...(await records([guest('net/pingpong.s'), '-D', 'COUNT=2', '--nic', 'virtio', '--mode', 'hw', '--events', 'net'])),
+      ...(await records([guest('net/pingpong.s'), '-D', 'COUNT=2', '--nic', 'vf', '--mode', 'hw', '--events', 'sriov,dma'])),
     ];
     const fields = documentedFields();
     const seen = new Set<string>();
@@ -88,6 +89,7 @@ describe('docs/trace.md', () => {
       runCli(['trace', guest('exceptions/timer.s'), '--events', 'interrupt']),
       runCli(['trace', guest('tinyos/tinyos.s'), '--events', 'exception,mmu']),
       runCli(['trace', guest('net/pingpong.s'), '-D', 'COUNT=2', '--nic', 'emulated', '--events', 'net']),
+      runCli(['trace', guest('net/pingpong.s'), '-D', 'COUNT=2', '--nic', 'vf', '--mode', 'hw', '--events', 'sriov,dma']),
     ])).map((r) => r.stdout).join('');
     const samples = [...DOC.split('## Text format')[1]!.split('## jq')[0]!.matchAll(/```\n([\s\S]*?)```/g)]
       .flatMap((m) => m[1]!.split('\n').filter((l) => l !== ''));
