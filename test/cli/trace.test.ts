@@ -162,7 +162,7 @@ handler:
   });
 
   test.each([
-    ['bogus', /unknown event kind 'bogus'; kinds are insn, exception, interrupt, io, mmu, monitor, net \(or all\)/],
+    ['bogus', /unknown event kind 'bogus'; kinds are insn, exception, interrupt, io, mmu, monitor, net, sriov, dma \(or all\)/],
     ['insn,excepton', /unknown event kind 'excepton' \(did you mean exception\?\)/],
   ])('%s: usage error', async (kinds, message) => {
     const r = await runCli(['trace', SMALL, '--events', kinds]);
