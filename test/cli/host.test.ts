@@ -123,7 +123,7 @@ describe('virtlab host --json, --split-console, --stats', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const report = JSON.parse(r.stdout);
-    expect(Object.keys(report)).toEqual(['exitCode', 'end', 'steps', 'slice', 'engine', 'worldSwitches', 'vms', 'switch']);
+    expect(Object.keys(report)).toEqual(['exitCode', 'end', 'steps', 'slice', 'engine', 'worldSwitches', 'vms', 'sriov', 'switch']);
     expect(report).toMatchObject({ exitCode: 0, end: 'stopped', slice: 10000, engine: 'jit' });
     expect(report.vms.map((v: { name: string }) => v.name)).toEqual(['bt', 'pv', 'hw']);
     let share = 0;
