@@ -5,21 +5,23 @@
 import { engineCellLabel, measureEngineCell, type EngineCellMeasurement, type EngineCellSpec } from './engine-cell.js';
 import { guestCellLabel, measureGuestCell, type GuestCellMeasurement, type GuestCellSpec } from './guest-cell.js';
 import { hostCellLabel, measureHostCell, type HostCellMeasurement, type HostCellSpec } from './host-cell.js';
+import { measureNetCell, netCellLabel, type NetCellMeasurement, type NetCellSpec } from './net-cell.js';
 
-export type CellSpec = GuestCellSpec | EngineCellSpec | HostCellSpec;
-export type CellMeasurement = GuestCellMeasurement | EngineCellMeasurement | HostCellMeasurement;
+export type CellSpec = GuestCellSpec | EngineCellSpec | HostCellSpec | NetCellSpec;
+export type CellMeasurement = GuestCellMeasurement | EngineCellMeasurement | HostCellMeasurement | NetCellMeasurement;
 
 /** How the suites measure their cells: in this process, or each in a fresh one (bench/fork.ts). */
 export interface Measurer {
   guest(spec: GuestCellSpec): GuestCellMeasurement;
   engine(spec: EngineCellSpec): EngineCellMeasurement;
   host(spec: HostCellSpec): HostCellMeasurement;
+  net(spec: NetCellSpec): NetCellMeasurement;
 }
 
-export const IN_PROCESS: Measurer = { guest: measureGuestCell, engine: measureEngineCell, host: measureHostCell };
+export const IN_PROCESS: Measurer = { guest: measureGuestCell, engine: measureEngineCell, host: measureHostCell, net: measureNetCell };
 
 export function cellLabel(spec: CellSpec): string {
-  return spec.kind === 'guest' ? guestCellLabel(spec) : spec.kind === 'host' ? hostCellLabel(spec) : engineCellLabel(spec);
+  return spec.kind === 'guest' ? guestCellLabel(spec) : spec.kind === 'host' ? hostCellLabel(spec) : spec.kind === 'net' ? netCellLabel(spec) : engineCellLabel(spec);
 }
 
 /** Measures a cell described by untrusted data (the child process's argument). */
@@ -29,7 +31,8 @@ export function measureCell(spec: unknown): CellMeasurement {
   if (kind === 'guest') return measureGuestCell(spec as GuestCellSpec);
   if (kind === 'engine') return measureEngineCell(spec as EngineCellSpec);
   if (kind === 'host') return measureHostCell(spec as HostCellSpec);
-  throw new Error(`unknown cell kind ${JSON.stringify(kind)} (guest, engine or host)`);
+  if (kind === 'net') return measureNetCell(spec as NetCellSpec);
+  throw new Error(`unknown cell kind ${JSON.stringify(kind)} (guest, engine, host or net)`);
 }
 
 /**

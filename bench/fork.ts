@@ -13,6 +13,7 @@ import { cellLabel, type CellSpec, type Measurer } from './cell.js';
 import type { EngineCellMeasurement } from './engine-cell.js';
 import type { GuestCellMeasurement } from './guest-cell.js';
 import type { HostCellMeasurement } from './host-cell.js';
+import type { NetCellMeasurement } from './net-cell.js';
 import { packageRoot } from './paths.js';
 
 export function cellProcessPath(): string {
@@ -28,6 +29,7 @@ export function forkingMeasurer(script = cellProcessPath()): Measurer {
     guest: (spec) => measureInChild(script, spec, ['out', 'code', 'iterations', 'run', 'baseline', 'counts', 'cycles']) as GuestCellMeasurement,
     engine: (spec) => measureInChild(script, spec, ['timing', 'value', 'instructions', 'counters']) as EngineCellMeasurement,
     host: (spec) => measureInChild(script, spec, ['instructions', 'switches', 'timing', 'reference', 'ratioToOne', 'cost']) as HostCellMeasurement,
+    net: (spec) => measureInChild(script, spec, ['stream', 'latency']) as NetCellMeasurement,
   };
 }
 

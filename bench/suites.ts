@@ -11,11 +11,14 @@ import { formatNs, runGuestSuite, type CellResult, type GuestSuiteResult } from 
 import { MODE_COLUMNS } from './guest-workloads.js';
 import { HOST_WORKLOAD } from './host-cell.js';
 import { runHostSuite, type HostSuiteResult } from './host-suite.js';
+import { formatNetSuite, netChartCells } from './net-format.js';
+import { runNetSuite, type NetSuiteResult } from './net-suite.js';
+import { NET_WORKLOAD } from './net-workloads.js';
 import { paperRows, type PaperRow } from './paper.js';
 import { overheadSvg, type ChartCell } from './svg.js';
 import { num, ratio, table } from './table.js';
 
-export const SUITE_NAMES = ['engine', 'nano', 'macro', 'host', 'all'] as const;
+export const SUITE_NAMES = ['engine', 'nano', 'macro', 'host', 'net', 'all'] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
 export interface BenchOptions {
@@ -35,7 +38,7 @@ export interface BenchOptions {
   log: (s: string) => void;
 }
 
-export interface Target { name: string; value: number | null; limit: string; met: boolean | null }
+export interface Target { name: string; value: number | null; limit: string; met: boolean | null; /** Why it is not met, where the suite can say. */ why?: string }
 
 export interface BenchReport {
   machine: { cpu: string; cores: number; node: string; platform: string };
@@ -46,6 +49,8 @@ export interface BenchReport {
   macro?: GuestSuiteResult;
   /** N small tinyos VMs on one host, per mode (bench/host-suite.ts). */
   host?: HostSuiteResult;
+  /** Each NIC under each mode, VM to wire and VM to VM (bench/net-suite.ts). */
+  net?: NetSuiteResult;
   /** The nano suite's modelled cycles beside Adams & Agesen 2006 (native, BT, HW = hw --no-ept). */
   paper?: PaperRow[];
   targets: Target[];
@@ -76,6 +81,9 @@ export function runBench(o: BenchOptions): BenchReport {
   if (want('host') && (!o.only || o.only.includes(HOST_WORKLOAD))) {
     report.host = runHostSuite({ engine: o.hostEngine, costModel: o.costModel, timing, measure: measurer.host, rounds: o.rounds, log: o.log });
   }
+  if (want('net') && (!o.only || o.only.includes(NET_WORKLOAD))) {
+    report.net = runNetSuite({ engine: o.engine, costModel: o.costModel, quick: o.quick, timing, measure: measurer.net, rounds: o.rounds, log: o.log });
+  }
   report.targets = targets(report);
   return report;
 }
@@ -97,6 +105,7 @@ function targets(r: BenchReport): Target[] {
     const v = r.host!.rows.find((x) => x.mode === mode && x.vms === 64)?.ratioToOne ?? null;
     t.push({ name: `host ${mode}: 64 VMs / 1 VM, aggregate guest MIPS`, value: v, limit: '>= 0.90', met: v === null ? null : v >= 0.9 });
   }
+  t.push(...(r.net?.targets ?? []));
   return t;
 }
 
@@ -113,6 +122,7 @@ export function formatReport(r: BenchReport): string {
   if (r.paper?.length) s += '\n' + formatPaper(r.paper, r.options.costModel);
   if (r.macro) s += '\n' + formatGuestSuite('macro', r.macro, r.options.costModel);
   if (r.host) s += '\n' + formatHostSuite(r.host);
+  if (r.net) s += '\n' + formatNetSuite(r.net);
   if (r.targets.length) s += '\n' + formatTargets(r.targets);
   return s;
 }
@@ -176,7 +186,8 @@ export function formatPaper(rows: readonly PaperRow[], preset: string): string {
 
 export function formatTargets(t: readonly Target[]): string {
   return 'targets (ratios measured in this run):\n' + table(['target', 'measured', 'wanted', 'met'],
-    t.map((x) => [x.name, x.value === null ? '-' : x.value.toFixed(3), x.limit, x.met === null ? '?' : x.met ? 'yes' : 'NO']));
+    t.map((x) => [x.name, x.value === null ? '-' : x.value.toFixed(3), x.limit, x.met === null ? '?' : x.met ? 'yes' : 'NO'])) +
+    t.filter((x) => x.why).map((x) => `not met: ${x.name}: ${x.why}\n`).join('');
 }
 
 export function chartOf(r: BenchReport): string {
@@ -184,6 +195,7 @@ export function chartOf(r: BenchReport): string {
   for (const [suite, g] of [['nano', r.nano], ['macro', r.macro]] as const) {
     for (const c of g?.cells ?? []) if (c.mode !== 'native') cells.push({ suite, workload: c.workload, mode: c.mode, ratio: c.ratioToNative.host });
   }
+  if (r.net) cells.push(...netChartCells(r.net));
   const m = r.machine;
   return overheadSvg(cells, 'virtlab: host-time overhead relative to native, per mode and workload',
     `${m.cpu} x${m.cores}, node ${m.node}, ${r.date.slice(0, 10)}; guests on ${r.options.engine}; ×1 = native`);

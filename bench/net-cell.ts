@@ -1,0 +1,240 @@
+// One cell of the net suite: a NIC kind under one mode column on one path (a
+// VM to the wire, or VM to VM on one host), measured in three parts.
+//
+// Throughput, per frame size: stream.s with N1 and with N2 frames, each run
+// once. The per-packet figures are the difference of the two runs' totals over
+// the difference of their delivered frames, so that what every run pays once
+// (booting, finding the NIC, setting it up, printing the result) cancels and
+// the figures are the steady state; modelled frames per second are the
+// preset's clock over the modelled cycles per frame. The N2 run is then run
+// again after a reset (it must count the same). Host time the same way: the
+// two runs are timed in pairs, back to back, and the host time per frame is
+// the median of the pairs' differences over N2 - N1 (what a run pays once,
+// the engine compiling the program afresh after each reset included, cancels).
+//
+// Latency: pingpong.s with M round trips. A frame observer (no trace) takes the
+// modelled cycles and the host time each time a ping leaves the client's NIC;
+// the round trip is the interval between two pings (one is in flight at a
+// time), the first interval left out (it includes learning the peer). The
+// modelled intervals are deterministic (checked on a second run); the host
+// intervals are pooled over the timed runs.
+
+import { ENGINE_FACTORIES, type EngineName } from '../src/engine/registry.js';
+import { NIC_KINDS, type NicKind } from '../src/network/nic.js';
+import { COST_PRESET_NAMES, type CostPresetName } from '../src/vmm/index.js';
+import { median } from './host-cell.js';
+import { buildScenario, FIRST_MAC, type NetScenario, type NetTotals, type ScenarioSpec } from './net-scenario.js';
+import { FRAME_SIZES, NET_MODE_COLUMNS, NET_PATHS, netCellExists, netCounts, type NetPath } from './net-workloads.js';
+import type { TimingOptions } from './timing.js';
+
+export interface NetCellSpec {
+  kind: 'net';
+  path: NetPath;
+  nic: NicKind;
+  /** A column of NET_MODE_COLUMNS, by name. */
+  mode: string;
+  engine: EngineName;
+  costModel: CostPresetName;
+  quick: boolean;
+  timing: TimingOptions;
+}
+
+/** Per packet (per frame delivered; per round trip for latency). */
+export interface NetPerPacket {
+  instructions: number;
+  exits: number;
+  /** ...of which real interrupts into a monitor (timers, the uplink), not the NIC's data path. */
+  interruptExits: number;
+  callouts: number;
+  hypercalls: number;
+  /** Interrupts the NICs raised. */
+  interrupts: number;
+  cycles: number;
+}
+
+export interface NetSpread {
+  /** Host nanoseconds per frame: the median over the sample pairs, and the smallest and largest; null when the median difference was not positive (too noisy a run). */
+  median: number | null;
+  min: number;
+  max: number;
+  samples: number;
+}
+
+export interface NetStreamFigures {
+  size: number;
+  /** Frames of the two runs. */
+  frames: [number, number];
+  perPacket: NetPerPacket;
+  /** The N2 run whole: frames delivered and dropped, its exits, modelled cycles and world switches. */
+  run: { delivered: number; dropped: number; exits: number; cycles: number; worldSwitches: number };
+  /** Host time per frame. */
+  host: NetSpread;
+}
+
+export interface NetLatencyFigures {
+  /** Round trips measured (the program's, less the first interval and the last ping). */
+  roundTrips: number;
+  cycles: { p50: number; p99: number; min: number; max: number };
+  /** Host time per round trip, nanoseconds, pooled over the timed runs. */
+  hostNs: { p50: number; p99: number; samples: number };
+  /** Means over the measured round trips. */
+  perRoundTrip: NetPerPacket;
+}
+
+export interface NetCellMeasurement {
+  stream: NetStreamFigures[];
+  latency: NetLatencyFigures;
+}
+
+const WARM_UP_RUNS = { min: 2, max: 20 };
+const WARM_UP_MS = 200;
+
+export function netCellLabel(s: Pick<NetCellSpec, 'path' | 'nic' | 'mode'>): string {
+  return `net ${s.path === 'wire' ? 'wire' : 'vm-vm'} ${s.nic} ${s.mode}`;
+}
+
+export function measureNetCell(spec: NetCellSpec): NetCellMeasurement {
+  const label = netCellLabel(spec);
+  const col = NET_MODE_COLUMNS.find((c) => c.name === spec.mode);
+  if (!col) throw new Error(`${label}: unknown mode column '${spec.mode}' (${NET_MODE_COLUMNS.map((c) => c.name).join(', ')})`);
+  if (!NET_PATHS.includes(spec.path)) throw new Error(`${label}: unknown path '${spec.path}' (${NET_PATHS.join(', ')})`);
+  if (!NIC_KINDS.includes(spec.nic)) throw new Error(`${label}: unknown NIC kind '${spec.nic}' (${NIC_KINDS.join(', ')})`);
+  if (!netCellExists(spec.path, spec.nic, spec.mode)) throw new Error(`${label}: no such cell (natively only the wire, and no VF)`);
+  if (!Object.hasOwn(ENGINE_FACTORIES, spec.engine)) throw new Error(`${label}: unknown engine '${spec.engine}'`);
+  if (!COST_PRESET_NAMES.includes(spec.costModel)) throw new Error(`${label}: unknown cost model '${spec.costModel}'`);
+  const counts = netCounts(spec.quick);
+  const base = { path: spec.path, nic: spec.nic, col, engine: spec.engine, costModel: spec.costModel };
+  const guard = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      const m = e instanceof Error ? e.message : String(e);
+      throw new Error(m.startsWith(`${label}:`) ? m : `${label}: ${m}`);
+    }
+  };
+  const stream = FRAME_SIZES.map((size) => guard(() => measureStream({ ...base, program: 'stream', size, count: 0 }, counts.stream, spec.timing, spec.quick)));
+  const latency = guard(() => measureLatency({ ...base, program: 'pingpong', count: counts.pingpong }, spec.timing, spec.quick));
+  return { stream, latency };
+}
+
+function measureStream(s: ScenarioSpec, [n1, n2]: [number, number], timing: TimingOptions, quick: boolean): NetStreamFigures {
+  const short = buildScenario({ ...s, count: n1 });
+  short.run();
+  const a = short.totals();
+  const long = buildScenario({ ...s, count: n2 });
+  long.run();
+  const b = long.totals();
+  if (b.delivered <= a.delivered) throw new Error(`${s.size}-byte frames: the longer run delivered ${b.delivered} frames, the shorter ${a.delivered}`);
+  long.reset();
+  long.run();
+  if (JSON.stringify(long.totals()) !== JSON.stringify(b)) throw new Error(`${s.size}-byte frames: a run after reset counts differently from the first`);
+  const host = timePairs(short, long, n2 - n1, timing, quick);
+  return {
+    size: s.size!, frames: [n1, n2], perPacket: perPacket(a, b, b.delivered - a.delivered),
+    run: { delivered: b.delivered, dropped: b.dropped, exits: b.exits, cycles: round(b.cycles), worldSwitches: b.worldSwitches },
+    host,
+  };
+}
+
+function perPacket(a: NetTotals, b: NetTotals, n: number): NetPerPacket {
+  const d = (f: (t: NetTotals) => number) => round((f(b) - f(a)) / n);
+  return {
+    instructions: d((t) => t.instructions), exits: d((t) => t.exits), interruptExits: d((t) => t.interruptExits), callouts: d((t) => t.callouts),
+    hypercalls: d((t) => t.hypercalls), interrupts: d((t) => t.interrupts), cycles: d((t) => t.cycles),
+  };
+}
+
+/** One run from reset to halt, timed (the reset is not), in milliseconds. */
+function timed(sc: NetScenario): number {
+  sc.reset();
+  const t0 = performance.now();
+  sc.run();
+  return performance.now() - t0;
+}
+
+/** Warm-up samples (at least min, then until the time is up), then timed samples while the time lasts (at least minSamples). */
+function sampling(timing: TimingOptions, quick: boolean, sample: (keep: boolean) => void): void {
+  const warmUntil = performance.now() + (quick ? 0 : WARM_UP_MS);
+  // --quick: no warm-up (the checked runs before have warmed V8 a little; the figures are rough anyway).
+  const minWarm = quick ? 0 : WARM_UP_RUNS.min;
+  for (let i = 0; i < WARM_UP_RUNS.max && (i < minWarm || (!quick && performance.now() < warmUntil)); i++) sample(false);
+  let n = 0;
+  const until = performance.now() + timing.maxTime * 1000;
+  while (n < Math.max(1, timing.minSamples) || performance.now() < until) {
+    sample(true);
+    n++;
+  }
+}
+
+/** Host ns per frame: the short and the long run back to back (the order alternating), their difference over `frames`. */
+function timePairs(short: NetScenario, long: NetScenario, frames: number, timing: TimingOptions, quick: boolean): NetSpread {
+  const per: number[] = [];
+  let i = 0;
+  sampling(timing, quick, (keep) => {
+    let a: number, b: number;
+    if (i++ % 2 === 0) { a = timed(short); b = timed(long); } else { b = timed(long); a = timed(short); }
+    if (keep) per.push(((b - a) * 1e6) / frames);
+  });
+  const sorted = [...per].sort((x, y) => x - y);
+  const m = median(per);
+  return { median: m > 0 ? round(m) : null, min: round(sorted[0]!), max: round(sorted[sorted.length - 1]!), samples: per.length };
+}
+
+function measureLatency(s: ScenarioSpec, timing: TimingOptions, quick: boolean): NetLatencyFigures {
+  const sc = buildScenario(s);
+  // Each ping leaving the client's NIC (its first event: the same frame passes the switch and the wire in the same instruction).
+  const pings = (onPing: () => void) => {
+    let last = -1;
+    sc.setObserver((e) => {
+      if (e.kind !== 'tx' || e.src !== FIRST_MAC) return;
+      const now = sc.clock();
+      if (now === last) return;
+      last = now;
+      onPing();
+    });
+  };
+  const modelled = () => {
+    const at: NetTotals[] = [];
+    pings(() => at.push(sc.totals()));
+    sc.run();
+    return at;
+  };
+  const at = modelled();
+  if (at.length !== s.count) throw new Error(`pingpong: ${at.length} pings left the client for ${s.count} round trips`);
+  sc.reset();
+  if (JSON.stringify(modelled()) !== JSON.stringify(at)) throw new Error('pingpong: a run after reset counts differently from the first');
+  // Intervals between consecutive pings, the first left out.
+  const kept = at.slice(1);
+  const cycles = kept.slice(1).map((t, i) => t.cycles - kept[i]!.cycles);
+  const n = cycles.length;
+
+  let stamps: number[] = [], keepCurrent = false;
+  const hostNs: number[] = [];
+  const flush = () => {
+    if (keepCurrent) for (let i = 2; i < stamps.length; i++) hostNs.push((stamps[i]! - stamps[i - 1]!) * 1e6);
+    stamps = [];
+  };
+  pings(() => stamps.push(performance.now()));
+  sampling(timing, quick, (keep) => {
+    keepCurrent = keep;
+    timed(sc);
+    flush();
+  });
+  sc.setObserver(undefined);
+  const sorted = [...cycles].sort((x, y) => x - y);
+  const hostSorted = [...hostNs].sort((x, y) => x - y);
+  return {
+    roundTrips: n,
+    cycles: { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), min: round(sorted[0]!), max: round(sorted[n - 1]!) },
+    hostNs: { p50: round(percentile(hostSorted, 50)), p99: round(percentile(hostSorted, 99)), samples: hostSorted.length },
+    perRoundTrip: perPacket(kept[0]!, kept[n]!, n),
+  };
+}
+
+/** Nearest rank: the smallest value with at least p% of the values at or below it. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;

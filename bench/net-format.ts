@@ -1,0 +1,89 @@
+// The net suite's terminal tables and its bars in the --svg chart.
+
+import type { ChartCell } from './svg.js';
+import { findRow, type NetRow, type NetSuiteResult } from './net-suite.js';
+import { FRAME_SIZES, NET_MODE_COLUMNS, NET_NICS, NET_PATH_LABELS, NET_PATHS } from './net-workloads.js';
+import { num, ratio, table } from './table.js';
+
+const NIC_LABEL: Record<string, string> = { emulated: 'emulated (e1000)', virtio: 'virtio', vf: 'VF (SR-IOV)' };
+
+/** Millions of frames per second, three significant digits. */
+function mfps(x: number | null): string {
+  if (x === null) return '-';
+  const m = x / 1e6;
+  return m >= 100 ? m.toFixed(0) : m >= 10 ? m.toFixed(1) : m >= 1 ? m.toFixed(2) : m.toFixed(3);
+}
+
+export function formatNetSuite(r: NetSuiteResult): string {
+  const modes = NET_MODE_COLUMNS.map((c) => c.name).filter((m) => r.rows.some((x) => x.mode === m));
+  const lines: { label: string; base: (mode: string) => boolean; row: (mode: string) => NetRow | undefined }[] = [];
+  for (const path of NET_PATHS) for (const nic of NET_NICS) {
+    if (r.rows.some((x) => x.path === path && x.nic === nic)) lines.push({
+      label: `${NET_PATH_LABELS[path]}, ${NIC_LABEL[nic]}`, base: (m) => path === 'wire' && nic === 'emulated' && m === 'native', row: (m) => findRow(r.rows, path, nic, m),
+    });
+  }
+  const native = (size: number) => findRow(r.rows, 'wire', 'emulated', 'native')?.stream.find((x) => x.size === size);
+  const [n1, n2] = r.counts.stream;
+  let s = `net suite: guests/net/stream.s (${n1} and ${n2} frames; per frame: the difference of the two runs) and pingpong.s (${r.counts.pingpong} round trips), ` +
+    `each NIC under each mode; VM to wire: one VM, stream into the wire's sink, pingpong against its echo; VM to VM: two VMs on one host ` +
+    `(slices of ${r.pair.slice} instructions, the stream receiver's weight ${r.pair.receiverWeight}); on ${r.engine}\n`;
+
+  for (const size of FRAME_SIZES) {
+    s += `${size}-byte frames: M frames per modelled second (${r.preset} at ${r.clockHz / 1e9} GHz: ${r.clockSource}), and × the native e1000's; M frames per host second\n`;
+    const base = native(size);
+    s += table(['path, NIC', ...modes.map((m) => `${m} modelled`), ...modes.map((m) => `${m} host`)], lines.map((l) => [l.label,
+      ...modes.map((m) => {
+        const x = l.row(m)?.stream.find((y) => y.size === size);
+        return x ? `${mfps(x.modelledFps)}${base && !l.base(m) ? ` ${ratio(x.modelledFps / base.modelledFps)}` : ''}` : '-';
+      }),
+      ...modes.map((m) => {
+        const x = l.row(m)?.stream.find((y) => y.size === size);
+        return x ? mfps(x.hostFps) : '-';
+      })]));
+  }
+
+  s += 'round trips (pingpong, 64-byte frames): modelled cycles p50 / p99, host µs p50 / p99\n';
+  s += table(['path, NIC', ...modes.map((m) => `${m} cycles`), ...modes.map((m) => `${m} µs`)], lines.map((l) => [l.label,
+    ...modes.map((m) => {
+      const x = l.row(m)?.latency;
+      return x ? `${num(x.cycles.p50)} / ${num(x.cycles.p99)}` : '-';
+    }),
+    ...modes.map((m) => {
+      const x = l.row(m)?.latency;
+      return x ? `${num(x.hostUs.p50, 1)} / ${num(x.hostUs.p99, 1)}` : '-';
+    })]));
+
+  s += 'per frame, 64 B / 1500 B: modelled cycles, guest instructions, exits or traps (of them real interrupts into a monitor), bt callouts, hypercalls, NIC interrupts\n';
+  const pair = (x: NetRow, f: (p: NetRow['stream'][number]['perPacket']) => number, digits: number) =>
+    FRAME_SIZES.map((size) => {
+      const y = x.stream.find((z) => z.size === size);
+      return y ? num(f(y.perPacket), digits) : '-';
+    }).join(' / ');
+  s += table(['path, NIC', 'mode', 'cycles', 'instructions', 'exits', 'of them interrupts', 'callouts', 'hypercalls', 'NIC interrupts', 'dropped'],
+    r.rows.map((x) => [`${NET_PATH_LABELS[x.path]}, ${NIC_LABEL[x.nic]}`, x.mode, pair(x, (p) => p.cycles, 0), pair(x, (p) => p.instructions, 0),
+      pair(x, (p) => p.exits, 3), pair(x, (p) => p.interruptExits, 3), pair(x, (p) => p.callouts, 2), pair(x, (p) => p.hypercalls, 3), pair(x, (p) => p.interrupts, 3),
+      x.stream.map((y) => String(y.run.dropped)).join(' / ')]));
+
+  s += 'VF against the others, modelled frames/s (wanted: ≥ 10× emulated, ≥ 2× virtio)\n';
+  const mark = (v: number | null, limit: number) => (v === null ? '-' : `${ratio(v)} ${v >= limit ? 'yes' : 'NO'}`);
+  s += table(['path', 'frame', ...r.ratios.filter((x, i, a) => a.findIndex((y) => y.mode === x.mode) === i).flatMap((x) => [`${x.mode} / emulated`, `${x.mode} / virtio`])],
+    NET_PATHS.flatMap((path) => FRAME_SIZES.map((size) => {
+      const these = r.ratios.filter((x) => x.path === path && x.size === size);
+      return [NET_PATH_LABELS[path], `${size} B`, ...these.flatMap((x) => [mark(x.vfOverEmulated, 10), mark(x.vfOverVirtio, 2)])];
+    })));
+  return s;
+}
+
+/** Host time per frame over the native e1000's on the wire (same frame size), per cell: the suite's bars in the overhead chart. */
+export function netChartCells(r: NetSuiteResult): ChartCell[] {
+  const cells: ChartCell[] = [];
+  for (const path of NET_PATHS) for (const size of FRAME_SIZES) for (const nic of NET_NICS) {
+    const base = findRow(r.rows, 'wire', 'emulated', 'native')?.stream.find((x) => x.size === size)?.hostFps;
+    for (const col of NET_MODE_COLUMNS) {
+      const x = findRow(r.rows, path, nic, col.name)?.stream.find((y) => y.size === size);
+      if (!x || (path === 'wire' && nic === 'emulated' && col.name === 'native')) continue;
+      cells.push({ suite: `net ${path === 'wire' ? 'wire' : 'vm-vm'} ${size} B`, workload: nic, mode: col.name, ratio: base && x.hostFps ? Math.round((base / x.hostFps) * 1000) / 1000 : null });
+    }
+  }
+  return cells;
+}
