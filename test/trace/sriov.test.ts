@@ -60,6 +60,9 @@ describe('a lone hw VM with a VF', () => {
     expect(all.records.filter((r) => r.type === 'mailbox')).toEqual([
       { type: 'mailbox', step: expect.any(Number), vf: 0, message: 'VF_RESET', code: 1, reply: 'ack' },
     ]);
+    // Served during the driver's store to the VF's mailbox register: after that store's mmio record.
+    const step = all.records.find((r) => r.type === 'mailbox')!.step;
+    expect(all.records.filter((r) => r.step === step).map((r) => r.type)).toEqual(['insn', 'mmio', 'mailbox']);
   });
 
   test('every DMA page translated is an iommu record of the VF\'s requester, guest-physical onto the VM\'s window of host RAM', () => {
