@@ -24,7 +24,7 @@ export function formatNetSuite(r: NetSuiteResult): string {
   }
   const native = (size: number) => findRow(r.rows, 'wire', 'emulated', 'native')?.stream.find((x) => x.size === size);
   const [n1, n2] = r.counts.stream;
-  let s = `net suite: guests/net/stream.s (${n1} and ${n2} frames; per frame: the difference of the two runs) and pingpong.s (${r.counts.pingpong} round trips), ` +
+  let s = `net suite: guests/net/stream.s (${n2} frames; per frame: from the ${n1}th to the last) and pingpong.s (${r.counts.pingpong} round trips), ` +
     `each NIC under each mode; VM to wire: one VM, stream into the wire's sink, pingpong against its echo; VM to VM: two VMs on one host ` +
     `(slices of ${r.pair.slice} instructions, the stream receiver's weight ${r.pair.receiverWeight}); on ${r.engine}\n`;
 

@@ -19,8 +19,8 @@ import type { TimingOptions } from './timing.js';
 export interface NetStreamRow extends NetStreamFigures {
   /** Frames per modelled second: the clock over the modelled cycles per frame. */
   modelledFps: number;
-  /** Frames per host second: one over the host time per frame (null when that was not measurable). */
-  hostFps: number | null;
+  /** Frames per host second: one over the host time per frame. */
+  hostFps: number;
 }
 
 export interface NetRow {
@@ -78,16 +78,16 @@ export function runNetSuite(o: NetSuiteOptions): NetSuiteResult {
   const clockHz = MODELLED_CLOCK_HZ[o.costModel];
   const specs = netCellSpecs(o);
   // The fastest round by the host time of the longer stream runs (the modelled figures are the same in every round).
-  const hostTime = (m: NetCellMeasurement) => m.stream.reduce((s, x) => s + (x.host.median ?? Infinity), 0);
+  const hostTime = (m: NetCellMeasurement) => m.stream.reduce((s, x) => s + x.host.median, 0);
   const progress = (s: NetCellSpec, m: NetCellMeasurement, r: number) => {
-    if (o.rounds > 1) o.log(`${netCellLabel(s)} round ${r}/${o.rounds}: ${m.stream.map((x) => `${x.size} B ${x.host.median ?? '-'} ns`).join(', ')} per frame`);
+    if (o.rounds > 1) o.log(`${netCellLabel(s)} round ${r}/${o.rounds}: ${m.stream.map((x) => `${x.size} B ${x.host.median} ns`).join(', ')} per frame`);
   };
   const measured = fastestOfRounds(specs, o.rounds, o.measure, hostTime, progress);
   const rows = measured.map((m, i): NetRow => {
     const s = specs[i]!;
     const row: NetRow = {
       path: s.path, nic: s.nic, mode: s.mode,
-      stream: m.stream.map((x) => ({ ...x, modelledFps: Math.round(clockHz / x.perPacket.cycles), hostFps: x.host.median === null ? null : Math.round(1e9 / x.host.median) })),
+      stream: m.stream.map((x) => ({ ...x, modelledFps: Math.round(clockHz / x.perPacket.cycles), hostFps: Math.round(1e9 / x.host.median) })),
       latency: { ...m.latency, hostUs: { p50: round(m.latency.hostNs.p50 / 1000), p99: round(m.latency.hostNs.p99 / 1000) } },
     };
     o.log(`${netCellLabel(s)}: ${row.stream.map((x) => `${x.size} B ${(x.modelledFps / 1e6).toFixed(3)} M frames/s modelled, ${x.perPacket.cycles} cycles and ${x.perPacket.exits} exits per frame`).join('; ')}; ` +

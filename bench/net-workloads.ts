@@ -46,7 +46,7 @@ export function netCellExists(path: NetPath, nic: NicKind, mode: string): boolea
 }
 
 export interface NetCounts {
-  /** Stream: frames of the shorter and the longer run (the per-packet figures are their difference: set-up and the final report cancel). Multiples of 16, virtio's batch. */
+  /** Stream: N1 and N2, a run of N2 frames measured from the N1-th frame to the last (set-up and the final report outside). Multiples of 16, virtio's batch. */
   stream: [number, number];
   /** Pingpong: round trips of one run. */
   pingpong: number;
