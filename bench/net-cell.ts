@@ -23,7 +23,7 @@ import { ENGINE_FACTORIES, type EngineName } from '../src/engine/registry.js';
 import { NIC_KINDS, type NicKind } from '../src/network/nic.js';
 import { COST_PRESET_NAMES, type CostPresetName } from '../src/vmm/index.js';
 import { median } from './host-cell.js';
-import { buildScenario, FIRST_MAC, type NetScenario, type NetTotals, type ScenarioSpec } from './net-scenario.js';
+import { buildScenario, FIRST_MAC, type NetTotals, type ScenarioSpec } from './net-scenario.js';
 import { FRAME_SIZES, NET_MODE_COLUMNS, NET_PATHS, netCellExists, netCounts, type NetPath } from './net-workloads.js';
 import type { TimingOptions } from './timing.js';
 
@@ -166,14 +166,6 @@ function perPacket(a: NetTotals, b: NetTotals, n: number): NetPerPacket {
   };
 }
 
-/** One run from reset to halt, timed (the reset is not), in milliseconds. */
-function timed(sc: NetScenario): number {
-  sc.reset();
-  const t0 = performance.now();
-  sc.run();
-  return performance.now() - t0;
-}
-
 /** Warm-up samples (at least min, then until the time is up), then timed samples while the time lasts (at least minSamples). */
 function sampling(timing: TimingOptions, quick: boolean, sample: (keep: boolean) => void): void {
   const warmUntil = performance.now() + (quick ? 0 : WARM_UP_MS);
@@ -226,7 +218,8 @@ function measureLatency(s: ScenarioSpec, timing: TimingOptions, quick: boolean):
   pings(() => stamps.push(performance.now()));
   sampling(timing, quick, (keep) => {
     keepCurrent = keep;
-    timed(sc);
+    sc.reset();
+    sc.run();
     flush();
   });
   sc.setObserver(undefined);
