@@ -5,6 +5,7 @@
 
 import { beforeAll, describe, expect, test } from 'vitest';
 import { IN_PROCESS } from '../../bench/cell.js';
+import { forkingMeasurer } from '../../bench/fork.js';
 import { measureNetCell, percentile, type NetCellMeasurement, type NetCellSpec } from '../../bench/net-cell.js';
 import { formatNetSuite, netChartCells } from '../../bench/net-format.js';
 import { runNetSuite, type NetSuiteResult } from '../../bench/net-suite.js';
@@ -58,6 +59,13 @@ describe('a net cell, VM to the wire', () => {
     expect(hw.cycles.p99).toBeLessThanOrEqual(hw.cycles.max);
     expect(hw.cycles.p50).toBeGreaterThan(2 * p.exit.cycles);
     expect(measureNetCell(spec('wire', 'emulated', 'hw')).latency.cycles).toEqual(hw.cycles);
+  });
+
+  test('measured in a child process (dist/bench/cell-process.js: `npm test` builds first), a cell counts what it counts here', () => {
+    const here = cell('vf', 'hw');
+    const there = forkingMeasurer().net(spec('wire', 'vf', 'hw'));
+    expect(there.stream.map((x) => x.perPacket)).toEqual(here.stream.map((x) => x.perPacket));
+    expect(there.latency.cycles).toEqual(here.latency.cycles);
   });
 
   test('percentile: nearest rank', () => {
