@@ -53,7 +53,7 @@ export interface NetCounts {
 }
 
 export function netCounts(quick: boolean): NetCounts {
-  return quick ? { stream: [16, 32], pingpong: 12 } : { stream: [256, 512], pingpong: 202 };
+  return quick ? { stream: [16, 32], pingpong: 41 } : { stream: [256, 512], pingpong: 201 };
 }
 
 /**
