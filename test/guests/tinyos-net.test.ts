@@ -128,14 +128,9 @@ describe('tinyos -D NET', () => {
   });
 
   describe('on an SR-IOV VF (net-vf.inc: MSI-X, no INTx)', () => {
-    // The VF's interrupt reaching the VM is the monitor's side (src/network/sriov). Skipped until two bugs
-    // there are fixed, with them the VM never gets line 2 and every ping goes unanswered: (1) assigned-vf.ts
-    // adds the MSI-X capability twice (0x40 and 0x4C: addMsixCapability, then new Msix adds its own), so the
-    // guest's MSI-X Enable, written to the first as a driver finds it, is not the one Msix.route reads;
-    // (2) igbvf_init's CTRL.RST resets the real VF's MSI-X table (sriov-nic functionReset) after
-    // programRealVectors wrote it, and routeVectors only unmasks the function: the vector stays masked.
-    // With both fixed (deleting the first call; rewriting the real VF's entries in routeVectors) these pass.
-    const VF_INTERRUPTS = test.skip;
+    // The VF's interrupt reaching the VM is the monitor's side (src/network/sriov): the guest routes its MSI-X
+    // vector 0 on the VM's emulated table, the monitor posts (hw) or injects the VF's real line.
+    const VF_INTERRUPTS = test;
     let e1000: Run;
     beforeAll(() => {
       e1000 = netRun('emulated', 'native');

@@ -49,8 +49,7 @@ export class AssignedVf implements PciFunction {
   constructor(ctx: PciFunctionContext, private readonly backing: VfBacking, private readonly guestOf: () => GuestMemory, machine: Machine, name = 'vf') {
     this.name = name;
     this.config = new ConfigSpace({ vendorId: VF_VENDOR_ID, deviceId: VF_DEVICE_ID, classCode: 0x020000, interruptPin: 0, bars: [VF_BAR0_SIZE, 0, 0, VF_MSIX_BAR_SIZE] });
-    this.config.addMsixCapability(MSIX_VECTORS, 3, VF_MSIX.TABLE, 3, VF_MSIX.PBA);
-    this.msix = new Msix(this.config, { vectors: MSIX_VECTORS, bar: 3, tableOffset: VF_MSIX.TABLE, pbaOffset: VF_MSIX.PBA }, ctx);
+    this.msix = new Msix(this.config, { vectors: MSIX_VECTORS, bar: 3, tableOffset: VF_MSIX.TABLE, pbaOffset: VF_MSIX.PBA }, ctx); // adds the capability
     this.config.watch(PCI.COMMAND, 2, () => this.backing.command(this.config.get16(PCI.COMMAND) & (COMMAND_BUS_MASTER | COMMAND_MEMORY)));
     this.config.watch(PCI.BAR0, 4, () => this.place());
     const cap = this.config.findCapability(0x11)!;

@@ -187,30 +187,27 @@ export class SriovNetwork implements BoardDevice {
     return v ? v.msix.read(VF_MSIX.PBA, 4) !== 0 : false;
   }
 
+  /**
+   * Program VF VM k's real vectors (all three to its real line, MSI-X on) and mask or unmask them
+   * as a whole. Written each time: a reset of the VF (the guest's CTRL.RST, an FLR) clears its table.
+   */
   private maskVf(k: number, masked: boolean): void {
-    const vf = this.vms[k]!.vf, rid = this.nicRef?.vfRoutingId(vf), v = this.nicRef?.vf(vf);
-    if (rid === undefined || !v) return;
+    const line = this.lineOf(k), vf = this.vms[k]!.vf, rid = this.nicRef?.vfRoutingId(vf), v = this.nicRef?.vf(vf);
+    if (line === undefined || rid === undefined || !v) return;
+    for (let vec = 0; vec < 3; vec++) {
+      const e = VF_MSIX.TABLE + 16 * vec;
+      v.msix.write(e, 4, MSIX_ADDRESS);
+      v.msix.write(e + 4, 4, 0);
+      v.msix.write(e + 8, 4, line);
+      v.msix.write(e + 12, 4, 0);
+    }
     const cap = v.config.findCapability(0x11);
-    if (!cap) return;
-    const control = v.config.read(cap + 2, 2);
-    this.bus!.configWrite(rid >>> 3, rid & 7, cap + 2, 2, masked ? control | MSIX_FUNCTION_MASK : control & ~MSIX_FUNCTION_MASK);
+    if (cap) this.bus!.configWrite(rid >>> 3, rid & 7, cap + 2, 2, MSIX_ENABLE | (masked ? MSIX_FUNCTION_MASK : 0));
   }
 
-  /** After VF Enable: each VF's three vectors to its VM's real line, MSI-X on. */
+  /** After VF Enable: each VF's vectors to its VM's real line, masked until the guest routes its own. */
   private programRealVectors(): void {
-    this.vms.forEach((v, k) => {
-      const line = this.lineOf(k), vf = this.nicRef?.vf(v.vf), rid = this.nicRef?.vfRoutingId(v.vf);
-      if (line === undefined || !vf || rid === undefined) return;
-      for (let vec = 0; vec < 3; vec++) {
-        const e = VF_MSIX.TABLE + 16 * vec;
-        vf.msix.write(e, 4, MSIX_ADDRESS);
-        vf.msix.write(e + 4, 4, 0);
-        vf.msix.write(e + 8, 4, line);
-        vf.msix.write(e + 12, 4, 0);
-      }
-      const cap = vf.config.findCapability(0x11);
-      if (cap) this.bus!.configWrite(rid >>> 3, rid & 7, cap + 2, 2, MSIX_ENABLE | MSIX_FUNCTION_MASK); // masked until the guest routes its own
-    });
+    this.vms.forEach((_, k) => this.maskVf(k, true));
   }
 
   /** Once the machine and the monitors are built (monitors[i]: the monitor of vms[i]). */
