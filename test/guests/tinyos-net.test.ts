@@ -128,16 +128,15 @@ describe('tinyos -D NET', () => {
   });
 
   describe('on an SR-IOV VF (net-vf.inc: MSI-X, no INTx)', () => {
-    // The VF's interrupt reaching the VM is the monitor's side (src/network/sriov): the guest routes its MSI-X
-    // vector 0 on the VM's emulated table, the monitor posts (hw) or injects the VF's real line.
-    const VF_INTERRUPTS = test;
+    // The kernel routes the VF's MSI-X vector 0 on the VM's emulated table; the monitor (src/network/sriov)
+    // posts (hw) or injects the VF's real line as that virtual line.
     let e1000: Run;
     beforeAll(() => {
       e1000 = netRun('emulated', 'native');
     });
     const vfAnnounce = 'tinyos: network: SR-IOV VF NIC, irq 2, mac 02:00:00:00:00:01';
 
-    test.each(['bt', 'hw', 'pv'] as const)('under %s the VF is announced, its MSI-X vector 0 routed, the pings sent and the echo\'s replies received by the VF, with no exit on its data path', (mode) => {
+    test.each(['bt', 'hw', 'pv'] as const)('under %s the VF is announced, the pings sent and the echo\'s replies received by the VF, with no exit on its data path', (mode) => {
       const r = netRun('vf', mode);
       expect(r.code).toBe(0);
       expect(r.console.split('\n')[1]).toBe(vfAnnounce);
@@ -149,7 +148,7 @@ describe('tinyos -D NET', () => {
       expect(r.vm.monitor!.counters.mmioEmulated).toBe(4);
     });
 
-    VF_INTERRUPTS.each(['bt', 'hw', 'pv'] as const)('under %s it prints what the e1000 prints natively, the replies taken through the VF\'s interrupt', (mode) => {
+    test.each(['bt', 'hw', 'pv'] as const)('under %s it prints what the e1000 prints natively, the replies taken through the VF\'s interrupt', (mode) => {
       const r = netRun('vf', mode);
       expect(r.code).toBe(0);
       expect(r.console).toBe(e1000.console.replace('tinyos: network: e1000 NIC, irq 2, mac 02:00:00:00:00:01', vfAnnounce));
@@ -160,7 +159,7 @@ describe('tinyos -D NET', () => {
       expect(kernelWord(r, 'knet_dropped')).toBe(0);
     });
 
-    VF_INTERRUPTS('under hw the VF\'s interrupts are posted (no exit); without posting each is an exit, with the same output', () => {
+    test('under hw the VF\'s interrupts are posted (no exit); without posting each is an exit, with the same output', () => {
       const r = netRun('vf', 'hw');
       const taken = kernelWord(r, 'knet_interrupts');
       expect(taken).toBeGreaterThanOrEqual(1);
