@@ -385,6 +385,7 @@ export class Host implements MachineDevice, Scheduling {
 
   private switchOut(vm: HostVm): void {
     const m = this.machine;
+    vm.monitor.suspend();
     vm.accumulate(m.counters, this.before!);
     vm.clock.stop();
     if (m.stopped) {

@@ -79,6 +79,11 @@ export class Monitor implements MachineDevice {
   listener: MonitorListener | undefined;
   /** While a trap is handled: whether it is a callout (noteCallout). */
   inCallout = false;
+  /** Virtual lines pending when the host last switched this VM out (suspend), and when the trap being handled came. */
+  private pendingAtSuspend = 0;
+  private pendingAtEntry = 0;
+  /** The trap being handled is a slice's end that must deliver nothing (realInterrupt). */
+  private holdDelivery = false;
   /** Backends' work to finish before every return to the guest (onEntry). */
   private readonly entryWork: (() => void)[] = [];
   /** Per real interrupt line, the backend that acknowledges it (claimRealLine). */
@@ -165,6 +170,8 @@ export class Monitor implements MachineDevice {
 
   private readonly onTrap = (_m: Machine, t: TrapInfo): TrapDecision => {
     this.listener?.({ kind: 'trap', cause: t.cause, pc: t.pc });
+    this.pendingAtEntry = this.platform.pendingLines();
+    this.holdDelivery = false;
     this.platform.catchUp();
     this.inCallout = false;
     const decision = this.mode.handleTrap(t);
@@ -203,7 +210,8 @@ export class Monitor implements MachineDevice {
     // A virtual deadline reached (or a wait that took its tick, idleGuest) leaves a line
     // pending: deliver it at this boundary if the guest can take it.
     this.platform.catchUp();
-    this.injectIfPending();
+    if (this.holdDelivery) this.holdDelivery = false;
+    else this.injectIfPending();
     this.armRealTimer();
   }
 
@@ -226,7 +234,15 @@ export class Monitor implements MachineDevice {
     if (this.machine.stopped) return;
     this.platform.catchUp();
     this.armRealTimer();
+    // What was pending when the VM left and what arrived since: a guest that unmasks without
+    // entering the monitor (pv) gets only the latter here, as alone it would get only a new event.
+    if (this.mode.unmasksWithoutEntry && (this.platform.pendingLines() & ~this.pendingAtSuspend) === 0) return;
     this.injectIfPending();
+  }
+
+  /** The host switches this VM's vCPU out: remember what is pending (resume() compares). */
+  suspend(): void {
+    this.pendingAtSuspend = this.platform.pendingLines();
   }
 
   // --- pieces the modes share --------------------------------------------------
@@ -264,6 +280,13 @@ export class Monitor implements MachineDevice {
   realInterrupt(line: number, pc: number): void {
     this.realInterruptAck(line);
     this.armRealTimer();
+    // On a host the real timer also ends slices. A guest that unmasks without entering the
+    // monitor (pv) gets nothing at such an interrupt unless something new became pending:
+    // alone, no interrupt would have come at this instruction.
+    if (this.mode.unmasksWithoutEntry && (this.platform.pendingLines() & ~this.pendingAtEntry) === 0) {
+      this.holdDelivery = true;
+      return;
+    }
     // Under a mode that may stop between the words of one guest instruction (bt), the boundary
     // is found only if something is delivered there: the host's timer also interrupts for the
     // end of a slice, and a tick the guest cannot take yet changes nothing it retires.

@@ -25,6 +25,14 @@ export interface MonitorMode {
    */
   settle?(): void;
   /**
+   * The guest can unmask its virtual interrupts without entering the monitor
+   * (pv: a plain store to the shared page's mask, then an event_check when it
+   * wants what is pending). A world switch back into such a VM must then not
+   * deliver what was already pending when it was switched out: alone, nothing
+   * would have entered the monitor at that instruction.
+   */
+  readonly unmasksWithoutEntry?: boolean;
+  /**
    * The guest's control register `n` as the guest sees it, for tools (no
    * counted access). Default: the virtual CPU's. hw: the CPU's own in
    * non-root operation, the VMCS's guest state otherwise.

@@ -44,6 +44,7 @@ const CALLS: readonly (Call | undefined)[] = (() => {
 })();
 
 export class PvMode extends DirectMode {
+  readonly unmasksWithoutEntry = true;
   readonly name = 'pv';
   readonly shared: SharedPage;
 
