@@ -10,6 +10,7 @@ import { registerDebug } from './debug.js';
 import { registerDisasm } from './disasm.js';
 import { registerHost } from './host.js';
 import { registerIsa } from './isa.js';
+import { registerProfiles } from './profiles.js';
 import { registerRun } from './run.js';
 import { registerTrace } from './trace.js';
 
@@ -25,4 +26,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerBtDump,
   registerBench,
   registerHost,
+  registerProfiles,
 ];

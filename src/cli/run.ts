@@ -13,12 +13,13 @@ import type { CliContext } from './context.js';
 import { addMachineOptions, machineFromOptions, type MachineOptionValues } from './machine-options.js';
 import { exitCodeOf, finishRun, stopMessage } from './outcome.js';
 import { formatPerIteration, measurePerIteration, withStdinOnce, type PerIterationReport } from './per-iteration.js';
-import { loadProgram } from './program.js';
+import { isAssemblySource, loadProgram } from './program.js';
+import { addProfileOption, applyProfile, type ProfileOptionValues } from './profile-options.js';
 import { formatDevices, formatVmNet, vmNetReports } from './net-report.js';
 import type { NetReport } from '../network/report.js';
 import { formatRunStats } from './stats.js';
 
-interface RunOpts extends MachineOptionValues {
+interface RunOpts extends MachineOptionValues, ProfileOptionValues {
   stats?: boolean;
   json?: boolean;
   define?: string[];
@@ -55,14 +56,15 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .command('run')
     .description('run a program on the bare machine or under the monitor (--mode); exits with its halt code')
     .argument('<program>', 'ELF image, or assembler source (.s) to assemble first');
-  addMachineOptions(addAssemblerOptions(cmd), { engine: 'jit' })
+  addProfileOption(addMachineOptions(addAssemblerOptions(cmd), { engine: 'jit' }))
     .option('--stats', 'print the event counters on stderr after the run')
     .option('--json', 'print one JSON object (stop reason, counters, console output) on stdout')
     .option('--devices', 'print the PCI functions the guest can see (as lspci) on stderr before the run')
-    .action((file: string, opts: RunOpts) => {
+    .action((file: string, opts: RunOpts, command: Command) => {
       const c = withStdinOnce(ctx); // a nanobenchmark's baseline run reads the same input
       const source = collectAssemblerOptions(c, opts, file);
       const { defines } = source;
+      applyProfile(command, opts, defines, isAssemblySource(file));
       const image = loadProgram(c, file, defines, source);
       const { vm, engine, maxSteps, closeNet } = machineFromOptions(c, image, opts, opts.json ? 'capture' : 'stdout');
       if (opts.devices) ctx.io.err(formatDevices(vm));

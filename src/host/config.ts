@@ -10,7 +10,9 @@ import * as z from 'zod';
 import { NetError } from '../net/errors.js';
 import { parseWireSpec } from '../net/wire-options.js';
 import { NIC_KINDS } from '../network/nic.js';
+import { PROFILE_NAMES } from '../profiles/profiles.js';
 import { DEFAULT_MONITOR_MEMORY, DEFAULT_TC_SIZE, GUEST_BASE } from '../vmm/layout.js';
+import { resolveProfiles } from './config-profiles.js';
 import type { HostMode } from './host-vm.js';
 import { DEFAULT_SLICE } from './host.js';
 
@@ -256,7 +258,8 @@ const hwSchema = z.strictObject({
 const MAC_TEXT = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 const nicSchema = z.strictObject({
-  kind: z.enum(NIC_KINDS),
+  /** Required unless the VM has a profile (config-profiles.ts). */
+  kind: z.enum(NIC_KINDS).optional(),
   mac: z.string().regex(MAC_TEXT, { error: 'expected a MAC address aa:bb:cc:dd:ee:ff' }).transform((m) => m.toLowerCase()).optional(),
   vlan: whole(1, 4094).optional(),
   /** kind "vf": which VF of the host's SR-IOV NIC (default: the lowest free one). */
@@ -280,7 +283,8 @@ const networkSchema = z.strictObject({
 const vmSchema = z.strictObject({
   name: z.string().regex(VM_NAME, { error: 'a name is 1 to 32 letters, digits, _ . or -, starting with a letter or digit' }),
   program: z.string().min(1),
-  mode: z.enum(HOST_MODES),
+  /** Required unless the VM has a profile (config-profiles.ts). */
+  mode: z.enum(HOST_MODES).optional(),
   memory: whole(1, MAX_HOST_MEMORY_MIB).default(DEFAULT_GUEST_MEMORY_MIB),
   weight: whole(1, MAX_WEIGHT).default(1),
   hw: hwSchema.optional(),
@@ -293,6 +297,8 @@ const vmSchema = z.strictObject({
   input: z.string().optional(),
   /** Its network card on the host's switch (docs/host.md, "Networking"). */
   nic: nicSchema.optional(),
+  /** A virtualization profile (docs/profiles.md): sets mode, hw and nic.kind. */
+  profile: z.enum(PROFILE_NAMES as [string, ...string[]]).optional(),
 });
 
 export const hostConfigSchema = z.strictObject({
@@ -302,8 +308,14 @@ export const hostConfigSchema = z.strictObject({
   memory: whole(1, MAX_HOST_MEMORY_MIB).default(MAX_HOST_MEMORY_MIB),
 });
 
-export type HostConfig = z.output<typeof hostConfigSchema>;
-export type VmConfig = HostConfig['vms'][number];
+type ParsedConfig = z.output<typeof hostConfigSchema>;
+type ParsedVm = ParsedConfig['vms'][number];
+/** A VM after its profile is resolved: mode and the NIC's kind always present. */
+export type VmConfig = Omit<ParsedVm, 'mode' | 'nic'> & {
+  mode: (typeof HOST_MODES)[number];
+  nic?: Omit<NonNullable<ParsedVm['nic']>, 'kind'> & { kind: (typeof NIC_KINDS)[number] };
+};
+export type HostConfig = Omit<ParsedConfig, 'vms'> & { vms: VmConfig[] };
 
 /** The fields of each object, for an unknown field's message. */
 const FIELDS: Record<string, readonly string[]> = {
@@ -451,8 +463,10 @@ export function positionOf(positions: Map<string, JsonPosition> | undefined, pat
 /** Check a configuration already parsed (the shorthand's, or a file's with `positions`). */
 export function validateHostConfig(raw: unknown, positions?: Map<string, JsonPosition>): ConfigResult {
   const r = hostConfigSchema.safeParse(raw, { reportInput: true });
-  const found = r.success ? crossChecks(r.data, raw) : issuesOf(r.error);
-  if (r.success && found.length === 0) return { ok: true, config: r.data, ...(positions ? { positions } : {}) };
+  const unresolved = r.success ? resolveProfiles(r.data.vms, raw) : [];
+  const config = r.data as HostConfig; // resolved when `unresolved` is empty
+  const found = !r.success ? issuesOf(r.error) : unresolved.length ? unresolved : crossChecks(config, raw);
+  if (r.success && found.length === 0) return { ok: true, config, ...(positions ? { positions } : {}) };
   return {
     ok: false,
     issues: found.map(({ path, message }) => {

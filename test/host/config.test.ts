@@ -60,7 +60,7 @@ describe('the schema', () => {
       `${at(6, 'true')}: vms[1].defines.Z: expected a whole 32-bit number or a non-empty string, got true`,
       `${at(7, '{')}: vms[2].name: missing (expected a string)`,
       `${at(7, '2000')}: vms[2].memory: expected at most 1024, got 2000`,
-      `${at(7, '3 }')}: vms[2].modee: unknown field (a VM has: name, program, mode, memory, weight, hw, defines, input, nic)`,
+      `${at(7, '3 }')}: vms[2].modee: unknown field (a VM has: name, program, mode, memory, weight, hw, defines, input, nic, profile)`,
       `${at(2, '0')}: slice: expected at least 1, got 0`,
       `${at(3, 'true')}: extra: unknown field (the configuration has: vms, network, slice, memory)`,
     ]);
@@ -84,7 +84,7 @@ describe('the schema', () => {
   test('a key "__proto__" is an unknown field, not a prototype', () => {
     const text = '{"vms": [{"name": "a", "program": "a.s", "mode": "bt", "__proto__": {"weight": 5}}]}';
     // The position is the value's, as for every field.
-    expect(issues(parseHostConfig(text))).toEqual([`1:${text.indexOf('{"weight"') + 1}: vms[0].__proto__: unknown field (a VM has: name, program, mode, memory, weight, hw, defines, input, nic)`]);
+    expect(issues(parseHostConfig(text))).toEqual([`1:${text.indexOf('{"weight"') + 1}: vms[0].__proto__: unknown field (a VM has: name, program, mode, memory, weight, hw, defines, input, nic, profile)`]);
   });
 });
 

@@ -1,0 +1,43 @@
+// `run --profile NAME`: a virtualization profile (docs/profiles.md) sets the
+// mode, the hw options and the NIC; a flag given on the command line that
+// contradicts it is a usage error, one that agrees with it is accepted. A
+// profile under pv assembles a source with -D PV, as a host configuration does
+// for a VM in mode pv.
+
+import { Option, type Command } from 'commander';
+import { findProfile, PROFILE_NAMES, profileSettings } from '../profiles/profiles.js';
+import { UsageError } from './context.js';
+import type { MachineOptionValues } from './machine-options.js';
+
+export interface ProfileOptionValues {
+  profile?: string;
+}
+
+export function addProfileOption(cmd: Command): Command {
+  return cmd.addOption(new Option('--profile <name>', 'a virtualization profile after the EC2 rows: sets --mode, the hw options and --nic (virtlab profiles; docs/profiles.md)')
+    .choices(PROFILE_NAMES));
+}
+
+/**
+ * Apply the profile to `opts` (in place). `defines` gains PV under pv when the
+ * program is a source and the command line did not define PV itself.
+ */
+export function applyProfile(cmd: Command, opts: MachineOptionValues & ProfileOptionValues, defines: Record<string, number | string>, isSource: boolean): void {
+  if (opts.profile === undefined) return;
+  const profile = findProfile(opts.profile)!; // commander checked the choice
+  const s = profileSettings(profile);
+  const given = (key: string) => cmd.getOptionValueSource(key) === 'cli';
+  const contradicts = (flag: string, has: string) => new UsageError(`${flag} contradicts --profile ${profile.name} (${has}): drop one`);
+  if (given('mode') && opts.mode !== s.mode) throw contradicts(`--mode ${opts.mode}`, `mode ${s.mode}`);
+  if (given('nic') && opts.nic !== s.nic) throw contradicts(`--nic ${opts.nic}`, `nic ${s.nic}`);
+  if (given('ept') && s.hw?.ept !== false) throw contradicts('--no-ept', s.hw ? 'EPT on' : `mode ${s.mode}`);
+  if (given('postedInterrupts') && s.hw?.posted !== false) throw contradicts('--no-posted-interrupts', s.hw ? 'posted interrupts on' : `mode ${s.mode}`);
+  if (given('vpid') && !s.hw) throw contradicts('--no-vpid', `mode ${s.mode}`);
+  opts.mode = s.mode;
+  opts.nic = s.nic;
+  if (s.hw) {
+    opts.ept = s.hw.ept;
+    opts.postedInterrupts = s.hw.posted;
+  }
+  if (s.pvBuild && isSource && !('PV' in defines)) defines.PV = 1;
+}
