@@ -11,12 +11,13 @@ import { WORKLOADS } from '../../bench/workloads.js';
 import { HOST_WORKLOAD } from '../../bench/host-cell.js';
 import { NET_WORKLOAD } from '../../bench/net-workloads.js';
 import { chartOf, formatReport, runBench, SUITE_NAMES, type SuiteName } from '../../bench/suites.js';
+import { runProfilesBench } from './bench-profiles.js';
 import { UsageError, writeOutput, type CliContext } from './context.js';
 import { checkWritable } from './files.js';
 import { parseNumber, wholeNumberProblem } from './numbers.js';
 
 interface BenchOpts {
-  suite: SuiteName;
+  suite: SuiteName | 'profiles';
   engine: EngineName;
   hostEngine: EngineName;
   costModel: CostPresetName;
@@ -36,8 +37,8 @@ export function registerBench(program: Command, ctx: CliContext): void {
   program
     .command('bench')
     .description('run the benchmark suites: engines against JavaScript, nanobenchmarks and tinyos workloads under every mode, many VMs on one host, network cards')
-    .addOption(new Option('--suite <name>', 'engine: interp and jit against plain JavaScript; nano: guests/bench under every mode; macro: tinyos workloads under every mode; host: 1, 2, 8 and 64 small tinyos VMs on one host per mode; net: each NIC under each mode, VM to wire and VM to VM')
-      .choices(SUITE_NAMES).default('all'))
+    .addOption(new Option('--suite <name>', 'engine: interp and jit against plain JavaScript; nano: guests/bench under every mode; macro: tinyos workloads under every mode; host: 1, 2, 8 and 64 small tinyos VMs on one host per mode; net: each NIC under each mode, VM to wire and VM to VM; profiles: the EC2 profiles\' overhead per dimension (docs/profiles.md; not in all)')
+      .choices([...SUITE_NAMES, 'profiles']).default('all'))
     .addOption(new Option('--engine <name>', 'the engine the nano, macro and net suites run on').choices(ENGINE_NAMES).default('jit'))
     .addOption(new Option('--host-engine <name>', 'the engine the host suite runs on (interp: the jit compiles each VM\'s copy of the kernel apart; docs/benchmarks.md)').choices(ENGINE_NAMES).default('interp'))
     .addOption(new Option('--cost-model <preset>', 'prices the counts in modelled cycles (docs/cost-model.md)').choices(COST_PRESET_NAMES).default('p4-2006'))
@@ -56,6 +57,11 @@ export function registerBench(program: Command, ctx: CliContext): void {
       const rounds = opts.rounds === undefined ? (opts.quick ? 1 : DEFAULT_ROUNDS) : parseNumber(opts.rounds.trim())!;
       // The files are written after the whole run: find out now whether they can be.
       for (const path of [opts.json, opts.svg]) if (path !== undefined) checkWritable(ctx.cwd, path);
+      if (opts.suite === 'profiles') {
+        if (only) throw new UsageError('--only does not apply to --suite profiles (it measures fixed workloads per dimension)');
+        runProfilesBench(ctx, { engine: opts.engine, costModel: opts.costModel, quick: opts.quick === true, fork: opts.fork, rounds, ...(opts.json ? { json: opts.json } : {}), ...(opts.svg ? { svg: opts.svg } : {}) });
+        return;
+      }
       const report = runBench({
         suite: opts.suite, engine: opts.engine, hostEngine: opts.hostEngine, costModel: opts.costModel, quick: opts.quick === true, fork: opts.fork, rounds,
         ...(only ? { only } : {}),
