@@ -24,6 +24,58 @@ export interface PaperRow {
   model: { native: number | null; bt: number | null; hw: number | null };
 }
 
+export type PaperColumn = 'native' | 'bt' | 'hw';
+export const PAPER_COLUMNS: readonly PaperColumn[] = ['native', 'bt', 'hw'];
+/** A cell is faithful when the model is within this factor of the paper, either way. */
+export const PAPER_TOLERANCE = 2;
+
+/** Model over paper for one column (null where either is missing). */
+export function paperRatio(r: PaperRow, col: PaperColumn): number | null {
+  const paper = r.paper[col], model = r.model[col];
+  return paper === undefined || model === null ? null : model / paper;
+}
+
+export function withinTolerance(ratio: number): boolean {
+  return ratio <= PAPER_TOLERANCE && ratio >= 1 / PAPER_TOLERANCE;
+}
+
+/**
+ * Two cells closer than this factor are the same cost in an ordering: the
+ * paper calls its HW divzero (1,014 cycles) "near native performance" (889),
+ * an ordering it does not draw.
+ */
+export const PAPER_TIE = 1.2;
+
+/** -1, 0 or 1: a cheaper than b, about equal (within PAPER_TIE), dearer. */
+function compare(a: number, b: number): number {
+  const lo = Math.min(a, b), hi = Math.max(a, b);
+  if (hi <= lo * PAPER_TIE) return 0;
+  return a < b ? -1 : 1;
+}
+
+/**
+ * Whether the model orders the row's cells as the paper does: for every pair
+ * of columns both give, the same one is cheaper (or both are about equal).
+ * null when fewer than two columns can be compared.
+ */
+export function orderingHolds(r: PaperRow): boolean | null {
+  const cols = PAPER_COLUMNS.filter((c) => r.paper[c] !== undefined && r.model[c] !== null);
+  if (cols.length < 2) return null;
+  for (const [i, a] of cols.entries()) {
+    for (const b of cols.slice(i + 1)) {
+      if (compare(r.paper[a]!, r.paper[b]!) !== compare(r.model[a]!, r.model[b]!)) return false;
+    }
+  }
+  return true;
+}
+
+/** The paper's ordering of a row, cheapest first: `BT < native < HW` (`≈` for cells within PAPER_TIE). */
+export function paperOrdering(r: PaperRow): string {
+  const label: Record<PaperColumn, string> = { native: 'native', bt: 'BT', hw: 'HW' };
+  const cols = PAPER_COLUMNS.filter((c) => r.paper[c] !== undefined).sort((a, b) => r.paper[a]! - r.paper[b]!);
+  return cols.map((c, i) => (i === 0 ? '' : compare(r.paper[cols[i - 1]!]!, r.paper[c]!) === 0 ? ' ≈ ' : ' < ') + label[c]).join('');
+}
+
 export function paperRows(cells: readonly CellResult[]): PaperRow[] {
   const get = (guest: string, mode: string) => cells.find((c) => c.workload === guest && c.mode === mode)?.cycles.perIteration ?? null;
   return Object.entries(PAPER)

@@ -14,7 +14,7 @@ import { runHostSuite, type HostSuiteResult } from './host-suite.js';
 import { formatNetSuite, netChartCells } from './net-format.js';
 import { runNetSuite, type NetSuiteResult } from './net-suite.js';
 import { NET_WORKLOAD } from './net-workloads.js';
-import { paperRows, type PaperRow } from './paper.js';
+import { orderingHolds, paperOrdering, paperRatio, paperRows, PAPER_TOLERANCE, withinTolerance, type PaperColumn, type PaperRow } from './paper.js';
 import { overheadSvg, type ChartCell } from './svg.js';
 import { num, ratio, table } from './table.js';
 
@@ -179,9 +179,24 @@ export function formatHostSuite(h: HostSuiteResult): string {
 
 export function formatPaper(rows: readonly PaperRow[], preset: string): string {
   const f = (x: number | null | undefined) => num(x ?? null);
-  return `nano suite against Adams & Agesen 2006 (Pentium 4 cycles; their HW is first-generation VT-x: compared with hw-noept); model: ${preset}\n` + table(
-    ['guest', 'paper native', 'model native', 'paper BT', 'model bt', 'paper HW', 'model hw-noept'],
-    rows.map((r) => [r.guest, f(r.paper.native), f(r.model.native), `${r.paper.btApproximate ? '~' : ''}${f(r.paper.bt)}`, f(r.model.bt), f(r.paper.hw), f(r.model.hw)]));
+  const cells: string[] = [];
+  const ratioOf = (r: PaperRow, col: PaperColumn) => {
+    const x = paperRatio(r, col);
+    if (x === null) return '-';
+    const ok = withinTolerance(x);
+    cells.push(ok ? 'ok' : 'out');
+    return `×${x < 0.1 ? x.toFixed(3) : x.toFixed(2)}${ok ? '' : ' OUT'}`;
+  };
+  const orders = rows.map(orderingHolds);
+  const body = table(
+    ['guest', 'paper native', 'model native', 'ratio', 'paper BT', 'model bt', 'ratio', 'paper HW', 'model hw-noept', 'ratio', 'paper ordering', 'holds'],
+    rows.map((r, i) => [r.guest, f(r.paper.native), f(r.model.native), ratioOf(r, 'native'), `${r.paper.btApproximate ? '~' : ''}${f(r.paper.bt)}`, f(r.model.bt), ratioOf(r, 'bt'),
+      f(r.paper.hw), f(r.model.hw), ratioOf(r, 'hw'), paperOrdering(r), orders[i] === null ? '-' : orders[i] ? 'yes' : 'NO']));
+  const within = cells.filter((c) => c === 'ok').length;
+  const judged = orders.filter((o) => o !== null);
+  return `nano suite against Adams & Agesen 2006 (Pentium 4 cycles; their HW is first-generation VT-x: compared with hw-noept); model: ${preset}\n` + body +
+    `cells within ${PAPER_TOLERANCE}× of the paper: ${within} of ${cells.length} (ratio = model / paper, OUT beyond ${PAPER_TOLERANCE}×); ` +
+    `rows ordered as the paper: ${judged.filter((o) => o).length} of ${judged.length}\n`;
 }
 
 export function formatTargets(t: readonly Target[]): string {
