@@ -63,13 +63,13 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
       expect(Object.keys(c.host).sort()).toEqual(['baselineMs', 'nsPerIteration', 'rme', 'runMs', 'samples']);
       expect(c.cycles.preset).toBe('p4-2006');
     }
-    // Counts and cycles are exact (not timed): the hw `in` iteration is one I/O exit, 3 + 2,409 + 178 + 171 cycles.
+    // Counts and cycles are exact (not timed): the hw `in` iteration is one I/O exit, 3 + 2,409 + 6,700 + 178 + 171 cycles.
     const hwIn = json.nano.cells.find((c: any) => c.workload === 'in' && c.mode === 'hw'); // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(hwIn.counts.monitor.exitIo).toBe(1);
-    expect(hwIn.cycles.perIteration).toBe(2761);
+    expect(hwIn.cycles.perIteration).toBe(9461);
     const native = json.nano.cells.find((c: any) => c.workload === 'in' && c.mode === 'native'); // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(native.counts.monitor).toBeNull();
-    expect(hwIn.ratioToNative.cycles).toBeCloseTo(2761 / native.cycles.perIteration, 2);
+    expect(hwIn.ratioToNative.cycles).toBeCloseTo(9461 / native.cycles.perIteration, 2);
   });
 
   it('counts and prices each cell the same in a child process as with --no-fork (in this process)', () => {
@@ -105,7 +105,8 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
     for (const figure of ['3,209', '~214', '15,826', '11', '51']) expect(section).toContain(figure);
     expect(json.paper.map((r: { guest: string }) => r.guest)).toEqual(['in', 'callret']);
     expect(json.paper[0].paper).toMatchObject({ native: 3209, bt: 214, hw: 15826 });
-    expect(json.paper[0].model.hw).toBe(2761);
+    expect(json.paper[0].model.hw).toBe(9461);
+    expect(section).toMatch(/^in\s+3,209\s+3,209\s+×1\.00\s+~214\s+\d+\s+×0\.\d\d\s+15,826\s+9,461\s+×0\.60\s+BT < native < HW\s+yes$/m);
   });
 });
 

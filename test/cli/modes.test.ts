@@ -20,7 +20,7 @@ describe('modes on the command line', () => {
     const r = await runCli(['run', guest('hello.s'), '--mode', 'hw', '--stats']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^exitIo\s+20$/m);
-    expect(r.stderr).toMatch(/^VM exits\s+vmExits\s+21\s+2409\s+50589$/m);
+    expect(r.stderr).toMatch(/^VM exits\s+vmExits\s+21\s+9109\s+191289$/m);
     const json = JSON.parse((await runCli(['run', guest('hello.s'), '--mode', 'hw', '--no-vpid', '--json'])).stdout);
     expect(json.mode).toBe('hw');
     expect(json.monitor.vpidFlushes).toBe(json.monitor.vmEntries + json.monitor.vmExits);
