@@ -24,6 +24,12 @@ export interface PaperRow {
   model: { native: number | null; bt: number | null; hw: number | null };
 }
 
+/** A row as the JSON report gives it: with each cell's ratio to the paper and the row's ordering. */
+export interface PaperReportRow extends PaperRow {
+  ratio: Record<PaperColumn, number | null>;
+  ordering: { paper: string; holds: boolean | null };
+}
+
 export type PaperColumn = 'native' | 'bt' | 'hw';
 export const PAPER_COLUMNS: readonly PaperColumn[] = ['native', 'bt', 'hw'];
 /** A cell is faithful when the model is within this factor of the paper, either way. */
@@ -76,9 +82,13 @@ export function paperOrdering(r: PaperRow): string {
   return cols.map((c, i) => (i === 0 ? '' : compare(r.paper[cols[i - 1]!]!, r.paper[c]!) === 0 ? ' ≈ ' : ' < ') + label[c]).join('');
 }
 
-export function paperRows(cells: readonly CellResult[]): PaperRow[] {
+export function paperRows(cells: readonly CellResult[]): PaperReportRow[] {
   const get = (guest: string, mode: string) => cells.find((c) => c.workload === guest && c.mode === mode)?.cycles.perIteration ?? null;
   return Object.entries(PAPER)
     .filter(([guest]) => cells.some((c) => c.workload === guest))
-    .map(([guest, paper]) => ({ guest, paper, model: { native: get(guest, 'native'), bt: get(guest, 'bt'), hw: get(guest, 'hw-noept') } }));
+    .map(([guest, paper]) => {
+      const row: PaperRow = { guest, paper, model: { native: get(guest, 'native'), bt: get(guest, 'bt'), hw: get(guest, 'hw-noept') } };
+      const ratio = (col: PaperColumn) => { const x = paperRatio(row, col); return x === null ? null : Math.round(x * 1000) / 1000; };
+      return { ...row, ratio: { native: ratio('native'), bt: ratio('bt'), hw: ratio('hw') }, ordering: { paper: paperOrdering(row), holds: orderingHolds(row) } };
+    });
 }

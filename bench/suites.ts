@@ -14,7 +14,7 @@ import { runHostSuite, type HostSuiteResult } from './host-suite.js';
 import { formatNetSuite, netChartCells } from './net-format.js';
 import { runNetSuite, type NetSuiteResult } from './net-suite.js';
 import { NET_WORKLOAD } from './net-workloads.js';
-import { orderingHolds, paperOrdering, paperRatio, paperRows, PAPER_TOLERANCE, withinTolerance, type PaperColumn, type PaperRow } from './paper.js';
+import { orderingHolds, paperOrdering, paperRatio, paperRows, PAPER_TOLERANCE, withinTolerance, type PaperColumn, type PaperReportRow, type PaperRow } from './paper.js';
 import { overheadSvg, type ChartCell } from './svg.js';
 import { num, ratio, table } from './table.js';
 
@@ -52,7 +52,7 @@ export interface BenchReport {
   /** Each NIC under each mode, VM to wire and VM to VM (bench/net-suite.ts). */
   net?: NetSuiteResult;
   /** The nano suite's modelled cycles beside Adams & Agesen 2006 (native, BT, HW = hw --no-ept). */
-  paper?: PaperRow[];
+  paper?: PaperReportRow[];
   targets: Target[];
 }
 

@@ -28,6 +28,10 @@ describe('model against the paper', () => {
     const rows = paperRows(cells);
     expect(rows.map((r) => r.guest)).toEqual(['pgfault', 'ptemod']);
     expect(rows[0]!.model).toEqual({ native: 100, bt: 200, hw: 400 });
+    // The JSON's rows carry each cell's ratio (model / paper, 3 decimals) and the row's ordering.
+    expect(rows[0]!.ratio).toEqual({ native: 0.091, bt: 0.051, hw: 0.036 });
+    expect(rows[0]!.ordering).toEqual({ paper: 'native < BT < HW', holds: true });
+    expect(rows[1]!.ratio.native).toBeNull();
     const text = formatPaper(rows, 'p4-2006');
     // Each cell with its ratio to the paper (OUT beyond 2×), the paper's ordering and whether the model keeps it.
     expect(text).toMatch(/^pgfault\s+1,093\s+100\s+×0\.091 OUT\s+3,927\s+200\s+×0\.051 OUT\s+11,242\s+400\s+×0\.036 OUT\s+native < BT < HW\s+yes$/m);
