@@ -6,7 +6,7 @@
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { NetError } from '../net/errors.js';
-import { parseMac } from '../net/mac.js';
+import { isMulticast, parseMac } from '../net/mac.js';
 import { PcapFile } from '../net/pcap-file.js';
 import { parseWireSpec } from '../net/wire-options.js';
 import type { WireConfig } from '../net/wire-options.js';
@@ -38,8 +38,8 @@ export function addNetOptions(cmd: Command): Command {
     .addOption(new Option('--nic <kind>', 'give the guest a network card: emulated (e1000-like) or virtio (docs/nics.md)').choices(NIC_KINDS))
     .option('--peer <spec>', 'the link partner on the wire: echo, gen[,size=N,every=TICKS,count=N,dst=MAC,vlan=ID] or sink (default echo)',
       parsed(parseWireSpec))
-    .option('--mac <mac>', `the NIC's MAC address (default ${DEFAULT_NIC_MAC})`, parsed((t) => {
-      parseMac(t);
+    .option('--mac <mac>', `the NIC's MAC address, unicast (default ${DEFAULT_NIC_MAC})`, parsed((t) => {
+      if (isMulticast(parseMac(t))) throw new NetError(`MAC ${t} is a multicast address (the first byte's bit 0 is set): a NIC's own address is unicast`);
       return t.toLowerCase();
     }))
     .option('--pcap <file>', 'write every frame crossing the wire to FILE in pcap format (tcpdump -r FILE)');

@@ -260,7 +260,9 @@ const MAC_TEXT = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 const nicSchema = z.strictObject({
   /** Required unless the VM has a profile (config-profiles.ts). */
   kind: z.enum(NIC_KINDS).optional(),
-  mac: z.string().regex(MAC_TEXT, { error: 'expected a MAC address aa:bb:cc:dd:ee:ff' }).transform((m) => m.toLowerCase()).optional(),
+  mac: z.string().regex(MAC_TEXT, { error: 'expected a MAC address aa:bb:cc:dd:ee:ff' })
+    .refine((m) => (parseInt(m.slice(0, 2), 16) & 1) === 0, { error: 'a multicast address (the first byte\'s bit 0 is set): a NIC\'s own address is unicast' })
+    .transform((m) => m.toLowerCase()).optional(),
   vlan: whole(1, 4094).optional(),
   /** kind "vf": which VF of the host's SR-IOV NIC (default: the lowest free one). */
   vf: whole(0, 63).optional(),

@@ -60,6 +60,7 @@ describe('virtlab run with a NIC', () => {
     [['--nic', 'virtio', '--peer', 'bounce'], 'wire'],
     [['--nic', 'virtio', '--peer', 'gen,size=9000'], 'wire'],
     [['--nic', 'virtio', '--mac', '02:00:00:00:00'], 'MAC'],
+    [['--nic', 'vf', '--mode', 'hw', '--mac', '01:00:00:00:00:01'], 'multicast'],
   ])('%j is one line and exit 2', async (args, message) => {
     const r = await runCli(['run', PINGPONG, ...args], dir);
     expect(r.code).toBe(2);
@@ -88,6 +89,7 @@ describe('virtlab host with NICs', () => {
     [[vm('a', { kind: 'e1000' })], {}, 'vms[0].nic.kind: expected one of emulated|virtio'],
     [[vm('a', { kind: 'virtio', mac: '02:00' })], {}, 'vms[0].nic.mac: expected a MAC address'],
     [[vm('a', { kind: 'virtio', vlan: 4095 })], {}, 'vms[0].nic.vlan: expected at most 4094'],
+    [[vm('a', { kind: 'virtio', mac: '03:00:00:00:00:01' })], {}, 'vms[0].nic.mac: a multicast address'],
     [[vm('a', { kind: 'virtio', mac: '02:00:00:00:00:07' }), vm('b', { kind: 'virtio', mac: '02:00:00:00:00:07' })], {}, 'vms[1].nic.mac: 02:00:00:00:00:07 is already the MAC of vms[0]'],
     [[vm('a')], { network: { peer: 'echo' } }, 'network: no VM has a nic'],
     [[vm('a', { kind: 'virtio' })], { network: { peer: 'gen,every=0' } }, 'network.peer: wire'],
