@@ -122,7 +122,8 @@ export function hostReport(host: Host, end: 'stopped' | 'budget', steps: number,
     sriov: host.sriov ? sriovReport(host.sriov) : null,
     switch: host.net ? {
       ports: host.net.switch.portList(), counters: host.net.switch.counters(),
-      wire: { mode: host.net.wire.settings.mode, counters: host.net.wire.counters(), uplinkDrops: host.net.uplinkDrops() },
+      // The switch's own wire, or the SR-IOV NIC's when the switch hangs off its PF.
+      wire: { mode: (host.net.wire ?? host.sriov!.wire).settings.mode, counters: (host.net.wire ?? host.sriov!.wire).counters(), uplinkDrops: host.net.uplinkDrops() },
     } : null,
   };
 }

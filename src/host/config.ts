@@ -431,8 +431,6 @@ function crossChecks(config: HostConfig, raw: unknown): { path: JsonPath; messag
     if (first !== undefined) out.push({ path: ['vms', i, 'nic', 'vf'], message: `VF ${nic.vf} is already assigned to vms[${first}]` });
     else vfs.set(nic.vf, i);
   });
-  const kinds = new Set(config.vms.filter((vm) => vm.nic).map((vm) => (vm.nic!.kind === 'vf' ? 'vf' : 'switch')));
-  if (kinds.size > 1) out.push({ path: ['vms'], message: 'VMs with VFs and VMs with emulated or virtio NICs on one host are not supported yet: give them all VFs or none' });
   config.vms.forEach((vm, i) => {
     if (vm.nic && vm.name === 'wire') out.push({ path: ['vms', i, 'name'], message: '"wire" is the name of the switch\'s port to the wire: give a VM with a nic another name' });
   });

@@ -189,9 +189,14 @@ export class Host implements MachineDevice, Scheduling {
     // its own, and with VMs that have NICs its uplink to the wire (one switch for all of them).
     const switched = configs.some((c) => c.nic && c.nic.kind !== 'vf');
     const vfVms = assignVfs(configs);
-    if (switched && vfVms.length) throw new HostError('VMs with VFs and VMs with emulated or virtio NICs on one host are not supported yet: give them all VFs or none');
-    const vnet = switched ? new VirtualNetwork(options.net) : undefined;
     const sriov = vfVms.length ? new SriovNetwork(vfVms, options.net ?? {}, ramSize) : undefined;
+    // With both, the monitor's switch hangs off the SR-IOV NIC's PF port, as a host's bridge does.
+    const vnet = switched ? new VirtualNetwork({ ...options.net, ...(sriov ? { pf: () => sriov.nic.pfPort } : {}) }) : undefined;
+    if (sriov && vnet) {
+      const macs = configs.filter((c) => c.nic && c.nic.kind !== 'vf').map((c) => c.nic!.mac ?? `02:00:00:00:00:${(configs.indexOf(c) + 1).toString(16).padStart(2, '0')}`);
+      if (macs.length > 15) throw new HostError(`${macs.length} VMs with emulated or virtio NICs beside VFs: the SR-IOV NIC's PF has address entries for 15`);
+      sriov.setPfAddresses(macs);
+    }
     this.net = vnet;
     this.sriov = sriov;
     const machine = new Machine({
@@ -213,7 +218,7 @@ export class Host implements MachineDevice, Scheduling {
           clock: () => vm.clock.now(),
           board: [
             (ctx) => new Timer(ctx), () => new VirtualConsole(vm.backend),
-            ...(c.nic && vnet ? [vnet.vmDevice(c.name, c.nic)] : []),
+            ...(c.nic && c.nic.kind !== 'vf' && vnet ? [vnet.vmDevice(c.name, c.nic)] : []),
             ...(c.nic?.kind === 'vf' && sriov ? [sriov.vmDevice(vfVms.find((v) => v.name === c.name)!.vf, () => vm.monitor, machine)] : []),
           ],
         },
@@ -221,7 +226,7 @@ export class Host implements MachineDevice, Scheduling {
       vm.hooks = { trapHook: vm.monitor.trapHook, fetchWindow: machine.fetchWindow, vmx: machine.vmx };
       return vm;
     });
-    vnet?.connect(machine, this.vms.filter((_, i) => configs[i]!.nic).map((vm) => vm.monitor));
+    vnet?.connect(machine, this.vms.filter((_, i) => configs[i]!.nic && configs[i]!.nic!.kind !== 'vf').map((vm) => vm.monitor));
     sriov?.connect(machine, vfVms.map((v) => this.vms.find((vm) => vm.name === v.name)!.monitor));
     machine.addDevice(this);
     machine.reset(0);

@@ -10,7 +10,7 @@ import { pciBoardDevice } from '../devices/pci/bus.js';
 import type { DeviceFactory, MachineDevice } from '../machine/device.js';
 import type { Machine } from '../machine/machine.js';
 import { Switch, type SwitchState } from '../net/switch.js';
-import type { FrameObserver, FrameReceiver } from '../net/types.js';
+import type { FrameObserver, FrameReceiver, FrameSender } from '../net/types.js';
 import { Wire } from '../net/wire.js';
 import type { WireConfig } from '../net/wire-options.js';
 import type { PcapWriter } from '../net/pcap.js';
@@ -23,6 +23,11 @@ export interface VirtualNetworkOptions {
   peer?: WireConfig;
   pcap?: PcapWriter;
   observer?: FrameObserver;
+  /**
+   * The switch's way out when the host's NIC is an SR-IOV NIC: its PF's own port (as a real
+   * host's bridge sits on the PF). The switch then has no uplink and wire of its own.
+   */
+  pf?: () => FrameSender & FrameReceiver;
 }
 
 /** One VM's attachment: its NIC (once its platform is built) and its switch port. */
@@ -58,6 +63,7 @@ export class VirtualNetwork implements MachineDevice {
 
   /** The real machine's devices for the network: the uplink and the wire. Put them on the machine's board. */
   realDevices(): DeviceFactory[] {
+    if (this.options.pf) return []; // the SR-IOV NIC is the host's, with the wire behind it
     return [
       (ctx) => (this.uplink = new Uplink(ctx)),
       (ctx) => {
@@ -89,7 +95,8 @@ export class VirtualNetwork implements MachineDevice {
    */
   /** `monitors[i]` is the monitor of the i-th VM attached (vmDevice order). */
   connect(machine: Machine, monitors: readonly Monitor[]): void {
-    if (!this.uplink || !this.wireRef) throw new Error('virtual network: its real devices are not on the machine');
+    const pf = this.options.pf?.();
+    if (!pf && (!this.uplink || !this.wireRef)) throw new Error('virtual network: its real devices are not on the machine');
     const sw = new Switch({ clock: () => machine.clock(), observer: (e) => this.observer?.(e) });
     this.sw = sw;
     this.vms.forEach((vm, i) => {
@@ -97,8 +104,15 @@ export class VirtualNetwork implements MachineDevice {
       const port = sw.addPort(vm.name, vm.nic, vm.spec.vlan === undefined ? {} : { vlan: vm.spec.vlan });
       vm.nic.connect(copying(monitors[i]!, port));
     });
-    this.wirePort = sw.addPort('wire', this.wireRef, { trunk: true });
-    const uplink = this.uplink, wirePort = this.wirePort;
+    if (pf) {
+      // Frames between the switch and the NIC's PF port: switched inside the access that sent them.
+      this.wirePort = sw.addPort('wire', pf, { trunk: true });
+      pf.connect(this.wirePort);
+      machine.addDevice(this);
+      return;
+    }
+    this.wirePort = sw.addPort('wire', this.wireRef!, { trunk: true });
+    const uplink = this.uplink!, wirePort = this.wirePort;
     for (const m of monitors) {
       // Frames from the wire are switched by whichever VM's monitor took the uplink's interrupt.
       const fromWire = copying(m, wirePort);
@@ -117,8 +131,8 @@ export class VirtualNetwork implements MachineDevice {
     return this.sw;
   }
 
-  get wire(): Wire {
-    if (!this.wireRef) throw new Error('virtual network: not built');
+  /** Its own wire; undefined when it hangs off an SR-IOV NIC's PF (the wire is the NIC's). */
+  get wire(): Wire | undefined {
     return this.wireRef;
   }
 

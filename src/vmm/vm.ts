@@ -168,7 +168,7 @@ export function createVm(opts: VmOptions): Vm {
     });
     if (vnet) {
       vnet.connect(machine, [mon]);
-      net = { nics: () => vnet.vms.map((v) => ({ vm: v.name, nic: v.nic! })), wire: () => vnet.wire, switch: () => vnet.switch, setObserver: (o) => { vnet.observer = o; } };
+      net = { nics: () => vnet.vms.map((v) => ({ vm: v.name, nic: v.nic! })), wire: () => vnet.wire!, switch: () => vnet.switch, setObserver: (o) => { vnet.observer = o; } };
     }
     monitor = mon;
     load = () => mon.load(opts.image);

@@ -104,3 +104,23 @@ describe('a VM abusing its VF', () => {
     expect(busy.vms.map((v) => v.stop?.kind)).toEqual(['halted', 'halted', 'halted']);
   });
 });
+
+describe('VFs and switch NICs on one host: the monitor\'s switch hangs off the PF\'s port', () => {
+  test('a VF client pings an e1000 server and an e1000 client a VF server, through the NIC\'s switch and the monitor\'s', () => {
+    const vms: HostVmConfig[] = [
+      { name: 'vf-ping', image: netProgram('pingpong', { COUNT: 6, PEER: 2, RETRY: 3000 }, 'hw'), mode: 'hw', guestMemory: 2 << 20, nic: { kind: 'vf', mac: '02:00:00:00:00:01' } },
+      { name: 'e1000-pong', image: netProgram('pingpong', { COUNT: 6, SERVER: 1 }, 'bt'), mode: 'bt', guestMemory: 2 << 20, nic: { kind: 'emulated', mac: '02:00:00:00:00:02' } },
+      { name: 'virtio-ping', image: netProgram('pingpong', { COUNT: 6, PEER: 4, RETRY: 3000 }, 'pv'), mode: 'pv', guestMemory: 2 << 20, nic: { kind: 'virtio', mac: '02:00:00:00:00:03' } },
+      { name: 'vf-pong', image: netProgram('pingpong', { COUNT: 6, SERVER: 1 }, 'hw'), mode: 'hw', guestMemory: 2 << 20, nic: { kind: 'vf', mac: '02:00:00:00:00:04' } },
+    ];
+    const host = new Host({ vms, slice: 1500, net: { peer: { mode: 'sink' } } });
+    expect(host.run(20_000_000).end).toBe('stopped');
+    for (const vm of host.vms) {
+      expect(vm.stop?.kind).toBe('halted');
+      expect(vm.consoleText()).toMatch(vm.name.endsWith('-ping') ? /^ping: 6 round trips/ : /^pong: answered 6 frames\n$/);
+    }
+    // The VF's frames to e1000-pong left the NIC by its PF port into the monitor's switch, and back.
+    expect(host.net!.switch.portCounters('wire').rxFrames).toBeGreaterThanOrEqual(12);
+    expect(host.sriov!.nic.vfCounters(0).rxFrames).toBe(6);
+  });
+});

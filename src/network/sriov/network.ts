@@ -25,7 +25,8 @@ import type { WireConfig } from '../../net/wire-options.js';
 import type { Monitor } from '../../vmm/monitor.js';
 import { WireDevice } from '../wire-device.js';
 import { ASSIGNED_VF_DEVICE, AssignedVf } from './assigned-vf.js';
-import { VF_MSIX } from '../../devices/sriov-nic/registers.js';
+import { PF_RAR_ENTRIES, RAH_AV, VF_MSIX } from '../../devices/sriov-nic/registers.js';
+import { parseMac } from '../../net/mac.js';
 import { MSIX_ADDRESS } from '../../devices/pci/msix.js';
 
 /** What a mode that posts interrupts offers (hw: HwMode.postLine, post). */
@@ -76,6 +77,8 @@ export class SriovNetwork implements BoardDevice {
   private monitors: readonly Monitor[] = [];
   private areaNext = 0;
   private readonly stubs: (AssignedVf | undefined)[] = [];
+  /** MACs behind the PF's port (the monitor's switch and its VMs): the NIC's switch sends their frames to the PF. */
+  private pfMacs: string[] = [];
 
   /** Per VF number, its policy (VFs below the highest one assigned are all enabled). */
   private readonly policies: VfPolicy[];
@@ -229,6 +232,16 @@ export class SriovNetwork implements BoardDevice {
     });
   }
 
+  /**
+   * The MACs of the VMs behind the PF's port (a host whose switch hangs off the PF): written to
+   * the PF's receive-address entries after its own, as a host's bridge adds its ports' addresses
+   * to the PF's unicast filter. At most PF_RAR_ENTRIES - 1.
+   */
+  setPfAddresses(macs: readonly string[]): void {
+    if (macs.length > PF_RAR_ENTRIES - 1) throw new Error(`sriov network: the PF has ${PF_RAR_ENTRIES - 1} address entries for the VMs behind it, not ${macs.length}`);
+    this.pfMacs = [...macs];
+  }
+
   get nic(): SriovNic {
     return this.nicRef!;
   }
@@ -277,6 +290,11 @@ export class SriovNetwork implements BoardDevice {
     });
     this.driverRef = driver;
     this.pf!.start();
+    this.pfMacs.forEach((mac, i) => {
+      const m = parseMac(mac);
+      nic.rar[2 * (i + 1)] = (m[0]! | (m[1]! << 8) | (m[2]! << 16) | (m[3]! << 24)) >>> 0;
+      nic.rar[2 * (i + 1) + 1] = (m[4]! | (m[5]! << 8) | RAH_AV) >>> 0;
+    });
     this.programRealVectors();
     driver.enable();
     // One domain per VM: its guest-physical RAM onto its window of host RAM, nothing else.
