@@ -12,6 +12,8 @@ import { MODE_COLUMNS } from './guest-workloads.js';
 import { HOST_WORKLOAD } from './host-cell.js';
 import { runHostSuite, type HostSuiteResult } from './host-suite.js';
 import { formatNetSuite, netChartCells } from './net-format.js';
+import { formatProfilesSuite } from './profiles-format.js';
+import { runProfilesSuite, type ProfilesSuiteResult } from './profiles-suite.js';
 import { runNetSuite, type NetSuiteResult } from './net-suite.js';
 import { NET_WORKLOAD } from './net-workloads.js';
 import { orderingHolds, paperOrdering, paperRatio, paperRows, PAPER_TOLERANCE, withinTolerance, type PaperColumn, type PaperReportRow, type PaperRow } from './paper.js';
@@ -53,6 +55,8 @@ export interface BenchReport {
   net?: NetSuiteResult;
   /** The nano suite's modelled cycles beside Adams & Agesen 2006 (native, BT, HW = hw --no-ept). */
   paper?: PaperReportRow[];
+  /** The EC2 profiles' overhead per dimension (bench/profiles-suite.ts; in `all`, or `--suite profiles` alone). */
+  profiles?: ProfilesSuiteResult;
   targets: Target[];
 }
 
@@ -83,6 +87,9 @@ export function runBench(o: BenchOptions): BenchReport {
   }
   if (want('net') && (!o.only || o.only.includes(NET_WORKLOAD))) {
     report.net = runNetSuite({ engine: o.engine, costModel: o.costModel, quick: o.quick, timing, measure: measurer.net, rounds: o.rounds, log: o.log });
+  }
+  if (o.suite === 'all' && !o.only) {
+    report.profiles = runProfilesSuite({ engine: o.engine, costModel: o.costModel, quick: o.quick, timing, measure: measurer, rounds: o.rounds, log: o.log });
   }
   report.targets = targets(report);
   return report;
@@ -123,6 +130,7 @@ export function formatReport(r: BenchReport): string {
   if (r.macro) s += '\n' + formatGuestSuite('macro', r.macro, r.options.costModel);
   if (r.host) s += '\n' + formatHostSuite(r.host);
   if (r.net) s += '\n' + formatNetSuite(r.net);
+  if (r.profiles) s += '\n' + formatProfilesSuite(r.profiles);
   if (r.targets.length) s += '\n' + formatTargets(r.targets);
   return s;
 }

@@ -37,7 +37,7 @@ export function registerBench(program: Command, ctx: CliContext): void {
   program
     .command('bench')
     .description('run the benchmark suites: engines against JavaScript, nanobenchmarks and tinyos workloads under every mode, many VMs on one host, network cards')
-    .addOption(new Option('--suite <name>', 'engine: interp and jit against plain JavaScript; nano: guests/bench under every mode; macro: tinyos workloads under every mode; host: 1, 2, 8 and 64 small tinyos VMs on one host per mode; net: each NIC under each mode, VM to wire and VM to VM; profiles: the EC2 profiles\' overhead per dimension (docs/profiles.md; not in all)')
+    .addOption(new Option('--suite <name>', 'engine: interp and jit against plain JavaScript; nano: guests/bench under every mode; macro: tinyos workloads under every mode; host: 1, 2, 8 and 64 small tinyos VMs on one host per mode; net: each NIC under each mode, VM to wire and VM to VM; profiles: the EC2 profiles\' overhead per dimension (docs/profiles.md); all: every suite')
       .choices([...SUITE_NAMES, 'profiles']).default('all'))
     .addOption(new Option('--engine <name>', 'the engine the nano, macro and net suites run on').choices(ENGINE_NAMES).default('jit'))
     .addOption(new Option('--host-engine <name>', 'the engine the host suite runs on (interp: the jit compiles each VM\'s copy of the kernel apart; docs/benchmarks.md)').choices(ENGINE_NAMES).default('interp'))
