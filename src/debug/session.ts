@@ -913,10 +913,7 @@ export class DebugSession {
     const steps = this.machine.counters.steps;
     const k = Math.min(n, h.available());
     if (k > 0) h.rewind(steps - k, (s) => this.replay(s));
-    if (k < n) {
-      const why = steps - k === 0 ? 'this is the start of the run' : `--history keeps ${plural(h.budget, 'step')}`;
-      this.out.text(k === 0 ? `history exhausted: no earlier step recorded (${why})` : `history exhausted: went back ${k} of ${plural(n, 'step')} (${why})`);
-    }
+    if (k < n) this.exhausted(k, n, steps - k === 0);
     this.printLocation();
   }
 
@@ -932,37 +929,19 @@ export class DebugSession {
     const view = bt.view;
     const now = m.counters.steps;
     const oldest = now - h.available();
-    let found: number[] = []; // boundary positions in [lo, now), ascending
-    let lo = now;
-    while (found.length < n && lo > oldest) {
-      const from = Math.max(h.keyframeAtOrBefore(lo - 1) ?? oldest, 0);
-      const hi = lo;
-      h.rewind(from, (k) => this.replay(k));
-      const part: number[] = [];
+    // Boundary positions in [oldest, now), ascending.
+    const found = this.scanBack(n, oldest, now, (from, hi, part) => {
       if (from >= oldest && view.atBoundary()) part.push(from);
       m.observer = () => {
         const p = m.counters.steps;
         if (p < hi && p >= oldest && view.atBoundary()) part.push(p);
       };
-      try {
-        bt.run(hi - from, false);
-      } finally {
-        this.disarm();
-      }
-      found = [...part, ...found];
-      lo = from;
-    }
+      bt.run(hi - from, false);
+    });
     const k = Math.min(n, found.length);
-    const target = k === 0 ? now : found[found.length - k]!;
-    // The scan left the machine at the start of its last window: go to the target from there.
-    const at = m.counters.steps;
-    if (target < at) h.rewind(target, (s) => this.replay(s));
-    else if (target > at) this.replay(target - at);
+    this.goTo(k === 0 ? now : found[found.length - k]!);
     h.checkpoint();
-    if (k < n) {
-      const why = oldest === 0 ? 'this is the start of the run' : `--history keeps ${plural(h.budget, 'step')}`;
-      this.out.text(k === 0 ? `history exhausted: no earlier step recorded (${why})` : `history exhausted: went back ${k} of ${plural(n, 'step')} (${why})`);
-    }
+    if (k < n) this.exhausted(k, n, oldest === 0);
     this.printLocation();
   }
 
@@ -981,30 +960,16 @@ export class DebugSession {
     const view = this.target.bt?.view;
     const now = m.counters.steps;
     const oldest = now - h.available();
-    let found: number[] = []; // positions right before one of its instructions, in [oldest, now), ascending
-    let lo = now;
-    while (found.length < n && lo > oldest) {
-      const from = Math.max(h.keyframeAtOrBefore(lo - 1) ?? oldest, 0);
-      const hi = lo;
-      h.rewind(from, (k) => this.replay(k));
-      const part: number[] = [];
+    // Positions right before one of its instructions, in [oldest, now), ascending.
+    const found = this.scanBack(n, oldest, now, (from, hi, part) => {
       m.observer = (rec) => {
         const p = m.counters.steps - 1; // where the step began
         if (p >= oldest && host.running() === tvm && !preemption(rec, m) && (!view || startsInsn(view.place(rec.pc, rec.ring, rec.word)))) part.push(p);
       };
-      try {
-        host.run(hi - from);
-      } finally {
-        this.disarm();
-      }
-      found = [...part, ...found];
-      lo = from;
-    }
+      host.run(hi - from);
+    });
     const k = Math.min(n, found.length);
-    const target = k === 0 ? now : found[found.length - k]!;
-    const at = m.counters.steps;
-    if (target < at) h.rewind(target, (s) => this.replay(s));
-    else if (target > at) this.replay(target - at);
+    this.goTo(k === 0 ? now : found[found.length - k]!);
     // Between two slices: the next VM is given the CPU (no step taken), as the run loop stops there too.
     if (!host.running()) {
       this.machine.requestStop('debugger');
@@ -1018,11 +983,46 @@ export class DebugSession {
     this.watchesDue.clear();
     this.showSelected();
     this.resumePast = new Map([[tvm, this.pc()]]);
-    if (k < n) {
-      const why = oldest === 0 ? 'this is the start of the run' : `--history keeps ${plural(h.budget, 'step')}`;
-      this.out.text(k === 0 ? `history exhausted: no earlier step recorded (${why})` : `history exhausted: went back ${k} of ${plural(n, 'step')} (${why})`);
-    }
+    if (k < n) this.exhausted(k, n, oldest === 0);
     this.printLocation();
+  }
+
+  /**
+   * The positions `window` reports, found by re-executing history one keyframe
+   * interval at a time, newest first, until `n` are known or history ends:
+   * `window(from, hi, part)` runs [from, hi) with an observer pushing positions
+   * into `part`. Leaves the machine at the start of the last window.
+   */
+  private scanBack(n: number, oldest: number, now: number, window: (from: number, hi: number, part: number[]) => void): number[] {
+    const h = this.history;
+    let found: number[] = [];
+    let lo = now;
+    while (found.length < n && lo > oldest) {
+      const from = Math.max(h.keyframeAtOrBefore(lo - 1) ?? oldest, 0);
+      h.rewind(from, (k) => this.replay(k));
+      const part: number[] = [];
+      try {
+        window(from, lo, part);
+      } finally {
+        this.disarm();
+      }
+      found = [...part, ...found];
+      lo = from;
+    }
+    return found;
+  }
+
+  /** To step `target` from wherever the machine stands: back through history, or forward by replay. */
+  private goTo(target: number): void {
+    const at = this.machine.counters.steps;
+    if (target < at) this.history.rewind(target, (s) => this.replay(s));
+    else if (target > at) this.replay(target - at);
+  }
+
+  /** `back` went `k` of `n` steps: say why it stopped short. */
+  private exhausted(k: number, n: number, atStart: boolean): void {
+    const why = atStart ? 'this is the start of the run' : `--history keeps ${plural(this.history.budget, 'step')}`;
+    this.out.text(k === 0 ? `history exhausted: no earlier step recorded (${why})` : `history exhausted: went back ${k} of ${plural(n, 'step')} (${why})`);
   }
 
   /** Reload the image and start over; breakpoints stay. */

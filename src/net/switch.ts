@@ -24,7 +24,8 @@
 // out the port a frame came in. Delivery is synchronous (types.ts).
 
 import { NetError } from './errors.js';
-import { addTag, describeFrame, frameError, MAX_VID, removeTag, tagControl } from './frame.js';
+import { FrameForms, switchEvent } from './egress.js';
+import { frameError, MAX_VID, tagControl } from './frame.js';
 import { formatMac, isMulticast, isZeroMac, macFromKey, macKey, MAC_LENGTH } from './mac.js';
 import { MacTable, type MacTableState } from './mac-table.js';
 import type { DropReason, FrameEvent, FrameObserver, FrameReceiver } from './types.js';
@@ -204,7 +205,7 @@ export class Switch {
     const now = this.clock();
     if (!isMulticast(frame, MAC_LENGTH) && !isZeroMac(frame, MAC_LENGTH)) this.macs.learn(vlan, macKey(frame, MAC_LENGTH), port.index, now);
 
-    const out = new Egress(frame, tci, vlan);
+    const out = new FrameForms(frame, tci, vlan);
     if (!isMulticast(frame, 0)) {
       const to = this.macs.lookup(vlan, macKey(frame, 0), now);
       if (to !== undefined) {
@@ -212,7 +213,7 @@ export class Switch {
         const dest = this.ports[to]!;
         this.forwarded++;
         this.event('forward', port, frame, vlan, [dest.name]);
-        return this.transmit(dest, out.for(dest));
+        return this.transmit(dest, egressForm(out, dest));
       }
     }
     const dests = this.ports.filter((p) => p !== port && (p.native === vlan || (p.trunk && vlan !== 0)));
@@ -220,7 +221,7 @@ export class Switch {
     c.floods++;
     this.flooded++;
     this.event('flood', port, frame, vlan, dests.map((p) => p.name));
-    for (const dest of dests) this.transmit(dest, out.for(dest));
+    for (const dest of dests) this.transmit(dest, egressForm(out, dest));
   }
 
   private transmit(port: Port, frame: Uint8Array): void {
@@ -237,32 +238,12 @@ export class Switch {
   }
 
   private event(kind: FrameEvent['kind'], port: Port, frame: Uint8Array, vlan: number | undefined, to?: string[], reason?: DropReason): void {
-    if (!this.observer) return;
-    const e: FrameEvent = { kind, where: port.name, ...describeFrame(frame) };
-    // The VLAN the switch put the frame in (none for the untagged network), not only what its tag said.
-    if (vlan !== undefined) {
-      if (vlan === 0) delete e.vlan;
-      else e.vlan = vlan;
-    }
-    if (to) e.to = to;
-    if (reason) e.reason = reason;
-    this.observer(e);
+    this.observer?.(switchEvent(kind, port.name, frame, vlan, reason, to));
   }
+
 }
 
-/** The two forms a frame leaves in (untagged, tagged with its VLAN), each made once and only when needed. */
-class Egress {
-  private untagged: Uint8Array | undefined;
-  private tagged: Uint8Array | undefined;
-
-  constructor(private readonly frame: Uint8Array, private readonly tci: number | undefined, private readonly vlan: number) {}
-
-  for(port: Port): Uint8Array {
-    if (this.vlan === port.native) return (this.untagged ??= this.tci === undefined ? this.frame : removeTag(this.frame));
-    if (this.tagged) return this.tagged;
-    const tci = ((this.tci ?? 0) & 0xf000) | this.vlan;
-    if (this.tci === tci) return (this.tagged = this.frame);
-    const plain = this.tci === undefined ? this.frame : removeTag(this.frame);
-    return (this.tagged = addTag(plain, tci));
-  }
+/** Untagged on a port whose native VLAN it is in, tagged elsewhere. */
+function egressForm(out: FrameForms, port: Port): Uint8Array {
+  return out.vlan === port.native ? out.untagged() : out.taggedForm();
 }

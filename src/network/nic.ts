@@ -30,10 +30,26 @@ export interface NicSpec {
   trusted?: boolean;
 }
 
+/** The counters every NIC model keeps where the events happen (the e1000's and virtio's have more). */
+export interface NicCounters {
+  regReads: number;
+  regWrites: number;
+  txFrames: number;
+  rxFrames: number;
+  txBytes: number;
+  rxBytes: number;
+  dmaBytes: number;
+  interruptsRaised: number;
+  rxDropped: number;
+  deviceErrors: number;
+  /** Queue notifications (virtio's kicks). */
+  notifications?: number;
+}
+
 /** What the platform needs of any NIC model. */
 export interface Nic extends PciFunction, FrameSender, FrameReceiver {
   readonly mac: Uint8Array;
-  readonly counters: Readonly<object>;
+  readonly counters: Readonly<NicCounters>;
   observer: FrameObserver | undefined;
 }
 

@@ -20,20 +20,6 @@ import type { VfCounters } from '../devices/sriov-nic/types.js';
 import type { MonitorCounters } from '../vmm/counters.js';
 import type { Nic } from './nic.js';
 
-export interface NicCounterView {
-  regReads: number;
-  regWrites: number;
-  txFrames: number;
-  rxFrames: number;
-  txBytes: number;
-  rxBytes: number;
-  dmaBytes: number;
-  interruptsRaised: number;
-  rxDropped: number;
-  deviceErrors: number;
-  notifications?: number;
-}
-
 export interface PerPacket {
   registerAccesses: number;
   deviceExits: number;
@@ -74,7 +60,7 @@ function round(n: number): number {
 }
 
 export function netReport(nic: Nic, monitor: MonitorCounters | undefined, port: PortCounters | undefined): NetReport {
-  const c = nic.counters as unknown as NicCounterView;
+  const c = nic.counters;
   const packets = c.txFrames + c.rxFrames;
   const accesses = c.regReads + c.regWrites;
   const deviceExits = monitor ? accesses + (monitor['hcNetNotify'] ?? 0) : 0;
@@ -94,7 +80,7 @@ export function netReport(nic: Nic, monitor: MonitorCounters | undefined, port: 
       dmaBytes: per(c.dmaBytes),
       framesCopied: per(framesCopied),
     },
-    counters: { ...(nic.counters as Record<string, number>) },
+    counters: { ...nic.counters } as Record<string, number>,
     port: port ? { ...port, drops: { ...port.drops } } : null,
   };
 }

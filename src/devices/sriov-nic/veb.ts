@@ -19,7 +19,8 @@
 // replicated to every other port that takes them (a VF: BAM for broadcast, its
 // multicast table or MPE for multicast). Never back out the port it came in.
 
-import { addTag, describeFrame, frameError, MAX_VID, removeTag, tagControl } from '../../net/frame.js';
+import { FrameForms, switchEvent } from '../../net/egress.js';
+import { describeFrame, frameError, MAX_VID, tagControl } from '../../net/frame.js';
 import { isBroadcast, isMulticast, MAC_LENGTH } from '../../net/mac.js';
 import type { DropReason, FrameEvent, FrameObserver, FrameReceiver } from '../../net/types.js';
 import type { VfAdmin } from './vf-admin.js';
@@ -117,7 +118,7 @@ export class Veb {
       c.txBytes += frame.length;
     }
 
-    const out = new Forms(frame, tci, vlan);
+    const out = new FrameForms(frame, tci, vlan);
     const dests: Source[] = [];
     const vfs = this.host.vfCount();
     if (!isMulticast(frame, 0)) {
@@ -149,10 +150,10 @@ export class Veb {
     for (const d of dests) this.egress(d, out, frame);
   }
 
-  private egress(d: Source, out: Forms, original: Uint8Array): void {
+  private egress(d: Source, out: FrameForms, original: Uint8Array): void {
     if (d.kind === 'vf') {
       const a = this.host.admin(d.vf);
-      const bytes = out.for(a.portVlan !== 0 && a.portVlan === out.vlan ? 0 : out.vlan);
+      const bytes = (a.portVlan !== 0 && a.portVlan === out.vlan) || out.vlan === 0 ? out.untagged() : out.taggedForm();
       const c = this.host.counters(d.vf);
       const why = this.host.rxEnabled(d.vf) ? this.host.deliverToVf(d.vf, bytes) : 'disabled';
       if (why) {
@@ -166,7 +167,7 @@ export class Veb {
       return;
     }
     const peer = d.kind === 'pf' ? this.pf : this.uplink;
-    const bytes = out.for(out.vlan);
+    const bytes = out.vlan === 0 ? out.untagged() : out.taggedForm();
     const c = this.counters[d.kind];
     if (!peer) {
       c.dropped++;
@@ -199,31 +200,8 @@ export class Veb {
   }
 
   private event(kind: FrameEvent['kind'], port: Source, frame: Uint8Array, vlan: number | undefined, reason?: DropReason, to?: string[]): void {
-    if (!this.observer) return;
-    const e: FrameEvent = { kind, where: this.portName(port), ...describeFrame(frame) };
-    if (vlan !== undefined) {
-      if (vlan === 0) delete e.vlan;
-      else e.vlan = vlan;
-    }
-    if (reason) e.reason = reason;
-    if (to) e.to = to;
-    this.observer(e);
+    this.observer?.(switchEvent(kind, this.portName(port), frame, vlan, reason, to));
   }
+
 }
 
-/** A frame's two egress forms in its VLAN (untagged, tagged), each made once. */
-class Forms {
-  private plain: Uint8Array | undefined;
-  private tagged: Uint8Array | undefined;
-
-  constructor(private readonly frame: Uint8Array, private readonly tci: number | undefined, readonly vlan: number) {}
-
-  /** Untagged when `vlan` is 0 (the untagged network, or a port VLAN stripped), else tagged with it. */
-  for(vlan: number): Uint8Array {
-    if (vlan === 0) return (this.plain ??= this.tci === undefined ? this.frame : removeTag(this.frame));
-    if (this.tagged) return this.tagged;
-    const tci = ((this.tci ?? 0) & 0xf000) | vlan;
-    if (this.tci === tci) return (this.tagged = this.frame);
-    return (this.tagged = addTag(this.tci === undefined ? this.frame : removeTag(this.frame), tci));
-  }
-}
