@@ -1,0 +1,47 @@
+// The counters panel's rows, without the DOM: the modelled cycles per event
+// kind under the page's cost-model preset (as `run --stats` prints them,
+// src/vmm/stats-format.ts), each with its share of the total for a bar, and
+// the raw counters (the machine's, the monitor's non-zero ones).
+
+import type { Counters } from '../../src/playground/protocol.js';
+
+export interface CostBarRow {
+  kind: string;
+  count: number;
+  /** Cycles per event (cycles / count). */
+  each: number;
+  cycles: number;
+  /** Share of the total, 0..1 (the bar's length against the whole run). */
+  share: number;
+}
+
+export interface CountersModel {
+  preset: string;
+  rows: CostBarRow[];
+  totalCycles: number;
+  machine: [string, number][];
+  monitor: [string, number][] | null;
+}
+
+/** Rows whose count is 0 are left out, as --stats leaves them out (they cost nothing). */
+export function countersModel(c: Counters): CountersModel {
+  const total = c.cost.totalCycles;
+  const rows = c.cost.rows.filter((r) => r.count !== 0).map((r) => ({
+    kind: r.kind, count: r.count, cycles: r.cycles,
+    each: r.count === 0 ? 0 : r.cycles / r.count,
+    share: total > 0 ? r.cycles / total : 0,
+  }));
+  return {
+    preset: c.cost.preset,
+    rows,
+    totalCycles: total,
+    machine: Object.entries(c.machine),
+    monitor: c.monitor ? Object.entries(c.monitor).filter(([, v]) => v !== 0) : null,
+  };
+}
+
+/** A bar's width in percent of its track, at least a visible sliver for a non-zero value. */
+export function barPercent(value: number, max: number): number {
+  if (max <= 0 || value <= 0) return 0;
+  return Math.max(0.5, Math.min(100, (100 * value) / max));
+}

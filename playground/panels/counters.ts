@@ -1,0 +1,47 @@
+// The counters panel: modelled cycles per event kind under the page's
+// cost-model preset (its name in the caption), a horizontal bar per row for
+// its share of the total, then the raw counters (machine, and the monitor's
+// non-zero ones).
+
+import type { VmState } from '../../src/playground/protocol.js';
+import { h, fill, table } from './dom.js';
+import { formatCount } from './format.js';
+import { barPercent, countersModel } from './counters-model.js';
+
+export interface CountersPanel {
+  update(state: VmState): void;
+}
+
+/** A horizontal bar: a real element with a width, its value also in text for screen readers. */
+export function bar(percent: number, kind: string, label: string): HTMLElement {
+  return h('div', { class: 'pg-bar-track', role: 'img', 'aria-label': label },
+    h('div', { class: `pg-bar pg-bar-${kind}`, style: `width: ${percent.toFixed(2)}%` }));
+}
+
+function counterRows(entries: readonly [string, number][], prefix: string): HTMLTableRowElement[] {
+  return entries.map(([k, v]) => h('tr', { 'data-testid': `${prefix}-${k}` }, h('th', { scope: 'row', class: 'pg-mono' }, k), h('td', { class: 'pg-num' }, formatCount(v))));
+}
+
+export function createCountersPanel(container: HTMLElement): CountersPanel {
+  const root = h('section', { class: 'pg-panel pg-counters', 'data-testid': 'counters', 'aria-label': 'counters and modelled cycles' });
+  container.append(root);
+  fill(root, h('p', { class: 'pg-empty' }, 'no state yet'));
+  return {
+    update(state) {
+      const m = countersModel(state.counters);
+      const rows = m.rows.map((r) => h('tr', { 'data-testid': `cost-${r.kind.replace(/\s+/g, '-')}` },
+        h('th', { scope: 'row' }, r.kind),
+        h('td', { class: 'pg-num' }, formatCount(r.count)),
+        h('td', { class: 'pg-num' }, formatCount(r.each)),
+        h('td', { class: 'pg-num' }, formatCount(r.cycles)),
+        h('td', { class: 'pg-bar-cell' }, bar(barPercent(r.share, 1), 'cost', `${(100 * r.share).toFixed(1)}% of the total`))));
+      rows.push(h('tr', { class: 'pg-total', 'data-testid': 'cost-total' },
+        h('th', { scope: 'row' }, 'total'), h('td', {}), h('td', {}), h('td', { class: 'pg-num' }, formatCount(m.totalCycles)), h('td', {})));
+      fill(root,
+        h('p', { class: 'pg-preset', 'data-testid': 'cost-preset' }, `cost model ${m.preset} (mode ${state.mode})`),
+        table(`modelled cycles per event kind, cost model ${m.preset}`, ['event', 'count', 'each', 'cycles', 'share'], rows, { 'data-testid': 'cost-table' }),
+        table('machine counters', ['counter', 'value'], counterRows(m.machine, 'counter'), { 'data-testid': 'machine-counters' }),
+        m.monitor ? table(`monitor counters (${state.mode}), non-zero`, ['counter', 'value'], counterRows(m.monitor, 'monitor-counter'), { 'data-testid': 'monitor-counters' }) : null);
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// The playground's panels (issue 17): framework-free DOM renderers, one per
+// file, each fed the worker's plain data (src/playground/protocol.ts). Each
+// create*Panel(container, options?) appends its <section> to `container` and
+// returns an object whose update() re-renders it. The pure models behind them
+// (*-model.ts) are exported too, for the shell and for Node tests. Styles:
+// panels.css (classes prefixed pg-), which the shell includes.
+//
+// data-testid attributes (stable; the browser tests rely on them):
+//   registers           the registers panel
+//     reg-table, flags-table, cr-table        its tables
+//     reg-r0 … reg-r15, reg-pc, reg-ring      rows (data-changed="true" and class pg-changed when changed since the last update)
+//     reg-status, reg-tvec, reg-ptbr, reg-faultaddr, reg-cause, reg-epc, reg-scratch
+//     reg-flag-IE, reg-flag-PG, reg-flag-CPL, reg-flag-PPL, reg-flag-PIE, reg-flag-user
+//   page-tables         the page-tables panel
+//     pt-address, pt-address-error            the address to walk (empty: the pc) and its error
+//     pt-walk-<kind>, pt-table-<kind>         per set of tables (kind guest; shadow, ept when given)
+//     pt-<kind>-dir-<n>                       a directory entry's heading row
+//   memory              the memory panel
+//     mem-address, mem-follow, mem-space, mem-address-error, mem-table
+//     mem-row-0x<8 hex>                       a row of 16 bytes
+//   bt-view             the bt panel
+//     bt-table, bt-row-0x<8 hex> (a guest instruction's row), bt-chains, bt-empty
+//   counters            the counters panel
+//     cost-preset, cost-table, cost-<event kind with dashes>, cost-total, machine-counters,
+//     monitor-counters, counter-<name>, monitor-counter-<name>
+//   timeline            the timeline panel (or its testId option)
+//     timeline-zoom-in, timeline-zoom-out, timeline-zoom-fit (buttons), timeline-range,
+//     timeline-legend, timeline-legend-<kind>, timeline-canvas, timeline-tooltip
+//   compare             the side-by-side panel
+//     compare-preset, compare-table, compare-<event kind with dashes>, compare-total,
+//     compare-timeline-a, compare-timeline-b  (two timelines, their parts prefixed the same way)
+
+export { createRegistersPanel, type RegistersPanel } from './registers.js';
+export { createPageTablesPanel, type PageTablesPanel } from './page-tables.js';
+export { createMemoryPanel, type MemoryPanel, type MemoryPanelOptions, type MemoryRange } from './memory.js';
+export { createBtPanel, type BtPanel } from './bt-view.js';
+export { createCountersPanel, type CountersPanel } from './counters.js';
+export { createTimelinePanel, type TimelinePanel, type TimelinePanelOptions } from './timeline.js';
+export { createComparePanel, type ComparePanel, type CompareRun } from './compare.js';
+
+export { registersModel, cpuOfState, type CpuView, type RegRow } from './registers-model.js';
+export { directoryGroups, tableSetsOf, walk, type PageTableSet } from './page-tables-model.js';
+export { memoryRows, followValue, FOLLOW_CHOICES } from './memory-model.js';
+export { parseBtText, type BtLine } from './bt-model.js';
+export { countersModel } from './counters-model.js';
+export { compareModel } from './compare-model.js';
+export {
+  tracksFromEvents, layoutTrack, hitTest, zoomAt, panBy, fitView, clampView, ticks, KIND_COLOURS, TIMELINE_KINDS,
+  type View, type Mark, type TimelineTrack, type TimelineKind,
+} from './timeline-model.js';

@@ -1,0 +1,225 @@
+// The timeline panel: a track per VM on a <canvas>, each event a slice as
+// wide as its modelled cycles (or an instant when it is not priced singly),
+// coloured by kind with a legend. The wheel zooms about the pointer, the
+// buttons (and + / - / 0 / arrows on the focused canvas) zoom and pan,
+// dragging pans; hovering shows the event's name and cycles. The geometry is
+// timeline-model.ts; this file only draws and listens.
+
+import type { TimelineEvent } from '../../src/playground/protocol.js';
+import { h, fill } from './dom.js';
+import { formatCount, shortCycles } from './format.js';
+import {
+  countByKind, fitView, hitTest, KIND_COLOURS, layoutTrack, panBy, ticks, timelineEnd, tracksFromEvents, TIMELINE_KINDS,
+  wheelFactor, zoomAt, clampView, describeMark, type TimelineTrack, type View,
+} from './timeline-model.js';
+
+export interface TimelinePanelOptions {
+  /** The panel's data-testid (default `timeline`; a side-by-side view names its two). */
+  testId?: string;
+  /** A heading above the tracks (e.g. the run's mode). */
+  title?: string;
+  /** Called after the user zoomed or panned (to keep another timeline aligned with setView). */
+  onViewChange?: (view: View) => void;
+}
+
+export interface TimelinePanel {
+  /** All the events so far (the session's, as timeline requests return them). */
+  update(events: readonly TimelineEvent[]): void;
+  /** Show `view`; `end` the axis's length when shared with another timeline (default its own events' end). */
+  setView(view: View, end?: number): void;
+  view(): View;
+  /** The axis's length when shared with another timeline (a view that shows the whole axis keeps doing so). */
+  setEnd(end: number): void;
+  /** The last cycle this panel's events reach. */
+  end(): number;
+  /** Redraw at the container's current width (call after a layout change). */
+  resize(): void;
+}
+
+const GUTTER = 88;
+const AXIS = 22;
+const TRACK = 30;
+
+export function createTimelinePanel(container: HTMLElement, options: TimelinePanelOptions = {}): TimelinePanel {
+  const testId = options.testId ?? 'timeline';
+  let tracks: TimelineTrack[] = [];
+  let ownEnd = 0;
+  let sharedEnd: number | undefined;
+  let view: View = { start: 0, cyclesPerPx: 1 };
+  let fitted = true;
+
+  const button = (label: string, text: string, id: string) =>
+    h('button', { type: 'button', class: 'pg-button', 'aria-label': label, title: label, 'data-testid': `${testId}-${id}` }, text);
+  const zoomIn = button('zoom in', '+', 'zoom-in');
+  const zoomOut = button('zoom out', '−', 'zoom-out');
+  const zoomFit = button('show the whole run', 'fit', 'zoom-fit');
+  const range = h('span', { class: 'pg-range', 'data-testid': `${testId}-range`, 'aria-live': 'polite' });
+  const legend = h('ul', { class: 'pg-legend', 'data-testid': `${testId}-legend`, 'aria-label': 'event kinds' });
+  const canvas = h('canvas', { class: 'pg-canvas', tabindex: 0, role: 'img', 'data-testid': `${testId}-canvas` });
+  const tooltip = h('div', { class: 'pg-tooltip', role: 'status', hidden: true, 'data-testid': `${testId}-tooltip` });
+  const stage = h('div', { class: 'pg-stage' }, canvas, tooltip);
+  const root = h('section', { class: 'pg-panel pg-timeline', 'data-testid': testId, 'aria-label': options.title ?? 'timeline' },
+    options.title ? h('h3', {}, options.title) : null,
+    h('div', { class: 'pg-toolbar' }, zoomIn, zoomOut, zoomFit, range),
+    legend, stage,
+    h('p', { class: 'pg-hint' }, 'wheel or + / − to zoom, drag or ← → to pan; the axis is modelled cycles'));
+  container.append(root);
+
+  const end = () => Math.max(ownEnd, sharedEnd ?? 0);
+  const width = () => Math.max(100, (stage.clientWidth || 700) - GUTTER);
+
+  const draw = () => {
+    const w = width();
+    const cssH = AXIS + Math.max(1, tracks.length) * TRACK;
+    const dpr = globalThis.devicePixelRatio || 1;
+    canvas.width = Math.round((w + GUTTER) * dpr);
+    canvas.height = Math.round(cssH * dpr);
+    canvas.style.width = `${w + GUTTER}px`;
+    canvas.style.height = `${cssH}px`;
+    const counts = countByKind(tracks);
+    canvas.setAttribute('aria-label', `timeline of ${tracks.length} VM${tracks.length === 1 ? '' : 's'}: `
+      + TIMELINE_KINDS.filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}`).join(', ') || 'no events');
+    range.textContent = `cycles ${formatCount(Math.round(view.start))} – ${formatCount(Math.round(view.start + w * view.cyclesPerPx))} of ${formatCount(end())}`;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w + GUTTER, cssH);
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    // The axis: a tick and a label every ~100 px of round cycle values.
+    ctx.fillStyle = '#555';
+    ctx.strokeStyle = '#ddd';
+    for (const t of ticks(view, w)) {
+      const x = GUTTER + (t - view.start) / view.cyclesPerPx;
+      ctx.beginPath();
+      ctx.moveTo(x + 0.5, AXIS - 4);
+      ctx.lineTo(x + 0.5, cssH);
+      ctx.stroke();
+      ctx.fillText(shortCycles(t), x + 2, AXIS / 2);
+    }
+    tracks.forEach((track, i) => {
+      const y = AXIS + i * TRACK;
+      ctx.fillStyle = i % 2 ? '#f6f6f6' : '#fbfbfb';
+      ctx.fillRect(GUTTER, y, w, TRACK);
+      ctx.fillStyle = '#222';
+      ctx.fillText(track.vm.length > 12 ? track.vm.slice(0, 11) + '…' : track.vm, 4, y + TRACK / 2);
+      const placed = layoutTrack(track, view, w);
+      // Slices first, instants over them (an instant is a thin full-height mark).
+      for (const p of placed) {
+        if (p.w === 0) continue;
+        ctx.fillStyle = KIND_COLOURS[p.kind];
+        ctx.fillRect(GUTTER + p.x, y + 5, p.w, TRACK - 10);
+      }
+      for (const p of placed) {
+        if (p.w !== 0) continue;
+        ctx.fillStyle = KIND_COLOURS[p.kind];
+        ctx.fillRect(GUTTER + p.x - 0.5, y + 2, 1.5, TRACK - 4);
+      }
+    });
+  };
+
+  const renderLegend = () => {
+    const counts = countByKind(tracks);
+    fill(legend, ...TIMELINE_KINDS.filter((k) => k !== 'other' || counts.other > 0).map((k) =>
+      h('li', { 'data-testid': `${testId}-legend-${k}` },
+        h('span', { class: 'pg-swatch', style: `background: ${KIND_COLOURS[k]}`, 'aria-hidden': 'true' }),
+        `${k} ${formatCount(counts[k])}`)));
+  };
+
+  const setViewInternal = (next: View, notify: boolean) => {
+    view = clampView(next, end(), width());
+    // Zoomed all the way out is the fitted view: it then grows with the run.
+    fitted = view.start === 0 && view.cyclesPerPx >= fitView(end(), width()).cyclesPerPx;
+    draw();
+    if (notify) options.onViewChange?.(view);
+  };
+  const zoom = (factor: number, anchor = width() / 2) => setViewInternal(zoomAt(view, factor, anchor, end(), width()), true);
+  const fit = (notify: boolean) => {
+    view = fitView(end(), width());
+    fitted = true;
+    draw();
+    if (notify) options.onViewChange?.(view);
+  };
+
+  zoomIn.addEventListener('click', () => zoom(2));
+  zoomOut.addEventListener('click', () => zoom(0.5));
+  zoomFit.addEventListener('click', () => fit(true));
+  canvas.addEventListener('keydown', (e) => {
+    const step = width() / 8;
+    const actions: Record<string, () => void> = {
+      '+': () => zoom(2), '=': () => zoom(2), '-': () => zoom(0.5), '0': () => fit(true),
+      ArrowLeft: () => setViewInternal(panBy(view, step, end(), width()), true),
+      ArrowRight: () => setViewInternal(panBy(view, -step, end(), width()), true),
+    };
+    const act = actions[e.key];
+    if (act) {
+      e.preventDefault();
+      act();
+    }
+  });
+  canvas.addEventListener('wheel', (e) => {
+    e.preventDefault();
+    zoom(wheelFactor(e.deltaY), e.offsetX - GUTTER);
+  }, { passive: false });
+
+  let drag: { x: number; moved: boolean } | undefined;
+  canvas.addEventListener('pointerdown', (e) => {
+    drag = { x: e.clientX, moved: false };
+    canvas.setPointerCapture?.(e.pointerId);
+  });
+  canvas.addEventListener('pointerup', () => {
+    drag = undefined;
+  });
+  canvas.addEventListener('pointerleave', () => {
+    tooltip.hidden = true;
+  });
+  canvas.addEventListener('pointermove', (e) => {
+    if (drag && e.buttons) {
+      const dx = e.clientX - drag.x;
+      drag.x = e.clientX;
+      drag.moved = true;
+      tooltip.hidden = true;
+      setViewInternal(panBy(view, dx, end(), width()), true);
+      return;
+    }
+    const x = e.offsetX - GUTTER, i = Math.floor((e.offsetY - AXIS) / TRACK);
+    const track = tracks[i];
+    const hit = track && x >= 0 ? hitTest(track, view, x) : undefined;
+    if (!hit || !track) {
+      tooltip.hidden = true;
+      return;
+    }
+    tooltip.textContent = `${track.vm}: ${describeMark(hit)}`;
+    tooltip.style.left = `${e.offsetX + 12}px`;
+    tooltip.style.top = `${e.offsetY + 12}px`;
+    tooltip.hidden = false;
+  });
+
+  draw();
+  renderLegend();
+  return {
+    update(events) {
+      tracks = tracksFromEvents(events);
+      ownEnd = timelineEnd(tracks);
+      renderLegend();
+      // A fitted view keeps showing the whole run as it grows; a zoomed one stays where the user put it.
+      if (fitted) fit(false);
+      else setViewInternal(view, false);
+    },
+    setView(next, sharedLength) {
+      if (sharedLength !== undefined) sharedEnd = sharedLength;
+      setViewInternal(next, false);
+    },
+    view: () => ({ ...view }),
+    setEnd(sharedLength) {
+      sharedEnd = sharedLength;
+      if (fitted) fit(false);
+      else setViewInternal(view, false);
+    },
+    end: () => ownEnd,
+    resize() {
+      if (fitted) fit(false);
+      else setViewInternal(view, false);
+    },
+  };
+}
