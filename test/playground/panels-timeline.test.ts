@@ -1,0 +1,149 @@
+// The timeline panel's geometry (playground/panels/timeline-model.ts): events
+// on the modelled-cycle axis, zoom and pan, culling, hit testing, ticks.
+
+import { describe, expect, test } from 'vitest';
+import type { TimelineEvent } from '../../src/playground/protocol.js';
+import {
+  clampView, cycleToX, fitView, hitTest, layoutTrack, MIN_CYCLES_PER_PX, panBy, ticks, timelineEnd, tracksFromEvents,
+  wheelFactor, xToCycle, zoomAt, countByKind, describeMark,
+} from '../../playground/panels/timeline-model.js';
+import { timelineTotals } from '../../playground/panels/compare-model.js';
+
+let seq = 0;
+const ev = (vm: string, step: number, kind: TimelineEvent['kind'], name: string, cycles: number | null): TimelineEvent =>
+  ({ seq: seq++, vm, step, kind, name, cycles });
+
+describe('tracksFromEvents', () => {
+  test('a track per VM in order of appearance; each priced event is a slice that shifts what follows', () => {
+    const events = [
+      ev('a', 10, 'trap', 'page fault', 2409),
+      ev('b', 5, 'interrupt', 'line 0', null),
+      ev('a', 20, 'hypercall', 'mmu_update', 300),
+      ev('a', 30, 'packet', 'tx', null),
+    ];
+    const tracks = tracksFromEvents(events);
+    expect(tracks.map((t) => t.vm)).toEqual(['a', 'b']);
+    const a = tracks[0]!.events;
+    expect(a.map((m) => [m.start, m.dur])).toEqual([[10, 2409], [20 + 2409, 300], [30 + 2409 + 300, 0]]);
+    expect(tracks[1]!.events.map((m) => [m.start, m.dur, m.cycles])).toEqual([[5, 0, null]]);
+    expect(timelineEnd(tracks)).toBe(30 + 2409 + 300);
+  });
+
+  test('events arriving out of seq order are placed by seq, so the cycles before each are the earlier events', () => {
+    const first = ev('a', 1, 'exit', 'io', 100), second = ev('a', 2, 'exit', 'io', 100);
+    const tracks = tracksFromEvents([second, first]);
+    expect(tracks[0]!.events.map((m) => m.start)).toEqual([1, 2 + 100]);
+  });
+
+  test('two modes of one guest line up: the same steps land at the same cycle until one mode has spent more', () => {
+    const bt = tracksFromEvents([ev('vm', 100, 'callout', 'emulate cli', 200), ev('vm', 500, 'interrupt', 'line 0', 873)]);
+    const hw = tracksFromEvents([ev('vm', 100, 'exit', 'cli', 9109), ev('vm', 500, 'interrupt', 'line 0', 873)]);
+    expect(bt[0]!.events[0]!.start).toBe(hw[0]!.events[0]!.start);
+    expect(hw[0]!.events[1]!.start - bt[0]!.events[1]!.start).toBe(9109 - 200);
+  });
+});
+
+describe('view math', () => {
+  const end = 10_000, width = 500;
+
+  test('fitView shows [0, end] in the width; cycles and pixels convert both ways', () => {
+    const v = fitView(end, width);
+    expect(v.start).toBe(0);
+    expect(cycleToX(v, end)).toBeCloseTo(width);
+    expect(xToCycle(v, cycleToX(v, 1234))).toBeCloseTo(1234);
+  });
+
+  test('zoomAt keeps the cycle under the anchor where it is and divides the cycles per pixel', () => {
+    const v = fitView(end, width);
+    const at = xToCycle(v, 300);
+    const z = zoomAt(v, 4, 300, end, width);
+    expect(z.cyclesPerPx).toBeCloseTo(v.cyclesPerPx / 4);
+    expect(xToCycle(z, 300)).toBeCloseTo(at);
+    // Zooming back out by the same factor returns to the fitted view.
+    const back = zoomAt(z, 1 / 4, 300, end, width);
+    expect(back.start).toBeCloseTo(0);
+    expect(back.cyclesPerPx).toBeCloseTo(v.cyclesPerPx);
+  });
+
+  test('clampView bounds zoom (whole run .. MIN_CYCLES_PER_PX) and scrolling (never before 0 or past the end)', () => {
+    expect(clampView({ start: -50, cyclesPerPx: 1000 }, end, width)).toEqual({ start: 0, cyclesPerPx: end / width });
+    expect(clampView({ start: 0, cyclesPerPx: 1e-9 }, end, width).cyclesPerPx).toBe(MIN_CYCLES_PER_PX);
+    const far = clampView({ start: 1e9, cyclesPerPx: 2 }, end, width);
+    expect(far.start).toBe(end - width * 2);
+  });
+
+  test('panBy moves the view by the dragged pixels: dragging right shows earlier cycles', () => {
+    const v = { start: 4000, cyclesPerPx: 2 };
+    expect(panBy(v, 100, end, width).start).toBe(3800);
+    expect(panBy(v, -100, end, width).start).toBe(4200);
+    expect(panBy(v, 1e6, end, width).start).toBe(0);
+  });
+
+  test('wheelFactor: a notch up zooms in by 1.25, down out by as much', () => {
+    expect(wheelFactor(-100)).toBeCloseTo(1.25);
+    expect(wheelFactor(100)).toBeCloseTo(0.8);
+    expect(wheelFactor(0)).toBe(1);
+  });
+
+  test('ticks are round values (1, 2 or 5 × 10^n apart) inside the view, about `spacing` pixels apart', () => {
+    const v = { start: 1234, cyclesPerPx: 3.7 };
+    const t = ticks(v, 800, 100);
+    expect(t.length).toBeGreaterThan(3);
+    const step = t[1]! - t[0]!;
+    expect([1, 2, 5]).toContain(step / Math.pow(10, Math.floor(Math.log10(step))));
+    expect(step / v.cyclesPerPx).toBeGreaterThanOrEqual(100);
+    expect(step / v.cyclesPerPx).toBeLessThan(300);
+    expect(t[0]).toBeGreaterThanOrEqual(v.start);
+    expect(t.every((c, i) => i === 0 || c - t[i - 1]! === step)).toBe(true);
+    expect(t.at(-1)!).toBeLessThanOrEqual(xToCycle(v, 800));
+  });
+});
+
+describe('layoutTrack and hitTest', () => {
+  const track = tracksFromEvents([
+    ev('vm', 0, 'trap', 'A', 1000), // [0, 1000)
+    ev('vm', 2000, 'interrupt', 'B', null), // instant at 3000
+    ev('vm', 4000, 'exit', 'C', 500), // [5000, 5500)
+  ])[0]!;
+
+  test('slices are as wide as their cycles at the zoom, instants have no width; events out of view are culled', () => {
+    const all = layoutTrack(track, { start: 0, cyclesPerPx: 10 }, 1000);
+    expect(all.map((p) => [p.event.name, p.x, p.w])).toEqual([['A', 0, 100], ['B', 300, 0], ['C', 500, 50]]);
+    const later = layoutTrack(track, { start: 2500, cyclesPerPx: 10 }, 100); // cycles 2500..3500
+    expect(later.map((p) => p.event.name)).toEqual(['B']);
+    // A long slice that began before the view still shows.
+    const inside = layoutTrack(track, { start: 500, cyclesPerPx: 1 }, 100);
+    expect(inside.map((p) => [p.event.name, p.x])).toEqual([['A', -500]]);
+  });
+
+  test('many events in one pixel column draw once per kind', () => {
+    const many = tracksFromEvents(Array.from({ length: 10_000 }, (_, i) => ev('vm', i, i % 2 ? 'trap' : 'interrupt', `e${i}`, null)))[0]!;
+    const placed = layoutTrack(many, fitView(timelineEnd([many]), 100), 100);
+    expect(placed.length).toBeLessThanOrEqual(2 * 101);
+    expect(new Set(placed.map((p) => p.kind))).toEqual(new Set(['trap', 'interrupt']));
+  });
+
+  test('hitTest finds the slice under the pointer, an instant within the slop, and nothing elsewhere', () => {
+    const v = { start: 0, cyclesPerPx: 10 };
+    expect(hitTest(track, v, 50)?.name).toBe('A');
+    expect(hitTest(track, v, 302)?.name).toBe('B');
+    expect(hitTest(track, v, 310)).toBeUndefined();
+    expect(hitTest(track, v, 549)?.name).toBe('C');
+    expect(hitTest(track, v, 200)).toBeUndefined();
+  });
+
+  test('the hover text names the kind, the event and its cycles, or says it is not priced singly', () => {
+    expect(describeMark(track.events[0]!)).toBe('trap: A, 1,000 cycles (step 0, at cycle 0)');
+    expect(describeMark(track.events[1]!)).toBe('interrupt: B, not priced singly (step 2,000, at cycle 3,000)');
+  });
+
+  test('counts and priced cycles per kind, unknown kinds as other', () => {
+    const tracks = [track, { vm: 'x', events: [{ kind: 'weird', name: 'w', start: 0, dur: 0, cycles: 7, step: 0 }] }];
+    const counts = countByKind(tracks);
+    expect([counts.trap, counts.interrupt, counts.exit, counts.other, counts.packet]).toEqual([1, 1, 1, 1, 0]);
+    const totals = timelineTotals(tracks);
+    expect(totals.trap).toEqual({ events: 1, cycles: 1000 });
+    expect(totals.interrupt).toEqual({ events: 1, cycles: 0 });
+    expect(totals.other).toEqual({ events: 1, cycles: 7 });
+  });
+});
