@@ -6,6 +6,7 @@ import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { catalogModuleSource } from '../../src/playground/catalog-gen.js';
 
 /** The repository's root (this file is playground/tools/build.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,6 +42,8 @@ export interface BuildOptionsIn {
 const NODE_ALIASES: Record<string, string> = {
   'node:path': 'path-browserify',
   path: 'path-browserify',
+  // Imported (default export) by the assembler's file reader, which the browser never calls.
+  'node:fs': join(PAGE_DIR, 'shims', 'node-fs.ts'),
 };
 
 /** Fails the build with one line naming the importer when the page's code reaches a node: module we do not alias. */
@@ -60,6 +63,15 @@ const refuseNodeBuiltins: Plugin = {
   },
 };
 
+/** The shipped guests (every text file under guests/) as a module, made from the files at build time. */
+const guestCatalog: Plugin = {
+  name: 'guest-catalog',
+  setup(b) {
+    b.onResolve({ filter: /^virtlab:guest-catalog$/ }, () => ({ path: 'guest-catalog', namespace: 'virtlab' }));
+    b.onLoad({ filter: /.*/, namespace: 'virtlab' }, () => ({ contents: catalogModuleSource(REPO_ROOT), loader: 'js' }));
+  },
+};
+
 export async function buildPlayground(options: BuildOptionsIn): Promise<BuildResult> {
   const outDir = resolve(options.outDir);
   await prepareOutDir(outDir);
@@ -72,7 +84,7 @@ export async function buildPlayground(options: BuildOptionsIn): Promise<BuildRes
     format: 'esm',
     target: 'es2022',
     alias: NODE_ALIASES,
-    plugins: [refuseNodeBuiltins],
+    plugins: [guestCatalog, refuseNodeBuiltins],
     logLevel: 'silent',
     legalComments: 'none',
     absWorkingDir: REPO_ROOT,

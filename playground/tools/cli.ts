@@ -61,7 +61,7 @@ function parsePort(text: string): number {
 }
 
 function describe(result: BuildResult): string {
-  const rows = result.files.map((f) => `  ${f.name.padEnd(11)} ${kib(f.bytes).padStart(10)}  (${kib(f.gzipBytes)} gzipped)`);
+  const rows = result.files.map((f) => `  ${f.name.padEnd(18)} ${kib(f.bytes).padStart(10)}  (${kib(f.gzipBytes)} gzipped)`);
   return [...rows, `  total gzipped: ${kib(result.gzipTotal)}`].join('\n');
 }
 

@@ -1,0 +1,464 @@
+// The playground page: composes the editor, the toolbar, the worker sessions and the panels.
+// Every action goes to the worker(s) (src/playground/worker-entry.ts); the page only shows what they answer.
+import type {
+  CatalogEntry,
+  Configuration,
+  Diagnostic,
+  Event as WorkerEvent,
+  LoadResponse,
+  RunResponse,
+  TimelineEvent,
+  VmState,
+  VmSummary,
+} from '../src/playground/protocol.js';
+import { RequestFailed, SessionClient, type RequestBody } from './client.js';
+import { readControls, type Controls } from './controls.js';
+import { PlaygroundEditor } from './editor.js';
+import { ConsoleView } from './console-view.js';
+import { PanelArea } from './panel-area.js';
+import { guestSource } from './guest-files.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+/** One worker and what the page knows of its loaded configuration. */
+interface Side {
+  client: SessionClient;
+  label: string;
+  loaded: LoadResponse | null;
+  selected: string;
+  timelineNext: number;
+  timeline: TimelineEvent[];
+  state: VmState | null;
+  lastRun: RunResponse | null;
+}
+
+class App {
+  private readonly editor: PlaygroundEditor;
+  private readonly consoles = new ConsoleView($('consoles'));
+  private readonly panels = new PanelArea($('panels'), $('timeline'), () => void this.guard(() => this.refresh()));
+  private readonly status = $('status');
+  private readonly messages = $('messages');
+  private catalog: CatalogEntry[] = [];
+  private sides: Side[] = [];
+  /** The editor's file name: the catalog path it came from, so `.include` resolves as in the repository. */
+  private file = 'guests/hello.s';
+  private entryIndex = -1;
+  /** Lines with a breakpoint in the gutter; applied to every VM at each load. */
+  private readonly breakLines = new Set<number>();
+  /** Watchpoints asked for (address text and access), applied at each load. */
+  private readonly watches: { address: number; access: 'r' | 'w' | 'rw' }[] = [];
+  /** The editor or a setting changed since the last load: the next action loads again. */
+  private stale = true;
+  private running = false;
+
+  constructor() {
+    this.editor = new PlaygroundEditor($('editor'), {
+      onGutterClick: (line) => void this.toggleBreakpoint(line),
+      onChange: () => {
+        this.stale = true;
+      },
+    });
+    this.sides = [this.newSide('A')];
+    this.wire();
+  }
+
+  private newSide(label: string): Side {
+    const client = new SessionClient(new URL('worker.js', import.meta.url), label);
+    const side: Side = { client, label, loaded: null, selected: '', timelineNext: 0, timeline: [], state: null, lastRun: null };
+    client.onEvent((e) => this.onWorkerEvent(side, e));
+    return side;
+  }
+
+  async start(): Promise<void> {
+    const answer = await this.sides[0]!.client.call({ type: 'catalog' }, 'catalog');
+    this.catalog = answer.entries;
+    const picker = $<HTMLSelectElement>('guest');
+    let group = '';
+    let optgroup: HTMLOptGroupElement | null = null;
+    for (const [index, entry] of this.catalog.entries()) {
+      if (entry.group !== group || !optgroup) {
+        group = entry.group;
+        optgroup = document.createElement('optgroup');
+        optgroup.label = group;
+        picker.append(optgroup);
+      }
+      const option = document.createElement('option');
+      // Several entries share a source (tinyos, tinyos -D PV): the picker's value is the entry's index.
+      option.value = String(index);
+      option.textContent = entry.title;
+      option.title = entry.note;
+      optgroup.append(option);
+    }
+    const first = Math.max(0, this.catalog.findIndex((e) => e.path === 'guests/hello.s'));
+    if (this.catalog.length > 0) await this.pick(first);
+    this.setStatus('ready');
+    // Since navigation start: what the budgets script reads as the time to interactive.
+    document.body.dataset['readyAt'] = performance.now().toFixed(1);
+    document.body.dataset['ready'] = 'true';
+  }
+
+  private wire(): void {
+    const click = (id: string, action: () => Promise<void>) => $(id).addEventListener('click', () => void this.guard(action));
+    click('assemble', () => this.assemble());
+    click('load', () => this.load());
+    click('run', () => this.runAll({ type: 'run' }, true));
+    click('continue', () => this.runAll({ type: 'run' }, false));
+    click('step', () => this.runAll({ type: 'step' }, false));
+    click('next', () => this.runAll({ type: 'next' }, false));
+    click('finish', () => this.runAll({ type: 'finish' }, false));
+    click('back', () => this.runAll({ type: 'back' }, false));
+    click('restart', () => this.restart());
+    click('watch', () => this.addWatch());
+    click('clear-points', () => this.clearPoints());
+    // Stop must work while another request runs: it is not guarded.
+    $('stop').addEventListener('click', () => {
+      for (const s of this.sides) void s.client.stop().catch(() => undefined);
+    });
+    $<HTMLSelectElement>('guest').addEventListener('change', (e) => void this.guard(() => this.pick(Number((e.target as HTMLSelectElement).value))));
+    for (const id of ['defines', 'mode', 'engine', 'vm-count', 'compare-mode', 'cost-model', 'hw-ept', 'hw-vpid', 'hw-posted']) {
+      $(id).addEventListener('change', () => {
+        this.stale = true;
+        this.updateEnabled();
+      });
+    }
+    $<HTMLSelectElement>('vm-select').addEventListener('change', (e) =>
+      void this.guard(async () => {
+        const vm = (e.target as HTMLSelectElement).value;
+        for (const s of this.sides) {
+          if (!s.loaded?.vms.some((v) => v.name === vm)) continue;
+          await s.client.call({ type: 'select', vm }, 'ack');
+          s.selected = vm;
+        }
+        await this.refresh();
+      }),
+    );
+    $('debugger-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const input = $<HTMLInputElement>('debugger-line');
+      const line = input.value.trim();
+      if (line) void this.guard(() => this.command(line));
+    });
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        void this.guard(() => this.assemble());
+      }
+    });
+    this.updateEnabled();
+  }
+
+  /** Runs one action at a time; failures are one line in the status and the messages. */
+  private async guard(action: () => Promise<void>): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.updateEnabled();
+    try {
+      await action();
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.running = false;
+      this.updateEnabled();
+    }
+  }
+
+  private fail(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.setStatus(`error: ${message}`, true);
+    this.showMessage(message, true);
+    if (err instanceof RequestFailed && err.response.diagnostics) this.showDiagnostics(err.response.diagnostics);
+  }
+
+  private async pick(index: number): Promise<void> {
+    const entry = this.catalog[index];
+    if (!entry) throw new Error(`no guest number ${index} in the catalog`);
+    $<HTMLSelectElement>('guest').value = String(index);
+    this.entryIndex = index;
+    this.file = entry.path;
+    this.editor.setText(guestSource(entry.path));
+    this.breakLines.clear();
+    this.editor.setBreakpoints([]);
+    this.editor.setPcLine(null);
+    this.editor.showDiagnostics([], this.file);
+    $<HTMLInputElement>('defines').value = Object.entries(entry.defines)
+      .map(([k, v]) => (v === 1 ? k : `${k}=${v}`))
+      .join(' ');
+    $<HTMLSelectElement>('mode').value = entry.mode;
+    this.stale = true;
+    this.showMessage(entry.note, false);
+    this.updateEnabled();
+  }
+
+  private controls(): Controls {
+    return readControls();
+  }
+
+  private program() {
+    return { kind: 'source' as const, file: this.file, text: this.editor.text() };
+  }
+
+  private async assemble(): Promise<void> {
+    const c = this.controls();
+    const answer = await this.sides[0]!.client.call({ type: 'assemble', program: this.program(), defines: c.defines }, 'assemble');
+    this.showDiagnostics(answer.diagnostics);
+    const errors = answer.diagnostics.filter((d) => d.severity === 'error').length;
+    const summary = answer.assembled
+      ? `assembled: ${answer.symbols.length} symbols, entry 0x${(answer.entry ?? 0).toString(16).padStart(8, '0')}${answer.diagnostics.length ? `, ${answer.diagnostics.length} warning(s)` : ''}`
+      : `${errors} error(s)`;
+    this.setStatus(summary, !answer.assembled);
+    this.showMessage(answer.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`).join('\n') || summary, !answer.assembled);
+  }
+
+  private showDiagnostics(diagnostics: readonly Diagnostic[]): void {
+    this.editor.showDiagnostics(diagnostics, this.file);
+  }
+
+  /** Builds the configuration(s) and loads them: one worker, or two when a second mode runs beside. */
+  private async load(): Promise<void> {
+    const c = this.controls();
+    const wanted = c.compareMode ? 2 : 1;
+    while (this.sides.length > wanted) this.sides.pop()!.client.terminate();
+    if (this.sides.length < wanted) this.sides.push(this.newSide('B'));
+    const modes = [c.mode, c.compareMode ?? c.mode];
+    this.consoles.reset();
+    this.showMessage('', false);
+    for (const [i, side] of this.sides.entries()) {
+      const config = this.configuration(c, modes[i]!);
+      const loaded = await side.client.call({ type: 'load', config }, 'load');
+      side.loaded = loaded;
+      side.selected = loaded.vms[0]?.name ?? '';
+      side.timeline = [];
+      side.timelineNext = 0;
+      side.lastRun = null;
+      for (const vm of loaded.vms) this.consoles.add(this.consoleKey(side, vm.name), this.consoleTitle(side, vm));
+      if (i === 0) this.showDiagnostics(loaded.vms.flatMap((v) => v.diagnostics));
+      await this.applyPoints(side);
+    }
+    this.fillVmPicker();
+    this.stale = false;
+    this.setStatus(`loaded: ${this.sides.map((s) => s.loaded!.vms.map((v) => `${v.name} (${v.mode})`).join(', ')).join(' | ')}`);
+    this.showMessage(this.sides[0]!.loaded!.banner, false);
+    await this.refresh();
+  }
+
+  private configuration(c: Controls, mode: Configuration['vms'][number]['mode']): Configuration {
+    const count = c.vmCount;
+    const vms = Array.from({ length: count }, (_, i) => ({
+      name: count === 1 ? mode : `${mode}${i + 1}`,
+      program: this.program(),
+      defines: c.defines,
+      mode,
+      ...(mode === 'hw' ? { hw: c.hw } : {}),
+      ...(this.entry()?.nic ? { nic: this.entry()!.nic! } : {}),
+    }));
+    return { vms, engine: c.engine, costModel: c.costModel };
+  }
+
+  private entry(): CatalogEntry | undefined {
+    return this.catalog[this.entryIndex];
+  }
+
+  private consoleKey(side: Side, vm: string): string {
+    return `${side.label}:${vm}`;
+  }
+
+  private consoleTitle(side: Side, vm: VmSummary): string {
+    return this.sides.length > 1 ? `${vm.name} (${side.label === 'A' ? 'left' : 'beside'})` : vm.name;
+  }
+
+  private fillVmPicker(): void {
+    const picker = $<HTMLSelectElement>('vm-select');
+    picker.replaceChildren();
+    for (const vm of this.sides[0]!.loaded?.vms ?? []) {
+      const option = document.createElement('option');
+      option.textContent = vm.name;
+      picker.append(option);
+    }
+    picker.value = this.sides[0]!.selected;
+  }
+
+  /** Breakpoints of the gutter and watchpoints, set anew in a freshly loaded session. */
+  private async applyPoints(side: Side): Promise<void> {
+    if (!side.loaded?.debuggable) return;
+    for (const line of this.breakLines) {
+      for (const vm of side.loaded.vms) {
+        await side.client.call({ type: 'break', vm: vm.name, at: { kind: 'line', file: this.file, line } }, 'point').catch(() => undefined);
+      }
+    }
+    for (const w of this.watches) {
+      for (const vm of side.loaded.vms) await side.client.call({ type: 'watch', vm: vm.name, address: w.address, access: w.access }, 'point');
+    }
+  }
+
+  private async ensureLoaded(): Promise<void> {
+    if (this.stale || this.sides.some((s) => !s.loaded)) await this.load();
+  }
+
+  /** Sends one run-like request to every side, side by side, and shows where each stands. */
+  private async runAll(body: RequestBody, restartFirst: boolean): Promise<void> {
+    const wasStale = this.stale || this.sides.some((s) => !s.loaded);
+    await this.ensureLoaded();
+    if (restartFirst && !wasStale) {
+      this.consoles.reset();
+      for (const side of this.sides) {
+        await side.client.call({ type: 'restart' }, 'run');
+        side.timeline = [];
+        side.timelineNext = 0;
+        for (const vm of side.loaded!.vms) this.consoles.add(this.consoleKey(side, vm.name), this.consoleTitle(side, vm));
+      }
+    }
+    this.setStatus(`${body.type}…`);
+    const answers = await Promise.all(this.sides.map((s) => s.client.call(body, 'run')));
+    answers.forEach((a, i) => {
+      const side = this.sides[i]!;
+      side.lastRun = a;
+      side.selected = a.selected;
+    });
+    const first = answers[0]!;
+    $<HTMLSelectElement>('vm-select').value = first.selected;
+    const output = answers.map((a, i) => (this.sides.length > 1 ? `[${this.sides[i]!.label}] ` : '') + a.output.trim()).filter((t) => t.trim()).join('\n');
+    if (output) this.showMessage(output, false);
+    this.setStatus(this.describeRun(first));
+    await this.refresh();
+  }
+
+  private describeRun(r: RunResponse): string {
+    const vms = r.vms
+      .map((v) => `${v.name}: ${v.state}${v.exitCode !== null ? ` (exit ${v.exitCode})` : ''}, ${v.instructions.toLocaleString('en-US')} instructions`)
+      .join('; ');
+    const why = { ended: 'ended', budget: 'step budget ran out', requested: 'stopped', debugger: 'stopped' }[r.stopped];
+    return `${why} — ${vms}`;
+  }
+
+  private async restart(): Promise<void> {
+    if (this.stale) return this.load();
+    this.consoles.reset();
+    for (const side of this.sides) {
+      side.lastRun = await side.client.call({ type: 'restart' }, 'run');
+      side.timeline = [];
+      side.timelineNext = 0;
+      for (const vm of side.loaded!.vms) this.consoles.add(this.consoleKey(side, vm.name), this.consoleTitle(side, vm));
+    }
+    this.setStatus('restarted');
+    await this.refresh();
+  }
+
+  private async toggleBreakpoint(line: number): Promise<void> {
+    if (this.breakLines.has(line)) this.breakLines.delete(line);
+    else this.breakLines.add(line);
+    this.editor.setBreakpoints([...this.breakLines]);
+    if (this.stale || this.running) return; // set at the next load
+    await this.guard(async () => {
+      // Points are numbered by the session: the simplest faithful update is to set them all anew.
+      for (const side of this.sides) {
+        await side.client.call({ type: 'clear' }, 'ack');
+        await this.applyPoints(side);
+      }
+      this.setStatus(this.breakLines.has(line) ? `breakpoint at line ${line}` : `breakpoint at line ${line} removed`);
+    });
+  }
+
+  private async addWatch(): Promise<void> {
+    const text = $<HTMLInputElement>('watch-address').value.trim();
+    if (!text) throw new Error('give the address (or symbol) to watch');
+    await this.ensureLoaded();
+    const address = await this.evaluate(text);
+    const access = $<HTMLSelectElement>('watch-access').value as 'r' | 'w' | 'rw';
+    this.watches.push({ address, access });
+    let said = '';
+    for (const side of this.sides) {
+      const p = await side.client.call({ type: 'watch', address, access }, 'point');
+      said ||= p.text;
+    }
+    this.setStatus(said);
+  }
+
+  /** A number, or a symbol's value through the debugger's `print`. */
+  private async evaluate(text: string): Promise<number> {
+    if (/^(0x[0-9a-f]+|\d+)$/i.test(text)) return Number(text) >>> 0;
+    const symbol = this.sides[0]!.loaded?.vms[0]?.symbols.find((s) => s.name === text);
+    if (symbol) return symbol.value >>> 0;
+    throw new Error(`'${text}' is neither a number nor a symbol of the program`);
+  }
+
+  private async clearPoints(): Promise<void> {
+    this.breakLines.clear();
+    this.watches.length = 0;
+    this.editor.setBreakpoints([]);
+    for (const side of this.sides) if (side.loaded?.debuggable) await side.client.call({ type: 'clear' }, 'ack');
+    this.setStatus('no breakpoints or watchpoints');
+  }
+
+  private async command(line: string): Promise<void> {
+    await this.ensureLoaded();
+    const r = await this.sides[0]!.client.call({ type: 'command', line }, 'command');
+    this.showMessage(`(vl) ${line}\n${r.output}`, r.failed);
+    await this.refresh();
+  }
+
+  /** Reads every side's selected VM and new timeline events, and redraws the panels. */
+  private async refresh(): Promise<void> {
+    for (const side of this.sides) {
+      if (!side.loaded) continue;
+      const vm = side.loaded.vms.find((v) => v.name === side.selected);
+      const snap = await side.client.call(
+        { type: 'snapshot', vm: side.selected, pageTables: true, bt: vm?.mode === 'bt', memory: this.panels.memoryRequest() },
+        'snapshot',
+      );
+      side.state = snap.state;
+      const tl = await side.client.call({ type: 'timeline', since: side.timelineNext }, 'timeline');
+      side.timeline.push(...tl.events);
+      side.timelineNext = tl.next;
+    }
+    const a = this.sides[0]!;
+    const vm = a.loaded?.vms.find((v) => v.name === a.selected);
+    if (a.state && vm) {
+      const here = vm.lines.find((l) => l.address === a.state!.pc && l.file === this.file);
+      this.editor.setPcLine(here ? here.line : null);
+    }
+    this.panels.render(
+      this.sides.map((s) => ({ label: s.loaded?.vms.find((v) => v.name === s.selected)?.mode ?? s.label, state: s.state, timeline: s.timeline })),
+    );
+  }
+
+  private onWorkerEvent(side: Side, e: WorkerEvent): void {
+    if (e.type === 'console') this.consoles.write(this.consoleKey(side, e.vm), e.text);
+    else if (e.type === 'progress') {
+      const total = e.vms.reduce((n, v) => n + v.instructions, 0);
+      this.setStatus(`running… ${total.toLocaleString('en-US')} instructions (Stop stops it)`);
+    }
+  }
+
+  private updateEnabled(): void {
+    // Read the selects directly: a malformed -D must not break the toolbar (it is reported at load).
+    const mode = $<HTMLSelectElement>('mode').value;
+    const beside = $<HTMLSelectElement>('compare-mode').value;
+    $('hw-options').hidden = mode !== 'hw' && beside !== 'hw';
+    const debuggable = $<HTMLSelectElement>('engine').value === 'interp';
+    for (const id of ['assemble', 'load', 'run', 'step', 'next', 'finish', 'continue', 'back', 'restart', 'watch', 'clear-points']) {
+      const needsDebugger = ['step', 'next', 'finish', 'back', 'watch'].includes(id);
+      ($(id) as HTMLButtonElement).disabled = this.running || (needsDebugger && !debuggable);
+    }
+    ($('stop') as HTMLButtonElement).disabled = !this.running;
+    document.body.dataset['busy'] = String(this.running);
+  }
+
+  private setStatus(text: string, error = false): void {
+    this.status.textContent = text;
+    this.status.classList.toggle('error', error);
+  }
+
+  private showMessage(text: string, error: boolean): void {
+    this.messages.textContent = text;
+    this.messages.classList.toggle('error', error);
+  }
+}
+
+const app = new App();
+app.start().catch((err: unknown) => {
+  const status = document.getElementById('status');
+  if (status) {
+    status.textContent = `the playground could not start: ${err instanceof Error ? err.message : String(err)}`;
+    status.classList.add('error');
+  }
+});

@@ -1,0 +1,156 @@
+// Where the panels (playground/panels/) sit on the page: the registers always in view (one column per side
+// when a second mode runs beside), the rest under tabs, the timeline along the bottom.
+import type { TimelineEvent, VmState } from '../src/playground/protocol.js';
+import {
+  createBtPanel,
+  createComparePanel,
+  createCountersPanel,
+  createMemoryPanel,
+  createPageTablesPanel,
+  createRegistersPanel,
+  createTimelinePanel,
+  type ComparePanel,
+  type MemoryPanel,
+  type RegistersPanel,
+  type TimelinePanel,
+} from './panels/index.js';
+
+/** What one side (one worker) shows: its selected VM's state and its timeline so far. */
+export interface SideView {
+  label: string;
+  state: VmState | null;
+  timeline: readonly TimelineEvent[];
+}
+
+interface Updatable {
+  update(state: VmState): void;
+}
+
+const TABS = ['memory', 'page tables', 'bt', 'counters', 'compare'] as const;
+type Tab = (typeof TABS)[number];
+
+export class PanelArea {
+  private readonly registerColumns: HTMLElement;
+  private readonly registers: { label: HTMLElement; panel: RegistersPanel }[] = [];
+  private readonly memory: MemoryPanel;
+  private readonly perTab: Partial<Record<Tab, Updatable>> = {};
+  private readonly compare: ComparePanel;
+  private readonly timelineContainer: HTMLElement;
+  /** One timeline per side, kept on one axis: zooming or panning one moves the other. */
+  private readonly timelines: TimelinePanel[] = [];
+  private readonly tabButtons = new Map<Tab, HTMLButtonElement>();
+  private readonly tabBodies = new Map<Tab, HTMLElement>();
+  private last: readonly SideView[] = [];
+
+  constructor(container: HTMLElement, timelineContainer: HTMLElement, onMemoryRange: () => void) {
+    this.registerColumns = document.createElement('div');
+    this.registerColumns.className = 'register-columns';
+    const tabBar = document.createElement('div');
+    tabBar.className = 'tabs';
+    tabBar.setAttribute('role', 'tablist');
+    const bodies = document.createElement('div');
+    bodies.className = 'tab-bodies';
+    for (const tab of TABS) {
+      const button = document.createElement('button');
+      button.textContent = tab;
+      button.setAttribute('role', 'tab');
+      button.dataset['tab'] = tab;
+      button.addEventListener('click', () => this.show(tab));
+      tabBar.append(button);
+      const body = document.createElement('div');
+      body.className = 'tab-body';
+      body.dataset['tab'] = tab;
+      body.setAttribute('role', 'tabpanel');
+      bodies.append(body);
+      this.tabButtons.set(tab, button);
+      this.tabBodies.set(tab, body);
+    }
+    container.append(this.registerColumns, tabBar, bodies);
+    this.memory = createMemoryPanel(this.tabBodies.get('memory')!, { onRange: onMemoryRange, follow: 'sp' });
+    this.perTab['page tables'] = createPageTablesPanel(this.tabBodies.get('page tables')!);
+    this.perTab.bt = createBtPanel(this.tabBodies.get('bt')!);
+    this.perTab.counters = createCountersPanel(this.tabBodies.get('counters')!);
+    this.compare = createComparePanel(this.tabBodies.get('compare')!);
+    this.timelineContainer = timelineContainer;
+    this.show('counters');
+  }
+
+  /** The memory range the next snapshot should read (the memory panel's choice). */
+  memoryRequest() {
+    return this.memory.range();
+  }
+
+  show(tab: Tab): void {
+    for (const [t, b] of this.tabButtons) b.setAttribute('aria-selected', String(t === tab));
+    for (const [t, body] of this.tabBodies) body.hidden = t !== tab;
+  }
+
+  render(sides: readonly SideView[]): void {
+    this.last = sides;
+    while (this.registers.length < sides.length) {
+      const column = document.createElement('div');
+      column.className = 'register-column';
+      const label = document.createElement('h2');
+      column.append(label);
+      this.registerColumns.append(column);
+      this.registers.push({ label, panel: createRegistersPanel(column) });
+    }
+    this.registers.forEach((r, i) => {
+      (r.label.parentElement as HTMLElement).hidden = i >= sides.length;
+    });
+    sides.forEach((side, i) => {
+      const r = this.registers[i]!;
+      r.label.textContent = side.state ? `${side.state.name} (${side.state.mode})` : side.label;
+      if (side.state) r.panel.update(side.state);
+    });
+    const first = sides[0]?.state;
+    if (first) {
+      this.memory.update(first);
+      for (const tab of ['page tables', 'bt', 'counters'] as const) this.perTab[tab]!.update(first);
+    }
+    this.tabButtons.get('compare')!.hidden = sides.length < 2;
+    const [a, b] = sides;
+    if (a?.state && b?.state) {
+      this.compare.update({ label: a.label, state: a.state, events: a.timeline }, { label: b.label, state: b.state, events: b.timeline });
+    }
+    this.renderTimelines(sides);
+  }
+
+  private renderTimelines(sides: readonly SideView[]): void {
+    while (this.timelines.length < sides.length) {
+      const index = this.timelines.length;
+      const box = document.createElement('div');
+      box.className = 'timeline-box';
+      box.append(document.createElement('h2'));
+      this.timelineContainer.append(box);
+      this.timelines.push(
+        createTimelinePanel(box, {
+          testId: index === 0 ? 'timeline' : `timeline-${index + 1}`,
+          onViewChange: (view) => {
+            for (const [i, other] of this.timelines.entries()) if (i !== index) other.setView(view);
+          },
+        }),
+      );
+    }
+    this.timelines.forEach((t, i) => {
+      const box = this.timelineContainer.children[i] as HTMLElement;
+      box.hidden = i >= sides.length;
+      if (i >= sides.length) return;
+      (box.firstElementChild as HTMLElement).textContent = `timeline: ${sides[i]!.label}`;
+      t.update(sides[i]!.timeline);
+    });
+    // Both tracks share the longer run's axis, so the same cycle is at the same x.
+    const end = Math.max(0, ...this.timelines.slice(0, sides.length).map((t) => t.end()));
+    if (sides.length > 1) for (const t of this.timelines.slice(0, sides.length)) t.setEnd(end);
+  }
+
+  /** After a load or restart nothing counts as changed in the registers. */
+  resetRegisters(): void {
+    for (const r of this.registers) r.panel.reset();
+  }
+
+  /** Redraws with the last data (after the memory range changed, the app fetches and calls render again). */
+  lastSides(): readonly SideView[] {
+    return this.last;
+  }
+}
