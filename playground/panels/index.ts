@@ -26,6 +26,8 @@
 //   timeline            the timeline panel (or its testId option)
 //     timeline-zoom-in, timeline-zoom-out, timeline-zoom-fit (buttons), timeline-range,
 //     timeline-legend, timeline-legend-<kind>, timeline-canvas, timeline-tooltip
+//     (update(events) takes the protocol's events; updateTracks(tracksFromTimeline(t)) a cycle-sampled
+//     timeline of src/trace/perfetto.ts, whose guest slices draw as a thin grey band)
 //   compare             the side-by-side panel
 //     compare-preset, compare-table, compare-<event kind with dashes>, compare-total,
 //     compare-timeline-a, compare-timeline-b  (two timelines, their parts prefixed the same way)
@@ -48,3 +50,4 @@ export {
   tracksFromEvents, layoutTrack, hitTest, zoomAt, panBy, fitView, clampView, ticks, KIND_COLOURS, TIMELINE_KINDS,
   type View, type Mark, type TimelineTrack, type TimelineKind,
 } from './timeline-model.js';
+export { tracksFromTimeline, type SampledTimeline } from './timeline-trace.js';

@@ -7,8 +7,8 @@
 import type { TimelineEvent } from '../../src/playground/protocol.js';
 import { formatCount } from './format.js';
 
-/** The kinds the timeline colours (the protocol's), in the legend's order; anything else draws as `other`. */
-export const TIMELINE_KINDS = ['exit', 'trap', 'hypercall', 'callout', 'exception', 'interrupt', 'packet', 'other'] as const;
+/** The kinds the timeline colours (the protocol's, and `guest` for the guest's own run of a cycle-sampled timeline), in the legend's order; anything else draws as `other`. */
+export const TIMELINE_KINDS = ['exit', 'trap', 'hypercall', 'callout', 'exception', 'interrupt', 'packet', 'guest', 'other'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 /** One event on the axis: a slice (dur > 0, what it cost) or an instant (dur 0, not priced singly). */
@@ -201,9 +201,11 @@ export function hitTest(track: TimelineTrack, view: View, x: number, slop = 3): 
     const x0 = cycleToX(view, e.start);
     const x1 = x0 + (e.dur > 0 ? Math.max(1, e.dur / view.cyclesPerPx) : 0);
     const dist = x < x0 ? x0 - x : x > x1 ? x - x1 : 0;
-    if (dist <= slop && dist < bestDist) {
+    // The guest's own run spans whole stretches: anything else within reach is what the pointer means.
+    const rank = dist + (e.kind === 'guest' ? slop + 1 : 0);
+    if (dist <= slop && rank < bestDist) {
       best = e;
-      bestDist = dist;
+      bestDist = rank;
     }
   }
   return best;
@@ -231,5 +233,6 @@ export const KIND_COLOURS: Record<TimelineKind, string> = {
   exception: '#F0E442',
   interrupt: '#0072B2',
   packet: '#56B4E9',
+  guest: '#D9D9D9',
   other: '#999999',
 };

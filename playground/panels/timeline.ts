@@ -25,6 +25,8 @@ export interface TimelinePanelOptions {
 export interface TimelinePanel {
   /** All the events so far (the session's, as timeline requests return them). */
   update(events: readonly TimelineEvent[]): void;
+  /** Tracks already on the cycle axis (e.g. tracksFromTimeline of a cycle-sampled timeline) instead of events. */
+  updateTracks(tracks: readonly TimelineTrack[]): void;
   /** Show `view`; `end` the axis's length when shared with another timeline (default its own events' end). */
   setView(view: View, end?: number): void;
   view(): View;
@@ -99,14 +101,21 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
     }
     tracks.forEach((track, i) => {
       const y = AXIS + i * TRACK;
-      ctx.fillStyle = i % 2 ? '#f6f6f6' : '#fbfbfb';
-      ctx.fillRect(GUTTER, y, w, TRACK);
       ctx.fillStyle = '#222';
       ctx.fillText(track.vm.length > 12 ? track.vm.slice(0, 11) + '…' : track.vm, 4, y + TRACK / 2);
+      // Marks that begin before the view would run into the gutter's names: draw the track clipped to it.
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(GUTTER, y, w, TRACK);
+      ctx.clip();
+      ctx.fillStyle = i % 2 ? '#f6f6f6' : '#fbfbfb';
+      ctx.fillRect(GUTTER, y, w, TRACK);
       const placed = layoutTrack(track, view, w);
-      // Slices first, instants over them (an instant is a thin full-height mark).
+      // The guest's own run as a thin band, the priced slices over it, instants on top (a thin full-height mark).
+      ctx.fillStyle = KIND_COLOURS.guest;
+      for (const p of placed) if (p.kind === 'guest') ctx.fillRect(GUTTER + p.x, y + TRACK / 2 - 3, p.w, 6);
       for (const p of placed) {
-        if (p.w === 0) continue;
+        if (p.w === 0 || p.kind === 'guest') continue;
         ctx.fillStyle = KIND_COLOURS[p.kind];
         ctx.fillRect(GUTTER + p.x, y + 5, p.w, TRACK - 10);
       }
@@ -115,12 +124,13 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
         ctx.fillStyle = KIND_COLOURS[p.kind];
         ctx.fillRect(GUTTER + p.x - 0.5, y + 2, 1.5, TRACK - 4);
       }
+      ctx.restore();
     });
   };
 
   const renderLegend = () => {
     const counts = countByKind(tracks);
-    fill(legend, ...TIMELINE_KINDS.filter((k) => k !== 'other' || counts.other > 0).map((k) =>
+    fill(legend, ...TIMELINE_KINDS.filter((k) => (k !== 'other' && k !== 'guest') || counts[k] > 0).map((k) =>
       h('li', { 'data-testid': `${testId}-legend-${k}` },
         h('span', { class: 'pg-swatch', style: `background: ${KIND_COLOURS[k]}`, 'aria-hidden': 'true' }),
         `${k} ${formatCount(counts[k])}`)));
@@ -190,21 +200,49 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
       return;
     }
     tooltip.textContent = `${track.vm}: ${describeMark(hit)}`;
-    tooltip.style.left = `${e.offsetX + 12}px`;
-    tooltip.style.top = `${e.offsetY + 12}px`;
+    // Above the pointer, and to its left on the right half, so it stays inside the panel.
+    const right = e.offsetX > (GUTTER + width()) / 2;
+    tooltip.style.left = `${e.offsetX + (right ? -12 : 12)}px`;
+    tooltip.style.top = `${e.offsetY}px`;
+    tooltip.style.transform = `translate(${right ? '-100%' : '0'}, -120%)`;
     tooltip.hidden = false;
   });
 
+  // Redraw at the new width when the layout changes (a tab shown, the window resized).
+  let lastWidth = 0;
+  const observer = typeof ResizeObserver === 'function' ? new ResizeObserver(() => {
+    if (stage.clientWidth === lastWidth || stage.clientWidth === 0) return;
+    lastWidth = stage.clientWidth;
+    relayout();
+  }) : undefined;
+  observer?.observe(stage);
+  const relayout = () => {
+    if (fitted) fit(false);
+    else setViewInternal(view, false);
+  };
+  const setTracks = (next: TimelineTrack[]) => {
+    tracks = next;
+    ownEnd = timelineEnd(tracks);
+    renderLegend();
+    // A fitted view keeps showing the whole run as it grows; a zoomed one stays where the user put it.
+    relayout();
+  };
+
   draw();
   renderLegend();
+  let lastEvents: readonly TimelineEvent[] | undefined;
+  let lastCount = -1;
   return {
     update(events) {
-      tracks = tracksFromEvents(events);
-      ownEnd = timelineEnd(tracks);
-      renderLegend();
-      // A fitted view keeps showing the whole run as it grows; a zoomed one stays where the user put it.
-      if (fitted) fit(false);
-      else setViewInternal(view, false);
+      // The same events again (a snapshot without new timeline events): nothing to lay out anew.
+      if (events === lastEvents && events.length === lastCount) return;
+      lastEvents = events;
+      lastCount = events.length;
+      setTracks(tracksFromEvents(events));
+    },
+    updateTracks(next) {
+      lastEvents = undefined;
+      setTracks([...next]);
     },
     setView(next, sharedLength) {
       if (sharedLength !== undefined) sharedEnd = sharedLength;
@@ -213,13 +251,9 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
     view: () => ({ ...view }),
     setEnd(sharedLength) {
       sharedEnd = sharedLength;
-      if (fitted) fit(false);
-      else setViewInternal(view, false);
+      relayout();
     },
     end: () => ownEnd,
-    resize() {
-      if (fitted) fit(false);
-      else setViewInternal(view, false);
-    },
+    resize: relayout,
   };
 }

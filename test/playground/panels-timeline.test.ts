@@ -8,6 +8,7 @@ import {
   wheelFactor, xToCycle, zoomAt, countByKind, describeMark,
 } from '../../playground/panels/timeline-model.js';
 import { timelineTotals } from '../../playground/panels/compare-model.js';
+import { kindOfInstant, kindOfSliceName, tracksFromTimeline } from '../../playground/panels/timeline-trace.js';
 
 let seq = 0;
 const ev = (vm: string, step: number, kind: TimelineEvent['kind'], name: string, cycles: number | null): TimelineEvent =>
@@ -145,5 +146,46 @@ describe('layoutTrack and hitTest', () => {
     expect(totals.trap).toEqual({ events: 1, cycles: 1000 });
     expect(totals.interrupt).toEqual({ events: 1, cycles: 0 });
     expect(totals.other).toEqual({ events: 1, cycles: 7 });
+  });
+});
+
+describe('tracksFromTimeline (a cycle-sampled timeline, src/trace/perfetto.ts shape)', () => {
+  const timeline = {
+    vms: [{
+      name: 'vm',
+      slices: [
+        { kind: 'guest', name: 'guest', start: 0, dur: 100, args: {} },
+        { kind: 'monitor', name: 'exit: io', start: 100, dur: 9000, args: { step: 40 } },
+        { kind: 'monitor', name: 'emulate: cli', start: 9100, dur: 500, args: { step: 41 } },
+        { kind: 'monitor', name: 'hypercall: mmu_update', start: 9600, dur: 50, args: { step: 42 } },
+        { kind: 'guest', name: 'guest', start: 9650, dur: 1000, args: {} },
+      ],
+      instants: [
+        { category: 'frame', name: 'frame tx e1000', at: 9700, args: { step: 50 } },
+        { category: 'interrupt', name: 'interrupt line 0', at: 10000, args: {} },
+        { category: 'monitor', name: 'callout: exit taken', at: 10100, args: {} },
+        { category: 'mailbox', name: 'mailbox VF_RESET -> ack', at: 10200, args: {} },
+      ],
+    }],
+  };
+
+  test('monitor slices get their kind from their name, instants from their record type, all on the given cycles', () => {
+    const [t] = tracksFromTimeline(timeline);
+    expect(t!.vm).toBe('vm');
+    expect(t!.events.map((m) => [m.kind, m.start, m.dur])).toEqual([
+      ['guest', 0, 100], ['exit', 100, 9000], ['trap', 9100, 500], ['hypercall', 9600, 50], ['guest', 9650, 1000],
+      ['packet', 9700, 0], ['interrupt', 10000, 0], ['callout', 10100, 0], ['other', 10200, 0],
+    ]);
+    expect(t!.events[1]!.step).toBe(40);
+    expect(t!.events[1]!.cycles).toBe(9000);
+    expect(kindOfSliceName('reflect: page fault')).toBe('trap');
+    expect(kindOfInstant('exception', 'exception: page fault')).toBe('exception');
+  });
+
+  test('hovering where the guest ran and an instant is within reach names the instant, not the guest slice', () => {
+    const [t] = tracksFromTimeline(timeline);
+    const v = { start: 9600, cyclesPerPx: 10 };
+    expect(hitTest(t!, v, 12)?.name).toBe('frame tx e1000'); // 2 px from the frame, inside the guest slice
+    expect(hitTest(t!, v, 15)?.name).toBe('guest'); // the frame is 5 px away, beyond reach
   });
 });
