@@ -8,6 +8,8 @@
 // With a NIC (--nic, or a host VM's "nic") frames are `frame` records, and a
 // --pcap capture is closed once the run ends; with a VF (--nic vf, or "kind":
 // "vf") its mailbox messages and IOMMU events are `mailbox` and `iommu` records.
+// --format perfetto writes one Chrome trace-event JSON document instead, a
+// timeline in modelled cycles (docs/trace.md, "Perfetto timeline").
 
 import { Option, InvalidArgumentError, type Command } from 'commander';
 import { MAX_SLICE } from '../host/config.js';
@@ -18,13 +20,16 @@ import { buildHost, ConsoleLines, loadHost } from './host-session.js';
 import { hostExitCode } from './host-report.js';
 import { VM_OPTION_HELP } from './host-shorthand.js';
 import { closeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { PcapFile } from '../net/pcap-file.js';
 import { didYouMean } from '../asm/suggest.js';
 import {
   callbackSink, EVENT_KINDS, isEventKind, Symbolizer, traceHost, traceRun, TRACE_FORMATS,
   type EventKind, type TraceFormat, type TraceSink,
 } from '../trace/index.js';
+import { chromeTraceLines, perfettoTrace } from '../trace/perfetto.js';
+import type { TimelineInput } from '../trace/perfetto-input.js';
+import { timelineHost, timelineRun } from '../trace/perfetto-run.js';
 import { resolveCodeAddress } from './code-address.js';
 import { UsageError, type CliContext } from './context.js';
 import { checkNotInput, openOutput, writeAll } from './files.js';
@@ -33,8 +38,11 @@ import { finishRun } from './outcome.js';
 import { loadProgram } from './program.js';
 import { addAssemblerOptions, collectAssemblerOptions } from './assembler-options.js';
 
+/** The record formats, and perfetto: a timeline document rather than one line per record. */
+const FORMATS = [...TRACE_FORMATS, 'perfetto'] as const;
+
 interface TraceOpts extends MachineOptionValues {
-  format: TraceFormat;
+  format: TraceFormat | 'perfetto';
   events?: Set<EventKind>;
   limit?: number;
   startAt?: string;
@@ -65,8 +73,8 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .command('trace')
     .description('run a program, or every VM of a host, and print one record per instruction and event (text or JSON Lines)')
     .argument('[program]', 'ELF image, or assembler source (.s) to assemble first; a .json file is a host configuration (as --host)')
-    .addOption(new Option('--format <format>', 'text (aligned, for people) or jsonl (one JSON object per line)')
-      .choices(TRACE_FORMATS).default('text'))
+    .addOption(new Option('--format <format>', 'text (aligned, for people), jsonl (one JSON object per line) or perfetto (a timeline for ui.perfetto.dev)')
+      .choices(FORMATS).default('text'))
     .option('--events <kinds>', `record kinds to keep, comma-separated: ${EVENT_KINDS.join(',')} (default: all)`, parseEventKinds)
     .option('--limit <n>', 'stop the guest after this many records', wholeNumberOption('a number of records', 1))
     .option('--start-at <symbol|addr>', 'trace from the first time the pc reaches this (runs untraced until then)')
@@ -89,6 +97,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     if (names.includes('')) throw new UsageError('--vm needs the name of a VM (or NAME=FILE:MODE)');
     if (opts.host !== undefined && file !== undefined) throw new UsageError(`give a program or --host CONFIG, not both ('${file}' and '${opts.host}')`);
     const config = opts.host ?? (file !== undefined && /\.json$/i.test(file) ? file : undefined);
+    if (opts.format === 'perfetto') checkPerfettoOptions(opts);
     if (config !== undefined || specs.length) {
       traceHostCommand(ctx, cmd, opts, config, specs, names);
       return;
@@ -109,7 +118,15 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     const sink: TraceSink = fd === undefined ? callbackSink(ctx.io.out) : callbackSink((text) => writeAll(fd, path!, text));
     let result;
     try {
-      result = traceRun({
+      if (opts.format === 'perfetto') {
+        const t = timelineRun({
+          engine, symbolizer, maxSteps, name: basename(file), mode: vm.mode, preset: opts.costModel, run: (n) => vm.run(n),
+          ...(vm.monitor ? { monitor: vm.monitor } : {}),
+          ...(vm.net ? { net: vm.net } : {}),
+        });
+        writeTimeline(sink, t.input);
+        result = { stop: t.stop, started: true };
+      } else result = traceRun({
         engine, symbolizer, sink, format: opts.format, maxSteps,
         ...(vm.monitor ? { monitor: vm.monitor } : {}),
         ...(vm.net ? { net: vm.net } : {}),
@@ -128,6 +145,23 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     if (!result.started) ctx.io.err(`virtlab: warning: --start-at ${opts.startAt} was never reached; nothing traced\n`);
     finishRun(ctx, result.stop, maxSteps);
   });
+}
+
+/**
+ * A timeline is built from every record of the whole run, from reset (its time
+ * is the modelled cycles since then): options that keep some records, or part
+ * of the run, do not apply.
+ */
+function checkPerfettoOptions(opts: TraceOpts): void {
+  const given = [['--events', opts.events], ['--limit', opts.limit], ['--start-at', opts.startAt]].filter(([, v]) => v !== undefined).map(([f]) => f);
+  if (given.length) {
+    throw new UsageError(`${given.join(', ')} do${given.length === 1 ? 'es' : ''} not apply to --format perfetto: the timeline shows the whole run from reset (bound it with --max-steps; filter in the UI)`);
+  }
+}
+
+/** The timeline as Chrome trace-event JSON, one event per line. */
+function writeTimeline(sink: TraceSink, input: TimelineInput): void {
+  for (const line of chromeTraceLines(perfettoTrace(input))) sink.line(line);
 }
 
 /** The capture and the trace cannot share a file: each would truncate the other's. */
@@ -153,6 +187,9 @@ function traceHostCommand(ctx: CliContext, cmd: Command, opts: TraceOpts, config
   const loaded = loadHost(ctx, config, specs, assemblerInputs(ctx.cwd, opts));
   if (opts.output !== undefined) for (const p of loaded.programs) checkNotInput(ctx.cwd, opts.output, p);
   const all = loaded.vms.map((vm) => vm.name);
+  if (opts.format === 'perfetto' && names.length) {
+    throw new UsageError(`--vm ${names[0]} keeps some VMs' records; a perfetto timeline shows every VM of the host, a process each (hide processes in the UI)`);
+  }
   for (const n of names) {
     if (!all.includes(n)) throw new UsageError(`--vm ${n}: no VM of the host is named so${didYouMean(n, all)}; its VMs are ${all.join(', ')}`);
   }
@@ -172,7 +209,11 @@ function traceHostCommand(ctx: CliContext, cmd: Command, opts: TraceOpts, config
   const sink: TraceSink = fd === undefined ? callbackSink(ctx.io.out) : callbackSink((text) => writeAll(fd, path!, text));
   let result;
   try {
-    result = traceHost({
+    if (opts.format === 'perfetto') {
+      const t = timelineHost({ host, maxSteps: opts.maxSteps, preset: opts.costModel });
+      writeTimeline(sink, t.input);
+      result = t;
+    } else result = traceHost({
       host, sink, format: opts.format, maxSteps: opts.maxSteps,
       ...(names.length ? { vms: names } : {}),
       ...(opts.events ? { events: opts.events } : {}),
