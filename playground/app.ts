@@ -7,7 +7,7 @@ import type {
   Event as WorkerEvent,
   LoadResponse,
   RunResponse,
-  TimelineEvent,
+  Timeline,
   VmState,
   VmSummary,
 } from '../src/playground/protocol.js';
@@ -26,8 +26,8 @@ interface Side {
   label: string;
   loaded: LoadResponse | null;
   selected: string;
-  timelineNext: number;
-  timeline: TimelineEvent[];
+  /** The timeline from the start to where the machine stands, null until fetched (or after it moved). */
+  timeline: Timeline | null;
   state: VmState | null;
   lastRun: RunResponse | null;
 }
@@ -50,6 +50,8 @@ class App {
   /** The editor or a setting changed since the last load: the next action loads again. */
   private stale = true;
   private running = false;
+  private timelineTimer: ReturnType<typeof setTimeout> | undefined;
+  private timelineGeneration = 0;
 
   constructor() {
     this.editor = new PlaygroundEditor($('editor'), {
@@ -64,7 +66,7 @@ class App {
 
   private newSide(label: string): Side {
     const client = new SessionClient(new URL('worker.js', import.meta.url), label);
-    const side: Side = { client, label, loaded: null, selected: '', timelineNext: 0, timeline: [], state: null, lastRun: null };
+    const side: Side = { client, label, loaded: null, selected: '', timeline: null, state: null, lastRun: null };
     client.onEvent((e) => this.onWorkerEvent(side, e));
     return side;
   }
@@ -227,8 +229,7 @@ class App {
       const loaded = await side.client.call({ type: 'load', config }, 'load');
       side.loaded = loaded;
       side.selected = loaded.vms[0]?.name ?? '';
-      side.timeline = [];
-      side.timelineNext = 0;
+      side.timeline = null;
       side.lastRun = null;
       for (const vm of loaded.vms) this.consoles.add(this.consoleKey(side, vm.name), this.consoleTitle(side, vm));
       if (i === 0) this.showDiagnostics(loaded.vms.flatMap((v) => v.diagnostics));
@@ -239,6 +240,7 @@ class App {
     this.setStatus(`loaded: ${this.sides.map((s) => s.loaded!.vms.map((v) => `${v.name} (${v.mode})`).join(', ')).join(' | ')}`);
     this.showMessage(this.sides[0]!.loaded!.banner, false);
     await this.refresh();
+    this.timelineLater(0);
   }
 
   private configuration(c: Controls, mode: Configuration['vms'][number]['mode']): Configuration {
@@ -302,8 +304,6 @@ class App {
       this.consoles.reset();
       for (const side of this.sides) {
         await side.client.call({ type: 'restart' }, 'run');
-        side.timeline = [];
-        side.timelineNext = 0;
         for (const vm of side.loaded!.vms) this.consoles.add(this.consoleKey(side, vm.name), this.consoleTitle(side, vm));
       }
     }
@@ -320,13 +320,16 @@ class App {
     if (output) this.showMessage(output, false);
     this.setStatus(this.describeRun(first));
     await this.refresh();
+    // A run moves far and is worth its timeline at once; a step moves little and many follow.
+    const single = body.type === 'step' || body.type === 'back' || body.type === 'next';
+    this.timelineLater(single ? 700 : 0);
   }
 
   private describeRun(r: RunResponse): string {
     const vms = r.vms
       .map((v) => `${v.name}: ${v.state}${v.exitCode !== null ? ` (exit ${v.exitCode})` : ''}, ${v.instructions.toLocaleString('en-US')} instructions`)
       .join('; ');
-    const why = { ended: 'ended', budget: 'step budget ran out', requested: 'stopped', debugger: 'stopped' }[r.stopped];
+    const why = { ended: 'ended', budget: 'step budget ran out', requested: 'stopped', paused: 'stopped' }[r.stopped];
     return `${why} — ${vms}`;
   }
 
@@ -335,12 +338,11 @@ class App {
     this.consoles.reset();
     for (const side of this.sides) {
       side.lastRun = await side.client.call({ type: 'restart' }, 'run');
-      side.timeline = [];
-      side.timelineNext = 0;
       for (const vm of side.loaded!.vms) this.consoles.add(this.consoleKey(side, vm.name), this.consoleTitle(side, vm));
     }
     this.setStatus('restarted');
     await this.refresh();
+    this.timelineLater(0);
   }
 
   private async toggleBreakpoint(line: number): Promise<void> {
@@ -400,16 +402,46 @@ class App {
   private async refresh(): Promise<void> {
     for (const side of this.sides) {
       if (!side.loaded) continue;
-      const vm = side.loaded.vms.find((v) => v.name === side.selected);
-      const snap = await side.client.call(
-        { type: 'snapshot', vm: side.selected, pageTables: true, bt: vm?.mode === 'bt', memory: this.panels.memoryRequest() },
-        'snapshot',
-      );
+      const snap = await side.client.call({ type: 'snapshot', vm: side.selected, ...this.panels.snapshotParts() }, 'snapshot');
       side.state = snap.state;
-      const tl = await side.client.call({ type: 'timeline', since: side.timelineNext }, 'timeline');
-      side.timeline.push(...tl.events);
-      side.timelineNext = tl.next;
+      this.consoles.set(this.consoleKey(side, snap.state.name), snap.state.console);
     }
+    this.renderPanels();
+  }
+
+  /**
+   * The worker makes a timeline by running the configuration again, traced, to where it stands: worth it
+   * after a run, but not after each step. Steps mark it stale, and it is fetched once stepping pauses.
+   */
+  private async refreshTimeline(): Promise<void> {
+    document.body.dataset['timeline'] = 'pending';
+    const generation = ++this.timelineGeneration;
+    try {
+      const sides = [...this.sides];
+      const answers = await Promise.all(sides.map((s) => (s.loaded ? s.client.call({ type: 'timeline' }, 'timeline') : null)));
+      // A later action asked for a newer one: this one is already out of date.
+      if (generation !== this.timelineGeneration) return;
+      answers.forEach((a, i) => {
+        if (a) sides[i]!.timeline = a.timeline;
+      });
+      this.renderPanels();
+      document.body.dataset['timeline'] = 'ready';
+    } catch (err) {
+      if (generation === this.timelineGeneration) this.fail(err);
+    }
+  }
+
+  /**
+   * Asks for the timeline `delay` ms from now, unless another action comes first. It does not hold the
+   * toolbar (a step clicked meanwhile queues behind it in the worker).
+   */
+  private timelineLater(delay: number): void {
+    clearTimeout(this.timelineTimer);
+    document.body.dataset['timeline'] = 'pending';
+    this.timelineTimer = setTimeout(() => void this.refreshTimeline(), delay);
+  }
+
+  private renderPanels(): void {
     const a = this.sides[0]!;
     const vm = a.loaded?.vms.find((v) => v.name === a.selected);
     if (a.state && vm) {
@@ -422,7 +454,11 @@ class App {
   }
 
   private onWorkerEvent(side: Side, e: WorkerEvent): void {
-    if (e.type === 'console') this.consoles.write(this.consoleKey(side, e.vm), e.text);
+    if (e.type === 'console') {
+      const key = this.consoleKey(side, e.vm);
+      if (e.reset) this.consoles.set(key, e.text);
+      else this.consoles.write(key, e.text);
+    }
     else if (e.type === 'progress') {
       const total = e.vms.reduce((n, v) => n + v.instructions, 0);
       this.setStatus(`running… ${total.toLocaleString('en-US')} instructions (Stop stops it)`);

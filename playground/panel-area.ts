@@ -1,6 +1,6 @@
 // Where the panels (playground/panels/) sit on the page: the registers always in view (one column per side
 // when a second mode runs beside), the rest under tabs, the timeline along the bottom.
-import type { TimelineEvent, VmState } from '../src/playground/protocol.js';
+import type { Timeline, VmState } from '../src/playground/protocol.js';
 import {
   createBtPanel,
   createComparePanel,
@@ -13,13 +13,15 @@ import {
   type MemoryPanel,
   type RegistersPanel,
   type TimelinePanel,
+  tracksFromTimeline,
 } from './panels/index.js';
 
 /** What one side (one worker) shows: its selected VM's state and its timeline so far. */
 export interface SideView {
   label: string;
   state: VmState | null;
-  timeline: readonly TimelineEvent[];
+  /** Null until the worker has made it (or after the machine moved and a new one is on its way). */
+  timeline: Timeline | null;
 }
 
 interface Updatable {
@@ -41,8 +43,10 @@ export class PanelArea {
   private readonly tabButtons = new Map<Tab, HTMLButtonElement>();
   private readonly tabBodies = new Map<Tab, HTMLElement>();
   private last: readonly SideView[] = [];
+  private current: Tab = 'counters';
 
-  constructor(container: HTMLElement, timelineContainer: HTMLElement, onMemoryRange: () => void) {
+  /** `onNeed`: the panels want data the last snapshot did not ask for (another tab, another memory range). */
+  constructor(container: HTMLElement, timelineContainer: HTMLElement, private readonly onNeed: () => void) {
     this.registerColumns = document.createElement('div');
     this.registerColumns.className = 'register-columns';
     const tabBar = document.createElement('div');
@@ -55,7 +59,10 @@ export class PanelArea {
       button.textContent = tab;
       button.setAttribute('role', 'tab');
       button.dataset['tab'] = tab;
-      button.addEventListener('click', () => this.show(tab));
+      button.addEventListener('click', () => {
+        this.show(tab);
+        this.onNeed();
+      });
       tabBar.append(button);
       const body = document.createElement('div');
       body.className = 'tab-body';
@@ -66,7 +73,7 @@ export class PanelArea {
       this.tabBodies.set(tab, body);
     }
     container.append(this.registerColumns, tabBar, bodies);
-    this.memory = createMemoryPanel(this.tabBodies.get('memory')!, { onRange: onMemoryRange, follow: 'sp' });
+    this.memory = createMemoryPanel(this.tabBodies.get('memory')!, { onRange: () => onNeed(), follow: 'sp' });
     this.perTab['page tables'] = createPageTablesPanel(this.tabBodies.get('page tables')!);
     this.perTab.bt = createBtPanel(this.tabBodies.get('bt')!);
     this.perTab.counters = createCountersPanel(this.tabBodies.get('counters')!);
@@ -75,12 +82,19 @@ export class PanelArea {
     this.show('counters');
   }
 
-  /** The memory range the next snapshot should read (the memory panel's choice). */
-  memoryRequest() {
-    return this.memory.range();
+  /**
+   * What the next snapshot should carry beyond the registers: only what the visible tab shows, so a step
+   * does not pay for page tables or a translation unit nobody is looking at.
+   */
+  snapshotParts(): { memory?: ReturnType<MemoryPanel['range']>; pageTables?: boolean; bt?: boolean } {
+    if (this.current === 'memory') return { memory: this.memory.range() };
+    if (this.current === 'page tables') return { pageTables: true };
+    if (this.current === 'bt') return { bt: true };
+    return {};
   }
 
   show(tab: Tab): void {
+    this.current = tab;
     for (const [t, b] of this.tabButtons) b.setAttribute('aria-selected', String(t === tab));
     for (const [t, body] of this.tabBodies) body.hidden = t !== tab;
   }
@@ -105,13 +119,15 @@ export class PanelArea {
     });
     const first = sides[0]?.state;
     if (first) {
-      this.memory.update(first);
-      for (const tab of ['page tables', 'bt', 'counters'] as const) this.perTab[tab]!.update(first);
+      if (first.memory) this.memory.update(first);
+      if (first.pageTables) this.perTab['page tables']!.update(first);
+      if (first.bt !== undefined) this.perTab.bt!.update(first);
+      this.perTab.counters!.update(first);
     }
     this.tabButtons.get('compare')!.hidden = sides.length < 2;
     const [a, b] = sides;
     if (a?.state && b?.state) {
-      this.compare.update({ label: a.label, state: a.state, events: a.timeline }, { label: b.label, state: b.state, events: b.timeline });
+      this.compare.update({ label: a.label, state: a.state, events: [] }, { label: b.label, state: b.state, events: [] });
     }
     this.renderTimelines(sides);
   }
@@ -137,7 +153,8 @@ export class PanelArea {
       box.hidden = i >= sides.length;
       if (i >= sides.length) return;
       (box.firstElementChild as HTMLElement).textContent = `timeline: ${sides[i]!.label}`;
-      t.update(sides[i]!.timeline);
+      const timeline = sides[i]!.timeline;
+      if (timeline) t.updateTracks(tracksFromTimeline(timeline));
     });
     // Both tracks share the longer run's axis, so the same cycle is at the same x.
     const end = Math.max(0, ...this.timelines.slice(0, sides.length).map((t) => t.end()));

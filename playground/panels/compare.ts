@@ -4,19 +4,23 @@
 // panning one moves the other, so the same guest's phases line up and the
 // wider slices show where a mode spends its cycles.
 
-import type { TimelineEvent, VmState } from '../../src/playground/protocol.js';
+import type { VmState } from '../../src/playground/protocol.js';
 import { h, fill, table } from './dom.js';
 import { formatCount } from './format.js';
 import { compareModel, ratioText, type DiffRow } from './compare-model.js';
 import { barPercent } from './counters-model.js';
 import { bar } from './counters.js';
 import { createTimelinePanel, type TimelinePanel } from './timeline.js';
+import type { TimelineData } from './timeline-trace.js';
 
-/** One run: its label (the mode, e.g. `bt`), its snapshot (for the counters) and its timeline's events so far. */
+/** One run: its label (the mode, e.g. `bt`), its snapshot (for the counters) and its timeline so far. */
 export interface CompareRun {
   label: string;
   state: Pick<VmState, 'counters'>;
-  events: readonly TimelineEvent[];
+  /** A TimelineResponse's `timeline` (or the older per-step events). */
+  timeline?: TimelineData;
+  /** @deprecated the older per-step events; use `timeline`. */
+  events?: TimelineData;
 }
 
 export interface ComparePanel {
@@ -60,8 +64,8 @@ export function createComparePanel(container: HTMLElement): ComparePanel {
       const ta = titleOf('compare-timeline-a'), tb = titleOf('compare-timeline-b');
       if (ta) ta.textContent = `${la}: ${formatCount(m.total.a)} cycles`;
       if (tb) tb.textContent = `${lb}: ${formatCount(m.total.b)} cycles`;
-      left!.update(a.events);
-      right!.update(b.events);
+      left!.update(a.timeline ?? a.events ?? []);
+      right!.update(b.timeline ?? b.events ?? []);
       // One axis for both: the longer run's length (shown whole until the user zooms).
       const end = Math.max(left!.end(), right!.end());
       left!.setEnd(end);

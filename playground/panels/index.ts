@@ -26,8 +26,9 @@
 //   timeline            the timeline panel (or its testId option)
 //     timeline-zoom-in, timeline-zoom-out, timeline-zoom-fit (buttons), timeline-range,
 //     timeline-legend, timeline-legend-<kind>, timeline-canvas, timeline-tooltip
-//     (update(events) takes the protocol's events; updateTracks(tracksFromTimeline(t)) a cycle-sampled
-//     timeline of src/trace/perfetto.ts, whose guest slices draw as a thin grey band)
+//     (update(data) takes a TimelineResponse's `timeline`, src/trace/perfetto.ts's Timeline, whose guest
+//     slices draw as a thin grey band and whose records of no VM get a track `(network)`; or the older
+//     per-step events; updateTracks(tracks) tracks already laid out)
 //   compare             the side-by-side panel
 //     compare-preset, compare-table, compare-<event kind with dashes>, compare-total,
 //     compare-timeline-a, compare-timeline-b  (two timelines, their parts prefixed the same way)
@@ -48,6 +49,6 @@ export { countersModel } from './counters-model.js';
 export { compareModel } from './compare-model.js';
 export {
   tracksFromEvents, layoutTrack, hitTest, zoomAt, panBy, fitView, clampView, ticks, KIND_COLOURS, TIMELINE_KINDS,
-  type View, type Mark, type TimelineTrack, type TimelineKind,
+  type View, type Mark, type TimelineTrack, type TimelineKind, type StepEvent,
 } from './timeline-model.js';
-export { tracksFromTimeline, type SampledTimeline } from './timeline-trace.js';
+export { tracksFromTimeline, tracksOf, NETWORK_TRACK, type SampledTimeline, type TimelineData } from './timeline-trace.js';

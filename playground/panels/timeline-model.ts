@@ -4,8 +4,21 @@
 // pointer. The axis is modelled cycles (not steps or host time), so two runs
 // of one guest under two modes line up and a mode's overhead shows as width.
 
-import type { TimelineEvent } from '../../src/playground/protocol.js';
 import { formatCount } from './format.js';
+
+/**
+ * One event of the protocol's first timeline (src/playground/protocol.ts's
+ * deprecated TimelineEvent): a machine step and a price, no time. Typed here
+ * by its shape so the panel does not depend on the old type.
+ */
+export interface StepEvent {
+  seq: number;
+  vm: string;
+  step: number;
+  kind: string;
+  name: string;
+  cycles: number | null;
+}
 
 /** The kinds the timeline colours (the protocol's, and `guest` for the guest's own run of a cycle-sampled timeline), in the legend's order; anything else draws as `other`. */
 export const TIMELINE_KINDS = ['exit', 'trap', 'hypercall', 'callout', 'exception', 'interrupt', 'packet', 'guest', 'other'] as const;
@@ -51,8 +64,8 @@ export function kindOfEvent(kind: string): TimelineKind {
  * much. Work the model prices only in bulk (shadow fills, VMCS accesses) has
  * no event and so does not widen the axis: the counters panel has it.
  */
-export function tracksFromEvents(events: readonly TimelineEvent[], instructionCycles = 1): TimelineTrack[] {
-  const byVm = new Map<string, TimelineEvent[]>();
+export function tracksFromEvents(events: readonly StepEvent[], instructionCycles = 1): TimelineTrack[] {
+  const byVm = new Map<string, StepEvent[]>();
   for (const e of events) {
     let list = byVm.get(e.vm);
     if (!list) byVm.set(e.vm, (list = []));

@@ -3,15 +3,26 @@
 // instants, all in modelled cycles since reset), for when the page has one.
 // Typed by the shape it reads, so any object of that shape will do.
 
-import { kindOfEvent, type Mark, type TimelineKind, type TimelineTrack } from './timeline-model.js';
+import { kindOfEvent, tracksFromEvents, type Mark, type StepEvent, type TimelineKind, type TimelineTrack } from './timeline-model.js';
 
+type Instant = { category: string; name: string; at: number; args?: Record<string, unknown> };
+
+/** The shape of src/trace/perfetto.ts's Timeline that the panel reads (the protocol's TimelineResponse carries one). */
 export interface SampledTimeline {
   vms: readonly {
     name: string;
     slices: readonly { kind: string; name: string; start: number; dur: number; args?: Record<string, unknown> }[];
-    instants: readonly { category: string; name: string; at: number; args?: Record<string, unknown> }[];
+    instants: readonly Instant[];
   }[];
+  /** Records of no VM (the wire, the PF, IOMMU invalidations): a track of their own when there are any. */
+  network?: { instants: readonly Instant[] };
 }
+
+/** What the timeline panel takes: a cycle-sampled timeline, or the older per-step events. */
+export type TimelineData = SampledTimeline | readonly StepEvent[];
+
+/** The track name of the records of no VM. */
+export const NETWORK_TRACK = '(network)';
 
 /** A monitor slice's kind from its name (`exit: io`, `hypercall: ...`, `callout: ...`; emulate, reflect, inject and trap are the monitor handling a trap). */
 export function kindOfSliceName(name: string): TimelineKind {
@@ -33,15 +44,27 @@ function stepOf(args: Record<string, unknown> | undefined): number {
   return typeof s === 'number' ? s : 0;
 }
 
+function instantMark(i: Instant): Mark {
+  return { kind: kindOfInstant(i.category, i.name), name: i.name, start: i.at, dur: 0, cycles: null, step: stepOf(i.args) };
+}
+
 export function tracksFromTimeline(t: SampledTimeline): TimelineTrack[] {
-  return t.vms.map((vm) => {
+  const tracks = t.vms.map((vm) => {
     const marks: Mark[] = [
       ...vm.slices.map((s) => ({
         kind: s.kind === 'guest' ? 'guest' : kindOfSliceName(s.name), name: s.name, start: s.start, dur: s.dur, cycles: s.dur, step: stepOf(s.args),
       })),
-      ...vm.instants.map((i) => ({ kind: kindOfInstant(i.category, i.name), name: i.name, start: i.at, dur: 0, cycles: null, step: stepOf(i.args) })),
+      ...vm.instants.map(instantMark),
     ];
     marks.sort((a, b) => a.start - b.start);
     return { vm: vm.name, events: marks };
   });
+  const net = t.network?.instants ?? [];
+  if (net.length) tracks.push({ vm: NETWORK_TRACK, events: net.map(instantMark).sort((a, b) => a.start - b.start) });
+  return tracks;
+}
+
+/** Tracks from either form the panel takes. */
+export function tracksOf(data: TimelineData): TimelineTrack[] {
+  return Array.isArray(data) ? tracksFromEvents(data as readonly StepEvent[]) : tracksFromTimeline(data as SampledTimeline);
 }

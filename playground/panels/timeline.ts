@@ -5,11 +5,11 @@
 // dragging pans; hovering shows the event's name and cycles. The geometry is
 // timeline-model.ts; this file only draws and listens.
 
-import type { TimelineEvent } from '../../src/playground/protocol.js';
 import { h, fill } from './dom.js';
 import { formatCount, shortCycles } from './format.js';
+import { tracksOf, type TimelineData } from './timeline-trace.js';
 import {
-  countByKind, fitView, hitTest, KIND_COLOURS, layoutTrack, panBy, ticks, timelineEnd, tracksFromEvents, TIMELINE_KINDS,
+  countByKind, fitView, hitTest, KIND_COLOURS, layoutTrack, panBy, ticks, timelineEnd, TIMELINE_KINDS,
   wheelFactor, zoomAt, clampView, describeMark, type TimelineTrack, type View,
 } from './timeline-model.js';
 
@@ -23,8 +23,8 @@ export interface TimelinePanelOptions {
 }
 
 export interface TimelinePanel {
-  /** All the events so far (the session's, as timeline requests return them). */
-  update(events: readonly TimelineEvent[]): void;
+  /** The timeline so far: a TimelineResponse's `timeline` (or the older per-step events). */
+  update(data: TimelineData): void;
   /** Tracks already on the cycle axis (e.g. tracksFromTimeline of a cycle-sampled timeline) instead of events. */
   updateTracks(tracks: readonly TimelineTrack[]): void;
   /** Show `view`; `end` the axis's length when shared with another timeline (default its own events' end). */
@@ -230,18 +230,19 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
 
   draw();
   renderLegend();
-  let lastEvents: readonly TimelineEvent[] | undefined;
+  let lastData: TimelineData | undefined;
   let lastCount = -1;
   return {
-    update(events) {
-      // The same events again (a snapshot without new timeline events): nothing to lay out anew.
-      if (events === lastEvents && events.length === lastCount) return;
-      lastEvents = events;
-      lastCount = events.length;
-      setTracks(tracksFromEvents(events));
+    update(data) {
+      // The same data again (a render without a new timeline): nothing to lay out anew.
+      const count = Array.isArray(data) ? data.length : -2;
+      if (data === lastData && count === lastCount) return;
+      lastData = data;
+      lastCount = count;
+      setTracks(tracksOf(data));
     },
     updateTracks(next) {
-      lastEvents = undefined;
+      lastData = undefined;
       setTracks([...next]);
     },
     setView(next, sharedLength) {

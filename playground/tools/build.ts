@@ -85,6 +85,7 @@ export async function buildPlayground(options: BuildOptionsIn): Promise<BuildRes
     target: 'es2022',
     alias: NODE_ALIASES,
     plugins: [guestCatalog, refuseNodeBuiltins],
+    inject: [join(PAGE_DIR, 'shims', 'buffer-global.ts')],
     logLevel: 'silent',
     legalComments: 'none',
     absWorkingDir: REPO_ROOT,
