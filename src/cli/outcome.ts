@@ -5,7 +5,8 @@
 //   123  deadlock: wfi with no interrupt that could ever arrive
 
 import { Machine, type Stop } from '../machine/index.js';
-import { ExitStatus, type CliContext } from './context.js';
+import type { CliContext } from './context.js';
+import { ExitStatus } from './errors.js';
 
 export const EXIT_DEADLOCK = 123;
 export const EXIT_BUDGET = 124;

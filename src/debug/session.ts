@@ -259,13 +259,16 @@ export class DebugSession {
     return this.result();
   }
 
-  /** Run one command, returning to the event loop every `sliceMs` so interrupt() can take effect. */
-  async executeAsync(line: string, sliceMs = 50): Promise<CommandResult> {
+  /**
+   * Run one command, returning to the event loop every `sliceMs` so interrupt() can take effect;
+   * `pause` is how (default setImmediate; a Web Worker, which has none, passes its own).
+   */
+  async executeAsync(line: string, sliceMs = 50, pause: () => Promise<void> = () => new Promise<void>((resolve) => setImmediate(resolve))): Promise<CommandResult> {
     const it = this.command(line);
     let since = Date.now();
     while (!it.next().done) {
       if (Date.now() - since >= sliceMs) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await pause();
         since = Date.now();
       }
     }

@@ -2,7 +2,6 @@
 // aligned access is one indexed load. Accesses are naturally aligned (the CPU
 // faults otherwise), which is what lets a 32-bit access be `i32[pa >>> 2]`.
 
-import { endianness } from 'node:os';
 import { PAGE_SIZE } from '../isa/index.js';
 import type { MemoryJournal } from './journal.js';
 
@@ -10,7 +9,8 @@ export const DEFAULT_MEMORY_SIZE = 16 * 1024 * 1024;
 /** Physical addresses from here up are for MMIO devices; RAM must end below. */
 export const MAX_MEMORY_SIZE = 1024 * 1024 * 1024;
 
-if (endianness() !== 'LE') throw new Error('virtlab needs a little-endian host (typed arrays use host byte order)');
+// Asked of the typed arrays themselves (not node:os), so the machine also runs in a browser's Web Worker.
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('virtlab needs a little-endian host (typed arrays use host byte order)');
 
 export class PhysicalMemory {
   readonly size: number;

@@ -14,11 +14,13 @@
 // answers at once. Every failure is a Response with ok: false and a one-line
 // `error` (never an exception that ends the worker).
 
-import type { ModeName, CostPresetName } from '../vmm/index.js';
+import type { ModeName, CostPresetName, CostReport } from '../vmm/index.js';
+import type { PerIterationReport } from '../cli/per-iteration-report.js';
+import type { Timeline } from '../trace/perfetto.js';
 
-export type { ModeName, CostPresetName };
+export type { ModeName, CostPresetName, CostReport, PerIterationReport, Timeline };
 export type EngineName = 'interp' | 'jit';
-/** Guest-virtual (through the guest's own page tables, as the debugger's views translate) or guest-physical. */
+/** Virtual: through the guest's own page tables, as the debugger's views translate; physical: the machine's address, as `mem -p` (host-physical under a monitor). */
 export type AddressSpace = 'virtual' | 'physical';
 
 // --- the guest catalog ---------------------------------------------------------
@@ -46,6 +48,8 @@ export interface CatalogEntry {
 /** A VM's network card (as `run --nic` and a host configuration's "nic"). */
 export interface NicSpec {
   kind: 'emulated' | 'virtio' | 'vf';
+  /** The wire's link partner as `--peer` takes it: echo (default), sink, gen[,size=N,...]. Lone VM only (a host's wire is the configuration's). */
+  peer?: string;
 }
 
 /** Where a VM's program comes from: a catalog path, or the editor's buffer (its own name, for diagnostics and includes). */
@@ -90,6 +94,8 @@ export interface Configuration {
   slice?: number;
   /** Steps `back` can undo (default 1000000; 0 turns it off). interp only. */
   history?: number;
+  /** Host only: the wire's link partner when VMs have NICs (`--peer`: echo, sink, gen,...; default echo). */
+  peer?: string;
 }
 
 // --- requests ------------------------------------------------------------------
@@ -139,8 +145,13 @@ export type Request =
     /** Under bt: the translation unit at the guest pc, as bt-dump shows it. */
     bt?: boolean;
   }
-  /** Timeline events with seq >= since (all VMs, or one). Answer: TimelineResponse. */
-  | { id: number; type: 'timeline'; since: number; vm?: string };
+  /**
+   * The timeline of every VM from the start to where the machine stands now: exits, traps, hypercalls,
+   * callouts, interrupts, packets, in modelled cycles (src/trace/perfetto.ts's buildTimeline, what
+   * `virtlab trace --format perfetto` writes). Made by running the configuration again, traced, up to the
+   * same step (the machine is deterministic), so it follows `back` and `restart` too. Answer: TimelineResponse.
+   */
+  | { id: number; type: 'timeline' };
 
 export type RequestType = Request['type'];
 
@@ -201,7 +212,7 @@ export interface LoadResponse {
 /** How a VM stands. */
 export interface VmStatus {
   name: string;
-  /** running: can still run; halted; stopped: an unhandled trap or a deadlock. */
+  /** runnable: can still run; halted; stopped: an unhandled trap or a deadlock. */
   state: 'runnable' | 'halted' | 'stopped';
   /** The halt value, or the one-line reason. */
   haltCode: number | null;
@@ -214,10 +225,14 @@ export interface VmStatus {
 
 export interface RunResponse {
   id: number; ok: true; type: 'run';
-  /** What the debugger printed (its stop line and location), guest console output excluded. */
+  /** What the debugger printed, as `virtlab debug` prints it (guest console lines included, on a host prefixed by VM); under jit a one-line summary. */
   output: string;
-  /** Why the run ended: the debugger's stop (breakpoint, watchpoint, ...), 'requested' by stop, 'budget', or 'ended' (every VM stopped). */
-  stopped: 'ended' | 'budget' | 'requested' | 'debugger';
+  /**
+   * Why it ended: 'ended' every VM has stopped (halt, unhandled trap, deadlock); 'budget' the configuration's
+   * maxSteps ran out; 'requested' by a stop request; 'paused' the debugger stopped it (a breakpoint, a
+   * watchpoint, the end of a step, next, finish or back).
+   */
+  stopped: 'ended' | 'budget' | 'requested' | 'paused';
   /** The VM the debugger selected (the one that stopped). */
   selected: string;
   vms: VmStatus[];
@@ -241,12 +256,14 @@ export interface PageMapping {
 
 /** A VM's counters: as `run --stats` prints them (text) and as `run --json` has them (objects). */
 export interface Counters {
-  /** Exactly what `virtlab run --stats` prints on stderr for this VM (or `host --stats` for a host VM). */
+  /** Exactly what `virtlab run --stats` prints on stderr for this VM; for a host VM its section of `host --stats` (after the `== name (mode) ==` line). */
   statsText: string;
   machine: Record<string, number>;
   monitor: Record<string, number> | null;
-  /** Modelled cycles per event kind under the configuration's preset, and their total. */
-  cost: { preset: string; rows: { kind: string; count: number; cycles: number }[]; totalCycles: number };
+  /** Modelled cycles per event kind under the configuration's preset (rows: kind, counter, count, each, cycles) and totals, as `run --json`'s `cost`. */
+  cost: CostReport;
+  /** A halted nanobenchmark's figures per iteration (`run --json`'s perIteration); null otherwise. */
+  perIteration: PerIterationReport | null;
 }
 
 export interface VmState {
@@ -275,21 +292,26 @@ export interface VmState {
 
 export interface SnapshotResponse { id: number; ok: true; type: 'snapshot'; state: VmState }
 
-/** One event of a VM's timeline. */
+/**
+ * Deprecated: the worker does not send these (the timeline is perfetto.ts's Timeline, TimelineResponse);
+ * kept until the page stops importing it.
+ */
 export interface TimelineEvent {
-  /** Position in the session's timeline (the `since` of the next request). */
   seq: number;
   vm: string;
-  /** The machine step it happened at. */
   step: number;
   kind: 'exit' | 'trap' | 'hypercall' | 'interrupt' | 'packet' | 'exception' | 'callout';
-  /** Short name (the exit reason, the trap cause, the hypercall, the interrupt line, the frame's direction). */
   name: string;
-  /** Modelled cycles it cost, when the cost model prices it singly; else null. */
   cycles: number | null;
 }
 
-export interface TimelineResponse { id: number; ok: true; type: 'timeline'; events: TimelineEvent[]; next: number; dropped: number }
+export interface TimelineResponse {
+  id: number; ok: true; type: 'timeline';
+  /** Per VM: slices of guest execution and monitor work, instants, counter tracks (src/trace/perfetto.ts). */
+  timeline: Timeline;
+  /** Machine steps it covers (the machine's position when asked). */
+  steps: number;
+}
 
 export type Response =
   | Failure | Ack | CatalogResponse | AssembleResponse | LoadResponse | RunResponse
@@ -300,8 +322,8 @@ export type Response =
 /** While a request runs, after each chunk (about every 50 ms). */
 export interface ProgressEvent { type: 'progress'; requestId: number; steps: number; vms: { name: string; instructions: number }[] }
 
-/** Guest console output as produced, per VM. */
-export interface ConsoleEvent { type: 'console'; vm: string; text: string }
+/** Guest console output as produced, per VM: `text` follows what was sent before; with `reset` it replaces all of it (after back or restart). */
+export interface ConsoleEvent { type: 'console'; vm: string; text: string; reset?: boolean }
 
 export type Event = ProgressEvent | ConsoleEvent;
 
