@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { STATUS } from '../../src/isa/index.js';
-import type { Counters, TimelineEvent, VmState } from '../../src/playground/protocol.js';
+import type { Counters, VmState } from '../../src/playground/protocol.js';
+import type { SampledTimeline } from '../../playground/panels/timeline-trace.js';
+import type { StepEvent } from '../../playground/panels/timeline-model.js';
 import { priceCounters } from '../../src/vmm/index.js';
 import { runCli } from '../cli/run.js';
 
@@ -57,7 +59,7 @@ function state(over: Partial<VmState> & { r4?: number }): VmState {
 }
 
 let seq = 0;
-const ev = (step: number, kind: TimelineEvent['kind'], name: string, cycles: number | null): TimelineEvent => ({ seq: seq++, vm: 'vm', step, kind, name, cycles });
+const ev = (step: number, kind: string, name: string, cycles: number | null): StepEvent => ({ seq: seq++, vm: 'vm', step, kind, name, cycles });
 
 describe.skipIf(!chromium)('the panels in headless Chromium', () => {
   let browser: Browser;
@@ -193,7 +195,7 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
 
   test('timeline: legend counts, zoom by button, wheel and keyboard, pan by drag, hover names the event', async () => {
     const events = [ev(100, 'trap', 'page fault', 2409), ev(3000, 'interrupt', 'line 0', null), ev(6000, 'exit', 'io', 9109), ev(9000, 'packet', 'tx', null)];
-    await page.evaluate((e: TimelineEvent[]) => {
+    await page.evaluate((e: StepEvent[]) => {
       const P = (globalThis as any).P;
       (globalThis as any).tl = P.createTimelinePanel(document.getElementById('timeline'));
       (globalThis as any).tl.update(e);
@@ -240,22 +242,27 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
   test('side by side: cycles per kind for both runs with their difference; zooming one timeline moves the other', async () => {
     const a = state({ counters: counters('trap', 40, 0) });
     const b = state({ counters: counters('bt', 2, 30) });
-    const r = await page.evaluate((sa: VmState, sb: VmState, ea: TimelineEvent[], eb: TimelineEvent[]) => {
+    const sampled: SampledTimeline = {
+      vms: [{ name: 'vm', slices: [{ kind: 'guest', name: 'guest', start: 0, dur: 10 }, { kind: 'monitor', name: 'callout: emulate cli', start: 10, dur: 200 }], instants: [] }],
+    };
+    const r = await page.evaluate((sa: VmState, sb: VmState, ea: StepEvent[], eb: SampledTimeline) => {
       const P = (globalThis as any).P;
-      P.createComparePanel(document.getElementById('compare')).update({ label: 'trap', state: sa, events: ea }, { label: 'bt', state: sb, events: eb });
+      P.createComparePanel(document.getElementById('compare')).update({ label: 'trap', state: sa, timeline: ea }, { label: 'bt', state: sb, timeline: eb });
       (document.querySelector('[data-testid="compare-timeline-a-zoom-in"]') as HTMLButtonElement).click();
       const range = (id: string) => document.querySelector(`[data-testid="${id}-range"]`)!.textContent;
       return {
         traps: [...document.querySelectorAll('[data-testid="compare-traps-to-the-monitor"] td')].map((td) => td.textContent).filter((t) => t !== ''),
         ranges: [range('compare-timeline-a'), range('compare-timeline-b')],
+        legendB: document.querySelector('[data-testid="compare-timeline-b-legend-callout"]')!.textContent,
       };
-    }, a, b, [ev(10, 'trap', 'cli', 2409), ev(20, 'trap', 'sti', 2409)], [ev(10, 'callout', 'emulate cli', 200)]);
+    }, a, b, [ev(10, 'trap', 'cli', 2409), ev(20, 'trap', 'sti', 2409)], sampled);
     const cyc = (c: Counters) => c.cost.rows.find((x) => x.kind === 'traps to the monitor')!.cycles;
     const diff = cyc(b.counters) - cyc(a.counters);
     expect(r.traps.slice(0, 3)).toEqual([cyc(a.counters).toLocaleString('en-US'), cyc(b.counters).toLocaleString('en-US'), `−${(-diff).toLocaleString('en-US')}`]);
     // One axis for both: the same visible range after zooming the first.
     expect(r.ranges[0]).toBe(r.ranges[1]);
     expect(r.ranges[0]).toMatch(/ of 4,838$/); // the longer run: step 20 + 2 traps of 2,409
+    expect(r.legendB).toBe('callout 1'); // the second run given as a cycle-sampled timeline
     mkdirSync(join(ROOT, 'tmp', 'playground'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'tmp', 'playground', 'panels.png') as `${string}.png`, fullPage: true });
   });

@@ -2,16 +2,16 @@
 // on the modelled-cycle axis, zoom and pan, culling, hit testing, ticks.
 
 import { describe, expect, test } from 'vitest';
-import type { TimelineEvent } from '../../src/playground/protocol.js';
 import {
   clampView, cycleToX, fitView, hitTest, layoutTrack, MIN_CYCLES_PER_PX, panBy, ticks, timelineEnd, tracksFromEvents,
-  wheelFactor, xToCycle, zoomAt, countByKind, describeMark,
+  wheelFactor, xToCycle, zoomAt, countByKind, describeMark, type StepEvent,
 } from '../../playground/panels/timeline-model.js';
 import { timelineTotals } from '../../playground/panels/compare-model.js';
-import { kindOfInstant, kindOfSliceName, tracksFromTimeline } from '../../playground/panels/timeline-trace.js';
+import { kindOfInstant, kindOfSliceName, NETWORK_TRACK, tracksFromTimeline, tracksOf } from '../../playground/panels/timeline-trace.js';
+import { buildTimeline } from '../../src/trace/perfetto.js';
 
 let seq = 0;
-const ev = (vm: string, step: number, kind: TimelineEvent['kind'], name: string, cycles: number | null): TimelineEvent =>
+const ev = (vm: string, step: number, kind: string, name: string, cycles: number | null): StepEvent =>
   ({ seq: seq++, vm, step, kind, name, cycles });
 
 describe('tracksFromEvents', () => {
@@ -187,5 +187,43 @@ describe('tracksFromTimeline (a cycle-sampled timeline, src/trace/perfetto.ts sh
     const v = { start: 9600, cyclesPerPx: 10 };
     expect(hitTest(t!, v, 12)?.name).toBe('frame tx e1000'); // 2 px from the frame, inside the guest slice
     expect(hitTest(t!, v, 15)?.name).toBe('guest'); // the frame is 5 px away, beyond reach
+  });
+});
+
+describe('tracksFromTimeline over src/trace/perfetto.ts buildTimeline', () => {
+  const sample = (guest: number, overhead: number, instructions: number) => ({ guest, overhead, instructions, counts: {}, overheadBy: overhead ? { 'VM exits': overhead } : {} });
+  const monitor = (event: string, extra: object) => ({
+    type: 'monitor', step: 0, event, pc: null, epc: null, sym: null, cause: null, name: null, mnemonic: null, faultaddr: null, line: null,
+    vaddr: null, gpa: null, value: null, write: null, user: null, region: null, reason: null, key: null, created: null, tc: null,
+    insns: null, words: null, callout: null, what: null, target: null, units: null, ...extra,
+  });
+  const input = {
+    preset: 'p4-2006',
+    vms: [{ name: 'vm', mode: 'hw' }],
+    entries: [
+      { vm: 'vm', cycles: sample(0, 0, 0) },
+      { vm: 'vm', cycles: sample(100, 0, 100) },
+      { vm: 'vm', record: monitor('vmexit', { step: 100, reason: 'io' }) },
+      { vm: 'vm', cycles: sample(101, 9109, 101) },
+      { vm: 'vm', record: { type: 'interrupt', step: 150, line: 0, cause: 0x80000000, epc: 0x1000, delivered: 'vector' } },
+      { vm: 'vm', cycles: sample(1024, 9109, 150) },
+      { vm: null, record: { type: 'frame', step: 151, event: 'tx', where: 'wire', dst: '', src: '', vlan: null, ethertype: 0x800, length: 64, reason: null, to: null } },
+      { vm: 'vm', cycles: sample(1030, 9109, 151) },
+    ],
+  };
+
+  test("the producer's guest and monitor slices and instants become guest, exit, interrupt and a (network) track", () => {
+    const tracks = tracksFromTimeline(buildTimeline(input as never));
+    expect(tracks.map((t) => t.vm)).toEqual(['vm', NETWORK_TRACK]);
+    const kinds = tracks[0]!.events.map((m) => m.kind);
+    expect(kinds).toContain('exit');
+    expect(kinds).toContain('interrupt');
+    expect(kinds).toContain('guest');
+    const exit = tracks[0]!.events.find((m) => m.kind === 'exit')!;
+    expect(exit.dur).toBe(9109);
+    expect(exit.name).toBe('exit: io');
+    expect(tracks[1]!.events.map((m) => m.kind)).toEqual(['packet']);
+    // The same, through the form the panel takes.
+    expect(tracksOf(buildTimeline(input as never))).toEqual(tracks);
   });
 });
