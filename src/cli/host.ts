@@ -3,9 +3,11 @@
 // prefixed by its name, in the order the host produced them (a VM's complete
 // lines are flushed after each of its slices), or to DIR/NAME.txt with
 // --split-console; then a table per VM. --json prints one object instead,
-// --stats the counters of each VM on stderr.
+// --stats the counters of each VM on stderr. --trace FILE also writes the
+// run's trace, as `virtlab trace --host` does (text, jsonl, or a perfetto
+// timeline: docs/trace.md), running the host on the interpreter.
 
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ENGINE_FACTORIES, ENGINE_NAMES, type EngineName } from '../engine/registry.js';
@@ -15,7 +17,11 @@ import { COST_PRESET_NAMES, type CostPresetName } from '../vmm/index.js';
 import { addAssemblerOptions, assemblerInputs, type AssemblerOptionValues } from './assembler-options.js';
 import { PcapFile } from '../net/pcap-file.js';
 import { CliError, ExitStatus, UsageError, writeOutput, type CliContext } from './context.js';
-import { fsReason, openOutput } from './files.js';
+import { checkNotInput, fsReason, openOutput, writeAll } from './files.js';
+import { callbackSink, traceHost, TRACE_FORMATS, type TraceFormat } from '../trace/index.js';
+import { chromeTraceLines, perfettoTrace } from '../trace/perfetto.js';
+import { timelineHost } from '../trace/perfetto-run.js';
+import type { Host } from '../host/index.js';
 import { formatHostStats, formatHostTable, formatNicStats, hostReport } from './host-report.js';
 import { VM_OPTION_HELP } from './host-shorthand.js';
 import { buildHost, ConsoleLines, loadHost } from './host-session.js';
@@ -32,7 +38,11 @@ interface HostOpts extends AssemblerOptionValues {
   splitConsole?: string;
   pcap?: string;
   nicStats?: boolean;
+  trace?: string;
+  format?: TraceFormat | 'perfetto';
 }
+
+const TRACE_FILE_FORMATS = [...TRACE_FORMATS, 'perfetto'] as const;
 
 export function registerHost(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -51,11 +61,21 @@ export function registerHost(program: Command, ctx: CliContext): void {
     .option('--stats', 'print each VM\'s counters on stderr, as run --stats does')
     .option('--nic-stats', 'print the SR-IOV NIC\'s counters per VF (embedded switch, spoof drops, IOMMU faults, mailbox) on stdout')
     .option('--pcap <file>', 'write every frame crossing the wire to FILE in pcap format (tcpdump -r FILE)')
-    .action((file: string | undefined, opts: HostOpts) => runHost(ctx, file, opts));
+    .option('--trace <file>', 'also write the run\'s trace to FILE, as virtlab trace --host does (runs on the interpreter; docs/trace.md)')
+    .addOption(new Option('--format <format>', 'the --trace format: text, jsonl or perfetto (a timeline for ui.perfetto.dev); default text').choices(TRACE_FILE_FORMATS))
+    .action((file: string | undefined, opts: HostOpts) => runHost(ctx, file, opts, cmd.getOptionValueSource('engine') === 'cli'));
 }
 
-function runHost(ctx: CliContext, file: string | undefined, opts: HostOpts): void {
+function runHost(ctx: CliContext, file: string | undefined, opts: HostOpts, engineGiven: boolean): void {
+  if (opts.format !== undefined && opts.trace === undefined) throw new UsageError('--format is the format of --trace FILE: give one');
+  if (opts.trace !== undefined && engineGiven && opts.engine !== 'interp') {
+    throw new UsageError(`--trace runs the host on the interpreter: every record is made from its per-instruction step record (drop --engine ${opts.engine})`);
+  }
+  if (opts.trace !== undefined && opts.pcap !== undefined && resolve(ctx.cwd, opts.trace) === resolve(ctx.cwd, opts.pcap)) {
+    throw new UsageError(`--pcap and --trace name the same file ('${opts.pcap}'): give each its own`);
+  }
   const loaded = loadHost(ctx, file, opts.vm ?? [], assemblerInputs(ctx.cwd, opts));
+  if (opts.trace !== undefined) for (const p of [...(file === undefined ? [] : [file]), ...loaded.programs]) checkNotInput(ctx.cwd, opts.trace, p);
   const slice = opts.slice ?? loaded.config.slice;
   if (opts.splitConsole !== undefined) makeDir(opts.splitConsole, ctx);
 
@@ -68,10 +88,10 @@ function runHost(ctx: CliContext, file: string | undefined, opts: HostOpts): voi
   const pcap = opts.pcap === undefined ? undefined : new PcapFile(openOutput(ctx.cwd, opts.pcap), opts.pcap);
   const net = loaded.net && { ...loaded.net, ...(pcap ? { pcap: pcap.writer } : {}) };
   const host = buildHost({
-    vms, slice, engine: ENGINE_FACTORIES[opts.engine], ...(net ? { net } : {}),
+    vms, slice, engine: ENGINE_FACTORIES[opts.trace === undefined ? opts.engine : 'interp'], ...(net ? { net } : {}),
     ...(lines ? { onSlice: (vm: HostVm) => lines.flush(vm.name, false) } : {}),
   });
-  const r = host.run(opts.maxSteps);
+  const r = opts.trace === undefined ? host.run(opts.maxSteps) : runTraced(ctx, host, opts, opts.trace);
   pcap?.close();
   if (typeof r.end !== 'string') throw new Error(`host run ended by ${r.end.kind}, which no VM asked for`);
   lines?.flushAll(host);
@@ -89,6 +109,30 @@ function runHost(ctx: CliContext, file: string | undefined, opts: HostOpts): voi
   }
   for (const v of report.vms) if (v.message !== null) ctx.io.err(`virtlab: ${v.name}: ${v.message}\n`);
   if (report.exitCode !== 0) throw new ExitStatus(report.exitCode);
+}
+
+/** The host's run with its trace written to `path` (opened first: a one-line error if it cannot be). */
+function runTraced(ctx: CliContext, host: Host, opts: HostOpts, path: string): { end: 'stopped' | 'budget'; steps: number } {
+  const fd = openOutput(ctx.cwd, path);
+  const sink = callbackSink((text) => writeAll(fd, path, text));
+  try {
+    const format = opts.format ?? 'text';
+    if (format === 'perfetto') {
+      const t = timelineHost({ host, maxSteps: opts.maxSteps, preset: opts.costModel });
+      for (const line of chromeTraceLines(perfettoTrace(t.input))) sink.line(line);
+      return t;
+    }
+    const t = traceHost({ host, sink, format, maxSteps: opts.maxSteps });
+    // No --limit here: the run ends when every VM stops or the budget runs out.
+    if (t.end === 'limit') throw new Error('a host trace without a limit ended by its limit');
+    return { end: t.end, steps: t.steps };
+  } finally {
+    try {
+      sink.close();
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 function makeDir(dir: string, ctx: CliContext): void {

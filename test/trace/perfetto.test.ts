@@ -135,9 +135,32 @@ describe('virtlab trace --format perfetto', () => {
     expect(cycles(all)).toBe(report.vms.reduce((n, v) => n + v.cost.totalCycles, 0));
   });
 
+  test('virtlab host --trace FILE writes what virtlab trace writes, and its report prices the same run', async () => {
+    const hello = join(ROOT, 'guests/hello.s');
+    const vms = ['--vm', `a=${hello}:trap`, '--vm', `b=${hello}:hw`, '--slice', '20'];
+    for (const format of ['perfetto', 'jsonl']) {
+      const mine = join(tmp, `host-trace.${format}`), theirs = join(tmp, `trace-host.${format}`);
+      const h = await runCli(['host', ...vms, '--trace', mine, '--format', format, '--json']);
+      expect(h.code, h.stderr).toBe(0);
+      expect((await runCli(['trace', ...vms, '--format', format, '-o', theirs])).code).toBe(0);
+      expect(readFileSync(mine, 'utf8')).toBe(readFileSync(theirs, 'utf8'));
+      if (format !== 'perfetto') continue;
+      const events = checked(JSON.parse(readFileSync(mine, 'utf8')));
+      const report = JSON.parse(h.stdout) as { vms: RunJson[] };
+      expect(cycles(slices(events))).toBe(report.vms.reduce((n, v) => n + v.cost.totalCycles, 0));
+    }
+    const bad = await runCli(['host', ...vms, '--format', 'perfetto']);
+    expect(bad.code).toBe(2);
+    expect(oneErrorLine(bad)).toContain('--format is the format of --trace FILE');
+    const jit = await runCli(['host', ...vms, '--trace', join(tmp, 'x.json'), '--engine', 'jit']);
+    expect(jit.code).toBe(2);
+    expect(oneErrorLine(jit)).toContain('--trace runs the host on the interpreter');
+  });
+
   test('a VM keeps its pid from host to host; a lone program\'s process is named by file and mode', async () => {
-    const one = await timeline(['--vm', `a=${TIMER}:bt`], 'one.json');
-    const two = await timeline(['--vm', `z=${TIMER}:hw`, '--vm', `a=${TIMER}:bt`], 'two.json');
+    const hello = join(ROOT, 'guests/hello.s');
+    const one = await timeline(['--vm', `a=${hello}:bt`], 'one.json');
+    const two = await timeline(['--vm', `z=${hello}:hw`, '--vm', `a=${hello}:bt`], 'two.json');
     const pidOf = (events: Ev[], name: string) => events.find((e) => e.name === 'process_name' && (e.args as { name: string }).name === name)!.pid;
     expect(pidOf(two, 'a (bt)')).toBe(pidOf(one, 'a (bt)'));
     expect(pidOf(two, 'z (hw)')).not.toBe(pidOf(two, 'a (bt)'));
