@@ -91,7 +91,7 @@ export function runProfilesSuite(o: ProfilesSuiteOptions): ProfilesSuiteResult {
   const timerSpec = (s: TimerCellSpec['settings']): TimerCellSpec => ({ settings: s, engine: o.engine, costModel: o.costModel, quick: o.quick, timing: o.timing });
   timerSpecs.set('native', timerSpec('native'));
   for (const { s } of settings) {
-    const spec = timerSpec({ mode: s.mode, ...(s.hw ? { hw: s.hw } : {}) });
+    const spec = timerSpec({ mode: s.mode, ...(s.hw ? { hw: s.hw } : {}), ...(s.define ? { define: s.define } : {}) });
     timerSpecs.set(timerCellLabel(spec), spec);
   }
   const tSpecs = [...timerSpecs.values()];
@@ -109,7 +109,7 @@ export function runProfilesSuite(o: ProfilesSuiteOptions): ProfilesSuiteResult {
     const c = compute(p.cpu);
     const f = fps.get(netKey(p.net, p.cpu));
     const fn = fps.get(netKey('emulated', 'native'));
-    const t = timer.get(timerCellLabel(timerSpec({ mode: s.mode, ...(s.hw ? { hw: s.hw } : {}) })))!;
+    const t = timer.get(timerCellLabel(timerSpec({ mode: s.mode, ...(s.hw ? { hw: s.hw } : {}), ...(s.define ? { define: s.define } : {}) })))!;
     const cell = (d: Dimension, mechanism: string, modelled: number | null, host: number | null): ProfileCell => ({ technique: techniqueOf(p, d), mechanism, modelled, host });
     return {
       profile: p.name, row: p.row, gap: p.gap ?? null,

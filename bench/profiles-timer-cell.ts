@@ -22,7 +22,7 @@ const GUEST_MEMORY = 16 << 20;
 
 export interface TimerCellSpec {
   /** Natively, or a profile's mode and hw options (its NIC plays no part). */
-  settings: 'native' | Pick<ProfileSettings, 'mode' | 'hw'>;
+  settings: 'native' | Pick<ProfileSettings, 'mode' | 'hw' | 'define'>;
   engine: EngineName;
   costModel: CostPresetName;
   quick: boolean;
@@ -44,14 +44,14 @@ export interface TimerCellMeasurement {
 export function timerCellLabel(s: TimerCellSpec): string {
   if (s.settings === 'native') return 'timer native';
   const hw = s.settings.hw;
-  return `timer ${s.settings.mode}${hw ? `${hw.ept ? '' : '-noept'}${hw.posted ? '' : ' unposted'}` : ''}`;
+  return `timer ${s.settings.mode}${hw ? `${hw.ept ? '' : '-noept'}${hw.posted ? '' : ' unposted'}${hw.virtualTimer ? ' vtimer' : ''}` : ''}${s.settings.define === 'PVHVM' ? ' pvhvm' : ''}`;
 }
 
 export function measureTimerCell(spec: TimerCellSpec): TimerCellMeasurement {
   const n = spec.quick ? ITERATIONS.quick : ITERATIONS.full;
-  const pv = spec.settings !== 'native' && spec.settings.mode === 'pv';
+  const build = spec.settings !== 'native' ? spec.settings.define : undefined;
   const make = (extra: Record<string, number>) => {
-    const defines = { WORKLOAD: 1, TICK_PERIOD: TIMER_TICK, ...extra, ...(pv ? { PV: 1 } : {}) };
+    const defines = { WORKLOAD: 1, TICK_PERIOD: TIMER_TICK, ...extra, ...(build ? { [build]: 1 } : {}) };
     const r = assembleFile(guestPath('tinyos', 'tinyos.s'), { defines });
     if (!r.image) throw new Error(`${timerCellLabel(spec)}: ${r.diagnostics.map(formatDiagnostic).join('; ')}`);
     let out = '';

@@ -35,6 +35,8 @@ export interface MachineOptionValues extends NetOptionValues {
   vpid: boolean;
   /** hw: posted interrupts (false: --no-posted-interrupts, an exit and an injection per device interrupt). */
   postedInterrupts?: boolean;
+  /** hw: the virtual timer (--virtual-timer: the guest's timer is the CPU's, its accesses and ticks take no exit). */
+  virtualTimer?: boolean;
   /** The engine that executes the machine (every mode runs on every engine). */
   engine: EngineName;
 }
@@ -90,7 +92,8 @@ export function addMachineOptions(cmd: Command, defaults: { engine?: EngineName;
       .choices(ENGINE_NAMES).default(defaults.engine ?? 'interp'))
     .option('--no-ept', 'hw: no nested paging; the monitor shadows the guest page tables (first-generation VT-x)')
     .option('--no-vpid', 'hw: flush the TLB at every VM entry and exit instead of tagging the guest\'s entries')
-    .option('--no-posted-interrupts', 'hw: an assigned device\'s interrupt exits to the monitor, which injects it, instead of reaching the guest as a posted interrupt');
+    .option('--no-posted-interrupts', 'hw: an assigned device\'s interrupt exits to the monitor, which injects it, instead of reaching the guest as a posted interrupt')
+    .option('--virtual-timer', 'hw: the guest\'s timer is virtualized by the CPU (as APIC-timer virtualization): its register accesses and its ticks take no exit');
 }
 
 /** A machine with the image loaded and an engine for it; console output goes to `target`. */
@@ -110,6 +113,9 @@ export function machineFromOptions(
   if (opts.mode !== 'hw' && opts.postedInterrupts === false) {
     throw new UsageError(`--no-posted-interrupts applies to --mode hw only (the mode is ${opts.mode})`);
   }
+  if (opts.mode !== 'hw' && opts.virtualTimer === true) {
+    throw new UsageError(`--virtual-timer applies to --mode hw only (the mode is ${opts.mode})`);
+  }
   const net = netFromOptions(ctx.cwd, opts);
   let vm: Vm;
   try {
@@ -117,7 +123,7 @@ export function machineFromOptions(
       image,
       mode: opts.mode,
       guestMemory: opts.memory * 1024 * 1024,
-      hw: { ept: opts.ept !== false, vpid: opts.vpid !== false, posted: opts.postedInterrupts !== false },
+      hw: { ept: opts.ept !== false, vpid: opts.vpid !== false, posted: opts.postedInterrupts !== false, virtualTimer: opts.virtualTimer === true },
       engine: ENGINE_FACTORIES[opts.engine ?? 'interp'],
       ...(net ? { net: net.net } : {}),
       console: {

@@ -2,7 +2,7 @@
 // mode, the hw options and the NIC; a flag given on the command line that
 // contradicts it is a usage error, one that agrees with it is accepted. A
 // profile under pv assembles a source with -D PV, as a host configuration does
-// for a VM in mode pv.
+// for a VM in mode pv; one with paravirtual interrupts under hw, with -D PVHVM.
 
 import { Option, type Command } from 'commander';
 import { findProfile, PROFILE_NAMES, profileSettings } from '../profiles/profiles.js';
@@ -19,8 +19,9 @@ export function addProfileOption(cmd: Command): Command {
 }
 
 /**
- * Apply the profile to `opts` (in place). `defines` gains PV under pv when the
- * program is a source and the command line did not define PV itself.
+ * Apply the profile to `opts` (in place). `defines` gains the profile's build
+ * (PV, PVHVM) when the program is a source and the command line did not
+ * define that symbol itself.
  */
 export function applyProfile(cmd: Command, opts: MachineOptionValues & ProfileOptionValues, defines: Record<string, number | string>, isSource: boolean): void {
   if (opts.profile === undefined) return;
@@ -32,12 +33,14 @@ export function applyProfile(cmd: Command, opts: MachineOptionValues & ProfileOp
   if (given('nic') && opts.nic !== s.nic) throw contradicts(`--nic ${opts.nic}`, `nic ${s.nic}`);
   if (given('ept') && s.hw?.ept !== false) throw contradicts('--no-ept', s.hw ? 'EPT on' : `mode ${s.mode}`);
   if (given('postedInterrupts') && s.hw?.posted !== false) throw contradicts('--no-posted-interrupts', s.hw ? 'posted interrupts on' : `mode ${s.mode}`);
+  if (given('virtualTimer') && s.hw?.virtualTimer !== true) throw contradicts('--virtual-timer', s.hw ? 'no virtual timer' : `mode ${s.mode}`);
   if (given('vpid') && !s.hw) throw contradicts('--no-vpid', `mode ${s.mode}`);
   opts.mode = s.mode;
   opts.nic = s.nic;
   if (s.hw) {
     opts.ept = s.hw.ept;
     opts.postedInterrupts = s.hw.posted;
+    opts.virtualTimer = s.hw.virtualTimer;
   }
-  if (s.pvBuild && isSource && !('PV' in defines)) defines.PV = 1;
+  if (s.define && isSource && !(s.define in defines)) defines[s.define] = 1;
 }

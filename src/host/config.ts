@@ -253,6 +253,8 @@ const hwSchema = z.strictObject({
   vpid: z.boolean().default(true),
   /** Posted interrupts for the VM's assigned devices (false: an exit and an injection each, as --no-posted-interrupts). */
   posted: z.boolean().default(true),
+  /** The virtual timer: the guest's timer accesses and ticks take no exit (as --virtual-timer). */
+  virtualTimer: z.boolean().default(false),
 });
 
 const MAC_TEXT = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;

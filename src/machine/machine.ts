@@ -21,7 +21,7 @@ import { Mmu, type NestedPaging, type Translation } from './mmu.js';
 import { deadlockStop, type Stop } from './stop.js';
 import { Tlb, type TlbState } from './tlb.js';
 import { describeTrap, type TrapHook, type TrapInfo } from './trap.js';
-import { exceptionExits, instructionExit, VMX_EPT_VIOLATION, VMX_INSN_EXIT, type ExitInfo, type PostedRoute, type Vmcs, type VmxCounters } from './vmx.js';
+import { exceptionExits, instructionExit, VIRTUAL_TIMER, VMX_EPT_VIOLATION, VMX_INSN_EXIT, type ExitInfo, type PostedRoute, type Vmcs, type VmxCounters } from './vmx.js';
 
 /** A monitor's VMX setup: its VMCS, the counters the extension increments, and its exit handler. */
 export interface VmxSetup {
@@ -260,6 +260,8 @@ export class Machine implements DeviceContext {
       const t = timed[i]!.nextDeadline();
       if (t < d) d = t;
     }
+    // In non-root operation the guest's virtual timer (vmx.ts) is the CPU's too.
+    if (this.nonRoot) d = Math.min(d, this.vmx!.vmcs.timerDeadline(this.clock()));
     return d;
   }
 
@@ -271,6 +273,7 @@ export class Machine implements DeviceContext {
       const dev = timed[i]!;
       if (dev.tick && dev.nextDeadline() <= now) dev.tick(now);
     }
+    if (this.nonRoot) this.vmx!.vmcs.tickTimer();
   }
 
   /** Steps an engine may run before it must call tickDevices() again (at least 1). */
@@ -459,8 +462,17 @@ export class Machine implements DeviceContext {
     const ie = (this.cpu.cr[CR.status]! & STATUS.IE) !== 0;
     if (vmcs.pid.pir !== 0 && c.postedInterrupts) {
       vmcs.pid.on = false; // the CPU has seen the notification
-      if (ie) {
-        this.deliverPosted(vmcs);
+      if (ie && (vmcs.pid.pir & -vmcs.pid.pir) < (vmcs.timerRequest() || Infinity)) {
+        this.deliverPosted(vmcs.takePosted());
+        return true;
+      }
+    }
+    // The virtual timer's line while raised (a level: the guest's acknowledgement lowers it), lower lines first.
+    if (ie && c.virtualTimer) {
+      const timer = vmcs.timerRequest();
+      if (timer !== 0) {
+        this.vmx!.counters.timerPosted++;
+        this.deliverPosted(31 - Math.clz32(timer));
         return true;
       }
     }
@@ -472,9 +484,8 @@ export class Machine implements DeviceContext {
     return false;
   }
 
-  /** The lowest posted virtual line into the guest, as the monitor's injection would deliver it: one step, no exit. */
-  private deliverPosted(vmcs: Vmcs): void {
-    const vline = vmcs.takePosted();
+  /** Virtual line `vline` into the guest, as the monitor's injection would deliver it: one step, no exit. */
+  private deliverPosted(vline: number): void {
     this.counters.steps++;
     this.counters.interrupts++;
     const pc = this.cpu.pc >>> 0;
@@ -568,13 +579,17 @@ export class Machine implements DeviceContext {
     const c = this.counters;
     c.ioReads++;
     const r = this.bus.pioAt(port);
+    const vt = this.nonRoot ? this.vmx!.vmcs.timerAt(port) : undefined;
     let v: number;
-    if (r) v = r.device.read(port - r.base, 4) | 0;
+    if (vt) {
+      this.vmx!.counters.virtualTimerAccesses++; // the CPU answers from the VMCS's virtual timer: no exit, no device
+      v = vt.read(port - vt.base) | 0;
+    } else if (r) v = r.device.read(port - r.base, 4) | 0;
     else {
       c.ioUnmapped++;
       v = -1;
     }
-    this.record?.events.push({ kind: 'io', dir: 'in', port, value: v >>> 0, device: r?.name });
+    this.record?.events.push({ kind: 'io', dir: 'in', port, value: v >>> 0, device: vt ? VIRTUAL_TIMER : r?.name });
     return v;
   }
 
@@ -583,9 +598,13 @@ export class Machine implements DeviceContext {
     const c = this.counters;
     c.ioWrites++;
     const r = this.bus.pioAt(port);
-    if (r) r.device.write(port - r.base, 4, value >>> 0);
+    const vt = this.nonRoot ? this.vmx!.vmcs.timerAt(port) : undefined;
+    if (vt) {
+      this.vmx!.counters.virtualTimerAccesses++;
+      vt.write(port - vt.base, value >>> 0);
+    } else if (r) r.device.write(port - r.base, 4, value >>> 0);
     else c.ioUnmapped++;
-    this.record?.events.push({ kind: 'io', dir: 'out', port, value: value >>> 0, device: r?.name });
+    this.record?.events.push({ kind: 'io', dir: 'out', port, value: value >>> 0, device: vt ? VIRTUAL_TIMER : r?.name });
   }
 
   /** A load from a physical address outside RAM; unmapped reads give all ones. Zero-extended to `size`. */

@@ -12,7 +12,11 @@
 // port, halt, wait, hypercall, tlb invalidation, exceptions by bitmap,
 // external interrupts, the interrupt window. With posted interrupts (VT-x
 // with APICv, and VT-d's posted format) a device interrupt remapped to a VMCS
-// reaches its guest without any exit (PostedDescriptor below). Memory is translated twice:
+// reaches its guest without any exit (PostedDescriptor below). With the
+// virtual timer (as APIC-timer virtualization on later cores) the guest's
+// interval timer is the CPU's: its registers act on the VMCS's virtual-timer
+// page and its expiry is delivered without any exit (VirtualTimerPage below).
+// Memory is translated twice:
 // through the guest's page tables (guest-virtual to guest-physical) and
 // through second-level tables (EPT: guest-physical to host-physical), or,
 // without EPT, through shadow tables the monitor keeps.
@@ -57,6 +61,42 @@ export interface VmxControls {
    * an exit. Off: such a line's interrupt is a real one, an external-interrupt exit.
    */
   postedInterrupts: boolean;
+  /**
+   * The virtual timer: the guest's accesses to the interval timer's ports act on the VMCS's
+   * virtual-timer page (Vmcs.timerPage) without an exit (the I/O bitmap must let them through),
+   * and its expiry is delivered into the guest by the CPU at the first boundary its IE allows, with
+   * no exit, as a posted interrupt. Off: the timer is a device like any other (its ports exit).
+   */
+  virtualTimer: boolean;
+}
+
+/** The device name a trace gives the guest's accesses to the virtual timer. */
+export const VIRTUAL_TIMER = 'virtual timer';
+
+/**
+ * The virtual-timer page of a VMCS (as APICv's virtual-APIC page: memory the
+ * VMCS names, which the CPU and the monitor both read and write). It holds
+ * the guest's interval timer, counted in the guest's clock (VT-x's TSC with
+ * its offset: the machine's clock less the time the VM was switched out).
+ * The CPU reads and writes its registers for the guest's port accesses,
+ * ticks it at its deadline and delivers its line while it is raised (a
+ * level, lowered by the guest's acknowledgement, as the timer's line).
+ */
+export interface VirtualTimerPage {
+  /** The ports the timer answers at (base, length). */
+  readonly base: number;
+  readonly length: number;
+  /** The guest's virtual line it raises. */
+  readonly line: number;
+  /** The guest clock now. */
+  clock(): number;
+  read(offset: number): number;
+  write(offset: number, value: number): void;
+  /** Guest clock of its next deadline, or Infinity. */
+  nextDeadline(): number;
+  /** The deadline was reached at guest clock `now`: raise the line. */
+  tick(now: number): void;
+  raised(): boolean;
 }
 
 /**
@@ -116,6 +156,9 @@ export interface VmxCounters {
   /** Posted interrupts the CPU delivered into the guest (no exit), and requests posted while this VMCS was not running. */
   postedInterrupts: number;
   postedWhileNotRunning: number;
+  /** Guest accesses to the virtual timer's registers (no exit), and its interrupts the CPU delivered (no exit). */
+  virtualTimerAccesses: number;
+  timerPosted: number;
   [name: string]: number;
 }
 
@@ -129,7 +172,10 @@ export class Vmcs {
   readonly controls: VmxControls = {
     crWriteExit: 0, crReadExit: 0, ioBitmap: new Uint8Array(8192), hltExit: true, wfiExit: true, invlpgExit: false,
     exceptionBitmap: 0, interruptWindowExit: false, eptRoot: 0, shadowRoot: 0, vpid: 1, postedInterrupts: false,
+    virtualTimer: false,
   };
+  /** The virtual-timer page (configuration, as the page's address is: snapshots carry the timer's state with the monitor's). */
+  timerPage: VirtualTimerPage | undefined;
   readonly pid: PostedDescriptor = { pir: 0, on: false };
   /** Guest state, loaded into the CPU at entry and saved from it at exit. */
   guestPc = 0;
@@ -200,6 +246,34 @@ export class Vmcs {
     this.pid.on = false;
     this.counters.postedInterrupts++;
     return vline;
+  }
+
+  /** The virtual timer, if the controls give the guest's access to `port` to it. */
+  timerAt(port: number): VirtualTimerPage | undefined {
+    const t = this.timerPage;
+    return t && this.controls.virtualTimer && ((port - t.base) >>> 0) < t.length ? t : undefined;
+  }
+
+  /** Machine clock (`now` now) of the virtual timer's next deadline; Infinity when it is off or stopped. */
+  timerDeadline(now: number): number {
+    const t = this.timerPage;
+    if (!t || !this.controls.virtualTimer) return Infinity;
+    const d = t.nextDeadline();
+    return d === Infinity ? Infinity : now + d - t.clock();
+  }
+
+  /** At an instruction boundary: the virtual timer's deadline reached raises its line. */
+  tickTimer(): void {
+    const t = this.timerPage;
+    if (!t || !this.controls.virtualTimer) return;
+    const now = t.clock();
+    if (t.nextDeadline() <= now) t.tick(now);
+  }
+
+  /** The virtual line the virtual timer requests (bit n = line n): its line while raised, 0 otherwise. */
+  timerRequest(): number {
+    const t = this.timerPage;
+    return t && this.controls.virtualTimer && t.raised() ? 1 << t.line : 0;
   }
 
   save(): unknown {

@@ -17,8 +17,9 @@ export function profileFlags(p: Profile): string {
   const flags = [`--mode ${s.mode}`];
   if (s.hw && !s.hw.ept) flags.push('--no-ept');
   if (s.hw && !s.hw.posted) flags.push('--no-posted-interrupts');
+  if (s.hw?.virtualTimer) flags.push('--virtual-timer');
   flags.push(`--nic ${s.nic}`);
-  if (s.pvBuild) flags.unshift('-D PV');
+  if (s.define) flags.unshift(`-D ${s.define}`);
   return flags.join(' ');
 }
 

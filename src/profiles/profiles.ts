@@ -2,8 +2,9 @@
 // a VM (CPU and memory, network, interrupts and timers), after the rows of
 // Brendan Gregg's "AWS EC2 Virtualization 2017: Introducing Nitro". A profile
 // only selects mechanisms the monitor already has (a mode, its hw options, a
-// NIC kind); where the article's row needs one virtlab lacks, the profile runs
-// the nearest one and says so in `gap`, so a listing never claims more.
+// NIC kind, a guest build); where the article's row needs one virtlab lacks,
+// the profile runs the nearest one and says so in `gap`, so a listing never
+// claims more.
 
 import type { NicKind } from '../network/nic.js';
 
@@ -13,9 +14,11 @@ export type CpuChoice = (typeof CPU_CHOICES)[number];
 
 /**
  * Interrupts and timers. emulated: the monitor traps the guest's timer and
- * interrupt-controller accesses and injects each interrupt; paravirtual: pv's
- * timer hypercalls and events through the shared page (docs/hypercalls.md);
- * hardware: hw's posted interrupts (device lines reach the guest with no exit).
+ * interrupt-controller accesses and injects each interrupt; paravirtual: the
+ * timer hypercalls and events through the shared page (docs/hypercalls.md),
+ * under pv a -D PV kernel's, under hw a -D PVHVM kernel's (Xen's PVHVM);
+ * hardware: hw's posted interrupts and virtual timer (device lines and timer
+ * ticks reach the guest with no exit, the timer's registers take none).
  */
 export const IRQ_CHOICES = ['emulated', 'paravirtual', 'hardware'] as const;
 export type IrqChoice = (typeof IRQ_CHOICES)[number];
@@ -42,17 +45,18 @@ export const DIMENSIONS = ['cpu', 'net', 'irq'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 export const DIMENSION_TITLES: Record<Dimension, string> = { cpu: 'CPU & memory', net: 'network', irq: 'interrupts & timers' };
 
-/** What virtlab runs for a profile: the mode, the hw options, the NIC, and whether a source needs -D PV. */
+/** The guest builds a profile may need: -D PV (pv's kernel) or -D PVHVM (an hw kernel with the timer and events by hypercall). */
+export type GuestBuild = 'PV' | 'PVHVM';
+
+/** What virtlab runs for a profile: the mode, the hw options, the NIC, and the build a source is assembled as. */
 export interface ProfileSettings {
   mode: 'bt' | 'pv' | 'hw';
   /** Only under hw. */
-  hw?: { ept: boolean; vpid: boolean; posted: boolean };
+  hw?: { ept: boolean; vpid: boolean; posted: boolean; virtualTimer: boolean };
   nic: NicKind;
-  /** The guest must be a paravirtualized build (sources are assembled with -D PV). */
-  pvBuild: boolean;
+  /** The symbol a source is assembled with (-D PV, -D PVHVM); absent: the unmodified build. */
+  define?: GuestBuild;
 }
-
-const HW_TIMER_GAP = 'the guest\'s timer still exits to the monitor under hw (no APIC-timer virtualization): only device interrupts are posted';
 
 export const PROFILES: readonly Profile[] = [
   {
@@ -75,24 +79,21 @@ export const PROFILES: readonly Profile[] = [
   },
   {
     name: 'xen-pvhvm', row: 'Xen HVM 4.0.1 (PVHVM)',
-    description: 'VT-x with EPT, a virtio NIC; the row\'s paravirtual timer and event channels are not available under hw, so they are emulated',
-    cpu: 'hw', net: 'virtio', irq: 'emulated',
+    description: 'VT-x with EPT, a virtio NIC, a -D PVHVM kernel taking its timer (timer_set, timer_ack) and events (the shared page) from the monitor by hypercall',
+    cpu: 'hw', net: 'virtio', irq: 'paravirtual',
     article: { cpu: 'hardware', net: 'paravirtual', irq: 'paravirtual' },
-    gap: 'no paravirtual timer or event channel under hw (pv\'s hypercalls exist only under --mode pv): interrupts and timers are emulated',
   },
   {
     name: 'sriov-net', row: 'Xen AWS 2013 (SR-IOV networking)',
-    description: 'VT-x with EPT and an SR-IOV VF assigned to the guest; its interrupts exit and are injected (no posted interrupts in 2013)',
-    cpu: 'hw', net: 'vf', irq: 'emulated',
+    description: 'VT-x with EPT and an SR-IOV VF assigned to the guest (its interrupts exit and are injected: no posted interrupts in 2013), a -D PVHVM kernel\'s timer and events by hypercall',
+    cpu: 'hw', net: 'vf', irq: 'paravirtual',
     article: { cpu: 'hardware', net: 'hardware', irq: 'paravirtual' },
-    gap: 'the row\'s paravirtual interrupts and timers (PVHVM event channels) are emulated instead: no paravirtual timer under hw',
   },
   {
     name: 'nitro-like', row: 'AWS Nitro 2017',
-    description: 'VT-x with EPT, an SR-IOV VF (ENA\'s role), its interrupts posted to the guest without an exit',
+    description: 'VT-x with EPT, an SR-IOV VF (ENA\'s role) whose interrupts are posted to the guest, and the virtual timer: no exit for a device interrupt, a tick or a timer register',
     cpu: 'hw', net: 'vf', irq: 'hardware',
     article: { cpu: 'hardware', net: 'hardware', irq: 'hardware' },
-    gap: HW_TIMER_GAP,
   },
 ];
 
@@ -113,14 +114,21 @@ export function techniqueOf(p: Profile, d: Dimension): Technique {
 
 /**
  * What a profile runs. Interrupts follow the CPU mode: paravirtual ones are
- * pv's (only under pv, and pv has no other kind); hardware ones are hw's
- * posted interrupts (only under hw).
+ * pv's under pv (and pv has no other kind) or a PVHVM kernel's under hw, with
+ * hw's interrupts otherwise emulated (no posted interrupts, as before APICv);
+ * hardware ones are hw's posted interrupts and virtual timer (only under hw);
+ * emulated ones under hw are neither.
  */
 export function profileSettings(p: Profile): ProfileSettings {
-  if ((p.cpu === 'pv') !== (p.irq === 'paravirtual')) throw new Error(`profile ${p.name}: paravirtual interrupts and timers go with cpu pv, and only with it`);
+  if (p.cpu === 'pv' && p.irq !== 'paravirtual') throw new Error(`profile ${p.name}: cpu pv has paravirtual interrupts and timers only`);
+  if (p.cpu === 'bt' && p.irq === 'paravirtual') throw new Error(`profile ${p.name}: paravirtual interrupts and timers need cpu pv or hw`);
   if (p.irq === 'hardware' && !p.cpu.startsWith('hw')) throw new Error(`profile ${p.name}: hardware interrupts need cpu hw`);
   if (p.cpu === 'hw' || p.cpu === 'hw-noept') {
-    return { mode: 'hw', hw: { ept: p.cpu === 'hw', vpid: true, posted: p.irq === 'hardware' }, nic: p.net, pvBuild: false };
+    const hardware = p.irq === 'hardware';
+    return {
+      mode: 'hw', hw: { ept: p.cpu === 'hw', vpid: true, posted: hardware, virtualTimer: hardware }, nic: p.net,
+      ...(p.irq === 'paravirtual' ? { define: 'PVHVM' as const } : {}),
+    };
   }
-  return { mode: p.cpu, nic: p.net, pvBuild: p.cpu === 'pv' };
+  return { mode: p.cpu, nic: p.net, ...(p.cpu === 'pv' ? { define: 'PV' as const } : {}) };
 }

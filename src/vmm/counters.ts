@@ -90,6 +90,9 @@ const FIXED = [
   /** Posted interrupts the CPU delivered into the guest without an exit, and those posted while its vCPU was not running. */
   'postedInterrupts',
   'postedWhileNotRunning',
+  /** With the virtual timer: guest accesses to its registers, and its interrupts, that the CPU handled without an exit. */
+  'virtualTimerAccesses',
+  'timerPosted',
   // Paravirtualization (zero in the other modes). Per hypercall: hc<Name> (hcMmuUpdate, ...), from src/vmm/pv/abi.ts.
   /** Hypercalls the guest made (hcall at virtual ring 0), of which with an unknown number, and those that returned an error. */
   'hypercalls',

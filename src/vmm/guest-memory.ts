@@ -9,6 +9,7 @@ import type { Image } from '../elf/image.js';
 import { checkImageFits } from '../machine/loader.js';
 import type { PhysicalMemory } from '../machine/memory.js';
 import type { VmLayout } from './layout.js';
+import { PV_MARKER } from './pv/abi.js';
 
 export type Width = 1 | 2 | 4;
 
@@ -25,6 +26,13 @@ const PAGE = 0x1000;
 export class GuestMemory {
   readonly base: number;
   readonly size: number;
+  /**
+   * The paravirtual ABI version the loaded image declares (its VIRTLAB_PV_ABI
+   * symbol), if any: under hw such a guest is offered hypercalls (PVHVM), as
+   * an HVM guest that found Xen's CPUID leaves is; any other image finds hcall
+   * undefined, as on the bare machine.
+   */
+  pvAbi: number | undefined;
 
   constructor(private readonly mem: PhysicalMemory, layout: VmLayout) {
     this.base = layout.base;
@@ -100,6 +108,7 @@ export class GuestMemory {
   /** Clear guest RAM and copy the image's segments (machine/loader.ts) to their guest-physical addresses. */
   load(image: Image): void {
     const sections = checkImageFits(image, this.size, 'guest memory', 'guest RAM');
+    this.pvAbi = image.symbols.find((s) => s.name === PV_MARKER && s.kind === 'abs')?.value;
     this.mem.u8.fill(0, this.base, this.base + this.size);
     for (const s of sections) this.mem.load(this.host(s.addr), s.data);
   }

@@ -266,8 +266,10 @@ export class Monitor implements MachineDevice {
    * which traps and catches the virtual timer up first; so the real timer
    * stays quiet instead of interrupting the monitor for nothing.
    */
-  armRealTimer(): void {
-    const target = this.platform.timerLineHigh() ? Infinity : this.platform.nextDeadline();
+  armRealTimer(waiting = false): void {
+    // A timer the CPU virtualizes needs the real one only to wake a wait (as a host arms one for a halted vCPU).
+    const cpuTimer = !waiting && ((this.mode.cpuLines ?? 0) & (1 << this.platform.timer.line)) !== 0;
+    const target = this.platform.timerLineHigh() || cpuTimer ? Infinity : this.platform.nextDeadline();
     const period = target === Infinity ? Infinity : target - this.platform.clock();
     if (period <= 0) throw new Error(`monitor: virtual deadline ${target} is already due`);
     this.port.armTimer(period);
@@ -303,7 +305,7 @@ export class Monitor implements MachineDevice {
     // The wait itself may have retired onto a deadline: then its tick is due now, nothing to wait for.
     this.platform.catchUp();
     if (this.platform.pendingLines() !== 0) return;
-    this.armRealTimer();
+    this.armRealTimer(true);
     const deadline = this.platform.nextDeadline();
     if (this.port.idle(pc, deadline === Infinity ? Infinity : deadline - this.platform.clock())) this.realInterruptAck(IRQ.TIMER);
   }
@@ -384,7 +386,7 @@ export class Monitor implements MachineDevice {
    */
   injectIfPending(pc?: number): boolean {
     if (this.machine.stopped) return false;
-    const pending = this.platform.pendingLines();
+    const pending = this.platform.pendingLines() & ~(this.mode.cpuLines ?? 0);
     if (pending === 0) return false;
     const line = 31 - Math.clz32(pending & -pending);
     if (this.mode.deliverInterrupt) return this.mode.deliverInterrupt(line, pc ?? this.mode.guestPc());

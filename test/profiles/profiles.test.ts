@@ -1,6 +1,6 @@
 // The profiles as data: each resolves to mechanisms the monitor has, the
-// listing says what each dimension runs, and a row virtlab cannot imitate
-// exactly says so (a gap wherever the run technique differs from the article's).
+// listing says what each dimension runs, and every preset now runs the
+// technique its article row has in each dimension (no gap).
 
 import { describe, expect, test } from 'vitest';
 import { cellText, formatProfiles, profileFlags } from '../../src/profiles/format.js';
@@ -14,27 +14,27 @@ describe('profiles', () => {
     expect(new Set(PROFILES.map((p) => p.row)).size).toBe(PROFILES.length);
   });
 
-  test('each resolves to a mode, hw options and a NIC', () => {
-    expect(settings('fully-emulated')).toEqual({ mode: 'bt', nic: 'emulated', pvBuild: false });
-    expect(settings('xen-pv')).toEqual({ mode: 'pv', nic: 'virtio', pvBuild: true });
-    expect(settings('xen-hvm')).toEqual({ mode: 'hw', hw: { ept: false, vpid: true, posted: false }, nic: 'virtio', pvBuild: false });
-    expect(settings('sriov-net')).toEqual({ mode: 'hw', hw: { ept: true, vpid: true, posted: false }, nic: 'vf', pvBuild: false });
-    expect(settings('nitro-like')).toEqual({ mode: 'hw', hw: { ept: true, vpid: true, posted: true }, nic: 'vf', pvBuild: false });
+  test('each resolves to a mode, hw options, a NIC and a guest build', () => {
+    expect(settings('fully-emulated')).toEqual({ mode: 'bt', nic: 'emulated' });
+    expect(settings('xen-pv')).toEqual({ mode: 'pv', nic: 'virtio', define: 'PV' });
+    expect(settings('xen-hvm')).toEqual({ mode: 'hw', hw: { ept: false, vpid: true, posted: false, virtualTimer: false }, nic: 'virtio' });
+    expect(settings('xen-pvhvm')).toEqual({ mode: 'hw', hw: { ept: true, vpid: true, posted: false, virtualTimer: false }, nic: 'virtio', define: 'PVHVM' });
+    expect(settings('sriov-net')).toEqual({ mode: 'hw', hw: { ept: true, vpid: true, posted: false, virtualTimer: false }, nic: 'vf', define: 'PVHVM' });
+    expect(settings('nitro-like')).toEqual({ mode: 'hw', hw: { ept: true, vpid: true, posted: true, virtualTimer: true }, nic: 'vf' });
   });
 
   test('a profile whose dimensions virtlab cannot combine is refused', () => {
-    const bad: Profile = { ...findProfile('xen-pvhvm')!, name: 'bad', irq: 'paravirtual' };
-    expect(() => profileSettings(bad)).toThrow('paravirtual interrupts and timers go with cpu pv');
-    expect(() => profileSettings({ ...bad, cpu: 'bt', irq: 'hardware' })).toThrow('hardware interrupts need cpu hw');
+    const base = findProfile('xen-pv')!;
+    expect(() => profileSettings({ ...base, name: 'bad', irq: 'emulated' })).toThrow('cpu pv has paravirtual interrupts and timers only');
+    expect(() => profileSettings({ ...base, name: 'bad', cpu: 'bt' })).toThrow('paravirtual interrupts and timers need cpu pv or hw');
+    expect(() => profileSettings({ ...base, name: 'bad', cpu: 'bt', irq: 'hardware' })).toThrow('hardware interrupts need cpu hw');
   });
 
-  test('a gap wherever what runs is weaker than the article\'s row, and only there or for the hw timer', () => {
+  test('every preset runs what its article row has: no gap left', () => {
     for (const p of PROFILES) {
-      const differs = DIMENSIONS.filter((d) => techniqueOf(p, d) !== p.article[d]);
-      if (differs.length) expect(p.gap, p.name).toBeDefined();
-      else if (p.gap) expect(p.gap).toMatch(/timer/);
+      expect(DIMENSIONS.filter((d) => techniqueOf(p, d) !== p.article[d]), p.name).toEqual([]);
+      expect(p.gap, p.name).toBeUndefined();
     }
-    expect(findProfile('xen-pvhvm')!.gap).toMatch(/no paravirtual timer/);
   });
 
   test('the listing: a row per profile, the flags each stands for, the gaps', () => {
@@ -45,6 +45,11 @@ describe('profiles', () => {
     }
     expect(profileFlags(findProfile('xen-hvm')!)).toBe('--mode hw --no-ept --no-posted-interrupts --nic virtio');
     expect(profileFlags(findProfile('xen-pv')!)).toBe('-D PV --mode pv --nic virtio');
-    expect(text.match(/not modelled:/g)!.length).toBe(PROFILES.filter((p) => p.gap).length);
+    expect(profileFlags(findProfile('xen-pvhvm')!)).toBe('-D PVHVM --mode hw --no-posted-interrupts --nic virtio');
+    expect(profileFlags(findProfile('nitro-like')!)).toBe('--mode hw --virtual-timer --nic vf');
+    expect(text).not.toContain('not modelled:');
+    // A profile with a gap lists it.
+    const gapped: Profile = { ...findProfile('xen-hvm')!, gap: 'something the row has' };
+    expect(formatProfiles([gapped])).toContain('  not modelled: something the row has\n');
   });
 });

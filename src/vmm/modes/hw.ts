@@ -30,7 +30,11 @@ import { CAUSE, CR, CR_NAMES, EXC, IRQ, PTE, STATUS } from '../../isa/index.js';
 import { decodeCached } from '../../machine/decode-cache.js';
 import { ACCESS, type AccessKind } from '../../machine/events.js';
 import type { TrapDecision, TrapInfo } from '../../machine/trap.js';
-import { Vmcs, type ExitInfo, type VmxCounters } from '../../machine/vmx.js';
+import { Vmcs, type ExitInfo, type VirtualTimerPage, type VmxCounters } from '../../machine/vmx.js';
+import type { VirtualPlatform } from '../devices/platform.js';
+import { PV_ABI_VERSION } from '../pv/abi.js';
+import { HypercallDispatcher } from '../pv/dispatch.js';
+import { SharedPage, type SharedPageState } from '../pv/shared-page.js';
 import { countEmulation, emulateAccess } from '../emulate.js';
 import { bumpExitCounter } from '../counters.js';
 import { MONITOR_TVEC, type Monitor } from '../monitor.js';
@@ -48,12 +52,38 @@ export interface HwOptions {
    * exit; false: each is an external-interrupt exit (or an interrupt window) and a monitor injection.
    */
   posted?: boolean;
+  /**
+   * The virtual timer (default false): the guest's interval timer is the CPU's (VmxControls.virtualTimer),
+   * its register accesses and its interrupts take no exit; false: its ports exit and each tick is the
+   * monitor's real timer (an external-interrupt exit) and an injection.
+   */
+  virtualTimer?: boolean;
+}
+
+/**
+ * The VMCS's virtual-timer page over the monitor's virtual timer: one timer,
+ * which the CPU drives while the guest runs and the monitor when it handles an
+ * exit (catching it up with the guest clock), so snapshots, waits and a host's
+ * scheduling see the same state under either.
+ */
+function timerPage(p: VirtualPlatform): VirtualTimerPage {
+  const t = p.timer, ports = t.mappings[0]!;
+  return {
+    base: ports.base, length: ports.length, line: t.line,
+    clock: () => p.clock(),
+    read: (offset) => t.read(offset, 4),
+    write: (offset, value) => t.write(offset, 4, value),
+    nextDeadline: () => t.nextDeadline(),
+    tick: (now) => t.tick(now),
+    raised: () => p.timerLineHigh(),
+  };
 }
 
 interface HwState {
   vmcs: unknown;
   nonRoot: boolean;
   forwarded: number;
+  shared?: SharedPageState;
 }
 
 
@@ -63,6 +93,12 @@ export class HwMode implements MonitorMode {
   readonly ept: boolean;
   readonly vpid: boolean;
   readonly posted: boolean;
+  readonly virtualTimer: boolean;
+  /** With the virtual timer, its line is the CPU's to deliver: the monitor never injects it. */
+  readonly cpuLines: number;
+  /** PVHVM: the guest's shared page (events published there), and its hypercalls. */
+  readonly shared: SharedPage;
+  private readonly calls: HypercallDispatcher;
   /** Without posted interrupts: virtual lines posted to the guest, waiting for the monitor to inject them. */
   private forwarded = 0;
   /** Without posted interrupts: the real lines postLine claimed in this monitor. */
@@ -72,8 +108,17 @@ export class HwMode implements MonitorMode {
     this.ept = options.ept ?? true;
     this.vpid = options.vpid ?? true;
     this.posted = options.posted ?? true;
+    this.virtualTimer = options.virtualTimer ?? false;
     const counters = monitor.counters as unknown as VmxCounters;
     this.vmcs = new Vmcs(counters);
+    this.vmcs.timerPage = timerPage(monitor.platform);
+    const shared = this.shared = new SharedPage(monitor);
+    this.calls = new HypercallDispatcher(monitor, shared, {
+      hvm: true,
+      unmask: () => this.vmcs.write('status', this.vmcs.read('status') | STATUS.IE),
+      wait: (pc) => this.waitForInterrupt(pc),
+    });
+    this.cpuLines = this.virtualTimer ? 1 << monitor.platform.timer.line : 0;
     monitor.machine.vmx = { vmcs: this.vmcs, counters, onExit: (e) => this.onExit(e) };
   }
 
@@ -118,8 +163,15 @@ export class HwMode implements MonitorMode {
     v.pid.pir = 0;
     v.pid.on = false;
     this.forwarded = 0;
+    this.shared.reset();
     c.postedInterrupts = this.posted;
     c.ioBitmap.fill(0xff); // every port is a virtual device
+    c.virtualTimer = this.virtualTimer;
+    if (this.virtualTimer) {
+      // ... but the timer's, which the CPU virtualizes.
+      const t = v.timerPage!;
+      for (let p = t.base; p < t.base + t.length; p++) c.ioBitmap[p >>> 3] &= ~(1 << (p & 7));
+    }
     c.hltExit = true;
     c.wfiExit = true;
     c.interruptWindowExit = false;
@@ -185,13 +237,14 @@ export class HwMode implements MonitorMode {
   }
 
   save(): HwState {
-    return { vmcs: this.vmcs.save(), nonRoot: this.monitor.machine.nonRoot, forwarded: this.forwarded };
+    return { vmcs: this.vmcs.save(), nonRoot: this.monitor.machine.nonRoot, forwarded: this.forwarded, shared: this.shared.save() };
   }
 
   restore(state: unknown): void {
     const s = state as HwState;
     this.vmcs.restore(s.vmcs);
     this.forwarded = s.forwarded ?? 0;
+    this.shared.restore(s.shared ?? { gpa: undefined, callback: 0 });
     const m = this.monitor.machine;
     m.nonRoot = s.nonRoot;
     m.mmu.nested = s.nonRoot ? { controls: this.vmcs.controls, counters: this.monitor.counters as unknown as VmxCounters } : undefined;
@@ -221,7 +274,7 @@ export class HwMode implements MonitorMode {
         return;
       }
       case 'wfi': this.wfi(e); break;
-      case 'vmcall': m.reflect(EXC.UNDEFINED, e.pc, undefined, e.pc); break; // no hypercalls for an unmodified guest
+      case 'vmcall': this.vmcall(e); break;
       case 'cr-access': this.crAccess(e); break;
       case 'invlpg': this.invlpg(e); break;
       case 'exception': this.exception(e); break;
@@ -236,8 +289,9 @@ export class HwMode implements MonitorMode {
   private afterExit(): void {
     const m = this.monitor;
     m.settleTime();
+    this.shared.publishPending(); // a PVHVM guest's event word (nothing before it registers its page)
     this.injectForwarded();
-    if (this.vmcs.controls.interruptWindowExit && (m.platform.pendingLines() | this.forwarded) === 0) {
+    if (this.vmcs.controls.interruptWindowExit && ((m.platform.pendingLines() & ~this.cpuLines) | this.forwarded) === 0) {
       // What the window was opened for is gone (the guest acknowledged the tick with IE off, as
       // natively): close it, or the guest would exit for nothing as soon as it sets IE again.
       this.vmcs.setControl('interruptWindowExit', false);
@@ -252,6 +306,21 @@ export class HwMode implements MonitorMode {
   private externalInterrupt(e: ExitInfo): void {
     // Counted as exitExternalInterrupt (as every exit, by reason): under hw nothing traps to the monitor.
     this.monitor.realInterruptAck(e.line!);
+  }
+
+  /**
+   * hcall: a hypercall of a PVHVM guest (an image declaring the pv ABI, from
+   * its kernel), through the same dispatcher as pv's, offered the calls an hw
+   * guest has use for; for any other guest, or from its processes, the
+   * undefined instruction it is on the bare machine.
+   */
+  private vmcall(e: ExitInfo): void {
+    const m = this.monitor;
+    if (m.guest.pvAbi !== PV_ABI_VERSION || (this.vmcs.read('status') & STATUS.CPL_MASK) !== 0) {
+      return m.reflect(EXC.UNDEFINED, e.pc, undefined, e.pc);
+    }
+    const next = this.calls.call(decodeCached(e.word!)!.imm & 0xffff, e.pc);
+    if (next !== undefined) this.vmcs.write('pc', next);
   }
 
   private interruptWindow(): void {
@@ -277,8 +346,13 @@ export class HwMode implements MonitorMode {
     const m = this.monitor;
     countEmulation(m, decodeCached(e.word!)!, e.pc);
     this.next(e);
+    this.waitForInterrupt(e.pc);
+  }
+
+  /** wfi, or a PVHVM guest's block (retired): idle until an interrupt is pending. */
+  private waitForInterrupt(pc: number): void {
     // A posted interrupt waiting ends the wait at once, as a raised line does natively.
-    if (this.pendingPosted() === 0) m.idleGuest(e.pc);
+    if (this.pendingPosted() === 0) this.monitor.idleGuest(pc);
   }
 
   /** --no-ept: the guest wrote STATUS or PTBR; the shadow follows its address space. */

@@ -33,6 +33,12 @@ export interface MonitorMode {
    */
   readonly unmasksWithoutEntry?: boolean;
   /**
+   * Virtual lines the CPU delivers itself (bit n = line n; hw with the
+   * virtual timer: the timer's): the monitor never injects them, and its real
+   * timer does not stand in for the virtual one but to end a wait. Default 0.
+   */
+  readonly cpuLines?: number;
+  /**
    * The guest's control register `n` as the guest sees it, for tools (no
    * counted access). Default: the virtual CPU's. hw: the CPU's own in
    * non-root operation, the VMCS's guest state otherwise.

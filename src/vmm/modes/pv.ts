@@ -25,36 +25,28 @@ import { CAUSE, CR, EXC, REG, STATUS } from '../../isa/index.js';
 import { decodeCached } from '../../machine/decode-cache.js';
 import type { TrapInfo } from '../../machine/trap.js';
 import type { Monitor } from '../monitor.js';
-import { errorName, ERRNO, HYPERCALLS } from '../pv/abi.js';
-import { bumpHypercallCounter } from '../counters.js';
-import { HANDLERS, type HypercallContext, type HypercallOutcome } from '../pv/hypercalls.js';
+import { HypercallDispatcher } from '../pv/dispatch.js';
 import { SharedPage, type SharedPageState } from '../pv/shared-page.js';
 import { DirectMode } from './direct.js';
-
-interface Call {
-  name: string;
-  handler: (ctx: HypercallContext) => HypercallOutcome;
-}
-
-/** Per hypercall number: its name and handler, resolved once (hypercalls are the hot path). */
-const CALLS: readonly (Call | undefined)[] = (() => {
-  const t: (Call | undefined)[] = [];
-  for (const h of HYPERCALLS) t[h.nr] = { name: h.name, handler: HANDLERS[h.name]! };
-  return t;
-})();
 
 export class PvMode extends DirectMode {
   readonly unmasksWithoutEntry = true;
   readonly name = 'pv';
   readonly shared: SharedPage;
 
-  private readonly ctx: HypercallContext;
-  private readonly args: [number, number, number, number] = [0, 0, 0, 0];
+  private readonly calls: HypercallDispatcher;
 
   constructor(monitor: Monitor) {
     super(monitor);
-    this.shared = new SharedPage(monitor);
-    this.ctx = { monitor, shared: this.shared, pc: 0, args: this.args };
+    const shared = this.shared = new SharedPage(monitor);
+    this.calls = new HypercallDispatcher(monitor, shared, {
+      hvm: false,
+      unmask: () => {
+        monitor.vcpu.ie = true;
+        shared.write('mask', 0);
+      },
+      wait: (pc) => monitor.idleGuest(pc),
+    });
   }
 
   reset(): void {
@@ -84,39 +76,11 @@ export class PvMode extends DirectMode {
   }
 
   private hypercall(nr: number, pc: number): void {
-    const m = this.monitor;
-    const R = m.machine.cpu.regs;
-    const call = nr < CALLS.length ? CALLS[nr] : undefined;
-    m.counters.hypercalls++;
-    let out: HypercallOutcome;
-    if (call) {
-      bumpHypercallCounter(m.counters, nr);
-      // One context per mode, refilled per call: handlers read it and keep nothing of it.
-      const ctx = this.ctx;
-      ctx.pc = pc;
-      const args = this.args;
-      args[0] = R[REG.a0]!;
-      args[1] = R[REG.a1]!;
-      args[2] = R[REG.a2]!;
-      args[3] = R[REG.a3]!;
-      out = call.handler(ctx);
-    } else {
-      m.counters.hcUnknown++;
-      out = { a0: -ERRNO.ENOSYS };
-    }
-    const error = out.a0 === undefined ? undefined : errorName(out.a0);
-    if (error) m.counters.hypercallErrors++;
-    m.listener?.({
-      kind: 'hypercall', pc: pc >>> 0, nr, name: call?.name ?? 'unknown',
-      ...(out.a0 === undefined ? {} : { result: out.a0 | 0 }), ...(error ? { error } : {}),
-    });
-    if (out.a0 !== undefined) R[REG.a0] = out.a0 | 0;
-    if (!out.retired) m.machine.retire();
-    if (m.machine.stopped) return;
-    const next = out.pc ?? (pc + 4) | 0;
+    const next = this.calls.call(nr, pc);
+    if (next === undefined) return;
     this.setGuestPc(next);
     this.shared.publishPending();
-    m.injectIfPending(next);
+    this.monitor.injectIfPending(next);
   }
 
   // --- delivery through the shared page -------------------------------------------

@@ -67,32 +67,38 @@ export interface HypercallDef {
   errors: readonly ErrName[];
   /** a0 is not written (event_check), or the call does not return to the next instruction (iret, halt). */
   keepsA0?: boolean;
+  /**
+   * Also offered to an hw guest (PVHVM, docs/hypercalls.md): the timer, events, console, PCI and
+   * halt. The rest stand for hardware an hw guest has (its trap vector, rett, page tables and TLB
+   * are its own in non-root operation) and return ENOSYS there.
+   */
+  hvm?: true;
 }
 
 export const HYPERCALLS: readonly HypercallDef[] = [
-  { nr: 0, name: 'version', args: '', returns: 'the ABI version', errors: [] },
+  { nr: 0, name: 'version', args: '', returns: 'the ABI version', errors: [], hvm: true },
   { nr: 1, name: 'set_trap_table', args: 'a0 = handler', returns: '0', errors: ['EINVAL'] },
-  { nr: 2, name: 'register_vcpu_info', args: 'a0 = shared page (guest-physical), a1 = event callback', returns: '0', errors: ['EINVAL', 'EFAULT'] },
+  { nr: 2, name: 'register_vcpu_info', args: 'a0 = shared page (guest-physical), a1 = event callback', returns: '0', errors: ['EINVAL', 'EFAULT'], hvm: true },
   { nr: 3, name: 'iret', args: 'shared page: status, epc', returns: 'does not return', errors: ['EINVAL'], keepsA0: true },
-  { nr: 4, name: 'event_check', args: '', returns: 'a0 unchanged', errors: [], keepsA0: true },
+  { nr: 4, name: 'event_check', args: '', returns: 'a0 unchanged', errors: [], keepsA0: true, hvm: true },
   { nr: 5, name: 'set_ptbr', args: 'a0 = page directory (guest-physical)', returns: '0', errors: ['EINVAL', 'EFAULT'] },
   { nr: 6, name: 'set_paging', args: 'a0 = 1 on, 0 off', returns: '0', errors: ['EINVAL'] },
   { nr: 7, name: 'mmu_update', args: 'a0 = list of (entry address, value) pairs, a1 = count', returns: 'count', errors: ['EINVAL', 'EFAULT', 'EPERM'] },
   { nr: 8, name: 'tlb_flush_page', args: 'a0 = virtual address', returns: '0', errors: [] },
   { nr: 9, name: 'tlb_flush_all', args: '', returns: '0', errors: [] },
-  { nr: 10, name: 'console_write', args: 'a0 = buffer, a1 = length', returns: 'length', errors: ['EINVAL', 'EFAULT'] },
-  { nr: 11, name: 'console_read', args: 'a0 = buffer, a1 = length', returns: 'bytes read (0: none available)', errors: ['EINVAL', 'EFAULT'] },
-  { nr: 12, name: 'timer_set', args: 'a0 = period (0 stops the timer)', returns: '0', errors: [] },
-  { nr: 13, name: 'timer_ack', args: '', returns: '0', errors: [] },
-  { nr: 14, name: 'timer_read', args: '', returns: 'the guest clock, low 32 bits', errors: [] },
-  { nr: 15, name: 'yield', args: '', returns: '0', errors: [] },
-  { nr: 16, name: 'block', args: '', returns: '0', errors: [] },
-  { nr: 17, name: 'halt', args: 'a0 = exit code', returns: 'does not return', errors: [], keepsA0: true },
+  { nr: 10, name: 'console_write', args: 'a0 = buffer, a1 = length', returns: 'length', errors: ['EINVAL', 'EFAULT'], hvm: true },
+  { nr: 11, name: 'console_read', args: 'a0 = buffer, a1 = length', returns: 'bytes read (0: none available)', errors: ['EINVAL', 'EFAULT'], hvm: true },
+  { nr: 12, name: 'timer_set', args: 'a0 = period (0 stops the timer)', returns: '0', errors: [], hvm: true },
+  { nr: 13, name: 'timer_ack', args: '', returns: '0', errors: [], hvm: true },
+  { nr: 14, name: 'timer_read', args: '', returns: 'the guest clock, low 32 bits', errors: [], hvm: true },
+  { nr: 15, name: 'yield', args: '', returns: '0', errors: [], hvm: true },
+  { nr: 16, name: 'block', args: '', returns: '0', errors: [], hvm: true },
+  { nr: 17, name: 'halt', args: 'a0 = exit code', returns: 'does not return', errors: [], keepsA0: true, hvm: true },
   // PCI configuration space (docs/nics.md): what `out 0xCF8` + `in`/`out 0xCFC` do natively; an absent function reads all ones.
-  { nr: 18, name: 'pci_config_read', args: 'a0 = CONFIG_ADDRESS', returns: 'the dword (all ones: no such function)', errors: [] },
-  { nr: 19, name: 'pci_config_write', args: 'a0 = CONFIG_ADDRESS, a1 = value', returns: '0', errors: [] },
+  { nr: 18, name: 'pci_config_read', args: 'a0 = CONFIG_ADDRESS', returns: 'the dword (all ones: no such function)', errors: [], hvm: true },
+  { nr: 19, name: 'pci_config_write', args: 'a0 = CONFIG_ADDRESS, a1 = value', returns: '0', errors: [], hvm: true },
   // A virtio queue's doorbell, without the trapping MMIO write.
-  { nr: 20, name: 'net_notify', args: 'a0 = PCI function (bus<<8 | device<<3 | function), a1 = queue', returns: '0', errors: ['EINVAL'] },
+  { nr: 20, name: 'net_notify', args: 'a0 = PCI function (bus<<8 | device<<3 | function), a1 = queue', returns: '0', errors: ['EINVAL'], hvm: true },
 ];
 
 /** `mmu_update` -> `hcMmuUpdate`: the monitor counter of one hypercall. */

@@ -22,9 +22,24 @@ export interface HypercallOutcome {
   retired?: boolean;
 }
 
+/**
+ * How the calling mode delivers events: pv through the registered callback,
+ * masked by the shared page's mask word; hw (PVHVM) as virtual interrupts
+ * through the guest's own trap vector, masked by its own interrupt flag.
+ */
+export interface EventControl {
+  /** An hw guest: no callback (events come through its trap vector), no mask word, the hvm calls only. */
+  readonly hvm: boolean;
+  /** block: unmask events (pv: vIE and the mask word; hw: the guest's IE in the VMCS). */
+  unmask(): void;
+  /** block, after the hcall retired: wait until an event is pending. */
+  wait(pc: number): void;
+}
+
 export interface HypercallContext {
   monitor: Monitor;
   shared: SharedPage;
+  events: EventControl;
   /** Guest pc of the hcall. */
   pc: number;
   /** a0..a3 as the guest left them. */
@@ -90,13 +105,15 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
     return ok();
   },
 
-  register_vcpu_info: ({ monitor: m, shared, args: [page, callback] }) => {
+  register_vcpu_info: ({ monitor: m, shared, events, args: [page, callback] }) => {
     if ((page & PAGE_MASK) !== 0 || (callback & 3) !== 0) return fail('EINVAL');
+    // An hw guest's events come through its own trap vector (Xen's HVM callback vector): no callback to name.
+    if (events.hvm && callback !== 0) return fail('EINVAL');
     if (!m.guest.contains(page >>> 0, 4096)) return fail('EFAULT');
     shared.gpa = page >>> 0;
     shared.callback = callback | 0;
-    // The page takes over the guest's interrupt flag as it stands (off at boot).
-    shared.write('mask', m.vcpu.ie ? 0 : 1);
+    // The page takes over the guest's interrupt flag as it stands (off at boot); an hw guest keeps its own.
+    if (!events.hvm) shared.write('mask', m.vcpu.ie ? 0 : 1);
     shared.publishPending();
     return ok();
   },
@@ -201,11 +218,10 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
 
   // Xen's SCHEDOP_block: unmask events and sleep until one is pending. The
   // hcall retires first, then the guest idles (as wfi) to the next deadline.
-  block: ({ monitor: m, shared, pc }) => {
-    m.vcpu.ie = true;
-    shared.write('mask', 0);
+  block: ({ monitor: m, events, pc }) => {
+    events.unmask();
     m.machine.retire();
-    m.idleGuest(pc);
+    events.wait(pc);
     return { a0: 0, retired: true };
   },
 
