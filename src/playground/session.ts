@@ -146,12 +146,22 @@ export class PlaygroundSession {
     const l = this.need();
     this.stopRequested = false;
     const start = l.machine.counters.steps;
-    const res = await d.executeAsync(line, SLICE_MS, () => this.pauseWith(id));
-    this.postConsole();
-    if (!res.ok) throw new PlaygroundError(errorLine(res.output));
+    const stoppedVms = () => l.vms.filter((v) => l.stopOf(v) !== undefined).length;
+    let output = '';
+    for (;;) {
+      const before = stoppedVms();
+      const res = await d.executeAsync(line, SLICE_MS, () => this.pauseWith(id));
+      this.postConsole();
+      if (!res.ok) throw new PlaygroundError(errorLine(res.output));
+      output += res.output;
+      // On a host the debugger's continue ends when a VM stops for good; a run goes on with the others, as `virtlab host` does.
+      const again = line === 'continue' && stoppedVms() > before && !l.allStopped() && !this.stopRequested
+        && l.machine.counters.steps - start < l.maxSteps;
+      if (!again) break;
+    }
     const used = l.machine.counters.steps - start;
     const stopped = this.stopRequested ? 'requested' : l.allStopped() ? 'ended' : line === 'continue' && used >= l.maxSteps ? 'budget' : 'paused';
-    return this.runResponse(id, res.output, stopped);
+    return this.runResponse(id, output, stopped);
   }
 
   private restart(id: number): RunResponse {

@@ -1,0 +1,80 @@
+// The playground's results are the CLI's, bit for bit: the same guests run
+// through `virtlab run --json --stats` (main() in-process) and through a
+// playground session (load, run, snapshot) give the same console output,
+// counters, modelled cycles per event kind and the same --stats text.
+
+import { describe, expect, test } from 'vitest';
+import { runCli } from '../cli/run.js';
+import type { Configuration, ModeName } from '../../src/playground/protocol.js';
+import { consoleOf, lone, newSession } from './helpers.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+interface Case { path: string; mode: ModeName; defines?: Record<string, number> }
+
+const MODES_PLAIN: ModeName[] = ['native', 'trap', 'bt', 'hw'];
+const cases: Case[] = [
+  ...MODES_PLAIN.map((mode) => ({ path: 'guests/hello.s', mode })),
+  ...MODES_PLAIN.map((mode) => ({ path: 'guests/tinyos/tinyos.s', mode })),
+  { path: 'guests/tinyos/tinyos.s', mode: 'pv', defines: { PV: 1 } },
+  ...MODES_PLAIN.map((mode) => ({ path: 'guests/bench/in.s', mode })),
+  { path: 'guests/bench/in.s', mode: 'pv', defines: { PV: 1 } },
+];
+
+/** What `virtlab run` printed on stderr besides the counters: its one `virtlab:` line for a run that did not halt. */
+function statsOnly(stderr: string): string {
+  return stderr.split('\n').filter((l) => !l.startsWith('virtlab: ')).join('\n');
+}
+
+describe.each(['jit', 'interp'] as const)('run under %s: the session and the CLI agree', (engine) => {
+  test.each(cases)('$path under $mode', async ({ path, mode, defines }) => {
+    const args = ['run', path, '--mode', mode, '--engine', engine, '--json', '--stats', ...Object.keys(defines ?? {}).flatMap((d) => ['-D', d])];
+    const cli = await runCli(args, ROOT);
+    const json = JSON.parse(cli.stdout);
+
+    const s = newSession();
+    await s.ok({ type: 'load', config: lone(path, { mode, ...(defines ? { defines } : {}) }, { engine }) });
+    const run = await s.ok({ type: 'run' });
+    expect(run.stopped).toBe('ended');
+    expect(run.vms[0].exitCode).toBe(cli.code);
+    const { state } = await s.ok({ type: 'snapshot' });
+
+    expect(state.console).toBe(json.console);
+    expect(consoleOf(s.events, 'vm')).toBe(json.console);
+    expect(state.counters.machine).toEqual(json.counters);
+    expect(state.counters.monitor).toEqual(json.monitor);
+    expect(state.counters.cost).toEqual(json.cost);
+    expect(state.counters.perIteration).toEqual(json.perIteration ?? null);
+    expect(state.counters.statsText).toBe(statsOnly(cli.stderr));
+    expect(state.status.message).toBe(json.message);
+  });
+});
+
+describe.each(['jit', 'interp'] as const)('a host of three VMs under %s: the session and `virtlab host` agree', (engine) => {
+  test('tinyos under bt, pv and hw (guests/hosts/three-modes.json)', async () => {
+    const cli = await runCli(['host', 'guests/hosts/three-modes.json', '--engine', engine, '--json', '--stats'], ROOT);
+    expect(cli.code).toBe(0);
+    const json = JSON.parse(cli.stdout);
+    const config: Configuration = {
+      engine, costModel: 'p4-2006', slice: 10000,
+      vms: (['bt', 'pv', 'hw'] as const).map((mode) => ({ name: mode, program: { kind: 'catalog', path: 'guests/tinyos/tinyos.s' }, mode })),
+    };
+    const s = newSession();
+    await s.ok({ type: 'load', config });
+    const run = await s.ok({ type: 'run' });
+    expect(run.stopped).toBe('ended');
+    expect(run.steps).toBe(json.steps);
+    const sections: string[] = [];
+    for (const v of json.vms) {
+      const { state } = await s.ok({ type: 'snapshot', vm: v.name });
+      expect(state.console).toBe(v.console);
+      expect(consoleOf(s.events, v.name)).toBe(v.console);
+      expect(state.counters.machine).toEqual(v.counters);
+      expect(state.counters.monitor).toEqual(v.monitor);
+      expect(state.counters.cost).toEqual(v.cost);
+      expect(state.status.exitCode).toBe(v.exitCode);
+      sections.push(`== ${v.name} (${v.mode}) ==\n${state.counters.statsText}`);
+    }
+    expect(sections.join('\n')).toBe(cli.stderr);
+  });
+});
