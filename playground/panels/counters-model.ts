@@ -19,6 +19,8 @@ export interface CountersModel {
   preset: string;
   rows: CostBarRow[];
   totalCycles: number;
+  /** What the monitor added and its share of the total (as --stats's last line), when the report splits it. */
+  overhead: { cycles: number; share: number } | null;
   machine: [string, number][];
   monitor: [string, number][] | null;
 }
@@ -26,15 +28,18 @@ export interface CountersModel {
 /** Rows whose count is 0 are left out, as --stats leaves them out (they cost nothing). */
 export function countersModel(c: Counters): CountersModel {
   const total = c.cost.totalCycles;
+  // The cost model's report (src/vmm/cost-model.ts CostReport) carries each row's price and the overhead; read them when there.
   const rows = c.cost.rows.filter((r) => r.count !== 0).map((r) => ({
     kind: r.kind, count: r.count, cycles: r.cycles,
-    each: r.count === 0 ? 0 : r.cycles / r.count,
+    each: (r as { each?: number }).each ?? r.cycles / r.count,
     share: total > 0 ? r.cycles / total : 0,
   }));
+  const over = (c.cost as { overheadCycles?: number }).overheadCycles;
   return {
     preset: c.cost.preset,
     rows,
     totalCycles: total,
+    overhead: typeof over === 'number' ? { cycles: over, share: total > 0 ? over / total : 0 } : null,
     machine: Object.entries(c.machine),
     monitor: c.monitor ? Object.entries(c.monitor).filter(([, v]) => v !== 0) : null,
   };

@@ -40,6 +40,8 @@ export function createCountersPanel(container: HTMLElement): CountersPanel {
       fill(root,
         h('p', { class: 'pg-preset', 'data-testid': 'cost-preset' }, `cost model ${m.preset} (mode ${state.mode})`),
         table(`modelled cycles per event kind, cost model ${m.preset}`, ['event', 'count', 'each', 'cycles', 'share'], rows, { 'data-testid': 'cost-table' }),
+        m.overhead ? h('p', { class: 'pg-overhead', 'data-testid': 'cost-overhead' },
+          `monitor overhead ${formatCount(m.overhead.cycles)} cycles (${(100 * m.overhead.share).toFixed(1)}% of the total)`) : null,
         table('machine counters', ['counter', 'value'], counterRows(m.machine, 'counter'), { 'data-testid': 'machine-counters' }),
         m.monitor ? table(`monitor counters (${state.mode}), non-zero`, ['counter', 'value'], counterRows(m.monitor, 'monitor-counter'), { 'data-testid': 'monitor-counters' }) : null);
     },

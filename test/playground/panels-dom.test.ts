@@ -184,6 +184,7 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
         bars: document.querySelectorAll('[data-testid="cost-table"] .pg-bar').length,
         total: document.querySelector('[data-testid="cost-total"] td:nth-child(4)')!.textContent,
         preset: document.querySelector('[data-testid="cost-preset"]')!.textContent,
+        overhead: document.querySelector('[data-testid="cost-overhead"]')?.textContent,
       };
     }, s);
     const nonZero = s.counters.cost.rows.filter((x) => x.count !== 0);
@@ -191,6 +192,8 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
     expect(r.bars).toBe(nonZero.length);
     expect(r.total).toBe(s.counters.cost.totalCycles.toLocaleString('en-US'));
     expect(r.preset).toBe('cost model p4-2006 (mode bt)');
+    const o = (s.counters.cost as unknown as { overheadCycles: number }).overheadCycles;
+    expect(r.overhead).toBe(`monitor overhead ${o.toLocaleString('en-US')} cycles (${(100 * o / s.counters.cost.totalCycles).toFixed(1)}% of the total)`);
   });
 
   test('timeline: legend counts, zoom by button, wheel and keyboard, pan by drag, hover names the event', async () => {

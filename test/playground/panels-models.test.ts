@@ -152,7 +152,21 @@ describe('counters', () => {
     expect(traps.each * traps.count).toBeCloseTo(traps.cycles);
     expect(m.rows.reduce((s, r) => s + r.share, 0)).toBeCloseTo(1);
     expect(m.monitor!.map(([k]) => k)).toEqual(['traps']);
+    // The cost report's own split: what the monitor added, as --stats's last line.
+    const report = c.cost as unknown as { overheadCycles: number; totalCycles: number };
+    expect(report.overheadCycles).toBeGreaterThan(0);
+    expect(m.overhead).toEqual({ cycles: report.overheadCycles, share: report.overheadCycles / report.totalCycles });
     expect(m.machine.length).toBe(Object.keys(c.machine).length);
+  });
+
+  test("a row's price is the report's own (copyByte prices half a cycle), and no overhead line without the split", () => {
+    const c = countersOf('trap', 10, 1, 0);
+    const report = c.cost as unknown as { rows: { kind: string; counter: string; count: number; each: number; formula: string; cycles: number }[] };
+    report.rows.push({ kind: 'frame bytes copied', counter: 'bytesCopied', count: 3, each: 0.5, formula: 'copyByte', cycles: 1.5 });
+    expect(countersModel(c).rows.find((r) => r.kind === 'frame bytes copied')!.each).toBe(0.5);
+    const bare = { ...c, cost: { preset: 'p4-2006', rows: [{ kind: 'x', count: 2, cycles: 10 }], totalCycles: 10 } } as unknown as Counters;
+    expect(countersModel(bare).overhead).toBeNull();
+    expect(countersModel(bare).rows[0]!.each).toBe(5);
   });
 
   test('bars: proportional, a sliver for a tiny non-zero value, nothing for zero', () => {
