@@ -40,6 +40,8 @@ export class PanelArea {
   private readonly timelineContainer: HTMLElement;
   /** One timeline per side, kept on one axis: zooming or panning one moves the other. */
   private readonly timelines: TimelinePanel[] = [];
+  /** The timeline each track shows now (by identity). */
+  private readonly drawn: (Timeline | null)[] = [];
   private readonly tabButtons = new Map<Tab, HTMLButtonElement>();
   private readonly tabBodies = new Map<Tab, HTMLElement>();
   private last: readonly SideView[] = [];
@@ -117,17 +119,18 @@ export class PanelArea {
       r.label.textContent = side.state ? `${side.state.name} (${side.state.mode})` : side.label;
       if (side.state) r.panel.update(side.state);
     });
+    // Only what is in view is drawn: a step must not pay for tables nobody sees.
     const first = sides[0]?.state;
     if (first) {
-      if (first.memory) this.memory.update(first);
-      if (first.pageTables) this.perTab['page tables']!.update(first);
-      if (first.bt !== undefined) this.perTab.bt!.update(first);
-      this.perTab.counters!.update(first);
+      if (this.current === 'memory' && first.memory) this.memory.update(first);
+      if (this.current === 'page tables' && first.pageTables) this.perTab['page tables']!.update(first);
+      if (this.current === 'bt' && first.bt !== undefined) this.perTab.bt!.update(first);
+      if (this.current === 'counters') this.perTab.counters!.update(first);
     }
     this.tabButtons.get('compare')!.hidden = sides.length < 2;
     const [a, b] = sides;
-    if (a?.state && b?.state) {
-      this.compare.update({ label: a.label, state: a.state, events: [] }, { label: b.label, state: b.state, events: [] });
+    if (this.current === 'compare' && a?.state && b?.state) {
+      this.compare.update({ label: a.label, state: a.state, ...(a.timeline ? { timeline: a.timeline } : {}) }, { label: b.label, state: b.state, ...(b.timeline ? { timeline: b.timeline } : {}) });
     }
     this.renderTimelines(sides);
   }
@@ -153,8 +156,12 @@ export class PanelArea {
       box.hidden = i >= sides.length;
       if (i >= sides.length) return;
       (box.firstElementChild as HTMLElement).textContent = `timeline: ${sides[i]!.label}`;
+      // A timeline is made after a run or when stepping pauses: redraw only when a new one came.
       const timeline = sides[i]!.timeline;
-      if (timeline) t.updateTracks(tracksFromTimeline(timeline));
+      if (timeline && this.drawn[i] !== timeline) {
+        this.drawn[i] = timeline;
+        t.updateTracks(tracksFromTimeline(timeline));
+      }
     });
     // Both tracks share the longer run's axis, so the same cycle is at the same x.
     const end = Math.max(0, ...this.timelines.slice(0, sides.length).map((t) => t.end()));

@@ -32,10 +32,16 @@ function median(xs: readonly number[]): number {
 async function timeClicks(page: Page, id: string, count: number): Promise<number[]> {
   return page.evaluate(
     async (buttonId, n) => {
+      // The page sets data-busy="false" once the panels are redrawn; observed exactly, not polled per frame.
       const idle = () =>
         new Promise<void>((done) => {
-          const check = () => (document.body.dataset['busy'] === 'false' ? done() : requestAnimationFrame(check));
-          check();
+          if (document.body.dataset['busy'] === 'false') return done();
+          const observer = new MutationObserver(() => {
+            if (document.body.dataset['busy'] !== 'false') return;
+            observer.disconnect();
+            done();
+          });
+          observer.observe(document.body, { attributes: true, attributeFilter: ['data-busy'] });
         });
       const times: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -95,6 +101,8 @@ export async function measureBudgets(print: (line: string) => void): Promise<boo
         await page.click('#continue');
         await waitIdle(page);
         for (const [name, id] of [['step', 'step'], ['step back', 'back']] as const) {
+          // The run's (or the last pause's) timeline is made first: the worker does one thing at a time.
+          await page.waitForSelector('body[data-timeline="ready"]', { timeout: 60_000 });
           const times = await timeClicks(page, id, STEPS);
           const m = median(times);
           results.push({
