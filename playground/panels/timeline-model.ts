@@ -154,21 +154,36 @@ export interface Placed {
   w: number;
 }
 
-/** Index of the first event starting at or after `cycle` (events sorted by start). */
-function firstAtOrAfter(events: readonly Mark[], cycle: number): number {
+/** Per track, maxEnd[i]: the furthest any of events[0..i] reaches (non-decreasing, so searchable). */
+const maxEnds = new WeakMap<readonly Mark[], Float64Array>();
+
+function maxEndOf(events: readonly Mark[]): Float64Array {
+  let m = maxEnds.get(events);
+  if (!m) {
+    m = new Float64Array(events.length);
+    let far = -Infinity;
+    events.forEach((e, i) => {
+      far = Math.max(far, e.start + Math.max(0, e.dur));
+      m![i] = far;
+    });
+    maxEnds.set(events, m);
+  }
+  return m;
+}
+
+/**
+ * Index of the first event that reaches `cycle` (every event before it ends
+ * earlier): where drawing or hit testing starts, in O(log n) even when a long
+ * guest slice began far before the view.
+ */
+function firstReaching(events: readonly Mark[], cycle: number): number {
+  const m = maxEndOf(events);
   let lo = 0, hi = events.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (events[mid]!.start < cycle) lo = mid + 1; else hi = mid;
+    if (m[mid]! < cycle) lo = mid + 1; else hi = mid;
   }
   return lo;
-}
-
-/** The longest slice of a track: how far back a slice may start and still reach the view. */
-function longest(events: readonly Mark[]): number {
-  let m = 0;
-  for (const e of events) if (e.dur > m) m = e.dur;
-  return m;
 }
 
 /**
@@ -179,7 +194,7 @@ function longest(events: readonly Mark[]): number {
  */
 export function layoutTrack(track: TimelineTrack, view: View, width: number): Placed[] {
   const events = track.events;
-  const from = firstAtOrAfter(events, view.start - longest(events));
+  const from = firstReaching(events, view.start);
   const last = xToCycle(view, width);
   const taken = new Map<TimelineKind, number>();
   const out: Placed[] = [];
@@ -205,7 +220,8 @@ export function hitTest(track: TimelineTrack, view: View, x: number, slop = 3): 
   const events = track.events;
   const cycle = xToCycle(view, x);
   const reach = slop * view.cyclesPerPx;
-  const from = firstAtOrAfter(events, cycle - reach - longest(events));
+  // A slice is at least a pixel wide: one more pixel's worth back.
+  const from = firstReaching(events, cycle - reach - view.cyclesPerPx);
   let best: Mark | undefined;
   let bestDist = Infinity;
   for (let i = from; i < events.length; i++) {

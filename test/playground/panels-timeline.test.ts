@@ -117,6 +117,17 @@ describe('layoutTrack and hitTest', () => {
     expect(inside.map((p) => [p.event.name, p.x])).toEqual([['A', -500]]);
   });
 
+  test('a slice that began long before the view is found without the events between (and hit there)', () => {
+    const marks = [{ kind: 'guest', name: 'guest', start: 0, dur: 1e6, cycles: 1e6, step: 0 },
+      ...Array.from({ length: 1000 }, (_, i) => ({ kind: 'interrupt', name: `i${i}`, start: 1 + i * 100, dur: 0, cycles: null, step: i }))];
+    const t = { vm: 'vm', events: marks };
+    const placed = layoutTrack(t, { start: 500_000, cyclesPerPx: 1 }, 1000);
+    expect(placed.map((p) => p.event.name)).toEqual(['guest']);
+    const late = layoutTrack(t, { start: 99_000, cyclesPerPx: 1 }, 1000);
+    expect(late.map((p) => p.event.name)).toEqual(['guest', 'i990', 'i991', 'i992', 'i993', 'i994', 'i995', 'i996', 'i997', 'i998', 'i999']);
+    expect(hitTest(t, { start: 500_000, cyclesPerPx: 1 }, 10)?.name).toBe('guest');
+  });
+
   test('many events in one pixel column draw once per kind', () => {
     const many = tracksFromEvents(Array.from({ length: 10_000 }, (_, i) => ev('vm', i, i % 2 ? 'trap' : 'interrupt', `e${i}`, null)))[0]!;
     const placed = layoutTrack(many, fitView(timelineEnd([many]), 100), 100);
