@@ -49,3 +49,34 @@ export function parseBtText(text: string): BtLine[] {
   }
   return out;
 }
+
+/** One unit of the dump: its label lines, guest code beside translation, and its chain lines. */
+export interface BtUnit {
+  /** The `== 0x... <sym>  gpa ...  tc ...` line. */
+  label: string;
+  /** The `unit 0x...: N guest insns -> M words ...` line. */
+  summary: string;
+  pairs: Extract<BtLine, { kind: 'pair' }>[];
+  chains: string[];
+}
+
+export interface BtDump {
+  /** What precedes the first unit: bt-dump's header (program, guest, units, callouts, ...) and any note. */
+  header: string[];
+  units: BtUnit[];
+}
+
+/** The dump's lines grouped per unit (bt-dump prints every unit holding the pc: one may start inside another). */
+export function btUnits(lines: readonly BtLine[]): BtDump {
+  const header: string[] = [];
+  const units: BtUnit[] = [];
+  for (const l of lines) {
+    const unit = units[units.length - 1];
+    if (l.kind === 'text' && l.text.startsWith('==')) units.push({ label: l.text, summary: '', pairs: [], chains: [] });
+    else if (!unit) header.push(l.kind === 'text' ? l.text : l.right);
+    else if (l.kind === 'pair') unit.pairs.push(l);
+    else if (l.text.startsWith('unit ') && unit.summary === '') unit.summary = l.text;
+    else unit.chains.push(l.text.trim());
+  }
+  return { header, units };
+}

@@ -19,7 +19,8 @@
 //     mem-address, mem-follow, mem-space, mem-address-error, mem-table
 //     mem-row-0x<8 hex>                       a row of 16 bytes
 //   bt-view             the bt panel
-//     bt-table, bt-row-0x<8 hex> (a guest instruction's row), bt-chains, bt-empty
+//     bt-header (bt-dump's header), bt-unit-<i> (each unit holding the pc), bt-table (its table),
+//     bt-row-0x<8 hex> (a guest instruction's row; the pc's has aria-current="true"), bt-chains, bt-empty
 //   counters            the counters panel
 //     cost-preset, cost-table, cost-<event kind with dashes>, cost-total, machine-counters,
 //     monitor-counters, counter-<name>, monitor-counter-<name>
@@ -44,7 +45,7 @@ export { createComparePanel, type ComparePanel, type CompareRun } from './compar
 export { registersModel, cpuOfState, type CpuView, type RegRow } from './registers-model.js';
 export { directoryGroups, tableSetsOf, walk, type PageTableSet } from './page-tables-model.js';
 export { memoryRows, followValue, FOLLOW_CHOICES } from './memory-model.js';
-export { parseBtText, type BtLine } from './bt-model.js';
+export { parseBtText, btUnits, type BtLine, type BtUnit } from './bt-model.js';
 export { countersModel } from './counters-model.js';
 export { compareModel } from './compare-model.js';
 export {

@@ -3,7 +3,7 @@
 // same run: every guest instruction and every translated word, in order.
 
 import { beforeAll, describe, expect, test } from 'vitest';
-import { parseBtText, type BtLine } from '../../playground/panels/bt-model.js';
+import { btUnits, parseBtText, type BtLine } from '../../playground/panels/bt-model.js';
 import { runCli } from '../cli/run.js';
 
 const hello = new URL('../../guests/hello.s', import.meta.url).pathname;
@@ -51,6 +51,29 @@ describe('parseBtText against bt-dump --json', () => {
     const texts = lines.filter((l): l is Extract<BtLine, { kind: 'text' }> => l.kind === 'text').map((l) => l.text);
     expect(texts.filter((t) => t.startsWith('== ')).length).toBe(units.length);
     expect(texts.filter((t) => t.startsWith('unit ')).length).toBe(units.length);
+  });
+});
+
+describe('btUnits', () => {
+  // hello's unit at 0x1010 has chains both ways; in tinyos two units hold 0x1018 (one starts inside the other).
+  test.each([[hello, '0x1010', 1], [new URL('../../guests/tinyos/tinyos.s', import.meta.url).pathname, '0x1018', 2]] as const)("groups the dump per unit: bt-dump's header before the first, each unit's own rows and chains (%s at %s)", async (program, pc, count) => {
+    const text = await runCli(['bt-dump', program, '--pc', pc]);
+    const json = await runCli(['bt-dump', program, '--pc', pc, '--json']);
+    expect(json.code).toBe(0);
+    const units = (JSON.parse(json.stdout) as { units: (JUnit & { chains: { out: unknown[]; in: unknown[] } })[] }).units;
+    const dump = btUnits(parseBtText(text.stdout));
+    expect(dump.units.length).toBe(units.length);
+    expect(units.length).toBe(count);
+    expect(dump.header.some((l) => l.startsWith('program '))).toBe(true);
+    expect(dump.header.some((l) => l.startsWith('callouts '))).toBe(true);
+    dump.units.forEach((u, i) => {
+      expect(u.label).toMatch(new RegExp(`^== 0x${units[i]!.pc.toString(16).padStart(8, '0')}`));
+      expect(u.summary).toMatch(/^unit 0x[0-9a-f]{8}/);
+      expect(u.pairs.filter((p) => p.guest).map((p) => p.guest!.pc)).toEqual(units[i]!.insns.map((x) => x.pc));
+      const chains = units[i]!.chains.out.length + units[i]!.chains.in.length;
+      expect(u.chains).toEqual(chains === 0 ? ['(no chains)'] : expect.arrayContaining([expect.stringMatching(/^(chain|from) /)]));
+      if (chains > 0) expect(u.chains.length).toBe(chains);
+    });
   });
 });
 

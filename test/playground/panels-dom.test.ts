@@ -76,7 +76,8 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
     const css = readFileSync(join(ROOT, 'playground/panels/panels.css'), 'utf8');
     const dump = await runCli(['bt-dump', join(ROOT, 'guests/hello.s'), '--pc', '_start']);
     expect(dump.code).toBe(0);
-    btText = dump.stdout.slice(dump.stdout.indexOf('\n== ') + 1);
+    // As the worker sends it: bt-dump's text from its header on (the guest's console output is not part of it).
+    btText = dump.stdout.slice(dump.stdout.indexOf('\nprogram ') + 1);
     const { launch } = await import('puppeteer-core');
     browser = await launch({
       executablePath: CHROMIUM, headless: true,
@@ -162,7 +163,8 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
       panel.update(s);
       const rows = [...document.querySelectorAll('[data-testid="bt-table"] tbody tr')];
       const current = document.querySelector('[data-testid="bt-view"] tr[aria-current="true"]')?.getAttribute('data-testid');
-      const out = { rows: rows.length, guestRows: rows.filter((x) => x.getAttribute('data-testid')).length, current };
+      const header = document.querySelector('[data-testid="bt-header"]')?.textContent ?? '';
+      const out = { rows: rows.length, guestRows: rows.filter((x) => x.getAttribute('data-testid')).length, current, header, units: document.querySelectorAll('.pg-bt-unit').length };
       panel.update(native);
       return { ...out, empty: document.querySelector('[data-testid="bt-empty"]')?.textContent };
     }, state({ bt: { text: btText } }), state({ mode: 'native', bt: undefined }));
@@ -170,6 +172,8 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
     expect(r.rows).toBe(words);
     expect(r.guestRows).toBe(btText.split('\n').filter((l) => /^ {2}0x[0-9a-f]{8} /.test(l)).length);
     expect(r.current).toBe('bt-row-0x00001000');
+    expect(r.header).toMatch(/^program /);
+    expect(r.units).toBe(btText.split('\n').filter((l) => l.startsWith('== ')).length);
     expect(r.empty).toContain('not under bt');
   });
 
