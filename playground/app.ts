@@ -4,6 +4,7 @@ import type {
   CatalogEntry,
   Configuration,
   Diagnostic,
+  LineAddress,
   Event as WorkerEvent,
   LoadResponse,
   RunResponse,
@@ -43,6 +44,8 @@ class App {
   /** The editor's file name: the catalog path it came from, so `.include` resolves as in the repository. */
   private file = 'guests/hello.s';
   private entryIndex = -1;
+  /** The loaded program's line table (which lines have code), while the editor still matches it. */
+  private lineTable: LineAddress[] | null = null;
   /** Lines with a breakpoint in the gutter; applied to every VM at each load. */
   private readonly breakLines = new Set<number>();
   /** Watchpoints asked for (address text and access), applied at each load. */
@@ -229,6 +232,7 @@ class App {
       const loaded = await side.client.call({ type: 'load', config }, 'load');
       side.loaded = loaded;
       side.selected = loaded.vms[0]?.name ?? '';
+      if (i === 0) this.lineTable = loaded.vms[0]?.lines ?? null;
       side.timeline = null;
       side.lastRun = null;
       for (const vm of loaded.vms) this.consoles.add(this.consoleKey(side, vm.name), this.consoleTitle(side, vm));
@@ -282,10 +286,23 @@ class App {
   /** Breakpoints of the gutter and watchpoints, set anew in a freshly loaded session. */
   private async applyPoints(side: Side): Promise<void> {
     if (!side.loaded?.debuggable) return;
-    for (const line of this.breakLines) {
+    const refused: string[] = [];
+    for (const line of [...this.breakLines]) {
       for (const vm of side.loaded.vms) {
-        await side.client.call({ type: 'break', vm: vm.name, at: { kind: 'line', file: this.file, line } }, 'point').catch(() => undefined);
+        try {
+          await side.client.call({ type: 'break', vm: vm.name, at: { kind: 'line', file: this.file, line } }, 'point');
+        } catch (err) {
+          // A line with no code (a comment, a label alone, a directive): its dot goes, and the reason is shown.
+          if (!(err instanceof RequestFailed)) throw err;
+          this.breakLines.delete(line);
+          refused.push(`line ${line}: ${err.message}`);
+          break;
+        }
       }
+    }
+    if (refused.length > 0) {
+      this.editor.setBreakpoints([...this.breakLines]);
+      this.showMessage(`no breakpoint at ${refused.join('; ')}`, true);
     }
     for (const w of this.watches) {
       for (const vm of side.loaded.vms) await side.client.call({ type: 'watch', vm: vm.name, address: w.address, access: w.access }, 'point');
@@ -347,7 +364,10 @@ class App {
 
   private async toggleBreakpoint(line: number): Promise<void> {
     if (this.breakLines.has(line)) this.breakLines.delete(line);
-    else this.breakLines.add(line);
+    else if (!this.stale && this.lineTable && !this.lineTable.some((l) => l.file === this.file && l.line === line)) {
+      this.setStatus(`line ${line} has no code (a comment, a label alone or a directive): no breakpoint there`, true);
+      return;
+    } else this.breakLines.add(line);
     this.editor.setBreakpoints([...this.breakLines]);
     if (this.stale || this.running) return; // set at the next load
     await this.guard(async () => {

@@ -95,6 +95,8 @@ export class PlaygroundEditor {
       history(),
       keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
       virtlabAsm(),
+      // Long comment lines wrap: the column is narrow beside the panels.
+      EditorView.lineWrapping,
       EditorView.updateListener.of((u) => {
         if (u.docChanged) hooks.onChange();
       }),
