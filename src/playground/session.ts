@@ -15,6 +15,7 @@ import { checkRequest } from './requests.js';
 import { runJit, SLICE_MS } from './run-jit.js';
 import { btUnit, cpuView, memoryRange, pageTables, withTarget } from './state.js';
 import { timelineTo } from './timeline.js';
+import type { Timeline } from '../trace/perfetto.js';
 import type {
   BreakLocation, Event, Failure, LoadResponse, Request, Response, RunResponse, SnapshotResponse, VmState,
 } from './protocol.js';
@@ -33,6 +34,8 @@ export class PlaygroundSession {
   private stopRequested = false;
   /** Console text already posted, per VM. */
   private sent = new Map<string, string>();
+  /** The last timeline made, and for which load and step. */
+  private timeline: { loaded: Loaded; steps: number; timeline: Timeline } | undefined;
 
   constructor(private readonly files: CatalogFiles, private readonly io: SessionIo) {}
 
@@ -75,11 +78,9 @@ export class PlaygroundSession {
         const line = `watch ${r.space === 'physical' ? '-p ' : ''}0x${(r.address >>> 0).toString(16)} ${r.access ?? 'w'}${r.condition ? ` if ${r.condition}` : ''}`;
         return this.point(r.id, r.vm, line);
       }
-      case 'clear': {
-        const out = this.debugCommand(`delete${(r.points ?? []).map((n) => ` ${n}`).join('')}`);
-        void out;
+      case 'clear':
+        this.debugCommand(`delete${(r.points ?? []).map((n) => ` ${n}`).join('')}`);
         return { id: r.id, ok: true, type: 'ack' };
-      }
       case 'select': return this.select(r);
       case 'command': {
         const d = this.needDebug('a debugger command');
@@ -91,7 +92,11 @@ export class PlaygroundSession {
       case 'timeline': {
         const l = this.need();
         const steps = l.machine.counters.steps;
-        return { id: r.id, ok: true, type: 'timeline', timeline: timelineTo(this.files, l.config, steps), steps };
+        // A traced rerun costs seconds for a few hundred thousand steps: asked again at the same step, the last one serves.
+        const c = this.timeline;
+        const timeline = c?.loaded === l && c.steps === steps ? c.timeline : timelineTo(this.files, l.config, steps);
+        this.timeline = { loaded: l, steps, timeline };
+        return { id: r.id, ok: true, type: 'timeline', timeline, steps };
       }
     }
   }
