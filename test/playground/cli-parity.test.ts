@@ -50,6 +50,26 @@ describe.each(['jit', 'interp'] as const)('run under %s: the session and the CLI
   });
 });
 
+describe('network guests: the session and the CLI agree', () => {
+  test.each([
+    { path: 'guests/net/pingpong.s', mode: 'native' as ModeName, nic: 'emulated' as const, peer: undefined },
+    { path: 'guests/net/stream.s', mode: 'hw' as ModeName, nic: 'virtio' as const, peer: 'sink' },
+  ])('$path under $mode with a $nic NIC', async ({ path, mode, nic, peer }) => {
+    const cli = await runCli(['run', path, '--mode', mode, '--nic', nic, ...(peer ? ['--peer', peer] : []), '--json', '--stats'], ROOT);
+    const json = JSON.parse(cli.stdout);
+    const s = newSession();
+    await s.ok({ type: 'load', config: lone(path, { mode, nic: { kind: nic, ...(peer ? { peer } : {}) } }) });
+    const run = await s.ok({ type: 'run' });
+    expect(run.vms[0].exitCode).toBe(cli.code);
+    const { state } = await s.ok({ type: 'snapshot' });
+    expect(state.console).toBe(json.console);
+    expect(state.counters.machine).toEqual(json.counters);
+    expect(state.counters.monitor).toEqual(json.monitor);
+    expect(state.counters.statsText).toBe(statsOnly(cli.stderr));
+    expect(state.counters.statsText).toMatch(/packets|frames|sent/);
+  });
+});
+
 describe.each(['jit', 'interp'] as const)('a host of three VMs under %s: the session and `virtlab host` agree', (engine) => {
   test('tinyos under bt, pv and hw (guests/hosts/three-modes.json)', async () => {
     const cli = await runCli(['host', 'guests/hosts/three-modes.json', '--engine', engine, '--json', '--stats'], ROOT);
