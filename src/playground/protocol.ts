@@ -172,7 +172,8 @@ export interface SymbolInfo { name: string; value: number; kind: 'label' | 'cons
 /** Where a source line's code is (the image's line table); the gutter's breakpoints use it. */
 export interface LineAddress { file: string; line: number; address: number }
 
-export interface Failure { id: number; ok: false; error: string; diagnostics?: Diagnostic[] }
+/** A request that failed: `error` is one line (with file:line:column where it applies). */
+export interface Failure { id: number; ok: false; type: 'error'; error: string; diagnostics?: Diagnostic[] }
 
 export interface Ack { id: number; ok: true; type: 'ack' }
 

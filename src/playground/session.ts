@@ -283,8 +283,8 @@ function errorLine(output: string): string {
 
 function failure(id: number, e: unknown): Failure {
   if (e instanceof PlaygroundError) {
-    return { id, ok: false, error: e.message, ...(e.detail ? { diagnostics: e.detail.diagnostics } : {}) };
+    return { id, ok: false, type: 'error', error: e.message, ...(e.detail ? { diagnostics: e.detail.diagnostics } : {}) };
   }
   const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return { id, ok: false, error: `internal error: ${what}`.replace(/\s*\n\s*/g, ' ') };
+  return { id, ok: false, type: 'error', error: `internal error: ${what}`.replace(/\s*\n\s*/g, ' ') };
 }

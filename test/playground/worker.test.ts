@@ -84,7 +84,7 @@ test('a malformed message gets a failure and the loop goes on', async () => {
   w.send('garbage');
   w.send({ id: 7, type: 'catalog' });
   const bad = await w.until((m) => 'id' in m && m.id === -1);
-  expect(bad).toEqual({ id: -1, ok: false, error: 'malformed request: not an object' });
+  expect(bad).toEqual({ id: -1, ok: false, type: 'error', error: 'malformed request: not an object' });
   const cat = await w.until(isResponse(7)) as Extract<Response, { type: 'catalog' }>;
   expect(cat.entries.length).toBeGreaterThan(10);
 });
