@@ -116,7 +116,7 @@ export function runProfilesSuite(o: ProfilesSuiteOptions): ProfilesSuiteResult {
       cells: {
         cpu: cell('cpu', p.cpu, c?.ratioToNative.cycles ?? null, c?.ratioToNative.host ?? null),
         net: cell('net', p.net, over(fn?.modelled, f?.modelled), over(fn?.host, f?.host)),
-        irq: cell('irq', p.irq === 'hardware' ? 'posted' : p.irq, over(t.cycles, tn.cycles), over(t.hostNs, tn.hostNs)),
+        irq: cell('irq', p.irq === 'hardware' ? 'posted+vtimer' : p.irq, over(t.cycles, tn.cycles), over(t.hostNs, tn.hostNs)),
       },
     };
   });

@@ -272,7 +272,24 @@ export class Monitor implements MachineDevice {
     const target = this.platform.timerLineHigh() || cpuTimer ? Infinity : this.platform.nextDeadline();
     const period = target === Infinity ? Infinity : target - this.platform.clock();
     if (period <= 0) throw new Error(`monitor: virtual deadline ${target} is already due`);
-    this.port.armTimer(period);
+    this.inRoot(() => this.port.armTimer(period));
+  }
+
+  /**
+   * Touch the real timer as the host, in root operation, even where the
+   * vCPU's context is loaded but not running (a world switch back, a run
+   * starting): its ports are the guest's virtual timer's only for the guest's
+   * own instructions in non-root operation (hw's virtual timer).
+   */
+  private inRoot(f: () => void): void {
+    const m = this.machine;
+    if (!m.nonRoot) return f();
+    m.nonRoot = false;
+    try {
+      f();
+    } finally {
+      m.nonRoot = true;
+    }
   }
 
   /**
@@ -348,7 +365,7 @@ export class Monitor implements MachineDevice {
   }
 
   private ackRealTimer(): void {
-    this.port.ackTimer();
+    this.inRoot(() => this.port.ackTimer());
     this.platform.catchUp();
   }
 

@@ -80,7 +80,7 @@ describe('virtlab profiles', () => {
     const r = await runCli(['profiles']);
     expect(r.code).toBe(0);
     for (const p of PROFILES) expect(r.stdout).toMatch(new RegExp(`^${p.name} `, 'm'));
-    expect(r.stdout).toContain('  as: --mode hw --nic vf\n');
+    expect(r.stdout).toContain('  as: --mode hw --virtual-timer --nic vf\n');
   });
 });
 

@@ -32,7 +32,7 @@ describe('the schema', () => {
     const r = validateHostConfig({ vms: [vm({ mode: 'hw', hw: { ept: false } })] });
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     expect(r.config.slice).toBe(DEFAULT_SLICE);
-    expect(r.config.vms[0]!.hw).toEqual({ ept: false, vpid: true, posted: true });
+    expect(r.config.vms[0]!.hw).toEqual({ ept: false, vpid: true, posted: true, virtualTimer: false });
   });
 
   test('every problem is one issue, at its path and position, in one pass', () => {
@@ -76,7 +76,7 @@ describe('the schema', () => {
     [{ vms: [vm({ name: '../up' })] }, 'vms[0].name: a name is 1 to 32 letters, digits, _ . or -, starting with a letter or digit'],
     [{ vms: [vm({ weight: 0 })] }, 'vms[0].weight: expected at least 1, got 0'],
     [{ vms: [vm({ defines: { X: 2 ** 32 } })] }, 'vms[0].defines.X: expected at most 4294967295, got 4294967296'],
-    [{ vms: [vm({ hw: { tagged: true }, mode: 'hw' })] }, 'vms[0].hw.tagged: unknown field (hw has: ept, vpid, posted)'],
+    [{ vms: [vm({ hw: { tagged: true }, mode: 'hw' })] }, 'vms[0].hw.tagged: unknown field (hw has: ept, vpid, posted, virtualTimer)'],
   ])('%j: %s', (raw, expected) => {
     expect(issues(validateHostConfig(raw))).toEqual([expected]);
   });

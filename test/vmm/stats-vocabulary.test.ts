@@ -43,6 +43,8 @@ const RUNS: [string, () => Image, ModeName, Partial<VmOptions>][] = [
   ['pv', pvTinyos, 'pv', {}],
   ['hw', () => guestImage('tinyos/tinyos.s'), 'hw', {}],
   ['hw --no-ept', () => guestImage('tinyos/tinyos.s'), 'hw', { hw: { ept: false } }],
+  ['hw --virtual-timer', () => guestImage('tinyos/tinyos.s'), 'hw', { hw: { virtualTimer: true } }],
+  ['hw, tinyos -D PVHVM', () => assembleFile(join(GUESTS, 'tinyos/tinyos.s'), { defines: { PVHVM: 1 } }).image!, 'hw', {}],
 ];
 
 describe.each(RUNS)('--stats under %s', (_label, image, mode, opts) => {

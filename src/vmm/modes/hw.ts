@@ -23,6 +23,16 @@
 // CPU itself with no exit. Off, the same line is a real interrupt: an
 // external-interrupt exit, and the monitor injects the virtual line.
 //
+// The virtual timer (--virtual-timer, default off): the guest's interval
+// timer is the CPU's (VmxControls.virtualTimer): its ports leave the I/O
+// bitmap, their accesses act on the VMCS's virtual-timer page (this monitor's
+// own virtual timer) and its ticks are delivered by the CPU, with no exit.
+// The real timer stays the host's (a slice's end still exits).
+//
+// PVHVM: a guest whose image declares the pv ABI gets hypercalls from its
+// kernel (each a vmcall exit), through pv's dispatcher: the timer, events
+// published in its shared page and delivered through its own vector.
+//
 // Every access to the VMCS (guest state, exit information, controls, entry
 // injection) is a VMREAD or VMWRITE, counted for the cost model.
 

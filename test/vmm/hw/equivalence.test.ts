@@ -1,6 +1,6 @@
 // The unmodified guest under the VMX-like extension: every program in guests/
 // gives byte-identical output and exit code natively and under hw, with EPT
-// and without (shadow paging), with VPID and without.
+// and without (shadow paging), with VPID and without, and with the virtual timer.
 
 import { describe, expect, test } from 'vitest';
 import { bareMetalGuests, guestImage, runVm } from '../helpers.js';
@@ -11,6 +11,7 @@ const CONFIGS = [
   { name: 'ept, no vpid', hw: { ept: true, vpid: false } },
   { name: 'no ept (shadow), vpid', hw: { ept: false, vpid: true } },
   { name: 'no ept, no vpid', hw: { ept: false, vpid: false } },
+  { name: 'ept+vpid, virtual timer', hw: { ept: true, vpid: true, virtualTimer: true } },
 ] as const;
 
 describe.each(CONFIGS)('native and hw ($name) give identical output and exit code', ({ hw }) => {

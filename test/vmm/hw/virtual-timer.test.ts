@@ -10,6 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { assembleFile } from '../../../src/asm/index.js';
 import type { Image } from '../../../src/elf/image.js';
 import { ENGINE_FACTORIES, type EngineName } from '../../../src/engine/registry.js';
+import { Host, type HostVmConfig } from '../../../src/host/index.js';
 import { createVm } from '../../../src/vmm/index.js';
 import { GUESTS, kernel, runVm, runWithRewind, VMM_GUESTS } from '../helpers.js';
 
@@ -109,5 +110,34 @@ handler:
     const vm = runWithRewind(createVm({ image: img, mode: 'hw', console: {}, ...VT }), 3000, 2000);
     expect(vm.consoleText()).toBe(whole.out.console);
     expect(vm.machine.counters.instructions).toBe(whole.vm.machine.counters.instructions);
+  });
+});
+
+describe('on a host of several VMs', () => {
+  // The guest clock stands still while other VMs run (the page's clock is the VM's): its ticks fall where they fall alone.
+  const VMS: HostVmConfig[] = [
+    { name: 'tinyos-vt', image: image(join(GUESTS, 'tinyos/tinyos.s')), mode: 'hw', hw: { virtualTimer: true } },
+    { name: 'ticks-vt', image: image(join(VMM_GUESTS, 'tick-clock.s')), mode: 'hw', hw: { virtualTimer: true }, guestMemory: 1 << 20 },
+    { name: 'slow-vt', image: image(join(VMM_GUESTS, 'slow-timer.s'), { CRIT: 1 }), mode: 'hw', hw: { virtualTimer: true, ept: false }, guestMemory: 1 << 20 },
+    { name: 'bt', image: image(join(GUESTS, 'tinyos/tinyos.s')), mode: 'bt' },
+  ];
+
+  test.each([997, 10_000])('slices of %i instructions: each VM as alone, the slices\' ends its only real-timer exits', (slice) => {
+    const host = new Host({ vms: VMS, slice });
+    expect(host.run(500_000_000).end).toBe('stopped');
+    expect(host.vms[0]!.host.preempted).toBeGreaterThan(2);
+    for (const [i, c] of VMS.entries()) {
+      const a = runVm(c.image, c.mode, 100_000_000, { ...(c.hw ? { hw: c.hw } : {}), ...(c.guestMemory ? { guestMemory: c.guestMemory } : {}) });
+      const vm = host.vms[i]!;
+      expect(vm.consoleText(), c.name).toBe(a.out.console);
+      expect(vm.counters.instructions, c.name).toBe(a.vm.machine.counters.instructions);
+      if (!c.hw) continue;
+      const m = vm.monitor.counters;
+      expect(m.timerPosted, c.name).toBe(a.vm.monitor!.counters.timerPosted);
+      expect(m.injected, c.name).toBe(0);
+      // Alone nothing arms the real timer; here the host's does, for its slices.
+      expect(a.vm.monitor!.counters.exitExternalInterrupt).toBe(0);
+      expect(m.exitExternalInterrupt, c.name).toBe(vm.host.preempted);
+    }
   });
 });
