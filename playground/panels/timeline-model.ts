@@ -20,8 +20,12 @@ export interface StepEvent {
   cycles: number | null;
 }
 
-/** The kinds the timeline colours (the protocol's, and `guest` for the guest's own run of a cycle-sampled timeline), in the legend's order; anything else draws as `other`. */
-export const TIMELINE_KINDS = ['exit', 'trap', 'hypercall', 'callout', 'exception', 'interrupt', 'packet', 'guest', 'other'] as const;
+/**
+ * The kinds the timeline colours, in the legend's order: the protocol's, and for a cycle-sampled
+ * timeline `translate` (bt translating), `paging` (shadow page tables, EPT walks) and `guest` (the
+ * guest's own run); anything else draws as `other`.
+ */
+export const TIMELINE_KINDS = ['exit', 'trap', 'hypercall', 'callout', 'translate', 'paging', 'exception', 'interrupt', 'packet', 'guest', 'other'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 /** One event on the axis: a slice (dur > 0, what it cost) or an instant (dur 0, not priced singly). */
@@ -259,6 +263,8 @@ export const KIND_COLOURS: Record<TimelineKind, string> = {
   trap: '#E69F00',
   hypercall: '#009E73',
   callout: '#CC79A7',
+  translate: '#332288',
+  paging: '#8C564B',
   exception: '#F0E442',
   interrupt: '#0072B2',
   packet: '#56B4E9',

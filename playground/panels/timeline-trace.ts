@@ -24,17 +24,37 @@ export type TimelineData = SampledTimeline | readonly StepEvent[];
 /** The track name of the records of no VM. */
 export const NETWORK_TRACK = '(network)';
 
-/** A monitor slice's kind from its name (`exit: io`, `hypercall: ...`, `callout: ...`; emulate, reflect, inject and trap are the monitor handling a trap). */
+/**
+ * The cost report's event kinds (src/vmm/cost-model.ts): a monitor slice that no monitor record
+ * names is called after the row that priced most of it (`EPT entries read`, `instructions translated`).
+ */
+const COST_KINDS: Record<string, TimelineKind> = {
+  'VM exits': 'exit', 'VMCS reads': 'exit', 'VMCS writes': 'exit',
+  'traps to the monitor': 'trap', 'instructions emulated': 'trap', 'exceptions reflected': 'trap', 'interrupts injected': 'trap',
+  'EPT entries read': 'paging', 'shadow fills': 'paging', 'traced page-table writes': 'paging', 'shadow invalidations': 'paging',
+  'shadow switches': 'paging', 'page-table entries by hypercall': 'paging',
+  'instructions translated': 'translate',
+  'emulate callouts': 'callout', 'exit callouts': 'callout', 'fault callouts': 'callout', 'indirect lookups': 'callout',
+  'frames switched': 'packet', 'frame bytes copied': 'packet',
+  hypercalls: 'hypercall',
+};
+
+/**
+ * A monitor slice's kind from its name (src/trace/perfetto.ts monitorName: `exit: io`, `hypercall: ...`,
+ * `callout: ...`; emulate, reflect, inject and trap are the monitor handling a trap), else the cost kind it is named after.
+ */
 export function kindOfSliceName(name: string): TimelineKind {
   const head = name.split(':')[0]!.trim();
   if (head === 'exit' || head === 'hypercall' || head === 'callout') return head;
   if (head === 'emulate' || head === 'reflect' || head === 'inject' || head === 'trap') return 'trap';
-  return 'other';
+  return COST_KINDS[name] ?? 'other';
 }
 
 /** An instant's kind from its record type (frames are packets; monitor instants by their name). */
 export function kindOfInstant(category: string, name: string): TimelineKind {
   if (category === 'frame') return 'packet';
+  // The monitor injecting a virtual interrupt: an interrupt as the guest sees it.
+  if (category === 'inject') return 'interrupt';
   if (category === 'monitor') return kindOfSliceName(name);
   return kindOfEvent(category);
 }

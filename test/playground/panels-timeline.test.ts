@@ -1,7 +1,11 @@
 // The timeline panel's geometry (playground/panels/timeline-model.ts): events
 // on the modelled-cycle axis, zoom and pan, culling, hit testing, ticks.
 
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { runCli } from '../cli/run.js';
 import {
   clampView, cycleToX, fitView, hitTest, layoutTrack, MIN_CYCLES_PER_PX, panBy, ticks, timelineEnd, tracksFromEvents,
   wheelFactor, xToCycle, zoomAt, countByKind, describeMark, type StepEvent,
@@ -191,6 +195,12 @@ describe('tracksFromTimeline (a cycle-sampled timeline, src/trace/perfetto.ts sh
     expect(t!.events[1]!.cycles).toBe(9000);
     expect(kindOfSliceName('reflect: page fault')).toBe('trap');
     expect(kindOfInstant('exception', 'exception: page fault')).toBe('exception');
+    expect(kindOfInstant('inject', 'inject line 0')).toBe('interrupt');
+    // Monitor work no record names is called after the cost row that priced most of it.
+    expect(kindOfSliceName('EPT entries read')).toBe('paging');
+    expect(kindOfSliceName('shadow fills')).toBe('paging');
+    expect(kindOfSliceName('instructions translated')).toBe('translate');
+    expect(kindOfSliceName('something new')).toBe('other');
   });
 
   test('hovering where the guest ran and an instant is within reach names the instant, not the guest slice', () => {
@@ -236,5 +246,29 @@ describe('tracksFromTimeline over src/trace/perfetto.ts buildTimeline', () => {
     expect(tracks[1]!.events.map((m) => m.kind)).toEqual(['packet']);
     // The same, through the form the panel takes.
     expect(tracksOf(buildTimeline(input as never))).toEqual(tracks);
+  });
+});
+
+describe('every monitor slice of a real run gets a kind', () => {
+  // tinyos under each monitor, traced as `virtlab trace --format perfetto` writes it: the names its slices
+  // and instants carry are what the panel colours; none may fall to `other` (halt and idle excepted).
+  const tinyos = new URL('../../guests/tinyos/tinyos.s', import.meta.url).pathname;
+  // trap's names are a subset of bt's (emulate, trap, reflect, inject): left out to keep the suite short.
+  test.each([['bt'], ['pv'], ['hw'], ['hw-noept']])('tinyos under %s', async (mode) => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtlab-panels-'));
+    try {
+      const out = join(dir, 'trace.json');
+      const args = ['trace', tinyos, '--format', 'perfetto', '-o', out, ...(mode === 'hw-noept' ? ['--mode', 'hw', '--no-ept'] : ['--mode', mode]), ...(mode === 'pv' ? ['-D', 'PV'] : [])];
+      const r = await runCli(args);
+      expect(r.stderr).toBe('');
+      const events = (JSON.parse(readFileSync(out, 'utf8')) as { traceEvents: { ph: string; cat?: string; name: string }[] }).traceEvents;
+      const slices = events.filter((e) => e.ph === 'X' && e.cat === 'monitor');
+      expect(slices.length).toBeGreaterThan(0);
+      expect(slices.filter((e) => kindOfSliceName(e.name) === 'other').map((e) => e.name)).toEqual([]);
+      const instants = events.filter((e) => e.ph === 'i' && e.cat !== 'halt' && e.cat !== 'idle');
+      expect(instants.filter((e) => kindOfInstant(e.cat!, e.name) === 'other').map((e) => `${e.cat} ${e.name}`)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
