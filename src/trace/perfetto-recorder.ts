@@ -8,6 +8,7 @@
 
 import { createCounters } from '../machine/counters.js';
 import { priceCounters, type CostPreset, type CostPresetName, type CountersToPrice } from '../vmm/cost-model.js';
+import type { MonitorCounters } from '../vmm/counters.js';
 import type { CycleSample, TimelineEntry, TimelineInput, TimelineVm } from './perfetto-input.js';
 import type { TraceRecord } from './records.js';
 
@@ -30,6 +31,26 @@ export function timelineKeeps(r: TraceRecord): boolean {
 /** The cost report's rows before the monitor's: those priceCounters makes from the machine's counters alone. */
 const MACHINE_ROWS = priceCounters({ machine: createCounters() }).rows.length;
 
+/**
+ * The monitor counters the cost model prices (under hw, and in the other
+ * modes): the overhead moves only when one of them does. Counters only grow,
+ * so their sum tells, in one short loop per step, whether one did.
+ */
+const PRICED_MONITOR_COUNTERS: readonly string[] = (() => {
+  const monitorRows = (vmExits: number) => priceCounters({
+    machine: createCounters(),
+    monitor: new Proxy({}, { get: (_, k) => (k === 'vmExits' ? vmExits : 1) }) as MonitorCounters,
+  }).rows.slice(MACHINE_ROWS).map((r) => r.counter);
+  return [...new Set([...monitorRows(1), ...monitorRows(0)])];
+})();
+
+function pricedSum(mon: MonitorCounters): number {
+  const c = mon as unknown as Record<string, number>;
+  let n = 0;
+  for (const k of PRICED_MONITOR_COUNTERS) n += c[k] ?? 0;
+  return n;
+}
+
 const MACHINE_COUNTS = ['interrupts'] as const;
 const MONITOR_COUNTS = ['injected', 'traps', 'vmExits', 'callouts', 'hypercalls'] as const;
 
@@ -38,8 +59,8 @@ interface VmSlot {
   last: CycleSample | undefined;
   /** Overhead cycles by row at the last sample. */
   lastRows: Map<string, number>;
-  /** The monitor's counters at the last look, to see whether a step moved them. */
-  monitorSeen: Record<string, number> | undefined;
+  /** The sum of the monitor's priced counters at the last look, to see whether a step moved them. */
+  monitorSeen: number;
   /** Records of this VM since its last sample. */
   pending: boolean;
 }
@@ -49,7 +70,7 @@ export class TimelineRecorder {
   private readonly slots = new Map<string, VmSlot>();
 
   constructor(private readonly preset: CostPreset | CostPresetName, private readonly vms: readonly RecordedVm[]) {
-    for (const vm of vms) this.slots.set(vm.name, { vm, last: undefined, lastRows: new Map(), monitorSeen: undefined, pending: false });
+    for (const vm of vms) this.slots.set(vm.name, { vm, last: undefined, lastRows: new Map(), monitorSeen: 0, pending: false });
     // Where each VM stands when recording begins: the time origin.
     for (const s of this.slots.values()) this.sample(s);
   }
@@ -85,15 +106,11 @@ export class TimelineRecorder {
   }
 
   private monitorMoved(s: VmSlot): boolean {
-    const mon = s.vm.counters().monitor as unknown as Record<string, number> | undefined;
+    const mon = s.vm.counters().monitor;
     if (!mon) return false;
-    const seen = s.monitorSeen;
-    if (seen) {
-      let moved = false;
-      for (const k in mon) if (mon[k] !== seen[k]) { moved = true; break; }
-      if (!moved) return false;
-    }
-    s.monitorSeen = { ...mon };
+    const sum = pricedSum(mon);
+    if (sum === s.monitorSeen) return false;
+    s.monitorSeen = sum;
     return true;
   }
 
@@ -115,7 +132,7 @@ export class TimelineRecorder {
     const c: CycleSample = { guest: report.guestCycles, overhead: report.overheadCycles, instructions: m.instructions, counts, overheadBy };
     if (s.last && !force && c.guest === s.last.guest && c.overhead === s.last.overhead && c.instructions === s.last.instructions) return;
     s.last = c;
-    if (mon) s.monitorSeen = { ...(mon as unknown as Record<string, number>) };
+    if (mon) s.monitorSeen = pricedSum(mon);
     this.entries.push({ vm: s.vm.name, cycles: c });
   }
 

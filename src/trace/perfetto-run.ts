@@ -5,7 +5,7 @@
 
 import type { Engine, RunResult } from '../engine/engine.js';
 import type { Host, HostVm } from '../host/index.js';
-import type { Counters } from '../machine/counters.js';
+import { createCounters, type Counters } from '../machine/counters.js';
 import type { Stop } from '../machine/stop.js';
 import type { CostPreset, CostPresetName } from '../vmm/cost-model.js';
 import { BtView } from './bt-view.js';
@@ -74,6 +74,8 @@ export function timelineRun(o: TimelineRunOptions): { input: TimelineInput; stop
  * the VM only when the slice ends, so the recorder keeps its own sums, adding
  * each step's change in the machine's counters to the VM that ran it.
  */
+const COUNTER_NAMES: readonly string[] = Object.keys(createCounters());
+
 class LiveCounters {
   private readonly sums = new Map<HostVm, Counters>();
   private seen: Counters;
@@ -90,7 +92,7 @@ class LiveCounters {
   step(vm: HostVm): void {
     const sum = this.sums.get(vm)! as unknown as Record<string, number>;
     const now = this.host.machine.counters as unknown as Record<string, number>, seen = this.seen as unknown as Record<string, number>;
-    for (const k in now) {
+    for (const k of COUNTER_NAMES) {
       const d = now[k]! - seen[k]!;
       if (d !== 0) {
         sum[k] = sum[k]! + d;
