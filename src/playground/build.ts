@@ -21,6 +21,7 @@ import type { Configuration, VmSpec } from './protocol.js';
 
 export const DEFAULT_MAX_STEPS = 100_000_000;
 export const MAX_MEMORY_MIB = 1024;
+export const MAX_HISTORY = 10_000_000;
 
 export interface LoneBuild {
   kind: 'vm';
@@ -63,7 +64,8 @@ export function checkConfiguration(raw: unknown): Configuration {
   oneOf('engine', c.engine, ENGINE_NAMES);
   oneOf('cost model', c.costModel, COST_PRESET_NAMES);
   if (c.maxSteps !== undefined) whole('maxSteps', c.maxSteps, 1, Number.MAX_SAFE_INTEGER);
-  if (c.history !== undefined) whole('history', c.history, 0, 100_000_000);
+  // The history journals every memory write of its steps: bounded, for a browser tab's memory.
+  if (c.history !== undefined) whole('history', c.history, 0, MAX_HISTORY);
   for (const [i, vm] of c.vms.entries()) if (typeof vm !== 'object' || vm === null) throw new PlaygroundError(`vms[${i}] must be an object`);
   return c;
 }

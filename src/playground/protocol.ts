@@ -92,7 +92,7 @@ export interface Configuration {
   maxSteps?: number;
   /** Host only: guest instructions in a slice of weight 1 (default 10000). */
   slice?: number;
-  /** Steps `back` can undo (default 1000000; 0 turns it off). interp only. */
+  /** Steps `back` can undo (default 1000000, at most 10000000; 0 turns it off). interp only. */
   history?: number;
   /** Host only: the wire's link partner when VMs have NICs (`--peer`: echo, sink, gen,...; default echo). */
   peer?: string;

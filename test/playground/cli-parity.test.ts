@@ -50,6 +50,18 @@ describe.each(['jit', 'interp'] as const)('run under %s: the session and the CLI
   });
 });
 
+test('the cost-model preset chosen on the page prices as --cost-model does', async () => {
+  const cli = await runCli(['run', 'guests/tinyos/tinyos.s', '--mode', 'hw', '--cost-model', 'modern', '--json', '--stats'], ROOT);
+  const json = JSON.parse(cli.stdout);
+  const s = newSession();
+  await s.ok({ type: 'load', config: lone('guests/tinyos/tinyos.s', { mode: 'hw' }, { costModel: 'modern' }) });
+  await s.ok({ type: 'run' });
+  const { state } = await s.ok({ type: 'snapshot' });
+  expect(state.counters.cost.preset).toBe('modern');
+  expect(state.counters.cost).toEqual(json.cost);
+  expect(state.counters.statsText).toBe(cli.stderr);
+});
+
 describe('network guests: the session and the CLI agree', () => {
   test.each([
     { path: 'guests/net/pingpong.s', mode: 'native' as ModeName, nic: 'emulated' as const, peer: undefined },

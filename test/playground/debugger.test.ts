@@ -70,6 +70,29 @@ describe('a gutter breakpoint, step and back on tinyos under bt (interp)', () =>
   });
 });
 
+describe('next and finish (interp)', () => {
+  test('next runs a call to its return; finish runs the function to its return', async () => {
+    const s = newSession();
+    const load = await s.ok({ type: 'load', config: lone(TINYOS, { mode: 'hw' }, { engine: 'interp' }) });
+    const CALL_LINE = 407; // call console_write, in the write system call
+    const addr = load.vms[0].lines.find((l: { file: string; line: number }) => l.file === TINYOS && l.line === CALL_LINE).address;
+    await s.ok({ type: 'break', at: { kind: 'line', file: TINYOS, line: CALL_LINE } });
+    expect((await s.ok({ type: 'run' })).vms[0].pc).toBe(addr);
+    const before = (await s.ok({ type: 'snapshot' })).state.console;
+    const next = await s.ok({ type: 'next' });
+    expect(next.vms[0].pc).toBe(addr + 4); // the instruction after the call
+    expect((await s.ok({ type: 'snapshot' })).state.console.length).toBeGreaterThan(before.length); // the call wrote a line
+
+    await s.ok({ type: 'clear', points: [1] });
+    await s.ok({ type: 'break', at: { kind: 'expr', text: 'console_write' } });
+    const inside = await s.ok({ type: 'run' });
+    expect(inside.output).toContain('<console_write>');
+    const fin = await s.ok({ type: 'finish' });
+    expect(fin.output).toMatch(/^returned; a0 = 0x[0-9a-f]{8}/m);
+    expect(fin.vms[0].pc).toBe(addr + 4);
+  });
+});
+
 describe('on a host (interp)', () => {
   test('a breakpoint belongs to the VM it is set in; the stop selects that VM', async () => {
     const s = newSession();
