@@ -7,7 +7,8 @@
 import type { VmState } from '../../src/playground/protocol.js';
 import { h, fill, table } from './dom.js';
 import { formatCount } from './format.js';
-import { compareModel, ratioText, type DiffRow } from './compare-model.js';
+import { compareModel, ratioText, timelineTotals, type DiffRow } from './compare-model.js';
+import { KIND_COLOURS, TIMELINE_KINDS } from './timeline-model.js';
 import { barPercent } from './counters-model.js';
 import { bar } from './counters.js';
 import { createTimelinePanel, type TimelinePanel } from './timeline.js';
@@ -70,6 +71,23 @@ export function createComparePanel(container: HTMLElement): ComparePanel {
       const end = Math.max(left!.end(), right!.end());
       left!.setEnd(end);
       right!.setEnd(end);
+      // The timelines' view of the same question: events and their cycles per kind, where each mode's time went.
+      const ka = timelineTotals(left!.tracks()), kb = timelineTotals(right!.tracks());
+      const kinds = TIMELINE_KINDS.filter((k) => ka[k].events + kb[k].events > 0);
+      if (kinds.length) {
+        const max = Math.max(...kinds.map((k) => Math.max(ka[k].cycles, kb[k].cycles)));
+        summary.append(table(`the timelines per event kind: ${la} and ${lb}`, ['kind', `${la} events`, `${la} cycles`, '', `${lb} events`, `${lb} cycles`, '', `${lb} − ${la}`],
+          kinds.map((k) => h('tr', { 'data-testid': `compare-kind-${k}` },
+            h('th', { scope: 'row' }, h('span', { class: 'pg-swatch', style: `background: ${KIND_COLOURS[k]}`, 'aria-hidden': 'true' }), k),
+            h('td', { class: 'pg-num' }, formatCount(ka[k].events)),
+            h('td', { class: 'pg-num' }, formatCount(ka[k].cycles)),
+            h('td', { class: 'pg-bar-cell' }, bar(barPercent(ka[k].cycles, max), 'a', `${la} ${formatCount(ka[k].cycles)} cycles`)),
+            h('td', { class: 'pg-num' }, formatCount(kb[k].events)),
+            h('td', { class: 'pg-num' }, formatCount(kb[k].cycles)),
+            h('td', { class: 'pg-bar-cell' }, bar(barPercent(kb[k].cycles, max), 'b', `${lb} ${formatCount(kb[k].cycles)} cycles`)),
+            h('td', { class: `pg-num ${kb[k].cycles > ka[k].cycles ? 'pg-more' : kb[k].cycles < ka[k].cycles ? 'pg-less' : ''}`.trim() }, signed(kb[k].cycles - ka[k].cycles)))),
+          { 'data-testid': 'compare-kinds' }));
+      }
     },
   };
 }

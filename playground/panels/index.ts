@@ -33,6 +33,7 @@
 //     per-step events; updateTracks(tracks) tracks already laid out)
 //   compare             the side-by-side panel
 //     compare-preset, compare-table, compare-<event kind with dashes>, compare-total,
+//     compare-kinds, compare-kind-<timeline kind>  (the timelines' events and cycles per kind)
 //     compare-timeline-a, compare-timeline-b  (two timelines, their parts prefixed the same way)
 
 export { createRegistersPanel, type RegistersPanel } from './registers.js';

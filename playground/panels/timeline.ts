@@ -32,6 +32,8 @@ export interface TimelinePanel {
   view(): View;
   /** The axis's length when shared with another timeline (a view that shows the whole axis keeps doing so). */
   setEnd(end: number): void;
+  /** The tracks drawn now. */
+  tracks(): readonly TimelineTrack[];
   /** The last cycle this panel's events reach. */
   end(): number;
   /** Redraw at the container's current width (call after a layout change). */
@@ -255,6 +257,7 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
       relayout();
     },
     end: () => ownEnd,
+    tracks: () => tracks,
     resize: relayout,
   };
 }

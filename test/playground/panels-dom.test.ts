@@ -261,6 +261,8 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
         traps: [...document.querySelectorAll('[data-testid="compare-traps-to-the-monitor"] td')].map((td) => td.textContent).filter((t) => t !== ''),
         ranges: [range('compare-timeline-a'), range('compare-timeline-b')],
         legendB: document.querySelector('[data-testid="compare-timeline-b-legend-callout"]')!.textContent,
+        kinds: Object.fromEntries([...document.querySelectorAll('[data-testid="compare-kinds"] tbody tr')].map((tr) =>
+          [tr.getAttribute('data-testid'), [...tr.querySelectorAll('td.pg-num')].map((td) => td.textContent)])),
       };
     }, a, b, [ev(10, 'trap', 'cli', 2409), ev(20, 'trap', 'sti', 2409)], sampled);
     const cyc = (c: Counters) => c.cost.rows.find((x) => x.kind === 'traps to the monitor')!.cycles;
@@ -270,6 +272,12 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
     expect(r.ranges[0]).toBe(r.ranges[1]);
     expect(r.ranges[0]).toMatch(/ of 4,838$/); // the longer run: step 20 + 2 traps of 2,409
     expect(r.legendB).toBe('callout 1'); // the second run given as a cycle-sampled timeline
+    // Per timeline kind: events and cycles of each run and the difference (bt's callout against trap's traps).
+    expect(r.kinds).toEqual({
+      'compare-kind-trap': ['2', '4,818', '0', '0', '−4,818'],
+      'compare-kind-callout': ['0', '0', '1', '200', '+200'],
+      'compare-kind-guest': ['0', '0', '1', '10', '+10'],
+    });
     mkdirSync(join(ROOT, 'tmp', 'playground'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'tmp', 'playground', 'panels.png') as `${string}.png`, fullPage: true });
   });
