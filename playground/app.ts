@@ -19,6 +19,12 @@ import { ConsoleView } from './console-view.js';
 import { PanelArea } from './panel-area.js';
 import { guestSource } from './guest-files.js';
 
+/**
+ * Past this many machine steps the timeline (a traced rerun from the start) takes seconds of the worker's
+ * time, during which every other request waits: the page then makes it only when asked.
+ */
+const TIMELINE_AUTO_STEPS = 3_000_000;
+
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 /** One worker and what the page knows of its loaded configuration. */
@@ -29,6 +35,8 @@ interface Side {
   selected: string;
   /** The timeline from the start to where the machine stands, null until fetched (or after it moved). */
   timeline: Timeline | null;
+  /** Why there is no timeline (the worker's one line), or null. */
+  timelineNote: string | null;
   state: VmState | null;
   lastRun: RunResponse | null;
 }
@@ -69,7 +77,7 @@ class App {
 
   private newSide(label: string): Side {
     const client = new SessionClient(new URL('worker.js', import.meta.url), label);
-    const side: Side = { client, label, loaded: null, selected: '', timeline: null, state: null, lastRun: null };
+    const side: Side = { client, label, loaded: null, selected: '', timeline: null, timelineNote: null, state: null, lastRun: null };
     client.onEvent((e) => this.onWorkerEvent(side, e));
     return side;
   }
@@ -115,6 +123,12 @@ class App {
     click('restart', () => this.restart());
     click('watch', () => this.addWatch());
     click('clear-points', () => this.clearPoints());
+    click('make-timeline', async () => {
+      $('make-timeline').hidden = true;
+      this.setStatus('making the timeline (a traced run from the start)…');
+      await this.refreshTimeline();
+      this.setStatus('timeline made');
+    });
     // Stop must work while another request runs: it is not guarded.
     $('stop').addEventListener('click', () => {
       for (const s of this.sides) void s.client.stop().catch(() => undefined);
@@ -416,6 +430,7 @@ class App {
     const r = await this.sides[0]!.client.call({ type: 'command', line }, 'command');
     this.showMessage(`(vl) ${line}\n${r.output}`, r.failed);
     await this.refresh();
+    this.timelineLater(700);
   }
 
   /** Reads every side's selected VM and new timeline events, and redraws the panels. */
@@ -436,19 +451,28 @@ class App {
   private async refreshTimeline(): Promise<void> {
     document.body.dataset['timeline'] = 'pending';
     const generation = ++this.timelineGeneration;
-    try {
-      const sides = [...this.sides];
-      const answers = await Promise.all(sides.map((s) => (s.loaded ? s.client.call({ type: 'timeline' }, 'timeline') : null)));
-      // A later action asked for a newer one: this one is already out of date.
-      if (generation !== this.timelineGeneration) return;
-      answers.forEach((a, i) => {
-        if (a) sides[i]!.timeline = a.timeline;
-      });
-      this.renderPanels();
-      document.body.dataset['timeline'] = 'ready';
-    } catch (err) {
-      if (generation === this.timelineGeneration) this.fail(err);
-    }
+    const sides = [...this.sides];
+    // Each side on its own: a timeline the worker cannot make (a run past its bound) is said in that
+    // timeline's heading, not as the page's error; the run itself stands.
+    const answers = await Promise.all(
+      sides.map((s) =>
+        s.loaded
+          ? s.client.call({ type: 'timeline' }, 'timeline').then(
+              (a) => ({ timeline: a.timeline, note: null }),
+              (err: unknown) => ({ timeline: null, note: err instanceof Error ? err.message : String(err) }),
+            )
+          : null,
+      ),
+    );
+    // A later action asked for a newer one: this one is already out of date.
+    if (generation !== this.timelineGeneration) return;
+    answers.forEach((a, i) => {
+      if (!a) return;
+      sides[i]!.timeline = a.timeline;
+      sides[i]!.timelineNote = a.note;
+    });
+    this.renderPanels();
+    document.body.dataset['timeline'] = 'ready';
   }
 
   /**
@@ -457,8 +481,19 @@ class App {
    */
   private timelineLater(delay: number): void {
     clearTimeout(this.timelineTimer);
+    const steps = Math.max(0, ...this.sides.map((s) => s.lastRun?.steps ?? 0));
+    if (steps > TIMELINE_AUTO_STEPS) {
+      // Making it means running the configuration again, traced, this far: only when asked.
+      document.body.dataset['timeline'] = 'manual';
+      $('make-timeline').hidden = false;
+      return;
+    }
+    $('make-timeline').hidden = true;
     document.body.dataset['timeline'] = 'pending';
-    this.timelineTimer = setTimeout(() => void this.refreshTimeline(), delay);
+    // An action that runs meanwhile asks again when it ends; the worker would only queue this behind it.
+    this.timelineTimer = setTimeout(() => {
+      if (!this.running) void this.refreshTimeline();
+    }, delay);
   }
 
   private renderPanels(): void {
@@ -469,7 +504,7 @@ class App {
       this.editor.setPcLine(here ? here.line : null);
     }
     this.panels.render(
-      this.sides.map((s) => ({ label: s.loaded?.vms.find((v) => v.name === s.selected)?.mode ?? s.label, state: s.state, timeline: s.timeline })),
+      this.sides.map((s) => ({ label: s.loaded?.vms.find((v) => v.name === s.selected)?.mode ?? s.label, state: s.state, timeline: s.timeline, timelineNote: s.timelineNote })),
     );
   }
 

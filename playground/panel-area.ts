@@ -22,6 +22,8 @@ export interface SideView {
   state: VmState | null;
   /** Null until the worker has made it (or after the machine moved and a new one is on its way). */
   timeline: Timeline | null;
+  /** Why the worker made no timeline, or null. */
+  timelineNote: string | null;
 }
 
 interface Updatable {
@@ -155,12 +157,17 @@ export class PanelArea {
       const box = this.timelineContainer.children[i] as HTMLElement;
       box.hidden = i >= sides.length;
       if (i >= sides.length) return;
-      (box.firstElementChild as HTMLElement).textContent = `timeline: ${sides[i]!.label}`;
+      const note = sides[i]!.timelineNote;
+      (box.firstElementChild as HTMLElement).textContent = `timeline: ${sides[i]!.label}${note ? ` (not available: ${note})` : ''}`;
       // A timeline is made after a run or when stepping pauses: redraw only when a new one came.
       const timeline = sides[i]!.timeline;
       if (timeline && this.drawn[i] !== timeline) {
         this.drawn[i] = timeline;
         t.updateTracks(tracksFromTimeline(timeline));
+      } else if (!timeline && note && this.drawn[i]) {
+        // The old tracks no longer describe where the machine stands.
+        this.drawn[i] = null;
+        t.updateTracks([]);
       }
     });
     // Both tracks share the longer run's axis, so the same cycle is at the same x.

@@ -77,7 +77,7 @@ describe.skipIf(!chromium)('the playground in headless Chromium', () => {
   /** Clicks a toolbar button and waits until the page is no longer busy with it. */
   async function press(id: string): Promise<void> {
     await page.click(`#${id}`);
-    await page.waitForSelector('body[data-busy="false"]', { timeout: 20_000 });
+    await page.waitForSelector('body[data-busy="false"]', { timeout: 45_000 });
   }
 
   async function pickGuest(title: string): Promise<void> {
@@ -158,6 +158,21 @@ describe.skipIf(!chromium)('the playground in headless Chromium', () => {
     expect(marked).toBe(line);
     expect(await text('#status')).toMatch(/1 error/);
     await shot('error');
+  });
+
+  it("shows a long run's progress and stops it", async () => {
+    // An endless loop in place of hello: the run goes on until Stop.
+    await page.click('#editor .cm-content');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('a');
+    await page.keyboard.up('Control');
+    await page.keyboard.type('_start: j _start\n');
+    await page.click('#run');
+    await page.waitForFunction(() => /^running… [\d,]+ instructions/.test(document.getElementById('status')?.textContent ?? ''), { timeout: 30_000 });
+    expect(await page.$eval('#stop', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
+    await page.click('#stop');
+    await page.waitForSelector('body[data-busy="false"]', { timeout: 30_000 });
+    expect(await text('#status')).toMatch(/^stopped — native: runnable, [\d,]+ instructions/);
   });
 
   it('stops tinyos at a breakpoint set in the gutter, steps back and reads a register', async () => {
