@@ -43,6 +43,12 @@ export interface HostBuild {
 
 export type Build = LoneBuild | HostBuild;
 
+/** A RAM allocation the browser refused (a RangeError from ArrayBuffer) as one line; anything else as it is. */
+function outOfMemory(e: unknown, mib: number): unknown {
+  if (e instanceof RangeError && /allocat|array buffer/i.test(e.message)) return new PlaygroundError(`cannot allocate ${mib} MiB of guest memory here (${e.message}): give the VMs less`);
+  return e;
+}
+
 /** `value` is one of `names`, else a one-line error listing them. */
 function oneOf<T extends string>(what: string, value: unknown, names: readonly T[]): T {
   if (typeof value === 'string' && (names as readonly string[]).includes(value)) return value as T;
@@ -120,7 +126,7 @@ export function loneVm(files: CatalogFiles, config: Configuration, spec: VmSpec)
     });
   } catch (e) {
     if (e instanceof LoadError || e instanceof LayoutError) throw new PlaygroundError(`cannot load the image: ${e.message}`);
-    throw e;
+    throw outOfMemory(e, memory);
   }
   // As machineFromOptions: under a monitor every run goes through the VM.
   const engine: Engine = vm.monitor
@@ -183,6 +189,6 @@ export function buildConfiguration(files: CatalogFiles, config: Configuration, o
     return { kind: 'host', host: new Host(options), assembled };
   } catch (e) {
     if (e instanceof HostError || e instanceof LayoutError || e instanceof LoadError) throw new PlaygroundError(`cannot build the host: ${e.message}`);
-    throw e;
+    throw outOfMemory(e, vms.reduce((n, vm) => n + (vm.guestMemory ?? 0), 0) / (1024 * 1024));
   }
 }

@@ -135,6 +135,8 @@ export class PlaygroundSession {
 
   private async run(id: number): Promise<RunResponse> {
     const l = this.need();
+    // Nothing left to run is the end, under either engine (the debugger would call it an error).
+    if (l.allStopped()) return this.runResponse(id, '', 'ended');
     if (l.debug) return this.resume(id, 'continue');
     this.stopRequested = false;
     const start = l.machine.counters.steps;

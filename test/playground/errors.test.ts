@@ -96,5 +96,7 @@ describe('requests the state does not allow', () => {
     const run = await s.ok({ type: 'run' });
     expect(run.vms[0].haltCode).toBe(0);
     expect(await oneLine(s.send({ type: 'step' }))).toMatch(/has halted/);
+    // A run with nothing left to run ends at once, as under jit.
+    expect((await s.ok({ type: 'run' })).stopped).toBe('ended');
   });
 });
