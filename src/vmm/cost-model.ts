@@ -194,8 +194,9 @@ export function priceCounters(counts: CountersToPrice, preset: CostPreset | Cost
     monitorRow('device registers emulated', 'mmioEmulated', p.device.cycles, 'device');
     monitorRow('frames switched', 'framesCopied', p.frame.cycles, 'frame');
     monitorRow('frame bytes copied', 'bytesCopied', p.copyByte.cycles, 'copyByte');
-    if (mon.hypercalls > 0) {
+    if (mon.hypercalls > 0 && mon.vmExits === 0) {
       // Each hypercall is also a trap (priced above); these rows are the monitor's work for it.
+      // Under hw (PVHVM) a hypercall is an exit: its state accesses are VMREADs and VMWRITEs and the rest is exitHandling.
       monitorRow('hypercalls', 'hypercalls', r + w, 'read + write (the arguments in, the result out)');
       monitorRow('page-table entries by hypercall', 'mmuUpdateEntries', r + w, 'read + write (check the pair, write the entry)');
     }

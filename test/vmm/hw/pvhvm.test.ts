@@ -39,6 +39,10 @@ describe.each(['interp', 'jit'] as EngineName[])('tinyos -D PVHVM under hw on %s
     // The console's port is still emulated: its exits are the native build's console writes.
     expect(c.exitIo).toBeGreaterThan(0);
     expect(c.exitIo + c.hcTimerSet + c.hcTimerAck).toBe(native.vm.machine.counters.ioWrites + native.vm.machine.counters.ioReads);
+    // Priced as exits: no row of pv's hypercall work on top of each exit's handling.
+    const rows = v.vm.stats('p4-2006').cost.rows;
+    expect(rows.find((r) => r.counter === 'vmExits')!.count).toBe(c.vmExits);
+    expect(rows.map((r) => r.counter)).not.toContain('hypercalls');
   });
 });
 
