@@ -247,7 +247,7 @@ describe.skipIf(!chromium)('the playground in headless Chromium', () => {
     await shot('compare');
     expect(pageErrors).toEqual([]);
   }, 60_000);
-});
+}, 60_000); // each case; the whole file takes about 20 s alone, more beside the rest of the suite
 
 // Said as a skipped test where there is no browser, so the run's summary shows why the cases above did not run.
 if (!chromium) describe('the playground in headless Chromium', () => it.skip(NO_CHROMIUM, () => undefined));
