@@ -9,7 +9,8 @@ import { describe, expect, test } from 'vitest';
 import { assembleFile } from '../../../src/asm/index.js';
 import type { Image } from '../../../src/elf/image.js';
 import { ENGINE_FACTORIES, type EngineName } from '../../../src/engine/registry.js';
-import { GUESTS, imageOf, runVm } from '../helpers.js';
+import { createVm } from '../../../src/vmm/index.js';
+import { GUESTS, imageOf, runVm, runWithRewind } from '../helpers.js';
 
 function tinyos(defines: Record<string, number>): Image {
   const r = assembleFile(join(GUESTS, 'tinyos/tinyos.s'), { defines });
@@ -120,6 +121,18 @@ shared: .space  4096
     expect(v.out.code).toBe(0);
     const c = v.vm.monitor!.counters;
     expect([c.hypercalls, c.hypercallErrors, c.hcSetTrapTable, c.hcSetPaging]).toEqual([3, 3, 1, 1]);
+  });
+
+  test('a reset equals a fresh VM, and a rewind mid-run gives the same run (the shared page is monitor state)', () => {
+    const img = tinyos({ PVHVM: 1 });
+    const straight = runVm(img, 'hw', 100_000_000);
+    const vm = createVm({ image: img, mode: 'hw', console: {} });
+    vm.run(40_000);
+    vm.reset();
+    expect(vm.machine.captureState()).toEqual(createVm({ image: img, mode: 'hw', console: {} }).machine.captureState());
+    runWithRewind(vm, 30_000, 30_000);
+    expect(vm.consoleText()).toBe(straight.out.console);
+    expect(vm.machine.counters.instructions).toBe(straight.vm.machine.counters.instructions);
   });
 
   test('a guest that does not declare the ABI finds hcall undefined, as on the bare machine', () => {
