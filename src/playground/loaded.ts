@@ -3,6 +3,7 @@
 // debugger's own, or made the same way under jit), and how each VM stands.
 
 import { DebugSession } from '../debug/session.js';
+import { DEFAULT_HISTORY } from '../debug/history.js';
 import { hostTargets, type Target } from '../debug/target.js';
 import { SymbolTable, type SourceReader } from '../debug/symbols.js';
 import { guestTranslator } from '../debug/views.js';
@@ -50,7 +51,7 @@ export class Loaded {
         return undefined;
       }
     };
-    const common = { maxSteps: this.maxSteps, history: config.history ?? 1_000_000, readSource };
+    const common = { maxSteps: this.maxSteps, history: config.history ?? DEFAULT_HISTORY, readSource };
     if (build.kind === 'vm') {
       const { vm, engine } = build;
       this.machine = vm.machine;
