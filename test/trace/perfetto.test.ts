@@ -115,6 +115,13 @@ describe('virtlab trace --format perfetto', () => {
     }
   });
 
+  test('docs/trace.md\'s figures for timer.s natively and under hw are run --json\'s', async () => {
+    const doc = readFileSync(join(ROOT, 'docs/trace.md'), 'utf8').replace(/\s+/g, ' ');
+    const cost = async (mode: string) => (JSON.parse((await runCli(['run', TIMER, '--mode', mode, '--json'])).stdout) as RunJson).cost;
+    const native = await cost('native'), hw = await cost('hw');
+    expect(doc).toContain(`${native.guestCycles} cycles natively, ${hw.guestCycles} under hw), and one run is longer than the other by about its monitor slices (${hw.overheadCycles} cycles under hw)`);
+  });
+
   test('a host: a process per VM, no two slices at once on its one CPU, each VM\'s slices add up to host --json\'s cycles', async () => {
     const vms = ['--vm', `a=${TIMER}:bt`, '--vm', `b=${TIMER}:hw`, '--slice', '200'];
     const events = await timeline(vms, 'host.json');
