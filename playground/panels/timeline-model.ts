@@ -192,15 +192,18 @@ function firstReaching(events: readonly Mark[], cycle: number): number {
 
 /**
  * What a track draws in [0, width): the events in view, slices at least one
- * pixel wide. Per pixel column and kind only the first event is kept, so a run
- * of millions of events draws at most width × kinds marks (the rest would
- * cover the same pixel).
+ * pixel wide. A slice that would lie within half a pixel of the last slice of
+ * its kind already drawn is left out, and so is an instant in the same pixel
+ * column as the last instant of its kind, so a run of millions of events draws
+ * at most about 2 × width marks per kind (the rest would cover the same pixels);
+ * a long slice after short ones in one column is still drawn.
  */
 export function layoutTrack(track: TimelineTrack, view: View, width: number): Placed[] {
   const events = track.events;
   const from = firstReaching(events, view.start);
   const last = xToCycle(view, width);
-  const taken = new Map<TimelineKind, number>();
+  const sliceEnd = new Map<TimelineKind, number>();
+  const instantColumn = new Map<TimelineKind, number>();
   const out: Placed[] = [];
   for (let i = from; i < events.length; i++) {
     const e = events[i]!;
@@ -208,10 +211,18 @@ export function layoutTrack(track: TimelineTrack, view: View, width: number): Pl
     if (e.start + Math.max(0, e.dur) < view.start) continue;
     const kind = kindOfEvent(e.kind);
     const x = cycleToX(view, e.start);
-    const column = Math.floor(x);
-    if (taken.get(kind) === column) continue;
-    taken.set(kind, column);
-    out.push({ event: e, kind, x, w: e.dur > 0 ? Math.max(1, e.dur / view.cyclesPerPx) : 0 });
+    if (e.dur > 0) {
+      const w = Math.max(1, e.dur / view.cyclesPerPx);
+      // Sorted by start, so x is at or after the last drawn slice's start: covered when it ends inside it.
+      if (x + w <= (sliceEnd.get(kind) ?? -Infinity) + 0.5) continue;
+      sliceEnd.set(kind, x + w);
+      out.push({ event: e, kind, x, w });
+    } else {
+      const column = Math.floor(x);
+      if (instantColumn.get(kind) === column) continue;
+      instantColumn.set(kind, column);
+      out.push({ event: e, kind, x, w: 0 });
+    }
   }
   return out;
 }

@@ -51,6 +51,8 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
   let sharedEnd: number | undefined;
   let view: View = { start: 0, cyclesPerPx: 1 };
   let fitted = true;
+  /** Events per kind (legend, accessible summary): counted once per update, not per redraw. */
+  let counts = countByKind(tracks);
 
   const button = (label: string, text: string, id: string) =>
     h('button', { type: 'button', class: 'pg-button', 'aria-label': label, title: label, 'data-testid': `${testId}-${id}` }, text);
@@ -80,7 +82,6 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
     canvas.height = Math.round(cssH * dpr);
     canvas.style.width = `${w + GUTTER}px`;
     canvas.style.height = `${cssH}px`;
-    const counts = countByKind(tracks);
     canvas.setAttribute('aria-label', `timeline of ${tracks.length} VM${tracks.length === 1 ? '' : 's'}: `
       + TIMELINE_KINDS.filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}`).join(', ') || 'no events');
     range.textContent = `cycles ${formatCount(Math.round(view.start))} – ${formatCount(Math.round(view.start + w * view.cyclesPerPx))} of ${formatCount(end())}`;
@@ -131,7 +132,6 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
   };
 
   const renderLegend = () => {
-    const counts = countByKind(tracks);
     fill(legend, ...TIMELINE_KINDS.filter((k) => (k !== 'other' && k !== 'guest') || counts[k] > 0).map((k) =>
       h('li', { 'data-testid': `${testId}-legend-${k}` },
         h('span', { class: 'pg-swatch', style: `background: ${KIND_COLOURS[k]}`, 'aria-hidden': 'true' }),
@@ -224,6 +224,7 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
   };
   const setTracks = (next: TimelineTrack[]) => {
     tracks = next;
+    counts = countByKind(tracks);
     ownEnd = timelineEnd(tracks);
     renderLegend();
     // A fitted view keeps showing the whole run as it grows; a zoomed one stays where the user put it.

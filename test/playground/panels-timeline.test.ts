@@ -132,6 +132,25 @@ describe('layoutTrack and hitTest', () => {
     expect(hitTest(t, { start: 500_000, cyclesPerPx: 1 }, 10)?.name).toBe('guest');
   });
 
+  test('a long slice after a short one in the same pixel column is still drawn; slices inside the last one are not', () => {
+    const marks = [
+      { kind: 'guest', name: 'short', start: 0, dur: 2, cycles: 2, step: 0 },
+      { kind: 'guest', name: 'long', start: 3, dur: 5000, cycles: 5000, step: 1 },
+      { kind: 'guest', name: 'inside', start: 4, dur: 5, cycles: 5, step: 2 },
+    ];
+    const placed = layoutTrack({ vm: 'vm', events: marks }, { start: 0, cyclesPerPx: 10 }, 1000);
+    expect(placed.map((p) => p.event.name)).toEqual(['short', 'long']);
+    expect(placed[1]!.w).toBe(500);
+  });
+
+  test('many slices one pixel apart or less draw at most about twice per pixel', () => {
+    const many = tracksFromEvents(Array.from({ length: 20_000 }, (_, i) => ev('vm', i * 10, 'trap', `t${i}`, 3)))[0]!;
+    const width = 200;
+    const placed = layoutTrack(many, fitView(timelineEnd([many]), width), width);
+    expect(placed.length).toBeGreaterThan(width / 2);
+    expect(placed.length).toBeLessThanOrEqual(2 * width + 2);
+  });
+
   test('many events in one pixel column draw once per kind', () => {
     const many = tracksFromEvents(Array.from({ length: 10_000 }, (_, i) => ev('vm', i, i % 2 ? 'trap' : 'interrupt', `e${i}`, null)))[0]!;
     const placed = layoutTrack(many, fitView(timelineEnd([many]), 100), 100);
