@@ -267,7 +267,12 @@ export function chromeTrace(t: Timeline): ChromeTrace {
     );
     for (const s of vm.slices) timed.push({ name: s.name, cat: s.kind, ph: 'X', pid, tid, ts: us(s.start), dur: us(s.dur), args: s.args });
     for (const e of vm.instants) timed.push({ name: e.name, cat: e.category, ph: 'i', s: 't', pid, tid, ts: us(e.at), args: e.args });
-    for (const c of vm.counters) timed.push({ name: c.name, ph: 'C', pid, ts: us(c.at), args: { [c.name === 'modelled cycles' ? 'total' : 'count']: c.value } });
+    // Perfetto names a counter track `NAME KEY`: `modelled cycles`, `vmExits count`.
+    for (const c of vm.counters) {
+      timed.push(c.name === 'modelled cycles'
+        ? { name: 'modelled', ph: 'C', pid, tid, ts: us(c.at), args: { cycles: c.value } }
+        : { name: c.name, ph: 'C', pid, tid, ts: us(c.at), args: { count: c.value } });
+    }
   });
   const net = t.network;
   if (net.instants.length) {

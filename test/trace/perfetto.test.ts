@@ -28,7 +28,7 @@ const Meta = z.discriminatedUnion('name', [
 ]);
 const Complete = z.object({ name: z.string().min(1), cat: z.enum(['guest', 'monitor']), ph: z.literal('X'), pid: id, tid: id, ts: time, dur: time.positive(), args: z.record(z.string(), z.unknown()) }).strict();
 const Instant = z.object({ name: z.string().min(1), cat: z.string().min(1), ph: z.literal('i'), s: z.literal('t'), pid: id, tid: id, ts: time, args: z.record(z.string(), z.unknown()) }).strict();
-const Counter = z.object({ name: z.string().min(1), ph: z.literal('C'), pid: id, ts: time, args: z.record(z.string(), z.number().finite()) }).strict();
+const Counter = z.object({ name: z.string().min(1), ph: z.literal('C'), pid: id, tid: id.optional(), ts: time, args: z.record(z.string(), z.number().finite()) }).strict();
 const Event = z.union([Meta, Complete, Instant, Counter]);
 const Trace = z.object({ displayTimeUnit: z.literal('ns'), metadata: z.record(z.string(), z.union([z.string(), z.number()])), traceEvents: z.array(Event) }).strict();
 type Ev = z.infer<typeof Event>;
@@ -90,7 +90,7 @@ describe('virtlab trace --format perfetto', () => {
     expect(Math.round((xs.at(-1)!.ts + xs.at(-1)!.dur) * CYCLES_PER_US)).toBe(stats.cost.totalCycles);
     expect(cycles(xs.filter((x) => x.cat === 'guest'))).toBe(stats.cost.guestCycles);
     expect(cycles(xs.filter((x) => x.cat === 'monitor'))).toBe(stats.cost.overheadCycles);
-    expect(lastCounter(events, pid, 'modelled cycles')).toBe(stats.cost.totalCycles);
+    expect(lastCounter(events, pid, 'modelled')).toBe(stats.cost.totalCycles);
     const instants = (cat: string) => events.filter((e) => e.ph === 'i' && e.cat === cat).length;
     // Interrupts the CPU took are interrupt instants; those a monitor injected, inject instants. Under
     // hw the CPU delivers an injection at VM entry, so the machine counts it as taken too.
@@ -136,7 +136,7 @@ describe('virtlab trace --format perfetto', () => {
     for (const [i, vm] of report.vms.entries()) {
       const pid = procs[i]!.pid;
       expect(cycles(slices(events, pid)), vm.name).toBe(vm.cost.totalCycles);
-      expect(lastCounter(events, pid, 'modelled cycles')).toBe(vm.cost.totalCycles);
+      expect(lastCounter(events, pid, 'modelled')).toBe(vm.cost.totalCycles);
     }
     expect(slices(events, procs[1]!.pid).filter((x) => x.name.startsWith('exit: ')).length).toBe(report.vms[1]!.monitor!.vmExits);
     expect(cycles(all)).toBe(report.vms.reduce((n, v) => n + v.cost.totalCycles, 0));
