@@ -56,7 +56,7 @@ class App {
   private lineTable: LineAddress[] | null = null;
   /** Lines with a breakpoint in the gutter; applied to every VM at each load. */
   private readonly breakLines = new Set<number>();
-  /** Watchpoints asked for (address text and access), applied at each load. */
+  /** Watchpoints asked for (address and access), applied at each load. */
   private readonly watches: { address: number; access: 'r' | 'w' | 'rw' }[] = [];
   /** The editor or a setting changed since the last load: the next action loads again. */
   private stale = true;
@@ -155,7 +155,12 @@ class App {
       e.preventDefault();
       const input = $<HTMLInputElement>('debugger-line');
       const line = input.value.trim();
-      if (line) void this.guard(() => this.command(line));
+      if (line) {
+        void this.guard(async () => {
+          await this.command(line);
+          input.value = '';
+        });
+      }
     });
     document.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
@@ -195,7 +200,10 @@ class App {
     this.entryIndex = index;
     this.file = entry.path;
     this.editor.setText(guestSource(entry.path));
+    // Another program: its lines and addresses mean something else.
     this.breakLines.clear();
+    this.watches.length = 0;
+    this.lineTable = null;
     this.editor.setBreakpoints([]);
     this.editor.setPcLine(null);
     this.editor.showDiagnostics([], this.file);
