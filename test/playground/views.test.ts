@@ -31,14 +31,17 @@ describe('the bt unit', () => {
 });
 
 describe('the timeline', () => {
-  test.each(['hw', 'bt'] as const)('of tinyos under %s is trace --format perfetto\'s, to the step the machine stands at', async (mode) => {
+  test.each([
+    { path: TINYOS, mode: 'hw' as const, events: 1000 },
+    { path: 'guests/hello.s', mode: 'bt' as const, events: 10 },
+  ])('of $path under $mode is trace --format perfetto\'s, to the step the machine stands at', async ({ path, mode, events }) => {
     const s = newSession();
-    await s.ok({ type: 'load', config: lone(TINYOS, { name: 'tinyos.s', mode }) });
+    await s.ok({ type: 'load', config: lone(path, { name: path.split('/').pop()!, mode }) });
     await s.ok({ type: 'run' });
     const t = await s.ok({ type: 'timeline' });
-    const cli = await runCli(['trace', TINYOS, '--mode', mode, '--format', 'perfetto'], ROOT);
+    const cli = await runCli(['trace', path, '--mode', mode, '--format', 'perfetto'], ROOT);
     expect(cli.code).toBe(0);
-    expect(t.timeline.vms[0].instants.length + t.timeline.vms[0].slices.length).toBeGreaterThan(100);
+    expect(t.timeline.vms[0].instants.length + t.timeline.vms[0].slices.length).toBeGreaterThan(events);
     expect(chromeTrace(t.timeline)).toEqual(JSON.parse(cli.stdout));
   });
 
