@@ -53,7 +53,7 @@ export interface TimelineCounter {
 export interface VmTimeline {
   name: string;
   mode: string;
-  /** Process and vCPU thread ids in the JSON: stable per VM name. */
+  /** Process and vCPU thread ids in the JSON: a hash of `NAME (MODE)`, stable from run to run. */
   pid: number;
   tid: number;
   slices: TimelineSlice[];
@@ -75,9 +75,12 @@ export interface Timeline {
 /** The counter tracks, in this order; those that stay 0 throughout are left out. */
 const COUNT_NAMES = ['interrupts', 'injected', 'traps', 'vmExits', 'callouts', 'hypercalls'] as const;
 
-const NETWORK = '(network)';
+const NETWORK = 'network (no VM)';
 
-/** FNV-1a: a pid that depends on the name alone, so a VM keeps its process across runs and hosts. */
+/** A VM's process name: its name and mode, so one program's timelines in two modes never share a pid. */
+const processName = (v: { name: string; mode: string }): string => `${v.name} (${v.mode})`;
+
+/** FNV-1a: a pid that depends on the process's name alone, so a VM keeps its process across runs and hosts. */
 function hashName(name: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
@@ -142,9 +145,9 @@ interface VmState {
 
 /** Lay the samples out on one axis (see the top of the file), VM by VM as they come. */
 export function buildTimeline(input: TimelineInput): Timeline {
-  const pids = assignPids([...input.vms.map((v) => v.name), NETWORK]);
+  const pids = assignPids([...input.vms.map(processName), NETWORK]);
   const states = new Map<string, VmState>(input.vms.map((v) => {
-    const pid = pids.get(v.name)!;
+    const pid = pids.get(processName(v))!;
     const tl: VmTimeline = { name: v.name, mode: v.mode, pid, tid: pid + 1, slices: [], instants: [], counters: [{ name: 'modelled cycles', at: 0, value: 0 }], last: { guest: 0, overhead: 0 } };
     // From reset: work done before recording began (a translation at load) is the first sample's.
     const last: CycleSample = { guest: 0, overhead: 0, instructions: 0, counts: {}, overheadBy: {} };
@@ -261,7 +264,7 @@ export function chromeTrace(t: Timeline): ChromeTrace {
   t.vms.forEach((vm, i) => {
     const { pid, tid } = vm;
     meta.push(
-      { name: 'process_name', ph: 'M', pid, args: { name: `${vm.name} (${vm.mode})` } },
+      { name: 'process_name', ph: 'M', pid, args: { name: processName(vm) } },
       { name: 'process_sort_index', ph: 'M', pid, args: { sort_index: i } },
       { name: 'thread_name', ph: 'M', pid, tid, args: { name: 'vCPU 0' } },
     );
@@ -277,7 +280,7 @@ export function chromeTrace(t: Timeline): ChromeTrace {
   const net = t.network;
   if (net.instants.length) {
     meta.push(
-      { name: 'process_name', ph: 'M', pid: net.pid, args: { name: 'network (no VM)' } },
+      { name: 'process_name', ph: 'M', pid: net.pid, args: { name: NETWORK } },
       { name: 'process_sort_index', ph: 'M', pid: net.pid, args: { sort_index: t.vms.length } },
       { name: 'thread_name', ph: 'M', pid: net.pid, tid: net.tid, args: { name: 'wire, PF, IOMMU' } },
     );

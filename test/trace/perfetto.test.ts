@@ -122,6 +122,12 @@ describe('virtlab trace --format perfetto', () => {
     expect(doc).toContain(`${native.guestCycles} cycles natively, ${hw.guestCycles} under hw), and one run is longer than the other by about its monitor slices (${hw.overheadCycles} cycles under hw)`);
   });
 
+  test('one program in two modes: two pids, so their timelines can be opened together', async () => {
+    const pid = async (mode: string) => (await timeline([join(ROOT, 'guests/hello.s'), '--mode', mode], `hello-${mode}.json`)).find((e) => e.name === 'process_name')!.pid;
+    const pids = await Promise.all(['native', 'trap', 'bt', 'hw'].map(pid));
+    expect(new Set(pids).size).toBe(4);
+  });
+
   test('a host: a process per VM, no two slices at once on its one CPU, each VM\'s slices add up to host --json\'s cycles', async () => {
     const vms = ['--vm', `a=${TIMER}:bt`, '--vm', `b=${TIMER}:hw`, '--slice', '200'];
     const events = await timeline(vms, 'host.json');
