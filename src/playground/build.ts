@@ -17,7 +17,7 @@ import { checkPvImage } from '../vmm/pv/image-check.js';
 import { assembleProgram, type Assembled } from './assemble.js';
 import type { CatalogFiles } from './catalog.js';
 import { PlaygroundError } from './errors.js';
-import type { Configuration, VmSpec } from './protocol.js';
+import type { Configuration, NicSpec, VmSpec } from './protocol.js';
 
 export const DEFAULT_MAX_STEPS = 100_000_000;
 export const MAX_MEMORY_MIB = 1024;
@@ -106,8 +106,17 @@ export function loneVm(files: CatalogFiles, config: Configuration, spec: VmSpec)
   let net;
   if (spec.nic !== undefined) {
     const kind = oneOf('nic kind', spec.nic.kind, NIC_KINDS);
+    const hostOnly = (['vlan', 'vf', 'trusted'] as const).filter((k) => spec.nic![k] !== undefined);
+    if (hostOnly.length) throw new PlaygroundError(`nic ${hostOnly.join(', ')} appl${hostOnly.length === 1 ? 'ies' : 'y'} to a host's VMs (a lone VM's NIC is cabled to the wire, as with run --nic)`);
+    const mac = spec.nic.mac;
+    if (mac !== undefined && (typeof mac !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac) || (parseInt(mac.slice(0, 2), 16) & 1) !== 0)) {
+      throw new PlaygroundError(`bad MAC '${String(mac)}': expected a unicast address aa:bb:cc:dd:ee:ff`);
+    }
     try {
-      net = { nic: { kind }, ...(spec.nic.peer === undefined ? {} : { peer: parseWireSpec(spec.nic.peer) }) };
+      net = {
+        nic: { kind, ...(mac === undefined ? {} : { mac: mac.toLowerCase() }) },
+        ...(spec.nic.peer === undefined ? {} : { peer: parseWireSpec(spec.nic.peer) }),
+      };
     } catch (e) {
       if (e instanceof NetError) throw new PlaygroundError(`bad peer '${spec.nic.peer}': ${e.message}`);
       throw e;
@@ -135,6 +144,13 @@ export function loneVm(files: CatalogFiles, config: Configuration, spec: VmSpec)
   return { kind: 'vm', name: typeof spec.name === 'string' && spec.name !== '' ? spec.name : 'vm', vm, engine, assembled, defines, spec };
 }
 
+/** A VM's NIC as a host configuration writes it (its `peer` is the host's, in Configuration.peer). */
+function hostNic(nic: NicSpec): Record<string, unknown> {
+  const { peer, ...rest } = nic;
+  if (peer !== undefined) throw new PlaygroundError(`a host's VMs share one wire: give its peer as the configuration's peer, not nic.peer ('${peer}')`);
+  return rest;
+}
+
 /** The host configuration `virtlab host` would read for these VMs, checked by its schema (paths into the catalog). */
 function hostVms(files: CatalogFiles, config: Configuration): { vms: HostVmConfig[]; assembled: Assembled[]; slice: number; peer: string | undefined } {
   const raw = {
@@ -149,7 +165,7 @@ function hostVms(files: CatalogFiles, config: Configuration): { vms: HostVmConfi
       ...(vm.hw === undefined ? {} : { hw: vm.hw }),
       ...(vm.defines === undefined ? {} : { defines: vm.defines }),
       ...(vm.input === undefined ? {} : { input: vm.input }),
-      ...(vm.nic === undefined ? {} : { nic: { kind: vm.nic.kind } }),
+      ...(vm.nic === undefined ? {} : { nic: hostNic(vm.nic) }),
     })),
   };
   const r = validateHostConfig(raw);
@@ -173,7 +189,12 @@ function hostVms(files: CatalogFiles, config: Configuration): { vms: HostVmConfi
     return {
       name: vm.name, image: a.image, mode: vm.mode, guestMemory: vm.memory * 1024 * 1024, weight: vm.weight,
       ...(vm.hw ? { hw: vm.hw } : {}), ...(vm.input === undefined ? {} : { input: vm.input }),
-      ...(vm.nic ? { nic: { kind: vm.nic.kind, mac: vmMac(vm, i) } } : {}),
+      ...(vm.nic ? {
+        nic: {
+          kind: vm.nic.kind, mac: vmMac(vm, i), ...(vm.nic.vlan === undefined ? {} : { vlan: vm.nic.vlan }),
+          ...(vm.nic.vf === undefined ? {} : { vf: vm.nic.vf }), ...(vm.nic.trusted === undefined ? {} : { trusted: vm.nic.trusted }),
+        },
+      } : {}),
     };
   });
   return { vms, assembled, slice: r.config.slice, peer: r.config.network?.peer };

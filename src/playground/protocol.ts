@@ -50,6 +50,12 @@ export interface NicSpec {
   kind: 'emulated' | 'virtio' | 'vf';
   /** The wire's link partner as `--peer` takes it: echo (default), sink, gen[,size=N,...]. Lone VM only (a host's wire is the configuration's). */
   peer?: string;
+  /** Its MAC address (`--mac`; a host's default: 02:00:00:00:00:NN by position). */
+  mac?: string;
+  /** Host only, as a host configuration's nic: its VLAN on the switch, which VF, whether that VF is trusted. */
+  vlan?: number;
+  vf?: number;
+  trusted?: boolean;
 }
 
 /** Where a VM's program comes from: a catalog path, or the editor's buffer (its own name, for diagnostics and includes). */
@@ -107,7 +113,7 @@ export type BreakLocation =
   | { kind: 'expr'; text: string };
 
 export type Request =
-  /** The picker's entries. Answer: CatalogResponse. */
+  /** The picker's entries: guests, and the shipped host configurations. Answer: CatalogResponse. */
   | { id: number; type: 'catalog' }
   /** Assemble without loading: the diagnostics inline. Answer: AssembleResponse. */
   | { id: number; type: 'assemble'; program: ProgramRef; defines?: Record<string, number | string> }
@@ -177,7 +183,10 @@ export interface Failure { id: number; ok: false; type: 'error'; error: string; 
 
 export interface Ack { id: number; ok: true; type: 'ack' }
 
-export interface CatalogResponse { id: number; ok: true; type: 'catalog'; entries: CatalogEntry[] }
+/** A shipped host configuration (guests/hosts/*.json) as a configuration to load (engine jit, cost model p4-2006: the page may change them). */
+export interface CatalogHost { path: string; title: string; config: Configuration }
+
+export interface CatalogResponse { id: number; ok: true; type: 'catalog'; entries: CatalogEntry[]; hosts: CatalogHost[] }
 
 export interface AssembleResponse {
   id: number; ok: true; type: 'assemble';

@@ -8,6 +8,7 @@
 
 import { assembleProgram } from './assemble.js';
 import { catalogEntries, type CatalogFiles } from './catalog.js';
+import { catalogHosts } from './catalog-hosts.js';
 import { checkConfiguration } from './build.js';
 import { PlaygroundError } from './errors.js';
 import { Loaded } from './loaded.js';
@@ -57,7 +58,7 @@ export class PlaygroundSession {
 
   private async dispatch(r: Request): Promise<Response> {
     switch (r.type) {
-      case 'catalog': return { id: r.id, ok: true, type: 'catalog', entries: catalogEntries(this.files) };
+      case 'catalog': return { id: r.id, ok: true, type: 'catalog', entries: catalogEntries(this.files), hosts: catalogHosts(this.files) };
       case 'assemble': {
         const a = assembleProgram(this.files, r.program, r.defines ?? {});
         const entry = a.image ? a.image.entry >>> 0 : null;

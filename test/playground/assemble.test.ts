@@ -69,6 +69,18 @@ describe('the catalog', () => {
     }
   });
 
+  test('offers every shipped host configuration, its programs as catalog paths', async () => {
+    const s = newSession();
+    const { hosts } = await s.ok({ type: 'catalog' });
+    const shipped = Object.keys(catalog()).filter((p) => p.startsWith('guests/hosts/')).sort();
+    expect(hosts.map((h: { path: string }) => h.path).sort()).toEqual(shipped);
+    const three = hosts.find((h: { path: string }) => h.path === 'guests/hosts/three-modes.json');
+    expect(three.config.vms.map((v: { name: string; mode: string; program: unknown }) => [v.name, v.mode, v.program])).toEqual(
+      (['bt', 'pv', 'hw'] as const).map((m) => [m, m, { kind: 'catalog', path: 'guests/tinyos/tinyos.s' }]),
+    );
+    expect(three.config.slice).toBe(10000);
+  });
+
   test('holds every source, include and host configuration under guests/ and nothing else', () => {
     const paths = Object.keys(catalog());
     expect(paths).toContain('guests/lib/rt.inc');

@@ -110,3 +110,25 @@ describe.each(['jit', 'interp'] as const)('a host of three VMs under %s: the ses
     expect(sections.join('\n')).toBe(cli.stderr);
   });
 });
+
+describe('the shipped host configurations, from the catalog, are `virtlab host`\'s', () => {
+  test.each(['guests/hosts/pingpong.json', 'guests/hosts/sriov.json'])('%s', async (path) => {
+    const cli = await runCli(['host', path, '--json', '--stats'], ROOT);
+    const json = JSON.parse(cli.stdout);
+    const s = newSession();
+    const { hosts } = await s.ok({ type: 'catalog' });
+    const preset = hosts.find((h: { path: string }) => h.path === path);
+    await s.ok({ type: 'load', config: preset.config });
+    const run = await s.ok({ type: 'run' });
+    expect(run.stopped).toBe('ended');
+    expect(run.steps).toBe(json.steps);
+    const sections: string[] = [];
+    for (const v of json.vms) {
+      const { state } = await s.ok({ type: 'snapshot', vm: v.name });
+      expect({ vm: v.name, console: state.console, counters: state.counters.machine, monitor: state.counters.monitor })
+        .toEqual({ vm: v.name, console: v.console, counters: v.counters, monitor: v.monitor });
+      sections.push(`== ${v.name} (${v.mode}) ==\n${state.counters.statsText}`);
+    }
+    expect(sections.join('\n')).toBe(cli.stderr);
+  });
+});

@@ -53,6 +53,8 @@ describe('bad configurations', () => {
     [{ mode: 'bt', hw: { ept: false } }, {}, 'hw options (no EPT, no VPID, no posted interrupts) apply to mode hw only (the mode is bt)'],
     [{ memoryMiB: 0 }, {}, 'bad memoryMiB 0: expected a whole number from 1 to 1024'],
     [{ nic: { kind: 'emulated', peer: 'moon' } }, {}, /^bad peer 'moon': /],
+    [{ nic: { kind: 'emulated', vlan: 10 } }, {}, "nic vlan applies to a host's VMs (a lone VM's NIC is cabled to the wire, as with run --nic)"],
+    [{ nic: { kind: 'virtio', mac: '01:00:00:00:00:01' } }, {}, "bad MAC '01:00:00:00:00:01': expected a unicast address aa:bb:cc:dd:ee:ff"],
     [{ mode: 'pv', program: { kind: 'source', file: 'plain.s', text: '        .text\n_start: halt zero\n' } }, {}, /^cannot load the image: not a paravirtualized build/],
   ])('vm %j, config %j', async (vm, config, message) => {
     const s = newSession();
