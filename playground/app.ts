@@ -4,7 +4,6 @@ import type {
   CatalogEntry,
   Configuration,
   Diagnostic,
-  LineAddress,
   Event as WorkerEvent,
   LoadResponse,
   RunResponse,
@@ -18,6 +17,7 @@ import { PlaygroundEditor } from './editor.js';
 import { ConsoleView } from './console-view.js';
 import { PanelArea } from './panel-area.js';
 import { guestSource } from './guest-files.js';
+import { Points } from './points.js';
 
 /**
  * Past this many machine steps the timeline (a traced rerun from the start) takes seconds of the worker's
@@ -52,12 +52,8 @@ class App {
   /** The editor's file name: the catalog path it came from, so `.include` resolves as in the repository. */
   private file = 'guests/hello.s';
   private entryIndex = -1;
-  /** The loaded program's line table (which lines have code), while the editor still matches it. */
-  private lineTable: LineAddress[] | null = null;
-  /** Lines with a breakpoint in the gutter; applied to every VM at each load. */
-  private readonly breakLines = new Set<number>();
-  /** Watchpoints asked for (address and access), applied at each load. */
-  private readonly watches: { address: number; access: 'r' | 'w' | 'rw' }[] = [];
+  /** Breakpoints of the margin and watchpoints, applied to every VM at each load. */
+  private readonly points = new Points();
   /** The editor or a setting changed since the last load: the next action loads again. */
   private stale = true;
   private running = false;
@@ -200,10 +196,7 @@ class App {
     this.entryIndex = index;
     this.file = entry.path;
     this.editor.setText(guestSource(entry.path));
-    // Another program: its lines and addresses mean something else.
-    this.breakLines.clear();
-    this.watches.length = 0;
-    this.lineTable = null;
+    this.points.reset();
     this.editor.setBreakpoints([]);
     this.editor.setPcLine(null);
     this.editor.showDiagnostics([], this.file);
@@ -254,7 +247,7 @@ class App {
       const loaded = await side.client.call({ type: 'load', config }, 'load');
       side.loaded = loaded;
       side.selected = loaded.vms[0]?.name ?? '';
-      if (i === 0) this.lineTable = loaded.vms[0]?.lines ?? null;
+      if (i === 0) this.points.lineTable = loaded.vms[0]?.lines ?? null;
       side.timeline = null;
       side.lastRun = null;
       for (const vm of loaded.vms) this.consoles.add(this.consoleKey(side, vm.name), this.consoleTitle(side, vm));
@@ -305,29 +298,14 @@ class App {
     picker.value = this.sides[0]!.selected;
   }
 
-  /** Breakpoints of the gutter and watchpoints, set anew in a freshly loaded session. */
+  /** Breakpoints of the margin and watchpoints, set anew in a freshly loaded (or cleared) session. */
   private async applyPoints(side: Side): Promise<void> {
     if (!side.loaded?.debuggable) return;
-    const refused: string[] = [];
-    for (const line of [...this.breakLines]) {
-      for (const vm of side.loaded.vms) {
-        try {
-          await side.client.call({ type: 'break', vm: vm.name, at: { kind: 'line', file: this.file, line } }, 'point');
-        } catch (err) {
-          // A line with no code (a comment, a label alone, a directive): its dot goes, and the reason is shown.
-          if (!(err instanceof RequestFailed)) throw err;
-          this.breakLines.delete(line);
-          refused.push(`line ${line}: ${err.message}`);
-          break;
-        }
-      }
-    }
+    const refused = await this.points.applyTo(side.client, side.loaded.vms, this.file);
     if (refused.length > 0) {
-      this.editor.setBreakpoints([...this.breakLines]);
+      // Its dot goes, and the reason is shown.
+      this.editor.setBreakpoints([...this.points.lines]);
       this.showMessage(`no breakpoint at ${refused.join('; ')}`, true);
-    }
-    for (const w of this.watches) {
-      for (const vm of side.loaded.vms) await side.client.call({ type: 'watch', vm: vm.name, address: w.address, access: w.access }, 'point');
     }
   }
 
@@ -385,12 +363,13 @@ class App {
   }
 
   private async toggleBreakpoint(line: number): Promise<void> {
-    if (this.breakLines.has(line)) this.breakLines.delete(line);
-    else if (!this.stale && this.lineTable && !this.lineTable.some((l) => l.file === this.file && l.line === line)) {
+    const lines = this.points.lines;
+    if (lines.has(line)) lines.delete(line);
+    else if (!this.stale && !this.points.hasCode(this.file, line)) {
       this.setStatus(`line ${line} has no code (a comment, a label alone or a directive): no breakpoint there`, true);
       return;
-    } else this.breakLines.add(line);
-    this.editor.setBreakpoints([...this.breakLines]);
+    } else lines.add(line);
+    this.editor.setBreakpoints([...lines]);
     if (this.stale || this.running) return; // set at the next load
     await this.guard(async () => {
       // Points are numbered by the session: the simplest faithful update is to set them all anew.
@@ -398,7 +377,7 @@ class App {
         await side.client.call({ type: 'clear' }, 'ack');
         await this.applyPoints(side);
       }
-      this.setStatus(this.breakLines.has(line) ? `breakpoint at line ${line}` : `breakpoint at line ${line} removed`);
+      this.setStatus(lines.has(line) ? `breakpoint at line ${line}` : `breakpoint at line ${line} removed`);
     });
   }
 
@@ -406,19 +385,19 @@ class App {
     const text = $<HTMLInputElement>('watch-address').value.trim();
     if (!text) throw new Error('give the address (or symbol) to watch');
     await this.ensureLoaded();
-    const address = await this.evaluate(text);
+    const address = this.evaluate(text);
     const access = $<HTMLSelectElement>('watch-access').value as 'r' | 'w' | 'rw';
-    this.watches.push({ address, access });
+    this.points.watches.push({ address, access });
+    // In every VM, as the margin's breakpoints.
     let said = '';
     for (const side of this.sides) {
-      const p = await side.client.call({ type: 'watch', address, access }, 'point');
-      said ||= p.text;
+      for (const vm of side.loaded!.vms) said ||= (await side.client.call({ type: 'watch', vm: vm.name, address, access }, 'point')).text;
     }
     this.setStatus(said);
   }
 
-  /** A number, or a symbol's value through the debugger's `print`. */
-  private async evaluate(text: string): Promise<number> {
+  /** A number, or a symbol's value from the loaded program's symbol table. */
+  private evaluate(text: string): number {
     if (/^(0x[0-9a-f]+|\d+)$/i.test(text)) return Number(text) >>> 0;
     const symbol = this.sides[0]!.loaded?.vms[0]?.symbols.find((s) => s.name === text);
     if (symbol) return symbol.value >>> 0;
@@ -426,8 +405,8 @@ class App {
   }
 
   private async clearPoints(): Promise<void> {
-    this.breakLines.clear();
-    this.watches.length = 0;
+    this.points.lines.clear();
+    this.points.watches.length = 0;
     this.editor.setBreakpoints([]);
     for (const side of this.sides) if (side.loaded?.debuggable) await side.client.call({ type: 'clear' }, 'ack');
     this.setStatus('no breakpoints or watchpoints');

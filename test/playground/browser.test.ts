@@ -175,7 +175,7 @@ describe.skipIf(!chromium)('the playground in headless Chromium', () => {
     expect(await text('#status')).toMatch(/^stopped — native: runnable, [\d,]+ instructions/);
   });
 
-  it('stops tinyos at a breakpoint set in the gutter, steps back and reads a register', async () => {
+  it('stops tinyos at a breakpoint set in the gutter, steps back and reads a register, then at a watchpoint', async () => {
     await pickGuest('tinyos');
     const file = 'guests/tinyos/tinyos.s';
     const line = lineOf(file, /^schedule:/) + 1;
@@ -194,6 +194,14 @@ describe.skipIf(!chromium)('the playground in headless Chromium', () => {
     await press('step');
     expect(await text('[data-testid="reg-pc"] td')).toBe(hex8(schedule));
     await shot('tinyos-breakpoint');
+    // A watchpoint on the first process's private page: the worker's store stops the run.
+    await page.click('#clear-points');
+    await page.type('#watch-address', '0x00800000');
+    await press('watch');
+    const number = /^watchpoint (\d+) \(write\) on 0x00800000$/.exec(await text('#status'))?.[1];
+    expect(number).toBeDefined();
+    await press('continue');
+    expect(await text('#messages')).toMatch(new RegExp(`stopped at watchpoint ${number} \\(write 0x00800000\\) by 0x[0-9a-f]{8} <worker\\+\\d+>`));
   });
 
   /** Types a line into the page's debugger prompt and runs it. */
