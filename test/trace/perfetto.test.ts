@@ -6,7 +6,7 @@
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { buildTimeline, chromeTrace, CYCLES_PER_US, type TimelineInput } from '../../src/trace/perfetto.js';
@@ -72,16 +72,18 @@ async function timeline(args: string[], file: string): Promise<Ev[]> {
 
 interface RunJson {
   counters: { interrupts: number };
-  monitor: { vmExits: number; traps: number; callouts: number; injected: number } | null;
+  monitor: { vmExits: number; traps: number; callouts: number; hypercalls: number; injected: number } | null;
   cost: { guestCycles: number; overheadCycles: number; totalCycles: number };
 }
 
 describe('virtlab trace --format perfetto', () => {
-  test.each(['native', 'trap', 'bt', 'hw'])('%s: one process whose slices add up to run --json\'s modelled cycles, an exit slice per exit', async (mode) => {
-    const events = await timeline([TIMER, '--mode', mode], `timer-${mode}.json`);
-    const stats = JSON.parse((await runCli(['run', TIMER, '--mode', mode, '--json'])).stdout) as RunJson;
+  test.each([
+    ['native', TIMER], ['trap', TIMER], ['bt', TIMER], ['hw', TIMER], ['pv', join(ROOT, 'guests/pv/ticks.s')],
+  ])('%s: one process whose slices add up to run --json\'s modelled cycles, a slice per exit, callout or hypercall', async (mode, program) => {
+    const events = await timeline([program, '--mode', mode], `${mode}.json`);
+    const stats = JSON.parse((await runCli(['run', program, '--mode', mode, '--json'])).stdout) as RunJson;
     const procs = events.filter((e) => e.name === 'process_name');
-    expect(procs.map((e) => e.args)).toEqual([{ name: `timer.s (${mode})` }]);
+    expect(procs.map((e) => e.args)).toEqual([{ name: `${basename(program)} (${mode})` }]);
     const pid = procs[0]!.pid;
     const xs = slices(events, pid);
     // The slices tile the whole run from 0: no gap, and the end is the total.
@@ -96,7 +98,7 @@ describe('virtlab trace --format perfetto', () => {
     // hw the CPU delivers an injection at VM entry, so the machine counts it as taken too.
     expect(instants('inject')).toBe(stats.monitor?.injected ?? 0);
     expect(instants('interrupt') + (mode === 'hw' ? instants('inject') : 0)).toBe(stats.counters.interrupts);
-    expect(stats.counters.interrupts).toBeGreaterThan(0);
+    if (program === TIMER) expect(stats.counters.interrupts).toBeGreaterThan(0); // pv's ticks are upcalls, not interrupts
     const mon = stats.monitor;
     const eventWords = (x: X) => String(x.args.events).split(' ');
     if (mode === 'native') {
@@ -106,6 +108,10 @@ describe('virtlab trace --format perfetto', () => {
       expect(mon!.vmExits).toBeGreaterThan(0);
       expect(xs.filter((x) => x.name.startsWith('exit: ')).length).toBe(mon!.vmExits);
       expect(lastCounter(events, pid, 'vmExits')).toBe(mon!.vmExits);
+    } else if (mode === 'pv') {
+      expect(mon!.hypercalls).toBeGreaterThan(0);
+      expect(xs.filter((x) => x.name.startsWith('hypercall: ')).length).toBe(mon!.hypercalls);
+      expect(lastCounter(events, pid, 'hypercalls')).toBe(mon!.hypercalls);
     } else if (mode === 'trap') {
       expect(xs.flatMap(eventWords).filter((w) => w === 'trap').length).toBe(mon!.traps);
       expect(lastCounter(events, pid, 'traps')).toBe(mon!.traps);
