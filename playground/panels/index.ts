@@ -14,7 +14,7 @@
 //   page-tables         the page-tables panel
 //     pt-address, pt-address-error            the address to walk (empty: the pc) and its error
 //     pt-walk-<kind>, pt-table-<kind>         per set of tables (kind guest; shadow, ept when given)
-//     pt-<kind>-dir-<n>                       a directory entry's heading row
+//     pt-<kind>-dir-<n>                       a directory entry's <details> (its pages' table inside; open when it holds the walked address)
 //   memory              the memory panel
 //     mem-address, mem-follow, mem-space, mem-address-error, mem-table
 //     mem-row-0x<8 hex>                       a row of 16 bytes

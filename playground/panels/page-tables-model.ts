@@ -123,3 +123,28 @@ export function tablesTitle(kind: string): string {
     default: return `${kind} page tables`;
   }
 }
+
+/** Consecutive pages mapped to consecutive frames with the same flags: one row (an identity-mapped kernel is 1,023 pages). */
+export interface PageRun {
+  firstIndex: number;
+  lastIndex: number;
+  vaddr: number;
+  paddr: number;
+  pages: number;
+  flags: string;
+}
+
+export function pageRuns(pages: readonly PageRow[]): PageRun[] {
+  const runs: PageRun[] = [];
+  for (const p of pages) {
+    const r = runs[runs.length - 1];
+    const bytes = r ? r.pages * 4096 : 0;
+    if (r && p.tableIndex === r.lastIndex + 1 && p.vaddr === ((r.vaddr + bytes) >>> 0) && p.paddr === ((r.paddr + bytes) >>> 0) && p.flags === r.flags) {
+      r.lastIndex = p.tableIndex;
+      r.pages++;
+    } else {
+      runs.push({ firstIndex: p.tableIndex, lastIndex: p.tableIndex, vaddr: p.vaddr, paddr: p.paddr, pages: 1, flags: p.flags });
+    }
+  }
+  return runs;
+}

@@ -6,7 +6,7 @@
 import type { VmState } from '../../src/playground/protocol.js';
 import { h, fill, table, uid } from './dom.js';
 import { hex8, parseAddress } from './format.js';
-import { directoryGroups, tableSetsOf, tablesTitle, walk, type PageTableSet } from './page-tables-model.js';
+import { dirIndex, directoryGroups, pageRuns, tableSetsOf, tablesTitle, walk, type PageTableSet } from './page-tables-model.js';
 
 export interface PageTablesPanel {
   update(state: VmState): void;
@@ -23,21 +23,29 @@ function walkView(set: PageTableSet, va: number): HTMLElement {
     h('p', { class: w.pa === undefined ? 'pg-fault' : 'pg-ok' }, result));
 }
 
-function mappingsView(set: PageTableSet): HTMLElement {
-  const rows: HTMLTableRowElement[] = [];
-  for (const g of directoryGroups(set.pages)) {
-    rows.push(h('tr', { class: 'pg-dir-row', 'data-testid': `pt-${set.kind}-dir-${g.index}` },
-      h('th', { scope: 'rowgroup', colspan: 4 }, `directory entry ${g.index}: ${hex8(g.from)}–${hex8(g.to)}, ${g.pages.length} page${g.pages.length === 1 ? '' : 's'}`)));
-    for (const p of g.pages) {
-      rows.push(h('tr', {},
-        h('td', { class: 'pg-mono' }, `${g.index} / ${p.tableIndex}`),
-        h('td', { class: 'pg-mono' }, hex8(p.vaddr)),
-        h('td', { class: 'pg-mono' }, hex8(p.paddr)),
-        h('td', { class: 'pg-mono' }, p.flags)));
-    }
-  }
+/**
+ * The mapped pages, a collapsible group per directory entry (summary: the 4 MiB it covers and its page count),
+ * each a table of its pages; the group holding the walked address is open.
+ */
+function mappingsView(set: PageTableSet, va: number): HTMLElement {
+  const groups = directoryGroups(set.pages).map((g) => {
+    const span = (from: number, pages: number) => (pages === 1 ? hex8(from) : `${hex8(from)}–${hex8(from + pages * 4096 - 1)}`);
+    const rows = pageRuns(g.pages).map((r) => h('tr', {},
+      h('td', { class: 'pg-mono' }, r.pages === 1 ? String(r.firstIndex) : `${r.firstIndex}–${r.lastIndex}`),
+      h('td', { class: 'pg-mono' }, span(r.vaddr, r.pages)),
+      h('td', { class: 'pg-mono' }, span(r.paddr, r.pages)),
+      h('td', { class: 'pg-num' }, String(r.pages)),
+      h('td', { class: 'pg-mono' }, r.flags)));
+    const open = set.paging && dirIndex(va) === g.index;
+    return h('details', { class: 'pg-dir', open, 'data-testid': `pt-${set.kind}-dir-${g.index}` },
+      h('summary', { class: 'pg-mono' }, `directory entry ${g.index}: ${hex8(g.from)}–${hex8(g.to)}, ${g.pages.length} page${g.pages.length === 1 ? '' : 's'}`),
+      table(`the pages of directory entry ${g.index} (runs of consecutive pages to consecutive frames, alike, in one row)`,
+        ['table entries', set.kind === 'ept' ? 'guest-physical' : 'virtual', 'physical', 'pages', 'flags'], rows));
+  });
   const caption = `${tablesTitle(set.kind)}: root ${hex8(set.root)}, ${set.pages.length} pages mapped${set.truncated ? ' (list truncated)' : ''}`;
-  return table(caption, ['dir / table', set.kind === 'ept' ? 'guest-physical' : 'virtual', 'physical', 'flags'], rows, { 'data-testid': `pt-table-${set.kind}` });
+  return h('div', { class: 'pg-mappings', 'data-testid': `pt-table-${set.kind}` },
+    h('p', { class: 'pg-caption' }, caption),
+    ...(groups.length ? groups : [h('p', { class: 'pg-empty' }, 'no page mapped')]));
 }
 
 export function createPageTablesPanel(container: HTMLElement): PageTablesPanel {
@@ -64,7 +72,7 @@ export function createPageTablesPanel(container: HTMLElement): PageTablesPanel {
     const parsed = typed === '' ? state.pc : parseAddress(typed);
     error.textContent = parsed === undefined ? `not a hex address: ${typed}` : '';
     const va = parsed ?? state.pc;
-    fill(body, ...sets.flatMap((s) => [h('h3', {}, tablesTitle(s.kind)), walkView(s, va), mappingsView(s)]));
+    fill(body, ...sets.flatMap((s) => [h('h3', {}, tablesTitle(s.kind)), walkView(s, va), mappingsView(s, va)]));
   };
   input.addEventListener('change', render);
   input.addEventListener('keydown', (e) => {

@@ -52,6 +52,7 @@ function state(over: Partial<VmState> & { r4?: number }): VmState {
       pages: [
         { vaddr: 0x1000, paddr: 0x1000, flags: { present: true, writable: false, user: false, accessed: true, dirty: false } },
         { vaddr: 0x7000, paddr: 0x9000, flags: { present: true, writable: true, user: true, accessed: true, dirty: true } },
+        { vaddr: 0x0040_2000, paddr: 0xa000, flags: { present: true, writable: true, user: false, accessed: false, dirty: false } },
       ],
     },
     ...over,
@@ -145,15 +146,24 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
       input.value = '0x7abc';
       input.dispatchEvent(new Event('change'));
       const second = walkText();
+      const open = () => [...document.querySelectorAll('[data-testid="page-tables"] details')].map((d) => [d.getAttribute('data-testid'), (d as HTMLDetailsElement).open]);
+      const openAtSecond = open();
+      input.value = '0x402010';
+      input.dispatchEvent(new Event('change'));
+      const third = walkText();
+      const openAtThird = open();
       input.value = 'zz';
       input.dispatchEvent(new Event('change'));
-      return { first, second, error: document.querySelector('[data-testid="pt-address-error"]')!.textContent, dirs: document.querySelectorAll('.pg-dir-row').length };
+      return { first, second, third, openAtSecond, openAtThird, error: document.querySelector('[data-testid="pt-address-error"]')!.textContent };
     }, state({}));
     expect(r.first).toContain('0x00001000 → 0x00001000');
     expect(r.second).toContain('0x00007abc → 0x00009abc');
     expect(r.second).toContain('P W U A D');
     expect(r.error).toBe('not a hex address: zz');
-    expect(r.dirs).toBe(1);
+    // A group per directory entry, the one holding the walked address open.
+    expect(r.openAtSecond).toEqual([['pt-guest-dir-0', true], ['pt-guest-dir-1', false]]);
+    expect(r.third).toContain('0x00402010 → 0x0000a010');
+    expect(r.openAtThird).toEqual([['pt-guest-dir-0', false], ['pt-guest-dir-1', true]]);
   });
 
   test("bt: the unit's guest code beside its translation, the pc's row current; outside bt it says so", async () => {

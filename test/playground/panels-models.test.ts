@@ -7,7 +7,7 @@ import { CAUSE, CR, EXC, STATUS } from '../../src/isa/index.js';
 import { priceCounters } from '../../src/vmm/index.js';
 import type { Counters, PageMapping, VmState } from '../../src/playground/protocol.js';
 import { cpuOfState, registersModel, causeText, type CpuView } from '../../playground/panels/registers-model.js';
-import { directoryGroups, flagsText, walk, type PageTableSet } from '../../playground/panels/page-tables-model.js';
+import { directoryGroups, flagsText, pageRuns, walk, type PageTableSet } from '../../playground/panels/page-tables-model.js';
 import { followValue, memoryRows, viewStart } from '../../playground/panels/memory-model.js';
 import { barPercent, countersModel } from '../../playground/panels/counters-model.js';
 import { compareModel, ratioText } from '../../playground/panels/compare-model.js';
@@ -77,6 +77,24 @@ describe('page tables', () => {
     expect(g[0]!.pages.map((p) => [p.tableIndex, p.paddr])).toEqual([[1, 0x1000], [2, 0x2000]]);
     expect(g[1]!.pages[0]!.tableIndex).toBe(1);
     expect(g[0]!.pages[0]!.flags).toBe('P - - A -');
+  });
+
+  test('runs: consecutive pages to consecutive frames with the same flags are one row; a gap, a jump or other flags start another', () => {
+    const f = flags(true, false);
+    const at = (v: number, p: number, fl = f) => ({ vaddr: v, paddr: p, flags: fl });
+    const g = directoryGroups([
+      ...Array.from({ length: 10 }, (_, i) => at(0x1000 * (i + 1), 0x1000 * (i + 1))), // 1..10 identity
+      at(0xb000, 0x20000), // a jump in frames
+      at(0xc000, 0x21000),
+      at(0xd000, 0x22000, flags(true, true)), // other flags
+      at(0xf000, 0x24000), // a gap in pages
+    ]);
+    expect(pageRuns(g[0]!.pages)).toEqual([
+      { firstIndex: 1, lastIndex: 10, vaddr: 0x1000, paddr: 0x1000, pages: 10, flags: 'P W - A -' },
+      { firstIndex: 11, lastIndex: 12, vaddr: 0xb000, paddr: 0x20000, pages: 2, flags: 'P W - A -' },
+      { firstIndex: 13, lastIndex: 13, vaddr: 0xd000, paddr: 0x22000, pages: 1, flags: 'P W U A -' },
+      { firstIndex: 15, lastIndex: 15, vaddr: 0xf000, paddr: 0x24000, pages: 1, flags: 'P W - A -' },
+    ]);
   });
 
   test('flagsText shows each of P W U A D or a dash', () => {
