@@ -5,6 +5,7 @@
 // would set them). Only guest RAM is ever reached: a buffer the guest maps to
 // anything else (device memory, or nothing) is a bad pointer.
 
+import { CR, STATUS } from '../../isa/index.js';
 import { ACCESS } from '../../machine/events.js';
 import type { Monitor } from '../monitor.js';
 import { markAccessed, walkGuest, type GuestTranslation } from '../shadow/guest-walk.js';
@@ -34,12 +35,14 @@ export class GuestBuffer {
     va >>>= 0;
     if (length < 0 || va + length > 2 ** 32) return undefined;
     const spans: Span[] = [];
+    // The guest's paging as it has it: the virtual CPU's, or under hw (PVHVM) its own control registers.
+    const pg = (m.guestCr(CR.status) & STATUS.PG) !== 0, ptbr = m.guestCr(CR.ptbr);
     for (let at = va, left = length; left > 0;) {
       const n = Math.min(left, 4096 - (at & 0xfff));
       let gpa = at;
       let walk: GuestTranslation | undefined;
-      if (m.vcpu.pg) {
-        const w = walkGuest(m.guest, m.vcpu.ptbr, at, write ? ACCESS.WRITE : ACCESS.READ, false);
+      if (pg) {
+        const w = walkGuest(m.guest, ptbr, at, write ? ACCESS.WRITE : ACCESS.READ, false);
         if (!w.ok) return undefined;
         walk = w.t;
         gpa = w.t.gpa;

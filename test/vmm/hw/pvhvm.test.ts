@@ -123,6 +123,40 @@ shared: .space  4096
     expect([c.hypercalls, c.hypercallErrors, c.hcSetTrapTable, c.hcSetPaging]).toEqual([3, 3, 1, 1]);
   });
 
+  test('a buffer argument is found through the guest\'s own page tables (its CPU\'s, not a virtual CPU\'s)', () => {
+    // Identity-map 4 MiB, then map the unused page at 0x300000 onto msg's page: console_write reads it there.
+    const img = imageOf(`${HC}
+        call    rt_paging_on
+        la      t0, msg
+        srli    t0, t0, 12
+        slli    t0, t0, 12
+        ori     t0, t0, PAGING_PTE_PW
+        la      t1, paging_pt
+        li      t2, 0x300 * 4
+        add     t1, t1, t2
+        sw      t0, 0(t1)
+        li      t1, 0x300000
+        tlbi    t1
+        la      a0, msg
+        andi    a0, a0, 0xfff
+        add     a0, a0, t1
+        li      a1, 6
+        hcall   HC_CONSOLE_WRITE
+        halt    a0
+        .data
+msg:    .ascii  "paged\\n"
+        .bss
+        .align  4096
+paging_dir: .space 4096
+paging_pt:  .space 4096
+        .text
+        .include "paging.inc"
+`);
+    const v = runVm(img, 'hw', 1_000_000);
+    expect(v.out.console).toBe('paged\n');
+    expect(v.out.code).toBe(6);
+  });
+
   test('a reset equals a fresh VM, and a rewind mid-run gives the same run (the shared page is monitor state)', () => {
     const img = tinyos({ PVHVM: 1 });
     const straight = runVm(img, 'hw', 100_000_000);
