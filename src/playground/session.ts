@@ -46,9 +46,14 @@ export class PlaygroundSession {
     this.loaded?.debug?.interrupt();
   }
 
-  /** Answer one message (anything the page posted): always a Response, never a throw. */
-  async handle(raw: unknown): Promise<Response> {
+  /**
+   * Answer one message (anything the page posted): always a Response, never a throw.
+   * `stoppedBefore`: whether a stop came after this message was posted but before it got its turn
+   * (the worker queues messages): then a run ends at once, as it would have had it been running.
+   */
+  async handle(raw: unknown, stoppedBefore: () => boolean = () => false): Promise<Response> {
     const id = typeof (raw as { id?: unknown } | null)?.id === 'number' ? (raw as { id: number }).id : -1;
+    this.stopRequested = stoppedBefore();
     try {
       return await this.dispatch(checkRequest(raw));
     } catch (e) {
@@ -139,7 +144,6 @@ export class PlaygroundSession {
     // Nothing left to run is the end, under either engine (the debugger would call it an error).
     if (l.allStopped()) return this.runResponse(id, '', 'ended');
     if (l.debug) return this.resume(id, 'continue');
-    this.stopRequested = false;
     const start = l.machine.counters.steps;
     const end = await runJit(l, () => this.stopRequested, () => this.pauseWith(id));
     this.postConsole();
@@ -152,7 +156,7 @@ export class PlaygroundSession {
   private async resume(id: number, line: string): Promise<RunResponse> {
     const d = this.needDebug(line.split(' ')[0]!);
     const l = this.need();
-    this.stopRequested = false;
+    if (this.stopRequested) return this.runResponse(id, '', 'requested');
     const start = l.machine.counters.steps;
     const stoppedVms = () => l.vms.filter((v) => l.stopOf(v) !== undefined).length;
     let output = '';

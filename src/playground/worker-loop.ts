@@ -31,15 +31,19 @@ function yieldToLoop(): Promise<void> {
 export function startWorker(scope: WorkerScope, files: CatalogFiles): PlaygroundSession {
   const session = new PlaygroundSession(files, { emit: (e) => scope.postMessage(e), pause: yieldToLoop });
   let queue = Promise.resolve();
+  let stops = 0;
   scope.onmessage = (event) => {
     const msg = event.data as { id?: unknown; type?: unknown } | null;
     if (typeof msg === 'object' && msg !== null && msg.type === 'stop' && typeof msg.id === 'number') {
+      stops++;
       session.stop();
       const ack: Ack = { id: msg.id, ok: true, type: 'ack' };
       scope.postMessage(ack);
       return;
     }
-    queue = queue.then(async () => scope.postMessage(await session.handle(msg)));
+    // A stop posted after this message and before its turn stops it too.
+    const seen = stops;
+    queue = queue.then(async () => scope.postMessage(await session.handle(msg, () => stops !== seen)));
   };
   return session;
 }

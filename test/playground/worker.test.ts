@@ -78,6 +78,24 @@ describe.each(['jit', 'interp'] as const)('under %s', (engine) => {
   }, 60_000);
 });
 
+test('a stop posted while a run waits its turn stops that run before it starts; the next run runs', async () => {
+  const w = fakeScope();
+  startWorker(w.scope, catalog());
+  w.send({ id: 1, type: 'load', config: spinConfig('jit') });
+  w.send({ id: 2, type: 'run' });
+  w.send({ id: 3, type: 'stop' });
+  expect(w.posted[0]).toEqual({ id: 3, ok: true, type: 'ack' }); // answered before anything queued ran
+  const run = await w.until(isResponse(2)) as Extract<Response, { type: 'run' }>;
+  expect(run.stopped).toBe('requested');
+  expect(run.steps).toBe(0);
+  w.send({ id: 4, type: 'run' });
+  await w.until((m) => m.type === 'console');
+  w.send({ id: 5, type: 'stop' });
+  const again = await w.until(isResponse(4)) as Extract<Response, { type: 'run' }>;
+  expect(again.stopped).toBe('requested');
+  expect(again.steps).toBeGreaterThan(0);
+});
+
 test('a malformed message gets a failure and the loop goes on', async () => {
   const w = fakeScope();
   startWorker(w.scope, catalog());
