@@ -1,5 +1,5 @@
-// Where the panels (playground/panels/) sit on the page: the registers always in view (one column per side
-// when a second mode runs beside), the rest under tabs, the timeline along the bottom.
+// Where the panels (playground/panels/) sit on the page: under tabs (registers first, one column per side
+// when a second mode runs beside), the timeline along the bottom.
 import type { Timeline, VmState } from '../src/playground/protocol.js';
 import {
   createBtPanel,
@@ -30,7 +30,7 @@ interface Updatable {
   update(state: VmState): void;
 }
 
-const TABS = ['memory', 'page tables', 'bt', 'counters', 'compare'] as const;
+const TABS = ['registers', 'memory', 'page tables', 'bt', 'counters', 'compare'] as const;
 type Tab = (typeof TABS)[number];
 
 export class PanelArea {
@@ -47,7 +47,7 @@ export class PanelArea {
   private readonly tabButtons = new Map<Tab, HTMLButtonElement>();
   private readonly tabBodies = new Map<Tab, HTMLElement>();
   private last: readonly SideView[] = [];
-  private current: Tab = 'counters';
+  private current: Tab = 'registers';
 
   /** `onNeed`: the panels want data the last snapshot did not ask for (another tab, another memory range). */
   constructor(container: HTMLElement, timelineContainer: HTMLElement, private readonly onNeed: () => void) {
@@ -76,14 +76,15 @@ export class PanelArea {
       this.tabButtons.set(tab, button);
       this.tabBodies.set(tab, body);
     }
-    container.append(this.registerColumns, tabBar, bodies);
+    container.append(tabBar, bodies);
+    this.tabBodies.get('registers')!.append(this.registerColumns);
     this.memory = createMemoryPanel(this.tabBodies.get('memory')!, { onRange: () => onNeed(), follow: 'sp' });
     this.perTab['page tables'] = createPageTablesPanel(this.tabBodies.get('page tables')!);
     this.perTab.bt = createBtPanel(this.tabBodies.get('bt')!);
     this.perTab.counters = createCountersPanel(this.tabBodies.get('counters')!);
     this.compare = createComparePanel(this.tabBodies.get('compare')!);
     this.timelineContainer = timelineContainer;
-    this.show('counters');
+    this.show('registers');
   }
 
   /**
