@@ -121,7 +121,10 @@ export type Request =
   | { id: number; type: 'load'; config: Configuration }
   /** Run until a breakpoint, watchpoint, every VM stops, `stop`, or the configuration's maxSteps; ProgressEvents meanwhile. Answer: RunResponse. */
   | { id: number; type: 'run' }
-  /** Stop a running request at its next chunk boundary. Answer: Ack at once; the running request then answers with stopped: 'requested'. */
+  /**
+   * Stop a running request at its next chunk boundary, and any run, step, next, finish or back posted before
+   * it that has not started yet. Answer: Ack at once; those requests answer with stopped: 'requested'.
+   */
   | { id: number; type: 'stop' }
   /** step N (default 1) guest instructions of the selected VM. interp only. Answer: RunResponse. */
   | { id: number; type: 'step'; count?: number }
