@@ -6,7 +6,7 @@
 import { NUM_REGS } from '../../src/isa/arch.js';
 import { regName } from '../../src/isa/registers.js';
 import type { CpuView } from './registers-model.js';
-import { hex2, hex8 } from './format.js';
+import { hex2 } from './format.js';
 
 /** Bytes read from `address` on; null for a byte that could not be read. */
 export interface MemoryDump {
@@ -64,9 +64,4 @@ export function followValue(cpu: CpuView, follow: string): number | undefined {
 export function viewStart(target: number, length: number): number {
   const row = (target >>> 0) - ((target >>> 0) % ROW_BYTES);
   return length > 2 * ROW_BYTES && row >= ROW_BYTES ? (row - ROW_BYTES) >>> 0 : row >>> 0;
-}
-
-/** `0x00001000:` as the row's label. */
-export function rowLabel(r: MemoryRow): string {
-  return hex8(r.address);
 }
