@@ -18,7 +18,8 @@ export interface WorkerScope {
 function yieldToLoop(): Promise<void> {
   if (typeof MessageChannel !== 'function') return new Promise((resolve) => setTimeout(resolve, 0));
   return new Promise((resolve) => {
-    const channel = new MessageChannel();
+    // The DOM's MessageChannel (Node's is typed as worker_threads', whose ports use .on: the same object at run time).
+    const channel = new MessageChannel() as unknown as { port1: { onmessage: (() => void) | null; close(): void }; port2: { postMessage(m: unknown): void } };
     channel.port1.onmessage = () => {
       channel.port1.close();
       resolve();
