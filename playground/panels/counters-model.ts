@@ -50,3 +50,25 @@ export function barPercent(value: number, max: number): number {
   if (max <= 0 || value <= 0) return 0;
   return Math.max(0.5, Math.min(100, (100 * value) / max));
 }
+
+export interface PerIterationModel {
+  iterations: number;
+  /** `setup subtracted (a run with 0 iterations)` or why it is included. */
+  setup: string;
+  rows: { kind: string; count: number; each: number; cycles: number }[];
+  guestCycles: number;
+  overheadCycles: number;
+  totalCycles: number;
+}
+
+/** A halted nanobenchmark's figures per iteration (as `run --stats` adds them), or null for any other run. */
+export function perIterationModel(c: Pick<Counters, 'perIteration'>): PerIterationModel | null {
+  const p = c.perIteration;
+  if (!p) return null;
+  const setup = p.setup === 'subtracted' ? 'setup subtracted (a run with 0 iterations)' : `setup included${p.note ? `: ${p.note}` : ''}`;
+  return {
+    iterations: p.iterations, setup,
+    rows: p.cost.rows.map((r) => ({ kind: r.kind, count: r.count, each: r.each, cycles: r.cycles })),
+    guestCycles: p.cost.guestCycles, overheadCycles: p.cost.overheadCycles, totalCycles: p.cost.totalCycles,
+  };
+}

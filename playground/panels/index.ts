@@ -23,7 +23,8 @@
 //     bt-row-0x<8 hex> (a guest instruction's row; the pc's has aria-current="true"), bt-chains, bt-empty
 //   counters            the counters panel
 //     cost-preset, cost-table, cost-<event kind with dashes>, cost-total, machine-counters,
-//     monitor-counters, counter-<name>, monitor-counter-<name>
+//     cost-overhead, per-iteration (a nanobenchmark's cycles per iteration), monitor-counters,
+//     counter-<name>, monitor-counter-<name>
 //   timeline            the timeline panel (or its testId option)
 //     timeline-zoom-in, timeline-zoom-out, timeline-zoom-fit (buttons), timeline-range,
 //     timeline-legend, timeline-legend-<kind>, timeline-canvas, timeline-tooltip

@@ -16,6 +16,7 @@ import type { Counters, VmState } from '../../src/playground/protocol.js';
 import type { SampledTimeline } from '../../playground/panels/timeline-trace.js';
 import type { StepEvent } from '../../playground/panels/timeline-model.js';
 import { priceCounters } from '../../src/vmm/index.js';
+import { perIteration } from '../../src/cli/per-iteration-report.js';
 import { runCli } from '../cli/run.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -187,11 +188,16 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
     expect(r.empty).toContain('not under bt');
   });
 
-  test('counters: a row per non-zero kind with a bar, the total and the preset', async () => {
+  test('counters: a row per non-zero kind with a bar, the total and the preset; a nanobenchmark its cycles per iteration', async () => {
     const s = state({});
-    const r = await page.evaluate((st: VmState) => {
+    const stats = (c: Counters) => ({ mode: 'bt', machine: c.machine, monitor: c.monitor, cost: c.cost }) as never;
+    const bench = state({ counters: { ...counters('bt', 2, 30), perIteration: perIteration(10, stats(counters('bt', 2, 30)), undefined, 'no baseline') } });
+    const r = await page.evaluate((st: VmState, b: VmState) => {
       const P = (globalThis as any).P;
-      P.createCountersPanel(document.getElementById('counters')).update(st);
+      const panel = P.createCountersPanel(document.getElementById('counters'));
+      panel.update(b);
+      const per = document.querySelector('[data-testid="per-iteration"] caption')?.textContent;
+      panel.update(st);
       const rows = [...document.querySelectorAll('[data-testid="cost-table"] tbody tr')];
       return {
         kinds: rows.map((x) => x.querySelector('th')!.textContent),
@@ -199,8 +205,11 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
         total: document.querySelector('[data-testid="cost-total"] td:nth-child(4)')!.textContent,
         preset: document.querySelector('[data-testid="cost-preset"]')!.textContent,
         overhead: document.querySelector('[data-testid="cost-overhead"]')?.textContent,
+        per, perAfter: document.querySelector('[data-testid="per-iteration"]'),
       };
-    }, s);
+    }, s, bench);
+    expect(r.per).toBe('per iteration (10 iterations, setup included: no baseline)');
+    expect(r.perAfter).toBeNull();
     const nonZero = s.counters.cost.rows.filter((x) => x.count !== 0);
     expect(r.kinds).toEqual([...nonZero.map((x) => x.kind), 'total']);
     expect(r.bars).toBe(nonZero.length);

@@ -9,7 +9,8 @@ import type { Counters, PageMapping, VmState } from '../../src/playground/protoc
 import { cpuOfState, registersModel, causeText, type CpuView } from '../../playground/panels/registers-model.js';
 import { directoryGroups, flagsText, pageRuns, walk, type PageTableSet } from '../../playground/panels/page-tables-model.js';
 import { followValue, memoryRows, viewStart } from '../../playground/panels/memory-model.js';
-import { barPercent, countersModel } from '../../playground/panels/counters-model.js';
+import { barPercent, countersModel, perIterationModel } from '../../playground/panels/counters-model.js';
+import { perIteration } from '../../src/cli/per-iteration-report.js';
 import { compareModel, ratioText } from '../../playground/panels/compare-model.js';
 import { parseAddress, formatCount, shortCycles } from '../../playground/panels/format.js';
 
@@ -185,6 +186,22 @@ describe('counters', () => {
     const bare = { ...c, cost: { preset: 'p4-2006', rows: [{ kind: 'x', count: 2, cycles: 10 }], totalCycles: 10 } } as unknown as Counters;
     expect(countersModel(bare).overhead).toBeNull();
     expect(countersModel(bare).rows[0]!.each).toBe(5);
+  });
+
+  test("a nanobenchmark's figures per iteration, from the CLI's own computation; none for another run", () => {
+    const stats = (c: Counters) => ({ mode: 'trap' as const, machine: c.machine, monitor: c.monitor, cost: c.cost }) as never;
+    const run = countersOf('trap', 10_000 + 500, 1000 + 5, 0), base = countersOf('trap', 500, 5, 0);
+    const report = perIteration(100, stats(run), stats(base), null);
+    const p = perIterationModel({ perIteration: report })!;
+    expect(p.iterations).toBe(100);
+    expect(p.setup).toBe('setup subtracted (a run with 0 iterations)');
+    const traps = p.rows.find((r) => r.kind === 'traps to the monitor')!;
+    expect(traps.count).toBe(10); // (1005 - 5) / 100
+    expect(traps.cycles).toBe(10 * traps.each);
+    expect(p.totalCycles).toBe(report.cost.totalCycles);
+    expect(p.guestCycles + p.overheadCycles).toBeCloseTo(p.totalCycles);
+    expect(perIterationModel({ perIteration: perIteration(100, stats(run), undefined, 'no baseline build') })!.setup).toBe('setup included: no baseline build');
+    expect(perIterationModel({ perIteration: null })).toBeNull();
   });
 
   test('bars: proportional, a sliver for a tiny non-zero value, nothing for zero', () => {
