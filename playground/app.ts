@@ -2,6 +2,7 @@
 // Every action goes to the worker(s) (src/playground/worker-entry.ts); the page only shows what they answer.
 import type {
   CatalogEntry,
+  CatalogHost,
   Configuration,
   Diagnostic,
   Event as WorkerEvent,
@@ -52,6 +53,9 @@ class App {
   /** The editor's file name: the catalog path it came from, so `.include` resolves as in the repository. */
   private file = 'guests/hello.s';
   private entryIndex = -1;
+  /** The shipped host configurations (guests/hosts/*.json), and the one picked (-1: a guest is picked). */
+  private hosts: CatalogHost[] = [];
+  private hostIndex = -1;
   /** Breakpoints of the margin and watchpoints, applied to every VM at each load. */
   private readonly points = new Points();
   /** The editor or a setting changed since the last load: the next action loads again. */
@@ -81,6 +85,7 @@ class App {
   async start(): Promise<void> {
     const answer = await this.sides[0]!.client.call({ type: 'catalog' }, 'catalog');
     this.catalog = answer.entries;
+    this.hosts = answer.hosts ?? [];
     const picker = $<HTMLSelectElement>('guest');
     let group = '';
     let optgroup: HTMLOptGroupElement | null = null;
@@ -97,6 +102,18 @@ class App {
       option.textContent = entry.title;
       option.title = entry.note;
       optgroup.append(option);
+    }
+    if (this.hosts.length > 0) {
+      const group = document.createElement('optgroup');
+      group.label = 'host configurations';
+      for (const [index, host] of this.hosts.entries()) {
+        const option = document.createElement('option');
+        option.value = `host:${index}`;
+        option.textContent = host.title;
+        option.title = host.path;
+        group.append(option);
+      }
+      picker.append(group);
     }
     const first = Math.max(0, this.catalog.findIndex((e) => e.path === 'guests/hello.s'));
     if (this.catalog.length > 0) await this.pick(first);
@@ -129,7 +146,10 @@ class App {
     $('stop').addEventListener('click', () => {
       for (const s of this.sides) void s.client.stop().catch(() => undefined);
     });
-    $<HTMLSelectElement>('guest').addEventListener('change', (e) => void this.guard(() => this.pick(Number((e.target as HTMLSelectElement).value))));
+    $<HTMLSelectElement>('guest').addEventListener('change', (e) => {
+      const value = (e.target as HTMLSelectElement).value;
+      void this.guard(() => (value.startsWith('host:') ? this.pickHost(Number(value.slice(5))) : this.pick(Number(value))));
+    });
     for (const id of ['defines', 'mode', 'engine', 'vm-count', 'compare-mode', 'cost-model', 'hw-ept', 'hw-vpid', 'hw-posted']) {
       $(id).addEventListener('change', () => {
         this.stale = true;
@@ -194,12 +214,8 @@ class App {
     if (!entry) throw new Error(`no guest number ${index} in the catalog`);
     $<HTMLSelectElement>('guest').value = String(index);
     this.entryIndex = index;
-    this.file = entry.path;
-    this.editor.setText(guestSource(entry.path));
-    this.points.reset();
-    this.editor.setBreakpoints([]);
-    this.editor.setPcLine(null);
-    this.editor.showDiagnostics([], this.file);
+    this.hostIndex = -1;
+    this.showProgram(entry.path);
     $<HTMLInputElement>('defines').value = Object.entries(entry.defines)
       .map(([k, v]) => (v === 1 ? k : `${k}=${v}`))
       .join(' ');
@@ -207,6 +223,35 @@ class App {
     this.stale = true;
     this.showMessage(entry.note, false);
     this.updateEnabled();
+  }
+
+  /**
+   * A shipped host configuration: its VMs, modes and programs are the file's (the top bar's mode, VMs,
+   * beside and -D do not apply); the editor shows the first VM's program, and an edit there is what
+   * every VM running that program assembles.
+   */
+  private async pickHost(index: number): Promise<void> {
+    const host = this.hosts[index];
+    if (!host) throw new Error(`no host configuration number ${index} in the catalog`);
+    $<HTMLSelectElement>('guest').value = `host:${index}`;
+    this.hostIndex = index;
+    this.entryIndex = -1;
+    const first = host.config.vms[0]!.program;
+    this.showProgram(first.kind === 'catalog' ? first.path : first.file, first.kind === 'source' ? first.text : undefined);
+    this.stale = true;
+    const vms = host.config.vms.map((v) => `${v.name} (${v.mode}, ${v.program.kind === 'catalog' ? v.program.path : v.program.file})`);
+    this.showMessage(`${host.path}: a host of ${vms.join(', ')}`, false);
+    this.updateEnabled();
+  }
+
+  /** A new program in the editor: its breakpoints, pc line and diagnostics go. */
+  private showProgram(path: string, text?: string): void {
+    this.file = path;
+    this.editor.setText(text ?? guestSource(path));
+    this.points.reset();
+    this.editor.setBreakpoints([]);
+    this.editor.setPcLine(null);
+    this.editor.showDiagnostics([], this.file);
   }
 
   private controls(): Controls {
@@ -236,10 +281,12 @@ class App {
   /** Builds the configuration(s) and loads them: one worker, or two when a second mode runs beside. */
   private async load(): Promise<void> {
     const c = this.controls();
-    const wanted = c.compareMode ? 2 : 1;
+    // A host configuration is one session; a second mode beside applies to a guest.
+    const compareMode = this.hostIndex >= 0 ? null : c.compareMode;
+    const wanted = compareMode ? 2 : 1;
     while (this.sides.length > wanted) this.sides.pop()!.client.terminate();
     if (this.sides.length < wanted) this.sides.push(this.newSide('B'));
-    const modes = [c.mode, c.compareMode ?? c.mode];
+    const modes = [c.mode, compareMode ?? c.mode];
     this.consoles.reset();
     this.showMessage('', false);
     for (const [i, side] of this.sides.entries()) {
@@ -263,6 +310,16 @@ class App {
   }
 
   private configuration(c: Controls, mode: Configuration['vms'][number]['mode']): Configuration {
+    const host = this.hosts[this.hostIndex];
+    if (host) {
+      // The file's configuration, with the page's engine and cost model, and the editor's text for its program.
+      const program = this.program();
+      const vms = host.config.vms.map((v) => {
+        const path = v.program.kind === 'catalog' ? v.program.path : v.program.file;
+        return path === this.file ? { ...v, program } : v;
+      });
+      return { ...host.config, vms, engine: c.engine, costModel: c.costModel };
+    }
     const count = c.vmCount;
     const vms = Array.from({ length: count }, (_, i) => ({
       name: count === 1 ? mode : `${mode}${i + 1}`,
@@ -301,7 +358,9 @@ class App {
   /** Breakpoints of the margin and watchpoints, set anew in a freshly loaded (or cleared) session. */
   private async applyPoints(side: Side): Promise<void> {
     if (!side.loaded?.debuggable) return;
-    const refused = await this.points.applyTo(side.client, side.loaded.vms, this.file);
+    // Only the VMs that run the editor's program have its lines.
+    const vms = side.loaded.vms.filter((v) => v.file === this.file);
+    const refused = await this.points.applyTo(side.client, vms, this.file);
     if (refused.length > 0) {
       // Its dot goes, and the reason is shown.
       this.editor.setBreakpoints([...this.points.lines]);
@@ -391,7 +450,7 @@ class App {
     // In every VM, as the margin's breakpoints.
     let said = '';
     for (const side of this.sides) {
-      for (const vm of side.loaded!.vms) said ||= (await side.client.call({ type: 'watch', vm: vm.name, address, access }, 'point')).text;
+      for (const vm of side.loaded!.vms.filter((v) => v.file === this.file)) said ||= (await side.client.call({ type: 'watch', vm: vm.name, address, access }, 'point')).text;
     }
     this.setStatus(said);
   }
@@ -490,9 +549,16 @@ class App {
       const here = vm.lines.find((l) => l.address === a.state!.pc && l.file === this.file);
       this.editor.setPcLine(here ? here.line : null);
     }
-    this.panels.render(
-      this.sides.map((s) => ({ label: s.loaded?.vms.find((v) => v.name === s.selected)?.mode ?? s.label, state: s.state, timeline: s.timeline, timelineNote: s.timelineNote })),
-    );
+    this.panels.render(this.sides.map((s) => ({ label: this.sideLabel(s), state: s.state, timeline: s.timeline, timelineNote: s.timelineNote })));
+  }
+
+  /** What a run is called on the page: its mode (and its VMs' number on a host), or the host configuration's title. */
+  private sideLabel(side: Side): string {
+    const host = this.hosts[this.hostIndex];
+    if (host) return host.title;
+    const vms = side.loaded?.vms ?? [];
+    const mode = vms[0]?.mode ?? side.label;
+    return vms.length > 1 ? `${mode} (${vms.length} VMs)` : mode;
   }
 
   private onWorkerEvent(side: Side, e: WorkerEvent): void {
@@ -513,6 +579,9 @@ class App {
     const beside = $<HTMLSelectElement>('compare-mode').value;
     $('hw-options').hidden = mode !== 'hw' && beside !== 'hw';
     const debuggable = $<HTMLSelectElement>('engine').value === 'interp';
+    for (const id of ['mode', 'vm-count', 'compare-mode', 'defines']) {
+      ($(id) as HTMLInputElement).disabled = this.hostIndex >= 0;
+    }
     for (const id of ['assemble', 'load', 'run', 'step', 'next', 'finish', 'continue', 'back', 'restart', 'watch', 'clear-points']) {
       const needsDebugger = ['step', 'next', 'finish', 'back', 'watch'].includes(id);
       ($(id) as HTMLButtonElement).disabled = this.running || (needsDebugger && !debuggable);
