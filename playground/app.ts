@@ -1,9 +1,6 @@
 // The playground page: composes the editor, the toolbar, the worker sessions and the panels.
 // Every action goes to the worker(s) (src/playground/worker-entry.ts); the page only shows what they answer.
 import type {
-  CatalogEntry,
-  CatalogHost,
-  Configuration,
   Diagnostic,
   Event as WorkerEvent,
   LoadResponse,
@@ -19,6 +16,7 @@ import { ConsoleView } from './console-view.js';
 import { PanelArea } from './panel-area.js';
 import { guestSource } from './guest-files.js';
 import { Points } from './points.js';
+import { GuestChoice, programPath } from './guest-choice.js';
 
 /**
  * Past this many machine steps the timeline (a traced rerun from the start) takes seconds of the worker's
@@ -48,14 +46,10 @@ class App {
   private readonly panels = new PanelArea($('panels'), $('timeline'), () => void this.guard(() => this.refresh()));
   private readonly status = $('status');
   private readonly messages = $('messages');
-  private catalog: CatalogEntry[] = [];
+  private readonly choice = new GuestChoice($<HTMLSelectElement>('guest'));
   private sides: Side[] = [];
   /** The editor's file name: the catalog path it came from, so `.include` resolves as in the repository. */
   private file = 'guests/hello.s';
-  private entryIndex = -1;
-  /** The shipped host configurations (guests/hosts/*.json), and the one picked (-1: a guest is picked). */
-  private hosts: CatalogHost[] = [];
-  private hostIndex = -1;
   /** Breakpoints of the margin and watchpoints, applied to every VM at each load. */
   private readonly points = new Points();
   /** The editor or a setting changed since the last load: the next action loads again. */
@@ -84,39 +78,9 @@ class App {
 
   async start(): Promise<void> {
     const answer = await this.sides[0]!.client.call({ type: 'catalog' }, 'catalog');
-    this.catalog = answer.entries;
-    this.hosts = answer.hosts ?? [];
-    const picker = $<HTMLSelectElement>('guest');
-    let group = '';
-    let optgroup: HTMLOptGroupElement | null = null;
-    for (const [index, entry] of this.catalog.entries()) {
-      if (entry.group !== group || !optgroup) {
-        group = entry.group;
-        optgroup = document.createElement('optgroup');
-        optgroup.label = group;
-        picker.append(optgroup);
-      }
-      const option = document.createElement('option');
-      // Several entries share a source (tinyos, tinyos -D PV): the picker's value is the entry's index.
-      option.value = String(index);
-      option.textContent = entry.title;
-      option.title = entry.note;
-      optgroup.append(option);
-    }
-    if (this.hosts.length > 0) {
-      const group = document.createElement('optgroup');
-      group.label = 'host configurations';
-      for (const [index, host] of this.hosts.entries()) {
-        const option = document.createElement('option');
-        option.value = `host:${index}`;
-        option.textContent = host.title;
-        option.title = host.path;
-        group.append(option);
-      }
-      picker.append(group);
-    }
-    const first = Math.max(0, this.catalog.findIndex((e) => e.path === 'guests/hello.s'));
-    if (this.catalog.length > 0) await this.pick(first);
+    this.choice.fill(answer.entries, answer.hosts ?? []);
+    const first = this.choice.firstValue();
+    if (first !== null) await this.pick(first);
     this.setStatus('ready');
     // Since navigation start: what the budgets script reads as the time to interactive.
     document.body.dataset['readyAt'] = performance.now().toFixed(1);
@@ -146,10 +110,7 @@ class App {
     $('stop').addEventListener('click', () => {
       for (const s of this.sides) void s.client.stop().catch(() => undefined);
     });
-    $<HTMLSelectElement>('guest').addEventListener('change', (e) => {
-      const value = (e.target as HTMLSelectElement).value;
-      void this.guard(() => (value.startsWith('host:') ? this.pickHost(Number(value.slice(5))) : this.pick(Number(value))));
-    });
+    $<HTMLSelectElement>('guest').addEventListener('change', (e) => void this.guard(() => this.pick((e.target as HTMLSelectElement).value)));
     for (const id of ['defines', 'mode', 'engine', 'vm-count', 'compare-mode', 'cost-model', 'hw-ept', 'hw-vpid', 'hw-posted']) {
       $(id).addEventListener('change', () => {
         this.stale = true;
@@ -209,38 +170,29 @@ class App {
     if (err instanceof RequestFailed && err.response.diagnostics) this.showDiagnostics(err.response.diagnostics);
   }
 
-  private async pick(index: number): Promise<void> {
-    const entry = this.catalog[index];
-    if (!entry) throw new Error(`no guest number ${index} in the catalog`);
-    $<HTMLSelectElement>('guest').value = String(index);
-    this.entryIndex = index;
-    this.hostIndex = -1;
-    this.showProgram(entry.path);
-    $<HTMLInputElement>('defines').value = Object.entries(entry.defines)
-      .map(([k, v]) => (v === 1 ? k : `${k}=${v}`))
-      .join(' ');
-    $<HTMLSelectElement>('mode').value = entry.mode;
-    this.stale = true;
-    this.showMessage(entry.note, false);
-    this.updateEnabled();
-  }
-
   /**
-   * A shipped host configuration: its VMs, modes and programs are the file's (the top bar's mode, VMs,
-   * beside and -D do not apply); the editor shows the first VM's program, and an edit there is what
-   * every VM running that program assembles.
+   * A guest takes its defines and mode into the top bar. A host configuration decides its VMs, modes and
+   * defines itself (the top bar's are disabled); the editor shows its first VM's program, and an edit
+   * there is what every VM running that program assembles.
    */
-  private async pickHost(index: number): Promise<void> {
-    const host = this.hosts[index];
-    if (!host) throw new Error(`no host configuration number ${index} in the catalog`);
-    $<HTMLSelectElement>('guest').value = `host:${index}`;
-    this.hostIndex = index;
-    this.entryIndex = -1;
-    const first = host.config.vms[0]!.program;
-    this.showProgram(first.kind === 'catalog' ? first.path : first.file, first.kind === 'source' ? first.text : undefined);
+  private async pick(value: string): Promise<void> {
+    const choice = this.choice.choose(value);
+    if (choice.kind === 'guest') {
+      const entry = choice.entry;
+      this.showProgram(entry.path);
+      $<HTMLInputElement>('defines').value = Object.entries(entry.defines)
+        .map(([k, v]) => (v === 1 ? k : `${k}=${v}`))
+        .join(' ');
+      $<HTMLSelectElement>('mode').value = entry.mode;
+      this.showMessage(entry.note, false);
+    } else {
+      const { host } = choice;
+      const first = host.config.vms[0]!.program;
+      this.showProgram(programPath(first), first.kind === 'source' ? first.text : undefined);
+      const vms = host.config.vms.map((v) => `${v.name} (${v.mode}, ${programPath(v.program)})`);
+      this.showMessage(`${host.path}: a host of ${vms.join(', ')}`, false);
+    }
     this.stale = true;
-    const vms = host.config.vms.map((v) => `${v.name} (${v.mode}, ${v.program.kind === 'catalog' ? v.program.path : v.program.file})`);
-    this.showMessage(`${host.path}: a host of ${vms.join(', ')}`, false);
     this.updateEnabled();
   }
 
@@ -282,7 +234,7 @@ class App {
   private async load(): Promise<void> {
     const c = this.controls();
     // A host configuration is one session; a second mode beside applies to a guest.
-    const compareMode = this.hostIndex >= 0 ? null : c.compareMode;
+    const compareMode = this.choice.host ? null : c.compareMode;
     const wanted = compareMode ? 2 : 1;
     while (this.sides.length > wanted) this.sides.pop()!.client.terminate();
     if (this.sides.length < wanted) this.sides.push(this.newSide('B'));
@@ -290,7 +242,7 @@ class App {
     this.consoles.reset();
     this.showMessage('', false);
     for (const [i, side] of this.sides.entries()) {
-      const config = this.configuration(c, modes[i]!);
+      const config = this.choice.configuration(c, modes[i]!, this.program());
       const loaded = await side.client.call({ type: 'load', config }, 'load');
       side.loaded = loaded;
       side.selected = loaded.vms[0]?.name ?? '';
@@ -307,33 +259,6 @@ class App {
     this.showMessage(this.sides[0]!.loaded!.banner, false);
     await this.refresh();
     this.timelineLater(0);
-  }
-
-  private configuration(c: Controls, mode: Configuration['vms'][number]['mode']): Configuration {
-    const host = this.hosts[this.hostIndex];
-    if (host) {
-      // The file's configuration, with the page's engine and cost model, and the editor's text for its program.
-      const program = this.program();
-      const vms = host.config.vms.map((v) => {
-        const path = v.program.kind === 'catalog' ? v.program.path : v.program.file;
-        return path === this.file ? { ...v, program } : v;
-      });
-      return { ...host.config, vms, engine: c.engine, costModel: c.costModel };
-    }
-    const count = c.vmCount;
-    const vms = Array.from({ length: count }, (_, i) => ({
-      name: count === 1 ? mode : `${mode}${i + 1}`,
-      program: this.program(),
-      defines: c.defines,
-      mode,
-      ...(mode === 'hw' ? { hw: c.hw } : {}),
-      ...(this.entry()?.nic ? { nic: this.entry()!.nic! } : {}),
-    }));
-    return { vms, engine: c.engine, costModel: c.costModel };
-  }
-
-  private entry(): CatalogEntry | undefined {
-    return this.catalog[this.entryIndex];
   }
 
   private consoleKey(side: Side, vm: string): string {
@@ -554,8 +479,8 @@ class App {
 
   /** What a run is called on the page: its mode (and its VMs' number on a host), or the host configuration's title. */
   private sideLabel(side: Side): string {
-    const host = this.hosts[this.hostIndex];
-    if (host) return host.title;
+    const title = this.choice.title();
+    if (title) return title;
     const vms = side.loaded?.vms ?? [];
     const mode = vms[0]?.mode ?? side.label;
     return vms.length > 1 ? `${mode} (${vms.length} VMs)` : mode;
@@ -580,7 +505,7 @@ class App {
     $('hw-options').hidden = mode !== 'hw' && beside !== 'hw';
     const debuggable = $<HTMLSelectElement>('engine').value === 'interp';
     for (const id of ['mode', 'vm-count', 'compare-mode', 'defines']) {
-      ($(id) as HTMLInputElement).disabled = this.hostIndex >= 0;
+      ($(id) as HTMLInputElement).disabled = this.choice.host !== null;
     }
     for (const id of ['assemble', 'load', 'run', 'step', 'next', 'finish', 'continue', 'back', 'restart', 'watch', 'clear-points']) {
       const needsDebugger = ['step', 'next', 'finish', 'back', 'watch'].includes(id);
