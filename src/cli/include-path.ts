@@ -2,14 +2,24 @@
 // the including file's own directory: each -I in the order given, then the
 // guests/lib directory of this virtlab installation (docs/assembler.md, "Includes").
 
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { UsageError } from './context.js';
 
-/** guests/lib of the installation: this file is src/cli/ or dist/cli/, two levels below the package root. */
-export const DEFAULT_INCLUDE_DIR = fileURLToPath(new URL('../../guests/lib', import.meta.url));
+/**
+ * guests/lib of the installation. This file runs as src/cli/ (tests) or
+ * dist/src/cli/ (the built CLI), at different depths, so the package root is
+ * found as the nearest folder up with a package.json.
+ */
+export const DEFAULT_INCLUDE_DIR = resolve(installationRoot(), 'guests', 'lib');
+
+function installationRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(resolve(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
 
 /** Adds the repeatable -I option to a command. */
 export function addIncludeOption(cmd: Command): Command {

@@ -2,7 +2,7 @@
 // to check what in-process tests cannot: the launcher, exit codes, real stdio.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -29,5 +29,12 @@ describe.skipIf(!built)('bin/virtlab.js (dist build)', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe("virtlab: unknown option '--bogus'\n");
     expect(bad.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+  });
+
+  test('an .include found in the installation\'s guests/lib (the built CLI sits deeper than src/cli)', () => {
+    writeFileSync(join(dir, 'inc.s'), '        .include "rt.inc"\n        .text\n_start: halt zero\n');
+    const r = virtlab('asm', 'inc.s', '-o', 'inc.elf');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });
