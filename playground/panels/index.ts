@@ -29,6 +29,8 @@
 //     timeline-zoom-in, timeline-zoom-out, timeline-zoom-fit (buttons), timeline-range,
 //     timeline-legend, timeline-legend-<kind>, timeline-canvas, timeline-tooltip
 //     (kinds: exit trap hypercall callout translate paging exception interrupt packet guest other)
+//     keys on the focused canvas: + - 0 zoom, arrows pan, [ ] step through the events (the tooltip describes
+//     the one stepped to; Escape clears it)
 //     (update(data) takes a TimelineResponse's `timeline`, src/trace/perfetto.ts's Timeline, whose guest
 //     slices draw as a thin grey band and whose records of no VM get a track `(network)`; or the older
 //     per-step events; updateTracks(tracks) tracks already laid out)

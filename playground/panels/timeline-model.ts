@@ -282,3 +282,25 @@ export const KIND_COLOURS: Record<TimelineKind, string> = {
   guest: '#D9D9D9',
   other: '#999999',
 };
+
+/**
+ * The event after (dir 1) or before (dir -1) `at` over all tracks, the guest's
+ * own runs left out (they are the background, not an event): the keyboard's
+ * way through the timeline. Ties at one cycle go by track order; `after` names
+ * the event the cursor is on, so stepping from it moves past it.
+ */
+export function stepEvent(
+  tracks: readonly TimelineTrack[], at: number, dir: 1 | -1, after?: { track: number; index: number },
+): { track: number; index: number; mark: Mark } | undefined {
+  let best: { track: number; index: number; mark: Mark } | undefined;
+  const key = (t: number, i: number, m: Mark) => [m.start, t, i] as const;
+  const cur = after ? key(after.track, after.index, tracks[after.track]!.events[after.index]!) : ([at, dir === 1 ? -1 : Infinity, 0] as const);
+  const cmp = (a: readonly [number, number, number], b: readonly [number, number, number]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+  tracks.forEach((t, ti) => t.events.forEach((m, i) => {
+    if (m.kind === 'guest') return;
+    const k = key(ti, i, m);
+    if (dir * cmp(k, cur) <= 0) return;
+    if (!best || dir * cmp(k, key(best.track, best.index, best.mark)) < 0) best = { track: ti, index: i, mark: m };
+  }));
+  return best;
+}

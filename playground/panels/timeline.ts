@@ -10,7 +10,7 @@ import { formatCount, shortCycles } from './format.js';
 import { tracksOf, type TimelineData } from './timeline-trace.js';
 import {
   countByKind, fitView, hitTest, KIND_COLOURS, layoutTrack, panBy, ticks, timelineEnd, TIMELINE_KINDS,
-  wheelFactor, zoomAt, clampView, describeMark, type TimelineTrack, type View,
+  wheelFactor, zoomAt, clampView, describeMark, stepEvent, cycleToX, xToCycle, type TimelineTrack, type View,
 } from './timeline-model.js';
 
 export interface TimelinePanelOptions {
@@ -51,6 +51,8 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
   let sharedEnd: number | undefined;
   let view: View = { start: 0, cyclesPerPx: 1 };
   let fitted = true;
+  /** The event the keyboard stepped to ([ and ]), outlined and described; cleared when the tracks change. */
+  let cursor: { track: number; index: number } | undefined;
   /** Events per kind (legend, accessible summary): counted once per update, not per redraw. */
   let counts = countByKind(tracks);
 
@@ -68,7 +70,7 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
     options.title ? h('h3', {}, options.title) : null,
     h('div', { class: 'pg-toolbar' }, zoomIn, zoomOut, zoomFit, range),
     legend, stage,
-    h('p', { class: 'pg-hint' }, 'wheel or + / − to zoom, drag or ← → to pan; the axis is modelled cycles'));
+    h('p', { class: 'pg-hint' }, 'wheel or + / − to zoom, drag or ← → to pan, [ and ] to step through the events; the axis is modelled cycles'));
   container.append(root);
 
   const end = () => Math.max(ownEnd, sharedEnd ?? 0);
@@ -129,6 +131,29 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
       }
       ctx.restore();
     });
+    if (cursor) {
+      const m = tracks[cursor.track]?.events[cursor.index];
+      if (m) {
+        const x = GUTTER + cycleToX(view, m.start), y = AXIS + cursor.track * TRACK;
+        ctx.strokeStyle = '#000';
+        ctx.lineWidth = 2;
+        ctx.strokeRect(x - 2, y + 1, Math.max(4, m.dur / view.cyclesPerPx + 4), TRACK - 2);
+        ctx.lineWidth = 1;
+      }
+    }
+  };
+
+  /** Step the cursor to the next or previous event, bring it into view and describe it (the tooltip is a live region). */
+  const stepTo = (dir: 1 | -1) => {
+    // From the cursor; without one, from the view's left edge forward or its right edge back.
+    const next = stepEvent(tracks, dir === 1 ? view.start : xToCycle(view, width()), dir, cursor);
+    if (!next) return;
+    cursor = { track: next.track, index: next.index };
+    const x = cycleToX(view, next.mark.start);
+    if (x < 0 || x > width()) setViewInternal({ start: next.mark.start - (width() / 2) * view.cyclesPerPx, cyclesPerPx: view.cyclesPerPx }, true);
+    else draw();
+    const tx = GUTTER + cycleToX(view, next.mark.start);
+    showTip(`${tracks[next.track]!.vm}: ${describeMark(next.mark)}`, tx, AXIS + next.track * TRACK + TRACK / 2);
   };
 
   const renderLegend = () => {
@@ -136,6 +161,16 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
       h('li', { 'data-testid': `${testId}-legend-${k}` },
         h('span', { class: 'pg-swatch', style: `background: ${KIND_COLOURS[k]}`, 'aria-hidden': 'true' }),
         `${k} ${formatCount(counts[k])}`)));
+  };
+
+  /** The tooltip at (x, y) in the stage: above the point, and to its left on the right half, so it stays inside the panel. */
+  const showTip = (text: string, x: number, y: number) => {
+    tooltip.textContent = text;
+    const right = x > (GUTTER + width()) / 2;
+    tooltip.style.left = `${x + (right ? -12 : 12)}px`;
+    tooltip.style.top = `${y}px`;
+    tooltip.style.transform = `translate(${right ? '-100%' : '0'}, -120%)`;
+    tooltip.hidden = false;
   };
 
   const setViewInternal = (next: View, notify: boolean) => {
@@ -162,6 +197,12 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
       '+': () => zoom(2), '=': () => zoom(2), '-': () => zoom(0.5), '0': () => fit(true),
       ArrowLeft: () => setViewInternal(panBy(view, step, end(), width()), true),
       ArrowRight: () => setViewInternal(panBy(view, -step, end(), width()), true),
+      ']': () => stepTo(1), '[': () => stepTo(-1),
+      Escape: () => {
+        cursor = undefined;
+        tooltip.hidden = true;
+        draw();
+      },
     };
     const act = actions[e.key];
     if (act) {
@@ -183,7 +224,7 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
     drag = undefined;
   });
   canvas.addEventListener('pointerleave', () => {
-    tooltip.hidden = true;
+    if (!cursor) tooltip.hidden = true;
   });
   canvas.addEventListener('pointermove', (e) => {
     if (drag && e.buttons) {
@@ -201,13 +242,7 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
       tooltip.hidden = true;
       return;
     }
-    tooltip.textContent = `${track.vm}: ${describeMark(hit)}`;
-    // Above the pointer, and to its left on the right half, so it stays inside the panel.
-    const right = e.offsetX > (GUTTER + width()) / 2;
-    tooltip.style.left = `${e.offsetX + (right ? -12 : 12)}px`;
-    tooltip.style.top = `${e.offsetY}px`;
-    tooltip.style.transform = `translate(${right ? '-100%' : '0'}, -120%)`;
-    tooltip.hidden = false;
+    showTip(`${track.vm}: ${describeMark(hit)}`, e.offsetX, e.offsetY);
   });
 
   // Redraw at the new width when the layout changes (a tab shown, the window resized).
@@ -224,6 +259,7 @@ export function createTimelinePanel(container: HTMLElement, options: TimelinePan
   };
   const setTracks = (next: TimelineTrack[]) => {
     tracks = next;
+    cursor = undefined;
     counts = countByKind(tracks);
     ownEnd = timelineEnd(tracks);
     renderLegend();

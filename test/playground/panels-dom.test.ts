@@ -258,6 +258,32 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
     await page.keyboard.press('0');
     expect(await view()).toEqual(fitted);
 
+    // The keyboard steps through the events and describes each in the tooltip (a live region).
+    await canvas.focus();
+    const tipText = () => page.$eval('[data-testid="timeline-tooltip"]', (t) => ((t as HTMLElement).hidden ? null : t.textContent));
+    await page.keyboard.press(']');
+    expect(await tipText()).toBe('vm: trap: page fault, 2,409 cycles (step 100, at cycle 100)');
+    await page.keyboard.press(']');
+    expect(await tipText()).toMatch(/^vm: interrupt: line 0, not priced singly/);
+    await page.keyboard.press('[');
+    expect(await tipText()).toMatch(/^vm: trap: page fault/);
+    // Zoomed in at the start, stepping to the last event pans the view to it.
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    await page.keyboard.press(']');
+    await page.keyboard.press(']');
+    await page.keyboard.press(']');
+    expect(await tipText()).toMatch(/^vm: packet: tx/);
+    const v = await view();
+    const packetAt = 9000 + 2409 + 9109;
+    expect(v.start).toBeGreaterThan(0);
+    expect(packetAt).toBeGreaterThan(v.start);
+    expect(packetAt).toBeLessThanOrEqual(v.start + (box.width - 88) * v.cyclesPerPx + 1e-6); // the run's last event: the view's right edge
+    await page.keyboard.press('Escape');
+    expect(await tipText()).toBeNull();
+    await page.keyboard.press('0');
+
     // Hover the exit slice: it starts at step 6000 plus the trap's 2409 cycles.
     const x = 88 + (6000 + 2409 + 9109 / 2) / fitted.cyclesPerPx;
     await page.mouse.move(box.x + x, box.y + 22 + 15);

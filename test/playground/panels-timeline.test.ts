@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { runCli } from '../cli/run.js';
 import {
   clampView, cycleToX, fitView, hitTest, layoutTrack, MIN_CYCLES_PER_PX, panBy, ticks, timelineEnd, tracksFromEvents,
-  wheelFactor, xToCycle, zoomAt, countByKind, describeMark, type StepEvent,
+  wheelFactor, xToCycle, zoomAt, countByKind, describeMark, stepEvent, type StepEvent,
 } from '../../playground/panels/timeline-model.js';
 import { timelineTotals } from '../../playground/panels/compare-model.js';
 import { kindOfInstant, kindOfSliceName, NETWORK_TRACK, tracksFromTimeline, tracksOf } from '../../playground/panels/timeline-trace.js';
@@ -289,5 +289,41 @@ describe('every monitor slice of a real run gets a kind', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('stepEvent (the keyboard through the timeline)', () => {
+  const tracks = [
+    { vm: 'a', events: [
+      { kind: 'guest', name: 'g', start: 0, dur: 100, cycles: 100, step: 0 },
+      { kind: 'trap', name: 'a1', start: 10, dur: 5, cycles: 5, step: 1 },
+      { kind: 'exit', name: 'a2', start: 50, dur: 5, cycles: 5, step: 2 },
+    ] },
+    { vm: 'b', events: [
+      { kind: 'interrupt', name: 'b1', start: 10, dur: 0, cycles: null, step: 1 },
+      { kind: 'packet', name: 'b2', start: 30, dur: 0, cycles: null, step: 2 },
+    ] },
+  ];
+
+  test('forward from a cycle, then from the cursor: in time order across tracks, ties by track, guest runs skipped', () => {
+    const names: string[] = [];
+    let cur = stepEvent(tracks, 0, 1);
+    while (cur) {
+      names.push(cur.mark.name);
+      cur = stepEvent(tracks, 0, 1, cur);
+    }
+    expect(names).toEqual(['a1', 'b1', 'b2', 'a2']);
+  });
+
+  test('backward from a cycle and from the cursor; nothing past the ends', () => {
+    const last = stepEvent(tracks, 1000, -1)!;
+    expect(last.mark.name).toBe('a2');
+    expect(stepEvent(tracks, 0, -1, last)!.mark.name).toBe('b2');
+    const b1 = stepEvent(tracks, 0, -1, stepEvent(tracks, 0, -1, last)!)!;
+    expect(b1.mark.name).toBe('b1');
+    expect(stepEvent(tracks, 0, -1, b1)!.mark.name).toBe('a1');
+    expect(stepEvent(tracks, 0, -1, stepEvent(tracks, 0, -1, b1)!)).toBeUndefined();
+    expect(stepEvent(tracks, 51, 1)).toBeUndefined();
+    expect(stepEvent(tracks, 30, 1)!.mark.name).toBe('b2'); // an event at the cycle itself is next
   });
 });
