@@ -14,7 +14,10 @@ import type { TraceRecord } from './records.js';
 
 /** A VM to sample: its counters, read live (a copy is not needed: they are priced at once). */
 export interface RecordedVm extends TimelineVm {
-  counters(): CountersToPrice;
+  /** The machine's counters of this VM (on a host they are worked out: asked for only when a sample is taken). */
+  machine(): CountersToPrice['machine'];
+  /** Its monitor's counters (undefined natively), looked at after every step. */
+  monitor(): MonitorCounters | undefined;
 }
 
 /** The records a timeline shows (instants; monitor records name the monitor's slices). Instructions, I/O, walks and DMA translations it leaves out. */
@@ -106,7 +109,7 @@ export class TimelineRecorder {
   }
 
   private monitorMoved(s: VmSlot): boolean {
-    const mon = s.vm.counters().monitor;
+    const mon = s.vm.monitor();
     if (!mon) return false;
     const sum = pricedSum(mon);
     if (sum === s.monitorSeen) return false;
@@ -117,7 +120,7 @@ export class TimelineRecorder {
   /** Push `s`'s cycles unless nothing changed since its last sample (`force`: records wait to be placed). */
   private sample(s: VmSlot, force = false): void {
     s.pending = false;
-    const counters = s.vm.counters();
+    const counters = { machine: s.vm.machine(), monitor: s.vm.monitor() };
     const report = priceCounters(counters, this.preset);
     const overheadBy: Record<string, number> = {};
     for (const row of report.rows.slice(MACHINE_ROWS)) {

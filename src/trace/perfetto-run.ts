@@ -38,7 +38,7 @@ export interface TimelineRunOptions {
 /** Run a lone guest from where it stands to its end (or the step budget), recording its timeline. */
 export function timelineRun(o: TimelineRunOptions): { input: TimelineInput; stop: Stop; steps: number } {
   const m = o.engine.machine;
-  const rec = new TimelineRecorder(o.preset, [{ name: o.name, mode: o.mode, counters: () => ({ machine: m.counters, monitor: o.monitor?.counters }) }]);
+  const rec = new TimelineRecorder(o.preset, [{ name: o.name, mode: o.mode, machine: () => m.counters, monitor: () => o.monitor?.counters }]);
   const bt = BtView.of(o.monitor);
   const posted = postedCounter(o.monitor);
   const tracer = new Tracer(o.engine, {
@@ -69,36 +69,33 @@ export function timelineRun(o: TimelineRunOptions): { input: TimelineInput; stop
   }
 }
 
-/**
- * A VM's machine counters on a host, live: the host adds a slice's counts to
- * the VM only when the slice ends, so the recorder keeps its own sums, adding
- * each step's change in the machine's counters to the VM that ran it.
- */
 const COUNTER_NAMES: readonly string[] = Object.keys(createCounters());
 
+/**
+ * A VM's machine counters on a host, live. The host adds a slice's counts to
+ * its VM when the slice ends (HostVm.counters), and the machine's counters
+ * are every VM's together, so the running VM's are the machine's less the
+ * others' (and less what the machine had counted before this run). A VM not
+ * running has its own, complete.
+ */
 class LiveCounters {
-  private readonly sums = new Map<HostVm, Counters>();
-  private seen: Counters;
+  private readonly base: Record<string, number> = {};
 
   constructor(private readonly host: Host) {
-    this.seen = { ...host.machine.counters };
-    for (const vm of host.vms) this.sums.set(vm, { ...vm.counters });
+    const now = host.machine.counters as unknown as Record<string, number>;
+    for (const k of COUNTER_NAMES) this.base[k] = host.vms.reduce((n, vm) => n - (vm.counters as unknown as Record<string, number>)[k]!, now[k]!);
   }
 
   of(vm: HostVm): Counters {
-    return this.sums.get(vm)!;
-  }
-
-  step(vm: HostVm): void {
-    const sum = this.sums.get(vm)! as unknown as Record<string, number>;
-    const now = this.host.machine.counters as unknown as Record<string, number>, seen = this.seen as unknown as Record<string, number>;
+    if (this.host.running() !== vm) return vm.counters;
+    const now = this.host.machine.counters as unknown as Record<string, number>;
+    const out: Record<string, number> = {};
     for (const k of COUNTER_NAMES) {
-      const d = now[k]! - seen[k]!;
-      if (d !== 0) {
-        sum[k] = sum[k]! + d;
-        seen[k] = now[k]!;
-      }
+      let n = now[k]! - this.base[k]!;
+      for (const o of this.host.vms) if (o !== vm) n -= (o.counters as unknown as Record<string, number>)[k]!;
+      out[k] = n;
     }
+    return out as unknown as Counters;
   }
 }
 
@@ -114,7 +111,7 @@ export function timelineHost(o: TimelineHostOptions): { input: TimelineInput; en
   const { host } = o;
   const m = host.machine;
   const live = new LiveCounters(host);
-  const rec = new TimelineRecorder(o.preset, host.vms.map((vm) => ({ name: vm.name, mode: vm.mode, counters: () => ({ machine: live.of(vm), monitor: vm.monitor.counters }) })));
+  const rec = new TimelineRecorder(o.preset, host.vms.map((vm) => ({ name: vm.name, mode: vm.mode, machine: () => live.of(vm), monitor: () => vm.monitor.counters })));
   const tracers = new Map(host.vms.map((vm) => {
     const bt = BtView.of(vm.monitor);
     const posted = postedCounter(vm.monitor);
@@ -136,7 +133,6 @@ export function timelineHost(o: TimelineHostOptions): { input: TimelineInput; en
   m.observer = (step) => {
     const vm = host.running();
     if (!vm) return;
-    live.step(vm);
     tracers.get(vm)!.observer(step);
     writeOwned(step.step);
     rec.endStep(vm.name);
