@@ -43,7 +43,7 @@ interface Side {
 class App {
   private readonly editor: PlaygroundEditor;
   private readonly consoles = new ConsoleView($('consoles'));
-  private readonly panels = new PanelArea($('panels'), $('timeline'), () => void this.guard(() => this.refresh()));
+  private readonly panels = new PanelArea($('panels'), $('timeline'), () => this.refreshSoon());
   private readonly status = $('status');
   private readonly messages = $('messages');
   private readonly choice = new GuestChoice($<HTMLSelectElement>('guest'));
@@ -55,6 +55,8 @@ class App {
   /** The editor or a setting changed since the last load: the next action loads again. */
   private stale = true;
   private running = false;
+  /** A panel asked for data while an action ran (the memory panel following a register): read again after it. */
+  private refreshPending = false;
   private timelineTimer: ReturnType<typeof setTimeout> | undefined;
   private timelineGeneration = 0;
 
@@ -161,6 +163,16 @@ class App {
       this.running = false;
       this.updateEnabled();
     }
+    if (this.refreshPending) {
+      this.refreshPending = false;
+      await this.guard(() => this.refresh());
+    }
+  }
+
+  /** A panel wants data the last snapshot did not carry (another tab, another memory range). */
+  private refreshSoon(): void {
+    if (this.running) this.refreshPending = true;
+    else void this.guard(() => this.refresh());
   }
 
   private fail(err: unknown): void {

@@ -194,6 +194,11 @@ describe.skipIf(!chromium)('the playground in headless Chromium', () => {
     await press('step');
     expect(await text('[data-testid="reg-pc"] td')).toBe(hex8(schedule));
     await shot('tinyos-breakpoint');
+    // The memory tab follows sp: the row holding sp is there once the page has read it.
+    const sp = Number(await text('[data-testid="reg-r2"] td'));
+    await page.click('.tabs button[data-tab="memory"]');
+    await page.waitForSelector(`[data-testid="mem-row-${hex8(sp & ~15)}"]`, { visible: true, timeout: 10_000 });
+    await page.click('.tabs button[data-tab="registers"]');
     // A watchpoint on the first process's private page: the worker's store stops the run.
     await page.click('#clear-points');
     await page.type('#watch-address', '0x00800000');
