@@ -529,6 +529,8 @@ class App {
 
   private setStatus(text: string, error = false): void {
     this.status.textContent = text;
+    // The status line is cut to one line: the whole text on hover.
+    this.status.title = text;
     this.status.classList.toggle('error', error);
   }
 
