@@ -71,7 +71,7 @@ export function parseEventKinds(text: string): Set<EventKind> {
 export function registerTrace(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('trace')
-    .description('run a program, or every VM of a host, and print one record per instruction and event (text or JSON Lines)')
+    .description('run a program, or every VM of a host, and print one record per instruction and event (text or JSON Lines), or a timeline (perfetto)')
     .argument('[program]', 'ELF image, or assembler source (.s) to assemble first; a .json file is a host configuration (as --host)')
     .addOption(new Option('--format <format>', 'text (aligned, for people), jsonl (one JSON object per line) or perfetto (a timeline for ui.perfetto.dev)')
       .choices(FORMATS).default('text'))
