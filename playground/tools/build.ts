@@ -90,7 +90,7 @@ export async function buildPlayground(options: BuildOptionsIn): Promise<BuildRes
     legalComments: 'none',
     absWorkingDir: REPO_ROOT,
     outdir: outDir,
-    // The machine code's `process` or `Buffer` would be a Node global; the bundle must not assume one.
+    // Libraries that read NODE_ENV get the production value; there is no `process` in a page.
     define: { 'process.env.NODE_ENV': '"production"' },
   };
   try {
