@@ -48,13 +48,18 @@ export function measureCell(spec: unknown): CellMeasurement {
  * with the guest's.
  */
 export function fastestOfRounds<S, M>(specs: readonly S[], rounds: number, measure: (s: S) => M, time: (m: M) => number, done?: (s: S, m: M, round: number) => void): M[] {
-  const best: M[] = [];
+  return measureRounds(specs, rounds, measure, done).map((ms) => ms.reduce((best, m) => (time(m) < time(best) ? m : best)));
+}
+
+/** Every cell of a group measured once per round, interleaved as fastestOfRounds does; all[k][r] is cell k's measurement in round r. */
+export function measureRounds<S, M>(specs: readonly S[], rounds: number, measure: (s: S) => M, done?: (s: S, m: M, round: number) => void): M[][] {
+  const all: M[][] = specs.map(() => []);
   for (let r = 1; r <= rounds; r++) {
     specs.forEach((s, i) => {
       const m = measure(s);
       done?.(s, m, r);
-      if (best[i] === undefined || time(m) < time(best[i]!)) best[i] = m;
+      all[i]!.push(m);
     });
   }
-  return best;
+  return all;
 }

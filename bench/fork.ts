@@ -71,7 +71,7 @@ export function measureInChild(script: string, spec: CellSpec, keys: readonly st
  * prints exactly one), or, when Node printed an uncaught exception (a source
  * line, a caret, then `Name: message` and the stack), its `Name: message` line.
  */
-function firstLine(text: string): string | undefined {
+export function firstLine(text: string): string | undefined {
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   return lines.find((l) => /^[A-Z]\w*(Error|Exception)( \[\w+\])?: /.test(l)) ?? lines[0];
 }

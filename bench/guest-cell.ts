@@ -13,7 +13,7 @@ import { ENGINE_FACTORIES, type EngineName } from '../src/engine/registry.js';
 import { COST_PRESET_NAMES, createVm, type CostPresetName, type VmStats } from '../src/vmm/index.js';
 import { GUEST_SUITES, MODE_COLUMNS, type GuestSuiteName, type GuestWorkload, type ModeColumn } from './guest-workloads.js';
 import { guestPath } from './paths.js';
-import { timeIt, type Timing, type TimingOptions } from './timing.js';
+import { callsPerSample, sampleOnce, settle, timeIt, type Sample, type Timing, type TimingOptions } from './timing.js';
 
 /** Which cell, and how to measure it (plain data: it is passed to the child process as JSON). */
 export interface GuestCellSpec {
@@ -53,6 +53,24 @@ export function guestCellLabel(s: Pick<GuestCellSpec, 'suite' | 'workload' | 'mo
 }
 
 export function measureGuestCell(spec: GuestCellSpec): GuestCellMeasurement {
+  const cell = prepareGuestCell(spec);
+  const label = guestCellLabel(spec);
+  const tRun = timeIt(label, cell.run, spec.timing);
+  const tBase = timeIt(`${label} baseline`, cell.baseline, spec.timing);
+  return { ...cell.info, run: tRun, baseline: tBase };
+}
+
+/** What a prepared cell knows before anything is timed (exact: counts and cycles). */
+export type GuestCellInfo = Omit<GuestCellMeasurement, 'run' | 'baseline'>;
+
+/** A cell built, checked and warmed up: its figures, and its two builds' runs (each from a reset), ready to time. */
+export interface PreparedGuestCell {
+  info: GuestCellInfo;
+  run: () => void;
+  baseline: () => void;
+}
+
+export function prepareGuestCell(spec: GuestCellSpec): PreparedGuestCell {
   const label = guestCellLabel(spec);
   const suite = Object.hasOwn(GUEST_SUITES, spec.suite) ? GUEST_SUITES[spec.suite] : undefined;
   if (!suite) throw new Error(`${label}: unknown suite '${spec.suite}'`);
@@ -69,13 +87,35 @@ export function measureGuestCell(spec: GuestCellSpec): GuestCellMeasurement {
   // Warm up V8 on this cell (ours starts over at every reset, so each run does what the first did: src/engine/jit/jit.ts).
   const warmUntil = performance.now() + WARM_UP_MS;
   for (let i = 0; i < WARM_UP_RUNS.max && (i < WARM_UP_RUNS.min || performance.now() < warmUntil); i++) { run.rerun(); baseline.rerun(); }
-  const tRun = timeIt(`${w.name} ${col.name}`, run.rerun, spec.timing);
-  const tBase = timeIt(`${w.name} ${col.name} baseline`, baseline.rerun, spec.timing);
   return {
-    out: run.out, code: run.code, iterations: n, run: tRun, baseline: tBase,
-    counts: { machine: per.machine, monitor: per.monitor },
-    cycles: { preset: per.cost.preset, perIteration: per.cost.totalCycles, guest: per.cost.guestCycles, overhead: per.cost.overheadCycles },
+    info: {
+      out: run.out, code: run.code, iterations: n,
+      counts: { machine: per.machine, monitor: per.monitor },
+      cycles: { preset: per.cost.preset, perIteration: per.cost.totalCycles, guest: per.cost.guestCycles, overhead: per.cost.overheadCycles },
+    },
+    run: run.rerun,
+    baseline: baseline.rerun,
   };
+}
+
+/** One timed sample of a cell: seconds per run of its N build and of its baseline. */
+export interface GuestSample { run: Sample; baseline: Sample }
+
+/** A cell prepared, its sample size fixed and both builds run until steady (settle): ready to take samples. */
+export interface ReadyGuestCell {
+  info: GuestCellInfo;
+  calls: { run: number; baseline: number };
+  sample(): GuestSample;
+}
+
+export function readyGuestCell(spec: GuestCellSpec): ReadyGuestCell {
+  const cell = prepareGuestCell(spec);
+  const calls = { run: callsPerSample(cell.run, spec.timing.minSampleTime), baseline: callsPerSample(cell.baseline, spec.timing.minSampleTime) };
+  if (!spec.quick) {
+    settle(cell.run, calls.run);
+    settle(cell.baseline, calls.baseline);
+  }
+  return { info: cell.info, calls, sample: () => ({ run: sampleOnce(cell.run, calls.run), baseline: sampleOnce(cell.baseline, calls.baseline) }) };
 }
 
 function build(w: GuestWorkload, col: ModeColumn, extra: Record<string, number>): Image {

@@ -1,34 +1,55 @@
 // The nano and macro suites: guests run under every mode column, each cell
-// measured by bench/guest-cell.ts (in a process of its own unless --no-fork:
-// bench/fork.ts), per-iteration figures being (run(N) - run(0)) / N for host
-// time (medians of benchmark.js samples) as for counts and modelled cycles
-// (src/cli/per-iteration.ts). Every cell must halt with the output and code of
-// the native run; the ratios to native are computed here.
+// measured by bench/guest-cell.ts, per-iteration figures being
+// (run(N) - run(0)) / N for host time as for counts and modelled cycles
+// (src/cli/per-iteration.ts). Host time is CPU time, measured in rounds: each
+// round opens every mode of a workload in a fresh process and takes their
+// samples in turn (bench/interleave.ts); a round's figure is from its fastest
+// samples, a mode's ratio to native is its figure over native's of the same
+// round, and the cell's figure the median over the rounds, printed with the
+// rounds' spread (bench/spread.ts). Every cell must halt with the output and
+// code of the native run.
 
 import type { CostPresetName } from '../src/vmm/index.js';
 import type { EngineName } from '../src/engine/registry.js';
-import type { GuestCellMeasurement, GuestCellSpec } from './guest-cell.js';
-import { GUEST_SUITES, MODE_COLUMNS, type GuestSuiteName } from './guest-workloads.js';
-import type { TimingOptions } from './timing.js';
-import { fastestOfRounds } from './cell.js';
+import type { GuestCellInfo, GuestCellMeasurement, GuestCellSpec } from './guest-cell.js';
+import { GUEST_SUITES, MODE_COLUMNS, type GuestSuiteName, type GuestWorkload, type ModeColumn } from './guest-workloads.js';
+import { median, type TimingOptions } from './timing.js';
+import type { GuestSample, OpenSession } from './cell-session.js';
+import { measureInterleaved } from './interleave.js';
+import { figure, formatSpread, medianOf } from './spread.js';
+import { belowNativeReason } from './below-native.js';
 
 export interface CellResult {
   workload: string;
   mode: string;
   iterations: number;
   host: {
-    /** (median(N) - median(0)) / N, nanoseconds; null when median(N) <= median(0) (lost in noise). */
+    /** CPU ns per iteration, (run(N) - run(0)) / N: the rounds' median; null when lost in noise (run(N) <= run(0)). */
     nsPerIteration: number | null;
-    /** Margin of error of the N run, percent. */
-    rme: number;
+    /** Interquartile range / median of the rounds' figures (bench/spread.ts; null with one round). */
+    spread: number | null;
+    /** Each round's figure (from its fastest samples). */
+    rounds: (number | null)[];
+    /** The same figure by the wall clock (the rounds' median). */
+    wallNsPerIteration: number | null;
+    /** Samples per round. */
     samples: number;
+    /** CPU milliseconds of one run of the N build and of the baseline (the rounds' median of their fastest). */
     runMs: number;
     baselineMs: number;
   };
   counts: GuestCellMeasurement['counts'];
   cycles: GuestCellMeasurement['cycles'];
   /** This cell over the native cell of the same workload; null natively measured as 0. */
-  ratioToNative: { host: number | null; cycles: number | null };
+  ratioToNative: {
+    /** Host time: per round the cell's figure over native's of that round, then the rounds' median. */
+    host: number | null;
+    hostSpread: number | null;
+    hostRounds: (number | null)[];
+    cycles: number | null;
+  };
+  /** Why this monitor's host time comes out below native's (bench/below-native.ts); absent when it does not. */
+  belowNative?: string;
 }
 
 export interface GuestSuiteResult {
@@ -38,25 +59,36 @@ export interface GuestSuiteResult {
   cells: CellResult[];
 }
 
-export interface GuestSuiteOptions {
+interface CommonOptions {
   engine: EngineName;
   costModel: CostPresetName;
   quick: boolean;
   timing: TimingOptions;
   /** Run only these workloads (by name). */
   only?: readonly string[];
-  /** Measures one cell: measureGuestCell itself, or the same in a child process (bench/fork.ts). */
-  measure: (spec: GuestCellSpec) => GuestCellMeasurement;
-  /** Times each cell is measured, the fastest kept (fastestOfRounds). */
+  /** Rounds: each a fresh process per cell. */
   rounds: number;
   log: (s: string) => void;
 }
 
-export function runGuestSuite(suite: GuestSuiteName, o: GuestSuiteOptions): GuestSuiteResult {
-  const result: GuestSuiteResult = { modes: MODE_COLUMNS.map((c) => c.name), skipped: [], cells: [] };
-  for (const w of GUEST_SUITES[suite].filter((x) => !o.only || o.only.includes(x.name))) {
-    let native: CellResult | undefined;
-    let nativeOut: { out: string; code: number } | undefined;
+export interface GuestSuiteOptions extends CommonOptions {
+  /** Measures one cell: measureGuestCell itself, or the same in a child process (bench/fork.ts). */
+  measure: (spec: GuestCellSpec) => GuestCellMeasurement;
+}
+
+export interface InterleavedSuiteOptions extends CommonOptions {
+  /** Opens a cell for sampling: in a child process (bench/cell-session.ts forkedSessions) or here. */
+  open: OpenSession;
+  /** Samples of each cell per round. */
+  samples: number;
+}
+
+/** What one round gave a cell: its per-iteration figure (CPU and wall ns) and, beside native, its ratio. */
+interface RoundFigures { ns: number | null; wallNs: number | null; ratio: number | null; runMs: number; baselineMs: number }
+
+/** The suite's workloads and, per workload, the columns it runs under (the others recorded as skipped). */
+function plan(suite: GuestSuiteName, o: CommonOptions, result: GuestSuiteResult): { w: GuestWorkload; cols: ModeColumn[]; specs: GuestCellSpec[] }[] {
+  return GUEST_SUITES[suite].filter((x) => !o.only || o.only.includes(x.name)).map((w) => {
     const cols = MODE_COLUMNS.filter((col) => {
       const reason = w.skip?.[col.name];
       if (reason) result.skipped.push({ workload: w.name, mode: col.name, reason });
@@ -65,42 +97,127 @@ export function runGuestSuite(suite: GuestSuiteName, o: GuestSuiteOptions): Gues
     const specs = cols.map((col): GuestCellSpec => ({
       kind: 'guest', suite, workload: w.name, mode: col.name, engine: o.engine, costModel: o.costModel, quick: o.quick, timing: o.timing,
     }));
-    const progress = (s: GuestCellSpec, m: GuestCellMeasurement, r: number) => {
-      if (o.rounds > 1) o.log(`${suite} ${w.name} ${s.mode} round ${r}/${o.rounds}: ${formatNs(perIterationNs(m))}/iteration`);
-    };
-    const measured = fastestOfRounds(specs, o.rounds, o.measure, (m) => m.run.median, progress);
-    for (const [k, col] of cols.entries()) {
-      const m = measured[k]!;
-      if (!nativeOut) nativeOut = { out: m.out, code: m.code };
-      else if (m.out !== nativeOut.out || m.code !== nativeOut.code) throw new Error(`${suite} ${w.name} ${col.name}: output or halt code differs from native`);
-      const n = m.iterations;
-      const ns = perIterationNs(m);
-      const cell: CellResult = {
-        workload: w.name, mode: col.name, iterations: n,
-        host: { nsPerIteration: ns === null ? null : round(ns), rme: round(m.run.rme), samples: m.run.samples, runMs: round(m.run.median * 1000), baselineMs: round(m.baseline.median * 1000) },
-        counts: m.counts,
-        cycles: m.cycles,
-        ratioToNative: { host: null, cycles: null },
+    return { w, cols, specs };
+  });
+}
+
+/**
+ * The suite measured in interleaved rounds (bench/interleave.ts): what
+ * `virtlab bench` runs for nano and macro.
+ */
+export async function runGuestSuiteInterleaved(suite: GuestSuiteName, o: InterleavedSuiteOptions): Promise<GuestSuiteResult> {
+  const result: GuestSuiteResult = { modes: MODE_COLUMNS.map((c) => c.name), skipped: [], cells: [] };
+  for (const { w, cols, specs } of plan(suite, o, result)) {
+    const measured = await measureInterleaved(specs, {
+      rounds: o.rounds, samples: o.samples, open: o.open,
+      roundDone: (r, taken) => {
+        const n = iterationsOf(w, o.quick);
+        const nat = fastestNs(taken[0]!, n, 'cpu');
+        o.log(`${suite} ${w.name} round ${r}/${o.rounds}: ` + cols.map((col, k) => {
+          const ns = fastestNs(taken[k]!, n, 'cpu');
+          return `${col.name} ${formatNs(ns)}${k === 0 || ns === null || nat === null ? '' : ` ×${(ns / nat).toFixed(2)}`}`;
+        }).join(', '));
+      },
+    });
+    const rounds = measured.map((cell, k) => cell.rounds.map((samples, r): RoundFigures => {
+      const n = cell.info.iterations;
+      const ns = fastestNs(samples, n, 'cpu');
+      return {
+        ns, wallNs: fastestNs(samples, n, 'wall'),
+        ratio: k === 0 ? 1 : ratioOf(ns, fastestNs(measured[0]!.rounds[r]!, n, 'cpu')),
+        runMs: Math.min(...samples.map((s) => s.run.cpu)) * 1000,
+        baselineMs: Math.min(...samples.map((s) => s.baseline.cpu)) * 1000,
       };
-      if (col.name === 'native') native = cell;
-      if (native) {
-        cell.ratioToNative = {
-          host: ns !== null && native.host.nsPerIteration ? round(ns / native.host.nsPerIteration) : null,
-          cycles: native.cycles.perIteration > 0 ? round(cell.cycles.perIteration / native.cycles.perIteration) : null,
-        };
-      }
-      result.cells.push(cell);
-      o.log(`${suite} ${w.name} ${col.name}: ${formatNs(ns)}/iteration (run ${(m.run.median * 1000).toFixed(2)} ms ±${m.run.rme.toFixed(1)}%, baseline ${(m.baseline.median * 1000).toFixed(2)} ms), ${m.cycles.perIteration} cycles/iteration`);
-    }
+    }));
+    result.cells.push(...cells(suite, w, cols, measured.map((m) => m.info), rounds, o.samples, o.log));
   }
   return result;
 }
 
+/**
+ * The suite measured cell by cell, each measurement a whole timeIt of the cell
+ * (`measure`), rounds after rounds, a round's ratio being its cells' figures
+ * over its native cell's. The profiles suite measures its CPU column this way.
+ */
+export function runGuestSuite(suite: GuestSuiteName, o: GuestSuiteOptions): GuestSuiteResult {
+  const result: GuestSuiteResult = { modes: MODE_COLUMNS.map((c) => c.name), skipped: [], cells: [] };
+  for (const { w, cols, specs } of plan(suite, o, result)) {
+    const measured: GuestCellMeasurement[][] = specs.map(() => []);
+    for (let r = 1; r <= o.rounds; r++) {
+      specs.forEach((s, k) => {
+        const m = o.measure(s);
+        measured[k]!.push(m);
+        if (o.rounds > 1) o.log(`${suite} ${w.name} ${s.mode} round ${r}/${o.rounds}: ${formatNs(perIteration(m, 'cpu'))}/iteration`);
+      });
+    }
+    const rounds = measured.map((ms, k) => ms.map((m, r): RoundFigures => {
+      const ns = perIteration(m, 'cpu');
+      return { ns, wallNs: perIteration(m, 'wall'), ratio: k === 0 ? 1 : ratioOf(ns, perIteration(measured[0]![r]!, 'cpu')), runMs: m.run.cpu * 1000, baselineMs: m.baseline.cpu * 1000 };
+    }));
+    const samples = measured[0]![0]!.run.samples;
+    result.cells.push(...cells(suite, w, cols, measured.map((ms) => ms[0]!), rounds, samples, o.log));
+  }
+  return result;
+}
+
+function cells(suite: string, w: GuestWorkload, cols: readonly ModeColumn[], infos: readonly GuestCellInfo[], rounds: readonly RoundFigures[][], samples: number, log: (s: string) => void): CellResult[] {
+  const out: CellResult[] = [];
+  const native = infos[0]!;
+  for (const [k, col] of cols.entries()) {
+    const info = infos[k]!;
+    if (k > 0 && (info.out !== native.out || info.code !== native.code)) throw new Error(`${suite} ${w.name} ${col.name}: output or halt code differs from native`);
+    const rs = rounds[k]!;
+    const ns = figure(rs.map((x) => x.ns));
+    const ratio = k === 0 ? { value: 1, spread: null, rounds: rs.map(() => 1) } : figure(rs.map((x) => x.ratio));
+    const cell: CellResult = {
+      workload: w.name, mode: col.name, iterations: info.iterations,
+      host: {
+        nsPerIteration: ns.value, spread: ns.spread, rounds: ns.rounds, wallNsPerIteration: figure(rs.map((x) => x.wallNs)).value, samples,
+        runMs: round(median(rs.map((x) => x.runMs))), baselineMs: round(median(rs.map((x) => x.baselineMs))),
+      },
+      counts: info.counts,
+      cycles: info.cycles,
+      ratioToNative: {
+        host: k === 0 ? (ns.value === null ? null : 1) : ratio.value,
+        hostSpread: ratio.spread, hostRounds: ratio.rounds,
+        cycles: native.cycles.perIteration > 0 ? round(info.cycles.perIteration / native.cycles.perIteration) : null,
+      },
+    };
+    const why = k === 0 ? undefined : belowNativeReason(cell, suite);
+    if (why !== undefined) cell.belowNative = why;
+    out.push(cell);
+    log(`${suite} ${w.name} ${col.name}: ${formatNs(ns.value)}/iteration ${formatSpread(ns.spread)}` +
+      `${k === 0 ? '' : `, ×${cell.ratioToNative.host?.toFixed(2) ?? '-'} ${formatSpread(ratio.spread)} native`} (CPU time, ${rs.length} round${rs.length === 1 ? '' : 's'}), ${info.cycles.perIteration} cycles/iteration`);
+  }
+  return out;
+}
+
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Host time per iteration; a difference lost in the noise of the two medians is null, not a time. */
-function perIterationNs(m: GuestCellMeasurement): number | null {
-  return m.run.median > m.baseline.median ? (m.run.median - m.baseline.median) / m.iterations * 1e9 : null;
+function iterationsOf(w: GuestWorkload, quick: boolean): number {
+  return quick ? w.quickIterations : w.iterations;
+}
+
+/**
+ * Host ns per iteration of a round: (fastest run(N) - fastest run(0)) / N over
+ * its samples; null when not positive (lost in noise). The fastest, because
+ * what a shared host adds (a preemption, caches another process emptied) only
+ * ever slows a sample: the fastest is the least disturbed.
+ */
+function fastestNs(samples: readonly GuestSample[], n: number, clock: 'cpu' | 'wall'): number | null {
+  const d = Math.min(...samples.map((s) => s.run[clock])) - Math.min(...samples.map((s) => s.baseline[clock]));
+  return d > 0 ? d / n * 1e9 : null;
+}
+
+function ratioOf(x: number | null, native: number | null): number | null {
+  return x === null || native === null ? null : x / native;
+}
+
+/** Host time per iteration of a whole measurement (medians); null when lost in noise. */
+function perIteration(m: GuestCellMeasurement, clock: 'cpu' | 'wall'): number | null {
+  const run = clock === 'cpu' ? m.run.cpu : m.run.median;
+  const base = clock === 'cpu' ? m.baseline.cpu : m.baseline.median;
+  return run > base ? (run - base) / m.iterations * 1e9 : null;
 }
 
 export function formatNs(ns: number | null): string {

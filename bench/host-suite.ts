@@ -12,6 +12,7 @@ import type { CostPresetName } from '../src/vmm/index.js';
 import { fastestOfRounds } from './cell.js';
 import { HOST_COLUMNS, HOST_VM_COUNTS, median, type HostCellMeasurement, type HostCellSpec } from './host-cell.js';
 import type { TimingOptions } from './timing.js';
+import { figure } from './spread.js';
 
 export interface HostRow {
   mode: string;
@@ -26,6 +27,8 @@ export interface HostRow {
   ratioToOne: number;
   /** Each round's ratio, in order. */
   ratioRounds: number[];
+  /** Their interquartile range over their median (bench/spread.ts). */
+  ratioSpread: number | null;
   /** The median time of N runs of the one-VM host in that cell, milliseconds. */
   oneVmMs: number;
   switches: number;
@@ -70,7 +73,7 @@ export function runHostSuite(o: HostSuiteOptions): HostSuiteResult {
       const row: HostRow = {
         mode: col.name, vms, instructions: m.instructions,
         host: { ms: round(m.timing.median * 1000), minMs: round(m.timing.min * 1000), maxMs: round(m.timing.max * 1000), rme: round(m.timing.rme), samples: m.timing.samples },
-        mips: round(mips), ratioToOne: round(median(ratios.get(vms)!)), ratioRounds: ratios.get(vms)!, oneVmMs: round(m.reference.median * 1000),
+        mips: round(mips), ratioToOne: round(median(ratios.get(vms)!)), ratioRounds: ratios.get(vms)!, ratioSpread: figure(ratios.get(vms)!).spread, oneVmMs: round(m.reference.median * 1000),
         switches: m.switches, switchesPerSecond: Math.round(m.switches / m.timing.median),
         switchFlushes: m.switchFlushes, preempted: m.preempted, yields: m.yields,
         cost: {

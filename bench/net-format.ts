@@ -1,5 +1,6 @@
 // The net suite's terminal tables and its bars in the --svg chart.
 
+import { formatSpread, SPREAD_LIMIT } from './spread.js';
 import type { ChartCell } from './svg.js';
 import { findRow, type NetRow, type NetSuiteResult } from './net-suite.js';
 import { FRAME_SIZES, NET_MODE_COLUMNS, NET_NICS, NET_PATH_LABELS, NET_PATHS } from './net-workloads.js';
@@ -38,8 +39,11 @@ export function formatNetSuite(r: NetSuiteResult): string {
       }),
       ...modes.map((m) => {
         const x = l.row(m)?.stream.find((y) => y.size === size);
-        return x ? mfps(x.hostFps) : '-';
+        return x ? `${mfps(x.hostFps)} ${formatSpread(x.hostSpread ?? null)}`.trimEnd() : '-';
       })]));
+  }
+  if (r.rows.some((x) => x.stream.some((y) => (y.hostSpread ?? null) !== null))) {
+    s += `host: the rounds' median, ±: the interquartile range of the rounds over it; ? beyond ${Math.round(SPREAD_LIMIT * 100)}%: not reproducible to ±${Math.round(SPREAD_LIMIT * 100)}% in this run\n`;
   }
 
   s += 'round trips (pingpong, 64-byte frames): modelled cycles p50 / p99, host µs p50 / p99\n';

@@ -8,7 +8,8 @@
 import type { EngineName } from '../src/engine/registry.js';
 import type { NicKind } from '../src/network/nic.js';
 import type { CostPresetName } from '../src/vmm/index.js';
-import { fastestOfRounds } from './cell.js';
+import { measureRounds } from './cell.js';
+import { figure } from './spread.js';
 import { netCellLabel, type NetCellMeasurement, type NetCellSpec, type NetLatencyFigures, type NetStreamFigures } from './net-cell.js';
 import { PAIR_SLICE, RECEIVER_WEIGHT } from './net-scenario.js';
 import {
@@ -19,8 +20,10 @@ import type { TimingOptions } from './timing.js';
 export interface NetStreamRow extends NetStreamFigures {
   /** Frames per modelled second: the clock over the modelled cycles per frame. */
   modelledFps: number;
-  /** Frames per host second: one over the host time per frame. */
+  /** Frames per host second: one over the host time per frame (the rounds' median). */
   hostFps: number;
+  /** The rounds' interquartile range of host time per frame over its median (bench/spread.ts); null with one round. */
+  hostSpread: number | null;
 }
 
 export interface NetRow {
@@ -77,17 +80,22 @@ export function netCellSpecs(o: Pick<NetSuiteOptions, 'engine' | 'costModel' | '
 export function runNetSuite(o: NetSuiteOptions): NetSuiteResult {
   const clockHz = MODELLED_CLOCK_HZ[o.costModel];
   const specs = netCellSpecs(o);
-  // The fastest round by the host time of the longer stream runs (the modelled figures are the same in every round).
+  // The modelled figures are the same in every round; host time is not.
   const hostTime = (m: NetCellMeasurement) => m.stream.reduce((s, x) => s + x.host.median, 0);
   const progress = (s: NetCellSpec, m: NetCellMeasurement, r: number) => {
     if (o.rounds > 1) o.log(`${netCellLabel(s)} round ${r}/${o.rounds}: ${m.stream.map((x) => `${x.size} B ${x.host.median} ns`).join(', ')} per frame`);
   };
-  const measured = fastestOfRounds(specs, o.rounds, o.measure, hostTime, progress);
-  const rows = measured.map((m, i): NetRow => {
+  const all = measureRounds(specs, o.rounds, o.measure, progress);
+  const rows = all.map((ms, i): NetRow => {
     const s = specs[i]!;
+    // Round trips from the fastest round; each frame size's host time per frame is the rounds' median, with their spread.
+    const m = ms.reduce((best, x) => (hostTime(x) < hostTime(best) ? x : best));
     const row: NetRow = {
       path: s.path, nic: s.nic, mode: s.mode,
-      stream: m.stream.map((x) => ({ ...x, modelledFps: Math.round(clockHz / x.perPacket.cycles), hostFps: Math.round(1e9 / x.host.median) })),
+      stream: m.stream.map((x, k) => {
+        const f = figure(ms.map((r) => r.stream[k]!.host.median));
+        return { ...x, modelledFps: Math.round(clockHz / x.perPacket.cycles), hostFps: Math.round(1e9 / (f.value ?? x.host.median)), hostSpread: f.spread };
+      }),
       latency: { ...m.latency, hostUs: { p50: round(m.latency.hostNs.p50 / 1000), p99: round(m.latency.hostNs.p99 / 1000) } },
     };
     o.log(`${netCellLabel(s)}: ${row.stream.map((x) => `${x.size} B ${(x.modelledFps / 1e6).toFixed(3)} M frames/s modelled, ${x.perPacket.cycles} cycles and ${x.perPacket.exits} exits per frame`).join('; ')}; ` +

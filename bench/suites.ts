@@ -7,7 +7,9 @@ import type { CostPresetName } from '../src/vmm/index.js';
 import { IN_PROCESS } from './cell.js';
 import { runEngineSuite, type EngineRow } from './engine-suite.js';
 import { forkingMeasurer } from './fork.js';
-import { formatNs, runGuestSuite, type CellResult, type GuestSuiteResult } from './guest-suite.js';
+import { formatNs, runGuestSuiteInterleaved, type CellResult, type GuestSuiteResult } from './guest-suite.js';
+import { forkedSessions, openInProcess } from './cell-session.js';
+import { formatSpread, SPREAD_LIMIT } from './spread.js';
 import { MODE_COLUMNS } from './guest-workloads.js';
 import { HOST_WORKLOAD } from './host-cell.js';
 import { runHostSuite, type HostSuiteResult } from './host-suite.js';
@@ -35,8 +37,10 @@ export interface BenchOptions {
   only?: readonly string[];
   /** Measure each cell in a fresh Node process (bench/fork.ts); false: all in this one (--no-fork). */
   fork: boolean;
-  /** Times each cell is measured, the fastest kept (bench/cell.ts, fastestOfRounds). */
+  /** Rounds: each cell measured in a fresh process each round (nano, macro: interleaved, bench/interleave.ts; the others: fastestOfRounds). */
   rounds: number;
+  /** Samples of each nano and macro cell per round. */
+  samples: number;
   log: (s: string) => void;
 }
 
@@ -45,7 +49,7 @@ export interface Target { name: string; value: number | null; limit: string; met
 export interface BenchReport {
   machine: { cpu: string; cores: number; node: string; platform: string };
   date: string;
-  options: { suite: SuiteName; engine: EngineName; costModel: CostPresetName; quick: boolean; rounds: number };
+  options: { suite: SuiteName; engine: EngineName; costModel: CostPresetName; quick: boolean; rounds: number; samples: number; clock: 'cpu' };
   engine?: EngineRow[];
   nano?: GuestSuiteResult;
   macro?: GuestSuiteResult;
@@ -60,28 +64,33 @@ export interface BenchReport {
   targets: Target[];
 }
 
+/** Seconds a host-time sample lasts at least (bench/timing.ts): long beside the clock's resolution and a scheduler's time slice. */
+const SAMPLE_TIME = 0.03;
+const QUICK_SAMPLE_TIME = 0.005;
+
 export function machineDescription(): BenchReport['machine'] {
   return { cpu: cpus()[0]?.model.trim() ?? 'unknown CPU', cores: cpus().length, node: process.version, platform: platform() };
 }
 
-export function runBench(o: BenchOptions): BenchReport {
+export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const report: BenchReport = {
     machine: machineDescription(),
     date: new Date().toISOString(),
-    options: { suite: o.suite, engine: o.engine, costModel: o.costModel, quick: o.quick, rounds: o.rounds },
+    options: { suite: o.suite, engine: o.engine, costModel: o.costModel, quick: o.quick, rounds: o.rounds, samples: o.samples, clock: 'cpu' },
     targets: [],
   };
   // Created first, so that a missing build is reported before anything runs.
   const measurer = o.fork ? forkingMeasurer() : IN_PROCESS;
-  const timing = o.quick ? { maxTime: 0.05, minSamples: 2 } : { maxTime: 0.3, minSamples: 5 };
+  const open = o.fork ? forkedSessions() : openInProcess;
+  const timing = o.quick ? { maxTime: 0.05, minSamples: 2, minSampleTime: QUICK_SAMPLE_TIME } : { maxTime: 0.3, minSamples: 5, minSampleTime: SAMPLE_TIME };
   const want = (s: SuiteName) => o.suite === 'all' || o.suite === s;
-  const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, measure: measurer.guest, rounds: o.rounds, ...(o.only ? { only: o.only } : {}) };
+  const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, open, rounds: o.rounds, samples: o.samples, ...(o.only ? { only: o.only } : {}) };
   if (want('engine')) report.engine = runEngineSuite(o.only, o.quick ? timing : { maxTime: 0.6, minSamples: 5 }, o.log, measurer.engine, o.rounds);
   if (want('nano')) {
-    report.nano = runGuestSuite('nano', guest);
+    report.nano = await runGuestSuiteInterleaved('nano', guest);
     report.paper = paperRows(report.nano.cells);
   }
-  if (want('macro')) report.macro = runGuestSuite('macro', guest);
+  if (want('macro')) report.macro = await runGuestSuiteInterleaved('macro', guest);
   if (want('host') && (!o.only || o.only.includes(HOST_WORKLOAD))) {
     report.host = runHostSuite({ engine: o.hostEngine, costModel: o.costModel, timing, measure: measurer.host, rounds: o.rounds, log: o.log });
   }
@@ -136,10 +145,18 @@ export function formatReport(r: BenchReport): string {
 }
 
 export function formatEngine(rows: readonly EngineRow[]): string {
-  return 'engine suite: guest workloads on interp and jit against the same work in plain JavaScript (paging on)\n' + table(
+  const sp = (x: string, spread: number | null) => `${x} ${formatSpread(spread)}`.trimEnd();
+  return 'engine suite: guest workloads on interp and jit against the same work in plain JavaScript (paging on); CPU time, each with its spread over the rounds\n' + table(
     ['workload', 'guest insns', 'JS ms', 'interp ms', 'jit ms', 'interp MIPS', 'jit MIPS', 'interp/JS', 'jit/JS', 'jit/interp'],
-    rows.map((r) => [r.workload, num(r.instructions), r.jsMs.toFixed(3), r.interp.ms.toFixed(2), r.jit.ms.toFixed(2),
-      r.interp.mips.toFixed(0), r.jit.mips.toFixed(0), r.interp.ratioToJs.toFixed(3), r.jit.ratioToJs.toFixed(3), r.jitOverInterp.toFixed(1)]));
+    rows.map((r) => [r.workload, num(r.instructions), sp(r.jsMs.toFixed(3), r.jsSpread), sp(r.interp.ms.toFixed(2), r.interp.msSpread), sp(r.jit.ms.toFixed(2), r.jit.msSpread),
+      r.interp.mips.toFixed(0), r.jit.mips.toFixed(0), sp(r.interp.ratioToJs.toFixed(3), r.interp.ratioToJsSpread), sp(r.jit.ratioToJs.toFixed(3), r.jit.ratioToJsSpread),
+      sp(r.jitOverInterp.toFixed(1), r.jitOverInterpSpread)])) + spreadLegend(rows.some((r) => r.jsSpread !== null));
+}
+
+/** What ± and ? mean, under a table of figures over rounds. */
+function spreadLegend(measured: boolean): string {
+  const pct = Math.round(SPREAD_LIMIT * 100);
+  return measured ? `±: the rounds' interquartile range over their median; ? beyond ${pct}%: not reproducible to ±${pct}% in this run\n` : 'one round: no spread measured (--rounds 2 or more prints it)\n';
 }
 
 export function formatGuestSuite(suite: string, g: GuestSuiteResult, preset: string): string {
@@ -149,11 +166,14 @@ export function formatGuestSuite(suite: string, g: GuestSuiteResult, preset: str
   const what = suite === 'nano'
     ? 'nano suite: guests/bench/*.s, one event per iteration'
     : 'macro suite: tinyos -D WORKLOAD=n, 3 processes; an iteration is one pass of each process\'s loop';
-  let s = `${what}\nhost time per iteration (boot subtracted) and ratio to native:\n`;
+  let s = `${what}\nhost time per iteration (CPU time, boot subtracted) and ratio to native, each with its spread over the rounds:\n`;
   s += table(['workload', ...modes], workloads.map((w) => [w, ...modes.map((m) => {
     const c = cell(w, m);
-    return c ? (m === 'native' ? formatNs(c.host.nsPerIteration) : `${formatNs(c.host.nsPerIteration)} ${ratio(c.ratioToNative.host)}`) : '-';
+    if (!c) return '-';
+    if (m === 'native') return `${formatNs(c.host.nsPerIteration)} ${formatSpread(c.host.spread)}`.trimEnd();
+    return `${formatNs(c.host.nsPerIteration)} ${ratio(c.ratioToNative.host)} ${formatSpread(c.ratioToNative.hostSpread)}`.trimEnd() + (c.belowNative ? ' *' : '');
   })]));
+  s += hostTimeLegend(g);
   s += `modelled cycles per iteration (${preset}) and ratio to native:\n`;
   s += table(['workload', ...modes], workloads.map((w) => [w, ...modes.map((m) => {
     const c = cell(w, m);
@@ -166,6 +186,17 @@ export function formatGuestSuite(suite: string, g: GuestSuiteResult, preset: str
   })]));
   const skipped = [...new Set(g.skipped.map((x) => `${x.mode}: ${x.reason}`))];
   for (const line of skipped) s += `not run under ${line}\n`;
+  return s;
+}
+
+/** Under a host-time table: what the spread and the marks mean, and why each cell marked * is below native. */
+export function hostTimeLegend(g: GuestSuiteResult): string {
+  const first = g.cells[0];
+  const rounds = first?.host.rounds.length ?? 0;
+  let s = rounds > 1
+    ? `±: the rounds' interquartile range over their median (${rounds} rounds, each in fresh processes, of ${first!.host.samples} samples taken in turn with native's); ? beyond ${Math.round(SPREAD_LIMIT * 100)}%: not reproducible to ±${Math.round(SPREAD_LIMIT * 100)}% in this run\n`
+    : `one round: no spread measured (--rounds 2 or more prints it)\n`;
+  for (const c of g.cells) if (c.belowNative) s += `* ${c.workload} ${c.mode} ${ratio(c.ratioToNative.host)}, below native: ${c.belowNative}\n`;
   return s;
 }
 
@@ -182,7 +213,7 @@ export function formatHostSuite(h: HostSuiteResult): string {
     `aggregate guest MIPS and its ratio to one VM's (a one-VM host timed interleaved in the same process); world switches and their modelled cost (${preset})\n` + table(
     ['mode', 'VMs', 'run ms', 'min-max ms', 'guest MIPS', 'x 1 VM', 'rounds', 'switches', 'switches/s', 'cycles/switch', 'share'],
     h.rows.map((r) => [r.mode, String(r.vms), r.host.ms.toFixed(2), `${r.host.minMs.toFixed(2)}-${r.host.maxMs.toFixed(2)}`, r.mips.toFixed(1),
-      r.ratioToOne.toFixed(2), r.ratioRounds.length > 1 ? `${Math.min(...r.ratioRounds).toFixed(2)}-${Math.max(...r.ratioRounds).toFixed(2)}` : '-', num(r.switches), num(r.switchesPerSecond), num(r.cost.perSwitch), `${(r.cost.share * 100).toFixed(1)}%`]));
+      `${r.ratioToOne.toFixed(2)} ${formatSpread(r.ratioSpread)}`.trimEnd(), r.ratioRounds.length > 1 ? `${Math.min(...r.ratioRounds).toFixed(2)}-${Math.max(...r.ratioRounds).toFixed(2)}` : '-', num(r.switches), num(r.switchesPerSecond), num(r.cost.perSwitch), `${(r.cost.share * 100).toFixed(1)}%`])) + spreadLegend(h.rows.some((r) => r.ratioSpread !== null));
 }
 
 export function formatPaper(rows: readonly PaperRow[], preset: string): string {

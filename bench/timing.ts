@@ -1,33 +1,118 @@
-// One benchmark.js measurement of a synchronous function: median seconds per
-// call, relative margin of error, samples. Short by design (2 shared cores).
-
-import Benchmark from 'benchmark';
+// One measurement of a synchronous function: the median seconds per call of
+// fixed-work samples, in wall time and in CPU time of this process, and the
+// samples' relative margin of error. Short by design (2 shared cores).
 
 export interface Timing {
   /**
-   * Median seconds per call over the samples: what the suites report. On a
-   * shared 2-core host a garbage collection or a background compile lands in
-   * a few samples and moves the mean by tens of percent; the median does not.
+   * Median wall seconds per call over the samples. On a shared 2-core host a
+   * garbage collection or a background compile lands in a few samples and
+   * moves the mean by tens of percent; the median does not.
    */
   median: number;
-  /** Relative margin of error, in percent. */
+  /**
+   * Median CPU seconds per call (user + system of this process, all its
+   * threads, process.cpuUsage): what the suites report. Time the process
+   * spends waiting for a core that another process holds is not in it.
+   */
+  cpu: number;
+  /** Relative margin of error of the mean wall time, percent (95%, normal approximation). */
   rme: number;
   samples: number;
+  /** Calls per sample (each sample lasts at least TimingOptions.minSampleTime). */
+  callsPerSample: number;
 }
 
 export interface TimingOptions {
-  /** Seconds benchmark.js may spend (it stops after at least minSamples samples). */
+  /** Seconds the samples may take together (sampling stops after at least minSamples samples). */
   maxTime: number;
   minSamples: number;
+  /**
+   * Seconds a sample lasts at least: calls are batched until it does, so that
+   * the timer's resolution (process.cpuUsage counts microseconds, and the
+   * kernel charges CPU time at its ticks on some systems) is small beside it.
+   * Default 0.02.
+   */
+  minSampleTime?: number;
 }
 
+const DEFAULT_MIN_SAMPLE = 0.02;
+/** A sample loop that never reaches maxTime (a function of a few ns) still ends. */
+const MAX_SAMPLES = 1000;
+
+const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
+
+/** One sample's seconds per call, by the wall clock and in CPU time of this process. */
+export interface Sample { wall: number; cpu: number }
+
+/** Calls that make a sample last at least `minSampleTime` seconds, from one timed call (the caller has warmed `fn` up). */
+export function callsPerSample(fn: () => void, minSampleTime = DEFAULT_MIN_SAMPLE): number {
+  const t = performance.now();
+  fn();
+  const once = Math.max((performance.now() - t) / 1000, 1e-7);
+  return Math.max(1, Math.ceil(minSampleTime / once));
+}
+
+/** `calls` calls of `fn`, timed together: seconds per call. */
+export function sampleOnce(fn: () => void, calls: number): Sample {
+  const c0 = process.cpuUsage();
+  const t = performance.now();
+  for (let i = 0; i < calls; i++) fn();
+  const wall = (performance.now() - t) / 1000;
+  return { wall: wall / calls, cpu: cpuSeconds(process.cpuUsage(c0)) / calls };
+}
+
+/**
+ * Samples `fn` until it runs at its steady speed: until the fastest sample
+ * has not improved by more than 2% for 3 samples (at least 4, at most
+ * SETTLE_MAX). A warm-up of fixed wall time is not enough on a loaded host:
+ * V8 optimizes on background threads, which get little CPU time there, and
+ * a process that started sampling before its code was optimized ran 3 times
+ * slower in every sample (macro syscall native, load average 13). Returns the
+ * samples taken.
+ */
+export function settle(fn: () => void, calls: number): number {
+  let best = Infinity;
+  let since = 0;
+  let n = 0;
+  while (n < SETTLE_MAX && (n < 4 || since < 3)) {
+    const t = sampleOnce(fn, calls).cpu;
+    n++;
+    if (t < best * 0.98) since = 0; else since++;
+    best = Math.min(best, t);
+  }
+  return n;
+}
+
+const SETTLE_MAX = 20;
+
 export function timeIt(name: string, fn: () => void, o: TimingOptions): Timing {
-  const bench = new Benchmark(name, fn, { maxTime: o.maxTime, minSamples: o.minSamples, initCount: 1 });
-  bench.run({ async: false });
-  const error = (bench as unknown as { error?: unknown }).error;
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  const sorted = [...bench.stats.sample].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median, rme: bench.stats.rme, samples: bench.stats.sample.length };
+  const calls = callsPerSample(fn, o.minSampleTime);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  const start = performance.now();
+  while (wall.length < MAX_SAMPLES && (wall.length < o.minSamples || (performance.now() - start) / 1000 < o.maxTime)) {
+    let s: Sample;
+    try {
+      s = sampleOnce(fn, calls);
+    } catch (e) {
+      throw new Error(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    wall.push(s.wall);
+    cpu.push(s.cpu);
+  }
+  return { median: median(wall), cpu: median(cpu), rme: rme(wall), samples: wall.length, callsPerSample: calls };
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** 95% margin of error of the mean, relative, percent (normal approximation, as benchmark.js gives it for large samples). */
+function rme(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
+  return mean > 0 ? (1.96 * Math.sqrt(variance / xs.length)) / mean * 100 : 0;
 }

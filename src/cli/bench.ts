@@ -1,6 +1,7 @@
 // `virtlab bench`: the benchmark suites (bench/: engine, nano, macro, host, net), their
 // tables on stdout with progress on stderr, --json FILE and --svg FILE. Each
 // cell is measured in a fresh Node process (bench/fork.ts) unless --no-fork.
+// --compare A.json B.json checks two runs' host-time cells against ±10%.
 // `npm run bench` runs the same command (bench/run.ts). docs/benchmarks.md.
 
 import { Option, type Command } from 'commander';
@@ -12,7 +13,8 @@ import { HOST_WORKLOAD } from '../../bench/host-cell.js';
 import { NET_WORKLOAD } from '../../bench/net-workloads.js';
 import { chartOf, formatReport, runBench, SUITE_NAMES, type SuiteName } from '../../bench/suites.js';
 import { runProfilesBench } from './bench-profiles.js';
-import { UsageError, writeOutput, type CliContext } from './context.js';
+import { CliError, ExitStatus, readInput, UsageError, writeOutput, type CliContext } from './context.js';
+import { compareReports, formatComparison } from '../../bench/compare.js';
 import { checkWritable } from './files.js';
 import { parseNumber, wholeNumberProblem } from './numbers.js';
 
@@ -27,10 +29,14 @@ interface BenchOpts {
   only?: string;
   fork: boolean;
   rounds?: string;
+  compare?: string[];
 }
 
-/** Measurements per cell by default: on this shared host about half of all processes run slowed down, and the fastest of five rarely is one. */
+/** Rounds by default (each cell in a fresh process each round): docs/benchmarks.md, "Host time", for the measurements behind it. */
 const DEFAULT_ROUNDS = 5;
+/** Samples of each nano and macro cell per round, taken in turn with the workload's other modes. */
+const DEFAULT_SAMPLES = 10;
+const QUICK_SAMPLES = 2;
 const MAX_ROUNDS = 20;
 
 export function registerBench(program: Command, ctx: CliContext): void {
@@ -46,9 +52,14 @@ export function registerBench(program: Command, ctx: CliContext): void {
     .option('--svg <file>', 'also write a bar chart of the overhead relative to native (SVG)')
     .option('--quick', 'fewer iterations and shorter samples (a smoke run; the figures are rough)')
     .option('--only <names>', 'only these workloads or guests, comma-separated (e.g. in,callret; tinyos: the host suite; net: the net suite)')
-    .option('--rounds <n>', 'times each cell is measured (each time in a fresh process), the fastest kept (default 5; 1 with --quick)')
+    .option('--rounds <n>', 'rounds: each cell measured in a fresh process each round; host time is the rounds\' median, printed with their spread (default 5; 1 with --quick)')
+    .option('--compare <files...>', 'measure nothing: compare the host-time cells of two --json reports (A B), each cell\'s change and whether it is within ±10%; exit 1 when one is not')
     .option('--no-fork', 'measure every cell in this process instead of each in a fresh one (faster, for debugging; later cells then run slower: V8\'s type feedback is shared)')
-    .action((opts: BenchOpts) => {
+    .action(async (opts: BenchOpts) => {
+      if (opts.compare !== undefined) {
+        compare(ctx, opts.compare);
+        return;
+      }
       const only = opts.only === undefined ? undefined : opts.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
       if (only && only.length === 0) throw new UsageError('--only needs at least one workload name');
       if (only) checkNames(only);
@@ -62,8 +73,9 @@ export function registerBench(program: Command, ctx: CliContext): void {
         runProfilesBench(ctx, { engine: opts.engine, costModel: opts.costModel, quick: opts.quick === true, fork: opts.fork, rounds, ...(opts.json ? { json: opts.json } : {}), ...(opts.svg ? { svg: opts.svg } : {}) });
         return;
       }
-      const report = runBench({
+      const report = await runBench({
         suite: opts.suite, engine: opts.engine, hostEngine: opts.hostEngine, costModel: opts.costModel, quick: opts.quick === true, fork: opts.fork, rounds,
+        samples: opts.quick ? QUICK_SAMPLES : DEFAULT_SAMPLES,
         ...(only ? { only } : {}),
         log: (s) => ctx.io.err(s + '\n'),
       });
@@ -71,6 +83,29 @@ export function registerBench(program: Command, ctx: CliContext): void {
       if (opts.json) writeOutput(ctx, opts.json, JSON.stringify(report, null, 2) + '\n');
       if (opts.svg) writeOutput(ctx, opts.svg, chartOf(report));
     });
+}
+
+/** --compare A B: the table on stdout; exit 1 when a cell moved beyond ±10%. */
+function compare(ctx: CliContext, files: readonly string[]): void {
+  if (files.length !== 2) throw new UsageError(`--compare takes two --json reports (A B), got ${files.length}`);
+  const reports = files.map((f) => {
+    const text = readInput(ctx, f).toString('utf8');
+    let r: unknown;
+    try {
+      r = JSON.parse(text);
+    } catch (e) {
+      throw new CliError(`${f}: not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (typeof r !== 'object' || r === null || Array.isArray(r) || !('machine' in r) || !('options' in r)) throw new CliError(`${f}: not a virtlab bench --json report (no machine, options)`);
+    return r as Record<string, unknown>;
+  });
+  const c = compareReports(reports[0]!, reports[1]!);
+  if (c.compared === 0) throw new CliError(`${files[0]} and ${files[1]} have no host-time cell in common`);
+  ctx.io.out(formatComparison(c, [files[0]!, files[1]!]));
+  const [oa, ob] = reports.map((r) => (typeof r.options === 'object' && r.options !== null ? r.options as Record<string, unknown> : {}));
+  const differ = ['engine', 'costModel', 'quick', 'rounds', 'samples', 'clock'].filter((k) => JSON.stringify(oa![k]) !== JSON.stringify(ob![k]));
+  if (differ.length) ctx.io.out(`note: the two runs differ in ${differ.map((k) => `${k} (${JSON.stringify(oa![k]) ?? '-'} / ${JSON.stringify(ob![k]) ?? '-'})`).join(', ')}\n`);
+  if (c.rows.some((r) => r.within === false)) throw new ExitStatus(1);
 }
 
 function checkNames(names: readonly string[]): void {

@@ -3,7 +3,7 @@
 // bar per cell, the paper table the paper's figures; each cell measured in a
 // child process (dist/bench/cell-process.js: `npm test` builds first) counts
 // exactly what --no-fork measures in this process. Nothing here is timed.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,11 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
 
   it('succeeds, with progress on stderr and the tables on stdout', () => {
     expect(run.code).toBe(0);
+    expect(run.stdout).toContain('one round: no spread measured (--rounds 2 or more prints it)');
+    // Every cell below native is marked and explained under the table.
+    for (const c of json.nano.cells.filter((x: any) => x.belowNative)) { // eslint-disable-line @typescript-eslint/no-explicit-any
+      expect(run.stdout).toContain(`* ${c.workload} ${c.mode} `);
+    }
     expect(run.stderr).toMatch(/^nano in native: /m);
     expect(run.stderr).toMatch(/^nano callret hw-noept: /m);
     const header = run.stdout.split('\n').find((l) => l.startsWith('workload'))!;
@@ -55,12 +60,17 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
 
   it('writes the JSON report in the documented shape', () => {
     expect(Object.keys(json).sort()).toEqual(['date', 'machine', 'nano', 'options', 'paper', 'targets']);
-    expect(json.options).toEqual({ suite: 'nano', engine: 'jit', costModel: 'p4-2006', quick: true, rounds: 1 });
+    expect(json.options).toEqual({ suite: 'nano', engine: 'jit', costModel: 'p4-2006', quick: true, rounds: 1, samples: 2, clock: 'cpu' });
     expect(json.nano.modes).toEqual(['native', 'trap', 'bt', 'pv', 'hw', 'hw-noept']);
     expect(json.nano.cells).toHaveLength(12);
     for (const c of json.nano.cells) {
-      expect(Object.keys(c).sort()).toEqual(['counts', 'cycles', 'host', 'iterations', 'mode', 'ratioToNative', 'workload']);
-      expect(Object.keys(c.host).sort()).toEqual(['baselineMs', 'nsPerIteration', 'rme', 'runMs', 'samples']);
+      // belowNative only where a monitor's host time came out below native's (it then says why).
+      expect(Object.keys(c).filter((k) => k !== 'belowNative').sort()).toEqual(['counts', 'cycles', 'host', 'iterations', 'mode', 'ratioToNative', 'workload']);
+      expect(Object.keys(c.host).sort()).toEqual(['baselineMs', 'nsPerIteration', 'rounds', 'runMs', 'samples', 'spread', 'wallNsPerIteration']);
+      expect(Object.keys(c.ratioToNative).sort()).toEqual(['cycles', 'host', 'hostRounds', 'hostSpread']);
+      expect(c.host.rounds).toHaveLength(1);
+      expect(c.host.spread).toBeNull();
+      if (c.mode !== 'native' && c.ratioToNative.host !== null && c.ratioToNative.host < 1) expect(typeof c.belowNative).toBe('string');
       expect(c.cycles.preset).toBe('p4-2006');
     }
     // Counts and cycles are exact (not timed): the hw `in` iteration is one I/O exit, 3 + 2,409 + 6,700 + 178 + 171 cycles.
@@ -73,7 +83,7 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
   });
 
   it('counts and prices each cell the same in a child process as with --no-fork (in this process)', () => {
-    expect(inProcess.options).toEqual({ suite: 'nano', engine: 'jit', costModel: 'p4-2006', quick: true, rounds: 1 });
+    expect(inProcess.options).toEqual({ suite: 'nano', engine: 'jit', costModel: 'p4-2006', quick: true, rounds: 1, samples: 2, clock: 'cpu' });
     const forked = json.nano.cells.filter((c: { workload: string }) => c.workload === 'in');
     expect(inProcess.nano.cells.map((c: { mode: string }) => c.mode)).toEqual(forked.map((c: { mode: string }) => c.mode));
     expect(forked).toHaveLength(6);
@@ -124,10 +134,78 @@ describe('virtlab bench --quick --suite engine --only calls: forked and --no-for
     for (const { run, json } of Object.values(runs)) {
       expect(run.code).toBe(0);
       expect(run.stderr.split('\n').filter((l) => l !== '').map((l) => l.replace(/:.*/, ''))).toEqual(['engine calls js', 'engine calls interp', 'engine calls jit']);
-      expect(run.stderr).toMatch(/^engine calls jit: \d+\.\d{3} ms ±/m);
+      expect(run.stderr).toMatch(/^engine calls jit: \d+\.\d{3} ms CPU \(\d+\.\d{3} ms wall ±/m);
       expect(json.engine.map((r: { workload: string }) => r.workload)).toEqual(['calls']);
     }
     expect(runs.fork!.json.engine[0].instructions).toBe(636_601);
     expect(runs['no-fork']!.json.engine[0].instructions).toBe(636_601);
   });
+});
+
+describe('virtlab bench --quick --rounds 2 --suite nano --only callret: spreads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'virtlab-bench-rounds-'));
+  let run: CliRun;
+  let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  beforeAll(async () => {
+    run = await runCli(['bench', '--quick', '--rounds', '2', '--suite', 'nano', '--only', 'callret', '--json', 'r.json'], dir);
+    json = run.code === 0 ? JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) : null;
+  }, 180_000);
+
+  it('prints each round, and each host-time cell with its spread over the rounds', () => {
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^nano callret round 1\/2: native /m);
+    expect(run.stderr).toMatch(/^nano callret round 2\/2: native /m);
+    const row = run.stdout.split('\n').find((l) => l.startsWith('callret') && l.includes('×'))!;
+    // native's time, then five modes' time and ratio, each followed by its spread (? beyond 10%) when two rounds measured
+    // one (--quick figures of a 2 ns event can be lost in noise: no figure, no spread).
+    const spreads = json.nano.cells.map((c: any) => (c.mode === 'native' ? c.host.spread : c.ratioToNative.hostSpread)); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(row.match(/±\d+%\??/g) ?? []).toEqual(spreads.filter((x: number | null) => x !== null).map((x: number) => `±${Math.round(x * 100)}%${x > 0.1 ? '?' : ''}`));
+    expect(run.stdout).toMatch(/^±: the rounds' interquartile range over their median \(2 rounds, each in fresh processes, of 2 samples/m);
+    for (const c of json.nano.cells) {
+      expect(c.host.rounds).toHaveLength(2);
+      expect(c.ratioToNative.hostRounds).toHaveLength(2);
+    }
+  });
+});
+
+describe('virtlab bench --compare', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'virtlab-bench-compare-'));
+  const report = (ns: number, hw: number) => JSON.stringify({
+    machine: {}, options: {}, macro: { cells: [
+      { workload: 'syscall', mode: 'native', host: { nsPerIteration: ns }, ratioToNative: { host: 1 } },
+      { workload: 'syscall', mode: 'hw', host: { nsPerIteration: ns * hw }, ratioToNative: { host: hw } }] },
+  });
+  beforeAll(() => {
+    writeFileSync(join(dir, 'a.json'), report(2000, 1.05));
+    writeFileSync(join(dir, 'b.json'), report(2100, 1.1));
+    writeFileSync(join(dir, 'c.json'), report(2100, 1.4));
+    writeFileSync(join(dir, 'bad.json'), '{"machine": ');
+  });
+
+  it('every cell within ±10%: the table, exit 0', async () => {
+    const r = await runCli(['bench', '--compare', 'a.json', 'b.json'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^macro syscall hw ×native\s+1\.050\s+1\.100\s+\+4\.8%\s+yes$/m);
+    expect(r.stdout).toMatch(/^2 of 2 host-time cells within ±10%$/m);
+  });
+
+  it('a cell beyond ±10%: NO, exit 1', async () => {
+    const r = await runCli(['bench', '--compare', 'a.json', 'c.json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^macro syscall hw ×native\s+1\.050\s+1\.400\s+\+33\.3%\s+NO$/m);
+    expect(r.stdout).toMatch(/^1 of 2 host-time cells within ±10%$/m);
+  });
+
+  for (const [args, code, what] of [
+    [['a.json'], 2, /--compare takes two --json reports \(A B\), got 1/],
+    [['a.json', 'bad.json'], 1, /^virtlab: bad\.json: not JSON: /],
+    [['a.json', 'nosuch.json'], 1, /nosuch\.json/],
+  ] as const) {
+    it(`--compare ${args.join(' ')}: one line, exit ${code}`, async () => {
+      const r = await runCli(['bench', '--compare', ...args], dir);
+      expect(r.code).toBe(code);
+      expect(oneErrorLine(r)).toMatch(what);
+      expect(r.stdout).toBe('');
+    });
+  }
 });

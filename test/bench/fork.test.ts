@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { GuestCellSpec } from '../../bench/guest-cell.js';
 import type { EngineCellSpec } from '../../bench/engine-cell.js';
 import { cellProcessPath, forkingMeasurer, measureInChild } from '../../bench/fork.js';
+import { forkedSessions } from '../../bench/cell-session.js';
 import { CliError } from '../../src/cli/context.js';
 
 const timing = { maxTime: 0.01, minSamples: 1 };
@@ -67,5 +68,38 @@ describe('bench: a cell measured in a child process', () => {
     expect(m.value).toBe(17711); // fib(22)
     expect(m.instructions).toBeNull();
     expect(m.timing.samples).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('bench: a guest cell kept ready in a child process (cell-server)', () => {
+  const guest = (workload: string): GuestCellSpec => ({ kind: 'guest', suite: 'nano', workload, mode: 'hw', engine: 'jit', costModel: 'p4-2006', quick: true, timing });
+
+  it('a missing build: one line telling to run npm run build', () => {
+    expect(() => forkedSessions(join(dir, 'nosuch.js'))).toThrow(/is missing \(run `npm run build`, or use --no-fork\)$/);
+  });
+
+  it('the real child refusing a cell: its one line, naming the cell', async () => {
+    await expect(forkedSessions()(guest('nosuch'))).rejects.toThrow(/^nano nosuch hw: unknown nano workload 'nosuch'$/);
+  });
+
+  it('a child that dies between samples: one line naming the cell', async () => {
+    const dies = script('dies.mjs', "console.log(JSON.stringify({ ready: true, info: {}, calls: {} })); process.stdin.once('data', () => { process.stderr.write('gone\\n'); process.exit(3); });\n");
+    const s = await forkedSessions(dies)(guest('in'));
+    await expect(s.sample()).rejects.toThrow(/^nano in hw: gone$/);
+  });
+
+  it('the real child: what the cell counts, then one sample per request, CPU and wall time', async () => {
+    const s = await forkedSessions()(guest('in'));
+    try {
+      expect(s.info.counts.monitor?.exitIo).toBe(1);
+      for (let i = 0; i < 2; i++) {
+        const x = await s.sample();
+        expect(x.run.cpu).toBeGreaterThan(0);
+        expect(x.run.wall).toBeGreaterThan(0);
+        expect(x.baseline.cpu).toBeGreaterThan(0);
+      }
+    } finally {
+      s.close();
+    }
   });
 });

@@ -6,10 +6,10 @@ import type { CellResult } from '../../bench/guest-suite.js';
 
 const cell = (workload: string, mode: string, cycles: number): CellResult => ({
   workload, mode, iterations: 1,
-  host: { nsPerIteration: 1, rme: 0, samples: 1, runMs: 1, baselineMs: 0 },
+  host: { nsPerIteration: 1, spread: null, rounds: [1], wallNsPerIteration: 1, samples: 1, runMs: 1, baselineMs: 0 },
   counts: { machine: {}, monitor: null },
   cycles: { preset: 'p4-2006', perIteration: cycles, guest: 0, overhead: 0 },
-  ratioToNative: { host: null, cycles: null },
+  ratioToNative: { host: null, hostSpread: null, hostRounds: [], cycles: null },
 });
 
 describe('model against the paper', () => {

@@ -1,0 +1,100 @@
+// A guest cell kept ready between timed samples, so that a round can take the
+// samples of one workload's modes in turn (bench/interleave.ts): in a process
+// of its own (bench/cell-server.ts), or here (--no-fork, where every mode's
+// classes meet in this one process: bench/fork.ts says what that costs).
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { CliError } from '../src/cli/context.js';
+import { firstLine } from './fork.js';
+import { guestCellLabel, readyGuestCell, type GuestCellInfo, type GuestCellSpec, type GuestSample } from './guest-cell.js';
+import { packageRoot } from './paths.js';
+
+export type { GuestSample };
+
+export interface GuestSession {
+  info: GuestCellInfo;
+  sample(): Promise<GuestSample>;
+  close(): void;
+}
+
+export type OpenSession = (spec: GuestCellSpec) => Promise<GuestSession>;
+
+export const openInProcess: OpenSession = async (spec) => {
+  const cell = readyGuestCell(spec);
+  return { info: cell.info, sample: async () => cell.sample(), close: () => {} };
+};
+
+export function cellServerPath(): string {
+  return resolve(packageRoot(), 'dist', 'bench', 'cell-server.js');
+}
+
+/** Child output beyond this is a broken child, not a measurement. */
+const MAX_LINE = 16 << 20;
+
+/** Opens each cell in a fresh `node script` (the built cell-server.js); fails at once if it is missing. */
+export function forkedSessions(script = cellServerPath()): OpenSession {
+  if (!existsSync(script)) {
+    throw new CliError(`cannot measure each cell in its own process: ${relative(packageRoot(), script) || script} is missing (run \`npm run build\`, or use --no-fork)`);
+  }
+  return (spec) => openChild(script, spec);
+}
+
+function openChild(script: string, spec: GuestCellSpec): Promise<GuestSession> {
+  const label = guestCellLabel(spec);
+  const child = spawn(process.execPath, [script, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => { if (stderr.length < MAX_LINE) stderr += d; });
+  // Replies in order: each waiting request takes the next line.
+  const waiting: { resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
+  const lines: string[] = [];
+  let failure: Error | undefined;
+  const fail = (why: string) => {
+    failure ??= new CliError(why.startsWith(`${label}:`) ? why : `${label}: ${why}`);
+    for (const w of waiting.splice(0)) w.reject(failure);
+  };
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const w = waiting.shift();
+    if (w) w.resolve(line); else lines.push(line);
+  });
+  child.on('error', (e) => fail(`cannot run the measuring process: ${e.message}`));
+  child.on('close', (code, signal) => {
+    if (closing && code === 0) return;
+    const said = firstLine(stderr);
+    const how = signal ? `was killed by ${signal}` : code === 0 ? 'ended before answering' : `exited with code ${code}`;
+    fail(said === undefined ? `the measuring process ${how}` : signal ? `${said} (the measuring process ${how})` : said);
+  });
+  child.stdin.on('error', () => {}); // a child that died: reported by 'close'
+  let closing = false;
+  const next = (): Promise<string> => {
+    if (failure) return Promise.reject(failure);
+    const line = lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    return new Promise((res, rej) => waiting.push({ resolve: res, reject: rej }));
+  };
+  const parse = (line: string, keys: readonly string[]): Record<string, unknown> => {
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      throw new CliError(`${label}: the measuring process printed no JSON result`);
+    }
+    const missing = typeof v === 'object' && v !== null ? keys.filter((k) => !(k in v)) : keys;
+    if (missing.length > 0) throw new CliError(`${label}: the measuring process's result lacks ${missing.join(', ')}`);
+    return v as Record<string, unknown>;
+  };
+  return next().then((line) => {
+    const ready = parse(line, ['info', 'calls']);
+    return {
+      info: ready.info as GuestCellInfo,
+      sample: async () => {
+        child.stdin.write('s\n');
+        return parse(await next(), ['run', 'baseline']) as unknown as GuestSample;
+      },
+      close: () => { closing = true; child.stdin.end(); },
+    };
+  }, (e: unknown) => { child.kill(); throw e; });
+}

@@ -1,0 +1,72 @@
+// `virtlab bench --compare A.json B.json`: every host-time cell of two --json
+// reports side by side, its change from A to B, and whether it is within
+// ±SPREAD_LIMIT: the check that a figure reproduces between two runs.
+
+import { SPREAD_LIMIT } from './spread.js';
+import { table } from './table.js';
+
+export interface CompareRow { cell: string; a: number | null; b: number | null; change: number | null; within: boolean | null }
+export interface Comparison { rows: CompareRow[]; compared: number; within: number; onlyIn: { a: string[]; b: string[] } }
+
+type Report = Record<string, unknown>;
+const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+const arr = (x: unknown): Record<string, unknown>[] => (Array.isArray(x) ? x.filter((v) => typeof v === 'object' && v !== null) : []);
+
+/** The host-time cells of a report, by name: what a rerun should reproduce (modelled cycles and counts are exact). */
+export function hostTimeCells(r: Report): Map<string, number | null> {
+  const m = new Map<string, number | null>();
+  for (const e of arr(r.engine)) {
+    const w = String(e.workload);
+    m.set(`engine ${w} JS ms`, num(e.jsMs));
+    for (const col of ['interp', 'jit'] as const) m.set(`engine ${w} ${col}/JS`, num((e[col] as Record<string, unknown> | undefined)?.ratioToJs));
+    m.set(`engine ${w} jit/interp`, num(e.jitOverInterp));
+  }
+  for (const suite of ['nano', 'macro'] as const) {
+    for (const c of arr((r[suite] as Report | undefined)?.cells)) {
+      const name = `${suite} ${String(c.workload)} ${String(c.mode)}`;
+      if (c.mode === 'native') m.set(`${name} ns/iteration`, num((c.host as Report | undefined)?.nsPerIteration));
+      else m.set(`${name} ×native`, num((c.ratioToNative as Report | undefined)?.host));
+    }
+  }
+  for (const h of arr((r.host as Report | undefined)?.rows)) m.set(`host ${String(h.mode)} ${String(h.vms)} VMs ×1 VM`, num(h.ratioToOne));
+  for (const n of arr((r.net as Report | undefined)?.rows)) {
+    const name = `net ${String(n.path)} ${String(n.nic)} ${String(n.mode)}`;
+    for (const s of arr(n.stream)) m.set(`${name} ${String(s.size)} B host frames/s`, num(s.hostFps));
+  }
+  for (const p of arr((r.profiles as Report | undefined)?.rows)) {
+    const cells = typeof p.cells === 'object' && p.cells !== null ? Object.entries(p.cells as Report) : [];
+    for (const [d, c] of cells) if (typeof c === 'object' && c !== null) m.set(`profiles ${String(p.profile)} ${d} host ×native`, num((c as Report).host));
+  }
+  return m;
+}
+
+export function compareReports(a: Report, b: Report, limit = SPREAD_LIMIT): Comparison {
+  const ca = hostTimeCells(a);
+  const cb = hostTimeCells(b);
+  const rows: CompareRow[] = [];
+  for (const [cell, va] of ca) {
+    if (!cb.has(cell)) continue;
+    const vb = cb.get(cell)!;
+    const change = va !== null && vb !== null && va > 0 ? vb / va - 1 : null;
+    rows.push({ cell, a: va, b: vb, change, within: change === null ? (va === null && vb === null ? true : null) : Math.abs(change) <= limit + 1e-9 });
+  }
+  return {
+    rows,
+    compared: rows.length,
+    within: rows.filter((x) => x.within === true).length,
+    onlyIn: { a: [...ca.keys()].filter((k) => !cb.has(k)), b: [...cb.keys()].filter((k) => !ca.has(k)) },
+  };
+}
+
+const fmt = (x: number | null) => (x === null ? '-' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3));
+
+export function formatComparison(c: Comparison, names: [string, string], limit = SPREAD_LIMIT): string {
+  const pct = Math.round(limit * 100);
+  let s = `host-time cells of ${names[0]} (A) and ${names[1]} (B): change from A to B, within ±${pct}%?\n`;
+  s += table(['cell', 'A', 'B', 'change', `±${pct}%`], c.rows.map((r) => [r.cell, fmt(r.a), fmt(r.b),
+    r.change === null ? '-' : `${r.change >= 0 ? '+' : ''}${(r.change * 100).toFixed(1)}%`, r.within === null ? 'n/a' : r.within ? 'yes' : 'NO']));
+  for (const [which, list] of [['A', c.onlyIn.a], ['B', c.onlyIn.b]] as const) if (list.length) s += `only in ${which}: ${list.length} cells (${list.slice(0, 3).join(', ')}${list.length > 3 ? ', ...' : ''})\n`;
+  const unmeasured = c.rows.filter((r) => r.within === null).length;
+  s += `${c.within} of ${c.compared} host-time cells within ±${pct}%${unmeasured ? ` (${unmeasured} measured in one report only: noise in the other)` : ''}\n`;
+  return s;
+}

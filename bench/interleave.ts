@@ -1,0 +1,50 @@
+// Rounds of interleaved samples: each round opens every cell of a group (one
+// workload under every mode) afresh, each ready in a process of its own, then
+// takes `samples` samples of each in turn — all the modes once, then all again,
+// the order rotated by one each time — so that a slow spell of the shared host
+// (another process on the other core, a neighbour of the virtual machine)
+// falls on every mode alike, and a mode's samples can be set against native's
+// taken moments before or after. docs/benchmarks.md, "Host time".
+
+import type { GuestCellInfo, GuestCellSpec } from './guest-cell.js';
+import type { GuestSample, GuestSession, OpenSession } from './cell-session.js';
+
+export interface InterleavedCell {
+  info: GuestCellInfo;
+  /** rounds[r][s]: sample s of round r, in the order taken. */
+  rounds: GuestSample[][];
+}
+
+export interface InterleaveOptions {
+  rounds: number;
+  samples: number;
+  open: OpenSession;
+  /** Hears of each round's end with every cell's samples of that round. */
+  roundDone?: (round: number, samples: GuestSample[][]) => void;
+}
+
+export async function measureInterleaved(specs: readonly GuestCellSpec[], o: InterleaveOptions): Promise<InterleavedCell[]> {
+  const cells: InterleavedCell[] = [];
+  for (let r = 0; r < o.rounds; r++) {
+    const sessions: GuestSession[] = [];
+    try {
+      // One after the other: a process's build, checks and warm-up are not timed, but two at once would slow each other's warm-up.
+      for (const spec of specs) sessions.push(await o.open(spec));
+      const taken: GuestSample[][] = specs.map(() => []);
+      for (let s = 0; s < o.samples; s++) {
+        for (let j = 0; j < specs.length; j++) {
+          const k = (j + s) % specs.length;
+          taken[k]!.push(await sessions[k]!.sample());
+        }
+      }
+      sessions.forEach((x, k) => {
+        if (r === 0) cells.push({ info: x.info, rounds: [] });
+        cells[k]!.rounds.push(taken[k]!);
+      });
+      o.roundDone?.(r + 1, taken);
+    } finally {
+      for (const x of sessions) x.close();
+    }
+  }
+  return cells;
+}

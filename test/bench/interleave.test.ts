@@ -1,0 +1,50 @@
+// Interleaved rounds (bench/interleave.ts): each round opens every cell afresh,
+// takes their samples in turn with the order rotated, and closes them all,
+// also when a sample fails.
+import { describe, expect, it } from 'vitest';
+import type { GuestCellSpec } from '../../bench/guest-cell.js';
+import type { OpenSession } from '../../bench/cell-session.js';
+import { measureInterleaved } from '../../bench/interleave.js';
+
+const spec = (mode: string): GuestCellSpec => ({ kind: 'guest', suite: 'macro', workload: 'syscall', mode, engine: 'jit', costModel: 'p4-2006', quick: true, timing: { maxTime: 0, minSamples: 1 } });
+const info = { out: '', code: 0, iterations: 1, counts: { machine: {}, monitor: null }, cycles: { preset: 'p4-2006', perIteration: 1, guest: 1, overhead: 0 } };
+
+function fakeOpen(log: string[], failAt?: string): OpenSession {
+  let opened = 0;
+  return async (s) => {
+    const id = `${s.mode}#${++opened}`;
+    log.push(`open ${id}`);
+    let n = 0;
+    return {
+      info,
+      sample: async () => {
+        const name = `${id}.${++n}`;
+        if (name === failAt) throw new Error(`${name} failed`);
+        log.push(`sample ${name}`);
+        return { run: { wall: n, cpu: n }, baseline: { wall: 0, cpu: 0 } };
+      },
+      close: () => { log.push(`close ${id}`); },
+    };
+  };
+}
+
+describe('bench: interleaved rounds', () => {
+  it('opens every cell afresh each round, rotates the order of the samples, and closes every cell', async () => {
+    const log: string[] = [];
+    const done: number[] = [];
+    const cells = await measureInterleaved([spec('native'), spec('hw')], { rounds: 2, samples: 2, open: fakeOpen(log), roundDone: (r) => done.push(r) });
+    expect(log).toEqual([
+      'open native#1', 'open hw#2', 'sample native#1.1', 'sample hw#2.1', 'sample hw#2.2', 'sample native#1.2', 'close native#1', 'close hw#2',
+      'open native#3', 'open hw#4', 'sample native#3.1', 'sample hw#4.1', 'sample hw#4.2', 'sample native#3.2', 'close native#3', 'close hw#4',
+    ]);
+    expect(done).toEqual([1, 2]);
+    expect(cells).toHaveLength(2);
+    expect(cells[1]!.rounds.map((r) => r.map((s) => s.run.cpu))).toEqual([[1, 2], [1, 2]]);
+  });
+
+  it('a failing sample fails the measurement, after closing every open cell', async () => {
+    const log: string[] = [];
+    await expect(measureInterleaved([spec('native'), spec('hw')], { rounds: 1, samples: 2, open: fakeOpen(log, 'hw#2.1') })).rejects.toThrow('hw#2.1 failed');
+    expect(log.filter((l) => l.startsWith('close'))).toEqual(['close native#1', 'close hw#2']);
+  });
+});

@@ -1,0 +1,92 @@
+// Host-time figures over rounds (bench/spread.ts), a monitor below native
+// explained (bench/below-native.ts), and two reports compared (bench/compare.ts).
+import { describe, expect, it } from 'vitest';
+import { belowNativeReason } from '../../bench/below-native.js';
+import { compareReports, formatComparison, hostTimeCells } from '../../bench/compare.js';
+import { figure, flagged, formatSpread, quantile } from '../../bench/spread.js';
+
+describe('bench: a figure over rounds', () => {
+  it('is the rounds\' median, with their interquartile range over it as the spread', () => {
+    expect(figure([100, 110, 90])).toEqual({ value: 100, spread: 0.1, rounds: [100, 110, 90] });
+    expect(figure([4, 2, 3, 5])).toEqual({ value: 3.5, spread: 0.429, rounds: [4, 2, 3, 5] });
+    // One disturbed round of five does not move the median, nor much the spread.
+    expect(figure([337, 409, 346, 348, 336])).toEqual({ value: 346, spread: 0.032, rounds: [337, 409, 346, 348, 336] });
+  });
+
+  it('quartiles between the nearest ranks', () => {
+    expect(quantile([1, 2, 3, 4, 5], 0.25)).toBe(2);
+    expect(quantile([1, 2], 0.75)).toBe(1.75);
+    expect(quantile([7], 0.5)).toBe(7);
+  });
+
+  it('leaves out rounds lost in noise, and has no spread with one round', () => {
+    expect(figure([null, 2, null])).toEqual({ value: 2, spread: null, rounds: [null, 2, null] });
+    expect(figure([null])).toEqual({ value: null, spread: null, rounds: [null] });
+  });
+
+  it('prints the spread as a percentage, flagged beyond 10%', () => {
+    expect(formatSpread(0.04)).toBe('±4%');
+    expect(formatSpread(0.1)).toBe('±10%');
+    expect(formatSpread(0.12)).toBe('±12%?');
+    expect(formatSpread(null)).toBe('');
+    expect(flagged(0.1)).toBe(false);
+    expect(flagged(0.101)).toBe(true);
+  });
+});
+
+describe('bench: a monitor below native says why', () => {
+  const cell = (host: number | null, rounds: number[], cycles: number | null, workload = 'syscall', mode = 'hw') =>
+    ({ workload, mode, ratioToNative: { host, hostSpread: null, hostRounds: rounds, cycles } });
+
+  it('nothing to say at or above native', () => {
+    expect(belowNativeReason(cell(1, [0.9, 1, 1.1], 1))).toBeUndefined();
+    expect(belowNativeReason(cell(null, [], 1))).toBeUndefined();
+  });
+
+  it('rounds on both sides of native: noise', () => {
+    expect(belowNativeReason(cell(0.97, [0.9, 0.97, 1.02], 1))).toBe('noise: its rounds span ×0.90-×1.02, which includes native (×1)');
+  });
+
+  it('every round below, but within 10%: no measured difference', () => {
+    expect(belowNativeReason(cell(0.95, [0.93, 0.95, 0.96], 1))).toMatch(/^within 10% of native/);
+  });
+
+  it('a known mechanism, then the model, then unexplained', () => {
+    expect(belowNativeReason(cell(0.07, [0.07], 4.33, 'crwrite', 'pv'), 'nano')).toMatch(/shared page/);
+    expect(belowNativeReason(cell(0.5, [0.45, 0.5, 0.55], 0.06, 'in', 'bt'), 'nano')).toBe('the model agrees: ×0.06 modelled cycles');
+    expect(belowNativeReason(cell(0.65, [0.6, 0.65, 0.7], 1), 'macro')).toMatch(/^unexplained: every round below native \(×0\.60-×0\.70\) while the counts and the model say ×1\.00/);
+  });
+});
+
+describe('bench: two reports compared', () => {
+  const report = (nativeNs: number, hw: number, jit: number) => ({
+    machine: {}, options: {},
+    engine: [{ workload: 'alu', jsMs: 2, interp: { ratioToJs: 0.04 }, jit: { ratioToJs: jit }, jitOverInterp: 15 }],
+    macro: { cells: [
+      { workload: 'syscall', mode: 'native', host: { nsPerIteration: nativeNs }, ratioToNative: { host: 1 } },
+      { workload: 'syscall', mode: 'hw', host: { nsPerIteration: nativeNs * hw }, ratioToNative: { host: hw } },
+    ] },
+    host: { rows: [{ mode: 'pv', vms: 64, ratioToOne: 0.97 }] },
+  });
+
+  it('names every host-time cell: native time, ratios to native, engine ratios, host scaling', () => {
+    expect([...hostTimeCells(report(2000, 1.05, 0.7)).keys()]).toEqual([
+      'engine alu JS ms', 'engine alu interp/JS', 'engine alu jit/JS', 'engine alu jit/interp',
+      'macro syscall native ns/iteration', 'macro syscall hw ×native', 'host pv 64 VMs ×1 VM',
+    ]);
+  });
+
+  it('judges each cell\'s change against ±10%', () => {
+    const c = compareReports(report(2000, 1.0, 0.7), report(2150, 1.2, 0.7));
+    const by = Object.fromEntries(c.rows.map((r) => [r.cell, r]));
+    expect(by['macro syscall native ns/iteration']!.within).toBe(true);
+    expect(by['macro syscall native ns/iteration']!.change).toBeCloseTo(0.075, 9);
+    expect(by['macro syscall hw ×native']!.within).toBe(false);
+    expect(by['macro syscall hw ×native']!.change).toBeCloseTo(0.2, 9);
+    expect(c.within).toBe(6);
+    expect(c.compared).toBe(7);
+    const text = formatComparison(c, ['a.json', 'b.json']);
+    expect(text).toMatch(/^macro syscall hw ×native\s+1\.000\s+1\.200\s+\+20\.0%\s+NO$/m);
+    expect(text).toMatch(/^6 of 7 host-time cells within ±10%$/m);
+  });
+});
