@@ -18,9 +18,10 @@ import { CliError, readInput, UsageError, type CliContext } from './context.js';
 import { addMachineOptions, DEFAULT_MEMORY_MIB, hideOptions, machineFromOptions, wholeNumberOption, type MachineOptionValues } from './machine-options.js';
 import { checkStdinReadable } from './files.js';
 import { inputLines } from './input-lines.js';
-import { loadProgram } from './program.js';
+import { isAssemblySource, loadProgram } from './program.js';
+import { addProfileOption, applyProfile, PROFILE_ON_HOST, type ProfileOptionValues } from './profile-options.js';
 
-export interface DebugOpts extends MachineOptionValues {
+export interface DebugOpts extends MachineOptionValues, ProfileOptionValues {
   script?: string;
   history: number;
   strict?: boolean;
@@ -48,7 +49,7 @@ export function registerDebug(program: Command, ctx: CliContext): void {
     .option('--vm <spec>', `a VM of a host, ${VM_OPTION_HELP} as \`virtlab host --vm\` takes it (repeatable, instead of a configuration file)`,
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('--slice <n>', 'on a host: guest instructions in a slice of weight 1 (default: the configuration\'s, else 10000)', wholeNumberOption('a number of instructions', 1, MAX_SLICE));
-  addMachineOptions(addAssemblerOptions(cmd));
+  addProfileOption(addMachineOptions(addAssemblerOptions(cmd)));
   // The session journals every memory write (for `back` and watchpoints), and the jit leaves journaled runs to
   // the interpreter (src/engine/jit/jit.ts): --engine interp is accepted, jit refused with that reason, and the
   // option kept out of the help.
@@ -56,11 +57,12 @@ export function registerDebug(program: Command, ctx: CliContext): void {
   cmd.action(async (file: string | undefined, opts: DebugOpts) => {
     // A directory as standard input would read as empty: say so instead (commands come from stdin without --script).
     if (opts.script === undefined) checkStdinReadable();
-    await debugCommand(ctx, file, opts, { stream: process.stdin, interactive: process.stdin.isTTY === true });
+    await debugCommand(ctx, file, opts, { stream: process.stdin, interactive: process.stdin.isTTY === true }, cmd);
   });
 }
 
-export async function debugCommand(ctx: CliContext, file: string | undefined, opts: DebugOpts, input: DebugInput): Promise<void> {
+/** `command` (the parsed command line) tells --profile which flags were given, to refuse those that contradict it. */
+export async function debugCommand(ctx: CliContext, file: string | undefined, opts: DebugOpts, input: DebugInput, command?: Command): Promise<void> {
   if (opts.engine !== undefined && opts.engine !== 'interp') {
     throw new UsageError(`debug runs on the interpreter only: it journals every memory write for 'back' and watchpoints, which the jit leaves to the interpreter (drop --engine ${opts.engine})`);
   }
@@ -70,6 +72,7 @@ export async function debugCommand(ctx: CliContext, file: string | undefined, op
   const specs = opts.vm ?? [];
   const config = file !== undefined && /\.json$/i.test(file) ? file : undefined;
   const onHost = config !== undefined || specs.length > 0;
+  if (onHost && opts.profile !== undefined) throw new UsageError(PROFILE_ON_HOST);
   if (!onHost && file === undefined) throw new UsageError('no program: give a program to debug, or a host (a .json configuration or --vm NAME=FILE:MODE)');
   if (!onHost && opts.slice !== undefined) throw new UsageError('--slice applies to a host: give a .json configuration or --vm NAME=FILE:MODE');
   if (specs.length > 0 && file !== undefined) throw new UsageError(`give a program or the VMs of a host with --vm, not both ('${file}' and --vm ${specs[0]})`);
@@ -92,6 +95,7 @@ export async function debugCommand(ctx: CliContext, file: string | undefined, op
     session = hostSession(ctx, config, specs, opts, common);
   } else {
     const source = collectAssemblerOptions(ctx, opts, file!);
+    applyProfile(command, opts, source.defines, isAssemblySource(file!));
     const image = loadProgram(ctx, file!, source.defines, source);
     const loaded = machineFromOptions(ctx, image, opts, 'capture');
     const { machine, engine, vm } = loaded;

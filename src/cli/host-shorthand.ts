@@ -1,13 +1,15 @@
 // `virtlab host --vm NAME=FILE:MODE[,OPTION...]`: a VM of the host from the
-// command line (docs/host.md, "The shorthand"). Each --vm becomes the object
+// command line (docs/host.md, "The shorthand"). In MODE's place a profile's
+// name (docs/profiles.md) sets what the configuration's "profile" would. Each --vm becomes the object
 // a configuration file would hold, checked by the same schema, so the
 // shorthand and the file cannot drift apart. OPTIONs: weight=N, memory=MiB,
 // noept, novpid.
 
+import { PROFILE_NAMES } from '../profiles/profiles.js';
 import { UsageError } from './context.js';
 import { parseNumber } from './numbers.js';
 
-export const VM_OPTION_HELP = 'NAME=FILE:MODE[,OPTION...]';
+export const VM_OPTION_HELP = 'NAME=FILE:MODE|PROFILE[,OPTION...]';
 const OPTIONS = 'weight=N, memory=MiB, noept, novpid';
 
 /** The configuration object of one --vm (not yet checked: the schema does that). */
@@ -22,7 +24,8 @@ export function parseVmShorthand(spec: string): Record<string, unknown> {
   if (colon < 0) throw bad('no :MODE');
   const program = rest.slice(0, colon);
   const [mode, ...options] = rest.slice(colon + 1).split(',');
-  const vm: Record<string, unknown> = { name, program, mode };
+  // A profile's name is never a mode's (trap, bt, pv, hw), so one word serves both.
+  const vm: Record<string, unknown> = PROFILE_NAMES.includes(mode!) ? { name, program, profile: mode } : { name, program, mode };
   for (const opt of options) {
     const oeq = opt.indexOf('=');
     const key = oeq < 0 ? opt : opt.slice(0, oeq);

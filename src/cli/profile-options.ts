@@ -18,16 +18,19 @@ export function addProfileOption(cmd: Command): Command {
     .choices(PROFILE_NAMES));
 }
 
+/** `--profile` with a host: each VM of a host has its own profile. */
+export const PROFILE_ON_HOST = '--profile applies to one program: give each VM of a host its profile (--vm NAME=FILE:PROFILE, or "profile" in the configuration)';
+
 /**
  * Apply the profile to `opts` (in place). `defines` gains the profile's build
  * (PV, PVHVM) when the program is a source and the command line did not
  * define that symbol itself.
  */
-export function applyProfile(cmd: Command, opts: MachineOptionValues & ProfileOptionValues, defines: Record<string, number | string>, isSource: boolean): void {
+export function applyProfile(cmd: Command | undefined, opts: MachineOptionValues & ProfileOptionValues, defines: Record<string, number | string>, isSource: boolean): void {
   if (opts.profile === undefined) return;
   const profile = findProfile(opts.profile)!; // commander checked the choice
   const s = profileSettings(profile);
-  const given = (key: string) => cmd.getOptionValueSource(key) === 'cli';
+  const given = (key: string) => cmd?.getOptionValueSource(key) === 'cli'; // no command: a library caller's opts, nothing to contradict
   const contradicts = (flag: string, has: string) => new UsageError(`${flag} contradicts --profile ${profile.name} (${has}): drop one`);
   if (given('mode') && opts.mode !== s.mode) throw contradicts(`--mode ${opts.mode}`, `mode ${s.mode}`);
   if (given('nic') && opts.nic !== s.nic) throw contradicts(`--nic ${opts.nic}`, `nic ${s.nic}`);

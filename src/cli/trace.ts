@@ -35,13 +35,14 @@ import { UsageError, type CliContext } from './context.js';
 import { checkNotInput, openOutput, writeAll } from './files.js';
 import { addMachineOptions, hideOptions, machineFromOptions, wholeNumberOption, type MachineOptionValues } from './machine-options.js';
 import { finishRun } from './outcome.js';
-import { loadProgram } from './program.js';
+import { isAssemblySource, loadProgram } from './program.js';
 import { addAssemblerOptions, collectAssemblerOptions } from './assembler-options.js';
+import { addProfileOption, applyProfile, PROFILE_ON_HOST, type ProfileOptionValues } from './profile-options.js';
 
 /** The record formats, and perfetto: a timeline document rather than one line per record. */
 const FORMATS = [...TRACE_FORMATS, 'perfetto'] as const;
 
-interface TraceOpts extends MachineOptionValues {
+interface TraceOpts extends MachineOptionValues, ProfileOptionValues {
   format: TraceFormat | 'perfetto';
   events?: Set<EventKind>;
   limit?: number;
@@ -83,7 +84,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--vm <name|spec>', `on a host: keep only this VM's records (repeatable, or comma-separated); a ${VM_OPTION_HELP} adds a VM as \`virtlab host --vm\` does`,
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .option('--slice <n>', 'on a host: guest instructions in a slice of weight 1 (default: the configuration\'s, else 10000)', wholeNumberOption('a number of instructions', 1, MAX_SLICE));
-  addMachineOptions(addAssemblerOptions(cmd));
+  addProfileOption(addMachineOptions(addAssemblerOptions(cmd)));
   // Only the interpreter makes the per-instruction step records a trace is made of: --engine interp is
   // accepted, jit refused with that reason, and the option kept out of the help.
   hideOptions(cmd, '--engine');
@@ -99,6 +100,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     const config = opts.host ?? (file !== undefined && /\.json$/i.test(file) ? file : undefined);
     if (opts.format === 'perfetto') checkPerfettoOptions(opts);
     if (config !== undefined || specs.length) {
+      if (opts.profile !== undefined) throw new UsageError(PROFILE_ON_HOST);
       traceHostCommand(ctx, cmd, opts, config, specs, names);
       return;
     }
@@ -108,6 +110,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     if (opts.output !== undefined) checkNotInput(ctx.cwd, opts.output, file);
     checkPcapNotOutput(ctx, opts);
     const source = collectAssemblerOptions(ctx, opts, file);
+    applyProfile(cmd, opts, source.defines, isAssemblySource(file));
     const image = loadProgram(ctx, file, source.defines, source);
     const symbolizer = new Symbolizer(image);
     const startAt = opts.startAt === undefined ? undefined : resolveCodeAddress('--start-at', opts.startAt, symbolizer);

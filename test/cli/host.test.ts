@@ -212,9 +212,9 @@ describe('virtlab host --vm', () => {
   });
 
   test.each([
-    [['--vm', 'a'], 'bad --vm \'a\': no NAME= (expected NAME=FILE:MODE[,OPTION...]; OPTIONs: weight=N, memory=MiB, noept, novpid)'],
-    [['--vm', 'a=x.s'], 'bad --vm \'a=x.s\': no :MODE (expected NAME=FILE:MODE[,OPTION...]; OPTIONs: weight=N, memory=MiB, noept, novpid)'],
-    [['--vm', 'a=x.s:hw,fast'], 'bad --vm \'a=x.s:hw,fast\': unknown option \'fast\' (expected NAME=FILE:MODE[,OPTION...]; OPTIONs: weight=N, memory=MiB, noept, novpid)'],
+    [['--vm', 'a'], 'bad --vm \'a\': no NAME= (expected NAME=FILE:MODE|PROFILE[,OPTION...]; OPTIONs: weight=N, memory=MiB, noept, novpid)'],
+    [['--vm', 'a=x.s'], 'bad --vm \'a=x.s\': no :MODE (expected NAME=FILE:MODE|PROFILE[,OPTION...]; OPTIONs: weight=N, memory=MiB, noept, novpid)'],
+    [['--vm', 'a=x.s:hw,fast'], 'bad --vm \'a=x.s:hw,fast\': unknown option \'fast\' (expected NAME=FILE:MODE|PROFILE[,OPTION...]; OPTIONs: weight=N, memory=MiB, noept, novpid)'],
     [[THREE, '--vm', 'a=x.s:hw'], 'give the VMs in a configuration file or with --vm NAME=FILE:MODE, not both'],
     [[], 'no VMs: give a configuration file or --vm NAME=FILE:MODE'],
     [['--vm', 'a=guests/hello.elf:hw', '-D', 'X'], '-D applies to assembler sources (.s), and no VM\'s program is one'],

@@ -132,3 +132,37 @@ describe('a host configuration\'s "profile"', () => {
     expect(oneErrorLine(r)).toMatch(/vms\[0\]\.profile: expected one of fully-emulated\|xen-pv\|xen-hvm\|xen-pvhvm\|sriov-net\|nitro-like, got "nitro"$/);
   });
 });
+
+describe('--profile on trace and debug, and a profile in --vm\'s MODE place', () => {
+  const HELLO = join(ROOT, 'guests/hello.s');
+
+  test('trace --profile X records what trace with X\'s flags records', async () => {
+    const viaProfile = await runCli(['trace', HELLO, '--profile', 'xen-pv', '--format', 'jsonl']);
+    const viaFlags = await runCli(['trace', HELLO, '--mode', 'pv', '-D', 'PV', '--format', 'jsonl']);
+    expect(viaProfile.code).toBe(0);
+    expect(viaProfile.stdout).toBe(viaFlags.stdout);
+    expect(viaProfile.stdout).toMatch(/"hypercall"/); // the PV build ran
+  });
+
+  test('debug --profile X steps the run debug with X\'s flags steps', async () => {
+    const script = join(dir, 'debug.cmds');
+    writeFileSync(script, 'step 500\nregs\ncontinue\n');
+    const viaProfile = await runCli(['debug', TINYOS, '--profile', 'xen-pvhvm', '--script', script]);
+    const viaFlags = await runCli(['debug', TINYOS, '--mode', 'hw', '-D', 'PVHVM', '--script', script]);
+    expect(viaProfile.stderr).toBe('');
+    expect(viaProfile.stdout).toBe(viaFlags.stdout);
+    expect(viaProfile.stdout).toContain('all processes exited, halting');
+  });
+
+  test('host --vm NAME=FILE:PROFILE sets the VM\'s profile; --profile with a host is one usage line', async () => {
+    const r = await runCli(['host', '--vm', `a=${HELLO}:xen-pv`, '--vm', `b=${HELLO}:xen-hvm`, '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.vms.map((v: { name: string; mode: string; exitCode: number }) => [v.name, v.mode, v.exitCode])).toEqual([['a', 'pv', 0], ['b', 'hw', 0]]);
+    for (const cmd of ['trace', 'debug']) {
+      const bad = await runCli([cmd, '--profile', 'xen-pv', '--vm', `a=${HELLO}:hw`]);
+      expect(bad.code).toBe(2);
+      expect(oneErrorLine(bad)).toBe('virtlab: --profile applies to one program: give each VM of a host its profile (--vm NAME=FILE:PROFILE, or "profile" in the configuration)');
+    }
+  });
+});
