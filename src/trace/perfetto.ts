@@ -9,12 +9,16 @@
 //   chromeTrace(timeline: Timeline): ChromeTrace
 //     the { traceEvents, displayTimeUnit, metadata } object to JSON.stringify.
 //   perfettoTrace(input: TimelineInput): ChromeTrace  = chromeTrace(buildTimeline(input))
+//   chromeTraceLines(trace: ChromeTrace): Generator<string>  the JSON text, one event a line
+// The input (perfetto-input.ts) comes from timelineRun / timelineHost
+// (perfetto-run.ts), which run a guest or a host with a TimelineRecorder.
 //
 // Time is modelled cycles since reset (CYCLES_PER_US to the format's
 // microseconds): 1 cycle is 1 ns, a nominal 1 GHz, whatever the preset. Every
 // run starts at 0 and every mode is priced by the same preset, so two modes
 // of one guest opened side by side line up, and the longer one is longer by
-// exactly what the monitor added. On a host the VMs share one CPU: a VM's
+// about what the monitor added (the guest's own cycles differ a little: timer
+// ticks land elsewhere). On a host the VMs share one CPU: a VM's
 // slices lie where it ran, and the host's time is the sum of its VMs' cycles.
 
 import type { TimelineInput, CycleSample } from './perfetto-input.js';
