@@ -10,7 +10,7 @@ import { SPREAD_LIMIT } from './spread.js';
  * suite, workload and mode, with why (measured, and the counts show it).
  */
 const MECHANISMS: Record<string, string> = {
-  'nano crwrite pv': 'the -D PV build writes the shared page instead of executing mtcr: a plain store, where native emulates the privileged instruction in the machine',
+  'nano crwrite pv': 'the -D PV build writes the shared page instead of executing mtcr: plain stores, no control-register write for the machine to carry out',
 };
 
 const x = (r: number) => `×${r.toFixed(2)}`;
