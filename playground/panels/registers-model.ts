@@ -5,6 +5,7 @@
 
 import { CAUSE, CR, CR_NAMES, EXC_NAMES, NUM_REGS, STATUS } from '../../src/isa/arch.js';
 import { regName } from '../../src/isa/registers.js';
+import { causeText, statusText } from '../../src/isa/cr-text.js';
 import type { VmState } from '../../src/playground/protocol.js';
 import { hex8 } from './format.js';
 
@@ -50,26 +51,6 @@ export interface RegistersModel {
   control: RegRow[];
 }
 
-export function causeText(cause: number): string {
-  if (cause === 0) return 'none';
-  if (cause & CAUSE.INTERRUPT) return `interrupt line ${cause & CAUSE.CODE_MASK}`;
-  const name = EXC_NAMES[cause & CAUSE.CODE_MASK] ?? `exception ${cause & CAUSE.CODE_MASK}`;
-  const detail = [[CAUSE.WRITE, 'write'], [CAUSE.FETCH, 'fetch'], [CAUSE.USER, 'user'], [CAUSE.PRESENT, 'present']] as const;
-  const bits = detail.filter(([bit]) => cause & bit).map(([, w]) => w);
-  return bits.length ? `${name} (${bits.join(', ')})` : name;
-}
-
-export function statusText(st: number): string {
-  const parts = [`ring ${st & STATUS.CPL_MASK}`];
-  if (st & STATUS.IE) parts.push('IE');
-  if (st & STATUS.PG) parts.push('PG');
-  parts.push(`PPL ${(st & STATUS.PPL_MASK) >>> STATUS.PPL_SHIFT}`);
-  if (st & STATUS.PIE) parts.push('PIE');
-  const user = (st & STATUS.USER_MASK) >>> 8;
-  if (user) parts.push(`flags 0x${user.toString(16)}`);
-  return parts.join(' ');
-}
-
 function row(id: string, label: string, value: number, text: string, note: string, prev: number | undefined): RegRow {
   return { id, label, value, text, note, changed: prev !== undefined && prev !== value };
 }
@@ -105,7 +86,7 @@ export function registersModel(cpu: CpuView, prev?: CpuView): RegistersModel {
   const st = cpu.cr[CR.status] ?? 0;
   const control = CR_NAMES.map((name, n) => {
     const v = cpu.cr[n] ?? 0;
-    const note = n === CR.status ? statusText(v) : n === CR.cause ? causeText(v >>> 0) : '';
+    const note = n === CR.status ? statusText(v) : n === CR.cause ? causeText(v >>> 0, true) : '';
     return word(name, name, v, prev?.cr[n], note);
   });
   return { regs, cpu: cpuRows, flags: flagRows(st, prev?.cr[CR.status]), control };

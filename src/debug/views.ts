@@ -10,6 +10,7 @@ import type { TcPlace } from '../trace/bt-view.js';
 import type { Monitor } from '../vmm/index.js';
 import { ACCESS_WORDS, type Point } from './breakpoints.js';
 import { hex8 } from './format.js';
+import { causeText, statusText } from '../isa/cr-text.js';
 import type { SymbolTable } from './symbols.js';
 
 export type Space = 'virtual' | 'physical';
@@ -72,23 +73,6 @@ export function locationLine(m: Machine, sym: SymbolTable, pc: number, translate
   const line = sym.lineOf(pc);
   const where = line ? ` ${line.file}:${line.line}` : '';
   return `${hex8(pc)}${symbolSuffix(sym, pc)}${where}   ${instructionText(m, sym, pc, translate)}`;
-}
-
-function statusText(st: number): string {
-  const parts = [`ring ${st & STATUS.CPL_MASK}`];
-  if (st & STATUS.IE) parts.push('IE');
-  if (st & STATUS.PG) parts.push('PG');
-  parts.push(`PPL ${(st & STATUS.PPL_MASK) >>> STATUS.PPL_SHIFT}`);
-  if (st & STATUS.PIE) parts.push('PIE');
-  const user = (st & STATUS.USER_MASK) >>> 8;
-  if (user) parts.push(`flags ${'0x' + user.toString(16)}`);
-  return parts.join(' ');
-}
-
-function causeText(cause: number): string {
-  if (cause === 0) return 'none';
-  if (cause & CAUSE.INTERRUPT) return `interrupt line ${cause & CAUSE.CODE_MASK}`;
-  return EXC_NAMES[cause & CAUSE.CODE_MASK] ?? `exception ${cause & CAUSE.CODE_MASK}`;
 }
 
 /**

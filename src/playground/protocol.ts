@@ -14,6 +14,7 @@
 // answers at once. Every failure is a Response with ok: false and a one-line
 // `error` (never an exception that ends the worker).
 
+import type { Diagnostic as AsmDiagnostic } from '../asm/diagnostics.js';
 import type { ModeName, CostPresetName, CostReport } from '../vmm/index.js';
 import type { PerIterationReport } from '../cli/per-iteration-report.js';
 import type { Timeline } from '../trace/perfetto.js';
@@ -167,13 +168,7 @@ export type RequestType = Request['type'];
 // --- responses -----------------------------------------------------------------
 
 /** An assembler diagnostic, as `virtlab asm` prints it (line and column 1-based; the did-you-mean is in the message). */
-export interface Diagnostic {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-  severity: 'error' | 'warning';
-}
+export type Diagnostic = Omit<AsmDiagnostic, 'sourceLine'>;
 
 /** A symbol of the image. */
 export interface SymbolInfo { name: string; value: number; kind: 'label' | 'const' }

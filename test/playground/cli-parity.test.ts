@@ -93,21 +93,11 @@ describe.each(['jit', 'interp'] as const)('a host of three VMs under %s: the ses
     };
     const s = newSession();
     await s.ok({ type: 'load', config });
-    const run = await s.ok({ type: 'run' });
-    expect(run.stopped).toBe('ended');
-    expect(run.steps).toBe(json.steps);
-    const sections: string[] = [];
-    for (const v of json.vms) {
-      const { state } = await s.ok({ type: 'snapshot', vm: v.name });
-      expect(state.console).toBe(v.console);
+    await expectHostAsCli(s, json, cli.stderr, async (v, state) => {
       expect(consoleOf(s.events, v.name)).toBe(v.console);
-      expect(state.counters.machine).toEqual(v.counters);
-      expect(state.counters.monitor).toEqual(v.monitor);
       expect(state.counters.cost).toEqual(v.cost);
       expect(state.status.exitCode).toBe(v.exitCode);
-      sections.push(`== ${v.name} (${v.mode}) ==\n${state.counters.statsText}`);
-    }
-    expect(sections.join('\n')).toBe(cli.stderr);
+    });
   });
 });
 
@@ -119,16 +109,27 @@ describe('the shipped host configurations, from the catalog, are `virtlab host`\
     const { hosts } = await s.ok({ type: 'catalog' });
     const preset = hosts.find((h: { path: string }) => h.path === path);
     await s.ok({ type: 'load', config: preset.config });
-    const run = await s.ok({ type: 'run' });
-    expect(run.stopped).toBe('ended');
-    expect(run.steps).toBe(json.steps);
-    const sections: string[] = [];
-    for (const v of json.vms) {
-      const { state } = await s.ok({ type: 'snapshot', vm: v.name });
-      expect({ vm: v.name, console: state.console, counters: state.counters.machine, monitor: state.counters.monitor })
-        .toEqual({ vm: v.name, console: v.console, counters: v.counters, monitor: v.monitor });
-      sections.push(`== ${v.name} (${v.mode}) ==\n${state.counters.statsText}`);
-    }
-    expect(sections.join('\n')).toBe(cli.stderr);
+    await expectHostAsCli(s, json, cli.stderr);
   });
 });
+
+/**
+ * Runs the loaded host to its end and checks each VM's console and counters
+ * against `virtlab host --json`, and the --stats sections against its stderr;
+ * `more` adds checks per VM.
+ */
+type Json = ReturnType<typeof JSON.parse>;
+async function expectHostAsCli(s: ReturnType<typeof newSession>, json: Json, cliStderr: string, more?: (v: Json, state: Json) => Promise<void> | void): Promise<void> {
+  const run = await s.ok({ type: 'run' });
+  expect(run.stopped).toBe('ended');
+  expect(run.steps).toBe(json.steps);
+  const sections: string[] = [];
+  for (const v of json.vms) {
+    const { state } = await s.ok({ type: 'snapshot', vm: v.name });
+    expect({ vm: v.name, console: state.console, counters: state.counters.machine, monitor: state.counters.monitor })
+      .toEqual({ vm: v.name, console: v.console, counters: v.counters, monitor: v.monitor });
+    await more?.(v, state);
+    sections.push(`== ${v.name} (${v.mode}) ==\n${state.counters.statsText}`);
+  }
+  expect(sections.join('\n')).toBe(cliStderr);
+}

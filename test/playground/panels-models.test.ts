@@ -6,7 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { CAUSE, CR, EXC, STATUS } from '../../src/isa/index.js';
 import { priceCounters } from '../../src/vmm/index.js';
 import type { Counters, PageMapping, VmState } from '../../src/playground/protocol.js';
-import { cpuOfState, registersModel, causeText, type CpuView } from '../../playground/panels/registers-model.js';
+import { cpuOfState, registersModel, type CpuView } from '../../playground/panels/registers-model.js';
+import { causeText } from '../../src/isa/cr-text.js';
 import { directoryGroups, flagsText, pageRuns, walk, type PageTableSet } from '../../playground/panels/page-tables-model.js';
 import { followValue, memoryRows, viewStart } from '../../playground/panels/memory-model.js';
 import { barPercent, countersModel, perIterationModel } from '../../playground/panels/counters-model.js';
@@ -45,7 +46,8 @@ describe('registers', () => {
   });
 
   test('CAUSE is decoded: an exception with its detail bits, an interrupt with its line', () => {
-    expect(causeText(EXC.PAGE_FAULT | CAUSE.WRITE | CAUSE.USER)).toBe('page fault (write, user)');
+    expect(causeText(EXC.PAGE_FAULT | CAUSE.WRITE | CAUSE.USER, true)).toBe('page fault (write, user)');
+    expect(causeText(EXC.PAGE_FAULT | CAUSE.WRITE | CAUSE.USER)).toBe('page fault'); // the debugger's regs: the name only
     expect(causeText((CAUSE.INTERRUPT | 3) >>> 0)).toBe('interrupt line 3');
     expect(causeText(0)).toBe('none');
   });
