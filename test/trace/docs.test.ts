@@ -61,7 +61,7 @@ describe('docs/trace.md', () => {
     const extra = join(tmp, 'extra.s');
     writeFileSync(extra, EXTRA);
     const all = [
-      ...(await records([guest('tinyos/tinyos.s')])),
+      ...(await records([guest('tinyos/tinyos.s'), '--limit', '30000'])),
       ...(await records([guest('exceptions/pagefault.s')])),
       ...(await records([extra])),
       ...(await records([guest('tinyos/tinyos.s'), '--mode', 'trap', '--limit', '20000'])),
