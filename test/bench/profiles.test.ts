@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { writeProfilesChart } from '../../bench/profiles-chart.js';
 import { overheadColour, OVERHEAD_RED } from '../../bench/profiles-format.js';
 import type { ProfileRow, ProfilesSuiteResult } from '../../bench/profiles-suite.js';
 import { DIMENSIONS, PROFILES, techniqueOf } from '../../src/profiles/profiles.js';
@@ -58,6 +59,11 @@ describe('virtlab bench --suite profiles', () => {
       expect(Number(overhead)).toBe(c.modelled);
       expect(fill).toBe(overheadColour(c.modelled));
     }
+  });
+
+  test('npm run bench draws the same table from its whole run\'s JSON (bench/results/profiles.svg)', () => {
+    expect(writeProfilesChart(join(dir, 'p.json'), join(dir, 'again.svg'))).toBe(true);
+    expect(readFileSync(join(dir, 'again.svg'), 'utf8')).toBe(readFileSync(join(dir, 'p.svg'), 'utf8'));
   });
 
   test('the colour scale: green at native, red from OVERHEAD_RED, grey unmeasured', () => {
