@@ -113,8 +113,10 @@ export class Loaded {
     return this.vms.every((v) => this.stopOf(v) !== undefined);
   }
 
+  /** On a host, the running VM's slice so far counts too (its counters are summed at the slice's end). */
   instructions(v: LoadedVm): number {
-    return v.hostVm ? v.hostVm.counters.instructions : this.machine.counters.instructions;
+    if (!v.hostVm) return this.machine.counters.instructions;
+    return this.build.kind === 'host' ? this.build.host.instructionsOf(v.hostVm) : v.hostVm.counters.instructions;
   }
 
   status(v: LoadedVm): VmStatus {

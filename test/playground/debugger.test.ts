@@ -109,9 +109,12 @@ describe('on a host (interp)', () => {
     const bt = (await s.ok({ type: 'snapshot', vm: 'bt' })).state;
     expect(bt.name).toBe('bt');
     expect(bt.console.startsWith('tinyos: booting\n')).toBe(true);
-    await s.ok({ type: 'step' });
+    const before = run.vms.find((v: { name: string }) => v.name === 'hw').instructions;
+    const step = await s.ok({ type: 'step' });
     const stepped = (await s.ok({ type: 'snapshot' })).state;
     expect(stepped.name).toBe('hw');
     expect(stepped.pc).toBe(hw.pc + 4);
+    // The running VM's count includes its slice so far (a host sums a slice's counters at its end).
+    expect(step.vms.find((v: { name: string }) => v.name === 'hw').instructions).toBe(before + 1);
   });
 });
