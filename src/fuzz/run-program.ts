@@ -43,20 +43,20 @@ export function buildImages(source: string, file: string, withPv: boolean): Buil
   return withPv ? { native: one({}), pv: one({ PV: 1 }) } : { native: one({}) };
 }
 
-/** A mode as the comparisons name it: hw-noept is hw without EPT. */
-export type RunMode = ModeName | 'hw-noept';
+/** A mode as the comparisons name it: hw-noept is hw without EPT, hw-vtimer hw with the virtual timer (ticks posted, no exit). */
+export type RunMode = ModeName | 'hw-noept' | 'hw-vtimer';
 
 /** The monitor modes a profile's programs must agree with native in. */
 export function modesFor(profile: Profile): RunMode[] {
   switch (profile) {
-    case 'full': return ['bt', 'hw', 'hw-noept'];
-    case 'trap': return ['trap', 'bt', 'hw', 'hw-noept'];
-    case 'pv': return ['bt', 'hw', 'hw-noept', 'pv'];
+    case 'full': return ['bt', 'hw', 'hw-noept', 'hw-vtimer'];
+    case 'trap': return ['trap', 'bt', 'hw', 'hw-noept', 'hw-vtimer'];
+    case 'pv': return ['bt', 'hw', 'hw-noept', 'pv', 'hw-vtimer'];
   }
 }
 
 /** Modes whose guest retires exactly the native instructions, so that ticks land on the same ones (docs/virtualization.md). */
-const SAME_CLOCK: ReadonlySet<RunMode> = new Set(['trap', 'hw', 'hw-noept']);
+const SAME_CLOCK: ReadonlySet<RunMode> = new Set(['trap', 'hw', 'hw-noept', 'hw-vtimer']);
 
 export const GUEST_MEMORY = 1 << 20;
 /** What the guest's console reads (PRIV_GETC), the same in every run. */
@@ -71,11 +71,11 @@ export interface RunSpec {
 }
 
 function vmOptions(image: Image, spec: RunSpec): VmOptions {
-  const mode: ModeName = spec.mode === 'hw-noept' ? 'hw' : spec.mode;
+  const mode: ModeName = spec.mode === 'hw-noept' || spec.mode === 'hw-vtimer' ? 'hw' : spec.mode;
   return {
     image, mode, guestMemory: GUEST_MEMORY, console: { input: CONSOLE_INPUT },
     engine: spec.jit ? createJit : createInterpreter,
-    ...(spec.mode === 'hw-noept' ? { hw: { ept: false } } : {}),
+    ...(spec.mode === 'hw-noept' ? { hw: { ept: false } } : spec.mode === 'hw-vtimer' ? { hw: { virtualTimer: true } } : {}),
   };
 }
 
@@ -173,7 +173,7 @@ export function checksFor(profile: Profile, seed: number): string[] {
   return ['native', 'interp-jit/native', `interp-jit/${modes[new Rng(seed ^ 0x1e7a51c3).int(modes.length)]}`, ...modes.map((m) => `native-${m}`)];
 }
 
-const RUN_MODES: readonly RunMode[] = ['native', 'trap', 'bt', 'pv', 'hw', 'hw-noept'];
+const RUN_MODES: readonly RunMode[] = ['native', 'trap', 'bt', 'pv', 'hw', 'hw-noept', 'hw-vtimer'];
 
 function parseCheck(check: string): { kind: 'interp-jit' | 'native' | 'halts'; mode: RunMode } {
   if (check === 'native') return { kind: 'halts', mode: 'native' };
