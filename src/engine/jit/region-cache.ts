@@ -46,7 +46,10 @@ export function regionFor(page: Int32Array, pageWord: number, entry: number, mod
   const last = byPlace.get(place);
   if (last && last.offsets.every((o, i) => page[o] === last.words[i])) return { region: last, reused: true };
   // The largest region compileRegion may take in: smaller shapes cover a subset of its words.
-  const offsets = regionWords(formRegion(page, entry, mode >> 1, MAX_REGION_INSNS, ran));
+  const formed = regionWords(formRegion(page, entry, mode >> 1, MAX_REGION_INSNS, ran));
+  // A region with nothing compilable still depends on its entry word: with no word to check, the
+  // shortcut above would hand that empty region to whatever code is later put at this place.
+  const offsets = formed.length ? formed : [entry];
   let h = 0x811c9dc5;
   for (const o of offsets) h = Math.imul(Math.imul(h ^ o, 0x01000193) ^ page[o]!, 0x01000193);
   const key = `${pageWord}/${entry}/${mode}/${ram}/${offsets.length}/${h >>> 0}`;

@@ -47,3 +47,13 @@ it('the region last made at a place is reused while its words are unchanged, wha
   expect(fresh.reused).toBe(false);
   expect(fresh.region.blocks).toBeGreaterThan(1);
 });
+
+it('a place where nothing was compilable is compiled once code is put there', () => {
+  const empty = new Int32Array(1024); // word 0 decodes to nothing the JIT takes in
+  const none = regionFor(empty, 0x2c00, 0, 0, 1 << 20);
+  expect(none.region.fn).toBeNull();
+  const code = page(LOOP as never);
+  const later = regionFor(code, 0x2c00, 0, 0, 1 << 20);
+  expect(later.reused).toBe(false);
+  expect(later.region.fn).not.toBeNull();
+});
