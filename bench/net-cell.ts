@@ -41,18 +41,9 @@ export interface NetCellSpec {
   timing: TimingOptions;
 }
 
-/** Per packet (per frame delivered; per round trip for latency). */
-export interface NetPerPacket {
-  instructions: number;
-  exits: number;
-  /** ...of which real interrupts into a monitor (timers, the uplink), not the NIC's data path. */
-  interruptExits: number;
-  callouts: number;
-  hypercalls: number;
-  /** Interrupts the NICs raised. */
-  interrupts: number;
-  cycles: number;
-}
+/** What a cell reports per packet: these totals' change over a window, per frame delivered (per round trip for latency). */
+const PER_PACKET_KEYS = ['instructions', 'exits', 'interruptExits', 'callouts', 'hypercalls', 'interrupts', 'cycles'] as const;
+export type NetPerPacket = Pick<NetTotals, (typeof PER_PACKET_KEYS)[number]>;
 
 export interface NetSpread {
   /** Host nanoseconds per frame: the median over the timed runs, and the smallest and largest. */
@@ -161,11 +152,7 @@ function measureStream(s: ScenarioSpec, [n1, n2]: [number, number], timing: Timi
 }
 
 function perPacket(a: NetTotals, b: NetTotals, n: number): NetPerPacket {
-  const d = (f: (t: NetTotals) => number) => round((f(b) - f(a)) / n);
-  return {
-    instructions: d((t) => t.instructions), exits: d((t) => t.exits), interruptExits: d((t) => t.interruptExits), callouts: d((t) => t.callouts),
-    hypercalls: d((t) => t.hypercalls), interrupts: d((t) => t.interrupts), cycles: d((t) => t.cycles),
-  };
+  return Object.fromEntries(PER_PACKET_KEYS.map((k) => [k, round((b[k] - a[k]) / n)])) as NetPerPacket;
 }
 
 /** Warm-up samples (at least min, then until the time is up), then timed samples while the time lasts (at least minSamples). */
