@@ -3,6 +3,7 @@
 // baseline). Pure, with no file or process access: the playground's worker uses it too.
 
 import type { Image } from '../elf/image.js';
+import type { Stop } from '../machine/stop.js';
 import type { CostReport, VmStats } from '../vmm/index.js';
 
 export const ITERATIONS_SYMBOL = 'BENCH_ITERATIONS';
@@ -113,3 +114,22 @@ export function formatPerIteration(r: PerIterationReport): string {
   ], 2);
   return text;
 }
+
+/** A baseline run (BENCH_ITERATIONS=0) as it ended, or why there is none (one clause: the reason). */
+export type Baseline = { stop: Stop; stats: VmStats } | { why: string };
+
+/**
+ * The report of a run that halted with `code` after N iterations, against its
+ * baseline: the baseline's counters subtracted when it halted with the same
+ * code, otherwise the totals divided by N with the reason. One wording for
+ * `run` and the playground, which must print the same.
+ */
+export function perIterationAgainst(n: number, run: VmStats, code: number, baseline: Baseline): PerIterationReport {
+  const why = 'why' in baseline ? baseline.why
+    : baseline.stop.kind !== 'halted' || baseline.stop.code !== code
+      ? `the baseline (BENCH_ITERATIONS=0) ended with ${baseline.stop.kind === 'halted' ? `halt ${baseline.stop.code}` : baseline.stop.kind}`
+      : undefined;
+  if ('why' in baseline || why !== undefined) return perIteration(n, run, undefined, `${why}: totals divided by N, setup included`);
+  return perIteration(n, run, baseline.stats, null);
+}
+

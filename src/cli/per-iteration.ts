@@ -15,7 +15,7 @@ import { CliError, type CliContext } from './context.js';
 import { machineFromOptions, type MachineOptionValues } from './machine-options.js';
 import { assembleSource, isAssemblySource } from './program.js';
 import type { IncludeSearch } from './assembler-options.js';
-import { BASELINE_SYMBOL, benchIterations, ITERATIONS_SYMBOL, perIteration, type PerIterationReport } from './per-iteration-report.js';
+import { BASELINE_SYMBOL, benchIterations, ITERATIONS_SYMBOL, perIterationAgainst, type Baseline, type PerIterationReport } from './per-iteration-report.js';
 
 export * from './per-iteration-report.js';
 
@@ -41,24 +41,20 @@ export interface MeasureArgs {
 export function measurePerIteration(a: MeasureArgs): PerIterationReport | undefined {
   const n = benchIterations(a.image);
   if (n === undefined || a.stop.kind !== 'halted') return undefined;
-  const base = baselineStats(a, n);
-  return perIteration(n, a.stats, 'stats' in base ? base.stats : undefined, 'note' in base ? base.note : null);
+  return perIterationAgainst(n, a.stats, a.stop.code, baseline(a, n));
 }
 
-function baselineStats(a: MeasureArgs, n: number): { stats: VmStats } | { note: string } {
-  if (!isAssemblySource(a.file)) return { note: 'an ELF image cannot be assembled with BENCH_ITERATIONS=0: totals divided by N, setup included' };
+function baseline(a: MeasureArgs, n: number): Baseline {
+  if (!isAssemblySource(a.file)) return { why: 'an ELF image cannot be assembled with BENCH_ITERATIONS=0' };
   const result = assembleSource(a.ctx, a.file, { ...a.defines, [ITERATIONS_SYMBOL]: 0, [BASELINE_SYMBOL]: n }, a.search);
-  if (!result.image) return { note: 'the guest does not assemble with BENCH_ITERATIONS=0: totals divided by N, setup included' };
+  if (!result.image) return { why: 'the guest does not assemble with BENCH_ITERATIONS=0' };
   let loaded;
   try {
     loaded = machineFromOptions(a.ctx, result.image, { ...a.opts, pcap: undefined }, 'capture'); // the capture is the measured run's
   } catch (e) {
-    if (e instanceof CliError) return { note: `the baseline does not load (${e.message}): totals divided by N, setup included` };
+    if (e instanceof CliError) return { why: `the baseline does not load (${e.message})` };
     throw e;
   }
   const { stop } = loaded.engine.run(loaded.maxSteps);
-  if (stop.kind !== 'halted' || stop.code !== (a.stop as Extract<Stop, { kind: 'halted' }>).code) {
-    return { note: `the baseline (BENCH_ITERATIONS=0) ended with ${stop.kind === 'halted' ? `halt ${stop.code}` : stop.kind}: totals divided by N, setup included` };
-  }
-  return { stats: loaded.vm.stats(a.opts.costModel) };
+  return { stop, stats: loaded.vm.stats(a.opts.costModel) };
 }

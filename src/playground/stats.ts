@@ -10,7 +10,7 @@ import { formatVmNet } from '../cli/net-report.js';
 import { formatCounters, formatRunStats } from '../cli/stats.js';
 import { vmStats } from '../cli/host-report.js';
 import {
-  BASELINE_SYMBOL, benchIterations, formatPerIteration, ITERATIONS_SYMBOL, perIteration, type PerIterationReport,
+  BASELINE_SYMBOL, benchIterations, formatPerIteration, ITERATIONS_SYMBOL, perIterationAgainst, type Baseline, type PerIterationReport,
 } from '../cli/per-iteration-report.js';
 import { loneVm, type LoneBuild } from './build.js';
 import type { CatalogFiles } from './catalog.js';
@@ -47,18 +47,17 @@ export function hostVmCounters(vm: HostVm, preset: CostPresetName): Counters {
 export function measurePerIteration(files: CatalogFiles, config: Configuration, b: LoneBuild, stop: Stop | undefined): PerIterationReport | undefined {
   const n = benchIterations(b.assembled.image!);
   if (n === undefined || stop?.kind !== 'halted') return undefined;
-  const run = b.vm.stats(config.costModel);
-  const fallback = (why: string) => perIteration(n, run, undefined, `${why}: totals divided by N, setup included`);
+  return perIterationAgainst(n, b.vm.stats(config.costModel), stop.code, baseline(files, config, b, n));
+}
+
+function baseline(files: CatalogFiles, config: Configuration, b: LoneBuild, n: number): Baseline {
   let base: LoneBuild;
   try {
     base = loneVm(files, config, { ...b.spec, defines: { ...b.defines, [ITERATIONS_SYMBOL]: 0, [BASELINE_SYMBOL]: n } });
   } catch (e) {
-    if (e instanceof PlaygroundError) return fallback(e.detail ? 'the guest does not assemble with BENCH_ITERATIONS=0' : `the baseline does not load (${e.message})`);
+    if (e instanceof PlaygroundError) return { why: e.detail ? 'the guest does not assemble with BENCH_ITERATIONS=0' : `the baseline does not load (${e.message})` };
     throw e;
   }
-  const { stop: baseStop } = base.engine.run(config.maxSteps ?? 100_000_000);
-  if (baseStop.kind !== 'halted' || baseStop.code !== stop.code) {
-    return fallback(`the baseline (BENCH_ITERATIONS=0) ended with ${baseStop.kind === 'halted' ? `halt ${baseStop.code}` : baseStop.kind}`);
-  }
-  return perIteration(n, run, base.vm.stats(config.costModel), null);
+  const { stop } = base.engine.run(config.maxSteps ?? 100_000_000);
+  return { stop, stats: base.vm.stats(config.costModel) };
 }
