@@ -7,18 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { perIterationAgainst } from '../../src/cli/per-iteration-report.js';
-import { runCli } from './run.js';
+import { runCli, runJson } from './run.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SYSCALL = join(ROOT, 'guests/bench/syscall.s');
 const dir = mkdtempSync(join(tmpdir(), 'virtlab-per-iteration-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function runJson(args: string[]) {
-  const r = await runCli(['run', ...args, '--json']);
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout);
-}
 
 describe('run --json perIteration', () => {
   test('a source: its baseline subtracted (no note); an ELF image: totals divided by N, and why', async () => {
@@ -34,8 +28,8 @@ describe('run --json perIteration', () => {
   test('a baseline that ended otherwise than the run is not subtracted, and the note says how it ended', async () => {
     const j = await runJson([SYSCALL]);
     const stats = { machine: j.counters, monitor: j.monitor, cost: j.cost } as never;
-    const r = perIterationAgainst(1000, stats, 0, { stop: { kind: 'halted', code: 3 }, stats });
+    const r = perIterationAgainst(1000, stats, 0, { stop: { kind: 'halted', code: 3, pc: 0 }, stats });
     expect(r.note).toBe('the baseline (BENCH_ITERATIONS=0) ended with halt 3: totals divided by N, setup included');
-    expect(perIterationAgainst(1000, stats, 0, { stop: { kind: 'halted', code: 0 }, stats }).note).toBeNull();
+    expect(perIterationAgainst(1000, stats, 0, { stop: { kind: 'halted', code: 0, pc: 0 }, stats }).note).toBeNull();
   });
 });

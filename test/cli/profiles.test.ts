@@ -8,18 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { PROFILES } from '../../src/profiles/profiles.js';
-import { oneErrorLine, runCli } from './run.js';
+import { oneErrorLine, runCli, runJson } from './run.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const TINYOS = join(ROOT, 'guests/tinyos/tinyos.s');
 const dir = mkdtempSync(join(tmpdir(), 'virtlab-cli-profiles-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function runJson(args: string[]) {
-  const r = await runCli(['run', ...args, '--json']);
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout);
-}
 
 describe('run --profile', () => {
   test('tinyos -D NET under each profile: its mode, NIC and interrupt delivery, and the pings answered', async () => {

@@ -22,3 +22,10 @@ export function oneErrorLine(run: CliRun): string {
   if (lines.length !== 1 || !lines[0]!.startsWith('virtlab: ')) throw new Error(`expected one 'virtlab:' line on stderr, got:\n${run.stderr}`);
   return lines[0]!;
 }
+
+/** The object `virtlab run ARGS --json` prints; anything on stderr fails the caller's test. */
+export async function runJson(args: string[]): Promise<ReturnType<typeof JSON.parse>> {
+  const r = await runCli(['run', ...args, '--json']);
+  if (r.stderr !== '') throw new Error(`virtlab run ${args.join(' ')} --json wrote to stderr:\n${r.stderr}`);
+  return JSON.parse(r.stdout);
+}

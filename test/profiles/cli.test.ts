@@ -8,18 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { oneErrorLine, runCli } from '../cli/run.js';
+import { oneErrorLine, runCli, runJson } from '../cli/run.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const TINYOS = join(ROOT, 'guests/tinyos/tinyos.s');
 const dir = mkdtempSync(join(tmpdir(), 'virtlab-profiles-irq-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function runJson(args: string[]) {
-  const r = await runCli(['run', ...args, '--json']);
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout);
-}
 
 describe('interrupts and timers under the hw profiles', () => {
   test('xen-pvhvm: the -D PVHVM build, its timer by hypercall; nitro-like: the virtual timer; both print what native prints', async () => {
