@@ -17,7 +17,7 @@ describe('presets', () => {
     expect(COST_PRESETS['p4-2006'].exit.cycles).toBe(2409);
     expect(COST_PRESETS['p4-2006'].stateRead.cycles).toBe(178);
     expect(COST_PRESETS['p4-2006'].stateWrite.cycles).toBe(171);
-    expect(COST_PRESETS.modern.exit.cycles).toBe(500);
+    expect(COST_PRESETS.modern.exit.cycles).toBe(542); // src/vmm/exit-latency.ts: the median from Haswell on
     expect(COST_PRESETS['p4-2006'].exit.source).toMatch(/Adams & Agesen.*ASPLOS 2006/);
     // The bare Pentium 4's prices, derived from the paper's own cells (docs/cost-model.md says how).
     expect(COST_PRESETS['p4-2006'].delivery.cycles).toBe(873);
