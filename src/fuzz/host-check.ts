@@ -1,8 +1,8 @@
 // A host of random programs: several generated programs, each in a mode its
 // profile allows, on one host with a random slice length and random weights.
 // A VM's time is its own (docs/host.md), so each must end exactly as the same
-// program ends alone in the same mode: console, stop, exit code, timer ticks
-// and instructions retired. One VM alone against the same VM on a busy host,
+// program ends alone in the same mode: console, stop, exit code, timer ticks,
+// instructions retired and jumps. One VM alone against the same VM on a busy host,
 // with the host's interleaving drawn at random.
 
 import { join } from 'node:path';
@@ -87,7 +87,7 @@ export function checkHostCase(c: HostCase): HostCaseResult {
     const stop = vm.stop ?? { kind: 'budget' as const };
     const seen: Observed = {
       console: vm.consoleText(), stop: Machine.describeStop(stop), code: stop.kind === 'halted' ? stop.code : undefined,
-      ticks: vm.monitor.guest.read(symbol(images[i]!, 'fz_ticks'), 4), instructions: vm.counters.instructions,
+      ticks: vm.monitor.guest.read(symbol(images[i]!, 'fz_ticks'), 4), instructions: vm.counters.instructions, jumps: vm.counters.jumps,
     };
     const d = firstDifference(ref, seen);
     if (d) out.push({ check: `host/${c.vms[i]!.mode}${c.vms[i]!.virtualTimer ? '+vtimer' : ''}`, detail: `vm${i} (program seed ${c.vms[i]!.program.seed}): ${d}` });

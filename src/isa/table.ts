@@ -61,6 +61,12 @@ export interface InsnDef {
   sem: Semantics;
   /** One line, as printed by `virtlab isa` and docs/isa.md. */
   meaning: string;
+  /**
+   * A jump (an unconditional transfer, call and return included): every
+   * executor counts it retired in the machine's `jumps` counter, which the
+   * cost model prices (docs/cost-model.md). Branches are not jumps.
+   */
+  jump?: true;
 }
 
 const rd: OperandSpec = { kind: 'reg', field: 'a' };
@@ -147,9 +153,9 @@ export const INSTRUCTIONS: readonly InsnDef[] = [
   br('bltu', 0x44, '(a >>> 0) < (b >>> 0)', 'branch if rs1 < rs2 (unsigned)'),
   br('bgeu', 0x45, '(a >>> 0) >= (b >>> 0)', 'branch if rs1 >= rs2 (unsigned)'),
   { mnemonic: 'jal', opcode: 0x48, format: 'J', operands: [rd, jump], klass: 'innocuous', sem: { kind: 'jal' },
-    meaning: 'rd = pc + 4; pc = target (pc-relative, +-2 MiB)' },
+    meaning: 'rd = pc + 4; pc = target (pc-relative, +-2 MiB)', jump: true },
   { mnemonic: 'jalr', opcode: 0x49, format: 'I', operands: [rd, rs1, simm], klass: 'innocuous', sem: { kind: 'jalr' },
-    meaning: 'rd = pc + 4; pc = rs1 + sext(imm16); misaligned fault if the target is not 4-aligned' },
+    meaning: 'rd = pc + 4; pc = rs1 + sext(imm16); misaligned fault if the target is not 4-aligned', jump: true },
 
   sys('syscall', 0x50, 'I', [], 'innocuous', 'syscall', 'system-call exception; saved pc is the next instruction'),
   sys('brk', 0x51, 'I', [], 'innocuous', 'brk', 'breakpoint exception; saved pc is the brk itself'),

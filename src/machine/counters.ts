@@ -9,6 +9,8 @@ export interface Counters {
   steps: number;
   /** Instructions retired (a faulting instruction does not retire). */
   instructions: number;
+  /** Jumps retired (jal and jalr, call and ret included: the rows the ISA table marks `jump`); a faulting jalr does not retire. */
+  jumps: number;
   /** Clock ticks skipped by `wfi` waiting for the next timer deadline. The clock is instructions + idle. */
   idle: number;
   /** Exceptions raised (all kinds), then one counter per kind. */
@@ -45,7 +47,7 @@ export type CounterName = keyof Counters;
 
 export function createCounters(): Counters {
   return {
-    steps: 0, instructions: 0, idle: 0,
+    steps: 0, instructions: 0, jumps: 0, idle: 0,
     exceptions: 0, excUndefined: 0, excProtection: 0, excPageFault: 0, excMisaligned: 0,
     excDivideByZero: 0, excBreakpoint: 0, excSyscall: 0,
     interrupts: 0, trapsIntercepted: 0,

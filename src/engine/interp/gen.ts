@@ -40,8 +40,9 @@ export interface JitDispatch {
 }
 /**
  * A compiled region: returns the steps it took (next pc in out[0], data TLB
- * hits in out[1]; 0: the interpreter runs the instruction at pc); out[2] = 1
- * if it found some of its code changed (the dispatcher drops it).
+ * hits in out[1], jumps retired in out[3]; 0: the interpreter runs the
+ * instruction at pc); out[2] = 1 if it found some of its code changed (the
+ * dispatcher drops it).
  */
 export type RegionFn = (env: unknown, pc: number, left: number) => number;
 /** A region entry: valid for the mode (ring * 2 + paging) and first word it was compiled for; fn null if nothing there compiles. */
@@ -270,6 +271,7 @@ export function generateSliceSource(flags: number): string {
       ${def.klass === 'privileged' ? PRIVILEGED : ''}
       ${ctx.nonRoot && def.sem.kind === 'system' ? exitCheck(def, def.sem.op) : ''}
       ${caseBody(ctx, def)}
+      ${def.jump ? 'C.jumps++;' : ''}
       break;
     }`;
   }).join('\n');
@@ -357,7 +359,7 @@ const JIT_DISPATCH = `{
       if (b !== undefined && b.fn !== null) {
         const k = b.fn(E, pc, n < ${JIT_CALL_STEPS - 1} ? n + 1 : ${JIT_CALL_STEPS});
         if (S[2] !== 0) { S[2] = 0; J.drop(wi); }
-        if (k > 0) { n -= k - 1; pc = S[0]; dh += S[1]; continue L; }
+        if (k > 0) { n -= k - 1; pc = S[0]; dh += S[1]; C.jumps += S[3]; continue L; }
       }
     }`;
 

@@ -73,8 +73,11 @@ const pcAt = (i: number) => (i === 0 ? 'pc' : `((pc + ${4 * i}) | 0)`);
  * interpreter runs it. TLB hits are counted per block, not per access.
  */
 const exitAt = (g: Gen, i: number) => `{ ${i ? `left -= ${i}; ` : ''}${g.hits ? `dh += ${g.hits}; ` : ''}npc = ${pcAt(i)}; break X; }`;
-/** Leave the current block having run all `len` of its instructions. */
-const done = (g: Gen, len: number) => `left -= ${len};${g.hits ? ` dh += ${g.hits};` : ''}`;
+/**
+ * Leave the current block having run all `len` of its instructions, `jumps`
+ * of them jumps (the table's mark: a block's only jump is its last instruction).
+ */
+const done = (g: Gen, len: number, jumps = 0) => `left -= ${len};${g.hits ? ` dh += ${g.hits};` : ''}${jumps ? ` nj += ${jumps};` : ''}`;
 
 /**
  * `pa` for a data access of `width` bytes at `va` by instruction i, through the
@@ -206,21 +209,22 @@ function blockCode(g: Gen, lay: Layout, b: RegionBlock, index: number, depth: nu
   const loop = selfLoop(b);
   // A direct jump's target: its pc (from the block's) and, inside the page, its word offset.
   const jumpTo = () => `pc = (pc + ${4 * at + last.imm}) | 0; ${goTo(g, lay, targetOf(last, b.start + at), depth)}`;
+  const jumps = last.def.jump ? 1 : 0;
   let end: string;
   if (!b.endsInJump) {
-    end = `${done(g, len)} npc = ${pcAt(len)}; break X;`; // the next word is not compilable, or the page ends
+    end = `${done(g, len, jumps)} npc = ${pcAt(len)}; break X;`; // the next word is not compilable, or the page ends
   } else if (sem.kind === 'branch') {
-    const cond = `const a = ${reg(g, ops[0], last)}, b = ${reg(g, ops[1], last)}; ${done(g, len)}`;
+    const cond = `const a = ${reg(g, ops[0], last)}, b = ${reg(g, ops[1], last)}; ${done(g, len, jumps)}`;
     end = loop
       ? `${cond} if (${sem.cond}) continue; pc = ${pcAt(len)}; ${goTo(g, lay, b.start + len, depth)}`
       : `${cond} if (${sem.cond}) { ${jumpTo()} }
     pc = ${pcAt(len)}; ${goTo(g, lay, b.start + len, depth)}`;
   } else if (sem.kind === 'jal') {
-    end = `${setReg(g, ops[0], last, pcAt(len))} ${done(g, len)} ${loop ? 'continue;' : jumpTo()}`;
+    end = `${setReg(g, ops[0], last, pcAt(len))} ${done(g, len, jumps)} ${loop ? 'continue;' : jumpTo()}`;
   } else {
     end = `const t = (${reg(g, ops[1], last)} + ${last.imm}) | 0;
       if ((t & 3) !== 0) ${exitAt(g, at)}
-      ${setReg(g, ops[0], last, pcAt(len))} ${done(g, len)} pc = t; continue X;`;
+      ${setReg(g, ops[0], last, pcAt(len))} ${done(g, len, jumps)} pc = t; continue X;`;
   }
   const check = lay.checks[index];
   const run = `if (left < ${len}) { npc = pc; break X; }
@@ -273,7 +277,7 @@ return function rgn(E, pc, left) {
   const M32 = E.M32, R = E.R${names.map((x) => `, ${x} = E.${x}`).join('')};
   ${eager ? `if (${changed(page, pageWord, words)}) { E.S[2] = 1; return 0; }` : ''}
   const vb = pc & -4096, left0 = left;
-  let ${['npc = pc', 'dh = 0', 'stale = 0', ...locals].join(', ')};
+  let ${['npc = pc', 'dh = 0', 'nj = 0', 'stale = 0', ...locals].join(', ')};
   X: for (;;) {
   switch ((pc - vb) >> 2) {
   ${cases}
@@ -281,7 +285,7 @@ return function rgn(E, pc, left) {
   }
   }
   ${[...g.written].sort((a, b) => a - b).map((r) => `R[${r}] = r${r};`).join(' ')}
-  const S = E.S; S[0] = npc; S[1] = dh; S[2] = stale;
+  const S = E.S; S[0] = npc; S[1] = dh; S[2] = stale; S[3] = nj;
   return left0 - left;
 };`;
   return { len, blocks: blocks.length, source };

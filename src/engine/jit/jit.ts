@@ -31,7 +31,7 @@ const BACKOFF_MAX = 15;
 class Dispatch implements JitDispatch {
   readonly pages: (JitEntry | undefined)[][];
   readonly hot = new Int32Array(JIT_HOT_MASK + 1);
-  readonly out = new Int32Array(3);
+  readonly out = new Int32Array(4);
   readonly env: Record<string, unknown>;
   /** Physical pages holding compiled code: a region stops before a store to one. */
   readonly code: Uint8Array;

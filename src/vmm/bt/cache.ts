@@ -15,7 +15,7 @@
 // journal sees them and reverse stepping restores the cache with the rest.
 
 import type { PhysicalMemory } from '../../machine/memory.js';
-import { chainJumpWord, retargetBranch } from './emit.js';
+import { chainBranchWord, chainJumpWord, retargetBranch } from './emit.js';
 import type { TranslationUnit } from './unit.js';
 import type { UnitIndex } from './unit-index.js';
 
@@ -140,12 +140,15 @@ export class TranslationCache {
   }
 
   /**
-   * Patch exit `site` of `from` into a direct jump to `to`. For a taken exit
-   * pass the conditional branch's word index as `branchSite`: when `to` is in
-   * its reach the branch itself is retargeted, so a chained loop costs no
-   * instruction more than natively.
+   * Patch exit `site` of `from` into a direct transfer to `to`: a jal if the
+   * exit stands for a guest jal (`jump`), else an always-taken branch (the
+   * machine counts jumps, emit.ts). For a taken exit pass the conditional
+   * branch's word index as `branchSite`: when `to` is in its reach the branch
+   * itself is retargeted, so a chained loop costs no instruction more than
+   * natively. False, and nothing patched, when `to` is out of the reach of
+   * the branch a non-jump exit needs.
    */
-  chain(from: CachedUnit, site: number, to: CachedUnit, branchSite?: number): void {
+  chain(from: CachedUnit, site: number, to: CachedUnit, branchSite?: number, jump = false): boolean {
     if (branchSite !== undefined) {
       const at = (from.addr + 4 * branchSite) | 0;
       const word = retargetBranch(from.unit.words[branchSite]!, to.addr - at);
@@ -153,13 +156,16 @@ export class TranslationCache {
         this.writeWord(at, word);
         from.outgoing.push([branchSite, to.id]);
         to.incoming.push(at);
-        return;
+        return true;
       }
     }
     const at = (from.addr + 4 * site) | 0;
-    this.writeWord(at, chainJumpWord(to.addr - at));
+    const word = jump ? chainJumpWord(to.addr - at) : chainBranchWord(to.addr - at);
+    if (word === undefined) return false;
+    this.writeWord(at, word);
     from.outgoing.push([site, to.id]);
     to.incoming.push(at);
+    return true;
   }
 
   /** Throw a unit away: nothing finds it or jumps into it any more. Returns the chains undone. */

@@ -12,8 +12,9 @@ function row(what: string, pred: (d: InsnDef) => boolean): InsnDef {
 const LUI = row('lui', (d) => d.sem.kind === 'lui');
 const HCALL = row('hcall', (d) => d.sem.kind === 'system' && d.sem.op === 'hcall');
 const JAL = row('jal', (d) => d.sem.kind === 'jal');
-// ori is an ordinary ALU row; its name is the only stable handle on it.
+// ori and beq are ordinary rows; their names are the only stable handles on them.
 const ORI = lookupMnemonic('ori') ?? row('ori', () => false);
+const BEQ = lookupMnemonic('beq') ?? row('beq', () => false);
 
 /** `hcall id`: traps to the monitor with the word (hcall is undefined on the machine). */
 export function hcallWord(id: number): number {
@@ -36,12 +37,23 @@ export function loadConstWords(rd: number, value: number): number[] {
 }
 
 /**
- * `jal zero, byteOffset`: what a chaining pass writes over an exit's hcall to
- * jump straight to another unit's translation (the offset is relative to the
- * exit word's own address, within +-2 MiB).
+ * `jal zero, byteOffset`: what a chaining pass writes over the exit of a guest
+ * jal to jump straight to another unit's translation (the offset is relative
+ * to the exit word's own address, within +-2 MiB). It is the one jump the
+ * translation cache holds, so the machine's \`jumps\` counts the guest's jal.
  */
 export function chainJumpWord(byteOffset: number): number {
   return encode(JAL, [0, byteOffset]);
+}
+
+/**
+ * `beq zero, zero, byteOffset`: what a chaining pass writes over any other
+ * exit (a branch's, a fall-through): a branch, so that the machine does not
+ * count a jump the guest did not make; undefined when out of a branch's reach
+ * (+-128 KiB), where the exit stays a callout.
+ */
+export function chainBranchWord(byteOffset: number): number | undefined {
+  return retargetBranch(encode(BEQ, [0, 0, 0]), byteOffset);
 }
 
 /**

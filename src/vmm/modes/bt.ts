@@ -391,6 +391,8 @@ export class BtMode implements MonitorMode {
     if (!insn) throw new Error(`bt: callout #${c.index} of the unit at 0x${cu.pc.toString(16)} belongs to no instruction`);
     // An exit with no code before it stands for the guest jump itself: that jump retires here.
     if (c.site === insn.offset) m.machine.retire();
+    // A guest jal's exit is its jump (chained, the jal chainJumpWord writes counts it).
+    if (c.exit === 'jump') m.machine.counters.jumps++;
     const target = c.target!;
     m.listener?.({ kind: 'callout', pc: c.guestPc, callout: 'exit', what: c.exit!, target });
     this.resumeIn = undefined;
@@ -403,8 +405,8 @@ export class BtMode implements MonitorMode {
     }
     cpu.pc = next.addr;
     // Chain within one guest page (see cache.ts), unless the source went in a flush.
-    if (cu.valid && next.valid && generation === this.cache.generation && (target >>> 12) === (cu.pc >>> 12)) {
-      this.cache.chain(cu, c.site, next, c.exit === 'taken' ? insn.offset : undefined);
+    if (cu.valid && next.valid && generation === this.cache.generation && (target >>> 12) === (cu.pc >>> 12)
+      && this.cache.chain(cu, c.site, next, c.exit === 'taken' ? insn.offset : undefined, c.exit === 'jump')) {
       m.counters.chains++;
       m.listener?.({ kind: 'chain', pc: c.guestPc, target });
     }
@@ -423,6 +425,7 @@ export class BtMode implements MonitorMode {
     }
     if (rd !== 0) R[rd] = returnAddress | 0;
     m.machine.retire();
+    m.machine.counters.jumps++; // the guest's jalr, which the translation holds no jump for
     this.resumeIn = undefined;
     this.setGuestPc(target);
   }
@@ -456,6 +459,7 @@ export class BtMode implements MonitorMode {
     if (exit) {
       // The exit about to run (for a branch: the one the local branch chose).
       const chosen = sem?.kind === 'branch' ? cu.unit.callouts.find((c) => c.site === index) ?? exit : exit;
+      if (chosen.exit === 'jump') m.machine.counters.jumps++; // the guest jal, finished here instead of by its exit
       this.resumeIn = undefined;
       const next = this.enter(chosen.target!);
       m.machine.cpu.pc = next ? next.addr : this.cache.reservedAddr(ENTRY_FAULT_STUB);
