@@ -41,11 +41,14 @@ export function programSource(files: CatalogFiles, ref: ProgramRef): { file: str
 export function assembleProgram(files: CatalogFiles, ref: ProgramRef, defines: Record<string, number | string> = {}): Assembled {
   const { file, text, overlay } = programSource(files, ref);
   const r = assemble(text, { file: asmPath(file), defines, includeDirs: INCLUDE_DIRS, readFile: catalogReader(files, overlay) });
+  // The line table names files as the page does ('guests/x.s', as the CLI run from the repository would): the
+  // debugger prints its locations from it, and reads sources back through the catalog by the same names.
+  const image = r.image ? { ...r.image, lines: r.image.lines.map((l) => ({ ...l, file: shownPath(l.file) })) } : r.image;
   return {
     file,
-    image: r.image,
+    image,
     diagnostics: r.diagnostics.map((d) => ({ file: shownPath(d.file), line: d.line, column: d.column, message: d.message, severity: d.severity })),
-    ...(r.image ? imageTables(r.image) : { symbols: [], lines: [] }),
+    ...(image ? imageTables(image) : { symbols: [], lines: [] }),
   };
 }
 

@@ -7,7 +7,7 @@
 // and a stop request is honoured.
 
 import { assembleProgram } from './assemble.js';
-import { catalogEntries, type CatalogFiles } from './catalog.js';
+import { catalogEntries, shownPath, type CatalogFiles } from './catalog.js';
 import { catalogHosts } from './catalog-hosts.js';
 import { checkConfiguration } from './build.js';
 import { PlaygroundError } from './errors.js';
@@ -276,7 +276,7 @@ export class PlaygroundSession {
 
 function location(at: BreakLocation): string {
   switch (at.kind) {
-    case 'line': return `${at.file.startsWith('/') ? at.file : `/${at.file}`}:${at.line}`;
+    case 'line': return `${shownPath(at.file)}:${at.line}`;
     case 'address': return `0x${(at.address >>> 0).toString(16)}`;
     case 'expr': return at.text;
   }

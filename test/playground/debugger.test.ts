@@ -21,9 +21,14 @@ describe('a gutter breakpoint, step and back on tinyos under bt (interp)', () =>
     const bp = await s.ok({ type: 'break', at: { kind: 'line', file: TINYOS, line: SCHEDULE_LINE } });
     expect(bp.number).toBe(1);
     expect(bp.text).toContain('<schedule>');
+    // Files are named as the page and the CLI name them, not by the worker's absolute catalog paths.
+    expect(bp.text).toContain(`${TINYOS}:${SCHEDULE_LINE}`);
+    expect(bp.text).not.toContain(`/${TINYOS}`);
     const run = await s.ok({ type: 'run' });
     expect(run.stopped).toBe('paused');
     expect(run.output).toContain('stopped at breakpoint 1');
+    expect(run.output).toContain(`${TINYOS}:${SCHEDULE_LINE}`);
+    expect(run.output).not.toContain(`/${TINYOS}`);
     expect(run.vms[0].pc).toBe(schedule);
 
     const at = (await s.ok({ type: 'snapshot' })).state;
