@@ -1,6 +1,7 @@
-// A guest cell kept ready between timed samples, so that a round can take the
-// samples of one workload's modes in turn (bench/interleave.ts): in a process
-// of its own (bench/cell-server.ts), or here (--no-fork, where every mode's
+// A cell kept ready between timed samples (a guest cell of the nano and macro
+// suites, a net cell, a profiles timer cell), so that a round can take the
+// samples of a group's cells in turn (bench/interleave.ts): in a process of
+// its own (bench/cell-server.ts), or here (--no-fork, where every mode's
 // classes meet in this one process: bench/fork.ts says what that costs).
 
 import { spawn } from 'node:child_process';
@@ -10,22 +11,36 @@ import { createInterface } from 'node:readline';
 import { CliError } from '../src/cli/context.js';
 import { firstLine } from './fork.js';
 import { guestCellLabel, readyGuestCell, type GuestCellInfo, type GuestCellSpec, type GuestSample } from './guest-cell.js';
+import { netCellLabel, readyNetCell, type NetCellMeasurement, type NetCellSpec, type NetSample } from './net-cell.js';
 import { packageRoot } from './paths.js';
+import { readyTimerCell, timerCellLabel, type TimerCellInfo, type TimerCellSpec } from './profiles-timer-cell.js';
 
 export type { GuestSample };
 
-export interface GuestSession {
-  info: GuestCellInfo;
-  sample(): Promise<GuestSample>;
+export interface Session<I, S> {
+  info: I;
+  sample(): Promise<S>;
   close(): void;
 }
 
+export type GuestSession = Session<GuestCellInfo, GuestSample>;
 export type OpenSession = (spec: GuestCellSpec) => Promise<GuestSession>;
+export type OpenNetSession = (spec: NetCellSpec) => Promise<Session<NetCellMeasurement, NetSample>>;
+export type OpenTimerSession = (spec: TimerCellSpec) => Promise<Session<TimerCellInfo, GuestSample>>;
 
-export const openInProcess: OpenSession = async (spec) => {
-  const cell = readyGuestCell(spec);
-  return { info: cell.info, sample: async () => cell.sample(), close: () => {} };
+/** How a suite opens each kind of cell: each in a process of its own, or all in this one. */
+export interface Sessions { guest: OpenSession; net: OpenNetSession; timer: OpenTimerSession }
+
+export const openInProcess: OpenSession = async (spec) => inProcess(readyGuestCell(spec));
+export const IN_PROCESS_SESSIONS: Sessions = {
+  guest: openInProcess,
+  net: async (spec) => inProcess(readyNetCell(spec)),
+  timer: async (spec) => inProcess(readyTimerCell(spec)),
 };
+
+function inProcess<I, S>(cell: { info: I; sample(): S }): Session<I, S> {
+  return { info: cell.info, sample: async () => cell.sample(), close: () => {} };
+}
 
 export function cellServerPath(): string {
   return resolve(packageRoot(), 'dist', 'bench', 'cell-server.js');
@@ -34,16 +49,24 @@ export function cellServerPath(): string {
 /** Child output beyond this is a broken child, not a measurement. */
 const MAX_LINE = 16 << 20;
 
-/** Opens each cell in a fresh `node script` (the built cell-server.js); fails at once if it is missing. */
+/** Opens each guest cell in a fresh `node script` (the built cell-server.js); fails at once if it is missing. */
 export function forkedSessions(script = cellServerPath()): OpenSession {
+  return forkedAll(script).guest;
+}
+
+/** Opens each cell of every kind in a fresh `node script`; fails at once if it is missing. */
+export function forkedAll(script = cellServerPath()): Sessions {
   if (!existsSync(script)) {
     throw new CliError(`cannot measure each cell in its own process: ${relative(packageRoot(), script) || script} is missing (run \`npm run build\`, or use --no-fork)`);
   }
-  return (spec) => openChild(script, spec);
+  return {
+    guest: (spec) => openChild(script, spec, guestCellLabel(spec), ['run', 'baseline']),
+    net: (spec) => openChild(script, spec, netCellLabel(spec), ['stream', 'latency']),
+    timer: (spec) => openChild(script, spec, timerCellLabel(spec), ['run', 'baseline']),
+  };
 }
 
-function openChild(script: string, spec: GuestCellSpec): Promise<GuestSession> {
-  const label = guestCellLabel(spec);
+function openChild<I, S>(script: string, spec: object, label: string, sampleKeys: readonly string[]): Promise<Session<I, S>> {
   const child = spawn(process.execPath, [script, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -89,10 +112,10 @@ function openChild(script: string, spec: GuestCellSpec): Promise<GuestSession> {
   return next().then((line) => {
     const ready = parse(line, ['info', 'calls']);
     return {
-      info: ready.info as GuestCellInfo,
+      info: ready.info as I,
       sample: async () => {
         child.stdin.write('s\n');
-        return parse(await next(), ['run', 'baseline']) as unknown as GuestSample;
+        return parse(await next(), sampleKeys) as unknown as S;
       },
       close: () => { closing = true; child.stdin.end(); },
     };

@@ -30,8 +30,15 @@ export function hostTimeCells(r: Report): Map<string, number | null> {
   }
   for (const h of arr((r.host as Report | undefined)?.rows)) m.set(`host ${String(h.mode)} ${String(h.vms)} VMs ×1 VM`, num(h.ratioToOne));
   for (const n of arr((r.net as Report | undefined)?.rows)) {
+    // As the guest suites: the reference's (the native e1000 on the wire) time per frame, every other cell's ratio to it; round trips in µs.
     const name = `net ${String(n.path)} ${String(n.nic)} ${String(n.mode)}`;
-    for (const s of arr(n.stream)) m.set(`${name} ${String(s.size)} B host frames/s`, num(s.hostFps));
+    const reference = n.path === 'wire' && n.nic === 'emulated' && n.mode === 'native';
+    for (const s of arr(n.stream)) {
+      if (reference) m.set(`${name} ${String(s.size)} B ns/frame`, num((s.host as Report | undefined)?.nsPerFrame));
+      else m.set(`${name} ${String(s.size)} B ×native`, num((s.ratioToNative as Report | undefined)?.host));
+    }
+    const l = (n.latency as Report | undefined)?.host as Report | undefined;
+    if (l) for (const [k, what] of [['p50Us', 'p50'], ['p99Us', 'p99'], ['cpuUs', 'CPU']] as const) m.set(`${name} round trip ${what} µs`, num(l[k]));
   }
   for (const p of arr((r.profiles as Report | undefined)?.rows)) {
     const cells = typeof p.cells === 'object' && p.cells !== null ? Object.entries(p.cells as Report) : [];

@@ -6,31 +6,31 @@
 // falls on every mode alike, and a mode's samples can be set against native's
 // taken moments before or after. docs/benchmarks.md, "Host time".
 
-import type { GuestCellInfo, GuestCellSpec } from './guest-cell.js';
-import type { GuestSample, GuestSession, OpenSession } from './cell-session.js';
+import type { Session } from './cell-session.js';
 
-export interface InterleavedCell {
-  info: GuestCellInfo;
+/** Any kind of cell (guest, net, timer): what it counts (info) and one timed sample (S). */
+export interface InterleavedCell<I, S> {
+  info: I;
   /** rounds[r][s]: sample s of round r, in the order taken. */
-  rounds: GuestSample[][];
+  rounds: S[][];
 }
 
-export interface InterleaveOptions {
+export interface InterleaveOptions<Spec, I, S> {
   rounds: number;
   samples: number;
-  open: OpenSession;
+  open: (spec: Spec) => Promise<Session<I, S>>;
   /** Hears of each round's end with every cell's samples of that round. */
-  roundDone?: (round: number, samples: GuestSample[][]) => void;
+  roundDone?: (round: number, samples: S[][]) => void;
 }
 
-export async function measureInterleaved(specs: readonly GuestCellSpec[], o: InterleaveOptions): Promise<InterleavedCell[]> {
-  const cells: InterleavedCell[] = [];
+export async function measureInterleaved<Spec, I, S>(specs: readonly Spec[], o: InterleaveOptions<Spec, I, S>): Promise<InterleavedCell<I, S>[]> {
+  const cells: InterleavedCell<I, S>[] = [];
   for (let r = 0; r < o.rounds; r++) {
-    const sessions: GuestSession[] = [];
+    const sessions: Session<I, S>[] = [];
     try {
       // One after the other: a process's build, checks and warm-up are not timed, but two at once would slow each other's warm-up.
       for (const spec of specs) sessions.push(await o.open(spec));
-      const taken: GuestSample[][] = specs.map(() => []);
+      const taken: S[][] = specs.map(() => []);
       for (let s = 0; s < o.samples; s++) {
         for (let j = 0; j < specs.length; j++) {
           const k = (j + s) % specs.length;

@@ -1,31 +1,37 @@
 // One cell of the net suite: a NIC kind under one mode column on one path (a
-// VM to the wire, or VM to VM on one host), measured in three parts.
+// VM to the wire, or VM to VM on one host), in three parts: a stream of
+// 64-byte frames, one of 1500-byte frames, and round trips.
 //
 // Throughput, per frame size: stream.s with N2 frames. A frame observer (no
-// trace) takes the totals and the host time as the N1-th and the N2-th frame
-// leave the sender's NIC; the per-packet figures are the differences over
-// N2 - N1, so that what a run pays once (booting, finding and setting up the
-// NIC, the engine compiling the program afresh after a reset, the final
-// report) is outside them: the steady state. Modelled frames per second are
-// the preset's clock over the modelled cycles per frame. The run is repeated
-// after a reset (it must count the same), then timed: host time per frame is
-// the median over the timed runs.
+// trace) takes the totals, the CPU time and the wall time as the N1-th and the
+// N2-th frame leave the sender's NIC; the per-packet figures are the
+// differences over N2 - N1, so that what a run pays once (booting, finding and
+// setting up the NIC, the engine compiling the program afresh after a reset,
+// the final report) is outside them: the steady state. Modelled frames per
+// second are the preset's clock over the modelled cycles per frame. The run is
+// repeated after a reset (it must count the same).
 //
-// Latency: pingpong.s with M round trips. A frame observer (no trace) takes the
-// modelled cycles and the host time each time a ping leaves the client's NIC;
-// the round trip is the interval between two pings (one is in flight at a
-// time). The first quarter is left out, as the throughput's first N1 frames
-// are: the warm-up (learning the peer; under bt, pv and hw-noept the first
-// round trips take one more trap each, the monitor's shadow paging meeting
-// pages for the first time; the engine compiling the program afresh after a
-// reset). The modelled intervals are deterministic (checked on a second run);
-// the host intervals are pooled over the timed runs.
+// Latency: pingpong.s with M round trips. A frame observer takes the modelled
+// cycles and the host time each time a ping leaves the client's NIC; the round
+// trip is the interval between two pings (one is in flight at a time). The
+// first quarter is left out, as the throughput's first N1 frames are: the
+// warm-up (learning the peer; under bt, pv and hw-noept the first round trips
+// take one more trap each, the monitor's shadow paging meeting pages for the
+// first time). The modelled intervals are deterministic (checked on a second run).
+//
+// Host time (readyNetCell): the cell is made ready once (built, checked, its
+// runs per sample fixed so that each part's windows add up to at least
+// minSampleTime of CPU time, then run until steady: settle), then takes
+// samples on request, each a fixed number of runs of every part: CPU time per
+// frame and per round trip, and the wall time of each round trip (one CPU
+// clock reading per round trip would cost a system call in the middle of
+// what it measures). bench/net-suite.ts takes those samples in turn with the
+// native e1000's (bench/interleave.ts); docs/benchmarks.md says why.
 
 import { ENGINE_FACTORIES, type EngineName } from '../src/engine/registry.js';
 import { NIC_KINDS, type NicKind } from '../src/network/nic.js';
 import { COST_PRESET_NAMES, type CostPresetName } from '../src/vmm/index.js';
-import { median } from './host-cell.js';
-import { buildScenario, FIRST_MAC, type NetTotals, type ScenarioSpec } from './net-scenario.js';
+import { buildScenario, FIRST_MAC, type NetScenario, type NetTotals, type ScenarioSpec } from './net-scenario.js';
 import { FRAME_SIZES, NET_MODE_COLUMNS, NET_PATHS, netCellExists, netCounts, type NetPath } from './net-workloads.js';
 import type { TimingOptions } from './timing.js';
 
@@ -45,14 +51,6 @@ export interface NetCellSpec {
 const PER_PACKET_KEYS = ['instructions', 'exits', 'interruptExits', 'callouts', 'hypercalls', 'interrupts', 'cycles'] as const;
 export type NetPerPacket = Pick<NetTotals, (typeof PER_PACKET_KEYS)[number]>;
 
-export interface NetSpread {
-  /** Host nanoseconds per frame: the median over the timed runs, and the smallest and largest. */
-  median: number;
-  min: number;
-  max: number;
-  samples: number;
-}
-
 export interface NetStreamFigures {
   size: number;
   /** The window: from the N1-th to the N2-th frame of a run of N2 frames. */
@@ -60,33 +58,101 @@ export interface NetStreamFigures {
   perPacket: NetPerPacket;
   /** The N2 run whole: frames delivered and dropped, its exits, modelled cycles and world switches. */
   run: { delivered: number; dropped: number; exits: number; cycles: number; worldSwitches: number };
-  /** Host time per frame. */
-  host: NetSpread;
 }
 
 export interface NetLatencyFigures {
   /** Round trips measured: the intervals after the first quarter of the pings. */
   roundTrips: number;
   cycles: { p50: number; p99: number; min: number; max: number };
-  /** Host time per round trip, nanoseconds, pooled over the timed runs. */
-  hostNs: { p50: number; p99: number; samples: number };
   /** Means over the measured round trips. */
   perRoundTrip: NetPerPacket;
 }
 
+/** What a cell counts (exact: the same in any run and any process). */
 export interface NetCellMeasurement {
   stream: NetStreamFigures[];
   latency: NetLatencyFigures;
 }
 
-const WARM_UP_RUNS = { min: 2, max: 20 };
-const WARM_UP_MS = 200;
+/** One timed sample of a cell: seconds per frame (per frame size, in table order) and per round trip, and each round trip's wall time. */
+export interface NetSample {
+  stream: { size: number; cpu: number; wall: number }[];
+  latency: { cpu: number; wall: number; /** Each round trip of the sample's runs, wall nanoseconds (whole). */ tripsNs: number[] };
+}
+
+/** A cell built, checked and settled: ready to take samples. */
+export interface ReadyNetCell {
+  info: NetCellMeasurement;
+  /** Runs per sample: each frame size's stream, then pingpong. */
+  calls: number[];
+  sample(): NetSample;
+}
 
 export function netCellLabel(s: Pick<NetCellSpec, 'path' | 'nic' | 'mode'>): string {
   return `net ${s.path === 'wire' ? 'wire' : 'vm-vm'} ${s.nic} ${s.mode}`;
 }
 
+/** A part of a cell: one run of its scenario, measured over its window. */
+interface Part {
+  /** Runs the scenario once (after a reset): CPU and wall seconds of the window, and the round trips' wall nanoseconds (latency only). */
+  window(): { cpu: number; wall: number; tripsNs?: number[] };
+  /** Frames or round trips in the window. */
+  count: number;
+}
+
+const SETTLE_MAX = 20;
+
+export function readyNetCell(spec: NetCellSpec): ReadyNetCell {
+  const { info, parts } = prepare(spec);
+  const minTime = spec.timing.minSampleTime ?? 0.02;
+  // Runs per sample, from one timed run: the windows of a sample add up to at least minTime of CPU time.
+  const calls = parts.map((p) => Math.max(1, Math.ceil(minTime / Math.max(p.window().cpu, 1e-6))));
+  if (!spec.quick) parts.forEach((p, k) => settle(p, calls[k]!));
+  return { info, calls, sample: () => sampleParts(parts, calls) };
+}
+
+/** The counts of a cell (built and checked, nothing timed): what `measureCell` reports for a net cell. */
 export function measureNetCell(spec: NetCellSpec): NetCellMeasurement {
+  return prepare(spec).info;
+}
+
+function sampleParts(parts: readonly Part[], calls: readonly number[]): NetSample {
+  const taken = parts.map((p, k) => {
+    let cpu = 0, wall = 0;
+    const trips: number[] = [];
+    for (let i = 0; i < calls[k]!; i++) {
+      const w = p.window();
+      cpu += w.cpu;
+      wall += w.wall;
+      if (w.tripsNs) trips.push(...w.tripsNs);
+    }
+    const n = calls[k]! * p.count;
+    return { cpu: cpu / n, wall: wall / n, trips };
+  });
+  const latency = taken[taken.length - 1]!;
+  return {
+    stream: FRAME_SIZES.map((size, k) => ({ size, cpu: taken[k]!.cpu, wall: taken[k]!.wall })),
+    latency: { cpu: latency.cpu, wall: latency.wall, tripsNs: latency.trips },
+  };
+}
+
+/**
+ * Runs a part until its fastest sample (`calls` windows) has not improved by
+ * 2% for 3 samples (at least 4, at most SETTLE_MAX): V8 and the engine take
+ * 10 to 40 runs of a net scenario (0.1 to 3 s) to reach their steady speed,
+ * 1.5 to 15 times the first runs' (docs/benchmarks.md, the net suite's host time).
+ */
+function settle(p: Part, calls: number): void {
+  let best = Infinity, since = 0;
+  for (let n = 0; n < SETTLE_MAX && (n < 4 || since < 3); n++) {
+    let t = 0;
+    for (let i = 0; i < calls; i++) t += p.window().cpu;
+    if (t < best * 0.98) since = 0; else since++;
+    best = Math.min(best, t);
+  }
+}
+
+function prepare(spec: NetCellSpec): { info: NetCellMeasurement; parts: Part[] } {
   const label = netCellLabel(spec);
   const col = NET_MODE_COLUMNS.find((c) => c.name === spec.mode);
   if (!col) throw new Error(`${label}: unknown mode column '${spec.mode}' (${NET_MODE_COLUMNS.map((c) => c.name).join(', ')})`);
@@ -105,21 +171,33 @@ export function measureNetCell(spec: NetCellSpec): NetCellMeasurement {
       throw new Error(m.startsWith(`${label}:`) ? m : `${label}: ${m}`);
     }
   };
-  const stream = FRAME_SIZES.map((size) => guard(() => measureStream({ ...base, program: 'stream', size, count: 0 }, counts.stream, spec.timing, spec.quick)));
-  const latency = guard(() => measureLatency({ ...base, program: 'pingpong', count: counts.pingpong }, spec.timing, spec.quick));
-  return { stream, latency };
+  const streams = FRAME_SIZES.map((size) => guard(() => prepareStream({ ...base, program: 'stream', size, count: 0 }, counts.stream)));
+  const latency = guard(() => prepareLatency({ ...base, program: 'pingpong', count: counts.pingpong }));
+  return {
+    info: { stream: streams.map((x) => x.figures), latency: latency.figures },
+    parts: [...streams.map((x) => guardPart(x.part, guard)), guardPart(latency.part, guard)],
+  };
 }
 
-function measureStream(s: ScenarioSpec, [n1, n2]: [number, number], timing: TimingOptions, quick: boolean): NetStreamFigures {
+function guardPart(p: Part, guard: <T>(f: () => T) => T): Part {
+  return { count: p.count, window: () => guard(() => p.window()) };
+}
+
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+function prepareStream(s: ScenarioSpec, [n1, n2]: [number, number]): { figures: NetStreamFigures; part: Part } {
   const sc = buildScenario({ ...s, count: n2 });
-  // The sender's frames as they leave its NIC: the totals and the host time when the N1-th and the N2-th leave.
+  // The sender's frames as they leave its NIC: the totals and the clocks when the N1-th and the N2-th leave.
   let sent = 0;
-  let marks: { totals?: NetTotals; t: number }[] = [];
+  let marks: { totals?: NetTotals; cpu: number; wall: number }[] = [];
   let withTotals = true;
   sc.setObserver((e) => {
     if (e.kind !== 'tx' || e.src !== FIRST_MAC) return;
     sent++;
-    if (sent === n1 || sent === n2) marks.push({ t: performance.now(), ...(withTotals ? { totals: sc.totals() } : {}) });
+    if (sent === n1 || sent === n2) marks.push({ cpu: cpuNow(), wall: performance.now(), ...(withTotals ? { totals: sc.totals() } : {}) });
   });
   const window = () => {
     sent = 0;
@@ -135,19 +213,20 @@ function measureStream(s: ScenarioSpec, [n1, n2]: [number, number], timing: Timi
     throw new Error(`${s.size}-byte frames: a run after reset counts differently from the first`);
   }
   withTotals = false;
-  const per: number[] = [];
-  sampling(timing, quick, (keep) => {
-    sc.reset();
-    const w = window();
-    if (keep) per.push(((w.b.t - w.a.t) * 1e6) / (n2 - n1));
-  });
-  sc.setObserver(undefined);
-  const sorted = [...per].sort((x, y) => x - y);
   const end = first.end;
   return {
-    size: s.size!, frames: [n1, n2], perPacket: perPacket(first.a.totals!, first.b.totals!, n2 - n1),
-    run: { delivered: end.delivered, dropped: end.dropped, exits: end.exits, cycles: round(end.cycles), worldSwitches: end.worldSwitches },
-    host: { median: round(median(per)), min: round(sorted[0]!), max: round(sorted[sorted.length - 1]!), samples: per.length },
+    figures: {
+      size: s.size!, frames: [n1, n2], perPacket: perPacket(first.a.totals!, first.b.totals!, n2 - n1),
+      run: { delivered: end.delivered, dropped: end.dropped, exits: end.exits, cycles: round(end.cycles), worldSwitches: end.worldSwitches },
+    },
+    part: {
+      count: n2 - n1,
+      window: () => {
+        sc.reset();
+        const w = window();
+        return { cpu: w.b.cpu - w.a.cpu, wall: (w.b.wall - w.a.wall) / 1000 };
+      },
+    },
   };
 }
 
@@ -155,22 +234,8 @@ function perPacket(a: NetTotals, b: NetTotals, n: number): NetPerPacket {
   return Object.fromEntries(PER_PACKET_KEYS.map((k) => [k, round((b[k] - a[k]) / n)])) as NetPerPacket;
 }
 
-/** Warm-up samples (at least min, then until the time is up), then timed samples while the time lasts (at least minSamples). */
-function sampling(timing: TimingOptions, quick: boolean, sample: (keep: boolean) => void): void {
-  const warmUntil = performance.now() + (quick ? 0 : WARM_UP_MS);
-  // --quick: no warm-up (the checked runs before have warmed V8 a little; the figures are rough anyway).
-  const minWarm = quick ? 0 : WARM_UP_RUNS.min;
-  for (let i = 0; i < WARM_UP_RUNS.max && (i < minWarm || (!quick && performance.now() < warmUntil)); i++) sample(false);
-  let n = 0;
-  const until = performance.now() + timing.maxTime * 1000;
-  while (n < Math.max(1, timing.minSamples) || performance.now() < until) {
-    sample(true);
-    n++;
-  }
-}
-
-function measureLatency(s: ScenarioSpec, timing: TimingOptions, quick: boolean): NetLatencyFigures {
-  const sc = buildScenario(s);
+function prepareLatency(s: ScenarioSpec): { figures: NetLatencyFigures; part: Part } {
+  const sc: NetScenario = buildScenario(s);
   // Each ping leaving the client's NIC (its first event: the same frame passes the switch and the wire in the same instruction).
   const pings = (onPing: () => void) => {
     let last = -1;
@@ -193,31 +258,39 @@ function measureLatency(s: ScenarioSpec, timing: TimingOptions, quick: boolean):
   sc.reset();
   if (JSON.stringify(modelled()) !== JSON.stringify(at)) throw new Error('pingpong: a run after reset counts differently from the first');
   // Intervals between consecutive pings, the first quarter left out.
-  const kept = at.slice(warmUp(s.count));
+  const skip = warmUp(s.count);
+  const kept = at.slice(skip);
   const cycles = kept.slice(1).map((t, i) => t.cycles - kept[i]!.cycles);
   const n = cycles.length;
-
-  let stamps: number[] = [], keepCurrent = false;
-  const hostNs: number[] = [];
-  const flush = () => {
-    if (keepCurrent) for (let i = warmUp(stamps.length) + 1; i < stamps.length; i++) hostNs.push((stamps[i]! - stamps[i - 1]!) * 1e6);
-    stamps = [];
-  };
-  pings(() => stamps.push(performance.now()));
-  sampling(timing, quick, (keep) => {
-    keepCurrent = keep;
-    sc.reset();
-    sc.run();
-    flush();
-  });
-  sc.setObserver(undefined);
   const sorted = [...cycles].sort((x, y) => x - y);
-  const hostSorted = [...hostNs].sort((x, y) => x - y);
+
+  // Timed: the wall clock at each ping; CPU time at the first kept ping and the last.
+  let stamps: number[] = [];
+  let cpu0 = 0, cpu1 = 0;
+  pings(() => {
+    const i = stamps.length;
+    if (i === skip) cpu0 = cpuNow();
+    stamps.push(performance.now());
+    if (i === s.count - 1) cpu1 = cpuNow();
+  });
   return {
-    roundTrips: n,
-    cycles: { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), min: round(sorted[0]!), max: round(sorted[n - 1]!) },
-    hostNs: { p50: round(percentile(hostSorted, 50)), p99: round(percentile(hostSorted, 99)), samples: hostSorted.length },
-    perRoundTrip: perPacket(kept[0]!, kept[n]!, n),
+    figures: {
+      roundTrips: n,
+      cycles: { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), min: round(sorted[0]!), max: round(sorted[n - 1]!) },
+      perRoundTrip: perPacket(kept[0]!, kept[n]!, n),
+    },
+    part: {
+      count: n,
+      window: () => {
+        stamps = [];
+        sc.reset();
+        sc.run();
+        if (stamps.length !== s.count) throw new Error(`pingpong: ${stamps.length} pings left the client for ${s.count} round trips`);
+        const tripsNs: number[] = [];
+        for (let i = skip + 1; i < stamps.length; i++) tripsNs.push(Math.round((stamps[i]! - stamps[i - 1]!) * 1e6));
+        return { cpu: cpu1 - cpu0, wall: (stamps[stamps.length - 1]! - stamps[skip]!) / 1000, tripsNs };
+      },
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 // The net suite's terminal tables and its bars in the --svg chart.
 
+import { formatNs } from './guest-suite.js';
 import { formatSpread, SPREAD_LIMIT } from './spread.js';
 import type { ChartCell } from './svg.js';
 import { findRow, type NetRow, type NetSuiteResult } from './net-suite.js';
@@ -30,32 +31,55 @@ export function formatNetSuite(r: NetSuiteResult): string {
     `(slices of ${r.pair.slice} instructions, the stream receiver's weight ${r.pair.receiverWeight}); on ${r.engine}\n`;
 
   for (const size of FRAME_SIZES) {
-    s += `${size}-byte frames: M frames per modelled second (${r.preset} at ${r.clockHz / 1e9} GHz: ${r.clockSource}), and × the native e1000's; M frames per host second\n`;
+    s += `${size}-byte frames: M frames per modelled second (${r.preset} at ${r.clockHz / 1e9} GHz: ${r.clockSource}), and × the native e1000's\n`;
     const base = native(size);
-    s += table(['path, NIC', ...modes.map((m) => `${m} modelled`), ...modes.map((m) => `${m} host`)], lines.map((l) => [l.label,
+    s += table(['path, NIC', ...modes], lines.map((l) => [l.label,
       ...modes.map((m) => {
         const x = l.row(m)?.stream.find((y) => y.size === size);
         return x ? `${mfps(x.modelledFps)}${base && !l.base(m) ? ` ${ratio(x.modelledFps / base.modelledFps)}` : ''}` : '-';
+      })]));
+    s += `${size}-byte frames: host time per frame (CPU time) and × the native e1000's on the wire, each with its spread over the rounds; M frames per host second\n`;
+    s += table(['path, NIC', ...modes, ...modes.map((m) => `${m} M/s`)], lines.map((l) => [l.label,
+      ...modes.map((m) => {
+        const x = l.row(m)?.stream.find((y) => y.size === size);
+        if (!x) return '-';
+        if (l.base(m)) return `${formatNs(x.host.nsPerFrame)} ${formatSpread(x.host.spread)}`.trimEnd();
+        return `${formatNs(x.host.nsPerFrame)} ${ratio(x.ratioToNative.host)} ${formatSpread(x.ratioToNative.hostSpread)}`.trimEnd() + (x.belowNative ? ' *' : '');
       }),
       ...modes.map((m) => {
         const x = l.row(m)?.stream.find((y) => y.size === size);
-        return x ? `${mfps(x.hostFps)} ${formatSpread(x.hostSpread ?? null)}`.trimEnd() : '-';
+        return x ? mfps(x.hostFps) : '-';
       })]));
+    for (const x of r.rows) {
+      const y = x.stream.find((z) => z.size === size);
+      if (y?.belowNative) s += `* ${NET_PATH_LABELS[x.path]}, ${NIC_LABEL[x.nic]}, ${x.mode} ${ratio(y.ratioToNative.host)}, below native: ${y.belowNative}\n`;
+    }
   }
-  if (r.rows.some((x) => x.stream.some((y) => (y.hostSpread ?? null) !== null))) {
-    s += `host: the rounds' median, ±: the interquartile range of the rounds over it; ? beyond ${Math.round(SPREAD_LIMIT * 100)}%: not reproducible to ±${Math.round(SPREAD_LIMIT * 100)}% in this run\n`;
-  }
+  const pct = Math.round(SPREAD_LIMIT * 100);
+  s += r.rounds > 1
+    ? `±: the rounds' interquartile range over their median (${r.rounds} rounds, each in fresh processes, of ${r.samples} samples taken in turn with the native e1000's; ` +
+      `a round's figure is its fastest sample); ? beyond ${pct}%: not reproducible to ±${pct}% in this run. VM to VM has no bare-machine pair: ` +
+      `its ratios are to the native e1000 sending the same frames to the wire, timed in turn with it (the pair does the receiving too)\n`
+    : 'one round: no spread measured (--rounds 2 or more prints it)\n';
 
-  s += 'round trips (pingpong, 64-byte frames): modelled cycles p50 / p99, host µs p50 / p99\n';
-  s += table(['path, NIC', ...modes.map((m) => `${m} cycles`), ...modes.map((m) => `${m} µs`)], lines.map((l) => [l.label,
+  s += 'round trips (pingpong, 64-byte frames): modelled cycles p50 / p99\n';
+  s += table(['path, NIC', ...modes], lines.map((l) => [l.label,
     ...modes.map((m) => {
       const x = l.row(m)?.latency;
       return x ? `${num(x.cycles.p50)} / ${num(x.cycles.p99)}` : '-';
-    }),
-    ...modes.map((m) => {
-      const x = l.row(m)?.latency;
-      return x ? `${num(x.hostUs.p50, 1)} / ${num(x.hostUs.p99, 1)}` : '-';
     })]));
+  s += 'round trips, host µs: p50 / p99 of each round trip\'s wall time (spreads), and CPU µs per round trip (spread)\n';
+  const us = (x: number | null, spread: number | null) => `${x === null ? '-' : num(x, 1)} ${formatSpread(spread)}`.trimEnd();
+  s += table(['path, NIC', ...modes], lines.map((l) => [l.label,
+    ...modes.map((m) => {
+      const x = l.row(m)?.latency.host;
+      return x ? `${us(x.p50Us, x.p50Spread)} / ${us(x.p99Us, x.p99Spread)}; ${us(x.cpuUs, x.cpuSpread)}` : '-';
+    })]));
+  if (r.rounds > 1) {
+    s += `p50 and p99: of every round trip of a round (its ${r.samples} samples pooled), the rounds' median; wall time (a CPU clock read per round trip is a system call ` +
+      `inside what it measures), so a round trip the host preempted counts whole: p99 moves with the load, and its ? says so. CPU µs: a sample's mean, ` +
+      `the round's fastest, as the frames'\n`;
+  }
 
   s += 'per frame, 64 B / 1500 B: modelled cycles, guest instructions, exits or traps (of them real interrupts into a monitor), bt callouts, hypercalls, NIC interrupts\n';
   const pair = (x: NetRow, f: (p: NetRow['stream'][number]['perPacket']) => number, digits: number) =>
@@ -78,15 +102,14 @@ export function formatNetSuite(r: NetSuiteResult): string {
   return s;
 }
 
-/** Host time per frame over the native e1000's on the wire (same frame size), per cell: the suite's bars in the overhead chart. */
+/** Host time per frame over the native e1000's on the wire (same frame size, the rounds' median ratio), per cell: the suite's bars in the overhead chart. */
 export function netChartCells(r: NetSuiteResult): ChartCell[] {
   const cells: ChartCell[] = [];
   for (const path of NET_PATHS) for (const size of FRAME_SIZES) for (const nic of NET_NICS) {
-    const base = findRow(r.rows, 'wire', 'emulated', 'native')?.stream.find((x) => x.size === size)?.hostFps;
     for (const col of NET_MODE_COLUMNS) {
       const x = findRow(r.rows, path, nic, col.name)?.stream.find((y) => y.size === size);
       if (!x || (path === 'wire' && nic === 'emulated' && col.name === 'native')) continue;
-      cells.push({ suite: `net ${path === 'wire' ? 'wire' : 'vm-vm'} ${size} B`, workload: nic, mode: col.name, ratio: base && x.hostFps ? Math.round((base / x.hostFps) * 1000) / 1000 : null });
+      cells.push({ suite: `net ${path === 'wire' ? 'wire' : 'vm-vm'} ${size} B`, workload: nic, mode: col.name, ratio: x.ratioToNative.host });
     }
   }
   return cells;

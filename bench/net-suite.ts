@@ -1,29 +1,37 @@
-// The net suite: every cell of bench/net-workloads.ts measured by
-// bench/net-cell.ts (each in a process of its own unless --no-fork), turned
-// into frames per second (modelled, at the preset's clock, and of host time),
-// and the issue's targets checked: an assigned VF at least 10 times the
+// The net suite: every cell of bench/net-workloads.ts (bench/net-cell.ts),
+// turned into frames per second (modelled, at the preset's clock, and of host
+// time), and the issue's targets checked: an assigned VF at least 10 times the
 // emulated NIC's and twice virtio's modelled frames per second, no exit per
 // packet under hw, and its round trips' p99 within 1.5 times their p50.
+//
+// Host time as the nano and macro suites take it (docs/benchmarks.md, "Host
+// time"): per path a group of cells, each ready in a process of its own, their
+// samples taken in turn with the native e1000's on the wire (the reference of
+// both paths: VM to VM has no bare-machine pair), rounds of fresh processes; a
+// round's figure is each part's fastest sample; a cell's time per frame and
+// its ratio to the reference are the rounds' medians, with their spread.
 
 import type { EngineName } from '../src/engine/registry.js';
 import type { NicKind } from '../src/network/nic.js';
 import type { CostPresetName } from '../src/vmm/index.js';
-import { measureRounds } from './cell.js';
-import { figure } from './spread.js';
-import { netCellLabel, type NetCellMeasurement, type NetCellSpec, type NetLatencyFigures, type NetStreamFigures } from './net-cell.js';
+import { belowNativeReason } from './below-native.js';
+import type { OpenNetSession } from './cell-session.js';
+import { measureInterleaved } from './interleave.js';
+import { netCellLabel, type NetCellSpec, type NetLatencyFigures, type NetStreamFigures } from './net-cell.js';
+import { latencyHost, streamHost, type NetLatencyHost, type NetStreamHost } from './net-rounds.js';
 import { PAIR_SLICE, RECEIVER_WEIGHT } from './net-scenario.js';
 import {
   FRAME_SIZES, MODELLED_CLOCK_HZ, MODELLED_CLOCK_SOURCES, NET_MODE_COLUMNS, NET_NICS, NET_PATHS, netCellExists, netCounts, type NetCounts, type NetPath,
 } from './net-workloads.js';
 import type { TimingOptions } from './timing.js';
 
-export interface NetStreamRow extends NetStreamFigures {
+export interface NetStreamRow extends NetStreamFigures, NetStreamHost {
   /** Frames per modelled second: the clock over the modelled cycles per frame. */
   modelledFps: number;
-  /** Frames per host second: one over the host time per frame (the rounds' median). */
-  hostFps: number;
-  /** The rounds' interquartile range of host time per frame over its median (bench/spread.ts); null with one round. */
-  hostSpread: number | null;
+  /** Frames per host second: one over the host time per frame (the rounds' median); null when unmeasured. */
+  hostFps: number | null;
+  /** Why host time per frame is below the native e1000's, when it is (bench/below-native.ts). */
+  belowNative?: string;
 }
 
 export interface NetRow {
@@ -31,7 +39,7 @@ export interface NetRow {
   nic: NicKind;
   mode: string;
   stream: NetStreamRow[];
-  latency: NetLatencyFigures & { hostUs: { p50: number; p99: number } };
+  latency: NetLatencyFigures & { host: NetLatencyHost };
 }
 
 export interface NetTarget { name: string; value: number | null; limit: string; met: boolean | null; why?: string }
@@ -44,6 +52,9 @@ export interface NetSuiteResult {
   counts: NetCounts;
   /** VM to VM: the host's slice, and the stream receiver's weight. */
   pair: { slice: number; receiverWeight: number };
+  /** Rounds, and samples of each cell per round. */
+  rounds: number;
+  samples: number;
   rows: NetRow[];
   /** VF against emulated and virtio, per path, frame size and monitor mode. */
   ratios: NetRatio[];
@@ -63,8 +74,11 @@ export interface NetSuiteOptions {
   costModel: CostPresetName;
   quick: boolean;
   timing: TimingOptions;
-  measure: (spec: NetCellSpec) => NetCellMeasurement;
+  open: OpenNetSession;
   rounds: number;
+  samples: number;
+  /** Only these cells (the reference is measured anyway): the profiles suite's network column. */
+  only?: (spec: NetCellSpec) => boolean;
   log: (s: string) => void;
 }
 
@@ -77,35 +91,58 @@ export function netCellSpecs(o: Pick<NetSuiteOptions, 'engine' | 'costModel' | '
   return specs;
 }
 
-export function runNetSuite(o: NetSuiteOptions): NetSuiteResult {
+/** The cell every other is timed against: the bare machine's e1000 on the wire. */
+export const isReference = (s: Pick<NetCellSpec, 'path' | 'nic' | 'mode'>) => s.path === 'wire' && s.nic === 'emulated' && s.mode === 'native';
+
+export async function runNetSuite(o: NetSuiteOptions): Promise<NetSuiteResult> {
   const clockHz = MODELLED_CLOCK_HZ[o.costModel];
-  const specs = netCellSpecs(o);
-  // The modelled figures are the same in every round; host time is not.
-  const hostTime = (m: NetCellMeasurement) => m.stream.reduce((s, x) => s + x.host.median, 0);
-  const progress = (s: NetCellSpec, m: NetCellMeasurement, r: number) => {
-    if (o.rounds > 1) o.log(`${netCellLabel(s)} round ${r}/${o.rounds}: ${m.stream.map((x) => `${x.size} B ${x.host.median} ns`).join(', ')} per frame`);
-  };
-  const all = measureRounds(specs, o.rounds, o.measure, progress);
-  const rows = all.map((ms, i): NetRow => {
-    const s = specs[i]!;
-    // Round trips from the fastest round; each frame size's host time per frame is the rounds' median, with their spread.
-    const m = ms.reduce((best, x) => (hostTime(x) < hostTime(best) ? x : best));
-    const row: NetRow = {
-      path: s.path, nic: s.nic, mode: s.mode,
-      stream: m.stream.map((x, k) => {
-        const f = figure(ms.map((r) => r.stream[k]!.host.median));
-        return { ...x, modelledFps: Math.round(clockHz / x.perPacket.cycles), hostFps: Math.round(1e9 / (f.value ?? x.host.median)), hostSpread: f.spread };
-      }),
-      latency: { ...m.latency, hostUs: { p50: round(m.latency.hostNs.p50 / 1000), p99: round(m.latency.hostNs.p99 / 1000) } },
-    };
-    o.log(`${netCellLabel(s)}: ${row.stream.map((x) => `${x.size} B ${(x.modelledFps / 1e6).toFixed(3)} M frames/s modelled, ${x.perPacket.cycles} cycles and ${x.perPacket.exits} exits per frame`).join('; ')}; ` +
-      `round trip p50 ${row.latency.cycles.p50} p99 ${row.latency.cycles.p99} cycles`);
-    return row;
-  });
+  const all = netCellSpecs(o);
+  const ref = all.find(isReference)!;
+  const rows: NetRow[] = [];
+  for (const path of NET_PATHS) {
+    // The group: the reference first (on the VM-to-VM path too, timed there only to be compared with), then the path's cells.
+    const cells = all.filter((s) => s.path === path && !isReference(s) && (!o.only || o.only(s)));
+    if (cells.length === 0) continue;
+    const group = [ref, ...cells];
+    const measured = await measureInterleaved(group, {
+      rounds: o.rounds, samples: o.samples, open: o.open,
+      roundDone: (r, taken) => {
+        const fastest = (k: number) => Math.min(...taken[k]!.map((x) => x.stream[0]!.cpu));
+        o.log(`net ${path === 'wire' ? 'wire' : 'vm-vm'} round ${r}/${o.rounds}, ${FRAME_SIZES[0]} B per frame: ` +
+          group.map((s, k) => `${s.nic} ${s.mode} ${(fastest(k) * 1e9).toFixed(0)} ns${k === 0 ? '' : ` ×${(fastest(k) / fastest(0)).toFixed(2)}`}`).join(', '));
+      },
+    });
+    const refRounds = measured[0]!.rounds;
+    const refInfo = measured[0]!.info;
+    group.forEach((s, k) => {
+      if (k === 0 && path !== 'wire') return;
+      const { info, rounds } = measured[k]!;
+      const row: NetRow = {
+        path: s.path, nic: s.nic, mode: s.mode,
+        stream: info.stream.map((x, i): NetStreamRow => {
+          const h = streamHost(rounds, k === 0 ? null : refRounds, i, o.samples);
+          const cycles = refInfo.stream[i]!.perPacket.cycles > 0 ? round(x.perPacket.cycles / refInfo.stream[i]!.perPacket.cycles) : null;
+          const host = { ...h, ratioToNative: { ...h.ratioToNative, cycles } };
+          const why = k === 0 ? undefined : belowNativeReason({ workload: `${path} ${s.nic} ${x.size} B`, mode: s.mode, ratioToNative: host.ratioToNative }, 'net');
+          return {
+            ...x, ...host, modelledFps: Math.round(clockHz / x.perPacket.cycles), hostFps: h.host.nsPerFrame === null ? null : Math.round(1e9 / h.host.nsPerFrame),
+            ...(why === undefined ? {} : { belowNative: why }),
+          };
+        }),
+        latency: { ...info.latency, host: latencyHost(rounds) },
+      };
+      o.log(`${netCellLabel(s)}: ${row.stream.map((x) => `${x.size} B ${(x.modelledFps / 1e6).toFixed(3)} M frames/s modelled, ${x.perPacket.cycles} cycles and ${x.perPacket.exits} exits per frame, ` +
+        `host ${x.host.nsPerFrame ?? '-'} ns${k === 0 ? '' : ` ×${x.ratioToNative.host ?? '-'}`}`).join('; ')}; ` +
+        `round trip p50 ${row.latency.cycles.p50} p99 ${row.latency.cycles.p99} cycles`);
+      rows.push(row);
+    });
+  }
+  // Table order, whatever the grouping.
+  rows.sort((x, y) => all.findIndex((s) => s.path === x.path && s.nic === x.nic && s.mode === x.mode) - all.findIndex((s) => s.path === y.path && s.nic === y.nic && s.mode === y.mode));
   const ratios = vfRatios(rows);
   return {
     preset: o.costModel, clockHz, clockSource: MODELLED_CLOCK_SOURCES[o.costModel], engine: o.engine, counts: netCounts(o.quick),
-    pair: { slice: PAIR_SLICE, receiverWeight: RECEIVER_WEIGHT }, rows, ratios, targets: netTargets(rows, ratios),
+    pair: { slice: PAIR_SLICE, receiverWeight: RECEIVER_WEIGHT }, rounds: o.rounds, samples: o.samples, rows, ratios, targets: netTargets(rows, ratios),
   };
 }
 

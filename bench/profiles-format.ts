@@ -7,12 +7,18 @@ import { DIMENSIONS, DIMENSION_TITLES } from '../src/profiles/profiles.js';
 import type { ProfileCell, ProfilesSuiteResult } from './profiles-suite.js';
 import { PROFILES_FRAME_SIZE } from './profiles-suite.js';
 import { TIMER_TICK } from './profiles-timer-cell.js';
+import { formatSpread, SPREAD_LIMIT } from './spread.js';
 import { table } from './table.js';
 
 /** The overhead coloured full red (the article's "2x to 10x slower" for software). */
 export const OVERHEAD_RED = 10;
 
 const times = (x: number | null) => (x === null ? '-' : `×${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)}`);
+
+/** A host-time cell: its overhead, its spread, `*` when below native (the reason is under the table). */
+export function hostLine(c: ProfileCell): string {
+  return `${times(c.host)} ${formatSpread(c.hostSpread ?? null)}`.trimEnd() + (c.belowNative ? ' *' : '');
+}
 
 export function cellLine(c: ProfileCell): string {
   return `${c.mechanism} (${c.technique}) ${times(c.modelled)}`;
@@ -24,8 +30,17 @@ export function formatProfilesSuite(r: ProfilesSuiteResult): string {
     `interrupts & timers: tinyos compute with a timer interrupt every ${TIMER_TICK} instructions\n`;
   const head = ['profile', ...DIMENSIONS.map((d) => DIMENSION_TITLES[d]), 'the article\'s row'];
   s += table(head, r.rows.map((row) => [row.profile, ...DIMENSIONS.map((d) => cellLine(row.cells[d])), row.row]));
-  s += 'host time against native:\n';
-  s += table(head.slice(0, -1), r.rows.map((row) => [row.profile, ...DIMENSIONS.map((d) => times(row.cells[d].host))]));
+  s += `host time against native (CPU time; CPU & memory: ${r.sources.cpu === 'macro suite' ? 'the macro suite\'s compute cells above' : 'macro compute measured as the macro suite does'}; ` +
+    `network: ${r.sources.net === 'net suite' ? 'the net suite\'s cells above' : 'measured as the net suite does'}; each with its spread over the rounds):\n`;
+  s += table(head.slice(0, -1), r.rows.map((row) => [row.profile, ...DIMENSIONS.map((d) => hostLine(row.cells[d]))]));
+  const pct = Math.round(SPREAD_LIMIT * 100);
+  s += r.rounds > 1
+    ? `±: the rounds' interquartile range over their median (${r.rounds} rounds, each cell in fresh processes sampled in turn with its native cell; a round's ratio is to native's of the same round); ? beyond ${pct}%: not reproducible to ±${pct}% in this run\n`
+    : 'one round: no spread measured (--rounds 2 or more prints it)\n';
+  for (const row of r.rows) for (const d of DIMENSIONS) {
+    const c = row.cells[d];
+    if (c.belowNative) s += `* ${row.profile} ${DIMENSION_TITLES[d]} ${times(c.host)}, below native: ${c.belowNative}\n`;
+  }
   for (const row of r.rows) if (row.gap) s += `not modelled in ${row.profile}: ${row.gap}\n`;
   return s;
 }
@@ -57,7 +72,7 @@ export function profilesSvg(r: ProfilesSuiteResult, subtitle: string): string {
     DIMENSIONS.forEach((d, i) => {
       const c = row.cells[d];
       const x = left + nameW + cellW * i;
-      out.push(`<rect class="cell" data-profile="${esc(row.profile)}" data-dimension="${d}" data-overhead="${c.modelled ?? ''}" x="${x + 2}" y="${y + 2}" width="${cellW - 4}" height="${rowH - 4}" fill="${overheadColour(c.modelled)}"><title>${esc(`${row.profile} ${d}: ${cellLine(c)}; host ${times(c.host)}`)}</title></rect>`);
+      out.push(`<rect class="cell" data-profile="${esc(row.profile)}" data-dimension="${d}" data-overhead="${c.modelled ?? ''}" x="${x + 2}" y="${y + 2}" width="${cellW - 4}" height="${rowH - 4}" fill="${overheadColour(c.modelled)}"><title>${esc(`${row.profile} ${d}: ${cellLine(c)}; host ${hostLine(c)}`)}</title></rect>`);
       out.push(`<text x="${x + cellW / 2}" y="${y + 19}" text-anchor="middle">${esc(`${c.mechanism} (${c.technique})`)}</text>`);
       out.push(`<text x="${x + cellW / 2}" y="${y + 34}" text-anchor="middle" font-weight="bold">${esc(times(c.modelled))}</text>`);
     });

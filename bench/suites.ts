@@ -8,7 +8,7 @@ import { IN_PROCESS } from './cell.js';
 import { runEngineSuite, type EngineRow } from './engine-suite.js';
 import { forkingMeasurer } from './fork.js';
 import { formatNs, runGuestSuiteInterleaved, type CellResult, type GuestSuiteResult } from './guest-suite.js';
-import { forkedSessions, openInProcess } from './cell-session.js';
+import { forkedAll, IN_PROCESS_SESSIONS } from './cell-session.js';
 import { formatSpread, SPREAD_LIMIT } from './spread.js';
 import { MODE_COLUMNS } from './guest-workloads.js';
 import { HOST_WORKLOAD } from './host-cell.js';
@@ -20,6 +20,7 @@ import { runNetSuite, type NetSuiteResult } from './net-suite.js';
 import { NET_WORKLOAD } from './net-workloads.js';
 import { orderingHolds, paperOrdering, paperRatio, paperRows, PAPER_TOLERANCE, withinTolerance, type PaperColumn, type PaperReportRow, type PaperRow } from './paper.js';
 import { overheadSvg, type ChartCell } from './svg.js';
+import type { TimingOptions } from './timing.js';
 import { num, ratio, table } from './table.js';
 
 export const SUITE_NAMES = ['engine', 'nano', 'macro', 'host', 'net', 'all'] as const;
@@ -68,6 +69,19 @@ export interface BenchReport {
 const SAMPLE_TIME = 0.03;
 const QUICK_SAMPLE_TIME = 0.005;
 
+/**
+ * Samples per round of a net cell (and of the profiles' own cells): each sample of a net cell is three parts of at least
+ * a SAMPLE_TIME each plus the runs' set-up, and there are 26 cells; half the guest suites' count keeps the suite to a few minutes.
+ */
+export function netSamples(o: Pick<BenchOptions, 'samples'>): number {
+  return Math.max(2, Math.ceil(o.samples / 2));
+}
+
+/** How long a sample lasts at least, and how the suites that still time whole measurements (engine, host) take them. */
+export function sampleTime(quick: boolean): TimingOptions {
+  return quick ? { maxTime: 0.05, minSamples: 2, minSampleTime: QUICK_SAMPLE_TIME } : { maxTime: 0.3, minSamples: 5, minSampleTime: SAMPLE_TIME };
+}
+
 export function machineDescription(): BenchReport['machine'] {
   return { cpu: cpus()[0]?.model.trim() ?? 'unknown CPU', cores: cpus().length, node: process.version, platform: platform() };
 }
@@ -81,8 +95,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   };
   // Created first, so that a missing build is reported before anything runs.
   const measurer = o.fork ? forkingMeasurer() : IN_PROCESS;
-  const open = o.fork ? forkedSessions() : openInProcess;
-  const timing = o.quick ? { maxTime: 0.05, minSamples: 2, minSampleTime: QUICK_SAMPLE_TIME } : { maxTime: 0.3, minSamples: 5, minSampleTime: SAMPLE_TIME };
+  const sessions = o.fork ? forkedAll() : IN_PROCESS_SESSIONS;
+  const open = sessions.guest;
+  const timing = sampleTime(o.quick);
   const want = (s: SuiteName) => o.suite === 'all' || o.suite === s;
   const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, open, rounds: o.rounds, samples: o.samples, ...(o.only ? { only: o.only } : {}) };
   if (want('engine')) report.engine = runEngineSuite(o.only, o.quick ? timing : { maxTime: 0.6, minSamples: 5 }, o.log, measurer.engine, o.rounds);
@@ -95,10 +110,14 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     report.host = runHostSuite({ engine: o.hostEngine, costModel: o.costModel, timing, measure: measurer.host, rounds: o.rounds, log: o.log });
   }
   if (want('net') && (!o.only || o.only.includes(NET_WORKLOAD))) {
-    report.net = runNetSuite({ engine: o.engine, costModel: o.costModel, quick: o.quick, timing, measure: measurer.net, rounds: o.rounds, log: o.log });
+    report.net = await runNetSuite({ engine: o.engine, costModel: o.costModel, quick: o.quick, timing, open: sessions.net, rounds: o.rounds, samples: netSamples(o), log: o.log });
   }
   if (o.suite === 'all' && !o.only) {
-    report.profiles = runProfilesSuite({ engine: o.engine, costModel: o.costModel, quick: o.quick, timing, measure: measurer, rounds: o.rounds, log: o.log });
+    // The CPU and network columns are the macro and net suites' cells just measured.
+    report.profiles = await runProfilesSuite({
+      engine: o.engine, costModel: o.costModel, quick: o.quick, timing, sessions, rounds: o.rounds, samples: netSamples(o), log: o.log,
+      ...(report.macro ? { macro: report.macro } : {}), ...(report.net ? { net: report.net } : {}),
+    });
   }
   report.targets = targets(report);
   return report;

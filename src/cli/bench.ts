@@ -70,7 +70,10 @@ export function registerBench(program: Command, ctx: CliContext): void {
       for (const path of [opts.json, opts.svg]) if (path !== undefined) checkWritable(ctx.cwd, path);
       if (opts.suite === 'profiles') {
         if (only) throw new UsageError('--only does not apply to --suite profiles (it measures fixed workloads per dimension)');
-        runProfilesBench(ctx, { engine: opts.engine, costModel: opts.costModel, quick: opts.quick === true, fork: opts.fork, rounds, ...(opts.json ? { json: opts.json } : {}), ...(opts.svg ? { svg: opts.svg } : {}) });
+        await runProfilesBench(ctx, {
+          engine: opts.engine, costModel: opts.costModel, quick: opts.quick === true, fork: opts.fork, rounds, samples: opts.quick ? QUICK_SAMPLES : DEFAULT_SAMPLES,
+          ...(opts.json ? { json: opts.json } : {}), ...(opts.svg ? { svg: opts.svg } : {}),
+        });
         return;
       }
       const report = await runBench({

@@ -4,9 +4,9 @@
 // figures themselves are `virtlab bench --suite net`.
 
 import { beforeAll, describe, expect, test } from 'vitest';
-import { IN_PROCESS } from '../../bench/cell.js';
+import { IN_PROCESS_SESSIONS } from '../../bench/cell-session.js';
 import { forkingMeasurer } from '../../bench/fork.js';
-import { measureNetCell, percentile, warmUp, type NetCellMeasurement, type NetCellSpec } from '../../bench/net-cell.js';
+import { measureNetCell, percentile, readyNetCell, warmUp, type NetCellMeasurement, type NetCellSpec } from '../../bench/net-cell.js';
 import { formatNetSuite, netChartCells } from '../../bench/net-format.js';
 import { runNetSuite, type NetSuiteResult } from '../../bench/net-suite.js';
 import { MODELLED_CLOCK_HZ, netCounts } from '../../bench/net-workloads.js';
@@ -77,6 +77,16 @@ describe('a net cell, VM to the wire', () => {
     expect(pv.cycles.p50).toBe(native.cycles.p50);
   });
 
+  test('ready for sampling: runs per sample fixed, each sample a time per frame of both sizes and every round trip of its runs', () => {
+    const ready = readyNetCell({ ...spec('wire', 'virtio', 'pv'), timing: { ...TIMING, minSampleTime: 0.001 } });
+    expect(ready.info.stream.map((x) => x.perPacket)).toEqual(cell('virtio', 'pv').stream.map((x) => x.perPacket));
+    expect(ready.calls).toHaveLength(3);
+    const s = ready.sample();
+    expect(s.stream.map((x) => x.size)).toEqual([64, 1500]);
+    for (const x of s.stream) expect(x.cpu).toBeGreaterThan(0);
+    expect(s.latency.tripsNs).toHaveLength(ready.calls[2]! * ready.info.latency.roundTrips);
+  });
+
   test('percentile: nearest rank', () => {
     const xs = Array.from({ length: 200 }, (_, i) => i + 1);
     expect(percentile(xs, 50)).toBe(100);
@@ -94,8 +104,8 @@ describe('a net cell, VM to the wire', () => {
 describe('the net suite, --quick, in this process', () => {
   let r: NetSuiteResult;
   const log: string[] = [];
-  beforeAll(() => {
-    r = runNetSuite({ engine: 'interp', costModel: 'p4-2006', quick: true, timing: TIMING, measure: IN_PROCESS.net, rounds: 1, log: (s) => log.push(s) });
+  beforeAll(async () => {
+    r = await runNetSuite({ engine: 'interp', costModel: 'p4-2006', quick: true, timing: TIMING, open: IN_PROCESS_SESSIONS.net, rounds: 1, samples: 1, log: (s) => log.push(s) });
   }, 120_000);
 
   test('every cell: the wire natively (e1000, virtio) and all three NICs under bt, pv, hw and hw-noept on both paths', () => {
@@ -108,7 +118,9 @@ describe('the net suite, --quick, in this process', () => {
         expect(y.modelledFps).toBe(Math.round(MODELLED_CLOCK_HZ['p4-2006'] / y.perPacket.cycles));
       }
     }
-    expect(log).toHaveLength(r.rows.length);
+    // A line per cell, and one per round of each path's group.
+    expect(log).toHaveLength(r.rows.length + 2);
+    expect(log.filter((l) => /^net (wire|vm-vm) round 1\/1, 64 B per frame: emulated native \d+ ns, /.test(l))).toHaveLength(2);
     expect(r.clockHz).toBe(3.8e9);
   });
 
@@ -137,6 +149,27 @@ describe('the net suite, --quick, in this process', () => {
     const ratio = r.ratios.find((x) => x.path === 'wire' && x.size === 64 && x.mode === 'hw')!;
     expect(r.targets[0]!.value).toBe(ratio.vfOverEmulated);
     expect(r.targets[8]!.met).toBe(true); // a VF on the wire under hw: no exit per packet
+  });
+
+  test('host time: every cell against the native e1000 on the wire, which is ×1 itself; round trips measured', () => {
+    for (const x of r.rows) {
+      for (const y of x.stream) {
+        expect(y.host.nsPerFrame, `${x.path} ${x.nic} ${x.mode}`).toBeGreaterThan(0);
+        expect(y.hostFps).toBe(Math.round(1e9 / y.host.nsPerFrame!));
+        expect(y.ratioToNative.hostRounds).toHaveLength(1);
+        expect(y.host.spread).toBeNull(); // one round
+      }
+      // Every round trip of the sample's runs (as many runs as make the sample last its minimum).
+      expect(x.latency.host.tripsPerRound).toBeGreaterThanOrEqual(x.latency.roundTrips);
+      expect(x.latency.host.tripsPerRound % x.latency.roundTrips).toBe(0);
+      expect(x.latency.host.p50Us).toBeLessThanOrEqual(x.latency.host.p99Us!);
+    }
+    const ref = r.rows.find((x) => x.path === 'wire' && x.nic === 'emulated' && x.mode === 'native')!;
+    expect(ref.stream.map((y) => y.ratioToNative.host)).toEqual([1, 1]);
+    expect(ref.stream.every((y) => y.belowNative === undefined)).toBe(true);
+    // A cell below native says why, under the table.
+    for (const x of r.rows) for (const y of x.stream) expect(y.belowNative !== undefined).toBe(y.ratioToNative.host! < 1);
+    expect(formatNetSuite(r)).toContain('one round: no spread measured');
   });
 
   test('JSON and chart: the figures survive JSON; a bar per cell and frame size but the baseline', () => {

@@ -90,3 +90,34 @@ describe('bench: two reports compared', () => {
     expect(text).toMatch(/^6 of 7 host-time cells within ±10%$/m);
   });
 });
+
+describe('bench: the net and profiles suites\' cells compared', () => {
+  const stream = (size: number, ns: number, ratio: number) => ({ size, host: { nsPerFrame: ns }, ratioToNative: { host: ratio } });
+  const report = (nativeNs: number, hw: number, p50: number, cpuHost: number) => ({
+    machine: {}, options: {},
+    net: { rows: [
+      { path: 'wire', nic: 'emulated', mode: 'native', stream: [stream(64, nativeNs, 1)], latency: { host: { p50Us: p50, p99Us: 2 * p50, cpuUs: 3 } } },
+      { path: 'vm', nic: 'vf', mode: 'hw', stream: [stream(64, nativeNs * hw, hw)], latency: { host: { p50Us: p50, p99Us: 2 * p50, cpuUs: 3 } } },
+    ] },
+    profiles: { rows: [{ profile: 'nitro-like', cells: { cpu: { host: cpuHost }, net: { host: 1.5 }, irq: { host: 1.1 } } }] },
+  });
+
+  it('names the reference\'s time per frame, every other cell\'s ratio to it, the round trips, and each profile cell', () => {
+    expect([...hostTimeCells(report(3000, 2, 40, 1.02)).keys()]).toEqual([
+      'net wire emulated native 64 B ns/frame', 'net wire emulated native round trip p50 µs', 'net wire emulated native round trip p99 µs', 'net wire emulated native round trip CPU µs',
+      'net vm vf hw 64 B ×native', 'net vm vf hw round trip p50 µs', 'net vm vf hw round trip p99 µs', 'net vm vf hw round trip CPU µs',
+      'profiles nitro-like cpu host ×native', 'profiles nitro-like net host ×native', 'profiles nitro-like irq host ×native',
+    ]);
+  });
+
+  it('judges them as the others: a ratio that held, a round trip and a profile cell that did not', () => {
+    const c = compareReports(report(3000, 2, 40, 1.02), report(3200, 2.1, 50, 1.3));
+    const by = Object.fromEntries(c.rows.map((r) => [r.cell, r.within]));
+    expect(by['net wire emulated native 64 B ns/frame']).toBe(true);
+    expect(by['net vm vf hw 64 B ×native']).toBe(true);
+    expect(by['net vm vf hw round trip p50 µs']).toBe(false);
+    expect(by['profiles nitro-like cpu host ×native']).toBe(false);
+    expect(c.compared).toBe(11);
+    expect(c.within).toBe(11 - 5); // both p50s, both p99s, the profile's cpu
+  });
+});

@@ -1,0 +1,67 @@
+// A net cell's host-time figures from its interleaved rounds (bench/net-suite.ts):
+// per round, each part's fastest sample (CPU time: a shared host only ever adds
+// to a sample) and its ratio to the reference cell's fastest of the same round;
+// the cell's figure is the rounds' median with their spread (bench/spread.ts).
+// Round trips: each round pools the wall time of every round trip of its
+// samples, the round's p50 and p99 are of that pool, and the cell's are the
+// medians of the rounds' p50 and p99, with their spread.
+
+import type { NetSample } from './net-cell.js';
+import { percentile } from './net-cell.js';
+import { figure } from './spread.js';
+
+export interface NetStreamHost {
+  /** Host nanoseconds per frame (CPU time): the rounds' median, the spread, each round's figure; samples per round. */
+  host: { nsPerFrame: number | null; spread: number | null; rounds: (number | null)[]; samples: number };
+  /** Per round, host time per frame over the reference's of the same round (the native e1000 on the wire); the rounds' median and spread. */
+  ratioToNative: { host: number | null; hostSpread: number | null; hostRounds: (number | null)[] };
+}
+
+export interface NetLatencyHost {
+  /** Round trips, wall µs: the median of the rounds' p50 (p99), and the spread of those. */
+  p50Us: number | null;
+  p50Spread: number | null;
+  p99Us: number | null;
+  p99Spread: number | null;
+  /** CPU µs per round trip (the mean over a sample's runs, the round's fastest sample): the rounds' median and spread. */
+  cpuUs: number | null;
+  cpuSpread: number | null;
+  /** Round trips pooled per round. */
+  tripsPerRound: number;
+}
+
+/** A round's figure: its fastest sample's, in nanoseconds; null without samples. */
+export function fastestNs(samples: readonly NetSample[], part: (s: NetSample) => number): number | null {
+  const xs = samples.map(part).filter((x) => Number.isFinite(x) && x > 0);
+  return xs.length === 0 ? null : Math.min(...xs) * 1e9;
+}
+
+/** Frame size number `i` (in FRAME_SIZES order) of a cell, against the reference's rounds (null: the cell is the reference). */
+export function streamHost(rounds: readonly NetSample[][], ref: readonly NetSample[][] | null, i: number, samples: number): NetStreamHost {
+  const part = (s: NetSample) => s.stream[i]!.cpu;
+  const ns = rounds.map((r) => fastestNs(r, part));
+  const f = figure(ns);
+  if (ref === null) {
+    return { host: { nsPerFrame: f.value, spread: f.spread, rounds: f.rounds, samples }, ratioToNative: { host: f.value === null ? null : 1, hostSpread: null, hostRounds: ns.map((x) => (x === null ? null : 1)) } };
+  }
+  const ratios = ns.map((x, r) => {
+    const base = ref[r] ? fastestNs(ref[r]!, part) : null;
+    return x === null || base === null ? null : x / base;
+  });
+  const q = figure(ratios);
+  return { host: { nsPerFrame: f.value, spread: f.spread, rounds: f.rounds, samples }, ratioToNative: { host: q.value, hostSpread: q.spread, hostRounds: q.rounds } };
+}
+
+export function latencyHost(rounds: readonly NetSample[][]): NetLatencyHost {
+  const pooled = rounds.map((r) => r.flatMap((s) => s.latency.tripsNs).sort((a, b) => a - b));
+  const p50 = figure(pooled.map((xs) => (xs.length ? percentile(xs, 50) / 1000 : null)));
+  const p99 = figure(pooled.map((xs) => (xs.length ? percentile(xs, 99) / 1000 : null)));
+  const cpu = figure(rounds.map((r) => {
+    const ns = fastestNs(r, (s) => s.latency.cpu);
+    return ns === null ? null : ns / 1000;
+  }));
+  return {
+    p50Us: p50.value, p50Spread: p50.spread, p99Us: p99.value, p99Spread: p99.spread, cpuUs: cpu.value, cpuSpread: cpu.spread,
+    tripsPerRound: pooled.length ? Math.min(...pooled.map((xs) => xs.length)) : 0,
+  };
+}
