@@ -27,7 +27,20 @@ export interface PageTableSet {
 /** The sets of tables a snapshot carries (none when it was taken without pageTables). */
 export function tableSetsOf(state: Pick<VmState, 'pageTables'>): PageTableSet[] {
   const t = state.pageTables;
-  return t ? [{ kind: 'guest', root: t.ptbr, paging: t.paging, pages: t.pages, truncated: t.truncated }] : [];
+  if (!t) return [];
+  const hardware = (t.hardware ?? []).map((x): PageTableSet => ({ kind: x.kind, root: x.root, paging: true, pages: x.pages, truncated: x.truncated }));
+  return [{ kind: 'guest', root: t.ptbr, paging: t.paging, pages: t.pages, truncated: t.truncated }, ...hardware];
+}
+
+/**
+ * The address to walk through each set: the typed (virtual) address, except
+ * through EPT, which translates what the guest's tables made of it (undefined
+ * when they map it nowhere).
+ */
+export function walkInputs(sets: readonly PageTableSet[], va: number): (number | undefined)[] {
+  const guest = sets.find((s) => s.kind === 'guest');
+  const gpa = guest ? walk(guest, va).pa : va;
+  return sets.map((s) => (s.kind === 'ept' ? gpa : va >>> 0));
 }
 
 /** `P W U A D`, a dash for each clear bit: `P W - A -`. */
@@ -117,9 +130,9 @@ export function walk(set: PageTableSet, va: number): Walk {
 /** A readable name for a set of tables. */
 export function tablesTitle(kind: string): string {
   switch (kind) {
-    case 'guest': return "the guest's page tables";
-    case 'shadow': return "the monitor's shadow page tables (what the CPU walks)";
-    case 'ept': return 'EPT (guest-physical → host-physical)';
+    case 'guest': return "the guest's page tables (virtual → guest-physical)";
+    case 'shadow': return "the monitor's shadow page tables (virtual → host-physical: what the CPU walks)";
+    case 'ept': return "EPT (guest-physical → host-physical: walked after the guest's)";
     default: return `${kind} page tables`;
   }
 }

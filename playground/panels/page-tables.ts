@@ -6,13 +6,17 @@
 import type { VmState } from '../../src/playground/protocol.js';
 import { h, fill, table, uid } from './dom.js';
 import { hex8, parseAddress } from './format.js';
-import { dirIndex, directoryGroups, pageRuns, tableSetsOf, tablesTitle, walk, type PageTableSet } from './page-tables-model.js';
+import { dirIndex, directoryGroups, pageRuns, tableSetsOf, tablesTitle, walk, walkInputs, type PageTableSet } from './page-tables-model.js';
 
 export interface PageTablesPanel {
   update(state: VmState): void;
 }
 
-function walkView(set: PageTableSet, va: number): HTMLElement {
+function walkView(set: PageTableSet, va: number | undefined): HTMLElement {
+  if (va === undefined) {
+    return h('div', { class: 'pg-walk', 'data-testid': `pt-walk-${set.kind}` },
+      h('p', { class: 'pg-fault' }, "no guest-physical address to walk: the guest's tables map the address nowhere"));
+  }
   const w = walk(set, va);
   const items = w.steps.map((s) => h('li', { 'data-level': s.level }, `${s.level}: ${s.text}`));
   const result = !set.paging
@@ -72,7 +76,8 @@ export function createPageTablesPanel(container: HTMLElement): PageTablesPanel {
     const parsed = typed === '' ? state.pc : parseAddress(typed);
     error.textContent = parsed === undefined ? `not a hex address: ${typed}` : '';
     const va = parsed ?? state.pc;
-    fill(body, ...sets.flatMap((s) => [h('h3', {}, tablesTitle(s.kind)), walkView(s, va), mappingsView(s, va)]));
+    const inputs = walkInputs(sets, va);
+    fill(body, ...sets.flatMap((s, i) => [h('h3', {}, tablesTitle(s.kind)), walkView(s, inputs[i]), mappingsView(s, inputs[i] ?? va)]));
   };
   input.addEventListener('change', render);
   input.addEventListener('keydown', (e) => {

@@ -14,6 +14,7 @@ import { checkRange, examineStrings, examineUnits, parseExamineSpec } from './ex
 import { evaluate } from './expr.js';
 import { disassemblyView, memoryView, pointsView, readWord, registersView, whereStateText, type Space } from './views.js';
 import { vmListView } from './vm-list.js';
+import { guestTables, hardwareTables, tablesView } from './tables.js';
 
 type Work = Generator<void, void, void> | void;
 
@@ -297,6 +298,20 @@ export const COMMANDS: readonly CommandSpec[] = [
       const n = list.length === 2 ? parseCount(list[1]!, 'a number of instructions', 1, MAX_DISASM) : 8;
       checkRange('disasm', addr, n, 4, 'instruction');
       s.out.text(disassemblyView(s.machine, s.symbols, addr, n, new Set(s.points.breakAddresses(s.vmName)), s.translate, s.pc()));
+    },
+  },
+  {
+    name: 'tables', aliases: ['pt'], usage: 'tables [ADDR]',
+    summary: "where ADDR (default the pc) leads through the guest's page tables and the ones the CPU walks (shadow or EPT)",
+    details: "Lists the guest's own tables (virtual -> guest-physical, from its PTBR) and, under a monitor, the tables the\n"
+      + 'CPU walks with or instead of them: the shadow tables (virtual -> host-physical: trap, bt, pv, hw --no-ept) or EPT\n'
+      + "(guest-physical -> host-physical: hw, after the guest's own walk); natively there are only the guest's. For each:\n"
+      + 'its root, how many pages it maps, and where ADDR leads (a shadow is filled as the guest touches pages).',
+    run: (s, args) => {
+      const list = splitArgs(args);
+      if (list.length > 1) throw new DebugError('usage: tables [ADDR]');
+      const addr = list.length === 1 ? addressArg(s, 'tables', list[0]!) : s.pc();
+      s.out.text(tablesView([guestTables(s.machine, s.monitor, s.pc()), ...hardwareTables(s.machine, s.monitor)], addr));
     },
   },
   {

@@ -256,6 +256,9 @@ export interface CommandResponse { id: number; ok: true; type: 'command'; output
 export interface RegisterValue { name: string; abi: string; value: number }
 
 /** The guest's page-table walk view: each mapped page of the guest's own tables. */
+/** A set of tables the CPU walks besides the guest's, rooted at a host-physical address. */
+export interface HardwareTables { kind: 'shadow' | 'ept'; root: number; pages: PageMapping[]; truncated: boolean }
+
 export interface PageMapping {
   vaddr: number;
   paddr: number;
@@ -293,7 +296,12 @@ export interface VmState {
   console: string;
   counters: Counters;
   memory?: { address: number; length: number; space: AddressSpace; bytes: (number | null)[]; text: string };
-  pageTables?: { ptbr: number; paging: boolean; pages: PageMapping[]; truncated: boolean };
+  /**
+   * The guest's own page tables (from its PTBR, guest-physical), and `hardware`: under a monitor the tables the CPU
+   * walks with or instead of them (src/debug/tables.ts): the monitor's shadow tables (virtual → host-physical) or EPT
+   * (guest-physical → host-physical, its `vaddr` a guest-physical address); none natively or under pv.
+   */
+  pageTables?: { ptbr: number; paging: boolean; pages: PageMapping[]; truncated: boolean; hardware: HardwareTables[] };
   /** Under bt: the unit holding the guest pc, as bt-dump's text shows it; null when none is translated there. */
   bt?: { text: string } | null;
 }

@@ -5,17 +5,18 @@
 // the guest pc. On a host a VM that does not hold the CPU is shown from its
 // saved vCPU (the debugger's ContextPeek), which is put back at once.
 
-import { CR, CR_NAMES, PTE, STATUS } from '../isa/index.js';
+import { CR, CR_NAMES, STATUS } from '../isa/index.js';
 import { regName } from '../isa/registers.js';
 import type { Machine } from '../machine/index.js';
 import type { Monitor } from '../vmm/index.js';
 import { ContextPeek, type Target } from '../debug/target.js';
+import { guestTables, hardwareTables } from '../debug/tables.js';
 import { guestState, locationLine, memoryView, ramAddress, registersView, whereStateText, type Space } from '../debug/views.js';
 import { btCache, collectUnits, totalsOf, unitContains } from '../cli/bt-dump-collect.js';
 import { formatDumpText } from '../cli/bt-dump-format.js';
 import { Symbolizer } from '../trace/symbolizer.js';
 import { PlaygroundError } from './errors.js';
-import type { AddressSpace, PageMapping, VmState } from './protocol.js';
+import type { AddressSpace, VmState } from './protocol.js';
 
 /** The most a memory view reads at once (the debugger's `mem` bound). */
 export const MAX_MEMORY_VIEW = 65536;
@@ -79,38 +80,11 @@ export function memoryRange(m: Machine, t: Target, address: number, length: numb
   return { address, length, space, bytes, text: memoryView(m, address, length, s, t.translate) };
 }
 
-/** A guest-physical word of the guest's own memory (under a monitor, through its guest memory), or undefined. */
-function guestWord(m: Machine, monitor: Monitor | undefined, gpa: number): number | undefined {
-  const pa = monitor ? (monitor.guest.contains(gpa, 4) ? monitor.guest.host(gpa) : undefined) : gpa;
-  return pa === undefined || pa + 4 > m.mem.size ? undefined : m.mem.i32[pa >>> 2]! >>> 0;
-}
-
-/** The guest's own two-level page tables, walked from its PTBR: each present page, in address order. */
+/** The guest's own page tables, and under a monitor the shadow or EPT tables the CPU walks with or instead of them. */
 export function pageTables(m: Machine, t: Target): NonNullable<VmState['pageTables']> {
-  const st = guestState(m, t.monitor, guestPc(t, m));
-  const ptbr = st.cr[CR.ptbr]! >>> 0;
-  const paging = (st.cr[CR.status]! & STATUS.PG) !== 0;
-  const pages: PageMapping[] = [];
-  let truncated = false;
-  for (let d = 0; d < 1024 && !truncated; d++) {
-    const pde = guestWord(m, t.monitor, (ptbr & PTE.FRAME_MASK) + d * 4);
-    if (pde === undefined || !(pde & PTE.P)) continue;
-    for (let i = 0; i < 1024; i++) {
-      const pte = guestWord(m, t.monitor, (pde & PTE.FRAME_MASK) + i * 4);
-      if (pte === undefined || !(pte & PTE.P)) continue;
-      if (pages.length === MAX_PAGES) { truncated = true; break; }
-      // A page is writable or user only when both levels say so.
-      pages.push({
-        vaddr: ((d << 22) | (i << 12)) >>> 0,
-        paddr: (pte & PTE.FRAME_MASK) >>> 0,
-        flags: {
-          present: true, writable: (pde & pte & PTE.W) !== 0, user: (pde & pte & PTE.U) !== 0,
-          accessed: (pte & PTE.A) !== 0, dirty: (pte & PTE.D) !== 0,
-        },
-      });
-    }
-  }
-  return { ptbr, paging, pages, truncated };
+  const g = guestTables(m, t.monitor, guestPc(t, m), MAX_PAGES);
+  const hardware = hardwareTables(m, t.monitor, MAX_PAGES).map(({ kind, root, pages, truncated }) => ({ kind, root, pages, truncated }));
+  return { ptbr: g.root, paging: g.paging, pages: g.pages, truncated: g.truncated, hardware };
 }
 
 /** Under bt: what `bt-dump --pc GUESTPC` prints for the units holding the guest pc now; null without such a unit or outside bt. */

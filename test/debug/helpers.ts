@@ -23,13 +23,15 @@ export interface SessionOptions {
   input?: string;
   /** native (default), or under the monitor as `virtlab debug --mode MODE`. */
   mode?: ModeName;
+  /** hw: nested paging (default), or the monitor's shadow tables as `--no-ept`. */
+  ept?: boolean;
 }
 
 export function session(file: string, options: SessionOptions = {}): DebugSession {
   const image = loadProgram(ctx, file);
   const { machine, engine, vm } = machineFromOptions(ctx, image, {
     maxSteps: options.maxSteps ?? 100_000_000, memory: 16, ...(options.input === undefined ? {} : { input: options.input }),
-    mode: options.mode ?? 'native', costModel: 'p4-2006', ept: true, vpid: true, engine: 'interp',
+    mode: options.mode ?? 'native', costModel: 'p4-2006', ept: options.ept ?? true, vpid: true, engine: 'interp',
   }, 'capture');
   return new DebugSession({
     machine, engine, image,

@@ -34,7 +34,7 @@ const chromium = hasChromium();
 if (!chromium) console.warn(`test/playground/panels-dom.test.ts: no Chromium at ${CHROMIUM}: the panels' DOM checks are skipped`);
 
 function counters(mode: 'trap' | 'bt', traps: number, callouts: number): Counters {
-  const machine = { instructions: 5000, excPageFault: 1, excDivideByZero: 0, excSyscall: 0, excBreakpoint: 0, excMisaligned: 0, interrupts: 3, ioReads: 0, ioWrites: 4, tlbWalks: 12 };
+  const machine = { instructions: 5000, excPageFault: 1, excDivideByZero: 0, excSyscall: 0, excBreakpoint: 0, excMisaligned: 0, interrupts: 3, ioReads: 0, ioWrites: 4, tlbWalks: 12, jumps: 0 };
   const monitor = { traps, calloutEmulate: callouts, translations: mode === 'bt' ? 5 : 0, translatedInsns: mode === 'bt' ? 30 : 0 };
   const cost = priceCounters({ machine: machine as never, monitor: monitor as never }, 'p4-2006');
   return { statsText: '', machine, monitor, cost: cost as never, perIteration: null } as Counters;
@@ -165,6 +165,30 @@ describe.skipIf(!chromium)('the panels in headless Chromium', () => {
     expect(r.openAtSecond).toEqual([['pt-guest-dir-0', true], ['pt-guest-dir-1', false]]);
     expect(r.third).toContain('0x00402010 → 0x0000a010');
     expect(r.openAtThird).toEqual([['pt-guest-dir-0', false], ['pt-guest-dir-1', true]]);
+  });
+
+  test('page tables under hw: EPT after the guest\'s, walking the guest-physical address the guest\'s walk gave', async () => {
+    const ept = { kind: 'ept', root: 0x0110_0000, truncated: false, pages: [{ vaddr: 0x9000, paddr: 0x0010_9000, flags: { present: true, writable: true, user: true, accessed: true, dirty: false } }] };
+    const base = state({});
+    const r = await page.evaluate(async (s: VmState) => {
+      const P = (globalThis as any).P;
+      const box = document.createElement('div');
+      document.body.append(box);
+      P.createPageTablesPanel(box).update(s);
+      const text = (id: string) => box.querySelector(`[data-testid="${id}"]`)?.textContent ?? null;
+      const input = box.querySelector('[data-testid="pt-address"]') as HTMLInputElement;
+      input.value = '0x7abc';
+      input.dispatchEvent(new Event('change'));
+      const mapped = { guest: text('pt-walk-guest'), ept: text('pt-walk-ept'), table: text('pt-table-ept') };
+      input.value = '0x3000';
+      input.dispatchEvent(new Event('change'));
+      return { mapped, unmapped: text('pt-walk-ept'), headings: [...box.querySelectorAll('h3')].map((h) => h.textContent) };
+    }, { ...base, pageTables: { ...base.pageTables!, hardware: [ept] } } as VmState);
+    expect(r.headings).toEqual(["the guest's page tables (virtual → guest-physical)", "EPT (guest-physical → host-physical: walked after the guest's)"]);
+    expect(r.mapped.guest).toContain('0x00007abc → 0x00009abc');
+    expect(r.mapped.ept).toContain('0x00009abc → 0x00109abc');
+    expect(r.mapped.table).toContain('root 0x01100000, 1 pages mapped');
+    expect(r.unmapped).toContain('no guest-physical address to walk');
   });
 
   test("bt: the unit's guest code beside its translation, the pc's row current; outside bt it says so", async () => {

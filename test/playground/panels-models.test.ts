@@ -8,7 +8,7 @@ import { priceCounters } from '../../src/vmm/index.js';
 import type { Counters, PageMapping, VmState } from '../../src/playground/protocol.js';
 import { cpuOfState, registersModel, type CpuView } from '../../playground/panels/registers-model.js';
 import { causeText } from '../../src/isa/cr-text.js';
-import { directoryGroups, flagsText, pageRuns, walk, type PageTableSet } from '../../playground/panels/page-tables-model.js';
+import { directoryGroups, flagsText, pageRuns, tableSetsOf, walk, walkInputs, type PageTableSet } from '../../playground/panels/page-tables-model.js';
 import { followValue, memoryRows, viewStart } from '../../playground/panels/memory-model.js';
 import { barPercent, countersModel, perIterationModel } from '../../playground/panels/counters-model.js';
 import { perIteration } from '../../src/cli/per-iteration-report.js';
@@ -118,6 +118,21 @@ describe('page tables', () => {
 
   test('with paging off the address is the physical address', () => {
     expect(walk({ ...set, paging: false }, 0x1234).pa).toBe(0x1234);
+  });
+
+  test('the sets a snapshot carries: the guest\'s first, then the ones the CPU walks; EPT walks what the guest\'s tables gave', () => {
+    const ept = { kind: 'ept' as const, root: 0x0110_0000, truncated: false, pages: [{ vaddr: 0x9000, paddr: 0x0010_9000, flags: set.pages[0]!.flags }] };
+    const sets = tableSetsOf({ pageTables: { ptbr: set.root, paging: true, pages: [...set.pages], truncated: false, hardware: [ept] } });
+    expect(sets.map((s) => s.kind)).toEqual(['guest', 'ept']);
+    expect(sets[1]!.paging).toBe(true);
+    // 0x00401abc → guest-physical 0x9abc (the guest's walk above) → EPT: host-physical 0x00109abc.
+    const inputs = walkInputs(sets, 0x0040_1abc);
+    expect(inputs).toEqual([0x0040_1abc, 0x9abc]);
+    expect(walk(sets[1]!, inputs[1]!).pa).toBe(0x0010_9abc);
+    // An address the guest maps nowhere has nothing to walk through EPT.
+    expect(walkInputs(sets, 0x0000_3000)).toEqual([0x3000, undefined]);
+    // A shadow set translates the virtual address itself.
+    expect(walkInputs([sets[0]!, { ...sets[1]!, kind: 'shadow' }], 0x0040_1abc)).toEqual([0x0040_1abc, 0x0040_1abc]);
   });
 });
 

@@ -87,4 +87,25 @@ describe('memory and page tables', () => {
       expect({ page: hex(p.vaddr), bytes: v }).toEqual({ page: hex(p.vaddr), bytes: ph });
     }
   });
+
+  test('under hw the snapshot also has EPT, natively nothing but the guest\'s tables', async () => {
+    for (const [mode, kinds] of [['native', []], ['hw', ['ept']]] as const) {
+      const s = newSession();
+      await s.ok({ type: 'load', config: lone(TINYOS, { mode }, { engine: 'interp' }) });
+      await s.ok({ type: 'break', at: { kind: 'expr', text: 'schedule' } });
+      await s.ok({ type: 'run' });
+      const pt = (await s.ok({ type: 'snapshot', pageTables: true })).state.pageTables;
+      expect(pt.hardware.map((h: { kind: string }) => h.kind)).toEqual(kinds);
+      if (mode === 'hw') {
+        // Each guest-physical page the guest maps is in EPT, and its bytes at the host frame are the guest's.
+        const ept = new Map<number, number>(pt.hardware[0].pages.map((p: { vaddr: number; paddr: number }) => [p.vaddr, p.paddr]));
+        const kernel = pt.pages.find((p: { vaddr: number }) => p.vaddr === 0x1000);
+        const host = ept.get(kernel.paddr)!;
+        expect(host).toBeGreaterThan(kernel.paddr);
+        const v = (await s.ok({ type: 'snapshot', memory: { address: 0x1000, length: 64 } })).state.memory.bytes;
+        const ph = (await s.ok({ type: 'snapshot', memory: { address: host, length: 64, space: 'physical' } })).state.memory.bytes;
+        expect(ph).toEqual(v);
+      }
+    }
+  });
 });
