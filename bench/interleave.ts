@@ -48,3 +48,50 @@ export async function measureInterleaved<Spec, I, S>(specs: readonly Spec[], o: 
   }
   return cells;
 }
+
+export interface GroupedOptions<Spec, I, S> extends InterleaveOptions<Spec, I, S> {
+  /** Groups of cells (indices into the specs) sampled in turn; a cell may be in several (a reference every group is compared with). */
+  groups: readonly (readonly number[])[];
+  /** Hears of each round's end: taken[g][m] is member m of group g's samples. */
+  groupsDone?: (round: number, taken: S[][][]) => void;
+}
+
+export interface GroupedCells<I, S> {
+  /** What each cell counts, by spec index. */
+  infos: I[];
+  /** rounds[r][g][m]: the samples of member m of group g in round r, in the order taken. */
+  rounds: S[][][][];
+}
+
+/**
+ * As measureInterleaved, but a round opens every cell once (one after the
+ * other) and then takes the samples group by group, each group's in turn
+ * with the order rotated: a group's rotation stays short (a few cells: a
+ * slow spell of the host falls on a cell and its reference alike) while a
+ * reference in every group is opened once a round.
+ */
+export async function measureGroupsInterleaved<Spec, I, S>(specs: readonly Spec[], o: GroupedOptions<Spec, I, S>): Promise<GroupedCells<I, S>> {
+  const infos: I[] = [];
+  const rounds: S[][][][] = [];
+  for (let r = 0; r < o.rounds; r++) {
+    const sessions: Session<I, S>[] = [];
+    try {
+      for (const spec of specs) sessions.push(await o.open(spec));
+      const taken: S[][][] = o.groups.map((g) => g.map(() => []));
+      for (const [gi, g] of o.groups.entries()) {
+        for (let s = 0; s < o.samples; s++) {
+          for (let j = 0; j < g.length; j++) {
+            const m = (j + s) % g.length;
+            taken[gi]![m]!.push(await sessions[g[m]!]!.sample());
+          }
+        }
+      }
+      if (r === 0) infos.push(...sessions.map((x) => x.info));
+      rounds.push(taken);
+      o.groupsDone?.(r + 1, taken);
+    } finally {
+      for (const x of sessions) x.close();
+    }
+  }
+  return { infos, rounds };
+}

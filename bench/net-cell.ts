@@ -19,9 +19,9 @@
 // take one more trap each, the monitor's shadow paging meeting pages for the
 // first time). The modelled intervals are deterministic (checked on a second run).
 //
-// Host time (readyNetCell): the cell is made ready once (built, checked, its
-// runs per sample fixed so that each part's windows add up to at least
-// minSampleTime of CPU time, then run until steady: settle), then takes
+// Host time (readyNetCell): the cell is made ready once (built, checked,
+// run until steady (settle), its runs per sample fixed so that each part's
+// windows add up to at least minSampleTime of CPU time), then takes
 // samples on request, each a fixed number of runs of every part: CPU time per
 // frame and per round trip, and the wall time of each round trip (one CPU
 // clock reading per round trip would cost a system call in the middle of
@@ -100,14 +100,14 @@ interface Part {
   count: number;
 }
 
-const SETTLE_MAX = 20;
+const SETTLE_MAX_RUNS = 60;
+const SETTLE_BUDGET = 0.6;
 
 export function readyNetCell(spec: NetCellSpec): ReadyNetCell {
   const { info, parts } = prepare(spec);
   const minTime = spec.timing.minSampleTime ?? 0.02;
-  // Runs per sample, from one timed run: the windows of a sample add up to at least minTime of CPU time.
-  const calls = parts.map((p) => Math.max(1, Math.ceil(minTime / Math.max(p.window().cpu, 1e-6))));
-  if (!spec.quick) parts.forEach((p, k) => settle(p, calls[k]!));
+  // Runs per sample, from the settled part's fastest run (--quick: one run): the windows of a sample add up to at least minTime of CPU time.
+  const calls = parts.map((p) => Math.max(1, Math.ceil(minTime / Math.max(spec.quick ? p.window().cpu : settle(p), 1e-6))));
   return { info, calls, sample: () => sampleParts(parts, calls) };
 }
 
@@ -137,19 +137,25 @@ function sampleParts(parts: readonly Part[], calls: readonly number[]): NetSampl
 }
 
 /**
- * Runs a part until its fastest sample (`calls` windows) has not improved by
- * 2% for 3 samples (at least 4, at most SETTLE_MAX): V8 and the engine take
- * 10 to 40 runs of a net scenario (0.1 to 3 s) to reach their steady speed,
- * 1.5 to 15 times the first runs' (docs/benchmarks.md, the net suite's host time).
+ * Runs a part until it runs at its steady speed: until its fastest run has
+ * not improved by 2% for 3 runs (at least 4), or SETTLE_BUDGET seconds of CPU
+ * time are spent. The first runs of a net scenario are 1.5 to 15 times slower
+ * than its steady ones (V8 optimizing the engine and the devices, the engine
+ * compiling the guest) for 10 to 30 runs; most of that is shared by a cell's
+ * parts, so the first part settled pays for the others. Runs, not samples of
+ * `calls` runs: the budget keeps the slow cells (VM to VM, 1500-byte frames,
+ * 50-250 ms a run) from spending seconds here every round.
  */
-function settle(p: Part, calls: number): void {
-  let best = Infinity, since = 0;
-  for (let n = 0; n < SETTLE_MAX && (n < 4 || since < 3); n++) {
-    let t = 0;
-    for (let i = 0; i < calls; i++) t += p.window().cpu;
+function settle(p: Part): number {
+  let best = Infinity, since = 0, spent = 0;
+  for (let n = 0; n < SETTLE_MAX_RUNS && (n < 4 || since < 3) && spent < SETTLE_BUDGET; n++) {
+    const c0 = cpuNow();
+    const t = p.window().cpu;
+    spent += cpuNow() - c0;
     if (t < best * 0.98) since = 0; else since++;
     best = Math.min(best, t);
   }
+  return best;
 }
 
 function prepare(spec: NetCellSpec): { info: NetCellMeasurement; parts: Part[] } {

@@ -16,8 +16,8 @@ import type { NicKind } from '../src/network/nic.js';
 import type { CostPresetName } from '../src/vmm/index.js';
 import { belowNativeReason } from './below-native.js';
 import type { OpenNetSession } from './cell-session.js';
-import { measureInterleaved } from './interleave.js';
-import { netCellLabel, type NetCellSpec, type NetLatencyFigures, type NetStreamFigures } from './net-cell.js';
+import { measureGroupsInterleaved } from './interleave.js';
+import { netCellLabel, type NetCellSpec, type NetLatencyFigures, type NetSample, type NetStreamFigures } from './net-cell.js';
 import { latencyHost, streamHost, type NetLatencyHost, type NetStreamHost } from './net-rounds.js';
 import { PAIR_SLICE, RECEIVER_WEIGHT } from './net-scenario.js';
 import {
@@ -97,33 +97,39 @@ export const isReference = (s: Pick<NetCellSpec, 'path' | 'nic' | 'mode'>) => s.
 export async function runNetSuite(o: NetSuiteOptions): Promise<NetSuiteResult> {
   const clockHz = MODELLED_CLOCK_HZ[o.costModel];
   const all = netCellSpecs(o);
-  const ref = all.find(isReference)!;
+  // The reference first, measured once a round for both paths; then the cells wanted.
+  const specs = [all.find(isReference)!, ...all.filter((s) => !isReference(s) && (!o.only || o.only(s)))];
+  // A group per path and NIC, each with the reference: a short rotation (2 to 6 cells).
+  const groups: { label: string; members: number[] }[] = [];
+  for (const path of NET_PATHS) for (const nic of NET_NICS) {
+    const members = specs.flatMap((s, k) => (k > 0 && s.path === path && s.nic === nic ? [k] : []));
+    if (members.length > 0 || (path === 'wire' && nic === 'emulated')) groups.push({ label: `${path === 'wire' ? 'wire' : 'vm-vm'} ${nic}`, members: [0, ...members] });
+  }
+  const measured = await measureGroupsInterleaved(specs, {
+    rounds: o.rounds, samples: o.samples, open: o.open, groups: groups.map((g) => g.members),
+    groupsDone: (r, taken) => {
+      const fastest = (xs: readonly NetSample[]) => Math.min(...xs.map((x) => x.stream[0]!.cpu));
+      o.log(`net round ${r}/${o.rounds}, ${FRAME_SIZES[0]} B per frame against the native e1000's: ` + groups.map((g, gi) =>
+        `${g.label} ${(fastest(taken[gi]![0]!) * 1e9).toFixed(0)} ns` + g.members.slice(1).map((k, m) => ` ${specs[k]!.mode} ×${(fastest(taken[gi]![m + 1]!) / fastest(taken[gi]![0]!)).toFixed(2)}`).join('')).join('; '));
+    },
+  });
+  // Each cell's samples, round by round, and the reference's taken in the same group.
+  const roundsOf = (gi: number, m: number) => measured.rounds.map((r) => r[gi]![m]!);
+  const refInfo = measured.infos[0]!;
   const rows: NetRow[] = [];
-  for (const path of NET_PATHS) {
-    // The group: the reference first (on the VM-to-VM path too, timed there only to be compared with), then the path's cells.
-    const cells = all.filter((s) => s.path === path && !isReference(s) && (!o.only || o.only(s)));
-    if (cells.length === 0) continue;
-    const group = [ref, ...cells];
-    const measured = await measureInterleaved(group, {
-      rounds: o.rounds, samples: o.samples, open: o.open,
-      roundDone: (r, taken) => {
-        const fastest = (k: number) => Math.min(...taken[k]!.map((x) => x.stream[0]!.cpu));
-        o.log(`net ${path === 'wire' ? 'wire' : 'vm-vm'} round ${r}/${o.rounds}, ${FRAME_SIZES[0]} B per frame: ` +
-          group.map((s, k) => `${s.nic} ${s.mode} ${(fastest(k) * 1e9).toFixed(0)} ns${k === 0 ? '' : ` ×${(fastest(k) / fastest(0)).toFixed(2)}`}`).join(', '));
-      },
-    });
-    const refRounds = measured[0]!.rounds;
-    const refInfo = measured[0]!.info;
-    group.forEach((s, k) => {
-      if (k === 0 && path !== 'wire') return;
-      const { info, rounds } = measured[k]!;
+  for (const [gi, g] of groups.entries()) {
+    for (const [m, k] of g.members.entries()) {
+      if (m === 0 && gi > 0) continue; // the reference's own row: from the first group
+      const s = specs[k]!;
+      const info = measured.infos[k]!;
+      const rounds = roundsOf(gi, m);
       const row: NetRow = {
         path: s.path, nic: s.nic, mode: s.mode,
         stream: info.stream.map((x, i): NetStreamRow => {
-          const h = streamHost(rounds, k === 0 ? null : refRounds, i, o.samples);
+          const h = streamHost(rounds, k === 0 ? null : roundsOf(gi, 0), i, o.samples);
           const cycles = refInfo.stream[i]!.perPacket.cycles > 0 ? round(x.perPacket.cycles / refInfo.stream[i]!.perPacket.cycles) : null;
           const host = { ...h, ratioToNative: { ...h.ratioToNative, cycles } };
-          const why = k === 0 ? undefined : belowNativeReason({ workload: `${path} ${s.nic} ${x.size} B`, mode: s.mode, ratioToNative: host.ratioToNative }, 'net');
+          const why = k === 0 ? undefined : belowNativeReason({ workload: `${s.path} ${s.nic} ${x.size} B`, mode: s.mode, ratioToNative: host.ratioToNative }, 'net');
           return {
             ...x, ...host, modelledFps: Math.round(clockHz / x.perPacket.cycles), hostFps: h.host.nsPerFrame === null ? null : Math.round(1e9 / h.host.nsPerFrame),
             ...(why === undefined ? {} : { belowNative: why }),
@@ -135,10 +141,11 @@ export async function runNetSuite(o: NetSuiteOptions): Promise<NetSuiteResult> {
         `host ${x.host.nsPerFrame ?? '-'} ns${k === 0 ? '' : ` ×${x.ratioToNative.host ?? '-'}`}`).join('; ')}; ` +
         `round trip p50 ${row.latency.cycles.p50} p99 ${row.latency.cycles.p99} cycles`);
       rows.push(row);
-    });
+    }
   }
   // Table order, whatever the grouping.
-  rows.sort((x, y) => all.findIndex((s) => s.path === x.path && s.nic === x.nic && s.mode === x.mode) - all.findIndex((s) => s.path === y.path && s.nic === y.nic && s.mode === y.mode));
+  const at = (x: NetRow) => all.findIndex((s) => s.path === x.path && s.nic === x.nic && s.mode === x.mode);
+  rows.sort((x, y) => at(x) - at(y));
   const ratios = vfRatios(rows);
   return {
     preset: o.costModel, clockHz, clockSource: MODELLED_CLOCK_SOURCES[o.costModel], engine: o.engine, counts: netCounts(o.quick),

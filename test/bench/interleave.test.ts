@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GuestCellSpec } from '../../bench/guest-cell.js';
 import type { OpenSession } from '../../bench/cell-session.js';
-import { measureInterleaved } from '../../bench/interleave.js';
+import { measureGroupsInterleaved, measureInterleaved } from '../../bench/interleave.js';
 
 const spec = (mode: string): GuestCellSpec => ({ kind: 'guest', suite: 'macro', workload: 'syscall', mode, engine: 'jit', costModel: 'p4-2006', quick: true, timing: { maxTime: 0, minSamples: 1 } });
 const info = { out: '', code: 0, iterations: 1, counts: { machine: {}, monitor: null }, cycles: { preset: 'p4-2006', perIteration: 1, guest: 1, overhead: 0 } };
@@ -46,5 +46,25 @@ describe('bench: interleaved rounds', () => {
     const log: string[] = [];
     await expect(measureInterleaved([spec('native'), spec('hw')], { rounds: 1, samples: 2, open: fakeOpen(log, 'hw#2.1') })).rejects.toThrow('hw#2.1 failed');
     expect(log.filter((l) => l.startsWith('close'))).toEqual(['close native#1', 'close hw#2']);
+  });
+});
+
+describe('interleaved groups', () => {
+  it('opens every cell once a round, then samples each group in turn, rotated; a cell in several groups is sampled in each', async () => {
+    const log: string[] = [];
+    const specs = ['native', 'bt', 'pv', 'hw'].map(spec);
+    const r = await measureGroupsInterleaved(specs, { rounds: 2, samples: 2, open: fakeOpen(log), groups: [[0, 1], [0, 2, 3]] });
+    const round1 = log.slice(0, log.indexOf('close native#1') + 4);
+    expect(round1).toEqual([
+      'open native#1', 'open bt#2', 'open pv#3', 'open hw#4',
+      'sample native#1.1', 'sample bt#2.1', 'sample bt#2.2', 'sample native#1.2',
+      'sample native#1.3', 'sample pv#3.1', 'sample hw#4.1', 'sample pv#3.2', 'sample hw#4.2', 'sample native#1.4',
+      'close native#1', 'close bt#2', 'close pv#3', 'close hw#4',
+    ]);
+    expect(r.infos).toHaveLength(4);
+    expect(r.rounds).toHaveLength(2);
+    // By group and member, in the order taken: the reference's samples of the second group are its 3rd and 4th.
+    expect(r.rounds[0]![1]![0]!.map((x) => x.run.cpu)).toEqual([3, 4]);
+    expect(r.rounds[0]![1]!.map((m) => m.length)).toEqual([2, 2, 2]);
   });
 });

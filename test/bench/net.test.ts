@@ -118,9 +118,11 @@ describe('the net suite, --quick, in this process', () => {
         expect(y.modelledFps).toBe(Math.round(MODELLED_CLOCK_HZ['p4-2006'] / y.perPacket.cycles));
       }
     }
-    // A line per cell, and one per round of each path's group.
-    expect(log).toHaveLength(r.rows.length + 2);
-    expect(log.filter((l) => /^net (wire|vm-vm) round 1\/1, 64 B per frame: emulated native \d+ ns, /.test(l))).toHaveLength(2);
+    // A line per cell, and one per round: each group (path and NIC) with the reference's time and its cells' ratios to it.
+    expect(log).toHaveLength(r.rows.length + 1);
+    expect(log[0]).toMatch(/^net round 1\/1, 64 B per frame against the native e1000's: wire emulated \d+ ns bt ×[\d.]+ pv ×[\d.]+ hw ×[\d.]+ hw-noept ×[\d.]+; wire virtio \d+ ns native ×[\d.]+ bt /);
+    expect([...log[0]!.matchAll(/(?:: |; )((?:wire|vm-vm) \w+) \d+ ns/g)].map((x) => x[1]))
+      .toEqual(['wire emulated', 'wire virtio', 'wire vf', 'vm-vm emulated', 'vm-vm virtio', 'vm-vm vf']);
     expect(r.clockHz).toBe(3.8e9);
   });
 
