@@ -8,7 +8,7 @@ import { Rng } from './rng.js';
 export interface DebugCase {
   /** A guest under guests/ to debug. */
   guest: string;
-  mode: 'native' | 'trap' | 'bt';
+  mode: 'native' | 'trap' | 'bt' | 'hw';
   script: string;
   origin: string;
 }
@@ -33,7 +33,7 @@ function expr(r: Rng, depth = 0): string {
 const count = (r: Rng) => r.pick(['', '1', '2', '10', '100', '0', '-1', 'x', '1000000', '99999999999']);
 
 function command(r: Rng): string {
-  switch (r.int(24)) {
+  switch (r.int(25)) {
     case 0: case 1: return `${r.pick(['step', 's', 'si', 'stepi'])} ${count(r)}`;
     case 2: return r.pick(['next', 'n', 'ni', 'nexti']);
     case 3: return r.pick(['finish', 'fin']);
@@ -52,6 +52,7 @@ function command(r: Rng): string {
     case 20: return `${r.pick(['help', 'h'])} ${r.pick(['', 'step', 'break', 'watch', 'nosuch', 'mem'])}`;
     case 21: return r.pick(['', '   ', '#', ';', 'nosuch', 'step step', 'p', 'b if', 'watch', 'mem']);
     case 22: return Array.from({ length: 1 + r.int(4) }, () => r.pick([...NAMES, ...NUMBERS, ...BINARY, '[', ']', '(', ')', 'if', '-p'])).join(' ');
+    case 23: return `${r.pick(['tables', 'pt'])} ${r.chance(0.6) ? expr(r) : ''}`;
     default: return `print ${expr(r)}`;
   }
 }
@@ -62,7 +63,7 @@ export function debugCase(seed: number, maxLines = 25): DebugCase {
   if (r.chance(0.5)) lines.push('quit');
   return {
     guest: r.pick(DEBUG_GUESTS),
-    mode: r.pick(['native', 'native', 'trap', 'bt'] as const),
+    mode: r.pick(['native', 'native', 'trap', 'bt', 'hw'] as const),
     script: lines.join('\n') + '\n',
     origin: `debug seed ${seed}`,
   };
