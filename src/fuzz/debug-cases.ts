@@ -85,5 +85,5 @@ export function debugStressCase(seed: number, scale: number): DebugCase {
     ['long line', () => [`print ${'a0+'.repeat(n)}1`, `${'x'.repeat(n * 10)}`]],
   ];
   const [name, make] = r.pick(kinds);
-  return { guest: r.pick(DEBUG_GUESTS), mode: r.pick(['native', 'trap', 'bt'] as const), script: `${make().join('\n')}\nquit\n`, origin: `debug stress seed ${seed}: ${name} (${n})` };
+  return { guest: r.pick(DEBUG_GUESTS), mode: r.pick(['native', 'trap', 'bt', 'hw'] as const), script: `${make().join('\n')}\nquit\n`, origin: `debug stress seed ${seed}: ${name} (${n})` };
 }
