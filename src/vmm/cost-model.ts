@@ -21,6 +21,8 @@ export interface CostPreset {
   description: string;
   /** One guest instruction executed directly. */
   instruction: Price;
+  /** What a jump (jal, jalr: a call, a return) costs beyond its `instruction`: the front end's redirect. */
+  jump: Price;
   /** One guest -> monitor -> guest round trip (a trap to the monitor, or a VM exit and entry). */
   exit: Price;
   /** The monitor reads / writes one word of guest-visible state (a virtual CPU field, a guest page-table entry). */
@@ -62,6 +64,7 @@ export const COST_PRESETS: Record<CostPresetName, CostPreset> = {
     name: 'p4-2006',
     description: 'a Pentium 4 with first-generation hardware support, as measured by Adams & Agesen (2006)',
     instruction: { cycles: 1, source: 'assumption: one cycle per directly executed instruction (CPI 1)', verified: true },
+    jump: { cycles: 3.5, source: `derived from ${ADAMS_AGESEN}: call/ret natively 11 cycles, less virtlab's 4 instructions of the callret loop, over its 2 jumps (assumption: no independent Pentium 4 call/ret figure found)`, verified: false },
     exit: { cycles: 2409, source: `${ADAMS_AGESEN}: VM entry, about 2409 cycles`, verified: false },
     stateRead: { cycles: 178, source: `${ADAMS_AGESEN}: VMCB read, 178 cycles`, verified: false },
     stateWrite: { cycles: 171, source: `${ADAMS_AGESEN}: VMCB write, 171 cycles`, verified: false },
@@ -80,6 +83,7 @@ export const COST_PRESETS: Record<CostPresetName, CostPreset> = {
     name: 'modern',
     description: `a core from ${MODERN_FROM} on (2013-2019), whose VM exit round trip is about ${MODERN_EXIT} cycles`,
     instruction: { cycles: 1, source: 'assumption: one cycle per directly executed instruction (CPI 1)', verified: true },
+    jump: { cycles: 0, source: 'assumption: a predicted jump costs no more than its instruction on later cores', verified: true },
     exit: { cycles: MODERN_EXIT, source: `the median of ${modernCpus().length} CPUs from ${MODERN_FROM} to Cascade Lake measured by ${VMLATENCY_SOURCE} (docs/cost-model.md has the table by generation; ${AGESEN_2012} put later cores at about 500 cycles)`, verified: true },
     stateRead: { cycles: 10, source: 'assumption: VMCS fields cached on chip; a placeholder, not a measurement', verified: true },
     stateWrite: { cycles: 10, source: 'assumption: VMCS fields cached on chip; a placeholder, not a measurement', verified: true },
@@ -163,6 +167,7 @@ export function priceCounters(counts: CountersToPrice, preset: CostPreset | Cost
   row('port reads', 'ioReads', m.ioReads, p.portIo.cycles, 'portIo');
   row('port writes', 'ioWrites', m.ioWrites, p.portIo.cycles, 'portIo');
   row('page walks', 'tlbWalks', m.tlbWalks, 2 * p.walkEntry.cycles, '2 walkEntry (the two-level tables)');
+  row('jumps', 'jumps', m.jumps, p.jump.cycles, 'jump (beyond its instruction)');
   const machineRows = rows.length;
   if (mon) {
     if (mon.vmExits > 0) {

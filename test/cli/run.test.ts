@@ -84,7 +84,7 @@ describe('virtlab run', () => {
     });
     // Natively every cycle is a guest instruction's: the model adds no overhead.
     expect(report.cost).toMatchObject({ preset: 'p4-2006', overheadCycles: 0 });
-    expect(report.counters).toEqual({ ...createCounters(), steps: 105, instructions: 105, ioWrites: 20 });
+    expect(report.counters).toEqual({ ...createCounters(), steps: 105, instructions: 105, ioWrites: 20, jumps: 20 }); // the loop's jump back, once per character
   });
 
   test('--json for an unhandled trap names it; the exit code is still 125', async () => {

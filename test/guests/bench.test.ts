@@ -95,10 +95,12 @@ describe('the event happens once per iteration', () => {
       'hw --no-ept': [['exitCrAccess', 1], ['vmExits', 1]],
     },
     callret: {
-      native: [['instructions', 4]],
-      bt: [['calloutIndirect', 1]],
-      pv: [['traps', 0]],
-      hw: [['vmExits', 0]],
+      native: [['instructions', 4], ['jumps', 2]],
+      trap: [['jumps', 2]],
+      bt: [['calloutIndirect', 1], ['jumps', 2]], // the guest's call and ret, translated
+      pv: [['traps', 0], ['jumps', 2]],
+      hw: [['vmExits', 0], ['jumps', 2]],
+      'hw --no-ept': [['jumps', 2]],
     },
     pgfault: {
       native: [['excPageFault', 1]],
@@ -172,10 +174,13 @@ describe('per-iteration figures', () => {
     expect(p.cost.overheadCycles).toBe(2409 + 6700 + 178 + 171);
   });
 
-  test('native: only instructions are priced; the setup is in the baseline, not in the figures', async () => {
+  test('native: only instructions and jumps are priced; the setup is in the baseline, not in the figures', async () => {
     const r = await runJson('callret', 'native');
     const p = r.perIteration!;
-    expect(p.cost.rows).toEqual([{ kind: 'guest instructions', counter: 'instructions', count: 4, each: 1, cycles: 4 }]);
+    expect(p.cost.rows).toEqual([
+      { kind: 'guest instructions', counter: 'instructions', count: 4, each: 1, cycles: 4 },
+      { kind: 'jumps', counter: 'jumps', count: 2, each: 3.5, cycles: 7 },
+    ]);
     expect(p.baseline!.instructions).toBeGreaterThan(1000); // boot and the 4 MiB map
     expect(r.counters.instructions).toBe(p.baseline!.instructions + 4 * N);
   });

@@ -171,7 +171,7 @@ describe('memory', () => {
 
 /** Counters as the worker sends them, from the real cost model over counters. */
 function countersOf(mode: 'trap' | 'bt', instructions: number, traps: number, callouts: number): Counters {
-  const machine = { instructions, excPageFault: 0, excDivideByZero: 0, excSyscall: 0, excBreakpoint: 0, excMisaligned: 0, interrupts: 2, ioReads: 0, ioWrites: 1, tlbWalks: 0 };
+  const machine = { instructions, excPageFault: 0, excDivideByZero: 0, excSyscall: 0, excBreakpoint: 0, excMisaligned: 0, interrupts: 2, ioReads: 0, ioWrites: 1, tlbWalks: 0, jumps: 0 };
   const monitor = { traps, calloutEmulate: callouts, translations: mode === 'bt' ? 3 : 0, translatedInsns: mode === 'bt' ? 12 : 0 };
   const report = priceCounters({ machine: machine as never, monitor: monitor as never }, 'p4-2006');
   return { statsText: '', machine, monitor, cost: report, perIteration: null } as Counters;

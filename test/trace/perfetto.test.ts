@@ -34,6 +34,9 @@ const Trace = z.object({ displayTimeUnit: z.literal('ns'), metadata: z.record(z.
 type Ev = z.infer<typeof Event>;
 type X = z.infer<typeof Complete>;
 
+/** Cycles from microseconds, rid of the float error (fractional prices, copyByte and jump, make half cycles). */
+const exact = (us: number): number => Math.round(us * CYCLES_PER_US * 1000) / 1000;
+
 /** Parse and check a trace: the schema, metadata for every track, and per track ts monotone and slices that do not overlap. */
 function checked(json: unknown): Ev[] {
   const events = Trace.parse(json).traceEvents;
@@ -51,7 +54,7 @@ function checked(json: unknown): Ev[] {
     lastTs.set(track, e.ts);
     if (e.ph === 'X') {
       // In cycles (1 us = CYCLES_PER_US), where the layout is exact.
-      expect(Math.round(e.ts * CYCLES_PER_US), `${e.name} after the slice before it`).toBeGreaterThanOrEqual(Math.round(lastEnd.get(track) ?? 0));
+      expect(exact(e.ts), `${e.name} after the slice before it`).toBeGreaterThanOrEqual(exact((lastEnd.get(track) ?? 0) / CYCLES_PER_US));
       lastEnd.set(track, (e.ts + e.dur) * CYCLES_PER_US);
     }
   }
@@ -59,7 +62,7 @@ function checked(json: unknown): Ev[] {
 }
 
 const slices = (events: Ev[], pid?: number): X[] => events.filter((e): e is X => e.ph === 'X' && (pid === undefined || e.pid === pid));
-const cycles = (xs: X[]): number => Math.round(xs.reduce((n, x) => n + x.dur * CYCLES_PER_US, 0));
+const cycles = (xs: X[]): number => exact(xs.reduce((n, x) => n + x.dur, 0));
 const lastCounter = (events: Ev[], pid: number, name: string): number | undefined =>
   events.filter((e) => e.ph === 'C' && e.pid === pid && e.name === name).map((e) => Object.values(e.args as Record<string, number>)[0]!).pop();
 
@@ -89,7 +92,7 @@ describe('virtlab trace --format perfetto', () => {
     // The slices tile the whole run from 0: no gap, and the end is the total.
     expect(xs[0]!.ts).toBe(0);
     expect(cycles(xs)).toBe(stats.cost.totalCycles);
-    expect(Math.round((xs.at(-1)!.ts + xs.at(-1)!.dur) * CYCLES_PER_US)).toBe(stats.cost.totalCycles);
+    expect(exact(xs.at(-1)!.ts + xs.at(-1)!.dur)).toBe(stats.cost.totalCycles);
     expect(cycles(xs.filter((x) => x.cat === 'guest'))).toBe(stats.cost.guestCycles);
     expect(cycles(xs.filter((x) => x.cat === 'monitor'))).toBe(stats.cost.overheadCycles);
     expect(lastCounter(events, pid, 'modelled')).toBe(stats.cost.totalCycles);
@@ -141,7 +144,7 @@ describe('virtlab trace --format perfetto', () => {
     const procs = events.filter((e) => e.name === 'process_name');
     expect(procs.map((e) => e.args)).toEqual([{ name: 'a (bt)' }, { name: 'b (hw)' }]);
     const all = slices(events).sort((p, q) => p.ts - q.ts);
-    for (let i = 1; i < all.length; i++) expect(Math.round(all[i]!.ts * CYCLES_PER_US)).toBeGreaterThanOrEqual(Math.round((all[i - 1]!.ts + all[i - 1]!.dur) * CYCLES_PER_US));
+    for (let i = 1; i < all.length; i++) expect(exact(all[i]!.ts)).toBeGreaterThanOrEqual(exact(all[i - 1]!.ts + all[i - 1]!.dur));
     let switches = 0;
     for (let i = 1; i < all.length; i++) if (all[i]!.pid !== all[i - 1]!.pid) switches++;
     expect(switches).toBeGreaterThan(2); // the VMs' slices interleave

@@ -33,7 +33,7 @@ describe('presets', () => {
 
 describe('pricing', () => {
   test('each kind is its count times its formula over the primitives', () => {
-    const machine = { ...createCounters(), instructions: 1000, excPageFault: 2, excDivideByZero: 1, excSyscall: 3, interrupts: 4, ioReads: 2, ioWrites: 1, tlbWalks: 5 };
+    const machine = { ...createCounters(), instructions: 1000, excPageFault: 2, excDivideByZero: 1, excSyscall: 3, interrupts: 4, ioReads: 2, ioWrites: 1, tlbWalks: 5, jumps: 6 };
     const monitor = {
       ...createMonitorCounters(), traps: 10, emulated: 7, reflected: 2, injected: 1, shadowFills: 3, tracedWrites: 1, shadowInvalidations: 4, shadowSwitches: 2,
       mmioEmulated: 5, framesCopied: 3, bytesCopied: 180,
@@ -52,6 +52,7 @@ describe('pricing', () => {
       ioReads: 2 * io,
       ioWrites: 1 * io,
       tlbWalks: 5 * 2 * 10,
+      jumps: 6 * 3.5,
       traps: 10 * 2409,
       emulated: 7 * (178 + 171),
       reflected: 2 * (178 + 4 * 171),
@@ -65,7 +66,7 @@ describe('pricing', () => {
       bytesCopied: 180 * 0.5,
     });
     // The bare machine's work is the guest's; only the monitor's rows are overhead.
-    const guest = 1000 + 10 * d + 3 * io + 100;
+    const guest = 1000 + 10 * d + 3 * io + 100 + 21;
     expect(r.guestCycles).toBe(guest);
     expect(r.totalCycles).toBe(Object.values(by).reduce((a, b) => a + b, 0));
     expect(r.overheadCycles).toBe(r.totalCycles - guest);
@@ -97,7 +98,7 @@ describe('pricing', () => {
     expect(native.cost.overheadCycles).toBe(0);
     const m = native.machine;
     expect(m.interrupts).toBeGreaterThan(0);
-    expect(native.cost.totalCycles).toBe(m.instructions + 873 * (m.interrupts + m.excSyscall + m.excPageFault + m.excDivideByZero + m.excBreakpoint + m.excMisaligned) + 3206 * (m.ioReads + m.ioWrites) + 20 * m.tlbWalks);
+    expect(native.cost.totalCycles).toBe(m.instructions + 873 * (m.interrupts + m.excSyscall + m.excPageFault + m.excDivideByZero + m.excBreakpoint + m.excMisaligned) + 3206 * (m.ioReads + m.ioWrites) + 20 * m.tlbWalks + 3.5 * m.jumps);
     const trap = runVm(image, 'trap').vm;
     const p4 = trap.stats('p4-2006').cost, modern = trap.stats('modern').cost;
     // The same instructions; the machine's own events may differ under the monitor (walks of its shadow tables).
