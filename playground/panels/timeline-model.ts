@@ -7,9 +7,9 @@
 import { formatCount } from './format.js';
 
 /**
- * One event of the protocol's first timeline (src/playground/protocol.ts's
- * deprecated TimelineEvent): a machine step and a price, no time. Typed here
- * by its shape so the panel does not depend on the old type.
+ * An event at a machine step with its price and no time, as the worker's
+ * first timeline sent them (the worker now sends perfetto.ts's Timeline,
+ * timeline-trace.ts): still taken by the panels, and the tests' shorthand.
  */
 export interface StepEvent {
   seq: number;

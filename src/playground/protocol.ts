@@ -308,19 +308,6 @@ export interface VmState {
 
 export interface SnapshotResponse { id: number; ok: true; type: 'snapshot'; state: VmState }
 
-/**
- * Deprecated: the worker does not send these (the timeline is perfetto.ts's Timeline, TimelineResponse);
- * kept until the page stops importing it.
- */
-export interface TimelineEvent {
-  seq: number;
-  vm: string;
-  step: number;
-  kind: 'exit' | 'trap' | 'hypercall' | 'interrupt' | 'packet' | 'exception' | 'callout';
-  name: string;
-  cycles: number | null;
-}
-
 export interface TimelineResponse {
   id: number; ok: true; type: 'timeline';
   /** Per VM: slices of guest execution and monitor work, instants, counter tracks (src/trace/perfetto.ts). */
