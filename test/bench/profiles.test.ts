@@ -27,6 +27,9 @@ beforeAll(async () => {
 describe('virtlab bench --suite profiles', () => {
   test('a row per profile; each cell the technique virtlab runs and a measured overhead', () => {
     expect(run.code).toBe(0);
+    // --suite profiles alone: the macro and net cells measured for it, as those suites measure them (one round: no spread).
+    expect(result.sources).toEqual({ cpu: 'measured', net: 'measured' });
+    expect(run.stdout).toContain('one round: no spread measured');
     expect(result.rows.map((r) => r.profile)).toEqual(PROFILES.map((p) => p.name));
     for (const p of PROFILES) {
       for (const d of DIMENSIONS) {
