@@ -68,13 +68,18 @@ const MODES: Record<string, Partial<VmOptions> & { pv?: true }> = {
   'hw-noept': { mode: 'hw', hw: { ept: false } },
 };
 
-/** The machine's counters after a whole run (the guest halts 0 having checked its trap count). */
-function run(modeName: string, jit: boolean, iterations: number) {
+/**
+ * The machine's counters after a whole run (the guest halts 0 having checked its trap count);
+ * with `budget`, run in slices of that many steps (under bt a slice may end inside a
+ * translated call, which the monitor then finishes: that jump is counted too).
+ */
+function run(modeName: string, jit: boolean, iterations: number, budget?: number) {
   const { pv, ...opts } = MODES[modeName]!;
   // The baseline (0 iterations) prints the same line, as the per-iteration figures' baseline does.
   const defines = { BENCH_ITERATIONS: iterations, ...(iterations === N ? {} : { BENCH_BASELINE: N }), ...(pv ? { PV: 1 } : {}) };
   const vm = createVm({ ...opts, image: image(defines), engine: jit ? createJit : createInterpreter });
-  const { stop } = vm.run(5_000_000);
+  let { stop } = vm.run(budget ?? 5_000_000);
+  for (let i = 0; budget !== undefined && stop.kind === 'budget' && i < 1_000_000; i++) stop = vm.run(budget).stop;
   expect({ stop: stop.kind, code: stop.kind === 'halted' ? stop.code : undefined, console: vm.consoleText() })
     .toEqual({ stop: 'halted', code: 0, console: `bench jumps: ${N} iterations\n` });
   return { ...vm.machine.counters };
@@ -94,5 +99,10 @@ describe('jumps: jal and jalr retired, the same on both engines in every mode', 
     expect(full.jumps - base.jumps, 'jumps per run of the loop').toBe(JUMPS_PER_ITERATION * N);
     // The same image (pv's is assembled with -D PV, whose kernel layer differs) makes the same jumps in all.
     if (mode !== 'pv') expect({ full: full.jumps, base: base.jumps }).toEqual({ full: native.interp.jumps, base: native.base.jumps });
+  });
+
+  test.each([1, 2, 3, 7])('bt run %i steps at a time: the same jumps', (budget) => {
+    expect(run('bt', false, N, budget).jumps).toBe(native.interp.jumps);
+    expect(run('bt', true, N, budget).jumps).toBe(native.interp.jumps);
   });
 });
