@@ -23,9 +23,8 @@
 // run until steady (settle), its runs per sample fixed so that each part's
 // windows add up to at least minSampleTime of CPU time), then takes
 // samples on request, each a fixed number of runs of every part: CPU time per
-// frame and per round trip, and the wall time of each round trip (one CPU
-// clock reading per round trip would cost a system call in the middle of
-// what it measures). bench/net-suite.ts takes those samples in turn with the
+// frame and per round trip, and the CPU time of each round trip (a clock
+// read, ~0.4 µs, at each ping). bench/net-suite.ts takes those samples in turn with the
 // native e1000's (bench/interleave.ts); docs/benchmarks.md says why.
 
 import { ENGINE_FACTORIES, type EngineName } from '../src/engine/registry.js';
@@ -74,10 +73,10 @@ export interface NetCellMeasurement {
   latency: NetLatencyFigures;
 }
 
-/** One timed sample of a cell: seconds per frame (per frame size, in table order) and per round trip, and each round trip's wall time. */
+/** One timed sample of a cell: seconds per frame (per frame size, in table order) and per round trip, and each round trip's CPU time. */
 export interface NetSample {
   stream: { size: number; cpu: number; wall: number }[];
-  latency: { cpu: number; wall: number; /** Each round trip of the sample's runs, wall nanoseconds (whole). */ tripsNs: number[] };
+  latency: { cpu: number; wall: number; /** Each round trip of the sample's runs, CPU nanoseconds (whole). */ tripsNs: number[] };
 }
 
 /** A cell built, checked and settled: ready to take samples. */
@@ -94,7 +93,7 @@ export function netCellLabel(s: Pick<NetCellSpec, 'path' | 'nic' | 'mode'>): str
 
 /** A part of a cell: one run of its scenario, measured over its window. */
 interface Part {
-  /** Runs the scenario once (after a reset): CPU and wall seconds of the window, and the round trips' wall nanoseconds (latency only). */
+  /** Runs the scenario once (after a reset): CPU and wall seconds of the window, and the round trips' CPU nanoseconds (latency only). */
   window(): { cpu: number; wall: number; tripsNs?: number[] };
   /** Frames or round trips in the window. */
   count: number;
@@ -270,14 +269,13 @@ function prepareLatency(s: ScenarioSpec): { figures: NetLatencyFigures; part: Pa
   const n = cycles.length;
   const sorted = [...cycles].sort((x, y) => x - y);
 
-  // Timed: the wall clock at each ping; CPU time at the first kept ping and the last.
+  // Timed: the CPU clock and the wall clock at each ping. A round trip's host time is CPU time, as every other
+  // host figure: time the shared host gives another process is not the round trip's (one clock read, ~0.4 µs, is).
   let stamps: number[] = [];
-  let cpu0 = 0, cpu1 = 0;
+  let walls: number[] = [];
   pings(() => {
-    const i = stamps.length;
-    if (i === skip) cpu0 = cpuNow();
-    stamps.push(performance.now());
-    if (i === s.count - 1) cpu1 = cpuNow();
+    stamps.push(cpuNow());
+    walls.push(performance.now());
   });
   return {
     figures: {
@@ -289,12 +287,13 @@ function prepareLatency(s: ScenarioSpec): { figures: NetLatencyFigures; part: Pa
       count: n,
       window: () => {
         stamps = [];
+        walls = [];
         sc.reset();
         sc.run();
         if (stamps.length !== s.count) throw new Error(`pingpong: ${stamps.length} pings left the client for ${s.count} round trips`);
         const tripsNs: number[] = [];
-        for (let i = skip + 1; i < stamps.length; i++) tripsNs.push(Math.round((stamps[i]! - stamps[i - 1]!) * 1e6));
-        return { cpu: cpu1 - cpu0, wall: (stamps[stamps.length - 1]! - stamps[skip]!) / 1000, tripsNs };
+        for (let i = skip + 1; i < stamps.length; i++) tripsNs.push(Math.round((stamps[i]! - stamps[i - 1]!) * 1e9));
+        return { cpu: stamps[stamps.length - 1]! - stamps[skip]!, wall: (walls[walls.length - 1]! - walls[skip]!) / 1000, tripsNs };
       },
     },
   };

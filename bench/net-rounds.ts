@@ -2,7 +2,7 @@
 // per round, each part's fastest sample (CPU time: a shared host only ever adds
 // to a sample) and its ratio to the reference cell's fastest of the same round;
 // the cell's figure is the rounds' median with their spread (bench/spread.ts).
-// Round trips: each round pools the wall time of every round trip of its
+// Round trips: each round pools the CPU time of every round trip of its
 // samples, the round's p50 and p99 are of that pool, and the cell's are the
 // medians of the rounds' p50 and p99, with their spread.
 
@@ -18,7 +18,7 @@ export interface NetStreamHost {
 }
 
 export interface NetLatencyHost {
-  /** Round trips, wall µs: the median of the rounds' p50 (p99), and the spread of those. */
+  /** Round trips, CPU µs: the median of the rounds' p50 (p99), and the spread of those. */
   p50Us: number | null;
   p50Spread: number | null;
   p99Us: number | null;

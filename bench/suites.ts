@@ -18,6 +18,7 @@ import { formatProfilesSuite } from './profiles-format.js';
 import { runProfilesSuite, type ProfilesSuiteResult } from './profiles-suite.js';
 import { runNetSuite, type NetSuiteResult } from './net-suite.js';
 import { NET_WORKLOAD } from './net-workloads.js';
+import { formatGenerations, generationReport, type GenerationReport } from './generations.js';
 import { orderingHolds, paperOrdering, paperRatio, paperRows, PAPER_TOLERANCE, withinTolerance, type PaperColumn, type PaperReportRow, type PaperRow } from './paper.js';
 import { overheadSvg, type ChartCell } from './svg.js';
 import type { TimingOptions } from './timing.js';
@@ -60,6 +61,8 @@ export interface BenchReport {
   net?: NetSuiteResult;
   /** The nano suite's modelled cycles beside Adams & Agesen 2006 (native, BT, HW = hw --no-ept). */
   paper?: PaperReportRow[];
+  /** The cost model's VM exit round trip against published round trips by processor generation (with the nano suite). */
+  generations?: GenerationReport;
   /** The EC2 profiles' overhead per dimension (bench/profiles-suite.ts; in `all`, or `--suite profiles` alone). */
   profiles?: ProfilesSuiteResult;
   targets: Target[];
@@ -104,6 +107,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   if (want('nano')) {
     report.nano = await runGuestSuiteInterleaved('nano', guest);
     report.paper = paperRows(report.nano.cells);
+    report.generations = generationReport(o.costModel);
   }
   if (want('macro')) report.macro = await runGuestSuiteInterleaved('macro', guest);
   if (want('host') && (!o.only || o.only.includes(HOST_WORKLOAD))) {
@@ -155,6 +159,7 @@ export function formatReport(r: BenchReport): string {
   if (r.engine) s += '\n' + formatEngine(r.engine);
   if (r.nano) s += '\n' + formatGuestSuite('nano', r.nano, r.options.costModel);
   if (r.paper?.length) s += '\n' + formatPaper(r.paper, r.options.costModel);
+  if (r.generations) s += '\n' + formatGenerations(r.generations);
   if (r.macro) s += '\n' + formatGuestSuite('macro', r.macro, r.options.costModel);
   if (r.host) s += '\n' + formatHostSuite(r.host);
   if (r.net) s += '\n' + formatNetSuite(r.net);
