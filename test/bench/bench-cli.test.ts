@@ -59,7 +59,12 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
   });
 
   it('writes the JSON report in the documented shape', () => {
-    expect(Object.keys(json).sort()).toEqual(['date', 'machine', 'nano', 'options', 'paper', 'targets']);
+    expect(Object.keys(json).sort()).toEqual(['date', 'generations', 'machine', 'nano', 'options', 'paper', 'targets']);
+    // The preset's round trip against each processor generation's: p4-2006 stands for the Pentium 4 alone.
+    expect(json.generations.preset).toBe('p4-2006');
+    expect(json.generations.rows.filter((r: { represented: boolean }) => r.represented).map((r: { generation: string; within: boolean }) => [r.generation, r.within]))
+      .toEqual([['NetBurst (Prescott)', true]]);
+    expect(run.stdout).toContain("the cost model's VM exit round trip against published round trips by processor generation");
     expect(json.options).toEqual({ suite: 'nano', engine: 'jit', costModel: 'p4-2006', quick: true, rounds: 1, samples: 2, clock: 'cpu' });
     expect(json.nano.modes).toEqual(['native', 'trap', 'bt', 'pv', 'hw', 'hw-noept']);
     expect(json.nano.cells).toHaveLength(12);
