@@ -3,7 +3,7 @@
 // `info registers` decodes them, src/debug/views.ts), each marked when its
 // value changed since the previous snapshot.
 
-import { CAUSE, CR, CR_NAMES, EXC_NAMES, NUM_REGS, STATUS } from '../../src/isa/arch.js';
+import { CR, CR_NAMES, NUM_REGS, STATUS } from '../../src/isa/arch.js';
 import { regName } from '../../src/isa/registers.js';
 import { causeText, statusText } from '../../src/isa/cr-text.js';
 import type { VmState } from '../../src/playground/protocol.js';

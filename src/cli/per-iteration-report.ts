@@ -125,11 +125,11 @@ export type Baseline = { stop: Stop; stats: VmStats } | { why: string };
  * `run` and the playground, which must print the same.
  */
 export function perIterationAgainst(n: number, run: VmStats, code: number, baseline: Baseline): PerIterationReport {
-  const why = 'why' in baseline ? baseline.why
-    : baseline.stop.kind !== 'halted' || baseline.stop.code !== code
-      ? `the baseline (BENCH_ITERATIONS=0) ended with ${baseline.stop.kind === 'halted' ? `halt ${baseline.stop.code}` : baseline.stop.kind}`
-      : undefined;
-  if ('why' in baseline || why !== undefined) return perIteration(n, run, undefined, `${why}: totals divided by N, setup included`);
+  const divided = (why: string) => perIteration(n, run, undefined, `${why}: totals divided by N, setup included`);
+  if ('why' in baseline) return divided(baseline.why);
+  const { stop } = baseline;
+  if (stop.kind !== 'halted' || stop.code !== code) {
+    return divided(`the baseline (BENCH_ITERATIONS=0) ended with ${stop.kind === 'halted' ? `halt ${stop.code}` : stop.kind}`);
+  }
   return perIteration(n, run, baseline.stats, null);
 }
-

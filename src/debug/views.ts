@@ -4,7 +4,7 @@
 // is one, even a stale one, else the page tables in RAM), but without a TLB
 // fill, an A/D-bit update or a counter; and device memory is never read.
 
-import { CAUSE, CR, CR_NAMES, disassembleWord, EXC_NAMES, NUM_REGS, PAGE_SHIFT, PAGE_SIZE, regName, STATUS } from '../isa/index.js';
+import { CR, CR_NAMES, disassembleWord, NUM_REGS, PAGE_SHIFT, PAGE_SIZE, regName, STATUS } from '../isa/index.js';
 import type { Machine } from '../machine/index.js';
 import type { TcPlace } from '../trace/bt-view.js';
 import type { Monitor } from '../vmm/index.js';
