@@ -40,7 +40,7 @@ export function loadConstWords(rd: number, value: number): number[] {
  * `jal zero, byteOffset`: what a chaining pass writes over the exit of a guest
  * jal to jump straight to another unit's translation (the offset is relative
  * to the exit word's own address, within +-2 MiB). It is the one jump the
- * translation cache holds, so the machine's \`jumps\` counts the guest's jal.
+ * translation cache holds, so the machine's `jumps` counts the guest's jal.
  */
 export function chainJumpWord(byteOffset: number): number {
   return encode(JAL, [0, byteOffset]);
