@@ -24,7 +24,7 @@ import { Host, type HostVmConfig } from '../src/host/index.js';
 import { COST_PRESET_NAMES, createVm, type CostPresetName } from '../src/vmm/index.js';
 import { switchCost, type SwitchCost, type VmCounts } from './host-cost.js';
 import { guestPath } from './paths.js';
-import type { TimingOptions } from './timing.js';
+import { median, type TimingOptions } from './timing.js';
 
 export interface HostColumn {
   name: string;
@@ -177,12 +177,6 @@ export function measureHostCell(spec: HostCellSpec): HostCellMeasurement {
     timing, reference: ref, ratioToOne: one ? median(samples.map((t, i) => reference[i]! / t)) : 1,
     cost: { preset: spec.costModel, ...switchCost(col.mode, spec.costModel, switches, onHost, host.vms.map(() => aloneCounts)) },
   };
-}
-
-export function median(s: readonly number[]): number {
-  const sorted = [...s].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function summarize(s: readonly number[]): HostTiming {

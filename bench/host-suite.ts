@@ -10,7 +10,8 @@
 import type { EngineName } from '../src/engine/registry.js';
 import type { CostPresetName } from '../src/vmm/index.js';
 import { fastestOfRounds } from './cell.js';
-import { HOST_COLUMNS, HOST_VM_COUNTS, median, type HostCellMeasurement, type HostCellSpec } from './host-cell.js';
+import { HOST_COLUMNS, HOST_VM_COUNTS, type HostCellMeasurement, type HostCellSpec } from './host-cell.js';
+import { median } from './timing.js';
 import type { TimingOptions } from './timing.js';
 import { figure } from './spread.js';
 

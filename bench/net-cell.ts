@@ -32,7 +32,7 @@ import { NIC_KINDS, type NicKind } from '../src/network/nic.js';
 import { COST_PRESET_NAMES, type CostPresetName } from '../src/vmm/index.js';
 import { buildScenario, FIRST_MAC, type NetScenario, type NetTotals, type ScenarioSpec } from './net-scenario.js';
 import { FRAME_SIZES, NET_MODE_COLUMNS, NET_PATHS, netCellExists, netCounts, type NetPath } from './net-workloads.js';
-import type { TimingOptions } from './timing.js';
+import { cpuNow, settleOn, type TimingOptions } from './timing.js';
 
 export interface NetCellSpec {
   kind: 'net';
@@ -99,6 +99,15 @@ interface Part {
   count: number;
 }
 
+/**
+ * A part settles (timing.ts's settleOn) over its runs, not over samples of
+ * `calls` runs, within SETTLE_BUDGET seconds of CPU time: the first runs of a
+ * net scenario are 1.5 to 15 times slower than its steady ones (V8 optimizing
+ * the engine and the devices, the engine compiling the guest) for 10 to 30
+ * runs; most of that is shared by a cell's parts, so the first part settled
+ * pays for the others. The budget keeps the slow cells (VM to VM, 1500-byte
+ * frames, 50-250 ms a run) from spending seconds here every round.
+ */
 const SETTLE_MAX_RUNS = 60;
 const SETTLE_BUDGET = 0.6;
 
@@ -106,7 +115,8 @@ export function readyNetCell(spec: NetCellSpec): ReadyNetCell {
   const { info, parts } = prepare(spec);
   const minTime = spec.timing.minSampleTime ?? 0.02;
   // Runs per sample, from the settled part's fastest run (--quick: one run): the windows of a sample add up to at least minTime of CPU time.
-  const calls = parts.map((p) => Math.max(1, Math.ceil(minTime / Math.max(spec.quick ? p.window().cpu : settle(p), 1e-6))));
+  const fastest = (p: Part) => (spec.quick ? p.window().cpu : settleOn(() => p.window().cpu, SETTLE_MAX_RUNS, SETTLE_BUDGET).best);
+  const calls = parts.map((p) => Math.max(1, Math.ceil(minTime / Math.max(fastest(p), 1e-6))));
   return { info, calls, sample: () => sampleParts(parts, calls) };
 }
 
@@ -133,28 +143,6 @@ function sampleParts(parts: readonly Part[], calls: readonly number[]): NetSampl
     stream: FRAME_SIZES.map((size, k) => ({ size, cpu: taken[k]!.cpu, wall: taken[k]!.wall })),
     latency: { cpu: latency.cpu, wall: latency.wall, tripsNs: latency.trips },
   };
-}
-
-/**
- * Runs a part until it runs at its steady speed: until its fastest run has
- * not improved by 2% for 3 runs (at least 4), or SETTLE_BUDGET seconds of CPU
- * time are spent. The first runs of a net scenario are 1.5 to 15 times slower
- * than its steady ones (V8 optimizing the engine and the devices, the engine
- * compiling the guest) for 10 to 30 runs; most of that is shared by a cell's
- * parts, so the first part settled pays for the others. Runs, not samples of
- * `calls` runs: the budget keeps the slow cells (VM to VM, 1500-byte frames,
- * 50-250 ms a run) from spending seconds here every round.
- */
-function settle(p: Part): number {
-  let best = Infinity, since = 0, spent = 0;
-  for (let n = 0; n < SETTLE_MAX_RUNS && (n < 4 || since < 3) && spent < SETTLE_BUDGET; n++) {
-    const c0 = cpuNow();
-    const t = p.window().cpu;
-    spent += cpuNow() - c0;
-    if (t < best * 0.98) since = 0; else since++;
-    best = Math.min(best, t);
-  }
-  return best;
 }
 
 function prepare(spec: NetCellSpec): { info: NetCellMeasurement; parts: Part[] } {
@@ -188,10 +176,6 @@ function guardPart(p: Part, guard: <T>(f: () => T) => T): Part {
   return { count: p.count, window: () => guard(() => p.window()) };
 }
 
-const cpuNow = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 function prepareStream(s: ScenarioSpec, [n1, n2]: [number, number]): { figures: NetStreamFigures; part: Part } {
   const sc = buildScenario({ ...s, count: n2 });

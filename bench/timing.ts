@@ -37,6 +37,11 @@ export interface TimingOptions {
 
 const DEFAULT_MIN_SAMPLE = 0.02;
 /** A sample loop that never reaches maxTime (a function of a few ns) still ends. */
+import { median } from '../src/util/median.js';
+
+/** The one median (src/util/median.ts), where the suites have always taken it from. */
+export { median };
+
 const MAX_SAMPLES = 1000;
 
 const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
@@ -62,25 +67,38 @@ export function sampleOnce(fn: () => void, calls: number): Sample {
 }
 
 /**
- * Samples `fn` until it runs at its steady speed: until the fastest sample
- * has not improved by more than 2% for 3 samples (at least 4, at most
- * SETTLE_MAX). A warm-up of fixed wall time is not enough on a loaded host:
- * V8 optimizes on background threads, which get little CPU time there, and
- * a process that started sampling before its code was optimized ran 3 times
- * slower in every sample (macro syscall native, load average 13). Returns the
- * samples taken.
+ * Samples `fn` until it runs at its steady speed (settleOn: at most
+ * SETTLE_MAX samples). A warm-up of fixed wall time is not enough on a loaded
+ * host: V8 optimizes on background threads, which get little CPU time there,
+ * and a process that started sampling before its code was optimized ran 3
+ * times slower in every sample (macro syscall native, load average 13).
+ * Returns the samples taken.
  */
 export function settle(fn: () => void, calls: number): number {
-  let best = Infinity;
-  let since = 0;
-  let n = 0;
-  while (n < SETTLE_MAX && (n < 4 || since < 3)) {
-    const t = sampleOnce(fn, calls).cpu;
-    n++;
+  return settleOn(() => sampleOnce(fn, calls).cpu, SETTLE_MAX).runs;
+}
+
+/**
+ * Calls `measure` (seconds of something) until its fastest figure has not
+ * improved by more than 2% for 3 calls (at least 4, at most `max`), or
+ * `budget` seconds of this process's CPU time are spent: the runs made, and
+ * the fastest figure.
+ */
+export function settleOn(measure: () => number, max: number, budget = Infinity): { runs: number; best: number } {
+  let best = Infinity, since = 0, runs = 0;
+  const c0 = process.cpuUsage();
+  while (runs < max && (runs < 4 || since < 3) && cpuSeconds(process.cpuUsage(c0)) < budget) {
+    const t = measure();
+    runs++;
     if (t < best * 0.98) since = 0; else since++;
     best = Math.min(best, t);
   }
-  return n;
+  return { runs, best };
+}
+
+/** This process's CPU time so far, seconds (all its threads). */
+export function cpuNow(): number {
+  return cpuSeconds(process.cpuUsage());
 }
 
 const SETTLE_MAX = 20;
@@ -101,12 +119,6 @@ export function timeIt(name: string, fn: () => void, o: TimingOptions): Timing {
     cpu.push(s.cpu);
   }
   return { median: median(wall), cpu: median(cpu), rme: rme(wall), samples: wall.length, callsPerSample: calls };
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** 95% margin of error of the mean, relative, percent (normal approximation, as benchmark.js gives it for large samples). */

@@ -5,6 +5,8 @@
 // computed here rather than copied, so that the table can be checked against
 // its source line by line.
 
+import { median } from '../util/median.js';
+
 /** Evgenii Iuliugin's vmlatency: a driver that enters a guest whose only instruction is CPUID (which always exits) and times VMRESUME -> exit -> host with RDTSC, averaged over 524,288 round trips with interrupts off; one result file per CPU. */
 export const VMLATENCY_SOURCE =
   'Iuliugin, vmlatency (github.com/yulyugin/vmlatency, results/*.txt at 1c7ab8faff2005cf0302d3fa6d2f82f01b60db80): ' +
@@ -50,13 +52,6 @@ export const GENERATIONS: readonly Generation[] = [
   { name: 'Coffee Lake', year: 2017, source: VMLATENCY_SOURCE, verified: true, cpus: [vm('Core i7-8559U', 424), vm('Core i7-8700K', 540), vm('Core i7-9700K', 532)] },
   { name: 'Cascade Lake', year: 2019, source: VMLATENCY_SOURCE, verified: true, cpus: [vm('Xeon Gold 6244', 1489), vm('Xeon Gold 6252N', 441)] },
 ];
-
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) throw new RangeError('median of nothing');
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 /** A generation's round trip: the median of its CPUs. */
 export function generationRoundTrip(g: Generation): number {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatGenerations, generationReport } from '../../bench/generations.js';
 import { COST_PRESETS } from '../../src/vmm/cost-model.js';
-import { GENERATIONS, generationRoundTrip, median, MODERN_FROM, modernCpus, modernRoundTrip } from '../../src/vmm/exit-latency.js';
+import { GENERATIONS, generationRoundTrip, MODERN_FROM, modernCpus, modernRoundTrip } from '../../src/vmm/exit-latency.js';
+import { median } from '../../src/util/median.js';
 
 describe('VM exit round trips by processor generation', () => {
   it('keeps the generations in order, each with its CPUs and a source', () => {
@@ -18,7 +19,7 @@ describe('VM exit round trips by processor generation', () => {
   it('takes a generation\'s figure as the median of its CPUs, robust to a part that reads high', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
-    expect(() => median([])).toThrow(RangeError);
+    expect(median([])).toBeNaN();
     const sandy = GENERATIONS.find((g) => g.name === 'Sandy Bridge')!;
     const cycles = sandy.cpus.map((c) => c.cycles);
     expect(generationRoundTrip(sandy)).toBeLessThan(Math.max(...cycles));
