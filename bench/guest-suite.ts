@@ -204,7 +204,7 @@ function iterationsOf(w: GuestWorkload, quick: boolean): number {
  * what a shared host adds (a preemption, caches another process emptied) only
  * ever slows a sample: the fastest is the least disturbed.
  */
-function fastestNs(samples: readonly GuestSample[], n: number, clock: 'cpu' | 'wall'): number | null {
+export function fastestNs(samples: readonly GuestSample[], n: number, clock: 'cpu' | 'wall'): number | null {
   const d = Math.min(...samples.map((s) => s.run[clock])) - Math.min(...samples.map((s) => s.baseline[clock]));
   return d > 0 ? d / n * 1e9 : null;
 }

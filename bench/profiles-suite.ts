@@ -24,8 +24,8 @@ import type { NicKind } from '../src/network/nic.js';
 import { DIMENSIONS, PROFILES, profileSettings, techniqueOf, type Dimension, type Technique } from '../src/profiles/profiles.js';
 import type { CostPresetName } from '../src/vmm/index.js';
 import { belowNativeReason } from './below-native.js';
-import type { GuestSample, Sessions } from './cell-session.js';
-import { runGuestSuiteInterleaved, type GuestSuiteResult } from './guest-suite.js';
+import type { Sessions } from './cell-session.js';
+import { fastestNs, runGuestSuiteInterleaved, type GuestSuiteResult } from './guest-suite.js';
 import { measureInterleaved } from './interleave.js';
 import { findRow, runNetSuite, type NetSuiteResult } from './net-suite.js';
 import { timerCellLabel, type TimerCellSpec } from './profiles-timer-cell.js';
@@ -112,8 +112,8 @@ export async function runProfilesSuite(o: ProfilesSuiteOptions): Promise<Profile
   const timers = await measureInterleaved(tSpecs, {
     rounds: o.rounds, samples: o.samples, open: o.sessions.timer,
     roundDone: (r, taken) => o.log(`profiles timer round ${r}/${o.rounds}: ` + tSpecs.map((s, k) => {
-      const ns = perIterationNs(taken[k]!, 1);
-      const nat = perIterationNs(taken[0]!, 1);
+      const ns = fastestNs(taken[k]!, 1, 'cpu');
+      const nat = fastestNs(taken[0]!, 1, 'cpu');
       return `${timerCellLabel(s).slice(6)}${k === 0 || ns === null || nat === null ? '' : ` ×${(ns / nat).toFixed(2)}`}`;
     }).join(', ')),
   });
@@ -123,7 +123,7 @@ export async function runProfilesSuite(o: ProfilesSuiteOptions): Promise<Profile
     const { info, rounds } = timers[k]!;
     if (k > 0 && (info.out !== tn.out || info.code !== tn.code)) throw new Error(`${timerCellLabel(s)}: output or halt code differs from native`);
     const ratios = rounds.map((r, i) => {
-      const x = perIterationNs(r, info.iterations), nat = perIterationNs(timers[0]!.rounds[i]!, tn.iterations);
+      const x = fastestNs(r, info.iterations, 'cpu'), nat = fastestNs(timers[0]!.rounds[i]!, tn.iterations, 'cpu');
       return x === null || nat === null ? null : x / nat;
     });
     const f = figure(ratios);
@@ -154,12 +154,6 @@ export async function runProfilesSuite(o: ProfilesSuiteOptions): Promise<Profile
     };
   });
   return { preset: o.costModel, engine: o.engine, sources: { cpu: fromMacro ? 'macro suite' : 'measured', net: fromNet ? 'net suite' : 'measured' }, rounds: o.rounds, rows };
-}
-
-/** A round's host nanoseconds per iteration: its fastest run less its fastest baseline, as the guest suites' (null: lost in noise). */
-function perIterationNs(samples: readonly GuestSample[], n: number): number | null {
-  const d = Math.min(...samples.map((x) => x.run.cpu)) - Math.min(...samples.map((x) => x.baseline.cpu));
-  return d > 0 ? (d / n) * 1e9 : null;
 }
 
 export { DIMENSIONS };
