@@ -6,8 +6,11 @@
 ; ticks (instructions retired while it waited), then halts with 0. Its first
 ; ping goes to the broadcast address; later ones to whoever answered (the
 ; wire's echo, or a server VM). A ping unanswered after RETRY polls (the
-; server not listening yet) is sent again, and the resends are reported. With -D SERVER it is the server: it answers
-; COUNT frames (each back to its sender, from its own MAC) and halts.
+; server not listening yet, or not yet scheduled) is sent again, and the resends are reported. With -D SERVER
+; it is the server: it answers every ping (each back to its sender, from its own MAC), a resent one too (the
+; client resends when it has not seen the reply yet; its reply to the first copy may still be on the way), but
+; counts only new sequence numbers: it halts after answering COUNT different ones, and reports the resent
+; pings it answered again.
 ;
 ; It finds its NIC by PCI enumeration (guests/lib/net.inc: the emulated e1000
 ; or the virtio NIC) and polls it. Defines: SERVER, COUNT (default 100), PV
@@ -97,7 +100,7 @@ client:
 
 ; --- server -----------------------------------------------------------------------
 server:
-        li      s1, 0                   ; frames answered
+        li      s1, 0                   ; the next new sequence number (= new pings answered)
 1:      la      a0, rx_frame
         call    net_recv
         beqz    a0, 1b
@@ -113,16 +116,34 @@ server:
         call    net_send
         bnez    a0, send_failed
         call    net_flush
-        addi    s1, s1, 1
+        la      t0, rx_frame            ; answered; count it only if its sequence number is new
+        lw      t1, 16(t0)
+        bltu    t1, s1, 2f
+        addi    s1, t1, 1
         li      t0, COUNT
         blt     s1, t0, 1b
-        la      a0, s_server
+        j       3f
+2:      la      t0, repeats             ; a resend of a ping already answered: not counted
+        lw      t1, 0(t0)
+        addi    t1, t1, 1
+        sw      t1, 0(t0)
+        j       1b
+3:      la      a0, s_server
         call    net_puts
         mov     a0, s1
         call    net_putd
         la      a0, s_frames
         call    net_puts
-        NET_HALT zero
+        la      t0, repeats
+        lw      s1, 0(t0)
+        beqz    s1, 4f
+        la      a0, s_server
+        call    net_puts
+        mov     a0, s1
+        call    net_putd
+        la      a0, s_again
+        call    net_puts
+4:      NET_HALT zero
 
 ; copy_mac(a0 = to, a1 = from): six bytes, as halfwords (MACs in a frame are 2-aligned).
 copy_mac:
@@ -179,10 +200,12 @@ s_resent:       .asciz "ping: resent "
 s_times:        .asciz " unanswered pings\n"
 s_server:       .asciz "pong: answered "
 s_frames:       .asciz " frames\n"
+s_again:        .asciz " resent pings again\n"
 s_no_nic:       .asciz "no network card found\n"
 s_send_failed:  .asciz "the NIC refused a frame\n"
         .align 4
 start_clock:    .word 0
 retries:        .word 0
+repeats:        .word 0                 ; the server's resent pings answered again
 tx_frame:       .space 1516
 rx_frame:       .space 1516
