@@ -1,5 +1,5 @@
 // A cell kept ready between timed samples (a guest cell of the nano and macro
-// suites, a net cell, a profiles timer cell), so that a round can take the
+// suites, a net cell, a profiles timer cell, an engine cell), so that a round can take the
 // samples of a group's cells in turn (bench/interleave.ts): in a process of
 // its own (bench/cell-server.ts), or here (--no-fork, where every mode's
 // classes meet in this one process: bench/fork.ts says what that costs).
@@ -14,6 +14,8 @@ import { guestCellLabel, readyGuestCell, type GuestCellInfo, type GuestCellSpec,
 import { netCellLabel, readyNetCell, type NetCellMeasurement, type NetCellSpec, type NetSample } from './net-cell.js';
 import { packageRoot } from './paths.js';
 import { readyTimerCell, timerCellLabel, type TimerCellInfo, type TimerCellSpec } from './profiles-timer-cell.js';
+import { engineCellLabel, readyEngineCell, type EngineCellInfo, type EngineCellSpec } from './engine-cell.js';
+import type { Sample } from './timing.js';
 
 export type { GuestSample };
 
@@ -27,15 +29,17 @@ export type GuestSession = Session<GuestCellInfo, GuestSample>;
 export type OpenSession = (spec: GuestCellSpec) => Promise<GuestSession>;
 export type OpenNetSession = (spec: NetCellSpec) => Promise<Session<NetCellMeasurement, NetSample>>;
 export type OpenTimerSession = (spec: TimerCellSpec) => Promise<Session<TimerCellInfo, GuestSample>>;
+export type OpenEngineSession = (spec: EngineCellSpec) => Promise<Session<EngineCellInfo, Sample>>;
 
 /** How a suite opens each kind of cell: each in a process of its own, or all in this one. */
-export interface Sessions { guest: OpenSession; net: OpenNetSession; timer: OpenTimerSession }
+export interface Sessions { guest: OpenSession; net: OpenNetSession; timer: OpenTimerSession; engine: OpenEngineSession }
 
 export const openInProcess: OpenSession = async (spec) => inProcess(readyGuestCell(spec));
 export const IN_PROCESS_SESSIONS: Sessions = {
   guest: openInProcess,
   net: async (spec) => inProcess(readyNetCell(spec)),
   timer: async (spec) => inProcess(readyTimerCell(spec)),
+  engine: async (spec) => inProcess(readyEngineCell(spec)),
 };
 
 function inProcess<I, S>(cell: { info: I; sample(): S }): Session<I, S> {
@@ -63,6 +67,7 @@ export function forkedAll(script = cellServerPath()): Sessions {
     guest: (spec) => openChild(script, spec, guestCellLabel(spec), ['run', 'baseline']),
     net: (spec) => openChild(script, spec, netCellLabel(spec), ['stream', 'latency']),
     timer: (spec) => openChild(script, spec, timerCellLabel(spec), ['run', 'baseline']),
+    engine: (spec) => openChild(script, spec, engineCellLabel(spec), ['cpu', 'wall']),
   };
 }
 

@@ -1,30 +1,51 @@
 // `virtlab bench --compare A.json B.json`: every host-time cell of two --json
 // reports side by side, its change from A to B, and whether it is within
-// ±SPREAD_LIMIT: the check that a figure reproduces between two runs.
+// ±SPREAD_LIMIT: the check that a figure reproduces between two runs. A ratio
+// is compared as it is; an absolute time, when both reports measured it
+// against the machine's speed reference (bench/machine-speed.ts), by its ratio
+// to that reference: B's time at A's machine speed, with the raw change beside.
 
 import { SPREAD_LIMIT } from './spread.js';
 import { table } from './table.js';
 
-export interface CompareRow { cell: string; a: number | null; b: number | null; change: number | null; within: boolean | null }
+export interface CompareRow {
+  cell: string;
+  a: number | null;
+  /** B's figure; for an absolute time measured against the speed reference in both, B's at A's machine speed. */
+  b: number | null;
+  change: number | null;
+  within: boolean | null;
+  /** An absolute time judged at equal machine speed: B's raw figure and its raw change from A. */
+  raw?: { b: number | null; change: number | null };
+}
 export interface Comparison { rows: CompareRow[]; compared: number; within: number; onlyIn: { a: string[]; b: string[] } }
 
 type Report = Record<string, unknown>;
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const arr = (x: unknown): Record<string, unknown>[] => (Array.isArray(x) ? x.filter((v) => typeof v === 'object' && v !== null) : []);
 
+/** A cell's figure; an absolute time also its ratio to the machine's speed reference, where the report has it. */
+export interface CellValue { value: number | null; perReference?: number | null }
+
+const perRef = (x: unknown): { perReference?: number | null } => {
+  const v = (x as Report | undefined)?.perReference;
+  return v === undefined ? {} : { perReference: num(v) };
+};
+
 /** The host-time cells of a report, by name: what a rerun should reproduce (modelled cycles and counts are exact). */
-export function hostTimeCells(r: Report): Map<string, number | null> {
-  const m = new Map<string, number | null>();
+export function hostTimeCells(r: Report): Map<string, CellValue> {
+  const cells = new Map<string, CellValue>();
+  const m = { set: (name: string, value: number | null, speed: { perReference?: number | null } = {}) => cells.set(name, { value, ...speed }) };
   for (const e of arr(r.engine)) {
     const w = String(e.workload);
-    m.set(`engine ${w} JS ms`, num(e.jsMs));
+    m.set(`engine ${w} JS ms`, num(e.jsMs), perRef(e.js));
     for (const col of ['interp', 'jit'] as const) m.set(`engine ${w} ${col}/JS`, num((e[col] as Record<string, unknown> | undefined)?.ratioToJs));
     m.set(`engine ${w} jit/interp`, num(e.jitOverInterp));
   }
   for (const suite of ['nano', 'macro'] as const) {
     for (const c of arr((r[suite] as Report | undefined)?.cells)) {
       const name = `${suite} ${String(c.workload)} ${String(c.mode)}`;
-      if (c.mode === 'native') m.set(`${name} ns/iteration`, num((c.host as Report | undefined)?.nsPerIteration));
+      if (c.mode === 'native') m.set(`${name} ns/iteration`, num((c.host as Report | undefined)?.nsPerIteration), perRef(c.host));
       else m.set(`${name} ×native`, num((c.ratioToNative as Report | undefined)?.host));
     }
   }
@@ -34,28 +55,37 @@ export function hostTimeCells(r: Report): Map<string, number | null> {
     const name = `net ${String(n.path)} ${String(n.nic)} ${String(n.mode)}`;
     const reference = n.path === 'wire' && n.nic === 'emulated' && n.mode === 'native';
     for (const s of arr(n.stream)) {
-      if (reference) m.set(`${name} ${String(s.size)} B ns/frame`, num((s.host as Report | undefined)?.nsPerFrame));
+      if (reference) m.set(`${name} ${String(s.size)} B ns/frame`, num((s.host as Report | undefined)?.nsPerFrame), perRef(s.host));
       else m.set(`${name} ${String(s.size)} B ×native`, num((s.ratioToNative as Report | undefined)?.host));
     }
     const l = (n.latency as Report | undefined)?.host as Report | undefined;
-    if (l) for (const [k, what] of [['p50Us', 'p50'], ['p99Us', 'p99'], ['cpuUs', 'CPU']] as const) m.set(`${name} round trip ${what} µs`, num(l[k]));
+    const speed = l?.perReference as Report | undefined;
+    if (l) for (const [k, what, p] of [['p50Us', 'p50', 'p50'], ['p99Us', 'p99', 'p99'], ['cpuUs', 'CPU', 'cpu']] as const) m.set(`${name} round trip ${what} µs`, num(l[k]), perRef(speed?.[p]));
   }
   for (const p of arr((r.profiles as Report | undefined)?.rows)) {
     const cells = typeof p.cells === 'object' && p.cells !== null ? Object.entries(p.cells as Report) : [];
     for (const [d, c] of cells) if (typeof c === 'object' && c !== null) m.set(`profiles ${String(p.profile)} ${d} host ×native`, num((c as Report).host));
   }
-  return m;
+  return cells;
 }
 
 export function compareReports(a: Report, b: Report, limit = SPREAD_LIMIT): Comparison {
   const ca = hostTimeCells(a);
   const cb = hostTimeCells(b);
   const rows: CompareRow[] = [];
-  for (const [cell, va] of ca) {
+  const changeOf = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && a > 0 ? b / a - 1 : null);
+  for (const [cell, x] of ca) {
     if (!cb.has(cell)) continue;
-    const vb = cb.get(cell)!;
-    const change = va !== null && vb !== null && va > 0 ? vb / va - 1 : null;
-    rows.push({ cell, a: va, b: vb, change, within: change === null ? (va === null && vb === null ? true : null) : Math.abs(change) <= limit + 1e-9 });
+    const y = cb.get(cell)!;
+    const raw = changeOf(x.value, y.value);
+    const atSpeed = changeOf(x.perReference, y.perReference);
+    const judged = atSpeed !== null && x.value !== null;
+    const change = judged ? atSpeed : raw;
+    rows.push({
+      cell, a: x.value, b: judged ? x.value! * (1 + atSpeed) : y.value, change,
+      within: change === null ? (x.value === null && y.value === null ? true : null) : Math.abs(change) <= limit + 1e-9,
+      ...(judged ? { raw: { b: y.value, change: raw } } : {}),
+    });
   }
   return {
     rows,
@@ -69,9 +99,12 @@ const fmt = (x: number | null) => (x === null ? '-' : x >= 100 ? x.toFixed(0) : 
 
 export function formatComparison(c: Comparison, names: [string, string], limit = SPREAD_LIMIT): string {
   const pct = Math.round(limit * 100);
+  const pc = (x: number | null) => (x === null ? '-' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
   let s = `host-time cells of ${names[0]} (A) and ${names[1]} (B): change from A to B, within ±${pct}%?\n`;
-  s += table(['cell', 'A', 'B', 'change', `±${pct}%`], c.rows.map((r) => [r.cell, fmt(r.a), fmt(r.b),
-    r.change === null ? '-' : `${r.change >= 0 ? '+' : ''}${(r.change * 100).toFixed(1)}%`, r.within === null ? 'n/a' : r.within ? 'yes' : 'NO']));
+  const atSpeed = c.rows.some((r) => r.raw);
+  if (atSpeed) s += 'absolute times (ms, ns, µs) at equal machine speed: B\'s measured against the speed reference sampled with it, at A\'s speed (raw: as measured)\n';
+  s += table(['cell', 'A', 'B', 'change', `±${pct}%`, ...(atSpeed ? ['raw B', 'raw change'] : [])], c.rows.map((r) => [r.cell, fmt(r.a), fmt(r.b),
+    pc(r.change), r.within === null ? 'n/a' : r.within ? 'yes' : 'NO', ...(atSpeed ? (r.raw ? [fmt(r.raw.b), pc(r.raw.change)] : ['', '']) : [])]));
   for (const [which, list] of [['A', c.onlyIn.a], ['B', c.onlyIn.b]] as const) if (list.length) s += `only in ${which}: ${list.length} cells (${list.slice(0, 3).join(', ')}${list.length > 3 ? ', ...' : ''})\n`;
   const unmeasured = c.rows.filter((r) => r.within === null).length;
   s += `${c.within} of ${c.compared} host-time cells within ±${pct}%${unmeasured ? ` (${unmeasured} measured in one report only: noise in the other)` : ''}\n`;

@@ -1,14 +1,20 @@
 // The engine suite: the three workloads of guests/workloads/ on the reference
 // interpreter and on the JIT, against the same work in plain JavaScript, in one
-// run. Each of the three is measured by bench/engine-cell.ts (in a process of
-// its own unless --no-fork: bench/fork.ts); each guest's halt code is checked
-// against its JavaScript twin, and the two engines' counters against each other.
+// run. Host time as the nano and macro suites take it (docs/benchmarks.md,
+// "Host time"): per workload a round opens the JavaScript twin, the guest on
+// interp, the guest on jit and the machine's speed reference, each ready in a
+// process of its own (bench/engine-cell.ts: settled), and takes their samples
+// in turn (bench/interleave.ts); a round's figure is each one's fastest sample,
+// its ratios are that round's, and the cell's figures the rounds' medians with
+// their spread. Each guest's halt code is checked against its JavaScript twin,
+// and the two engines' counters against each other.
 
-import type { EngineCellMeasurement, EngineCellSpec, EngineColumn } from './engine-cell.js';
-import type { TimingOptions } from './timing.js';
-import { measureRounds } from './cell.js';
-import { figure } from './spread.js';
-import { median } from './timing.js';
+import type { EngineCellInfo, EngineCellSpec, EngineColumn } from './engine-cell.js';
+import type { OpenEngineSession } from './cell-session.js';
+import { measureInterleaved } from './interleave.js';
+import { perReference, referenceSeconds, speedReferenceSpec, type PerReference } from './machine-speed.js';
+import { figure, formatSpread } from './spread.js';
+import type { Sample, TimingOptions } from './timing.js';
 import { WORKLOADS } from './workloads.js';
 
 export interface EngineTiming {
@@ -16,10 +22,9 @@ export interface EngineTiming {
   ms: number;
   /** The rounds' interquartile range over their median (bench/spread.ts). */
   msSpread: number | null;
-  rme: number;
   /** Guest instructions per second, in millions. */
   mips: number;
-  /** jsMs / ms: the fraction of plain JavaScript's speed; per round (JS and the engine measured in turn), then the rounds' median. */
+  /** jsMs / ms: the fraction of plain JavaScript's speed; per round (JS and the engine sampled in turn), then the rounds' median. */
   ratioToJs: number;
   ratioToJsSpread: number | null;
 }
@@ -30,7 +35,8 @@ export interface EngineRow {
   instructions: number;
   jsMs: number;
   jsSpread: number | null;
-  jsRme: number;
+  /** The JavaScript twin's time against the machine's speed reference of the same rounds (bench/machine-speed.ts). */
+  js: PerReference;
   interp: EngineTiming;
   jit: EngineTiming;
   /** interp ms / jit ms, per round, then the rounds' median. */
@@ -38,39 +44,58 @@ export interface EngineRow {
   jitOverInterpSpread: number | null;
 }
 
-export type EngineMeasure = (spec: EngineCellSpec) => EngineCellMeasurement;
+export interface EngineSuiteOptions {
+  /** Only these workloads (by name). */
+  only?: readonly string[];
+  timing: TimingOptions;
+  quick: boolean;
+  rounds: number;
+  samples: number;
+  open: OpenEngineSession;
+  log: (s: string) => void;
+}
 
-/**
- * `rounds`: times each cell is measured (each in a fresh process when forked),
- * interleaved; every figure is the rounds' median, with their spread. Host time
- * is CPU time (bench/timing.ts).
- */
-export function runEngineSuite(names: readonly string[] | undefined, timing: TimingOptions, log: (s: string) => void, measure: EngineMeasure, rounds = 1): EngineRow[] {
+const COLUMNS: readonly EngineColumn[] = ['js', 'interp', 'jit'];
+
+export async function runEngineSuite(o: EngineSuiteOptions): Promise<EngineRow[]> {
   const rows: EngineRow[] = [];
-  for (const w of WORKLOADS.filter((x) => !names || names.includes(x.name))) {
-    const columns: EngineColumn[] = ['js', 'interp', 'jit'];
-    const progress = (s: EngineCellSpec, m: EngineCellMeasurement, r: number) =>
-      log(`engine ${w.name} ${s.column}${rounds > 1 ? ` round ${r}/${rounds}` : ''}: ${(m.timing.cpu * 1000).toFixed(3)} ms CPU (${(m.timing.median * 1000).toFixed(3)} ms wall ±${m.timing.rme.toFixed(1)}%)`);
-    const [js, interp, jit] = measureRounds(columns.map((column): EngineCellSpec => ({ kind: 'engine', workload: w.name, column, timing })),
-      rounds, measure, progress) as [EngineCellMeasurement[], EngineCellMeasurement[], EngineCellMeasurement[]];
-    // A guest's halt code must be what the JavaScript computed.
-    for (const [column, ms] of [['interp', interp], ['jit', jit]] as const) {
-      for (const [r, m] of ms.entries()) if (m.value !== js[r]!.value) throw new Error(`engine ${w.name}: ${column} halted with ${m.value}, JavaScript computes ${js[r]!.value}`);
-    }
-    if (JSON.stringify(interp[0]!.counters) !== JSON.stringify(jit[0]!.counters)) throw new Error(`engine ${w.name}: interp and jit counters differ`);
-    const instructions = interp[0]!.instructions ?? 0;
-    const cpu = (ms: EngineCellMeasurement[]) => ms.map((m) => m.timing.cpu);
-    const jsF = figure(cpu(js).map((x) => x * 1000));
-    const t = (ms: EngineCellMeasurement[]): EngineTiming => {
-      const f = figure(cpu(ms).map((x) => x * 1000));
-      const ratio = figure(ms.map((m, r) => js[r]!.timing.cpu / m.timing.cpu));
-      return { ms: f.value ?? 0, msSpread: f.spread, rme: median(ms.map((m) => m.timing.rme)), mips: f.value ? instructions / f.value / 1e3 : 0, ratioToJs: ratio.value ?? 0, ratioToJsSpread: ratio.spread };
-    };
-    const over = figure(interp.map((m, r) => m.timing.cpu / jit[r]!.timing.cpu));
-    rows.push({
-      workload: w.name, what: w.what, instructions, jsMs: jsF.value ?? 0, jsSpread: jsF.spread, jsRme: median(js.map((m) => m.timing.rme)),
-      interp: t(interp), jit: t(jit), jitOverInterp: over.value ?? 0, jitOverInterpSpread: over.spread,
+  for (const w of WORKLOADS.filter((x) => !o.only || o.only.includes(x.name))) {
+    const specs: EngineCellSpec[] = [...COLUMNS.map((column): EngineCellSpec => ({ kind: 'engine', workload: w.name, column, timing: o.timing, quick: o.quick })), speedReferenceSpec(o.timing, o.quick)];
+    const measured = await measureInterleaved<EngineCellSpec, EngineCellInfo, Sample>(specs, {
+      rounds: o.rounds, samples: o.samples, open: o.open,
+      roundDone: (r, taken) => {
+        const [js, ...rest] = taken.map((xs) => referenceSeconds(xs));
+        o.log(`engine ${w.name} round ${r}/${o.rounds}: js ${ms(js)} ms, ` + rest.map((x, k) => `${k < 2 ? COLUMNS[k + 1] : 'speed reference'} ${ms(x)} ms${k < 2 && js && x ? ` (×${(js / x).toFixed(3)} JS)` : ''}`).join(', ') + ' CPU');
+      },
     });
+    const [js, interp, jit, ref] = measured as [typeof measured[0], typeof measured[0], typeof measured[0], typeof measured[0]];
+    // A guest's halt code must be what the JavaScript computed.
+    for (const [column, m] of [['interp', interp], ['jit', jit]] as const) {
+      if (m.info.value !== js.info.value) throw new Error(`engine ${w.name}: ${column} halted with ${m.info.value}, JavaScript computes ${js.info.value}`);
+    }
+    if (JSON.stringify(interp.info.counters) !== JSON.stringify(jit.info.counters)) throw new Error(`engine ${w.name}: interp and jit counters differ`);
+    const instructions = interp.info.instructions ?? 0;
+    // Per round: each one's fastest sample, seconds per run.
+    const fastest = (c: typeof js) => c.rounds.map((r) => referenceSeconds(r));
+    const [jsS, interpS, jitS, refS] = [fastest(js), fastest(interp), fastest(jit), fastest(ref)];
+    const msOf = (xs: (number | null)[]) => figure(xs.map((x) => (x === null ? null : x * 1000)));
+    const jsF = msOf(jsS);
+    const t = (xs: (number | null)[]): EngineTiming => {
+      const f = msOf(xs);
+      const ratio = figure(xs.map((x, r) => (x === null || jsS[r] === null ? null : jsS[r]! / x)));
+      return { ms: f.value ?? 0, msSpread: f.spread, mips: f.value ? instructions / f.value / 1e3 : 0, ratioToJs: ratio.value ?? 0, ratioToJsSpread: ratio.spread };
+    };
+    const over = figure(interpS.map((x, r) => (x === null || jitS[r] === null ? null : x / jitS[r]!)));
+    const row: EngineRow = {
+      workload: w.name, what: w.what, instructions, jsMs: jsF.value ?? 0, jsSpread: jsF.spread, js: perReference(jsS.map((x) => (x === null ? null : x * 1000)), refS),
+      interp: t(interpS), jit: t(jitS), jitOverInterp: over.value ?? 0, jitOverInterpSpread: over.spread,
+    };
+    const sp = (x: number | null) => (x === null ? '' : ` ${formatSpread(x)}`);
+    o.log(`engine ${w.name}: js ${row.jsMs} ms${sp(row.jsSpread)}, interp ×${row.interp.ratioToJs} JS${sp(row.interp.ratioToJsSpread)}, ` +
+      `jit ×${row.jit.ratioToJs} JS${sp(row.jit.ratioToJsSpread)} (CPU time, ${o.rounds} round${o.rounds === 1 ? '' : 's'} of ${o.samples} samples)`);
+    rows.push(row);
   }
   return rows;
 }
+
+const ms = (s: number | null) => (s === null ? '-' : (s * 1000).toFixed(3));

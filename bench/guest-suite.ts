@@ -6,17 +6,22 @@
 // samples in turn (bench/interleave.ts); a round's figure is from its fastest
 // samples, a mode's ratio to native is its figure over native's of the same
 // round, and the cell's figure the median over the rounds, printed with the
-// rounds' spread (bench/spread.ts). Every cell must halt with the output and
-// code of the native run.
+// rounds' spread (bench/spread.ts). The machine's speed reference is sampled
+// in turn with the modes (bench/machine-speed.ts), so that an absolute time
+// can be judged at equal machine speed. Every cell must halt with the output
+// and code of the native run.
 
 import type { CostPresetName } from '../src/vmm/index.js';
 import type { EngineName } from '../src/engine/registry.js';
 import type { GuestCellInfo, GuestCellMeasurement, GuestCellSpec } from './guest-cell.js';
 import { GUEST_SUITES, MODE_COLUMNS, type GuestSuiteName, type GuestWorkload, type ModeColumn } from './guest-workloads.js';
 import { median, type TimingOptions } from './timing.js';
-import type { GuestSample, OpenSession } from './cell-session.js';
-import { measureInterleaved } from './interleave.js';
-import { figure, formatSpread, medianOf } from './spread.js';
+import type { GuestSample, OpenEngineSession, OpenSession, Session } from './cell-session.js';
+import type { EngineCellSpec } from './engine-cell.js';
+import { measureInterleaved, type InterleavedCell } from './interleave.js';
+import { perReference, referenceSeconds, speedReferenceSpec, type PerReference } from './machine-speed.js';
+import type { Sample } from './timing.js';
+import { figure, formatSpread } from './spread.js';
 import { belowNativeReason } from './below-native.js';
 
 export interface CellResult {
@@ -37,7 +42,7 @@ export interface CellResult {
     /** CPU milliseconds of one run of the N build and of the baseline (the rounds' median of their fastest). */
     runMs: number;
     baselineMs: number;
-  };
+  } & Partial<PerReference>;
   counts: GuestCellMeasurement['counts'];
   cycles: GuestCellMeasurement['cycles'];
   /** This cell over the native cell of the same workload; null natively measured as 0. */
@@ -59,7 +64,7 @@ export interface GuestSuiteResult {
   cells: CellResult[];
 }
 
-interface CommonOptions {
+interface SuiteOptions {
   engine: EngineName;
   costModel: CostPresetName;
   quick: boolean;
@@ -71,23 +76,20 @@ interface CommonOptions {
   log: (s: string) => void;
 }
 
-export interface GuestSuiteOptions extends CommonOptions {
-  /** Measures one cell: measureGuestCell itself, or the same in a child process (bench/fork.ts). */
-  measure: (spec: GuestCellSpec) => GuestCellMeasurement;
-}
-
-export interface InterleavedSuiteOptions extends CommonOptions {
+export interface InterleavedSuiteOptions extends SuiteOptions {
   /** Opens a cell for sampling: in a child process (bench/cell-session.ts forkedSessions) or here. */
   open: OpenSession;
   /** Samples of each cell per round. */
   samples: number;
+  /** Opens the machine's speed reference (bench/machine-speed.ts), sampled in turn with each workload's modes; without it, none. */
+  openReference?: OpenEngineSession;
 }
 
 /** What one round gave a cell: its per-iteration figure (CPU and wall ns) and, beside native, its ratio. */
 interface RoundFigures { ns: number | null; wallNs: number | null; ratio: number | null; runMs: number; baselineMs: number }
 
 /** The suite's workloads and, per workload, the columns it runs under (the others recorded as skipped). */
-function plan(suite: GuestSuiteName, o: CommonOptions, result: GuestSuiteResult): { w: GuestWorkload; cols: ModeColumn[]; specs: GuestCellSpec[] }[] {
+function plan(suite: GuestSuiteName, o: SuiteOptions, result: GuestSuiteResult): { w: GuestWorkload; cols: ModeColumn[]; specs: GuestCellSpec[] }[] {
   return GUEST_SUITES[suite].filter((x) => !o.only || o.only.includes(x.name)).map((w) => {
     const cols = MODE_COLUMNS.filter((col) => {
       const reason = w.skip?.[col.name];
@@ -107,60 +109,40 @@ function plan(suite: GuestSuiteName, o: CommonOptions, result: GuestSuiteResult)
  */
 export async function runGuestSuiteInterleaved(suite: GuestSuiteName, o: InterleavedSuiteOptions): Promise<GuestSuiteResult> {
   const result: GuestSuiteResult = { modes: MODE_COLUMNS.map((c) => c.name), skipped: [], cells: [] };
+  const openReference = o.openReference;
   for (const { w, cols, specs } of plan(suite, o, result)) {
-    const measured = await measureInterleaved(specs, {
-      rounds: o.rounds, samples: o.samples, open: o.open,
+    // The machine's speed reference, when there is one, is the group's last member.
+    const all: (GuestCellSpec | EngineCellSpec)[] = openReference ? [...specs, speedReferenceSpec(o.timing, o.quick)] : specs;
+    const measured = await measureInterleaved<GuestCellSpec | EngineCellSpec, unknown, GuestSample | Sample>(all, {
+      rounds: o.rounds, samples: o.samples,
+      open: (s) => (s.kind === 'engine' ? openReference!(s) : o.open(s)) as Promise<Session<unknown, GuestSample | Sample>>,
       roundDone: (r, taken) => {
         const n = iterationsOf(w, o.quick);
-        const nat = fastestNs(taken[0]!, n, 'cpu');
+        const nat = fastestNs(taken[0] as GuestSample[], n, 'cpu');
         o.log(`${suite} ${w.name} round ${r}/${o.rounds}: ` + cols.map((col, k) => {
-          const ns = fastestNs(taken[k]!, n, 'cpu');
+          const ns = fastestNs(taken[k] as GuestSample[], n, 'cpu');
           return `${col.name} ${formatNs(ns)}${k === 0 || ns === null || nat === null ? '' : ` ×${(ns / nat).toFixed(2)}`}`;
-        }).join(', '));
+        }).join(', ') + (openReference ? `; speed reference ${formatNs((referenceSeconds(taken[cols.length] as Sample[]) ?? NaN) * 1e9)}` : ''));
       },
     });
-    const rounds = measured.map((cell, k) => cell.rounds.map((samples, r): RoundFigures => {
+    const guests = measured.slice(0, cols.length) as InterleavedCell<GuestCellInfo, GuestSample>[];
+    const refs = openReference ? (measured[cols.length]!.rounds as Sample[][]).map(referenceSeconds) : null;
+    const rounds = guests.map((cell, k) => cell.rounds.map((samples, r): RoundFigures => {
       const n = cell.info.iterations;
       const ns = fastestNs(samples, n, 'cpu');
       return {
         ns, wallNs: fastestNs(samples, n, 'wall'),
-        ratio: k === 0 ? 1 : ratioOf(ns, fastestNs(measured[0]!.rounds[r]!, n, 'cpu')),
+        ratio: k === 0 ? 1 : ratioOf(ns, fastestNs(guests[0]!.rounds[r]!, n, 'cpu')),
         runMs: Math.min(...samples.map((s) => s.run.cpu)) * 1000,
         baselineMs: Math.min(...samples.map((s) => s.baseline.cpu)) * 1000,
       };
     }));
-    result.cells.push(...cells(suite, w, cols, measured.map((m) => m.info), rounds, o.samples, o.log));
+    result.cells.push(...cells(suite, w, cols, guests.map((m) => m.info), rounds, o.samples, o.log, refs));
   }
   return result;
 }
 
-/**
- * The suite measured cell by cell, each measurement a whole timeIt of the cell
- * (`measure`), rounds after rounds, a round's ratio being its cells' figures
- * over its native cell's. The profiles suite measures its CPU column this way.
- */
-export function runGuestSuite(suite: GuestSuiteName, o: GuestSuiteOptions): GuestSuiteResult {
-  const result: GuestSuiteResult = { modes: MODE_COLUMNS.map((c) => c.name), skipped: [], cells: [] };
-  for (const { w, cols, specs } of plan(suite, o, result)) {
-    const measured: GuestCellMeasurement[][] = specs.map(() => []);
-    for (let r = 1; r <= o.rounds; r++) {
-      specs.forEach((s, k) => {
-        const m = o.measure(s);
-        measured[k]!.push(m);
-        if (o.rounds > 1) o.log(`${suite} ${w.name} ${s.mode} round ${r}/${o.rounds}: ${formatNs(perIteration(m, 'cpu'))}/iteration`);
-      });
-    }
-    const rounds = measured.map((ms, k) => ms.map((m, r): RoundFigures => {
-      const ns = perIteration(m, 'cpu');
-      return { ns, wallNs: perIteration(m, 'wall'), ratio: k === 0 ? 1 : ratioOf(ns, perIteration(measured[0]![r]!, 'cpu')), runMs: m.run.cpu * 1000, baselineMs: m.baseline.cpu * 1000 };
-    }));
-    const samples = measured[0]![0]!.run.samples;
-    result.cells.push(...cells(suite, w, cols, measured.map((ms) => ms[0]!), rounds, samples, o.log));
-  }
-  return result;
-}
-
-function cells(suite: string, w: GuestWorkload, cols: readonly ModeColumn[], infos: readonly GuestCellInfo[], rounds: readonly RoundFigures[][], samples: number, log: (s: string) => void): CellResult[] {
+function cells(suite: string, w: GuestWorkload, cols: readonly ModeColumn[], infos: readonly GuestCellInfo[], rounds: readonly RoundFigures[][], samples: number, log: (s: string) => void, refs: readonly (number | null)[] | null): CellResult[] {
   const out: CellResult[] = [];
   const native = infos[0]!;
   for (const [k, col] of cols.entries()) {
@@ -174,6 +156,7 @@ function cells(suite: string, w: GuestWorkload, cols: readonly ModeColumn[], inf
       host: {
         nsPerIteration: ns.value, spread: ns.spread, rounds: ns.rounds, wallNsPerIteration: figure(rs.map((x) => x.wallNs)).value, samples,
         runMs: round(median(rs.map((x) => x.runMs))), baselineMs: round(median(rs.map((x) => x.baselineMs))),
+        ...(refs ? perReference(rs.map((x) => x.ns), refs) : {}),
       },
       counts: info.counts,
       cycles: info.cycles,
@@ -211,13 +194,6 @@ export function fastestNs(samples: readonly GuestSample[], n: number, clock: 'cp
 
 function ratioOf(x: number | null, native: number | null): number | null {
   return x === null || native === null ? null : x / native;
-}
-
-/** Host time per iteration of a whole measurement (medians); null when lost in noise. */
-function perIteration(m: GuestCellMeasurement, clock: 'cpu' | 'wall'): number | null {
-  const run = clock === 'cpu' ? m.run.cpu : m.run.median;
-  const base = clock === 'cpu' ? m.baseline.cpu : m.baseline.median;
-  return run > base ? (run - base) / m.iterations * 1e9 : null;
 }
 
 export function formatNs(ns: number | null): string {

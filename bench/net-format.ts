@@ -2,6 +2,7 @@
 
 import { formatNs } from './guest-suite.js';
 import { formatSpread, SPREAD_LIMIT } from './spread.js';
+import { speedLegend } from './machine-speed.js';
 import type { ChartCell } from './svg.js';
 import { findRow, type NetRow, type NetSuiteResult } from './net-suite.js';
 import { FRAME_SIZES, NET_MODE_COLUMNS, NET_NICS, NET_PATH_LABELS, NET_PATHS } from './net-workloads.js';
@@ -80,6 +81,7 @@ export function formatNetSuite(r: NetSuiteResult): string {
       `in every cell alike), so time the host gives another process is not counted, but a collection or a compilation of the host process lands whole ` +
       `on the 1% of round trips p99 is made of, and its ? says so; the modelled p99 is the deterministic figure. CPU µs: a sample's mean, the round's fastest, as the frames'\n`;
   }
+  s += speedLegend(r.rows.map((x) => x.latency.host.perReference?.cpu.referenceMs ?? null));
 
   s += 'per frame, 64 B / 1500 B: modelled cycles, guest instructions, exits or traps (of them real interrupts into a monitor), bt callouts, hypercalls, NIC interrupts\n';
   const pair = (x: NetRow, f: (p: NetRow['stream'][number]['perPacket']) => number, digits: number) =>

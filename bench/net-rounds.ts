@@ -8,11 +8,12 @@
 
 import type { NetSample } from './net-cell.js';
 import { percentile } from './net-cell.js';
+import { perReference, type PerReference } from './machine-speed.js';
 import { figure } from './spread.js';
 
 export interface NetStreamHost {
   /** Host nanoseconds per frame (CPU time): the rounds' median, the spread, each round's figure; samples per round. */
-  host: { nsPerFrame: number | null; spread: number | null; rounds: (number | null)[]; samples: number };
+  host: { nsPerFrame: number | null; spread: number | null; rounds: (number | null)[]; samples: number } & Partial<PerReference>;
   /** Per round, host time per frame over the reference's of the same round (the native e1000 on the wire); the rounds' median and spread. */
   ratioToNative: { host: number | null; hostSpread: number | null; hostRounds: (number | null)[] };
 }
@@ -28,6 +29,8 @@ export interface NetLatencyHost {
   cpuSpread: number | null;
   /** Round trips pooled per round. */
   tripsPerRound: number;
+  /** p50, p99 and CPU µs against the machine's speed reference of the same rounds (bench/machine-speed.ts); absent without one. */
+  perReference?: { p50: PerReference; p99: PerReference; cpu: PerReference };
 }
 
 /** A round's figure: its fastest sample's, in nanoseconds; null without samples. */
@@ -37,12 +40,12 @@ export function fastestNs(samples: readonly NetSample[], part: (s: NetSample) =>
 }
 
 /** Frame size number `i` (in FRAME_SIZES order) of a cell, against the reference's rounds (null: the cell is the reference). */
-export function streamHost(rounds: readonly NetSample[][], ref: readonly NetSample[][] | null, i: number, samples: number): NetStreamHost {
+export function streamHost(rounds: readonly NetSample[][], ref: readonly NetSample[][] | null, i: number, samples: number, speed: readonly (number | null)[] | null = null): NetStreamHost {
   const part = (s: NetSample) => s.stream[i]!.cpu;
   const ns = rounds.map((r) => fastestNs(r, part));
   const f = figure(ns);
   if (ref === null) {
-    return { host: { nsPerFrame: f.value, spread: f.spread, rounds: f.rounds, samples }, ratioToNative: { host: f.value === null ? null : 1, hostSpread: null, hostRounds: ns.map((x) => (x === null ? null : 1)) } };
+    return { host: { nsPerFrame: f.value, spread: f.spread, rounds: f.rounds, samples, ...(speed ? perReference(ns, speed) : {}) }, ratioToNative: { host: f.value === null ? null : 1, hostSpread: null, hostRounds: ns.map((x) => (x === null ? null : 1)) } };
   }
   const ratios = ns.map((x, r) => {
     const base = ref[r] ? fastestNs(ref[r]!, part) : null;
@@ -52,16 +55,18 @@ export function streamHost(rounds: readonly NetSample[][], ref: readonly NetSamp
   return { host: { nsPerFrame: f.value, spread: f.spread, rounds: f.rounds, samples }, ratioToNative: { host: q.value, hostSpread: q.spread, hostRounds: q.rounds } };
 }
 
-export function latencyHost(rounds: readonly NetSample[][]): NetLatencyHost {
+export function latencyHost(rounds: readonly NetSample[][], speed: readonly (number | null)[] | null = null): NetLatencyHost {
   const pooled = rounds.map((r) => r.flatMap((s) => s.latency.tripsNs).sort((a, b) => a - b));
-  const p50 = figure(pooled.map((xs) => (xs.length ? percentile(xs, 50) / 1000 : null)));
-  const p99 = figure(pooled.map((xs) => (xs.length ? percentile(xs, 99) / 1000 : null)));
-  const cpu = figure(rounds.map((r) => {
+  const p50s = pooled.map((xs) => (xs.length ? percentile(xs, 50) / 1000 : null));
+  const p99s = pooled.map((xs) => (xs.length ? percentile(xs, 99) / 1000 : null));
+  const cpus = rounds.map((r) => {
     const ns = fastestNs(r, (s) => s.latency.cpu);
     return ns === null ? null : ns / 1000;
-  }));
+  });
+  const [p50, p99, cpu] = [figure(p50s), figure(p99s), figure(cpus)];
   return {
     p50Us: p50.value, p50Spread: p50.spread, p99Us: p99.value, p99Spread: p99.spread, cpuUs: cpu.value, cpuSpread: cpu.spread,
     tripsPerRound: pooled.length ? Math.min(...pooled.map((xs) => xs.length)) : 0,
+    ...(speed ? { perReference: { p50: perReference(p50s, speed), p99: perReference(p99s, speed), cpu: perReference(cpus, speed) } } : {}),
   };
 }

@@ -15,9 +15,12 @@ import type { EngineName } from '../src/engine/registry.js';
 import type { NicKind } from '../src/network/nic.js';
 import type { CostPresetName } from '../src/vmm/index.js';
 import { belowNativeReason } from './below-native.js';
-import type { OpenNetSession } from './cell-session.js';
+import type { OpenEngineSession, OpenNetSession, Session } from './cell-session.js';
+import type { EngineCellSpec } from './engine-cell.js';
 import { measureGroupsInterleaved } from './interleave.js';
-import { netCellLabel, type NetCellSpec, type NetLatencyFigures, type NetSample, type NetStreamFigures } from './net-cell.js';
+import { referenceSeconds, speedReferenceSpec } from './machine-speed.js';
+import type { Sample } from './timing.js';
+import { netCellLabel, type NetCellMeasurement, type NetCellSpec, type NetLatencyFigures, type NetSample, type NetStreamFigures } from './net-cell.js';
 import { latencyHost, streamHost, type NetLatencyHost, type NetStreamHost } from './net-rounds.js';
 import { PAIR_SLICE, RECEIVER_WEIGHT } from './net-scenario.js';
 import {
@@ -75,6 +78,8 @@ export interface NetSuiteOptions {
   quick: boolean;
   timing: TimingOptions;
   open: OpenNetSession;
+  /** Opens the machine's speed reference (bench/machine-speed.ts), a member of every group; without it, none. */
+  openReference?: OpenEngineSession;
   rounds: number;
   samples: number;
   /** Only these cells (the reference is measured anyway): the profiles suite's network column. */
@@ -99,34 +104,42 @@ export async function runNetSuite(o: NetSuiteOptions): Promise<NetSuiteResult> {
   const all = netCellSpecs(o);
   // The reference first, measured once a round for both paths; then the cells wanted.
   const specs = [all.find(isReference)!, ...all.filter((s) => !isReference(s) && (!o.only || o.only(s)))];
-  // A group per path and NIC, each with the reference: a short rotation (2 to 6 cells).
+  // A group per path and NIC, each with the reference (and the machine's speed reference, when there is one, last): a short rotation (2 to 7 cells).
+  const openReference = o.openReference;
+  const speed = specs.length;
   const groups: { label: string; members: number[] }[] = [];
   for (const path of NET_PATHS) for (const nic of NET_NICS) {
     const members = specs.flatMap((s, k) => (k > 0 && s.path === path && s.nic === nic ? [k] : []));
-    if (members.length > 0 || (path === 'wire' && nic === 'emulated')) groups.push({ label: `${path === 'wire' ? 'wire' : 'vm-vm'} ${nic}`, members: [0, ...members] });
+    if (members.length > 0 || (path === 'wire' && nic === 'emulated')) groups.push({ label: `${path === 'wire' ? 'wire' : 'vm-vm'} ${nic}`, members: [0, ...members, ...(openReference ? [speed] : [])] });
   }
-  const measured = await measureGroupsInterleaved(specs, {
-    rounds: o.rounds, samples: o.samples, open: o.open, groups: groups.map((g) => g.members),
+  const opened: (NetCellSpec | EngineCellSpec)[] = openReference ? [...specs, speedReferenceSpec(o.timing, o.quick)] : specs;
+  const measured = await measureGroupsInterleaved<NetCellSpec | EngineCellSpec, unknown, NetSample | Sample>(opened, {
+    rounds: o.rounds, samples: o.samples, groups: groups.map((g) => g.members),
+    open: (s) => (s.kind === 'engine' ? openReference!(s) : o.open(s)) as Promise<Session<unknown, NetSample | Sample>>,
     groupsDone: (r, taken) => {
-      const fastest = (xs: readonly NetSample[]) => Math.min(...xs.map((x) => x.stream[0]!.cpu));
+      const fastest = (xs: readonly (NetSample | Sample)[]) => Math.min(...(xs as NetSample[]).map((x) => x.stream[0]!.cpu));
+      const cellsOf = (g: typeof groups[number]) => g.members.slice(1, openReference ? -1 : undefined);
       o.log(`net round ${r}/${o.rounds}, ${FRAME_SIZES[0]} B per frame against the native e1000's: ` + groups.map((g, gi) =>
-        `${g.label} ${(fastest(taken[gi]![0]!) * 1e9).toFixed(0)} ns` + g.members.slice(1).map((k, m) => ` ${specs[k]!.mode} ×${(fastest(taken[gi]![m + 1]!) / fastest(taken[gi]![0]!)).toFixed(2)}`).join('')).join('; '));
+        `${g.label} ${(fastest(taken[gi]![0]!) * 1e9).toFixed(0)} ns` + cellsOf(g).map((k, m) => ` ${specs[k]!.mode} ×${(fastest(taken[gi]![m + 1]!) / fastest(taken[gi]![0]!)).toFixed(2)}`).join('') +
+        (openReference ? `, speed reference ${((referenceSeconds(taken[gi]![g.members.length - 1] as Sample[]) ?? NaN) * 1000).toFixed(3)} ms` : '')).join('; '));
     },
   });
   // Each cell's samples, round by round, and the reference's taken in the same group.
-  const roundsOf = (gi: number, m: number) => measured.rounds.map((r) => r[gi]![m]!);
-  const refInfo = measured.infos[0]!;
+  const roundsOf = (gi: number, m: number) => measured.rounds.map((r) => r[gi]![m]! as NetSample[]);
+  // The machine's speed reference of each group, round by round (null without one).
+  const speedOf = (gi: number) => (openReference ? measured.rounds.map((r) => referenceSeconds(r[gi]![groups[gi]!.members.length - 1]! as Sample[])) : null);
+  const refInfo = measured.infos[0]! as NetCellMeasurement;
   const rows: NetRow[] = [];
   for (const [gi, g] of groups.entries()) {
     for (const [m, k] of g.members.entries()) {
-      if (m === 0 && gi > 0) continue; // the reference's own row: from the first group
+      if (k === speed || (m === 0 && gi > 0)) continue; // the speed reference has no row; the reference's own row is from the first group
       const s = specs[k]!;
-      const info = measured.infos[k]!;
+      const info = measured.infos[k]! as NetCellMeasurement;
       const rounds = roundsOf(gi, m);
       const row: NetRow = {
         path: s.path, nic: s.nic, mode: s.mode,
         stream: info.stream.map((x, i): NetStreamRow => {
-          const h = streamHost(rounds, k === 0 ? null : roundsOf(gi, 0), i, o.samples);
+          const h = streamHost(rounds, k === 0 ? null : roundsOf(gi, 0), i, o.samples, speedOf(gi));
           const cycles = refInfo.stream[i]!.perPacket.cycles > 0 ? round(x.perPacket.cycles / refInfo.stream[i]!.perPacket.cycles) : null;
           const host = { ...h, ratioToNative: { ...h.ratioToNative, cycles } };
           const why = k === 0 ? undefined : belowNativeReason({ workload: `${s.path} ${s.nic} ${x.size} B`, mode: s.mode, ratioToNative: host.ratioToNative }, 'net');
@@ -135,7 +148,7 @@ export async function runNetSuite(o: NetSuiteOptions): Promise<NetSuiteResult> {
             ...(why === undefined ? {} : { belowNative: why }),
           };
         }),
-        latency: { ...info.latency, host: latencyHost(rounds) },
+        latency: { ...info.latency, host: latencyHost(rounds, speedOf(gi)) },
       };
       o.log(`${netCellLabel(s)}: ${row.stream.map((x) => `${x.size} B ${(x.modelledFps / 1e6).toFixed(3)} M frames/s modelled, ${x.perPacket.cycles} cycles and ${x.perPacket.exits} exits per frame, ` +
         `host ${x.host.nsPerFrame ?? '-'} ns${k === 0 ? '' : ` ×${x.ratioToNative.host ?? '-'}`}`).join('; ')}; ` +

@@ -10,6 +10,7 @@ import { forkingMeasurer } from './fork.js';
 import { formatNs, runGuestSuiteInterleaved, type CellResult, type GuestSuiteResult } from './guest-suite.js';
 import { forkedAll, IN_PROCESS_SESSIONS } from './cell-session.js';
 import { formatSpread, SPREAD_LIMIT } from './spread.js';
+import { speedLegend } from './machine-speed.js';
 import { MODE_COLUMNS } from './guest-workloads.js';
 import { HOST_WORKLOAD } from './host-cell.js';
 import { runHostSuite, type HostSuiteResult } from './host-suite.js';
@@ -102,8 +103,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const open = sessions.guest;
   const timing = sampleTime(o.quick);
   const want = (s: SuiteName) => o.suite === 'all' || o.suite === s;
-  const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, open, rounds: o.rounds, samples: o.samples, ...(o.only ? { only: o.only } : {}) };
-  if (want('engine')) report.engine = runEngineSuite(o.only, o.quick ? timing : { maxTime: 0.6, minSamples: 5 }, o.log, measurer.engine, o.rounds);
+  const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, open, openReference: sessions.engine, rounds: o.rounds, samples: o.samples, ...(o.only ? { only: o.only } : {}) };
+  if (want('engine')) report.engine = await runEngineSuite({ ...(o.only ? { only: o.only } : {}), timing, quick: o.quick, rounds: o.rounds, samples: o.samples, open: sessions.engine, log: o.log });
   if (want('nano')) {
     report.nano = await runGuestSuiteInterleaved('nano', guest);
     report.paper = paperRows(report.nano.cells);
@@ -114,7 +115,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     report.host = runHostSuite({ engine: o.hostEngine, costModel: o.costModel, timing, measure: measurer.host, rounds: o.rounds, log: o.log });
   }
   if (want('net') && (!o.only || o.only.includes(NET_WORKLOAD))) {
-    report.net = await runNetSuite({ engine: o.engine, costModel: o.costModel, quick: o.quick, timing, open: sessions.net, rounds: o.rounds, samples: netSamples(o), log: o.log });
+    report.net = await runNetSuite({ engine: o.engine, costModel: o.costModel, quick: o.quick, timing, open: sessions.net, openReference: sessions.engine, rounds: o.rounds, samples: netSamples(o), log: o.log });
   }
   if (o.suite === 'all' && !o.only) {
     // The CPU and network columns are the macro and net suites' cells just measured.
@@ -174,7 +175,7 @@ export function formatEngine(rows: readonly EngineRow[]): string {
     ['workload', 'guest insns', 'JS ms', 'interp ms', 'jit ms', 'interp MIPS', 'jit MIPS', 'interp/JS', 'jit/JS', 'jit/interp'],
     rows.map((r) => [r.workload, num(r.instructions), sp(r.jsMs.toFixed(3), r.jsSpread), sp(r.interp.ms.toFixed(2), r.interp.msSpread), sp(r.jit.ms.toFixed(2), r.jit.msSpread),
       r.interp.mips.toFixed(0), r.jit.mips.toFixed(0), sp(r.interp.ratioToJs.toFixed(3), r.interp.ratioToJsSpread), sp(r.jit.ratioToJs.toFixed(3), r.jit.ratioToJsSpread),
-      sp(r.jitOverInterp.toFixed(1), r.jitOverInterpSpread)])) + spreadLegend(rows.some((r) => r.jsSpread !== null));
+      sp(r.jitOverInterp.toFixed(1), r.jitOverInterpSpread)])) + spreadLegend(rows.some((r) => r.jsSpread !== null)) + speedLegend(rows.map((r) => r.js.referenceMs));
 }
 
 /** What ± and ? mean, under a table of figures over rounds. */
@@ -221,7 +222,7 @@ export function hostTimeLegend(g: GuestSuiteResult): string {
     ? `±: the rounds' interquartile range over their median (${rounds} rounds, each in fresh processes, of ${first!.host.samples} samples taken in turn with native's); ? beyond ${Math.round(SPREAD_LIMIT * 100)}%: not reproducible to ±${Math.round(SPREAD_LIMIT * 100)}% in this run\n`
     : `one round: no spread measured (--rounds 2 or more prints it)\n`;
   for (const c of g.cells) if (c.belowNative) s += `* ${c.workload} ${c.mode} ${ratio(c.ratioToNative.host)}, below native: ${c.belowNative}\n`;
-  return s;
+  return s + speedLegend(g.cells.filter((c) => c.mode === 'native').map((c) => c.host.referenceMs ?? null));
 }
 
 /** How often the monitor is entered: VM exits under hw; otherwise traps into it (hypercalls included) and translator callouts. */

@@ -71,7 +71,7 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
     for (const c of json.nano.cells) {
       // belowNative only where a monitor's host time came out below native's (it then says why).
       expect(Object.keys(c).filter((k) => k !== 'belowNative').sort()).toEqual(['counts', 'cycles', 'host', 'iterations', 'mode', 'ratioToNative', 'workload']);
-      expect(Object.keys(c.host).sort()).toEqual(['baselineMs', 'nsPerIteration', 'rounds', 'runMs', 'samples', 'spread', 'wallNsPerIteration']);
+      expect(Object.keys(c.host).sort()).toEqual(['baselineMs', 'nsPerIteration', 'perReference', 'perReferenceSpread', 'referenceMs', 'rounds', 'runMs', 'samples', 'spread', 'wallNsPerIteration']);
       expect(Object.keys(c.ratioToNative).sort()).toEqual(['cycles', 'host', 'hostRounds', 'hostSpread']);
       expect(c.host.rounds).toHaveLength(1);
       expect(c.host.spread).toBeNull();
@@ -135,12 +135,14 @@ describe('virtlab bench --quick --suite engine --only calls: forked and --no-for
     }
   }, 120_000);
 
-  it('measures js, interp and jit, each with its progress line, and the same instruction count either way', () => {
+  it('samples js, interp, jit and the speed reference in turn, and gives the same instruction count either way', () => {
     for (const { run, json } of Object.values(runs)) {
       expect(run.code).toBe(0);
-      expect(run.stderr.split('\n').filter((l) => l !== '').map((l) => l.replace(/:.*/, ''))).toEqual(['engine calls js', 'engine calls interp', 'engine calls jit']);
-      expect(run.stderr).toMatch(/^engine calls jit: \d+\.\d{3} ms CPU \(\d+\.\d{3} ms wall ±/m);
+      expect(run.stderr.split('\n').filter((l) => l !== '').map((l) => l.replace(/:.*/, ''))).toEqual(['engine calls round 1/1', 'engine calls']);
+      expect(run.stderr).toMatch(/^engine calls round 1\/1: js \d+\.\d{3} ms, interp \d+\.\d{3} ms \(×\d\.\d{3} JS\), jit \d+\.\d{3} ms \(×\d\.\d{3} JS\), speed reference \d+\.\d{3} ms CPU$/m);
       expect(json.engine.map((r: { workload: string }) => r.workload)).toEqual(['calls']);
+      expect(json.engine[0].js.referenceMs).toBeGreaterThan(0);
+      expect(json.engine[0].js.perReference).toBeCloseTo(json.engine[0].jsMs / json.engine[0].js.referenceMs, 2);
     }
     expect(runs.fork!.json.engine[0].instructions).toBe(636_601);
     expect(runs['no-fork']!.json.engine[0].instructions).toBe(636_601);

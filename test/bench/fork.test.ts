@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { GuestCellSpec } from '../../bench/guest-cell.js';
 import type { EngineCellSpec } from '../../bench/engine-cell.js';
 import { cellProcessPath, forkingMeasurer, measureInChild } from '../../bench/fork.js';
-import { forkedSessions } from '../../bench/cell-session.js';
+import { forkedAll, forkedSessions } from '../../bench/cell-session.js';
 import { CliError } from '../../src/cli/context.js';
 
 const timing = { maxTime: 0.01, minSamples: 1 };
@@ -97,6 +97,22 @@ describe('bench: a guest cell kept ready in a child process (cell-server)', () =
         expect(x.run.cpu).toBeGreaterThan(0);
         expect(x.run.wall).toBeGreaterThan(0);
         expect(x.baseline.cpu).toBeGreaterThan(0);
+      }
+    } finally {
+      s.close();
+    }
+  });
+
+  it('the real child, an engine cell (the machine\'s speed reference): what the guest computes and counts, then its seconds per run', async () => {
+    const s = await forkedAll().engine({ kind: 'engine', workload: 'memory', column: 'jit', timing, quick: true });
+    try {
+      const js = forkingMeasurer().engine({ kind: 'engine', workload: 'memory', column: 'js', timing });
+      expect(s.info.value).toBe(js.value);
+      expect(s.info.instructions).toBe(1_579_142);
+      for (let i = 0; i < 2; i++) {
+        const x = await s.sample();
+        expect(x.cpu).toBeGreaterThan(0);
+        expect(x.wall).toBeGreaterThan(0);
       }
     } finally {
       s.close();

@@ -47,7 +47,7 @@ describe('the profiles suite\'s host time', () => {
     const log: string[] = [];
     const r = await runProfilesSuite({
       engine: 'jit', costModel: 'p4-2006', quick: false, timing: { maxTime: 0, minSamples: 1 }, rounds: 3, samples: 5, log: (s) => log.push(s), macro, net,
-      sessions: { guest: refused('macro compute'), net: refused('a net cell'), timer: timerSessions() },
+      sessions: { guest: refused('macro compute'), net: refused('a net cell'), timer: timerSessions(), engine: refused('an engine cell') },
     });
     expect(r.sources).toEqual({ cpu: 'macro suite', net: 'net suite' });
     expect(r.rows.map((x) => x.profile)).toEqual(PROFILES.map((p) => p.name));
@@ -67,7 +67,7 @@ describe('the profiles suite\'s host time', () => {
   it('the timer column: per round against native\'s fastest of the same round; below native marked, with its reason', async () => {
     const r = await runProfilesSuite({
       engine: 'jit', costModel: 'p4-2006', quick: false, timing: { maxTime: 0, minSamples: 1 }, rounds: 3, samples: 5, log: () => {}, macro, net,
-      sessions: { guest: refused('macro compute'), net: refused('a net cell'), timer: timerSessions() },
+      sessions: { guest: refused('macro compute'), net: refused('a net cell'), timer: timerSessions(), engine: refused('an engine cell') },
     });
     const irq = (name: string) => r.rows.find((x) => x.profile === name)!.cells.irq;
     expect(irq('xen-hvm').host).toBe(2); // (3 - 1) / (2 - 1), every round

@@ -91,6 +91,45 @@ describe('bench: two reports compared', () => {
   });
 });
 
+describe('bench: absolute times compared at equal machine speed', () => {
+  // Native's time and the speed reference's ms of the same rounds: perReference is their ratio (bench/machine-speed.ts).
+  const report = (nativeNs: number, referenceMs: number | null, jsMs: number) => ({
+    machine: {}, options: {},
+    engine: [{ workload: 'calls', jsMs, ...(referenceMs === null ? {} : { js: { perReference: jsMs / referenceMs, referenceMs } }), interp: { ratioToJs: 0.04 }, jit: { ratioToJs: 0.3 }, jitOverInterp: 7 }],
+    nano: { cells: [{ workload: 'in', mode: 'native', host: { nsPerIteration: nativeNs, ...(referenceMs === null ? {} : { perReference: nativeNs / referenceMs, referenceMs }) }, ratioToNative: { host: 1 } }] },
+  });
+
+  it('a machine 25% slower throughout: every absolute time within ±10% at equal speed, the raw change beside it', () => {
+    const c = compareReports(report(80, 1.0, 0.2), report(100, 1.25, 0.25));
+    const by = Object.fromEntries(c.rows.map((r) => [r.cell, r]));
+    const nat = by['nano in native ns/iteration']!;
+    expect(nat.within).toBe(true);
+    expect(nat.change).toBeCloseTo(0, 9);
+    expect(nat.b).toBeCloseTo(80, 9); // B's time at A's speed
+    expect(nat.raw).toEqual({ b: 100, change: expect.closeTo(0.25, 9) as unknown as number });
+    expect(by['engine calls JS ms']!.within).toBe(true);
+    const text = formatComparison(c, ['a.json', 'b.json']);
+    expect(text).toMatch(/^absolute times \(ms, ns, µs\) at equal machine speed/m);
+    expect(text).toMatch(/^nano in native ns\/iteration\s+80\.0\s+80\.0\s+\+0\.0%\s+yes\s+100\s+\+25\.0%$/m);
+  });
+
+  it('a time that moved against the machine is out, however the raw figures compare', () => {
+    const c = compareReports(report(80, 1.0, 0.2), report(80, 0.8, 0.2));
+    const nat = c.rows.find((r) => r.cell === 'nano in native ns/iteration')!;
+    expect(nat.change).toBeCloseTo(0.25, 9);
+    expect(nat.within).toBe(false);
+    expect(nat.raw!.change).toBeCloseTo(0, 9);
+  });
+
+  it('a report without the reference (an older one): the raw change is judged', () => {
+    const c = compareReports(report(80, null, 0.2), report(100, 1.25, 0.25));
+    const nat = c.rows.find((r) => r.cell === 'nano in native ns/iteration')!;
+    expect(nat.change).toBeCloseTo(0.25, 9);
+    expect(nat.within).toBe(false);
+    expect(nat.raw).toBeUndefined();
+  });
+});
+
 describe('bench: the net and profiles suites\' cells compared', () => {
   const stream = (size: number, ns: number, ratio: number) => ({ size, host: { nsPerFrame: ns }, ratioToNative: { host: ratio } });
   const report = (nativeNs: number, hw: number, p50: number, cpuHost: number) => ({
