@@ -9,3 +9,4 @@ export { PcapFile } from './pcap-file.js';
 export * from './wire-options.js';
 export * from './wire.js';
 export * from './switch.js';
+export { observing, relayTo } from './observe.js';

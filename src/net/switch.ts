@@ -27,6 +27,7 @@ import { NetError } from './errors.js';
 import { FrameForms, switchEvent } from './egress.js';
 import { frameError, MAX_VID, tagControl } from './frame.js';
 import { formatMac, isMulticast, isZeroMac, macFromKey, macKey, MAC_LENGTH } from './mac.js';
+import { observing } from './observe.js';
 import { MacTable, type MacTableState } from './mac-table.js';
 import type { DropReason, FrameEvent, FrameObserver, FrameReceiver } from './types.js';
 
@@ -212,7 +213,7 @@ export class Switch {
         if (to === port.index) return this.drop(port, frame, 'no-port', vlan);
         const dest = this.ports[to]!;
         this.forwarded++;
-        this.event('forward', port, frame, vlan, [dest.name]);
+        this.event('forward', port, frame, vlan, [dest]);
         return this.transmit(dest, egressForm(out, dest));
       }
     }
@@ -220,7 +221,7 @@ export class Switch {
     if (dests.length === 0) return this.drop(port, frame, 'no-port', vlan);
     c.floods++;
     this.flooded++;
-    this.event('flood', port, frame, vlan, dests.map((p) => p.name));
+    this.event('flood', port, frame, vlan, dests);
     for (const dest of dests) this.transmit(dest, egressForm(out, dest));
   }
 
@@ -237,8 +238,10 @@ export class Switch {
     this.event('drop', port, frame, vlan, undefined, reason);
   }
 
-  private event(kind: FrameEvent['kind'], port: Port, frame: Uint8Array, vlan: number | undefined, to?: string[], reason?: DropReason): void {
-    this.observer?.(switchEvent(kind, port.name, frame, vlan, reason, to));
+  /** `to`: the ports a frame went out of, named only when someone observes (so is the frame). */
+  private event(kind: FrameEvent['kind'], port: Port, frame: Uint8Array, vlan: number | undefined, to?: readonly Port[], reason?: DropReason): void {
+    if (!observing(this.observer)) return;
+    this.observer(switchEvent(kind, port.name, frame, vlan, reason, to?.map((p) => p.name)));
   }
 
 }

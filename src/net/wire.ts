@@ -14,6 +14,7 @@
 // reverse stepping); the capture itself is output and is not rolled back.
 
 import { addTag, ETHERTYPE_EXPERIMENTAL, describeFrame, frameError } from './frame.js';
+import { observing } from './observe.js';
 import { isMulticast, MAC_LENGTH } from './mac.js';
 import type { PcapWriter } from './pcap.js';
 import type { DropReason, FrameObserver, FrameReceiver, FrameSender } from './types.js';
@@ -77,7 +78,7 @@ export class Wire implements FrameReceiver, FrameSender {
     c.framesIn++;
     c.bytesIn += frame.length;
     this.pcap?.record(this.clock(), frame);
-    this.observer?.({ kind: 'rx', where: this.name, ...describeFrame(frame) });
+    if (observing(this.observer)) this.observer({ kind: 'rx', where: this.name, ...describeFrame(frame) });
     if (this.settings.mode !== 'echo') return this.drop(frame, 'sink');
     const bad = frameError(frame);
     if (bad) return this.drop(frame, bad);
@@ -157,7 +158,7 @@ export class Wire implements FrameReceiver, FrameSender {
     c.framesOut++;
     c.bytesOut += frame.length;
     this.pcap?.record(clock, frame);
-    this.observer?.({ kind: 'tx', where: this.name, ...describeFrame(frame) });
+    if (observing(this.observer)) this.observer({ kind: 'tx', where: this.name, ...describeFrame(frame) });
     this.peer.receive(frame);
   }
 
@@ -165,6 +166,6 @@ export class Wire implements FrameReceiver, FrameSender {
     const c = this.state.counters;
     c.dropped++;
     c.drops[reason] = (c.drops[reason] ?? 0) + 1;
-    this.observer?.({ kind: 'drop', where: this.name, ...describeFrame(frame), reason });
+    if (observing(this.observer)) this.observer({ kind: 'drop', where: this.name, ...describeFrame(frame), reason });
   }
 }

@@ -4,6 +4,7 @@
 
 import { pciBoardDevice } from '../devices/pci/bus.js';
 import type { DeviceFactory } from '../machine/device.js';
+import { relayTo } from '../net/observe.js';
 import { Wire } from '../net/wire.js';
 import type { FrameObserver } from '../net/types.js';
 import { nicSlot, type Nic } from './nic.js';
@@ -26,12 +27,12 @@ export function nativeNet(options: NetOptions): NativeNet {
     devices: [
       pciBoardDevice([nicSlot(options.nic, (n) => {
         nic = n;
-        n.observer = (e) => net.observer?.(e);
+        n.observer = relayTo(() => net.observer);
       })]),
       (ctx) => {
         wire = new Wire({
           ...(options.peer ?? { mode: 'echo' }), clock: () => ctx.clock(),
-          ...(options.pcap ? { pcap: options.pcap } : {}), observer: (e) => net.observer?.(e),
+          ...(options.pcap ? { pcap: options.pcap } : {}), observer: relayTo(() => net.observer),
         });
         if (!nic) throw new Error('native network: the NIC must be built before the wire');
         wire.connect(nic);

@@ -9,6 +9,7 @@
 import { pciBoardDevice } from '../devices/pci/bus.js';
 import type { DeviceFactory, MachineDevice } from '../machine/device.js';
 import type { Machine } from '../machine/machine.js';
+import { relayTo } from '../net/observe.js';
 import { Switch, type SwitchState } from '../net/switch.js';
 import type { FrameObserver, FrameReceiver, FrameSender } from '../net/types.js';
 import { Wire } from '../net/wire.js';
@@ -69,7 +70,7 @@ export class VirtualNetwork implements MachineDevice {
       (ctx) => {
         const wire = new Wire({
           ...(this.options.peer ?? { mode: 'echo' }), clock: () => ctx.clock(),
-          ...(this.options.pcap ? { pcap: this.options.pcap } : {}), observer: (e) => this.observer?.(e),
+          ...(this.options.pcap ? { pcap: this.options.pcap } : {}), observer: relayTo(() => this.observer),
         });
         wire.connect(this.uplink!);
         this.wireRef = wire;
@@ -84,7 +85,7 @@ export class VirtualNetwork implements MachineDevice {
     this.vms.push(vm);
     return pciBoardDevice([nicSlot(spec, (n) => {
       vm.nic = n;
-      n.observer = (e) => this.observer?.(e);
+      n.observer = relayTo(() => this.observer);
     })]);
   }
 
@@ -97,7 +98,7 @@ export class VirtualNetwork implements MachineDevice {
   connect(machine: Machine, monitors: readonly Monitor[]): void {
     const pf = this.options.pf?.();
     if (!pf && (!this.uplink || !this.wireRef)) throw new Error('virtual network: its real devices are not on the machine');
-    const sw = new Switch({ clock: () => machine.clock(), observer: (e) => this.observer?.(e) });
+    const sw = new Switch({ clock: () => machine.clock(), observer: relayTo(() => this.observer) });
     this.sw = sw;
     this.vms.forEach((vm, i) => {
       if (!vm.nic) throw new Error(`virtual network: VM '${vm.name}' has no NIC on its platform`);

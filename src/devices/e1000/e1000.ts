@@ -9,6 +9,7 @@
 
 import type { AccessSize, BusDevice } from '../../machine/device.js';
 import { describeFrame } from '../../net/frame.js';
+import { observing } from '../../net/observe.js';
 import { isBroadcast, isMulticast, parseMac } from '../../net/mac.js';
 import type { DropReason, FrameEvent, FrameObserver, FrameReceiver, FrameSender } from '../../net/types.js';
 import { ConfigSpace } from '../pci/config-space.js';
@@ -244,7 +245,7 @@ export class E1000 implements PciFunction, FrameSender, FrameReceiver {
       this.counters.txBytes += frame.length;
       r.gptc = (r.gptc + 1) >>> 0;
       sent = true;
-      this.observer?.(frameEvent('tx', this.name, frame));
+      if (observing(this.observer)) this.observer(frameEvent('tx', this.name, frame));
       this.peer?.receive(frame);
       if (this.stopped || (r.tctl & TCTL_EN) === 0) break; // the peer's answer may have reset or stopped us
     }
@@ -288,7 +289,7 @@ export class E1000 implements PciFunction, FrameSender, FrameReceiver {
     this.counters.rxFrames++;
     this.counters.rxBytes += frame.length;
     r.gprc = (r.gprc + 1) >>> 0;
-    this.observer?.(frameEvent('rx', this.name, frame));
+    if (observing(this.observer)) this.observer(frameEvent('rx', this.name, frame));
     this.cause(INT.RXT0);
   }
 
@@ -306,7 +307,7 @@ export class E1000 implements PciFunction, FrameSender, FrameReceiver {
 
   private drop(frame: Uint8Array, reason: DropReason): void {
     this.counters.rxDropped++;
-    this.observer?.(frameEvent('drop', this.name, frame, reason));
+    if (observing(this.observer)) this.observer(frameEvent('drop', this.name, frame, reason));
   }
 
   // --- DMA, errors, interrupts ---------------------------------------------------

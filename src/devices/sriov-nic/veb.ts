@@ -21,6 +21,7 @@
 
 import { FrameForms, switchEvent } from '../../net/egress.js';
 import { describeFrame, frameError, MAX_VID, tagControl } from '../../net/frame.js';
+import { observing } from '../../net/observe.js';
 import { isBroadcast, isMulticast, MAC_LENGTH } from '../../net/mac.js';
 import type { DropReason, FrameEvent, FrameObserver, FrameReceiver } from '../../net/types.js';
 import type { VfAdmin } from './vf-admin.js';
@@ -146,7 +147,7 @@ export class Veb {
       if (src.kind !== 'uplink') dests.push({ kind: 'uplink' });
       this.counters.replicated++;
     }
-    this.event(dests.length > 1 || isMulticast(frame, 0) ? 'flood' : 'forward', src, frame, vlan, undefined, dests.map((d) => this.portName(d)));
+    this.event(dests.length > 1 || isMulticast(frame, 0) ? 'flood' : 'forward', src, frame, vlan, undefined, dests);
     for (const d of dests) this.egress(d, out, frame);
   }
 
@@ -196,11 +197,12 @@ export class Veb {
 
   /** A frame leaving or entering VF `vf` itself (as the e1000 reports its own): where = the VF function's name. */
   private functionEvent(kind: 'tx' | 'rx', vf: number, frame: Uint8Array): void {
-    this.observer?.({ kind, where: `${this.name}-vf${vf}`, ...describeFrame(frame) });
+    if (observing(this.observer)) this.observer({ kind, where: `${this.name}-vf${vf}`, ...describeFrame(frame) });
   }
 
-  private event(kind: FrameEvent['kind'], port: Source, frame: Uint8Array, vlan: number | undefined, reason?: DropReason, to?: string[]): void {
-    this.observer?.(switchEvent(kind, this.portName(port), frame, vlan, reason, to));
+  /** `to`: the ports a frame went out of, named only when someone observes (so is the frame). */
+  private event(kind: FrameEvent['kind'], port: Source, frame: Uint8Array, vlan: number | undefined, reason?: DropReason, to?: readonly Source[]): void {
+    if (observing(this.observer)) this.observer(switchEvent(kind, this.portName(port), frame, vlan, reason, to?.map((d) => this.portName(d))));
   }
 
 }

@@ -10,6 +10,7 @@
 import type { AccessSize, BusDevice } from '../../machine/device.js';
 import type { Dma } from '../../machine/dma.js';
 import { describeFrame, frameError } from '../../net/frame.js';
+import { observing } from '../../net/observe.js';
 import { MAC_LENGTH, parseMac } from '../../net/mac.js';
 import type { DropReason, FrameObserver, FrameReceiver, FrameSender } from '../../net/types.js';
 import { ConfigSpace } from '../pci/config-space.js';
@@ -254,7 +255,7 @@ export class VirtioNet implements PciFunction, FrameSender, FrameReceiver {
   }
 
   private observe(kind: 'tx' | 'rx' | 'drop', frame: Uint8Array, reason?: DropReason): void {
-    if (!this.observer) return;
+    if (!observing(this.observer)) return;
     this.observer({ kind, where: this.name, ...describeFrame(frame), ...(reason ? { reason } : {}) });
   }
 

@@ -56,6 +56,9 @@ export interface QueueState {
 
 const hex = (n: number): string => '0x' + (n >>> 0).toString(16);
 
+/** The little-endian 32-bit word at `at` (unsigned). */
+const le32 = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+
 /** Whether DMA reaches [addr, addr + len): WindowDma answers without copying; any other Dma is asked to read. */
 export function reachable(dma: Dma, addr: number, len: number): boolean {
   const probe = (dma as { reaches?: (a: number, l: number) => boolean }).reaches;
@@ -79,6 +82,12 @@ export class SplitQueue {
 
   /** With VIRTIO_RING_F_EVENT_IDX negotiated: used_event / avail_event instead of the flags. */
   eventIdx = false;
+
+  // What push and write16 hand to DMA, made once: a Dma copies what it writes, and a new array per write was a
+  // good part of what a frame allocated (and so of the host's garbage collections).
+  private readonly elem = new Uint8Array(USED_ELEM_SIZE);
+  private readonly elemView = new DataView(this.elem.buffer);
+  private readonly half = new Uint8Array(2);
 
   /**
    * `wantsKicks`: whether the device needs notifications for this queue. A
@@ -141,10 +150,9 @@ export class SplitQueue {
   /** Return chain `head` to the driver with `len` bytes written into it, and publish the used idx. */
   push(head: number, len: number): QueueError | undefined {
     const slot = this.device + 4 + USED_ELEM_SIZE * (this.used % this.size);
-    const elem = new Uint8Array(USED_ELEM_SIZE);
-    const view = new DataView(elem.buffer);
-    view.setUint32(0, head, true);
-    view.setUint32(4, len >>> 0, true);
+    const elem = this.elem;
+    this.elemView.setUint32(0, head, true);
+    this.elemView.setUint32(4, len >>> 0, true);
     if (!this.dma.write(slot, elem)) return this.ringGone('used ring');
     this.used = (this.used + 1) & 0xffff;
     return this.write16(this.device + 2, this.used) ? undefined : this.ringGone('used ring');
@@ -223,11 +231,10 @@ export class SplitQueue {
       if (buffers.length === this.size) return new QueueError('loop', `the chain from descriptor ${head} is longer than the queue size ${this.size}: it loops`);
       const d = this.dma.read(this.desc + DESC_SIZE * i, DESC_SIZE);
       if (!d) return this.ringGone('descriptor table');
-      const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
-      const addr = view.getUint32(0, true);
-      const addrHigh = view.getUint32(4, true);
-      const len = view.getUint32(8, true);
-      const flags = view.getUint16(12, true);
+      const addr = le32(d, 0);
+      const addrHigh = le32(d, 4);
+      const len = le32(d, 8);
+      const flags = d[12]! | (d[13]! << 8);
       if (flags & DESC_F_INDIRECT) return new QueueError('flags', `descriptor ${i} is INDIRECT, which was not negotiated`);
       const writes = (flags & DESC_F_WRITE) !== 0;
       if (writes !== (this.direction === 'device-writes')) {
@@ -239,7 +246,7 @@ export class SplitQueue {
       buffers.push({ addr, len });
       bytes += len;
       if (!(flags & DESC_F_NEXT)) return { head, buffers, bytes };
-      i = view.getUint16(14, true);
+      i = d[14]! | (d[15]! << 8);
     }
   }
 
@@ -260,6 +267,9 @@ export class SplitQueue {
   }
 
   private write16(addr: number, value: number): boolean {
-    return this.dma.write(addr, new Uint8Array([value & 0xff, (value >>> 8) & 0xff]));
+    const b = this.half;
+    b[0] = value & 0xff;
+    b[1] = (value >>> 8) & 0xff;
+    return this.dma.write(addr, b);
   }
 }

@@ -18,6 +18,7 @@ import { Iommu, iommuBoardDevice } from '../../devices/iommu/iommu.js';
 import { SriovNic, sriovNicFunction } from '../../devices/sriov-nic/pf.js';
 import type { BoardDevice, BusMapping, DeviceFactory } from '../../machine/device.js';
 import type { Machine } from '../../machine/machine.js';
+import { relayTo } from '../../net/observe.js';
 import type { PcapWriter } from '../../net/pcap.js';
 import type { FrameObserver } from '../../net/types.js';
 import { Wire } from '../../net/wire.js';
@@ -93,7 +94,7 @@ export class SriovNetwork implements BoardDevice {
   realDevices(): DeviceFactory[] {
     return [
       (ctx) => {
-        const make = pciBoardDevice([{ device: PF_DEVICE, make: (c) => (this.nicRef = sriovNicFunction({ observer: (e) => this.observer?.(e) })(c)) }]);
+        const make = pciBoardDevice([{ device: PF_DEVICE, make: (c) => (this.nicRef = sriovNicFunction({ observer: relayTo(() => this.observer) })(c)) }]);
         const bus = make(ctx) as PciBus;
         this.bus = bus;
         return bus;
@@ -107,7 +108,7 @@ export class SriovNetwork implements BoardDevice {
       (ctx) => {
         const wire = new Wire({
           ...(this.options.peer ?? { mode: 'echo' }), clock: () => ctx.clock(),
-          ...(this.options.pcap ? { pcap: this.options.pcap } : {}), observer: (e) => this.observer?.(e),
+          ...(this.options.pcap ? { pcap: this.options.pcap } : {}), observer: relayTo(() => this.observer),
         });
         wire.connect(this.nicRef!);
         this.nicRef!.connect(wire);
