@@ -74,11 +74,13 @@ const SAMPLE_TIME = 0.03;
 const QUICK_SAMPLE_TIME = 0.005;
 
 /**
- * Samples per round of a net cell (and of the profiles' own cells): each sample of a net cell is three parts of at least
- * a SAMPLE_TIME each plus the runs' set-up, and there are 26 cells; half the guest suites' count keeps the suite to a few minutes.
+ * Samples per round of a net cell (and of the profiles' own cells): as many as the guest suites take. A net sample is
+ * three parts of at least a SAMPLE_TIME each, but opening a round's processes (building, checking and settling 27
+ * cells) is most of a round's two minutes; with half as many samples a round's fastest sample met a quiet moment of
+ * the machine less often, and a cell's ratio scattered by 15-30% from round to round (2026-12-07).
  */
 export function netSamples(o: Pick<BenchOptions, 'samples'>): number {
-  return Math.max(2, Math.ceil(o.samples / 2));
+  return Math.max(2, o.samples);
 }
 
 /** How long a sample lasts at least, and how the suites that still time whole measurements (engine, host) take them. */
