@@ -33,6 +33,14 @@ export class WindowDma implements Dma {
     return this.mem.u8.slice(start, start + length);
   }
 
+  /** read() into `out` without allocating (src/devices/dma-into.ts); false if any byte lies outside the window. */
+  readInto(addr: number, out: Uint8Array): boolean {
+    if (!this.reaches(addr, out.length)) return false;
+    const u8 = this.mem.u8, start = this.base + (addr >>> 0);
+    for (let i = 0; i < out.length; i++) out[i] = u8[start + i]!;
+    return true;
+  }
+
   write(addr: number, bytes: Uint8Array): boolean {
     if (!this.reaches(addr, bytes.length)) return false;
     const start = this.base + (addr >>> 0);

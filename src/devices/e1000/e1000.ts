@@ -12,6 +12,7 @@ import { describeFrame } from '../../net/frame.js';
 import { observing } from '../../net/observe.js';
 import { isBroadcast, isMulticast, parseMac } from '../../net/mac.js';
 import type { DropReason, FrameEvent, FrameObserver, FrameReceiver, FrameSender } from '../../net/types.js';
+import { readInto } from '../dma-into.js';
 import { ConfigSpace } from '../pci/config-space.js';
 import type { PciFunction, PciFunctionContext } from '../pci/function.js';
 import {
@@ -94,6 +95,8 @@ function frameEvent(kind: FrameEvent['kind'], where: string, frame: Uint8Array, 
 
 export class E1000 implements PciFunction, FrameSender, FrameReceiver {
   readonly name: string;
+  /** What reaches() reads a ring's first and last bytes into. */
+  private readonly probe = new Uint8Array(1);
   readonly config: ConfigSpace;
   readonly mac: Uint8Array;
   counters: E1000Counters = zeroCounters();
@@ -301,8 +304,9 @@ export class E1000 implements PciFunction, FrameSender, FrameReceiver {
     if (rctl & RCTL.UPE) return true;
     const { ral, rah } = this.regs;
     if ((rah & RAH_AV) === 0) return false;
-    const own = [ral & 0xff, (ral >>> 8) & 0xff, (ral >>> 16) & 0xff, ral >>> 24, rah & 0xff, (rah >>> 8) & 0xff];
-    return own.every((b, i) => frame[i] === b);
+    // Compared in place (no array per frame): RAL holds bytes 0-3 of the MAC, RAH bytes 4-5.
+    return frame[0] === (ral & 0xff) && frame[1] === ((ral >>> 8) & 0xff) && frame[2] === ((ral >>> 16) & 0xff)
+      && frame[3] === ral >>> 24 && frame[4] === (rah & 0xff) && frame[5] === ((rah >>> 8) & 0xff);
   }
 
   private drop(frame: Uint8Array, reason: DropReason): void {
@@ -313,8 +317,8 @@ export class E1000 implements PciFunction, FrameSender, FrameReceiver {
   // --- DMA, errors, interrupts ---------------------------------------------------
 
   private reaches(addr: number, length: number): boolean {
-    // The DMA has no "can you reach" question: read the ring's first and last bytes (a window is contiguous).
-    return this.ctx.dma.read(addr, 1) !== undefined && this.ctx.dma.read(addr + length - 1, 1) !== undefined;
+    // Read the ring's first and last bytes (a window is contiguous), into a byte kept for it: no copy per frame.
+    return readInto(this.ctx.dma, addr, this.probe) && readInto(this.ctx.dma, addr + length - 1, this.probe);
   }
 
   private dmaRead(addr: number, length: number): Uint8Array | undefined {

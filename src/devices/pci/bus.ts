@@ -10,6 +10,7 @@
 import { IRQ } from '../../isa/index.js';
 import type { AccessSize, BoardDevice, BusDevice, BusMapping, DeviceContext, DeviceFactory } from '../../machine/device.js';
 import type { Dma } from '../../machine/dma.js';
+import { reachable, readInto } from '../dma-into.js';
 import { BAR_COUNT, COMMAND, ConfigSpace, HEADER_MULTI_FUNCTION, PCI } from './config-space.js';
 import { assignResources, PCI_WINDOW } from './firmware.js';
 import type { PciFunction, PciFunctionContext, PciFunctionFactory, PciFunctionHost } from './function.js';
@@ -255,8 +256,11 @@ export class PciBus implements BoardDevice, PciFunctionHost {
       const e = entry();
       return e !== undefined && (e.fn.config.read(PCI.COMMAND, 2) & COMMAND.BUS_MASTER) !== 0;
     };
-    const dma: Dma = {
+    // reaches and readInto: what the NIC models ask per frame, answered without a copy (src/devices/dma-into.ts).
+    const dma: Dma & { reaches: (addr: number, length: number) => boolean; readInto: (addr: number, out: Uint8Array) => boolean } = {
       read: (addr, length) => (gated() ? target().read(addr, length) : undefined),
+      reaches: (addr, length) => gated() && reachable(target(), addr, length),
+      readInto: (addr, out) => gated() && readInto(target(), addr, out),
       write: (addr, bytes) => gated() && target().write(addr, bytes),
     };
     return {

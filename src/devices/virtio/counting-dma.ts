@@ -3,6 +3,7 @@
 // probes are passed through uncounted: they move nothing.
 
 import type { Dma } from '../../machine/dma.js';
+import { reachable, readInto } from '../dma-into.js';
 
 export class CountingDma implements Dma {
   constructor(private readonly inner: Dma, private readonly count: (bytes: number) => void) {}
@@ -13,15 +14,20 @@ export class CountingDma implements Dma {
     return bytes;
   }
 
+  readInto(addr: number, out: Uint8Array): boolean {
+    const ok = readInto(this.inner, addr, out);
+    if (ok) this.count(out.length);
+    return ok;
+  }
+
   write(addr: number, bytes: Uint8Array): boolean {
     const ok = this.inner.write(addr, bytes);
     if (ok) this.count(bytes.length);
     return ok;
   }
 
-  /** Whether [addr, addr + length) is reachable, without counting (WindowDma answers without copying). */
+  /** Whether [addr, addr + length) is reachable, without counting (WindowDma and the bus answer without copying). */
   reaches(addr: number, length: number): boolean {
-    const probe = (this.inner as { reaches?: (a: number, l: number) => boolean }).reaches;
-    return probe ? probe.call(this.inner, addr, length) : this.inner.read(addr, length) !== undefined;
+    return reachable(this.inner, addr, length);
   }
 }

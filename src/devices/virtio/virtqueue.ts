@@ -6,6 +6,7 @@
 // used idx) and never trusts the driver's beyond one read.
 
 import type { Dma } from '../../machine/dma.js';
+import { reachable, readInto } from '../dma-into.js';
 import {
   AVAIL_ALIGN, AVAIL_F_NO_INTERRUPT, DESC_ALIGN, DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, DESC_SIZE,
   MAX_QUEUE_SIZE, USED_ALIGN, USED_F_NO_NOTIFY, USED_ELEM_SIZE, availRingBytes, descTableBytes, isPowerOfTwo, needEvent, usedRingBytes,
@@ -59,11 +60,6 @@ const hex = (n: number): string => '0x' + (n >>> 0).toString(16);
 /** The little-endian 32-bit word at `at` (unsigned). */
 const le32 = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
-/** Whether DMA reaches [addr, addr + len): WindowDma answers without copying; any other Dma is asked to read. */
-export function reachable(dma: Dma, addr: number, len: number): boolean {
-  const probe = (dma as { reaches?: (a: number, l: number) => boolean }).reaches;
-  return probe ? probe.call(dma, addr, len) : dma.read(addr, len) !== undefined;
-}
 
 export class SplitQueue {
   /** Set by the driver through common config (queue_size, queue_desc, queue_driver, queue_device). */
@@ -83,11 +79,14 @@ export class SplitQueue {
   /** With VIRTIO_RING_F_EVENT_IDX negotiated: used_event / avail_event instead of the flags. */
   eventIdx = false;
 
-  // What push and write16 hand to DMA, made once: a Dma copies what it writes, and a new array per write was a
-  // good part of what a frame allocated (and so of the host's garbage collections).
+  // What push and write16 hand to DMA and what read16 and walk read into, made once: a Dma copies what it
+  // writes, and a new array per access was a good part of what a frame allocated (and so of the host's
+  // garbage collections).
   private readonly elem = new Uint8Array(USED_ELEM_SIZE);
   private readonly elemView = new DataView(this.elem.buffer);
   private readonly half = new Uint8Array(2);
+  private readonly readHalf = new Uint8Array(2);
+  private readonly descBytes = new Uint8Array(DESC_SIZE);
 
   /**
    * `wantsKicks`: whether the device needs notifications for this queue. A
@@ -229,8 +228,8 @@ export class SplitQueue {
     for (;;) {
       if (i >= this.size) return new QueueError('index', `descriptor index ${i} is past the table of ${this.size}`);
       if (buffers.length === this.size) return new QueueError('loop', `the chain from descriptor ${head} is longer than the queue size ${this.size}: it loops`);
-      const d = this.dma.read(this.desc + DESC_SIZE * i, DESC_SIZE);
-      if (!d) return this.ringGone('descriptor table');
+      const d = this.descBytes;
+      if (!readInto(this.dma, this.desc + DESC_SIZE * i, d)) return this.ringGone('descriptor table');
       const addr = le32(d, 0);
       const addrHigh = le32(d, 4);
       const len = le32(d, 8);
@@ -262,8 +261,8 @@ export class SplitQueue {
   }
 
   private read16(addr: number): number | undefined {
-    const b = this.dma.read(addr, 2);
-    return b ? b[0]! | (b[1]! << 8) : undefined;
+    const b = this.readHalf;
+    return readInto(this.dma, addr, b) ? b[0]! | (b[1]! << 8) : undefined;
   }
 
   private write16(addr: number, value: number): boolean {
