@@ -69,7 +69,7 @@ export function formatNetSuite(r: NetSuiteResult): string {
       const x = l.row(m)?.latency;
       return x ? `${num(x.cycles.p50)} / ${num(x.cycles.p99)}` : '-';
     })]));
-  s += 'round trips, host µs: p50 / p99 of each round trip\'s CPU time (spreads), and CPU µs per round trip (spread)\n';
+  s += 'round trips, host µs: p50 / p99 of each round trip\'s host time (spreads), and CPU µs per round trip (spread)\n';
   const us = (x: number | null, spread: number | null) => `${x === null ? '-' : num(x, 1)} ${formatSpread(spread)}`.trimEnd();
   s += table(['path, NIC', ...modes], lines.map((l) => [l.label,
     ...modes.map((m) => {
@@ -77,9 +77,9 @@ export function formatNetSuite(r: NetSuiteResult): string {
       return x ? `${us(x.p50Us, x.p50Spread)} / ${us(x.p99Us, x.p99Spread)}; ${us(x.cpuUs, x.cpuSpread)}` : '-';
     })]));
   if (r.rounds > 1) {
-    s += `p50 and p99: of every round trip of a round (its ${r.samples} samples pooled), the rounds' median; CPU time read at each ping (~0.4 µs a read, ` +
-      `in every cell alike), so time the host gives another process is not counted, but a collection or a compilation of the host process lands whole ` +
-      `on the 1% of round trips p99 is made of, and its ? says so; the modelled p99 is the deterministic figure. CPU µs: a sample's mean, the round's fastest, as the frames'\n`;
+    s += `p50 and p99: of every round trip of a round (its ${r.samples} samples pooled), the rounds' median; the monotonic clock read at each ping ` +
+      `(~0.08 µs a read, in every cell alike), so a preemption by another process or a collection of the host process lands whole on the 1% of ` +
+      `round trips p99 is made of, and its ? says so; the modelled p99 is the deterministic figure. CPU µs: a sample's mean, the round's fastest, as the frames'\n`;
   }
   s += speedLegend(r.rows.map((x) => x.latency.host.perReference?.cpu.referenceMs ?? null));
 
