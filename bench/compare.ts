@@ -5,6 +5,7 @@
 // against the machine's speed reference (bench/machine-speed.ts), by its ratio
 // to that reference: B's time at A's machine speed, with the raw change beside.
 
+import type { Clock } from './machine-speed.js';
 import { SPREAD_LIMIT } from './spread.js';
 import { table } from './table.js';
 
@@ -33,45 +34,93 @@ const perRef = (x: unknown): { perReference?: number | null } => {
 };
 
 /** The host-time cells of a report, by name: what a rerun should reproduce (modelled cycles and counts are exact). */
-export function hostTimeCells(r: Report): Map<string, CellValue> {
+export function hostTimeCells(r: Report, clock: Clock = 'cpu'): Map<string, CellValue> {
+  return clock === 'cpu' ? cpuCells(r) : wallCells(r);
+}
+
+type Setter = (name: string, value: number | null, speed?: { perReference?: number | null }) => void;
+
+function collect(fill: (set: Setter) => void): Map<string, CellValue> {
   const cells = new Map<string, CellValue>();
-  const m = { set: (name: string, value: number | null, speed: { perReference?: number | null } = {}) => cells.set(name, { value, ...speed }) };
-  for (const e of arr(r.engine)) {
-    const w = String(e.workload);
-    m.set(`engine ${w} JS ms`, num(e.jsMs), perRef(e.js));
-    for (const col of ['interp', 'jit'] as const) m.set(`engine ${w} ${col}/JS`, num((e[col] as Record<string, unknown> | undefined)?.ratioToJs));
-    m.set(`engine ${w} jit/interp`, num(e.jitOverInterp));
-  }
-  for (const suite of ['nano', 'macro'] as const) {
-    for (const c of arr((r[suite] as Report | undefined)?.cells)) {
-      const name = `${suite} ${String(c.workload)} ${String(c.mode)}`;
-      if (c.mode === 'native') m.set(`${name} ns/iteration`, num((c.host as Report | undefined)?.nsPerIteration), perRef(c.host));
-      else m.set(`${name} ×native`, num((c.ratioToNative as Report | undefined)?.host));
-    }
-  }
-  for (const h of arr((r.host as Report | undefined)?.rows)) m.set(`host ${String(h.mode)} ${String(h.vms)} VMs ×1 VM`, num(h.ratioToOne));
-  for (const n of arr((r.net as Report | undefined)?.rows)) {
-    // As the guest suites: the reference's (the native e1000 on the wire) time per frame, every other cell's ratio to it; round trips in µs.
-    const name = `net ${String(n.path)} ${String(n.nic)} ${String(n.mode)}`;
-    const reference = n.path === 'wire' && n.nic === 'emulated' && n.mode === 'native';
-    for (const s of arr(n.stream)) {
-      if (reference) m.set(`${name} ${String(s.size)} B ns/frame`, num((s.host as Report | undefined)?.nsPerFrame), perRef(s.host));
-      else m.set(`${name} ${String(s.size)} B ×native`, num((s.ratioToNative as Report | undefined)?.host));
-    }
-    const l = (n.latency as Report | undefined)?.host as Report | undefined;
-    const speed = l?.perReference as Report | undefined;
-    if (l) for (const [k, what, p] of [['p50Us', 'p50', 'p50'], ['p99Us', 'p99', 'p99'], ['cpuUs', 'CPU', 'cpu']] as const) m.set(`${name} round trip ${what} µs`, num(l[k]), perRef(speed?.[p]));
-  }
-  for (const p of arr((r.profiles as Report | undefined)?.rows)) {
-    const cells = typeof p.cells === 'object' && p.cells !== null ? Object.entries(p.cells as Report) : [];
-    for (const [d, c] of cells) if (typeof c === 'object' && c !== null) m.set(`profiles ${String(p.profile)} ${d} host ×native`, num((c as Report).host));
-  }
+  fill((name, value, speed = {}) => cells.set(name, { value, ...speed }));
   return cells;
 }
 
-export function compareReports(a: Report, b: Report, limit = SPREAD_LIMIT): Comparison {
-  const ca = hostTimeCells(a);
-  const cb = hostTimeCells(b);
+const obj = (x: unknown): Report | undefined => (typeof x === 'object' && x !== null ? (x as Report) : undefined);
+const guestCells = (r: Report) => (['nano', 'macro'] as const).flatMap((suite) => arr(obj(r[suite])?.cells).map((c) => ({ suite, c })));
+const netRows = (r: Report) => arr(obj(r.net)?.rows).map((n) => ({
+  n, name: `net ${String(n.path)} ${String(n.nic)} ${String(n.mode)}`, reference: n.path === 'wire' && n.nic === 'emulated' && n.mode === 'native',
+}));
+
+function cpuCells(r: Report): Map<string, CellValue> {
+  return collect((set) => {
+    for (const e of arr(r.engine)) {
+      const w = String(e.workload);
+      set(`engine ${w} JS ms`, num(e.jsMs), perRef(e.js));
+      for (const col of ['interp', 'jit'] as const) set(`engine ${w} ${col}/JS`, num(obj(e[col])?.ratioToJs));
+      set(`engine ${w} jit/interp`, num(e.jitOverInterp));
+    }
+    for (const { suite, c } of guestCells(r)) {
+      const name = `${suite} ${String(c.workload)} ${String(c.mode)}`;
+      if (c.mode === 'native') set(`${name} ns/iteration`, num(obj(c.host)?.nsPerIteration), perRef(c.host));
+      else set(`${name} ×native`, num(obj(c.ratioToNative)?.host));
+    }
+    for (const h of arr(obj(r.host)?.rows)) set(`host ${String(h.mode)} ${String(h.vms)} VMs ×1 VM`, num(h.ratioToOne));
+    // As the guest suites: the reference's (the native e1000 on the wire) time per frame, every other cell's ratio to it; round trips in µs.
+    for (const { n, name, reference } of netRows(r)) {
+      for (const s of arr(n.stream)) {
+        if (reference) set(`${name} ${String(s.size)} B ns/frame`, num(obj(s.host)?.nsPerFrame), perRef(s.host));
+        else set(`${name} ${String(s.size)} B ×native`, num(obj(s.ratioToNative)?.host));
+      }
+      const l = obj(obj(n.latency)?.host);
+      const speed = obj(l?.perReference);
+      if (l) for (const [k, what, p] of [['p50Us', 'p50', 'p50'], ['p99Us', 'p99', 'p99'], ['cpuUs', 'CPU', 'cpu']] as const) set(`${name} round trip ${what} µs`, num(l[k]), perRef(speed?.[p]));
+    }
+    for (const p of arr(obj(r.profiles)?.rows)) {
+      for (const [d, c] of Object.entries(obj(p.cells) ?? {})) if (obj(c)) set(`profiles ${String(p.profile)} ${d} host ×native`, num(obj(c)!.host));
+    }
+  });
+}
+
+/** The same cells by the wall clock, where the report has them (since 2026-12-07); the host and profiles suites' are CPU time only. */
+function wallCells(r: Report): Map<string, CellValue> {
+  return collect((set) => {
+    for (const e of arr(r.engine)) {
+      const w = obj(e.wall);
+      if (!w) continue;
+      const name = `engine ${String(e.workload)}`;
+      set(`${name} JS ms`, num(w.jsMs), perRef(w.js));
+      set(`${name} interp/JS`, num(w.interpRatioToJs));
+      set(`${name} jit/JS`, num(w.jitRatioToJs));
+      set(`${name} jit/interp`, num(w.jitOverInterp));
+    }
+    for (const { suite, c } of guestCells(r)) {
+      const w = obj(c.wall);
+      if (!w) continue;
+      const name = `${suite} ${String(c.workload)} ${String(c.mode)}`;
+      if (c.mode === 'native') set(`${name} ns/iteration`, num(w.nsPerIteration), perRef(w));
+      else set(`${name} ×native`, num(w.ratioToNative));
+    }
+    for (const { n, name, reference } of netRows(r)) {
+      for (const s of arr(n.stream)) {
+        const w = obj(s.wall);
+        if (!w) continue;
+        if (reference) set(`${name} ${String(s.size)} B ns/frame`, num(w.value), perRef(w));
+        else set(`${name} ${String(s.size)} B ×native`, num(w.ratioToNative));
+      }
+      const l = obj(obj(n.latency)?.host);
+      const wall = obj(l?.wallUs);
+      if (!l || !wall) continue;
+      const speed = obj(l.perReference);
+      for (const [k, what, p] of [['p50Us', 'p50', 'p50'], ['p99Us', 'p99', 'p99']] as const) set(`${name} round trip ${what} µs`, num(l[k]), perRef(speed?.[p]));
+      set(`${name} round trip wall µs`, num(wall.value), perRef(wall));
+    }
+  });
+}
+
+export function compareReports(a: Report, b: Report, limit = SPREAD_LIMIT, clock: Clock = 'cpu'): Comparison {
+  const ca = hostTimeCells(a, clock);
+  const cb = hostTimeCells(b, clock);
   const rows: CompareRow[] = [];
   const changeOf = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && a > 0 ? b / a - 1 : null);
   for (const [cell, x] of ca) {

@@ -12,7 +12,7 @@
 import type { EngineCellInfo, EngineCellSpec, EngineColumn } from './engine-cell.js';
 import type { OpenEngineSession } from './cell-session.js';
 import { measureInterleaved } from './interleave.js';
-import { perReference, referenceSeconds, speedReferenceSpec, type PerReference } from './machine-speed.js';
+import { perReference, referenceSeconds, speedReferenceSpec, type Clock, type PerReference } from './machine-speed.js';
 import { figure, formatSpread } from './spread.js';
 import type { Sample, TimingOptions } from './timing.js';
 import { WORKLOADS } from './workloads.js';
@@ -41,6 +41,20 @@ export interface EngineRow {
   jit: EngineTiming;
   /** interp ms / jit ms, per round, then the rounds' median. */
   jitOverInterp: number;
+  jitOverInterpSpread: number | null;
+  /** The same figures by the wall clock, from the same samples (docs/benchmarks.md, "Which clock"). */
+  wall?: EngineWallFigures;
+}
+
+export interface EngineWallFigures {
+  jsMs: number | null;
+  jsSpread: number | null;
+  js: PerReference;
+  interpRatioToJs: number | null;
+  interpRatioSpread: number | null;
+  jitRatioToJs: number | null;
+  jitRatioSpread: number | null;
+  jitOverInterp: number | null;
   jitOverInterpSpread: number | null;
 }
 
@@ -76,7 +90,7 @@ export async function runEngineSuite(o: EngineSuiteOptions): Promise<EngineRow[]
     if (JSON.stringify(interp.info.counters) !== JSON.stringify(jit.info.counters)) throw new Error(`engine ${w.name}: interp and jit counters differ`);
     const instructions = interp.info.instructions ?? 0;
     // Per round: each one's fastest sample, seconds per run.
-    const fastest = (c: typeof js) => c.rounds.map((r) => referenceSeconds(r));
+    const fastest = (c: typeof js, clock: Clock = 'cpu') => c.rounds.map((r) => referenceSeconds(r, clock));
     const [jsS, interpS, jitS, refS] = [fastest(js), fastest(interp), fastest(jit), fastest(ref)];
     const msOf = (xs: (number | null)[]) => figure(xs.map((x) => (x === null ? null : x * 1000)));
     const jsF = msOf(jsS);
@@ -89,6 +103,7 @@ export async function runEngineSuite(o: EngineSuiteOptions): Promise<EngineRow[]
     const row: EngineRow = {
       workload: w.name, what: w.what, instructions, jsMs: jsF.value ?? 0, jsSpread: jsF.spread, js: perReference(jsS.map((x) => (x === null ? null : x * 1000)), refS),
       interp: t(interpS), jit: t(jitS), jitOverInterp: over.value ?? 0, jitOverInterpSpread: over.spread,
+      wall: wallFigures(fastest(js, 'wall'), fastest(interp, 'wall'), fastest(jit, 'wall'), fastest(ref, 'wall')),
     };
     const sp = (x: number | null) => (x === null ? '' : ` ${formatSpread(x)}`);
     o.log(`engine ${w.name}: js ${row.jsMs} ms${sp(row.jsSpread)}, interp ×${row.interp.ratioToJs} JS${sp(row.interp.ratioToJsSpread)}, ` +
@@ -99,3 +114,15 @@ export async function runEngineSuite(o: EngineSuiteOptions): Promise<EngineRow[]
 }
 
 const ms = (s: number | null) => (s === null ? '-' : (s * 1000).toFixed(3));
+
+/** A row's figures by the wall clock: each round's fastest samples, the ratios per round, the rounds' medians. */
+function wallFigures(js: (number | null)[], interp: (number | null)[], jit: (number | null)[], ref: (number | null)[]): EngineWallFigures {
+  const per = (xs: (number | null)[], ys: (number | null)[]) => figure(xs.map((x, r) => (x === null || ys[r] === null ? null : x / ys[r]!)));
+  const jsMs = js.map((x) => (x === null ? null : x * 1000));
+  const f = figure(jsMs);
+  const [i, j, o] = [per(js, interp), per(js, jit), per(interp, jit)];
+  return {
+    jsMs: f.value, jsSpread: f.spread, js: perReference(jsMs, ref),
+    interpRatioToJs: i.value, interpRatioSpread: i.spread, jitRatioToJs: j.value, jitRatioSpread: j.spread, jitOverInterp: o.value, jitOverInterpSpread: o.spread,
+  };
+}

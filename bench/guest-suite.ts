@@ -19,7 +19,7 @@ import { median, type TimingOptions } from './timing.js';
 import type { GuestSample, OpenEngineSession, OpenSession, Session } from './cell-session.js';
 import type { EngineCellSpec } from './engine-cell.js';
 import { measureInterleaved, type InterleavedCell } from './interleave.js';
-import { perReference, referenceSeconds, speedReferenceSpec, type PerReference } from './machine-speed.js';
+import { perReference, referenceSeconds, speedReferenceSpec, type Clock, type PerReference } from './machine-speed.js';
 import type { Sample } from './timing.js';
 import { figure, formatSpread } from './spread.js';
 import { belowNativeReason } from './below-native.js';
@@ -55,6 +55,16 @@ export interface CellResult {
   };
   /** Why this monitor's host time comes out below native's (bench/below-native.ts); absent when it does not. */
   belowNative?: string;
+  /** The same figures by the wall clock, from the same samples (docs/benchmarks.md, "Which clock"). */
+  wall?: WallFigures;
+}
+
+/** A cell's host-time figures by the wall clock: per iteration and against native, each per round then the rounds' median and spread. */
+export interface WallFigures extends Partial<PerReference> {
+  nsPerIteration: number | null;
+  spread: number | null;
+  ratioToNative: number | null;
+  ratioSpread: number | null;
 }
 
 export interface GuestSuiteResult {
@@ -126,7 +136,8 @@ export async function runGuestSuiteInterleaved(suite: GuestSuiteName, o: Interle
       },
     });
     const guests = measured.slice(0, cols.length) as InterleavedCell<GuestCellInfo, GuestSample>[];
-    const refs = openReference ? (measured[cols.length]!.rounds as Sample[][]).map(referenceSeconds) : null;
+    const refsBy = (clock: Clock) => (openReference ? (measured[cols.length]!.rounds as Sample[][]).map((r) => referenceSeconds(r, clock)) : null);
+    const refs = refsBy('cpu');
     const rounds = guests.map((cell, k) => cell.rounds.map((samples, r): RoundFigures => {
       const n = cell.info.iterations;
       const ns = fastestNs(samples, n, 'cpu');
@@ -137,9 +148,24 @@ export async function runGuestSuiteInterleaved(suite: GuestSuiteName, o: Interle
         baselineMs: Math.min(...samples.map((s) => s.baseline.cpu)) * 1000,
       };
     }));
-    result.cells.push(...cells(suite, w, cols, guests.map((m) => m.info), rounds, o.samples, o.log, refs));
+    const done = cells(suite, w, cols, guests.map((m) => m.info), rounds, o.samples, o.log, refs);
+    const wallRefs = refsBy('wall');
+    for (const [k, cell] of done.entries()) cell.wall = wallFigures(guests, k, wallRefs);
+    result.cells.push(...done);
   }
   return result;
+}
+
+/** Cell k's figures by the wall clock, as the CPU ones: per round its fastest samples, against native's of the same round. */
+function wallFigures(guests: readonly InterleavedCell<GuestCellInfo, GuestSample>[], k: number, refs: readonly (number | null)[] | null): WallFigures {
+  const n = guests[k]!.info.iterations;
+  const ns = guests[k]!.rounds.map((samples) => fastestNs(samples, n, 'wall'));
+  const f = figure(ns);
+  const ratio = figure(ns.map((x, r) => ratioOf(x, fastestNs(guests[0]!.rounds[r]!, n, 'wall'))));
+  return {
+    nsPerIteration: f.value, spread: f.spread, ratioToNative: k === 0 ? (f.value === null ? null : 1) : ratio.value, ratioSpread: k === 0 ? null : ratio.spread,
+    ...(refs ? perReference(ns, refs) : {}),
+  };
 }
 
 function cells(suite: string, w: GuestWorkload, cols: readonly ModeColumn[], infos: readonly GuestCellInfo[], rounds: readonly RoundFigures[][], samples: number, log: (s: string) => void, refs: readonly (number | null)[] | null): CellResult[] {

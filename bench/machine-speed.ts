@@ -21,9 +21,12 @@ export function speedReferenceSpec(timing: TimingOptions, quick: boolean): Engin
   return { kind: 'engine', ...SPEED_REFERENCE, timing, quick };
 }
 
-/** A round's reference figure: its fastest sample's CPU seconds per run (a shared host only ever adds to a sample). */
-export function referenceSeconds(samples: readonly Sample[]): number | null {
-  const xs = samples.map((s) => s.cpu).filter((x) => Number.isFinite(x) && x > 0);
+/** Which clock a figure is read from: CPU time of the process (every thread), or the monotonic clock around the sample. */
+export type Clock = 'cpu' | 'wall';
+
+/** A round's reference figure: its fastest sample's seconds per run by `clock` (a shared host only ever adds to a sample). */
+export function referenceSeconds(samples: readonly Sample[], clock: Clock = 'cpu'): number | null {
+  const xs = samples.map((s) => s[clock]).filter((x) => Number.isFinite(x) && x > 0);
   return xs.length === 0 ? null : Math.min(...xs);
 }
 

@@ -18,10 +18,10 @@ import { belowNativeReason } from './below-native.js';
 import type { OpenEngineSession, OpenNetSession, Session } from './cell-session.js';
 import type { EngineCellSpec } from './engine-cell.js';
 import { measureGroupsInterleaved } from './interleave.js';
-import { referenceSeconds, speedReferenceSpec } from './machine-speed.js';
+import { referenceSeconds, speedReferenceSpec, type Clock } from './machine-speed.js';
 import type { Sample } from './timing.js';
 import { netCellLabel, type NetCellMeasurement, type NetCellSpec, type NetLatencyFigures, type NetSample, type NetStreamFigures } from './net-cell.js';
-import { latencyHost, streamHost, type NetLatencyHost, type NetStreamHost } from './net-rounds.js';
+import { latencyHost, streamHost, type NetLatencyHost, type NetStreamHost, type SpeedRounds } from './net-rounds.js';
 import { PAIR_SLICE, RECEIVER_WEIGHT } from './net-scenario.js';
 import {
   FRAME_SIZES, MODELLED_CLOCK_HZ, MODELLED_CLOCK_SOURCES, NET_MODE_COLUMNS, NET_NICS, NET_PATHS, netCellExists, netCounts, type NetCounts, type NetPath,
@@ -127,7 +127,11 @@ export async function runNetSuite(o: NetSuiteOptions): Promise<NetSuiteResult> {
   // Each cell's samples, round by round, and the reference's taken in the same group.
   const roundsOf = (gi: number, m: number) => measured.rounds.map((r) => r[gi]![m]! as NetSample[]);
   // The machine's speed reference of each group, round by round (null without one).
-  const speedOf = (gi: number) => (openReference ? measured.rounds.map((r) => referenceSeconds(r[gi]![groups[gi]!.members.length - 1]! as Sample[])) : null);
+  const speedOf = (gi: number): SpeedRounds | null => {
+    if (!openReference) return null;
+    const by = (clock: Clock) => measured.rounds.map((r) => referenceSeconds(r[gi]![groups[gi]!.members.length - 1]! as Sample[], clock));
+    return { cpu: by('cpu'), wall: by('wall') };
+  };
   const refInfo = measured.infos[0]! as NetCellMeasurement;
   const rows: NetRow[] = [];
   for (const [gi, g] of groups.entries()) {

@@ -15,6 +15,8 @@ import { chartOf, formatReport, runBench, SUITE_NAMES, type SuiteName } from '..
 import { runProfilesBench } from './bench-profiles.js';
 import { CliError, ExitStatus, readInput, UsageError, writeOutput, type CliContext } from './context.js';
 import { compareReports, formatComparison } from '../../bench/compare.js';
+import type { Clock } from '../../bench/machine-speed.js';
+import { SPREAD_LIMIT } from '../../bench/spread.js';
 import { checkWritable } from './files.js';
 import { parseNumber, wholeNumberProblem } from './numbers.js';
 
@@ -30,6 +32,7 @@ interface BenchOpts {
   fork: boolean;
   rounds?: string;
   compare?: string[];
+  clock: Clock;
 }
 
 /** Rounds by default (each cell in a fresh process each round): docs/benchmarks.md, "Host time", for the measurements behind it. */
@@ -54,10 +57,11 @@ export function registerBench(program: Command, ctx: CliContext): void {
     .option('--only <names>', 'only these workloads or guests, comma-separated (e.g. in,callret; tinyos: the host suite; net: the net suite)')
     .option('--rounds <n>', 'rounds: each cell measured in a fresh process each round; host time is the rounds\' median, printed with their spread (default 5; 1 with --quick)')
     .option('--compare <files...>', 'measure nothing: compare the host-time cells of two --json reports (A B), each cell\'s change and whether it is within ±10%; exit 1 when one is not')
+    .addOption(new Option('--clock <clock>', 'with --compare: judge the figures of this clock (cpu: CPU time of the process, as the tables print; wall: the monotonic clock, from the same samples)').choices(['cpu', 'wall']).default('cpu'))
     .option('--no-fork', 'measure every cell in this process instead of each in a fresh one (faster, for debugging; later cells then run slower: V8\'s type feedback is shared)')
     .action(async (opts: BenchOpts) => {
       if (opts.compare !== undefined) {
-        compare(ctx, opts.compare);
+        compare(ctx, opts.compare, opts.clock);
         return;
       }
       const only = opts.only === undefined ? undefined : opts.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -89,7 +93,7 @@ export function registerBench(program: Command, ctx: CliContext): void {
 }
 
 /** --compare A B: the table on stdout; exit 1 when a cell moved beyond ±10%. */
-function compare(ctx: CliContext, files: readonly string[]): void {
+function compare(ctx: CliContext, files: readonly string[], clock: Clock): void {
   if (files.length !== 2) throw new UsageError(`--compare takes two --json reports (A B), got ${files.length}`);
   const reports = files.map((f) => {
     const text = readInput(ctx, f).toString('utf8');
@@ -102,9 +106,13 @@ function compare(ctx: CliContext, files: readonly string[]): void {
     if (typeof r !== 'object' || r === null || Array.isArray(r) || !('machine' in r) || !('options' in r)) throw new CliError(`${f}: not a virtlab bench --json report (no machine, options)`);
     return r as Record<string, unknown>;
   });
-  const c = compareReports(reports[0]!, reports[1]!);
-  if (c.compared === 0) throw new CliError(`${files[0]} and ${files[1]} have no host-time cell in common`);
+  const c = compareReports(reports[0]!, reports[1]!, SPREAD_LIMIT, clock);
+  if (c.compared === 0) throw new CliError(`${files[0]} and ${files[1]} have no host-time cell${clock === 'wall' ? ' by the wall clock' : ''} in common`);
   ctx.io.out(formatComparison(c, [files[0]!, files[1]!]));
+  // The other clock's verdict on the same samples, in one line (docs/benchmarks.md, "Which clock").
+  const other: Clock = clock === 'cpu' ? 'wall' : 'cpu';
+  const o = compareReports(reports[0]!, reports[1]!, SPREAD_LIMIT, other);
+  if (o.compared > 0) ctx.io.out(`by the ${other === 'wall' ? 'wall clock' : 'CPU clock'} (the same samples; --clock ${other}): ${o.within} of ${o.compared} within ±${Math.round(SPREAD_LIMIT * 100)}%\n`);
   const [oa, ob] = reports.map((r) => (typeof r.options === 'object' && r.options !== null ? r.options as Record<string, unknown> : {}));
   const differ = ['engine', 'costModel', 'quick', 'rounds', 'samples', 'clock'].filter((k) => JSON.stringify(oa![k]) !== JSON.stringify(ob![k]));
   if (differ.length) ctx.io.out(`note: the two runs differ in ${differ.map((k) => `${k} (${JSON.stringify(oa![k]) ?? '-'} / ${JSON.stringify(ob![k]) ?? '-'})`).join(', ')}\n`);

@@ -203,8 +203,29 @@ describe('virtlab bench --compare', () => {
     expect(r.stdout).toMatch(/^1 of 2 host-time cells within ±10%$/m);
   });
 
+  it('--clock wall judges the wall figures kept beside the CPU ones; reports without them have none in common', async () => {
+    const walled = (hw: number, wallHw: number) => JSON.stringify({
+      machine: {}, options: {}, macro: { cells: [
+        { workload: 'syscall', mode: 'native', host: { nsPerIteration: 2000 }, ratioToNative: { host: 1 }, wall: { nsPerIteration: 2050, ratioToNative: 1 } },
+        { workload: 'syscall', mode: 'hw', host: { nsPerIteration: 2000 * hw }, ratioToNative: { host: hw }, wall: { nsPerIteration: 2050 * wallHw, ratioToNative: wallHw } }] },
+    });
+    writeFileSync(join(dir, 'w1.json'), walled(1.05, 1.1));
+    writeFileSync(join(dir, 'w2.json'), walled(1.4, 1.12));
+    const cpu = await runCli(['bench', '--compare', 'w1.json', 'w2.json'], dir);
+    expect(cpu.code).toBe(1);
+    expect(cpu.stdout).toMatch(/^by the wall clock \(the same samples; --clock wall\): 2 of 2 within ±10%$/m);
+    const wall = await runCli(['bench', '--compare', 'w1.json', 'w2.json', '--clock', 'wall'], dir);
+    expect(wall.code).toBe(0);
+    expect(wall.stdout).toMatch(/^macro syscall hw ×native\s+1\.100\s+1\.120\s+\+1\.8%\s+yes$/m);
+    expect(wall.stdout).toMatch(/^by the CPU clock \(the same samples; --clock cpu\): 1 of 2 within ±10%$/m);
+    const none = await runCli(['bench', '--compare', 'a.json', 'b.json', '--clock', 'wall'], dir);
+    expect(none.code).toBe(1);
+    expect(oneErrorLine(none)).toBe('virtlab: a.json and b.json have no host-time cell by the wall clock in common');
+  });
+
   for (const [args, code, what] of [
     [['a.json'], 2, /--compare takes two --json reports \(A B\), got 1/],
+    [['a.json', 'b.json', '--clock', 'sundial'], 2, /--clock/],
     [['a.json', 'bad.json'], 1, /^virtlab: bad\.json: not JSON: /],
     [['a.json', 'nosuch.json'], 1, /nosuch\.json/],
   ] as const) {

@@ -130,6 +130,32 @@ describe('bench: absolute times compared at equal machine speed', () => {
   });
 });
 
+describe('bench: the same cells by the wall clock', () => {
+  const report = (cpuRatio: number, wallRatio: number) => ({
+    machine: {}, options: {},
+    nano: { cells: [
+      { workload: 'in', mode: 'native', host: { nsPerIteration: 80 }, ratioToNative: { host: 1 }, wall: { nsPerIteration: 82, ratioToNative: 1, perReference: 82, referenceMs: 1 } },
+      { workload: 'in', mode: 'hw', host: { nsPerIteration: 80 * cpuRatio }, ratioToNative: { host: cpuRatio }, wall: { nsPerIteration: 82 * wallRatio, ratioToNative: wallRatio } },
+    ] },
+    net: { rows: [{ path: 'vm', nic: 'vf', mode: 'hw', stream: [{ size: 64, host: { nsPerFrame: 9 }, ratioToNative: { host: cpuRatio }, wall: { value: 9, ratioToNative: wallRatio } }],
+      latency: { host: { p50Us: 40, p99Us: 90, cpuUs: 50, wallUs: { value: 45, perReference: 45 } } } }] },
+    host: { rows: [{ mode: 'pv', vms: 64, ratioToOne: 0.97 }] },
+  });
+
+  it('reads the wall figures kept beside the CPU ones; the host suite has none', () => {
+    const cells = hostTimeCells(report(1.5, 1.4), 'wall');
+    expect(Object.fromEntries([...cells].map(([k, v]) => [k, v.value]))).toEqual({
+      'nano in native ns/iteration': 82, 'nano in hw ×native': 1.4, 'net vm vf hw 64 B ×native': 1.4,
+      'net vm vf hw round trip p50 µs': 40, 'net vm vf hw round trip p99 µs': 90, 'net vm vf hw round trip wall µs': 45,
+    });
+  });
+
+  it('judges each clock on its own figures', () => {
+    expect(compareReports(report(1.5, 1.4), report(1.8, 1.45), 0.1, 'cpu').rows.find((r) => r.cell === 'nano in hw ×native')!.within).toBe(false);
+    expect(compareReports(report(1.5, 1.4), report(1.8, 1.45), 0.1, 'wall').rows.find((r) => r.cell === 'nano in hw ×native')!.within).toBe(true);
+  });
+});
+
 describe('bench: the net and profiles suites\' cells compared', () => {
   const stream = (size: number, ns: number, ratio: number) => ({ size, host: { nsPerFrame: ns }, ratioToNative: { host: ratio } });
   const report = (nativeNs: number, hw: number, p50: number, cpuHost: number) => ({
