@@ -70,9 +70,10 @@ describe('virtlab bench --quick --suite nano (in, callret)', () => {
     expect(json.nano.cells).toHaveLength(12);
     for (const c of json.nano.cells) {
       // belowNative only where a monitor's host time came out below native's (it then says why).
-      expect(Object.keys(c).filter((k) => k !== 'belowNative').sort()).toEqual(['counts', 'cycles', 'host', 'iterations', 'mode', 'ratioToNative', 'workload']);
+      expect(Object.keys(c).filter((k) => k !== 'belowNative').sort()).toEqual(['counts', 'cycles', 'host', 'iterations', 'mode', 'ratioToNative', 'wall', 'workload']);
       expect(Object.keys(c.host).sort()).toEqual(['baselineMs', 'nsPerIteration', 'perReference', 'perReferenceSpread', 'referenceMs', 'rounds', 'runMs', 'samples', 'spread', 'wallNsPerIteration']);
       expect(Object.keys(c.ratioToNative).sort()).toEqual(['cycles', 'host', 'hostRounds', 'hostSpread']);
+      expect(Object.keys(c.wall).sort()).toEqual(['nsPerIteration', 'perReference', 'perReferenceSpread', 'ratioSpread', 'ratioToNative', 'referenceMs', 'spread']);
       expect(c.host.rounds).toHaveLength(1);
       expect(c.host.spread).toBeNull();
       if (c.mode !== 'native' && c.ratioToNative.host !== null && c.ratioToNative.host < 1) expect(typeof c.belowNative).toBe('string');
