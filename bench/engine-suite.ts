@@ -12,7 +12,7 @@
 import type { EngineCellInfo, EngineCellSpec, EngineColumn } from './engine-cell.js';
 import type { OpenEngineSession } from './cell-session.js';
 import { measureInterleaved } from './interleave.js';
-import { perReference, referenceSeconds, speedReferenceSpec, type Clock, type PerReference } from './machine-speed.js';
+import { perReference, referenceSeconds, speedReferenceSpec, type Clock, type PerReference, type SlowSpells } from './machine-speed.js';
 import { figure, formatSpread } from './spread.js';
 import type { Sample, TimingOptions } from './timing.js';
 import { WORKLOADS } from './workloads.js';
@@ -67,6 +67,8 @@ export interface EngineSuiteOptions {
   samples: number;
   open: OpenEngineSession;
   log: (s: string) => void;
+  /** A round sampled in a slow spell of the machine is sampled again (not with --quick). */
+  spells?: SlowSpells;
 }
 
 const COLUMNS: readonly EngineColumn[] = ['js', 'interp', 'jit'];
@@ -77,6 +79,7 @@ export async function runEngineSuite(o: EngineSuiteOptions): Promise<EngineRow[]
     const specs: EngineCellSpec[] = [...COLUMNS.map((column): EngineCellSpec => ({ kind: 'engine', workload: w.name, column, timing: o.timing, quick: o.quick })), speedReferenceSpec(o.timing, o.quick)];
     const measured = await measureInterleaved<EngineCellSpec, EngineCellInfo, Sample>(specs, {
       rounds: o.rounds, samples: o.samples, open: o.open,
+      ...(o.spells && !o.quick ? { slow: o.spells.check<Sample>(() => `engine ${w.name}`, (t) => t.length - 1, o.log) } : {}),
       roundDone: (r, taken) => {
         const [js, ...rest] = taken.map((xs) => referenceSeconds(xs));
         o.log(`engine ${w.name} round ${r}/${o.rounds}: js ${ms(js)} ms, ` + rest.map((x, k) => `${k < 2 ? COLUMNS[k + 1] : 'speed reference'} ${ms(x)} ms${k < 2 && js && x ? ` (×${(js / x).toFixed(3)} JS)` : ''}`).join(', ') + ' CPU');

@@ -19,7 +19,7 @@ import { median, type TimingOptions } from './timing.js';
 import type { GuestSample, OpenEngineSession, OpenSession, Session } from './cell-session.js';
 import type { EngineCellSpec } from './engine-cell.js';
 import { measureInterleaved, type InterleavedCell } from './interleave.js';
-import { perReference, referenceSeconds, speedReferenceSpec, type Clock, type PerReference } from './machine-speed.js';
+import { perReference, referenceSeconds, speedReferenceSpec, type Clock, type PerReference, type SlowSpells } from './machine-speed.js';
 import type { Sample } from './timing.js';
 import { figure, formatSpread } from './spread.js';
 import { belowNativeReason } from './below-native.js';
@@ -93,6 +93,8 @@ export interface InterleavedSuiteOptions extends SuiteOptions {
   samples: number;
   /** Opens the machine's speed reference (bench/machine-speed.ts), sampled in turn with each workload's modes; without it, none. */
   openReference?: OpenEngineSession;
+  /** With the reference: a round sampled in a slow spell of the machine is sampled again (not with --quick). */
+  spells?: SlowSpells;
 }
 
 /** What one round gave a cell: its per-iteration figure (CPU and wall ns) and, beside native, its ratio. */
@@ -126,6 +128,7 @@ export async function runGuestSuiteInterleaved(suite: GuestSuiteName, o: Interle
     const measured = await measureInterleaved<GuestCellSpec | EngineCellSpec, unknown, GuestSample | Sample>(all, {
       rounds: o.rounds, samples: o.samples,
       open: (s) => (s.kind === 'engine' ? openReference!(s) : o.open(s)) as Promise<Session<unknown, GuestSample | Sample>>,
+      ...(openReference && o.spells && !o.quick ? { slow: o.spells.check<GuestSample | Sample>(() => `${suite} ${w.name}`, (t) => t.length - 1, o.log) } : {}),
       roundDone: (r, taken) => {
         const n = iterationsOf(w, o.quick);
         const nat = fastestNs(taken[0] as GuestSample[], n, 'cpu');

@@ -10,8 +10,51 @@
 // speed (docs/benchmarks.md, "The machine's speed").
 
 import type { EngineCellSpec } from './engine-cell.js';
+import type { SlowSpellCheck } from './interleave.js';
 import { figure } from './spread.js';
 import type { Sample, TimingOptions } from './timing.js';
+
+/**
+ * A take (a round's samples, or a group's) whose speed reference ran more than
+ * SLOW_SPELL times the fastest the run has seen was sampled in a slow spell of
+ * the machine, and is taken again (bench/interleave.ts). In the full run of
+ * 2026-12-07 the reference's round figure was 1.03-1.20 ms in 70% of rounds and
+ * 1.46-2.05 ms in the rest; the ratio to the reference does not cancel a spell
+ * that large (a native cell 2.4× slower where the reference was 1.5×).
+ */
+export const SLOW_SPELL = 1.3;
+
+/** One retake, as the report lists it. */
+export interface Retake { where: string; round: number; referenceMs: number }
+
+/** The run's fastest reference figure so far, and the retakes it caused. */
+export class SlowSpells {
+  private fastest = Infinity;
+  readonly retakes: Retake[] = [];
+
+  isSlow(seconds: number): boolean {
+    this.fastest = Math.min(this.fastest, seconds);
+    return seconds > this.fastest * SLOW_SPELL;
+  }
+
+  /** The fastest reference figure of the run, ms; null before any. */
+  fastestMs(): number | null {
+    return Number.isFinite(this.fastest) ? Math.round(this.fastest * 1e6) / 1000 : null;
+  }
+
+  /** The check an interleaved suite hands bench/interleave.ts: the reference is member `refIndex(taken)` of a take. */
+  check<S>(where: (group: number | null) => string, refIndex: (taken: S[][]) => number, log: (s: string) => void, retakes = 2): SlowSpellCheck<S> {
+    return {
+      speedOf: (taken) => referenceSeconds(taken[refIndex(taken)] as unknown as Sample[]),
+      spells: this, retakes,
+      retaken: (round, group, seconds) => {
+        const at = where(group);
+        this.retakes.push({ where: at, round, referenceMs: Math.round(seconds * 1e6) / 1000 });
+        log(`${at} round ${round}: the speed reference took ${(seconds * 1000).toFixed(3)} ms, ${(seconds / this.fastest).toFixed(2)}× the run's fastest: a slow spell of the machine, sampled again`);
+      },
+    };
+  }
+}
 
 /** What the reference runs: emulator code like the cells' (compiled regions, the TLB, guest memory), and fixed work. */
 export const SPEED_REFERENCE = { workload: 'memory', column: 'jit' } as const;

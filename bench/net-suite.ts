@@ -18,7 +18,7 @@ import { belowNativeReason } from './below-native.js';
 import type { OpenEngineSession, OpenNetSession, Session } from './cell-session.js';
 import type { EngineCellSpec } from './engine-cell.js';
 import { measureGroupsInterleaved } from './interleave.js';
-import { referenceSeconds, speedReferenceSpec, type Clock } from './machine-speed.js';
+import { referenceSeconds, speedReferenceSpec, type Clock, type SlowSpells } from './machine-speed.js';
 import type { Sample } from './timing.js';
 import { netCellLabel, type NetCellMeasurement, type NetCellSpec, type NetLatencyFigures, type NetSample, type NetStreamFigures } from './net-cell.js';
 import { latencyHost, streamHost, type NetLatencyHost, type NetStreamHost, type SpeedRounds } from './net-rounds.js';
@@ -80,6 +80,8 @@ export interface NetSuiteOptions {
   open: OpenNetSession;
   /** Opens the machine's speed reference (bench/machine-speed.ts), a member of every group; without it, none. */
   openReference?: OpenEngineSession;
+  /** With the reference: a group sampled in a slow spell of the machine is sampled again (not with --quick). */
+  spells?: SlowSpells;
   rounds: number;
   samples: number;
   /** Only these cells (the reference is measured anyway): the profiles suite's network column. */
@@ -115,6 +117,7 @@ export async function runNetSuite(o: NetSuiteOptions): Promise<NetSuiteResult> {
   const opened: (NetCellSpec | EngineCellSpec)[] = openReference ? [...specs, speedReferenceSpec(o.timing, o.quick)] : specs;
   const measured = await measureGroupsInterleaved<NetCellSpec | EngineCellSpec, unknown, NetSample | Sample>(opened, {
     rounds: o.rounds, samples: o.samples, groups: groups.map((g) => g.members),
+    ...(openReference && o.spells && !o.quick ? { slow: o.spells.check<NetSample | Sample>((g) => `net ${g === null ? '' : groups[g]!.label}`, (t) => t.length - 1, o.log) } : {}),
     open: (s) => (s.kind === 'engine' ? openReference!(s) : o.open(s)) as Promise<Session<unknown, NetSample | Sample>>,
     groupsDone: (r, taken) => {
       const fastest = (xs: readonly (NetSample | Sample)[]) => Math.min(...(xs as NetSample[]).map((x) => x.stream[0]!.cpu));

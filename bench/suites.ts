@@ -10,7 +10,7 @@ import { forkingMeasurer } from './fork.js';
 import { formatNs, runGuestSuiteInterleaved, type CellResult, type GuestSuiteResult } from './guest-suite.js';
 import { forkedAll, IN_PROCESS_SESSIONS } from './cell-session.js';
 import { formatSpread, SPREAD_LIMIT } from './spread.js';
-import { speedLegend } from './machine-speed.js';
+import { SLOW_SPELL, SlowSpells, SPEED_REFERENCE_WHAT, speedLegend, type Retake } from './machine-speed.js';
 import { MODE_COLUMNS } from './guest-workloads.js';
 import { HOST_WORKLOAD } from './host-cell.js';
 import { runHostSuite, type HostSuiteResult } from './host-suite.js';
@@ -66,6 +66,8 @@ export interface BenchReport {
   generations?: GenerationReport;
   /** The EC2 profiles' overhead per dimension (bench/profiles-suite.ts; in `all`, or `--suite profiles` alone). */
   profiles?: ProfilesSuiteResult;
+  /** The speed reference's fastest figure, and the takes sampled again for a slow spell of the machine (bench/machine-speed.ts). */
+  machineSpeed?: { reference: string; fastestMs: number; slowSpell: number; retakes: Retake[] };
   targets: Target[];
 }
 
@@ -104,9 +106,10 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const sessions = o.fork ? forkedAll() : IN_PROCESS_SESSIONS;
   const open = sessions.guest;
   const timing = sampleTime(o.quick);
+  const spells = new SlowSpells();
   const want = (s: SuiteName) => o.suite === 'all' || o.suite === s;
-  const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, open, openReference: sessions.engine, rounds: o.rounds, samples: o.samples, ...(o.only ? { only: o.only } : {}) };
-  if (want('engine')) report.engine = await runEngineSuite({ ...(o.only ? { only: o.only } : {}), timing, quick: o.quick, rounds: o.rounds, samples: o.samples, open: sessions.engine, log: o.log });
+  const guest = { engine: o.engine, costModel: o.costModel, quick: o.quick, timing, log: o.log, open, openReference: sessions.engine, spells, rounds: o.rounds, samples: o.samples, ...(o.only ? { only: o.only } : {}) };
+  if (want('engine')) report.engine = await runEngineSuite({ ...(o.only ? { only: o.only } : {}), timing, quick: o.quick, rounds: o.rounds, samples: o.samples, open: sessions.engine, log: o.log, spells });
   if (want('nano')) {
     report.nano = await runGuestSuiteInterleaved('nano', guest);
     report.paper = paperRows(report.nano.cells);
@@ -117,7 +120,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     report.host = runHostSuite({ engine: o.hostEngine, costModel: o.costModel, timing, measure: measurer.host, rounds: o.rounds, log: o.log });
   }
   if (want('net') && (!o.only || o.only.includes(NET_WORKLOAD))) {
-    report.net = await runNetSuite({ engine: o.engine, costModel: o.costModel, quick: o.quick, timing, open: sessions.net, openReference: sessions.engine, rounds: o.rounds, samples: netSamples(o), log: o.log });
+    report.net = await runNetSuite({ engine: o.engine, costModel: o.costModel, quick: o.quick, timing, open: sessions.net, openReference: sessions.engine, spells, rounds: o.rounds, samples: netSamples(o), log: o.log });
   }
   if (o.suite === 'all' && !o.only) {
     // The CPU and network columns are the macro and net suites' cells just measured.
@@ -127,6 +130,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     });
   }
   report.targets = targets(report);
+  const fastestMs = spells.fastestMs();
+  if (fastestMs !== null) report.machineSpeed = { reference: SPEED_REFERENCE_WHAT, fastestMs, slowSpell: SLOW_SPELL, retakes: spells.retakes };
   return report;
 }
 
@@ -167,6 +172,7 @@ export function formatReport(r: BenchReport): string {
   if (r.host) s += '\n' + formatHostSuite(r.host);
   if (r.net) s += '\n' + formatNetSuite(r.net);
   if (r.profiles) s += '\n' + formatProfilesSuite(r.profiles);
+  if (r.machineSpeed) s += '\n' + formatMachineSpeed(r.machineSpeed);
   if (r.targets.length) s += '\n' + formatTargets(r.targets);
   return s;
 }
@@ -263,6 +269,13 @@ export function formatPaper(rows: readonly PaperRow[], preset: string): string {
   return `nano suite against Adams & Agesen 2006 (Pentium 4 cycles; their HW is first-generation VT-x: compared with hw-noept); model: ${preset}\n` + body +
     `cells within ${PAPER_TOLERANCE}× of the paper: ${within} of ${cells.length} (ratio = model / paper, OUT beyond ${PAPER_TOLERANCE}×); ` +
     `rows ordered as the paper: ${judged.filter((o) => o).length} of ${judged.length}\n`;
+}
+
+export function formatMachineSpeed(m: NonNullable<BenchReport['machineSpeed']>): string {
+  const n = m.retakes.length;
+  return `machine speed: ${m.reference}, fastest ${m.fastestMs.toFixed(3)} ms per run; ` +
+    `${n === 0 ? 'no take' : `${n} take${n === 1 ? '' : 's'}`} sampled again for a slow spell (the reference above ${m.slowSpell}× that)` +
+    (n === 0 ? '\n' : `: ${m.retakes.map((x) => `${x.where} round ${x.round} (${x.referenceMs.toFixed(2)} ms)`).join(', ')}\n`);
 }
 
 export function formatTargets(t: readonly Target[]): string {
